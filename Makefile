@@ -1,0 +1,61 @@
+# Gen-IP — the two commands the README promises:
+#   make demo   set everything up and run the main job
+#   make test   set everything up and run every test
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+TOOLS   := build/tools
+UV      := $(TOOLS)/bin/uv
+PY      := .venv/bin/python
+FORGE   := node_modules/.bin/forge
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: help setup demo test test-contracts test-python lint contracts artifacts gas clean
+
+help:
+	@echo "make demo   - local chain + contracts (and, as they land, indexer, API and web page)"
+	@echo "make test   - every test: Solidity (forge) and Python (pytest)"
+	@echo "make lint   - ruff + mypy"
+	@echo "make gas    - gas benchmark (scripts/bench_gas.py)"
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==0.13.8
+
+.venv/.synced: pyproject.toml uv.lock $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+setup: node_modules/.package-lock.json .venv/.synced
+
+contracts: setup
+	cd contracts && ../$(FORGE) build
+
+# Re-export ABI + bytecode into the Python package (commit the result).
+artifacts: contracts
+	$(PY) scripts/export_artifacts.py
+
+demo: setup
+	.venv/bin/genip chain up
+
+test-contracts: setup
+	cd contracts && ../$(FORGE) test
+
+test-python: setup
+	$(PY) -m pytest
+
+test: test-contracts test-python
+
+lint: setup
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+
+gas: setup
+	$(PY) scripts/bench_gas.py
+
+clean:
+	rm -rf build .venv node_modules contracts/out contracts/cache
