@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title Flattened ancestry lists
+/// @notice An asset's ancestry is the list of every ancestor with its absolute share (basis points) of the
+/// asset's revenue. It is built once, in memory, when a derivative registers, and stored packed: three
+/// (uint64 id, uint16 share) entries of 80 bits per storage word, so a derivative of one root costs one slot.
+library Ancestry {
+    /// @notice More than `max` distinct ancestors.
+    error TooManyAncestors(uint256 count, uint256 max);
+
+    uint256 private constant PER_WORD = 3;
+    uint256 private constant ENTRY_BITS = 80;
+    uint256 private constant SHARE_MASK = 0xFFFF;
+    uint256 private constant ENTRY_MASK = (1 << ENTRY_BITS) - 1;
+
+    /// @dev An ancestry under construction; `ids`/`shares` have capacity `max`, the first `count` are used.
+    struct Builder {
+        uint256[] ids;
+        uint16[] shares;
+        uint256 count;
+        uint256 stack;
+    }
+
+    function builder(uint256 max) internal pure returns (Builder memory b) {
+        b.ids = new uint256[](max);
+        b.shares = new uint16[](max);
+    }
+
+    /// @notice Adds `share` to ancestor `id`, appending it when new (an ancestor reached by two paths is
+    /// merged: shares add up).
+    function add(Builder memory b, uint256 id, uint16 share) internal pure {
+        b.stack += share;
+        for (uint256 i; i < b.count; ++i) {
+            if (b.ids[i] == id) {
+                b.shares[i] += share;
+                return;
+            }
+        }
+        if (b.count == b.ids.length) revert TooManyAncestors(b.count + 1, b.ids.length);
+        b.ids[b.count] = id;
+        b.shares[b.count] = share;
+        ++b.count;
+    }
+
+    /// @notice Writes the builder's entries into `words`.
+    function store(Builder memory b, mapping(uint256 => uint256) storage words) internal {
+        uint256 word;
+        for (uint256 i; i < b.count; ++i) {
+            uint256 slot = i % PER_WORD;
+            word |= ((b.ids[i] << 16) | b.shares[i]) << (slot * ENTRY_BITS);
+            if (slot == PER_WORD - 1 || i == b.count - 1) {
+                words[i / PER_WORD] = word;
+                word = 0;
+            }
+        }
+    }
+
+    /// @notice Entry `i` of a stored ancestry.
+    function at(mapping(uint256 => uint256) storage words, uint256 i)
+        internal
+        view
+        returns (uint256 id, uint16 share)
+    {
+        uint256 entry = (words[i / PER_WORD] >> ((i % PER_WORD) * ENTRY_BITS)) & ENTRY_MASK;
+        id = entry >> 16;
+        share = uint16(entry & SHARE_MASK);
+    }
+
+    /// @notice Trims the builder's arrays to their used length (for events and views).
+    function trimmed(Builder memory b) internal pure returns (uint256[] memory ids, uint16[] memory shares) {
+        ids = b.ids;
+        shares = b.shares;
+        uint256 n = b.count;
+        assembly ("memory-safe") {
+            mstore(ids, n)
+            mstore(shares, n)
+        }
+    }
+}

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {GenIPRegistry} from "../../src/GenIPRegistry.sol";
+import {LicensingHub} from "../../src/LicensingHub.sol";
+import {DemoToken} from "../../src/dev/DemoToken.sol";
+import {IGenIPRegistry} from "../../src/interfaces/IGenIPRegistry.sol";
+import {WorkKind, LicenseTerms, Tier, Offer} from "../../src/types/GenIPTypes.sol";
+
+import {Test} from "./Test.sol";
+import {vm} from "./Vm.sol";
+import {IGenIPRegistryFull, ILicensingHubFull, ILicenseTokenFull, IMintableERC20} from "./Interfaces.sol";
+
+/// @notice Deploys the system the way production does (registry, hub, then `registry.setHub(hub)`), with named
+/// actors and helpers that register works, publish offers and buy licences.
+abstract contract Base is Test {
+    uint48 internal constant ADMIN_DELAY = 2 days;
+    uint16 internal constant FEE_BPS = 250; // 2.5 %
+    address internal constant NATIVE = address(0);
+
+    IGenIPRegistryFull internal registry;
+    ILicensingHubFull internal hub;
+    ILicenseTokenFull internal licenseToken;
+    IMintableERC20 internal usd;
+
+    address internal admin;
+    address internal treasury;
+    address internal checker;
+    address internal arbiter;
+    address internal alice;
+    uint256 internal aliceKey;
+    address internal bob;
+    address internal carol;
+    address internal dave;
+    address internal erin;
+    address internal brand;
+    address internal stranger;
+
+    uint256 private _workSeed;
+
+    function setUp() public virtual {
+        admin = makeAddr("admin");
+        treasury = makeAddr("treasury");
+        checker = makeAddr("checker");
+        arbiter = makeAddr("arbiter");
+        (alice, aliceKey) = makeAddrAndKey("alice");
+        bob = makeAddr("bob");
+        carol = makeAddr("carol");
+        dave = makeAddr("dave");
+        erin = makeAddr("erin");
+        brand = makeAddr("brand");
+        stranger = makeAddr("stranger");
+
+        registry = IGenIPRegistryFull(address(new GenIPRegistry(admin, ADMIN_DELAY)));
+        hub = ILicensingHubFull(
+            address(new LicensingHub(IGenIPRegistry(address(registry)), admin, ADMIN_DELAY, FEE_BPS, treasury))
+        );
+        licenseToken = ILicenseTokenFull(address(hub.licenseToken()));
+        usd = IMintableERC20(address(new DemoToken("Demo USD", "dUSD", 6)));
+        vm.label(address(registry), "registry");
+        vm.label(address(hub), "hub");
+        vm.label(address(licenseToken), "licenseToken");
+        vm.label(address(usd), "usd");
+
+        vm.startPrank(admin);
+        registry.setHub(address(hub));
+        registry.grantRole(keccak256("CHECKER_ROLE"), checker);
+        hub.grantRole(keccak256("ARBITER_ROLE"), arbiter);
+        vm.stopPrank();
+    }
+
+    // ─────────────────────────────── works ───────────────────────────────
+
+    function _work(uint256 seed) internal pure returns (IGenIPRegistry.Work memory) {
+        return IGenIPRegistry.Work({
+            kind: uint8(WorkKind.Image),
+            contentHash: sha256(abi.encodePacked("content", seed)),
+            perceptualHash: keccak256(abi.encodePacked("pdq", seed)),
+            promptCommitment: keccak256(abi.encodePacked(bytes32(seed), "a prompt")),
+            metadataCid: "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
+        });
+    }
+
+    /// @dev A fresh work (new content hash) each call.
+    function _nextWork() internal returns (IGenIPRegistry.Work memory) {
+        return _work(1_000_000 + ++_workSeed);
+    }
+
+    function _register(address creator) internal returns (uint256 assetId) {
+        IGenIPRegistry.Work memory work = _nextWork();
+        vm.prank(creator);
+        assetId = registry.register(work);
+    }
+
+    // ─────────────────────────────── terms & offers ───────────────────────────────
+
+    function _terms(bool commercialUse, bool derivativesAllowed, bool transferable, uint16 revShareBps)
+        internal
+        pure
+        returns (LicenseTerms memory)
+    {
+        return LicenseTerms({
+            tier: derivativesAllowed ? Tier.Extended : Tier.Standard,
+            commercialUse: commercialUse,
+            derivativesAllowed: derivativesAllowed,
+            transferable: transferable,
+            revShareBps: revShareBps,
+            documentHash: sha256("Gen-IP licence terms v1"),
+            documentUri: "ipfs://bafkreidocument"
+        });
+    }
+
+    /// @dev Commercial, derivatives allowed, non-transferable, `revShareBps` to the licensed asset.
+    function _derivativeTerms(uint16 revShareBps) internal pure returns (LicenseTerms memory) {
+        return _terms(true, true, false, revShareBps);
+    }
+
+    function _offer(
+        address owner,
+        uint256 assetId,
+        LicenseTerms memory terms,
+        address currency,
+        uint256 price,
+        uint32 duration,
+        uint32 supplyCap
+    ) internal returns (uint256 offerId) {
+        vm.prank(owner);
+        offerId = hub.createOffer(assetId, terms, currency, price, duration, supplyCap);
+    }
+
+    /// @dev Buys a licence under `offerId` for `buyer`, funding the buyer first.
+    function _buy(address buyer, uint256 offerId) internal returns (uint256 licenseId) {
+        Offer memory o = hub.offer(offerId);
+        if (o.currency == NATIVE) {
+            vm.deal(buyer, buyer.balance + o.price);
+            vm.prank(buyer);
+            licenseId = hub.buyLicense{value: o.price}(offerId, buyer);
+        } else {
+            IMintableERC20(o.currency).mint(buyer, o.price);
+            vm.prank(buyer);
+            IMintableERC20(o.currency).approve(address(hub), o.price);
+            vm.prank(buyer);
+            licenseId = hub.buyLicense(offerId, buyer);
+        }
+    }
+
+    /// @dev A perpetual, free-of-charge-for-the-test (1 wei) derivative licence on `assetId` for `buyer`.
+    function _derivativeLicense(uint256 assetId, address buyer, uint16 revShareBps)
+        internal
+        returns (uint256 licenseId)
+    {
+        address owner = registry.ownerOf(assetId);
+        uint256 offerId = _offer(owner, assetId, _derivativeTerms(revShareBps), NATIVE, 1, 0, 0);
+        licenseId = _buy(buyer, offerId);
+    }
+
+    function _registerDerivative(address creator, uint256[] memory licenseIds) internal returns (uint256 assetId) {
+        IGenIPRegistry.Work memory work = _nextWork();
+        vm.prank(creator);
+        assetId = hub.registerDerivative(licenseIds, work);
+    }
+
+    /// @dev `creator` buys a derivative licence on each parent (rev share `revShareBps` each) and registers a
+    /// derivative under them.
+    function _derive(address creator, uint256[] memory parentIds, uint16[] memory revShareBps)
+        internal
+        returns (uint256 assetId)
+    {
+        uint256[] memory licenseIds = new uint256[](parentIds.length);
+        for (uint256 i; i < parentIds.length; ++i) {
+            licenseIds[i] = _derivativeLicense(parentIds[i], creator, revShareBps[i]);
+        }
+        assetId = _registerDerivative(creator, licenseIds);
+    }
+
+    function _derive(address creator, uint256 parentId, uint16 revShareBps) internal returns (uint256) {
+        uint16[] memory shares = new uint16[](1);
+        shares[0] = revShareBps;
+        return _derive(creator, toArray(parentId), shares);
+    }
+
+    function _payNative(address payer, uint256 assetId, uint256 amount) internal {
+        vm.deal(payer, payer.balance + amount);
+        vm.prank(payer);
+        hub.payRevenue{value: amount}(assetId, NATIVE, amount);
+    }
+
+    function _payToken(address payer, uint256 assetId, uint256 amount) internal {
+        usd.mint(payer, amount);
+        vm.prank(payer);
+        usd.approve(address(hub), amount);
+        vm.prank(payer);
+        hub.payRevenue(assetId, address(usd), amount);
+    }
+
+    function _fee(uint256 amount) internal pure returns (uint256) {
+        return amount * FEE_BPS / 10_000;
+    }
+}
