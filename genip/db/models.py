@@ -1,0 +1,369 @@
+"""Tables of the indexed database.
+
+Three families:
+
+* **Chain mirror** — `raw_events` (every log of the Gen-IP contracts, keyed by chain id, block hash and log
+  index), `blocks` (recent block hashes for reorg detection), `cursors` (how far each chain is indexed, in the
+  same transaction as the rows it covers) and `undo_log` (before-images of derived rows changed in blocks that
+  may still be reorganised).
+* **Derived state** — assets, terms, offers, licences, lineage, balances, disputes… Each row is a pure function
+  of the raw events up to the cursor; the indexer's handlers maintain them.
+* **Content** — metadata read from the content store (title, description, tags) filled in on assets after
+  the chain data, since it is not on-chain.
+
+Every derived table carries `chain_id` in its key so one database can serve several chains.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, SmallInteger, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from genip.db.types import Address, Hash32, Uint256
+
+__all__ = [
+    "Ancestor",
+    "Asset",
+    "Balance",
+    "Base",
+    "Block",
+    "ChainParams",
+    "Credit",
+    "Cursor",
+    "DerivativeEdge",
+    "Dispute",
+    "Held",
+    "License",
+    "Offer",
+    "Payment",
+    "PromptCheck",
+    "RawEvent",
+    "Role",
+    "Terms",
+    "UndoEntry",
+    "Withdrawal",
+]
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+# ─────────────────────────────── chain mirror ───────────────────────────────
+
+
+class RawEvent(Base):
+    """One log emitted by a Gen-IP contract, exactly as fetched (topics and data in hex)."""
+
+    __tablename__ = "raw_events"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    block_hash: Mapped[str] = mapped_column(Hash32(), primary_key=True)
+    log_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    tx_hash: Mapped[str] = mapped_column(Hash32())
+    address: Mapped[str] = mapped_column(Address())
+    event: Mapped[str | None] = mapped_column(String(64))
+    topics: Mapped[str] = mapped_column(Text)  # comma-separated hex topics
+    data: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_raw_events_block", "chain_id", "block_number"),)
+
+
+class Block(Base):
+    """A block inside the reorg window: its hash and parent hash, checked against the chain when following it."""
+
+    __tablename__ = "blocks"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hash: Mapped[str] = mapped_column(Hash32())
+    parent_hash: Mapped[str] = mapped_column(Hash32())
+    timestamp: Mapped[int] = mapped_column(BigInteger)
+
+
+class Cursor(Base):
+    """How far a chain is indexed. Written in the same transaction as the rows it covers."""
+
+    __tablename__ = "cursors"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    block_hash: Mapped[str] = mapped_column(Hash32())
+    head_block: Mapped[int] = mapped_column(BigInteger)
+    # Blocks after this one were committed with undo entries; this block's hash is the reorg anchor.
+    journal_from: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UndoEntry(Base):
+    """Before-image of one derived row changed by a batch whose blocks may still be reorganised.
+
+    `first_block`..`last_block` is the batch's block range. Rolling back past `last_block` restores `before`
+    (or deletes the row when `before` is null) in reverse `seq` order, and moves the cursor to
+    `first_block - 1`.
+    """
+
+    __tablename__ = "undo_log"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    first_block: Mapped[int] = mapped_column(BigInteger)
+    last_block: Mapped[int] = mapped_column(BigInteger)
+    table_name: Mapped[str] = mapped_column(String(64))
+    key: Mapped[dict[str, Any]] = mapped_column(JSON)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_undo_log_last_block", "chain_id", "last_block"),)
+
+
+# ─────────────────────────────── derived state ───────────────────────────────
+
+
+class ChainParams(Base):
+    """Contract-wide settings as last emitted: platform fee, default royalty rate, token URI base, hub."""
+
+    __tablename__ = "chain_params"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hub: Mapped[str | None] = mapped_column(Address())
+    platform_fee_bps: Mapped[int] = mapped_column(Integer, default=0)
+    fee_recipient: Mapped[str | None] = mapped_column(Address())
+    default_royalty_bps: Mapped[int] = mapped_column(Integer, default=500)
+    base_uri: Mapped[str | None] = mapped_column(Text)
+
+
+class Asset(Base):
+    """A certificate: the registered work, its owner, lineage summary, prompt-check and dispute state."""
+
+    __tablename__ = "assets"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    creator: Mapped[str] = mapped_column(Address(), index=True)
+    owner: Mapped[str] = mapped_column(Address(), index=True)
+    registrar: Mapped[str] = mapped_column(Address())
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    content_hash: Mapped[str] = mapped_column(Hash32(), index=True)
+    perceptual_hash: Mapped[str] = mapped_column(Hash32())
+    prompt_commitment: Mapped[str] = mapped_column(Hash32())
+    metadata_cid: Mapped[str] = mapped_column(String(128))
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    tx_hash: Mapped[str] = mapped_column(Hash32())
+    registered_at: Mapped[int] = mapped_column(BigInteger)  # unix time of the block
+    is_derivative: Mapped[bool] = mapped_column(Boolean, default=False)
+    royalty_stack_bps: Mapped[int] = mapped_column(Integer, default=0)
+    depth: Mapped[int] = mapped_column(SmallInteger, default=0)
+    children_count: Mapped[int] = mapped_column(Integer, default=0)
+    licenses_sold: Mapped[int] = mapped_column(Integer, default=0)
+    royalty_bps: Mapped[int | None] = mapped_column(Integer)
+    royalty_sink: Mapped[str | None] = mapped_column(Address())
+    prompt_check: Mapped[str] = mapped_column(String(16), default="unchecked")
+    prompt_checker: Mapped[str | None] = mapped_column(Address())
+    prompt_report_hash: Mapped[str | None] = mapped_column(Hash32())
+    prompt_check_block: Mapped[int | None] = mapped_column(BigInteger)
+    dispute_status: Mapped[str] = mapped_column(String(16), default="none", index=True)
+    dispute_round: Mapped[int] = mapped_column(Integer, default=0)
+    dispute_recipient: Mapped[str | None] = mapped_column(Address())
+    # Content fields, read from the metadata JSON in the content store after indexing.
+    metadata_status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[Any] | None] = mapped_column(JSON)
+    media_cid: Mapped[str | None] = mapped_column(String(128))
+    media_type: Mapped[str | None] = mapped_column(String(128))
+    metadata_json: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class PromptCheck(Base):
+    """Every prompt-check attestation (the asset row keeps the latest)."""
+
+    __tablename__ = "prompt_checks"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    block_hash: Mapped[str] = mapped_column(Hash32(), primary_key=True)
+    log_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    checker: Mapped[str] = mapped_column(Address())
+    outcome: Mapped[str] = mapped_column(String(16))
+    report_hash: Mapped[str] = mapped_column(Hash32())
+    block_number: Mapped[int] = mapped_column(BigInteger)
+
+
+class Terms(Base):
+    """Licence terms, addressed on-chain by the hash of their encoding."""
+
+    __tablename__ = "terms"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    terms_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    terms_hash: Mapped[str] = mapped_column(Hash32())
+    tier: Mapped[str] = mapped_column(String(16))
+    commercial_use: Mapped[bool] = mapped_column(Boolean)
+    derivatives_allowed: Mapped[bool] = mapped_column(Boolean)
+    transferable: Mapped[bool] = mapped_column(Boolean)
+    rev_share_bps: Mapped[int] = mapped_column(Integer)
+    document_hash: Mapped[str] = mapped_column(Hash32())
+    document_uri: Mapped[str] = mapped_column(Text)
+
+
+class Offer(Base):
+    """A licence offer on an asset."""
+
+    __tablename__ = "offers"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    offer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    terms_id: Mapped[int] = mapped_column(BigInteger)
+    tier: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(Address())
+    price: Mapped[int] = mapped_column(Uint256())
+    duration: Mapped[int] = mapped_column(BigInteger)
+    supply_cap: Mapped[int] = mapped_column(BigInteger)
+    sold: Mapped[int] = mapped_column(BigInteger, default=0)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    creator: Mapped[str] = mapped_column(Address())
+    block_number: Mapped[int] = mapped_column(BigInteger)
+
+
+class License(Base):
+    """A licence token: who holds it, on which asset, for what, until when."""
+
+    __tablename__ = "licenses"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    license_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(BigInteger)
+    offer_id: Mapped[int] = mapped_column(BigInteger)
+    holder: Mapped[str] = mapped_column(Address())
+    buyer: Mapped[str] = mapped_column(Address())
+    currency: Mapped[str] = mapped_column(Address())
+    price: Mapped[int] = mapped_column(Uint256())
+    expires_at: Mapped[int] = mapped_column(BigInteger)  # 0 = perpetual
+    tier: Mapped[str] = mapped_column(String(16))
+    commercial_use: Mapped[bool] = mapped_column(Boolean)
+    derivatives_allowed: Mapped[bool] = mapped_column(Boolean)
+    transferable: Mapped[bool] = mapped_column(Boolean)
+    rev_share_bps: Mapped[int] = mapped_column(Integer)
+    used_for_derivative: Mapped[int | None] = mapped_column(BigInteger)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    tx_hash: Mapped[str] = mapped_column(Hash32())
+    purchased_at: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index("ix_licenses_holder_asset", "chain_id", "holder", "asset_id"),
+        Index("ix_licenses_asset", "chain_id", "asset_id"),
+    )
+
+
+class DerivativeEdge(Base):
+    """A derivative registered under a licence on a parent, with the revenue share the parent is owed."""
+
+    __tablename__ = "derivative_edges"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    child_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    parent_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
+    license_id: Mapped[int] = mapped_column(BigInteger)
+    share_bps: Mapped[int] = mapped_column(Integer)
+
+
+class Ancestor(Base):
+    """An ancestor's absolute share of an asset's revenue (the flattened royalty stack)."""
+
+    __tablename__ = "ancestors"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    ancestor_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
+    share_bps: Mapped[int] = mapped_column(Integer)
+
+
+class Payment(Base):
+    """Revenue paid to an asset (licence sale, direct payment or royalty) before the split."""
+
+    __tablename__ = "payments"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    block_hash: Mapped[str] = mapped_column(Hash32(), primary_key=True)
+    log_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    payer: Mapped[str] = mapped_column(Address())
+    currency: Mapped[str] = mapped_column(Address())
+    amount: Mapped[int] = mapped_column(Uint256())
+    fee: Mapped[int] = mapped_column(Uint256())
+    source: Mapped[str] = mapped_column(String(16))
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    tx_hash: Mapped[str] = mapped_column(Hash32())
+
+
+class Credit(Base):
+    """One share of a payment: credited to an account, or held for a disputed asset (`account` null)."""
+
+    __tablename__ = "credits"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    block_hash: Mapped[str] = mapped_column(Hash32(), primary_key=True)
+    log_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str | None] = mapped_column(Address(), index=True)
+    currency: Mapped[str] = mapped_column(Address())
+    asset_id: Mapped[int] = mapped_column(BigInteger)  # 0 = platform fee
+    source_asset_id: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(Uint256())
+    held: Mapped[bool] = mapped_column(Boolean, default=False)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+
+
+class Balance(Base):
+    """An account's withdrawable balance in one currency, as the hub holds it."""
+
+    __tablename__ = "balances"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    account: Mapped[str] = mapped_column(Address(), primary_key=True)
+    currency: Mapped[str] = mapped_column(Address(), primary_key=True)
+    credited: Mapped[int] = mapped_column(Uint256())
+    withdrawn: Mapped[int] = mapped_column(Uint256())
+    balance: Mapped[int] = mapped_column(Uint256())
+
+
+class Held(Base):
+    """Funds held for a disputed asset in one currency."""
+
+    __tablename__ = "held"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    currency: Mapped[str] = mapped_column(Address(), primary_key=True)
+    amount: Mapped[int] = mapped_column(Uint256())
+
+
+class Withdrawal(Base):
+    """A withdrawal from the hub."""
+
+    __tablename__ = "withdrawals"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    block_hash: Mapped[str] = mapped_column(Hash32(), primary_key=True)
+    log_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(Address(), index=True)
+    currency: Mapped[str] = mapped_column(Address())
+    amount: Mapped[int] = mapped_column(Uint256())
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    tx_hash: Mapped[str] = mapped_column(Hash32())
+
+
+class Dispute(Base):
+    """One dispute round on an asset (rounds count from 1)."""
+
+    __tablename__ = "disputes"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    arbiter: Mapped[str] = mapped_column(Address())
+    evidence_hash: Mapped[str] = mapped_column(Hash32())
+    raised_block: Mapped[int] = mapped_column(BigInteger)
+    resolved_by: Mapped[str | None] = mapped_column(Address())
+    recipient: Mapped[str | None] = mapped_column(Address())
+    resolution_hash: Mapped[str | None] = mapped_column(Hash32())
+    resolved_block: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Role(Base):
+    """An access-control role held on a Gen-IP contract (checkers, arbiters, admins)."""
+
+    __tablename__ = "roles"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    contract: Mapped[str] = mapped_column(Address(), primary_key=True)
+    role: Mapped[str] = mapped_column(Hash32(), primary_key=True)
+    account: Mapped[str] = mapped_column(Address(), primary_key=True)
+    granted_by: Mapped[str] = mapped_column(Address())
+    block_number: Mapped[int] = mapped_column(BigInteger)

@@ -1,0 +1,123 @@
+"""An in-memory overlay of the derived rows one batch touches.
+
+Handlers read and write plain dict rows here instead of the database: the batch's rows are loaded in bulk
+before the handlers run (`prefetch`, with a per-row fallback on a miss), mutated in memory, and written back in
+one flush. The overlay remembers each row's image from before the batch, which is both what the flush compares
+against (only changed rows are written) and what the undo log records for reorg rollback.
+"""
+
+import copy
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from genip.db import models
+
+__all__ = ["KEYS", "MODELS", "Key", "Loader", "Overlay", "Row"]
+
+Row = dict[str, Any]
+Key = tuple[Any, ...]
+#: Loads the rows of `table` with the given keys (missing keys are simply absent from the result).
+Loader = Callable[[str, list[Key]], dict[Key, Row]]
+
+#: Derived tables the handlers maintain, by table name.
+MODELS: dict[str, type[models.Base]] = {
+    m.__tablename__: m
+    for m in (
+        models.ChainParams,
+        models.Asset,
+        models.PromptCheck,
+        models.Terms,
+        models.Offer,
+        models.License,
+        models.DerivativeEdge,
+        models.Ancestor,
+        models.Payment,
+        models.Credit,
+        models.Balance,
+        models.Held,
+        models.Withdrawal,
+        models.Dispute,
+        models.Role,
+    )
+}
+#: Primary-key column names of each derived table, in key order.
+KEYS: dict[str, tuple[str, ...]] = {
+    name: tuple(c.name for c in model.__table__.primary_key.columns) for name, model in MODELS.items()
+}
+
+_MISSING = object()
+
+
+class Overlay:
+    """Rows of one batch: current images in `rows`, pre-batch images in `before` (None = did not exist)."""
+
+    def __init__(self, chain_id: int, loader: Loader) -> None:
+        self.chain_id = chain_id
+        self._loader = loader
+        self.rows: dict[str, dict[Key, Row | None]] = {name: {} for name in MODELS}
+        self.before: dict[str, dict[Key, Row | None]] = {name: {} for name in MODELS}
+
+    def key(self, table: str, row: Row) -> Key:
+        return tuple(row[c] for c in KEYS[table])
+
+    def prefetch(self, table: str, keys: Iterable[Key]) -> None:
+        """Loads every key not yet in the overlay with one query."""
+        wanted = [k for k in set(keys) if k not in self.rows[table]]
+        if not wanted:
+            return
+        found = self._loader(table, wanted)
+        for k in wanted:
+            row = found.get(k)
+            self.rows[table][k] = row
+            self.before[table][k] = copy.deepcopy(row)
+
+    def get(self, table: str, *key: Any) -> Row | None:
+        """The current row with primary key `(chain_id, *key)`, or None."""
+        full = (self.chain_id, *key)
+        row = self.rows[table].get(full, _MISSING)
+        if row is _MISSING:
+            self.prefetch(table, [full])
+            row = self.rows[table][full]
+        return row  # type: ignore[return-value]
+
+    def require(self, table: str, *key: Any) -> Row:
+        """Like `get`, for rows the chain guarantees exist (an event about them was emitted)."""
+        row = self.get(table, *key)
+        if row is None:
+            raise LookupError(f"{table} row {key} is missing: events out of order or a gap in indexing")
+        return row
+
+    def put(self, table: str, row: Row) -> Row:
+        """Inserts or replaces a row (its `chain_id` is filled in)."""
+        row["chain_id"] = self.chain_id
+        k = self.key(table, row)
+        if k not in self.before[table]:
+            self.prefetch(table, [k])
+        self.rows[table][k] = row
+        return row
+
+    def insert_new(self, table: str, row: Row) -> None:
+        """Inserts a row keyed by a log not seen before (ledger tables): no lookup needed."""
+        row["chain_id"] = self.chain_id
+        k = self.key(table, row)
+        self.before[table].setdefault(k, None)
+        self.rows[table][k] = row
+
+    def delete(self, table: str, *key: Any) -> None:
+        full = (self.chain_id, *key)
+        if full not in self.before[table]:
+            self.prefetch(table, [full])
+        self.rows[table][full] = None
+
+    def changes(self) -> dict[str, list[tuple[Key, Row | None, Row | None]]]:
+        """Per table, the (key, before, after) of every row whose image changed."""
+        out: dict[str, list[tuple[Key, Row | None, Row | None]]] = {}
+        for table, rows in self.rows.items():
+            changed = [
+                (k, self.before[table].get(k), row)
+                for k, row in rows.items()
+                if row != self.before[table].get(k)
+            ]
+            if changed:
+                out[table] = changed
+        return out

@@ -1,0 +1,376 @@
+"""The indexing loop: backfill final blocks fast, then follow the chain block by block, rolling back reorgs.
+
+Backfill (blocks at or below the chain's finalized block): a fetcher thread pulls `eth_getLogs` for adaptive
+ranges into a small bounded queue while the main thread decodes, applies handlers and commits the previous
+range, so fetching and writing overlap and memory stays flat however long the backlog.
+
+Live (newer blocks): each range's headers are fetched and checked to chain onto the stored cursor (parent
+hashes) and the logs' block hashes must match them; a mismatch at the cursor means a reorg, which is rolled
+back to the common ancestor from the undo log in one transaction and then re-applied. A reorg deeper than the
+kept window stops the indexer (`ReorgTooDeep`) before anything is written.
+"""
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from genip.db.migrate import require_current
+from genip.errors import GenIPError
+from indexer.config import IndexerConfig
+from indexer.events import ContractEvents, DecodedLog, contract_events
+from indexer.handlers import HANDLERS, prefetch_keys
+from indexer.lock import writer_lock
+from indexer.overlay import Overlay
+from indexer.ranges import AdaptiveRange
+from indexer.rpc import RangeTooLarge, RpcClient
+from indexer.store import BlockRef, Store, StoredCursor
+
+__all__ = ["Indexer", "ReorgTooDeep", "Reporter", "SilentReporter", "Stats"]
+
+
+class ReorgTooDeep(GenIPError):
+    """The chain reorganised below the blocks the indexer keeps undo information for."""
+
+
+class Reporter(Protocol):
+    """Where the runner reports progress (the CLI renders it with rich; tests stay silent)."""
+
+    def backfill_started(self, first: int, last: int) -> None: ...
+    def backfill_advanced(self, blocks: int, events: int) -> None: ...
+    def backfill_finished(self) -> None: ...
+    def status(self, stats: "Stats") -> None: ...
+    def message(self, text: str) -> None: ...
+
+
+class SilentReporter:
+    def backfill_started(self, first: int, last: int) -> None: ...
+    def backfill_advanced(self, blocks: int, events: int) -> None: ...
+    def backfill_finished(self) -> None: ...
+    def status(self, stats: "Stats") -> None: ...
+    def message(self, text: str) -> None: ...
+
+
+@dataclass
+class Stats:
+    cursor: int = 0
+    head: int = 0
+    events: int = 0
+    batches: int = 0
+    reorgs: int = 0
+    last_error: str | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def lag(self) -> int:
+        return max(0, self.head - self.cursor)
+
+
+@dataclass
+class _Fetched:
+    start: int
+    end: int
+    logs: list[dict[str, Any]]
+    last: BlockRef
+    headers: list[BlockRef]
+
+
+def _ref(header: dict[str, Any]) -> BlockRef:
+    return BlockRef(
+        int(header["number"], 16),
+        header["hash"].lower(),
+        header["parentHash"].lower(),
+        int(header["timestamp"], 16),
+    )
+
+
+class Indexer:
+    """Indexes one chain's Gen-IP events into one database."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        config: IndexerConfig,
+        *,
+        reporter: Reporter | None = None,
+        after_batch: Callable[[], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.config = config
+        self.reporter: Reporter = reporter or SilentReporter()
+        self.after_batch = after_batch
+        self.store = Store(engine, config.chain_id)
+        self.stats = Stats()
+        self.rpc = RpcClient(config.rpc_urls, timeout=config.rpc_timeout, on_error=self._transient)
+        self.events: ContractEvents = contract_events(config.registry, config.hub, config.license_token)
+        self.ranges = AdaptiveRange(config.initial_range, config.max_range, config.target_logs)
+
+    # ─────────────────────────────── public ───────────────────────────────
+
+    def run(
+        self, *, once: bool = False, stop: threading.Event | None = None, wait_for_lock: bool = False
+    ) -> Stats:
+        """Indexes until stopped; with `once`, until caught up with the chain's head, then returns."""
+        require_current(self.engine)
+        stop = stop or threading.Event()
+        with writer_lock(self.engine, self.config.chain_id, wait=wait_for_lock):
+            chain_id = self.rpc.chain_id()
+            if chain_id != self.config.chain_id:
+                raise GenIPError(
+                    f"the RPC serves chain {chain_id}, the deployment is on chain {self.config.chain_id}"
+                )
+            last_status = time.monotonic()
+            while not stop.is_set():
+                try:
+                    caught_up = self.step()
+                except OperationalError as exc:  # the database went away: keep the cursor, retry
+                    self._transient(f"database: {str(exc.orig or exc).splitlines()[0]}")
+                    time.sleep(self.config.poll_interval)
+                    continue
+                if once and caught_up:
+                    break
+                if time.monotonic() - last_status >= self.config.status_interval:
+                    self.reporter.status(self.stats)
+                    last_status = time.monotonic()
+                if caught_up:
+                    stop.wait(self.config.poll_interval)
+        self.rpc.close()
+        return self.stats
+
+    def step(self) -> bool:
+        """One round: backfill what is final, then one live range. True when caught up with the head."""
+        head = self.rpc.block_number()
+        self.stats.head = head
+        target = head - self.config.confirmations
+        final = min(self._final_block(head), target)
+        cursor = self._cursor(head)
+        self.stats.cursor = cursor.block_number
+        if cursor.block_number < final:
+            self._backfill(cursor.block_number + 1, final, head)
+            self.store.prune(final)
+            return False
+        if cursor.block_number >= target:
+            self._check_tip(cursor)
+            self.store.record_status(head=head)
+            return True
+        self._live(cursor, target, head)
+        self.store.prune(final)
+        return self.stats.cursor >= target
+
+    # ─────────────────────────────── cursor & finality ───────────────────────────────
+
+    def _cursor(self, head: int) -> StoredCursor:
+        cursor = self.store.cursor()
+        if cursor is not None:
+            return cursor
+        anchor_number = max(self.config.start_block - 1, 0)
+        header = self.rpc.block(anchor_number)
+        if header is None:
+            raise GenIPError(f"the chain has no block {anchor_number}: is the deploy block right?")
+        anchor = _ref(header)
+        with self.engine.begin() as c:
+            self.store.start(c, anchor, head)
+        return StoredCursor(anchor.number, anchor.hash, anchor.number)
+
+    def _final_block(self, head: int) -> int:
+        if self.config.use_finalized_tag:
+            try:
+                header = self.rpc.block("finalized")
+            except GenIPError:
+                header = None
+            if header is not None:
+                return int(header["number"], 16)
+        return head - self.config.reorg_window
+
+    # ─────────────────────────────── backfill ───────────────────────────────
+
+    def _backfill(self, first: int, last: int, head: int) -> None:
+        self.reporter.backfill_started(first, last)
+        fetched_q: queue.Queue[_Fetched | BaseException | None] = queue.Queue(maxsize=2)
+        halt = threading.Event()
+
+        def produce() -> None:
+            try:
+                start = first
+                while start <= last and not halt.is_set():
+                    item = self._fetch(start, self.ranges.end(start, last), live=False)
+                    fetched_q.put(item)
+                    start = item.end + 1
+                fetched_q.put(None)
+            except BaseException as exc:  # handed to the consumer, which re-raises it
+                fetched_q.put(exc)
+
+        producer = threading.Thread(target=produce, name="genip-fetch", daemon=True)
+        producer.start()
+        try:
+            while True:
+                item = fetched_q.get()
+                if item is None:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                events = self._apply(item, journal=False, head=head)
+                self.reporter.backfill_advanced(item.end - item.start + 1, events)
+        finally:
+            halt.set()
+            while producer.is_alive():  # unblock a producer waiting on a full queue
+                try:
+                    fetched_q.get_nowait()
+                except queue.Empty:
+                    producer.join(0.05)
+            self.reporter.backfill_finished()
+
+    def _fetch(self, start: int, end: int, *, live: bool) -> _Fetched:
+        """Logs of [start, end'] with end' <= end (shrunk when the provider refuses the range)."""
+        while True:
+            began = time.monotonic()
+            try:
+                logs = self.rpc.get_logs(self.events.addresses, start, end)
+            except RangeTooLarge as refused:
+                if end == start:
+                    raise
+                self.ranges.refused(refused, start, end)
+                end = self.ranges.end(start, end - 1)
+                continue
+            self.ranges.succeeded(len(logs), time.monotonic() - began)
+            break
+        if live:
+            headers = [_ref(h) for h in self.rpc.blocks(list(range(start, end + 1))) if h is not None]
+            last = headers[-1] if headers else _ref(self._header(end))
+        else:
+            headers = []
+            last = _ref(self._header(end))
+        self._fill_timestamps(logs, headers)
+        return _Fetched(start, end, logs, last, headers)
+
+    def _header(self, number: int) -> dict[str, Any]:
+        header = self.rpc.block(number)
+        if header is None:
+            raise GenIPError(f"block {number} disappeared from the chain while indexing (reorg); retrying")
+        return header
+
+    def _fill_timestamps(self, logs: list[dict[str, Any]], headers: list[BlockRef]) -> None:
+        """Adds `blockTimestamp` to logs from nodes that do not send it."""
+        missing = sorted({int(log["blockNumber"], 16) for log in logs if not log.get("blockTimestamp")})
+        if not missing:
+            return
+        known = {h.number: h.timestamp for h in headers}
+        need = [n for n in missing if n not in known]
+        for header in self.rpc.blocks(need):
+            if header is not None:
+                known[int(header["number"], 16)] = int(header["timestamp"], 16)
+        for log in logs:
+            if not log.get("blockTimestamp"):
+                log["blockTimestamp"] = hex(known.get(int(log["blockNumber"], 16), 0))
+
+    # ─────────────────────────────── apply ───────────────────────────────
+
+    def _apply(self, item: _Fetched, *, journal: bool, head: int) -> int:
+        """Decodes, applies and commits one range in one transaction; returns the number of new events."""
+        decoded: list[DecodedLog] = [self.events.decode(log) for log in item.logs]
+        with self.engine.begin() as c:
+            cursor = self.store.cursor()
+            if cursor is not None and item.start <= cursor.block_number:  # a replay: skip what is stored
+                known = self.store.known_events(c, decoded)
+                decoded = [d for d in decoded if (d.block_hash, d.log_index) not in known]
+            overlay = Overlay(self.config.chain_id, self.store.loader(c))
+            for table, keys in prefetch_keys(decoded).items():
+                overlay.prefetch(table, [(self.config.chain_id, *k) for k in keys])
+            for log in decoded:
+                handler = HANDLERS.get(log.event or "")
+                if handler is not None:
+                    handler(overlay, log)
+            last = item.last
+            if cursor is not None and last.number < cursor.block_number:
+                last = BlockRef(cursor.block_number, cursor.block_hash, "", 0)
+            self.store.commit_batch(
+                c,
+                logs=decoded,
+                overlay=overlay,
+                first_block=item.start,
+                last=last,
+                window_blocks=item.headers or [item.last],
+                journal=journal,
+                head=head,
+            )
+        self.stats.cursor = max(self.stats.cursor, item.end)
+        self.stats.events += len(decoded)
+        self.stats.batches += 1
+        if self.after_batch is not None:
+            self.after_batch()
+        return len(decoded)
+
+    def replay(self, start: int, end: int) -> int:
+        """Re-reads [start, end] (already indexed) and applies whatever is not stored yet: normally nothing."""
+        item = self._fetch(start, end, live=False)
+        return self._apply(item, journal=False, head=self.stats.head)
+
+    # ─────────────────────────────── live & reorgs ───────────────────────────────
+
+    def _live(self, cursor: StoredCursor, target: int, head: int) -> None:
+        start = cursor.block_number + 1
+        item = self._fetch(start, min(target, start + self.config.live_max_blocks - 1), live=True)
+        headers = item.headers
+        if not headers or headers[0].number != start:
+            return  # the chain is shorter than it was a moment ago: look again next round
+        if headers[0].parent_hash != cursor.block_hash:
+            self._rollback(cursor)
+            return
+        for prev, cur in zip(headers, headers[1:], strict=False):
+            if cur.parent_hash != prev.hash:
+                return  # headers from two forks: the chain moved while we read it; read again
+        by_number = {h.number: h.hash for h in headers}
+        if any(by_number.get(int(log["blockNumber"], 16)) != log["blockHash"].lower() for log in item.logs):
+            return  # logs from another fork than the headers: read again
+        item.end = headers[-1].number
+        item.last = headers[-1]
+        self._apply(item, journal=True, head=head)
+
+    def _check_tip(self, cursor: StoredCursor) -> None:
+        header = self.rpc.block(cursor.block_number)
+        if header is None or header["hash"].lower() != cursor.block_hash:
+            self._rollback(cursor)
+
+    def _rollback(self, cursor: StoredCursor) -> None:
+        """Rolls back to the newest stored block still on the chain; ReorgTooDeep when none is left."""
+        stored = [
+            (n, h)
+            for n, h in self.store.stored_blocks(cursor.block_number, limit=100_000)
+            if n >= cursor.journal_from
+        ]
+        on_chain = self.rpc.blocks([n for n, _ in stored])
+        ancestor = next(
+            (
+                n
+                for (n, h), header in zip(stored, on_chain, strict=True)
+                if header is not None and header["hash"].lower() == h
+            ),
+            None,
+        )
+        if ancestor is None:
+            raise ReorgTooDeep(
+                f"the chain reorganised below block {cursor.journal_from + 1}, deeper than the blocks kept for "
+                f"rollback; the database still holds the old chain up to block {cursor.block_number} — "
+                "re-index from scratch with `genip index --reset`"
+            )
+        with self.engine.begin() as c:
+            new_cursor = self.store.rollback_to(c, ancestor)
+        self.stats.reorgs += 1
+        self.stats.cursor = new_cursor
+        self.reporter.message(
+            f"reorg: block {cursor.block_number} ({cursor.block_hash[:10]}…) left the chain; "
+            f"rolled back to block {new_cursor}"
+        )
+
+    def _transient(self, message: str) -> None:
+        self.stats.last_error = message
+        self.reporter.message(f"retrying: {message}")
+        try:
+            self.store.record_status(error=message)
+        except OperationalError:
+            pass

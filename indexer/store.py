@@ -1,0 +1,381 @@
+"""Database side of the indexer: loading rows, committing batches, rolling back reorgs.
+
+A batch is committed by `commit_batch` in one transaction: its raw events, the derived rows the handlers
+changed, the undo log for blocks that may still be reorganised, the block hashes of the reorg window and the
+cursor. Either all of it lands or none of it does, so a crash (even SIGKILL) at any point leaves the database
+equal to the chain up to the cursor, and a restart resumes from there.
+"""
+
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from genip.db import models
+from genip.db.types import Uint256
+from indexer.events import DecodedLog
+from indexer.overlay import KEYS, MODELS, Key, Overlay, Row
+
+__all__ = ["BlockRef", "Store", "StoredCursor"]
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRef:
+    number: int
+    hash: str
+    parent_hash: str
+    timestamp: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCursor:
+    """The indexed tip, and the newest block committed without undo entries (the reorg anchor)."""
+
+    block_number: int
+    block_hash: str
+    journal_from: int
+
+
+def _json_safe(row: Row | None) -> Any:
+    """Row image for the undo log (ints beyond JSON's safe range are kept as strings and restored by type)."""
+    if row is None:
+        return None
+    return {
+        k: (str(v) if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 2**53 else v)
+        for k, v in row.items()
+    }
+
+
+class Store:
+    """All reads and writes the indexer makes, for one chain."""
+
+    def __init__(self, engine: Engine, chain_id: int) -> None:
+        self.engine = engine
+        self.chain_id = chain_id
+        self.postgres = engine.dialect.name == "postgresql"
+        self._insert = postgresql.insert if self.postgres else sqlite.insert
+
+    # ─────────────────────────────── reads ───────────────────────────────
+
+    def cursor(self) -> StoredCursor | None:
+        with self.engine.connect() as c:
+            row = c.execute(
+                select(
+                    models.Cursor.block_number, models.Cursor.block_hash, models.Cursor.journal_from
+                ).where(models.Cursor.chain_id == self.chain_id)
+            ).first()
+        return StoredCursor(row[0], row[1], row[2]) if row else None
+
+    def start(self, c: Connection, anchor: BlockRef, head: int) -> None:
+        """The first cursor: just before the deploy block, whose hash anchors reorg detection."""
+        self.commit_batch(
+            c,
+            logs=[],
+            overlay=None,
+            first_block=anchor.number,
+            last=anchor,
+            window_blocks=[anchor],
+            journal=False,
+            head=head,
+        )
+
+    def stored_blocks(self, below_or_at: int, limit: int) -> list[tuple[int, str]]:
+        """Stored (number, hash) of the window, newest first, starting at `below_or_at`."""
+        with self.engine.connect() as c:
+            rows = c.execute(
+                select(models.Block.number, models.Block.hash)
+                .where(models.Block.chain_id == self.chain_id, models.Block.number <= below_or_at)
+                .order_by(models.Block.number.desc())
+                .limit(limit)
+            ).all()
+        return [(r[0], r[1]) for r in rows]
+
+    def known_events(self, c: Connection, logs: Sequence[DecodedLog]) -> set[tuple[str, int]]:
+        """(block hash, log index) of the given logs already stored (a replayed range)."""
+        keys = [(log.block_hash, log.log_index) for log in logs]
+        found: set[tuple[str, int]] = set()
+        raw = models.RawEvent
+        for i in range(0, len(keys), _CHUNK):
+            chunk = keys[i : i + _CHUNK]
+            rows = c.execute(
+                select(raw.block_hash, raw.log_index).where(
+                    raw.chain_id == self.chain_id, tuple_(raw.block_hash, raw.log_index).in_(chunk)
+                )
+            ).all()
+            found.update((r[0], r[1]) for r in rows)
+        return found
+
+    def loader(self, c: Connection) -> Any:
+        """A loader for `Overlay` reading through connection `c` (inside the batch's transaction)."""
+
+        def load(table: str, keys: list[Key]) -> dict[Key, Row]:
+            model = MODELS[table]
+            cols = [model.__table__.c[name] for name in KEYS[table]]
+            out: dict[Key, Row] = {}
+            for i in range(0, len(keys), _CHUNK):
+                chunk = keys[i : i + _CHUNK]
+                cond = tuple_(*cols).in_(chunk) if len(cols) > 1 else cols[0].in_([k[0] for k in chunk])
+                for row in c.execute(select(model.__table__).where(cond)).mappings():
+                    d = dict(row)
+                    out[tuple(d[name] for name in KEYS[table])] = d
+            return out
+
+        return load
+
+    # ─────────────────────────────── batch commit ───────────────────────────────
+
+    def commit_batch(
+        self,
+        c: Connection,
+        *,
+        logs: Sequence[DecodedLog],
+        overlay: Overlay | None,
+        first_block: int,
+        last: BlockRef,
+        window_blocks: Iterable[BlockRef],
+        journal: bool,
+        head: int,
+    ) -> None:
+        """Writes one batch inside the caller's transaction `c`."""
+        self._insert_raw(c, logs)
+        changes = overlay.changes() if overlay is not None else {}
+        if journal and changes:
+            self._journal(c, changes, first_block, last.number)
+        for table, rows in changes.items():
+            self._write_rows(c, table, rows)
+        blocks = [
+            {
+                "chain_id": self.chain_id,
+                "number": b.number,
+                "hash": b.hash,
+                "parent_hash": b.parent_hash,
+                "timestamp": b.timestamp,
+            }
+            for b in window_blocks
+        ]
+        if blocks:
+            stmt = self._insert(models.Block).values(blocks)
+            c.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["chain_id", "number"],
+                    set_={
+                        "hash": stmt.excluded.hash,
+                        "parent_hash": stmt.excluded.parent_hash,
+                        "timestamp": stmt.excluded.timestamp,
+                    },
+                )
+            )
+        self._set_cursor(c, last.number, last.hash, head, None if journal else last.number)
+
+    def _insert_raw(self, c: Connection, logs: Sequence[DecodedLog]) -> None:
+        if not logs:
+            return
+        if self.postgres:
+            buffer = io.StringIO()
+            for log in logs:
+                buffer.write(
+                    f"{self.chain_id}\t{log.block_hash}\t{log.log_index}\t{log.block_number}\t{log.tx_hash}\t"
+                    f"{log.address}\t{log.event or chr(92) + 'N'}\t{','.join(log.topics)}\t{log.data}\n"
+                )
+            raw_cursor = c.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            with raw_cursor.copy(
+                "COPY raw_events (chain_id, block_hash, log_index, block_number, tx_hash, address, event, topics, data) FROM STDIN"
+            ) as copy:
+                copy.write(buffer.getvalue())
+            return
+        c.execute(
+            insert(models.RawEvent),
+            [
+                {
+                    "chain_id": self.chain_id,
+                    "block_hash": log.block_hash,
+                    "log_index": log.log_index,
+                    "block_number": log.block_number,
+                    "tx_hash": log.tx_hash,
+                    "address": log.address,
+                    "event": log.event,
+                    "topics": ",".join(log.topics),
+                    "data": log.data,
+                }
+                for log in logs
+            ],
+        )
+
+    def _write_rows(self, c: Connection, table: str, rows: list[tuple[Key, Row | None, Row | None]]) -> None:
+        model = MODELS[table]
+        key_names = KEYS[table]
+        upserts = [after for _, _, after in rows if after is not None]
+        deletes = [key for key, _, after in rows if after is None]
+        if upserts:
+            # Inserts of brand-new rows need no conflict clause; rows that existed are replaced whole.
+            fresh = [after for _, before, after in rows if after is not None and before is None]
+            changed = [after for _, before, after in rows if after is not None and before is not None]
+            if fresh:
+                c.execute(insert(model), fresh)
+            if changed:
+                stmt = self._insert(model)
+                non_key = [col.name for col in model.__table__.columns if col.name not in key_names]
+                c.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=list(key_names), set_={n: stmt.excluded[n] for n in non_key}
+                    ),
+                    changed,
+                )
+        if deletes:
+            cols = [model.__table__.c[n] for n in key_names]
+            for i in range(0, len(deletes), _CHUNK):
+                c.execute(delete(model).where(tuple_(*cols).in_(deletes[i : i + _CHUNK])))
+
+    def _journal(
+        self,
+        c: Connection,
+        changes: dict[str, list[tuple[Key, Row | None, Row | None]]],
+        first: int,
+        last: int,
+    ) -> None:
+        seq = c.execute(
+            select(func.coalesce(func.max(models.UndoEntry.seq), 0)).where(
+                models.UndoEntry.chain_id == self.chain_id
+            )
+        ).scalar_one()
+        entries = []
+        for table, rows in changes.items():
+            for key, before, _after in rows:
+                seq += 1
+                entries.append(
+                    {
+                        "chain_id": self.chain_id,
+                        "seq": seq,
+                        "first_block": first,
+                        "last_block": last,
+                        "table_name": table,
+                        "key": orjson.loads(
+                            orjson.dumps(dict(zip(KEYS[table], key, strict=True)), default=str)
+                        ),
+                        "before": orjson.loads(orjson.dumps(_json_safe(before), default=str)),
+                    }
+                )
+        c.execute(insert(models.UndoEntry), entries)
+
+    def _set_cursor(
+        self, c: Connection, number: int, block_hash: str, head: int, journal_from: int | None
+    ) -> None:
+        now = datetime.now(UTC)
+        values: dict[str, Any] = {
+            "block_number": number,
+            "block_hash": block_hash,
+            "head_block": head,
+            "updated_at": now,
+        }
+        if journal_from is not None:
+            values["journal_from"] = journal_from
+        stmt = self._insert(models.Cursor).values({"chain_id": self.chain_id, "journal_from": 0, **values})
+        c.execute(stmt.on_conflict_do_update(index_elements=["chain_id"], set_=values))
+
+    # ─────────────────────────────── status ───────────────────────────────
+
+    def record_status(self, *, head: int | None = None, error: str | None = None) -> None:
+        """Updates the head seen and the last error (for `/health`) without moving the cursor."""
+        values: dict[str, Any] = {"updated_at": datetime.now(UTC)}
+        if head is not None:
+            values["head_block"] = head
+        if error is not None:
+            values.update(last_error=error[:2000], last_error_at=datetime.now(UTC))
+        with self.engine.begin() as c:
+            c.execute(update(models.Cursor).where(models.Cursor.chain_id == self.chain_id).values(**values))
+
+    # ─────────────────────────────── reorgs ───────────────────────────────
+
+    def rollback_to(self, c: Connection, ancestor: int) -> int:
+        """Undoes every batch that covered blocks after `ancestor`; returns the new cursor block.
+
+        The new cursor is `ancestor`, or earlier when a batch that began at or before the ancestor also covered
+        later blocks (its undo entries restore the state before its first block).
+        """
+        undo = models.UndoEntry
+        new_cursor = c.execute(
+            select(func.min(undo.first_block)).where(
+                undo.chain_id == self.chain_id, undo.last_block > ancestor
+            )
+        ).scalar_one()
+        target = ancestor if new_cursor is None else min(ancestor, new_cursor - 1)
+        entries = c.execute(
+            select(undo.table_name, undo.key, undo.before)
+            .where(undo.chain_id == self.chain_id, undo.last_block > target)
+            .order_by(undo.seq.desc())
+        ).all()
+        for table, key, before in entries:
+            model = MODELS[table]
+            cond = and_(*(model.__table__.c[k] == _typed(model, k, v) for k, v in key.items()))
+            c.execute(delete(model).where(cond))
+            if before is not None:
+                c.execute(insert(model).values({k: _typed(model, k, v) for k, v in before.items()}))
+        c.execute(delete(undo).where(undo.chain_id == self.chain_id, undo.last_block > target))
+        c.execute(
+            delete(models.RawEvent).where(
+                models.RawEvent.chain_id == self.chain_id, models.RawEvent.block_number > target
+            )
+        )
+        c.execute(
+            delete(models.Block).where(models.Block.chain_id == self.chain_id, models.Block.number > target)
+        )
+        block_hash = c.execute(
+            select(models.Block.hash).where(
+                models.Block.chain_id == self.chain_id, models.Block.number == target
+            )
+        ).scalar_one_or_none()
+        if block_hash is None:
+            raise LookupError(f"no stored hash for block {target}: cannot roll back there")
+        c.execute(
+            update(models.Cursor)
+            .where(models.Cursor.chain_id == self.chain_id)
+            .values(block_number=target, block_hash=block_hash, updated_at=datetime.now(UTC))
+        )
+        return target
+
+    def prune(self, final_block: int) -> None:
+        """Forgets undo entries and block hashes no reorg can reach any more: the newest stored block at or
+        below `final_block` becomes the anchor (`journal_from`)."""
+        with self.engine.begin() as c:
+            anchor = c.execute(
+                select(func.max(models.Block.number)).where(
+                    models.Block.chain_id == self.chain_id, models.Block.number <= final_block
+                )
+            ).scalar_one()
+            if anchor is None:
+                return
+            c.execute(
+                delete(models.UndoEntry).where(
+                    models.UndoEntry.chain_id == self.chain_id, models.UndoEntry.last_block <= anchor
+                )
+            )
+            c.execute(
+                delete(models.Block).where(
+                    models.Block.chain_id == self.chain_id, models.Block.number < anchor
+                )
+            )
+            c.execute(
+                update(models.Cursor)
+                .where(models.Cursor.chain_id == self.chain_id, models.Cursor.journal_from < anchor)
+                .values(journal_from=anchor)
+            )
+
+    def reset(self) -> None:
+        """Deletes everything indexed for this chain (for `genip index --reset`)."""
+        with self.engine.begin() as c:
+            for model in [*MODELS.values(), models.RawEvent, models.Block, models.UndoEntry, models.Cursor]:
+                c.execute(delete(model).where(model.__table__.c.chain_id == self.chain_id))
+
+
+def _typed(model: Any, column: str, value: Any) -> Any:
+    """Restores an undo-log JSON value to its column's Python type (big ints were stored as strings)."""
+    if isinstance(value, str) and isinstance(model.__table__.c[column].type, Uint256):
+        return int(value)
+    return value
