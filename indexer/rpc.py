@@ -51,7 +51,7 @@ _TOO_MANY = re.compile(
 )
 _SUGGESTED = re.compile(r"\[\s*(0x[0-9a-fA-F]+)\s*,\s*(0x[0-9a-fA-F]+)\s*\]")
 _MAX_RANGE = re.compile(
-    r"(?:up to an? |maximum (?:block )?range(?: is|:)? ?|limited to an? |max(?:imum)? of )([\d,]+)(?:[- ]block)?",
+    r"(?:up to an? |maximum (?:block )?range(?: is|:)? ?|limited to an? |max(?:imum)? of )([\d,]+)\s*([kK])?",
     re.IGNORECASE,
 )
 _TRANSIENT = re.compile(
@@ -67,7 +67,7 @@ def _range_error(code: int | None, message: str) -> RangeTooLarge | None:
         suggested_to = int(match.group(2), 16)
     max_range = None
     if match := _MAX_RANGE.search(message):
-        max_range = int(match.group(1).replace(",", ""))
+        max_range = int(match.group(1).replace(",", "")) * (1_000 if match.group(2) else 1)
     return RangeTooLarge(code, message, suggested_to, max_range)
 
 

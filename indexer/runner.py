@@ -139,8 +139,11 @@ class Indexer:
                     last_status = time.monotonic()
                 if caught_up:
                     stop.wait(self.config.poll_interval)
-        self.rpc.close()
         return self.stats
+
+    def close(self) -> None:
+        """Closes the RPC connections."""
+        self.rpc.close()
 
     def step(self) -> bool:
         """One round: backfill what is final, then one live range. True when caught up with the head."""
@@ -155,7 +158,9 @@ class Indexer:
             self.store.prune(final)
             return False
         if cursor.block_number >= target:
-            self._check_tip(cursor)
+            if self._tip_moved(cursor):
+                self._rollback(cursor)
+                return False  # re-index the new fork's blocks before calling it caught up
             self.store.record_status(head=head)
             return True
         self._live(cursor, target, head)
@@ -331,10 +336,10 @@ class Indexer:
         item.last = headers[-1]
         self._apply(item, journal=True, head=head)
 
-    def _check_tip(self, cursor: StoredCursor) -> None:
+    def _tip_moved(self, cursor: StoredCursor) -> bool:
+        """True when the cursor's block is no longer on the chain."""
         header = self.rpc.block(cursor.block_number)
-        if header is None or header["hash"].lower() != cursor.block_hash:
-            self._rollback(cursor)
+        return header is None or header["hash"].lower() != cursor.block_hash
 
     def _rollback(self, cursor: StoredCursor) -> None:
         """Rolls back to the newest stored block still on the chain; ReorgTooDeep when none is left."""

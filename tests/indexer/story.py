@@ -4,7 +4,6 @@ Actors are anvil's dev accounts: 0 deployer/admin (also checker and arbiter), 1 
 4 a claimant. Returns the ids it created so tests can look rows up.
 """
 
-import hashlib
 from dataclasses import dataclass, field
 
 from eth_account.signers.local import LocalAccount
@@ -13,33 +12,10 @@ from genip.chain import actions
 from genip.chain.accounts import dev_account
 from genip.chain.client import GenIPClient
 from genip.chain.tx import ZERO_ADDRESS, send
-from genip.chain.types import CheckOutcome, LicenseTerms, Tier, Work, WorkKind
+from genip.chain.types import CheckOutcome, WorkKind
+from tests.helpers import extended_terms, make_work, standard_terms
 
 ETH = 10**18
-
-
-def work(label: str, kind: WorkKind = WorkKind.IMAGE) -> Work:
-    digest = hashlib.sha256(label.encode()).digest()
-    return Work(
-        kind=kind,
-        content_hash=digest,
-        perceptual_hash=hashlib.sha256(b"p" + digest).digest(),
-        prompt_commitment=hashlib.sha256(b"c" + digest).digest(),
-        metadata_cid=f"bafkrei{label}",
-    )
-
-
-def terms(tier: Tier, rev_share_bps: int = 0, *, transferable: bool = True) -> LicenseTerms:
-    extended = tier == Tier.EXTENDED
-    return LicenseTerms(
-        tier=tier,
-        commercial_use=True,
-        derivatives_allowed=extended,
-        transferable=transferable,
-        rev_share_bps=rev_share_bps,
-        document_hash=hashlib.sha256(tier.name.encode()).digest(),
-        document_uri=f"ipfs://terms-{tier.name.lower()}",
-    )
 
 
 @dataclass
@@ -74,17 +50,30 @@ def play(client: GenIPClient, salt: str = "") -> StoryIds:
     if not registry.functions.hasRole(checker_role, a.admin.address).call():
         send(w3, a.admin, registry.functions.grantRole(checker_role, a.admin.address))
         send(w3, a.admin, hub.functions.grantRole(arbiter_role, a.admin.address))
+    # A role granted by mistake and revoked again, on both contracts.
+    send(w3, a.admin, registry.functions.grantRole(checker_role, a.claimant.address))
+    send(w3, a.admin, registry.functions.revokeRole(checker_role, a.claimant.address))
+    send(w3, a.admin, hub.functions.grantRole(arbiter_role, a.claimant.address))
+    send(w3, a.admin, hub.functions.revokeRole(arbiter_role, a.claimant.address))
 
-    ids.root = actions.register(client, a.alice, work(f"root{salt}")).value
-    ids.disputed = actions.register(client, a.alice, work(f"disputed{salt}", WorkKind.TEXT)).value
+    ids.root = actions.register(client, a.alice, make_work(f"root{salt}")).value
+    ids.disputed = actions.register(client, a.alice, make_work(f"disputed{salt}", WorkKind.TEXT)).value
     send(w3, a.admin, registry.functions.attestPromptCheck(ids.root, CheckOutcome.PASSED, b"\x01" * 32))
     send(w3, a.alice, registry.functions.setRoyaltyRate(ids.root, 750))
 
-    ids.offers["standard"] = actions.create_offer(client, a.alice, ids.root, terms(Tier.STANDARD), price=ETH // 10).value
-    ids.offers["extended"] = actions.create_offer(
-        client, a.alice, ids.root, terms(Tier.EXTENDED, 1_000), price=50 * 10**6, currency=token.address, duration=86_400
+    ids.offers["standard"] = actions.create_offer(
+        client, a.alice, ids.root, standard_terms(), price=ETH // 10
     ).value
-    ids.offers["paused"] = actions.create_offer(client, a.alice, ids.root, terms(Tier.STANDARD), price=1).value
+    ids.offers["extended"] = actions.create_offer(
+        client,
+        a.alice,
+        ids.root,
+        extended_terms(1_000),
+        price=50 * 10**6,
+        currency=token.address,
+        duration=86_400,
+    ).value
+    ids.offers["paused"] = actions.create_offer(client, a.alice, ids.root, standard_terms(), price=1).value
     send(w3, a.alice, hub.functions.setOfferPaused(ids.offers["paused"], True))
 
     for buyer in (a.brand, a.bob):
@@ -95,21 +84,29 @@ def play(client: GenIPClient, salt: str = "") -> StoryIds:
     ids.licenses["brand_extended"] = actions.buy_license(client, a.brand, ids.offers["extended"]).value
     # A transferable licence moves from the brand to the claimant.
     lic = client.license_token
-    send(w3, a.brand, lic.functions.transferFrom(a.brand.address, a.claimant.address, ids.licenses["brand_standard"]))
+    send(
+        w3,
+        a.brand,
+        lic.functions.transferFrom(a.brand.address, a.claimant.address, ids.licenses["brand_standard"]),
+    )
 
-    ids.child = actions.register_derivative(client, a.bob, [ids.licenses["bob_extended"]], work(f"child{salt}")).value
-    child_offer = actions.create_offer(client, a.bob, ids.child, terms(Tier.EXTENDED, 500), price=ETH // 20).value
+    ids.child = actions.register_derivative(
+        client, a.bob, [ids.licenses["bob_extended"]], make_work(f"child{salt}")
+    ).value
+    child_offer = actions.create_offer(client, a.bob, ids.child, extended_terms(500), price=ETH // 20).value
     ids.offers["child_extended"] = child_offer
     ids.licenses["alice_child"] = actions.buy_license(client, a.alice, child_offer).value
     ids.grandchild = actions.register_derivative(
-        client, a.alice, [ids.licenses["alice_child"]], work(f"grandchild{salt}")
+        client, a.alice, [ids.licenses["alice_child"]], make_work(f"grandchild{salt}")
     ).value
 
     actions.pay_revenue(client, a.brand, ids.grandchild, ETH)
     actions.pay_revenue(client, a.brand, ids.grandchild, 200 * 10**6, currency=token.address)
     # ERC-2981 royalties: paid to the sink, then collected and split.
     sink = hub.functions.royaltySinkOf(ids.child).call()
-    paid = w3.eth.send_transaction({"from": a.brand.address, "to": sink, "value": ETH // 100})  # anvil: unlocked
+    paid = w3.eth.send_transaction(
+        {"from": a.brand.address, "to": sink, "value": ETH // 100}
+    )  # anvil: unlocked
     w3.eth.wait_for_transaction_receipt(paid)
     send(w3, a.brand, hub.functions.collectRoyalties(ids.child, ZERO_ADDRESS))
 

@@ -1,0 +1,5 @@
+"""`python -m genip` runs the command line."""
+
+from genip.cli.main import main
+
+main()

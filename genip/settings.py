@@ -1,0 +1,84 @@
+"""Settings of the Gen-IP core, read from `GENIP_*` environment variables.
+
+Build one `Settings` where a program starts (the CLI callback, the API's dependency, a test fixture) and pass
+it down; nothing in the core reads a global instance.
+"""
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEFAULT_KEY_ENV", "Settings"]
+
+#: Environment variable holding the deployer's private key for `genip deploy`.
+DEFAULT_KEY_ENV = "GENIP_PRIVATE_KEY"
+
+
+class Settings(BaseSettings):
+    """Where Gen-IP keeps its data and which chain it talks to.
+
+    Every field can be set from the environment as `GENIP_<FIELD>`, e.g. `GENIP_RPC_URL`.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="GENIP_", frozen=True)
+
+    data_dir: Path = Field(
+        default_factory=lambda: Path.cwd() / ".genip",
+        description="Local data: deployment files, databases, stored media. Default `./.genip`.",
+    )
+    rpc_url: str | None = Field(
+        default=None,
+        description="JSON-RPC endpoint of the chain; unset means `genip chain up` starts a local anvil.",
+    )
+    deployment_file: Path | None = Field(
+        default=None,
+        description="Deployment file to read; default `<data_dir>/deployments/current.json`.",
+    )
+    fee_bps: int = Field(default=250, ge=0, le=10_000, description="Platform fee in basis points.")
+    fee_recipient: str | None = Field(
+        default=None, description="Receiver of the platform fee; default the deployer."
+    )
+    anvil_bin: Path | None = Field(
+        default=None, description="anvil executable; default `node_modules/.bin/anvil` of the repository."
+    )
+    key_env: str = Field(
+        default=DEFAULT_KEY_ENV, description="Environment variable holding the deployer's private key."
+    )
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "GENIP_DATABASE_URL"),
+        description="Database of the indexer and the API (`DATABASE_URL`); default SQLite `<data_dir>/genip.db`.",
+    )
+    rpc_fallback_urls: str = Field(
+        default="",
+        description="Comma-separated RPC URLs the indexer fails over to when `rpc_url` does not answer.",
+    )
+    confirmations: int = Field(default=0, ge=0, description="Blocks behind the head the indexer stays.")
+    reorg_window: int = Field(
+        default=64, ge=1, description="Blocks kept for reorg rollback on chains without a `finalized` tag."
+    )
+
+    index_max_range: int = Field(
+        default=500_000, ge=1, description="Most blocks the indexer asks `eth_getLogs` for at once."
+    )
+
+    @property
+    def db_url(self) -> str:
+        """`database_url`, else the embedded SQLite database in the data directory."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'genip.db'}"
+
+    def rpc_urls(self, default: str) -> tuple[str, ...]:
+        """The RPC URL to use (`rpc_url`, else `default`) followed by the fail-over URLs."""
+        fallbacks = [u.strip() for u in self.rpc_fallback_urls.split(",") if u.strip()]
+        return (self.rpc_url or default, *fallbacks)
+
+    @property
+    def deployments_dir(self) -> Path:
+        """Folder of the per-chain deployment files."""
+        return self.data_dir / "deployments"
+
+    def deployment_path(self) -> Path:
+        """The deployment file every reader uses: `deployment_file`, else `current.json`."""
+        return self.deployment_file or self.deployments_dir / "current.json"
