@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("DATABASE_URL", "GENIP_DATABASE_URL"),
-        description="Database of the indexer and the API (`DATABASE_URL`); default SQLite `<data_dir>/genip.db`.",
+        description="Database of indexer and API (`DATABASE_URL`); default SQLite `<data_dir>/genip.db`.",
     )
     rpc_fallback_urls: str = Field(
         default="",

@@ -12,8 +12,8 @@ class IndexerConfig:
     """Everything the indexer needs to know about the chain and its own pacing.
 
     `confirmations` blocks behind the head are left unindexed (0 on anvil). Blocks at or below the chain's
-    `finalized` block (or `head - reorg_window` where the chain has no such tag) are final: they are indexed in
-    large ranges without undo entries. Newer blocks are indexed with their headers checked and undo entries
+    `finalized` block (or `head - reorg_window` where the chain has no such tag) are final: they are indexed
+    in large ranges without undo entries. Newer blocks are indexed with their headers checked and undo entries
     kept, so a reorg among them rolls back cleanly; a reorg reaching below them stops the indexer.
     """
 
@@ -23,10 +23,11 @@ class IndexerConfig:
     hub: str
     license_token: str
     start_block: int
+    end_block: int | None = None  # stop once this block is indexed (re-indexing a window, benchmarks)
     confirmations: int = 0
     reorg_window: int = 64
     use_finalized_tag: bool = True
-    initial_range: int = 2_000
+    initial_range: int = 1  # ranges double from one block while answers are small and fast
     max_range: int = 500_000
     target_logs: int = 20_000  # grow ranges while responses stay under this many logs
     live_max_blocks: int = 50

@@ -6,12 +6,12 @@ dynamic data (strings, arrays, tuples) through eth-abi. Values come out as the d
 checksummed addresses, lowercase `0x` hex for bytes32, Python ints for integers and enums.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from eth_abi import decode as abi_decode
+from eth_abi.abi import decode as abi_decode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
@@ -42,16 +42,35 @@ def _is_static_word(abi_type: str) -> bool:
 
 def _word_value(abi_type: str, word: str) -> Any:
     """Decodes one 64-hex-char word of a static type."""
+    return _word_decoder(abi_type)(word)
+
+
+def _word_decoder(abi_type: str) -> Callable[[str], Any]:
+    """A function decoding one 64-hex-char word (no `0x`) of a static type."""
     if abi_type == "address":
-        return checksum(word[24:])
+        return lambda word: checksum(word[24:])
     if abi_type == "bool":
-        return int(word, 16) != 0
+        return lambda word: int(word, 16) != 0
     if abi_type == "bytes32":
-        return "0x" + word
+        return lambda word: "0x" + word
+    if abi_type.startswith("int"):
+        return _signed
+    return lambda word: int(word, 16)
+
+
+def _signed(word: str) -> int:
     value = int(word, 16)
-    if abi_type.startswith("int") and value >= 1 << 255:  # sign-extended to 256 bits by the ABI
-        return value - (1 << 256)
-    return value
+    return value - (1 << 256) if value >= 1 << 255 else value  # sign-extended to 256 bits by the ABI
+
+
+def _topic_decoder(abi_type: str) -> Callable[[str], Any]:
+    """A function decoding one `0x`-prefixed topic of a static type."""
+    if abi_type == "address":
+        return lambda topic: checksum(topic[26:])
+    if abi_type == "bytes32":
+        return str.lower
+    word = _word_decoder(abi_type)
+    return lambda topic: word(topic[2:])
 
 
 def _convert(abi_type: str, value: Any) -> Any:
@@ -67,7 +86,7 @@ def _convert(abi_type: str, value: Any) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class EventSpec:
-    """Layout of one event of one contract."""
+    """Layout of one event of one contract, with its decoders prepared once."""
 
     name: str
     signature: str
@@ -75,23 +94,43 @@ class EventSpec:
     indexed: tuple[tuple[str, str], ...]  # (name, type) in topic order
     data: tuple[tuple[str, str], ...]  # (name, type) in data order
     static_data: bool
+    _topics: tuple[tuple[str, Callable[[str], Any]], ...] = ()
+    _words: tuple[tuple[str, Callable[[str], Any], int], ...] = ()
+
+    @classmethod
+    def build(
+        cls,
+        name: str,
+        signature: str,
+        indexed: tuple[tuple[str, str], ...],
+        data: tuple[tuple[str, str], ...],
+    ) -> "EventSpec":
+        static = all(_is_static_word(t) for _, t in data)
+        return cls(
+            name=name,
+            signature=signature,
+            topic0="0x" + keccak(text=signature).hex(),
+            indexed=indexed,
+            data=data,
+            static_data=static,
+            _topics=tuple((n, _topic_decoder(t)) for n, t in indexed),
+            _words=tuple((n, _word_decoder(t), 2 + 64 * i) for i, (n, t) in enumerate(data))
+            if static
+            else (),
+        )
 
     def decode(self, topics: list[str], data: str) -> dict[str, Any]:
         """Arguments by name from a log's topics (topic0 included) and data hex."""
-        args: dict[str, Any] = {}
-        for (name, kind), topic in zip(self.indexed, topics[1:], strict=True):
-            args[name] = _word_value(kind, topic[2:])
+        args = {name: fn(topic) for (name, fn), topic in zip(self._topics, topics[1:], strict=True)}
         if not self.data:
             return args
-        body = data[2:]
         if self.static_data:
-            for i, (name, kind) in enumerate(self.data):
-                args[name] = _word_value(kind, body[64 * i : 64 * i + 64])
-        else:
-            types = [kind for _, kind in self.data]
-            values = abi_decode(types, bytes.fromhex(body))
-            for (name, kind), value in zip(self.data, values, strict=True):
-                args[name] = _convert(kind, value)
+            for name, fn, start in self._words:
+                args[name] = fn(data[start : start + 64])
+            return args
+        values = abi_decode([kind for _, kind in self.data], bytes.fromhex(data[2:]))
+        for (name, kind), value in zip(self.data, values, strict=True):
+            args[name] = _convert(kind, value)
         return args
 
 
@@ -162,16 +201,7 @@ def _specs(contract_name: str) -> tuple[EventSpec, ...]:
         signature = f"{item['name']}({','.join(types)})"
         indexed = tuple((p["name"], t) for p, t in zip(item["inputs"], types, strict=True) if p["indexed"])
         data = tuple((p["name"], t) for p, t in zip(item["inputs"], types, strict=True) if not p["indexed"])
-        specs.append(
-            EventSpec(
-                name=item["name"],
-                signature=signature,
-                topic0="0x" + keccak(text=signature).hex(),
-                indexed=indexed,
-                data=data,
-                static_data=all(_is_static_word(t) for _, t in data),
-            )
-        )
+        specs.append(EventSpec.build(item["name"], signature, indexed, data))
     return tuple(specs)
 
 

@@ -1,8 +1,8 @@
 """One handler per contract event: how each fact changes the derived rows.
 
 Handlers are pure functions of (overlay, log): they read and write rows through the overlay and never touch
-the database or the chain. Events arrive in chain order; the indexer has already dropped logs it stored before,
-so every handler runs exactly once per log.
+the database or the chain. Events arrive in chain order; the indexer has already dropped logs it stored
+before, so every handler runs exactly once per log.
 """
 
 from collections.abc import Callable

@@ -1,14 +1,16 @@
 """An in-memory overlay of the derived rows one batch touches.
 
 Handlers read and write plain dict rows here instead of the database: the batch's rows are loaded in bulk
-before the handlers run (`prefetch`, with a per-row fallback on a miss), mutated in memory, and written back in
-one flush. The overlay remembers each row's image from before the batch, which is both what the flush compares
-against (only changed rows are written) and what the undo log records for reorg rollback.
+before the handlers run (`prefetch`, with a per-row fallback on a miss), mutated in memory, and written back
+in one flush. The overlay remembers each row's image from before the batch, which is both what the flush
+compares against (only changed rows are written) and what the undo log records for reorg rollback.
 """
 
 import copy
 from collections.abc import Callable, Iterable
 from typing import Any
+
+from sqlalchemy import inspect
 
 from genip.db import models
 
@@ -42,7 +44,7 @@ MODELS: dict[str, type[models.Base]] = {
 }
 #: Primary-key column names of each derived table, in key order.
 KEYS: dict[str, tuple[str, ...]] = {
-    name: tuple(c.name for c in model.__table__.primary_key.columns) for name, model in MODELS.items()
+    name: tuple(c.name for c in inspect(model).primary_key) for name, model in MODELS.items()
 }
 
 _MISSING = object()

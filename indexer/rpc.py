@@ -46,7 +46,8 @@ class RangeTooLarge(RpcError):
 
 _TOO_MANY = re.compile(
     r"more than \d+ results|response size|too many (results|logs)|block range|range (is )?too (large|wide)"
-    r"|limit(ed)? (exceeded|to)|exceed(s|ed)? (the )?max|query timeout|logs? (response|result) .*(exceed|limit)",
+    r"|limit(ed)? (exceeded|to)|exceed(s|ed)? (the )?max|query timeout"
+    r"|logs? (response|result) .*(exceed|limit)",
     re.IGNORECASE,
 )
 _SUGGESTED = re.compile(r"\[\s*(0x[0-9a-fA-F]+)\s*,\s*(0x[0-9a-fA-F]+)\s*\]")

@@ -10,6 +10,8 @@ back to the common ancestor from the undo log in one transaction and then re-app
 kept window stops the indexer (`ReorgTooDeep`) before anything is written.
 """
 
+import contextlib
+import itertools
 import queue
 import threading
 import time
@@ -148,6 +150,8 @@ class Indexer:
     def step(self) -> bool:
         """One round: backfill what is final, then one live range. True when caught up with the head."""
         head = self.rpc.block_number()
+        if self.config.end_block is not None:
+            head = min(head, self.config.end_block)
         self.stats.head = head
         target = head - self.config.confirmations
         final = min(self._final_block(head), target)
@@ -279,7 +283,8 @@ class Indexer:
         """Decodes, applies and commits one range in one transaction; returns the number of new events."""
         decoded: list[DecodedLog] = [self.events.decode(log) for log in item.logs]
         with self.engine.begin() as c:
-            cursor = self.store.cursor()
+            self.store.begin_batch(c)
+            cursor = self.store.cursor(c)
             if cursor is not None and item.start <= cursor.block_number:  # a replay: skip what is stored
                 known = self.store.known_events(c, decoded)
                 decoded = [d for d in decoded if (d.block_hash, d.log_index) not in known]
@@ -311,7 +316,7 @@ class Indexer:
         return len(decoded)
 
     def replay(self, start: int, end: int) -> int:
-        """Re-reads [start, end] (already indexed) and applies whatever is not stored yet: normally nothing."""
+        """Re-reads [start, end] (already indexed) and applies what is not stored yet: normally nothing."""
         item = self._fetch(start, end, live=False)
         return self._apply(item, journal=False, head=self.stats.head)
 
@@ -326,7 +331,7 @@ class Indexer:
         if headers[0].parent_hash != cursor.block_hash:
             self._rollback(cursor)
             return
-        for prev, cur in zip(headers, headers[1:], strict=False):
+        for prev, cur in itertools.pairwise(headers):
             if cur.parent_hash != prev.hash:
                 return  # headers from two forks: the chain moved while we read it; read again
         by_number = {h.number: h.hash for h in headers}
@@ -359,7 +364,8 @@ class Indexer:
         )
         if ancestor is None:
             raise ReorgTooDeep(
-                f"the chain reorganised below block {cursor.journal_from + 1}, deeper than the blocks kept for "
+                f"the chain reorganised below block {cursor.journal_from + 1}, deeper than the blocks kept "
+                "for "
                 f"rollback; the database still holds the old chain up to block {cursor.block_number} — "
                 "re-index from scratch with `genip index --reset`"
             )
@@ -375,7 +381,5 @@ class Indexer:
     def _transient(self, message: str) -> None:
         self.stats.last_error = message
         self.reporter.message(f"retrying: {message}")
-        try:
+        with contextlib.suppress(OperationalError):
             self.store.record_status(error=message)
-        except OperationalError:
-            pass

@@ -6,14 +6,28 @@ cursor. Either all of it lands or none of it does, so a crash (even SIGKILL) at 
 equal to the chain up to the cursor, and a restart resumes from there.
 """
 
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, tuple_, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    Integer,
+    SmallInteger,
+    String,
+    and_,
+    delete,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from genip.db import models
@@ -64,13 +78,15 @@ class Store:
 
     # ─────────────────────────────── reads ───────────────────────────────
 
-    def cursor(self) -> StoredCursor | None:
-        with self.engine.connect() as c:
-            row = c.execute(
-                select(
-                    models.Cursor.block_number, models.Cursor.block_hash, models.Cursor.journal_from
-                ).where(models.Cursor.chain_id == self.chain_id)
-            ).first()
+    def cursor(self, c: Connection | None = None) -> StoredCursor | None:
+        """The stored cursor, read through `c` when given (inside a batch's transaction)."""
+        if c is None:
+            with self.engine.connect() as own:
+                return self.cursor(own)
+        cur = models.Cursor
+        row = c.execute(
+            select(cur.block_number, cur.block_hash, cur.journal_from).where(cur.chain_id == self.chain_id)
+        ).first()
         return StoredCursor(row[0], row[1], row[2]) if row else None
 
     def start(self, c: Connection, anchor: BlockRef, head: int) -> None:
@@ -131,6 +147,13 @@ class Store:
 
     # ─────────────────────────────── batch commit ───────────────────────────────
 
+    def begin_batch(self, c: Connection) -> None:
+        """Per-transaction settings of a batch. On Postgres the commit does not wait for the WAL flush: a
+        crash of the database server may lose the newest batches, never part of one, and the indexer then
+        re-reads them from the chain (the chain, not this database, is the durable record)."""
+        if self.postgres:
+            c.exec_driver_sql("SET LOCAL synchronous_commit = off")
+
     def commit_batch(
         self,
         c: Connection,
@@ -174,21 +197,37 @@ class Store:
             )
         self._set_cursor(c, last.number, last.hash, head, None if journal else last.number)
 
+    def _copy(self, c: Connection, table: str, columns: Sequence[str], lines: Iterable[str]) -> None:
+        """Postgres COPY of pre-formatted text lines (tab-separated, `\\N` for null)."""
+        raw_cursor = c.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with raw_cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            copy.write("".join(lines))
+
     def _insert_raw(self, c: Connection, logs: Sequence[DecodedLog]) -> None:
         if not logs:
             return
         if self.postgres:
-            buffer = io.StringIO()
-            for log in logs:
-                buffer.write(
-                    f"{self.chain_id}\t{log.block_hash}\t{log.log_index}\t{log.block_number}\t{log.tx_hash}\t"
-                    f"{log.address}\t{log.event or chr(92) + 'N'}\t{','.join(log.topics)}\t{log.data}\n"
-                )
-            raw_cursor = c.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            with raw_cursor.copy(
-                "COPY raw_events (chain_id, block_hash, log_index, block_number, tx_hash, address, event, topics, data) FROM STDIN"
-            ) as copy:
-                copy.write(buffer.getvalue())
+            chain, null = self.chain_id, "\\N"
+            self._copy(
+                c,
+                "raw_events",
+                (
+                    "chain_id",
+                    "block_hash",
+                    "log_index",
+                    "block_number",
+                    "tx_hash",
+                    "address",
+                    "event",
+                    "topics",
+                    "data",
+                ),
+                (
+                    f"{chain}\t{log.block_hash}\t{log.log_index}\t{log.block_number}\t{log.tx_hash}\t"
+                    f"{log.address}\t{log.event or null}\t{','.join(log.topics)}\t{log.data}\n"
+                    for log in logs
+                ),
+            )
             return
         c.execute(
             insert(models.RawEvent),
@@ -217,7 +256,10 @@ class Store:
             # Inserts of brand-new rows need no conflict clause; rows that existed are replaced whole.
             fresh = [after for _, before, after in rows if after is not None and before is None]
             changed = [after for _, before, after in rows if after is not None and before is not None]
-            if fresh:
+            if fresh and self.postgres and len(fresh) > 50:
+                columns, line = _copy_format(table)
+                self._copy(c, table, columns, map(line, fresh))
+            elif fresh:
                 c.execute(insert(model), fresh)
             if changed:
                 stmt = self._insert(model)
@@ -296,7 +338,8 @@ class Store:
     def rollback_to(self, c: Connection, ancestor: int) -> int:
         """Undoes every batch that covered blocks after `ancestor`; returns the new cursor block.
 
-        The new cursor is `ancestor`, or earlier when a batch that began at or before the ancestor also covered
+        The new cursor is `ancestor`, or earlier when a batch that began at or before the ancestor also
+        covered
         later blocks (its undo entries restore the state before its first block).
         """
         undo = models.UndoEntry
@@ -370,8 +413,54 @@ class Store:
     def reset(self) -> None:
         """Deletes everything indexed for this chain (for `genip index --reset`)."""
         with self.engine.begin() as c:
-            for model in [*MODELS.values(), models.RawEvent, models.Block, models.UndoEntry, models.Cursor]:
+            tables: list[type[models.Base]] = [
+                *MODELS.values(),
+                models.RawEvent,
+                models.Block,
+                models.UndoEntry,
+                models.Cursor,
+            ]
+            for model in tables:
                 c.execute(delete(model).where(model.__table__.c.chain_id == self.chain_id))
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return value.translate(_ESCAPES)
+    return orjson.dumps(value).decode().translate(_ESCAPES)  # JSON columns
+
+
+def _copy_line(row: Row, columns: Sequence[str]) -> str:
+    return "\t".join([_copy_value(row.get(name)) for name in columns]) + "\n"
+
+
+@cache
+def _copy_format(table: str) -> tuple[list[str], Callable[[Row], str]]:
+    """Columns of `table` and a function formatting one row as a COPY line, specialised by column type:
+    integer and hash/address columns (never containing tabs or backslashes) skip escaping."""
+    model = MODELS[table]
+    columns = [col.name for col in model.__table__.columns]
+    plain = {
+        col.name
+        for col in model.__table__.columns
+        if isinstance(col.type, (Uint256, BigInteger, Integer, SmallInteger))
+        or (isinstance(col.type, String) and (col.type.length or 999) <= 66)
+    }
+    if plain == set(columns) and not any(col.nullable for col in model.__table__.columns):
+        template = "\t".join(f"{{{name}}}" for name in columns) + "\n"
+        return columns, lambda row: template.format_map(row)
+    return columns, lambda row: _copy_line(row, columns)
 
 
 def _typed(model: Any, column: str, value: Any) -> Any:

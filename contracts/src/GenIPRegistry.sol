@@ -141,12 +141,15 @@ contract GenIPRegistry is IGenIPRegistry, ERC721, IERC2981, AccessControlDefault
     }
 
     /// @inheritdoc IGenIPRegistry
-    function verifyPromptPart(uint256 assetId, bytes32 leaf, bytes32[] calldata proof)
-        external
-        view
-        returns (bool)
-    {
+    function verifyPromptPart(
+        uint256 assetId,
+        string calldata part,
+        bytes calldata value,
+        bytes32 salt,
+        bytes32[] calldata proof
+    ) external view returns (bool) {
         bytes32 root = _promptCommitment[assetId];
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(part, salt, value))));
         return root != bytes32(0) && MerkleProof.verifyCalldata(proof, root, leaf);
     }
 

@@ -17,7 +17,7 @@ contract LicenseToken is ILicenseToken, ERC721 {
 
     /// @inheritdoc ILicenseToken
     address public immutable hub;
-    /// @notice Number of licences ever minted; the newest licence id.
+    /// @inheritdoc ILicenseToken
     uint256 public totalLicenses;
 
     mapping(uint256 licenseId => License) private _licenses;

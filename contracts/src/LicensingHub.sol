@@ -256,6 +256,7 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
 
     /// @dev The caller's licence `licenseId`, checked usable for a derivative now.
     function _usableForDerivative(uint256 licenseId) private view returns (License memory l) {
+        if (licenseId == 0 || licenseId > licenseToken.totalLicenses()) revert UnknownLicense(licenseId);
         l = licenseToken.licenseOf(licenseId);
         address holder = IERC721(address(licenseToken)).ownerOf(licenseId);
         if (holder != msg.sender) revert NotLicenseHolder(licenseId, msg.sender, holder);
@@ -426,6 +427,7 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         view
         returns (bool licensed, uint256 licenseId, uint64 expiresAt)
     {
+        if (assetId == 0 || assetId > registry.totalAssets()) return (false, 0, 0);
         if (_certificates().ownerOf(assetId) == account) return (true, 0, 0);
         uint256[] memory ids = licenseToken.licensesOf(account, assetId);
         for (uint256 i; i < ids.length; ++i) {

@@ -26,7 +26,9 @@ def db_upgrade(ctx: typer.Context) -> None:
     settings: Settings = ctx.obj
     engine = make_engine(settings.db_url)
     upgrade(engine)
-    Console().print(f"database {redact_url(settings.db_url)} is at schema revision {current_revision(engine)}")
+    Console().print(
+        f"database {redact_url(settings.db_url)} is at schema revision {current_revision(engine)}"
+    )
 
 
 @db_app.command("status")
@@ -101,7 +103,6 @@ def index(
         confirmations=settings.confirmations,
         reorg_window=settings.reorg_window,
         max_range=settings.index_max_range,
-        initial_range=min(2_000, settings.index_max_range),
         live_max_blocks=min(50, settings.index_max_range),
     )
     console = Console(stderr=False, highlight=False)

@@ -6,8 +6,8 @@ Three families:
   index), `blocks` (recent block hashes for reorg detection), `cursors` (how far each chain is indexed, in the
   same transaction as the rows it covers) and `undo_log` (before-images of derived rows changed in blocks that
   may still be reorganised).
-* **Derived state** — assets, terms, offers, licences, lineage, balances, disputes… Each row is a pure function
-  of the raw events up to the cursor; the indexer's handlers maintain them.
+* **Derived state** — assets, terms, offers, licences, lineage, balances, disputes… Each row is a pure
+  function of the raw events up to the cursor; the indexer's handlers maintain them.
 * **Content** — metadata read from the content store (title, description, tags) filled in on assets after
   the chain data, since it is not on-chain.
 
@@ -15,7 +15,7 @@ Every derived table carries `chain_id` in its key so one database can serve seve
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -47,7 +47,7 @@ __all__ = [
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
 # ─────────────────────────────── chain mirror ───────────────────────────────
@@ -71,7 +71,7 @@ class RawEvent(Base):
 
 
 class Block(Base):
-    """A block inside the reorg window: its hash and parent hash, checked against the chain when following it."""
+    """A block inside the reorg window: its hash and parent hash, checked against the chain when following."""
 
     __tablename__ = "blocks"
     chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

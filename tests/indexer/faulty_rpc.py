@@ -11,7 +11,9 @@ from typing import Any
 
 
 class FaultyRpc:
-    def __init__(self, upstream: str, *, max_log_range: int = 4, fault_every: int = 4, stall_seconds: float = 2.0):
+    def __init__(
+        self, upstream: str, *, max_log_range: int = 4, fault_every: int = 4, stall_seconds: float = 2.0
+    ):
         self.upstream = upstream
         self.max_log_range = max_log_range
         self.fault_every = fault_every
@@ -25,7 +27,7 @@ class FaultyRpc:
             def log_message(self, *_args: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["content-length"]))
                 status, answer = proxy.handle(body)
                 try:
@@ -67,9 +69,14 @@ class FaultyRpc:
             if end - start + 1 > self.max_log_range:
                 self.faults["too_many"] += 1
                 suggested = start + self.max_log_range - 1
-                message = f"query returned more than 10000 results. Try with this block range [{hex(start)}, {hex(suggested)}]."
+                message = (
+                    "query returned more than 10000 results. "
+                    f"Try with this block range [{hex(start)}, {hex(suggested)}]."
+                )
                 error = {"jsonrpc": "2.0", "id": request["id"], "error": {"code": -32005, "message": message}}
                 return 200, json.dumps(error).encode()
-        upstream = urllib.request.Request(self.upstream, data=body, headers={"content-type": "application/json"})
+        upstream = urllib.request.Request(
+            self.upstream, data=body, headers={"content-type": "application/json"}
+        )
         with urllib.request.urlopen(upstream, timeout=30) as response:
             return 200, response.read()

@@ -37,17 +37,18 @@ def test_sigkill_during_backfill_then_restart_converges_to_the_chain(
         "GENIP_DATA_DIR": str(tmp_path),
         "GENIP_DEPLOYMENT_FILE": str(path),
         "DATABASE_URL": db_url,
-        "GENIP_INDEX_MAX_RANGE": "2",  # many small batches, so kills land between and inside commits
+        "GENIP_INDEX_MAX_RANGE": "1",  # a batch per block, so kills land between and inside commits
     }
     rng = random.Random(20261121)
     kills, cursors = 0, [cursor(engine)]
     for _ in range(4):
         process = subprocess.Popen([*GENIP, "index", "--once"], env=env, stdout=subprocess.DEVNULL)
-        # Let it get going (the first commit after start), then kill it at a random moment.
+        # Let it index a random number of blocks, then kill it at a random moment of the next ones.
+        goal = cursors[-1] + rng.randint(3, 25)
         deadline = time.monotonic() + 60
-        while cursor(engine) == cursors[-1] and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 0.5))
+        while cursor(engine) < goal and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0.0, 0.05))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1

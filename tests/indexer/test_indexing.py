@@ -101,7 +101,11 @@ def test_fast_decoding_equals_web3_decoding(chain: Chain) -> None:
     flt = {"address": [d.registry, d.hub, d.license_token], "fromBlock": "0x0", "toBlock": "latest"}
     raw_logs = chain.client.w3.provider.make_request(RPCEndpoint("eth_getLogs"), [flt])["result"]
     web3_logs = chain.client.w3.eth.get_logs({**flt, "fromBlock": 0})
-    contracts = {d.registry: chain.client.registry, d.hub: chain.client.hub, d.license_token: chain.client.license_token}
+    contracts = {
+        d.registry: chain.client.registry,
+        d.hub: chain.client.hub,
+        d.license_token: chain.client.license_token,
+    }
     assert len(raw_logs) == len(web3_logs) > 50
     for raw, log in zip(raw_logs, web3_logs, strict=True):
         ours = events.decode(raw)
@@ -126,7 +130,6 @@ def test_indexer_refuses_an_unknown_schema_revision(engine: Engine, chain: Chain
 
 
 def test_a_second_writer_for_the_same_chain_is_refused(engine: Engine, chain: Chain) -> None:
-    with writer_lock(engine, chain.deployment.chain_id):
-        with pytest.raises(IndexerBusy, match="already indexing"):
-            index_once(engine, chain)
+    with writer_lock(engine, chain.deployment.chain_id), pytest.raises(IndexerBusy, match="already indexing"):
+        index_once(engine, chain)
     index_once(engine, chain)  # free again once the first writer stopped

@@ -43,11 +43,11 @@ def test_a_dead_rpc_url_fails_over_to_the_next(engine: Engine, chain: Chain) -> 
 @pytest.mark.parametrize(
     ("message", "suggested_to", "max_range"),
     [
-        ("query returned more than 10000 results. Try with this block range [0x10, 0x1F].", 0x1F, None),
+        ("query returned more than 10000 results. Try with this block range [0x10, 0x1F].", 31, None),
         (
-            "Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range and no limit "
-            "on the response size, or you can request any block range with a cap of 10K logs in the response. "
-            "Based on your parameters, this block range should work: [0x1, 0x4a3]",
+            "Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range "
+            "and no limit on the response size, or you can request any block range with a cap of 10K logs "
+            "in the response. Based on your parameters, this block range should work: [0x1, 0x4a3]",
             0x4A3,
             2_000,
         ),
@@ -55,7 +55,9 @@ def test_a_dead_rpc_url_fails_over_to_the_next(engine: Engine, chain: Chain) -> 
         ("exceed maximum block range: 5000", None, 5_000),
     ],
 )
-def test_provider_range_refusals_are_understood(message: str, suggested_to: int | None, max_range: int | None) -> None:
+def test_provider_range_refusals_are_understood(
+    message: str, suggested_to: int | None, max_range: int | None
+) -> None:
     error = _range_error(-32000, message)
     assert error is not None
     assert (error.suggested_to, error.max_range) == (suggested_to, max_range)

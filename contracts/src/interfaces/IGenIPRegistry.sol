@@ -128,12 +128,18 @@ interface IGenIPRegistry {
     /// @notice True when `keccak256(abi.encodePacked(salt, prompt))` equals `assetId`'s prompt commitment.
     function verifyPrompt(uint256 assetId, bytes calldata prompt, bytes32 salt) external view returns (bool);
 
-    /// @notice True when `leaf` is in the Merkle tree whose root is `assetId`'s prompt commitment, for
-    /// commitments made over the prompt's parts (prompt, negative prompt, seed, model, workflow).
-    function verifyPromptPart(uint256 assetId, bytes32 leaf, bytes32[] calldata proof)
-        external
-        view
-        returns (bool);
+    /// @notice True when part `part` (e.g. "model") with value `value` and salt `salt` is a leaf of the Merkle
+    /// tree whose root is `assetId`'s prompt commitment, for commitments made over the prompt's parts (prompt,
+    /// negative prompt, seed, model, workflow), so one part can be revealed without the others.
+    /// @dev Leaf = `keccak256(bytes.concat(keccak256(abi.encode(part, salt, value))))` (hashed twice, so an inner
+    /// node can never pass for a leaf); pairs are hashed in sorted order, as OpenZeppelin's {MerkleProof}.
+    function verifyPromptPart(
+        uint256 assetId,
+        string calldata part,
+        bytes calldata value,
+        bytes32 salt,
+        bytes32[] calldata proof
+    ) external view returns (bool);
 
     /// @notice Number of certificates ever minted; the newest asset id.
     function totalAssets() external view returns (uint256);

@@ -27,6 +27,9 @@ interface ILicenseToken {
     /// @notice The licence ids `holder` holds on `assetId`.
     function licensesOf(address holder, uint256 assetId) external view returns (uint256[] memory);
 
+    /// @notice Number of licences ever minted; the newest licence id (licences are never burned).
+    function totalLicenses() external view returns (uint256);
+
     /// @notice The hub allowed to mint.
     function hub() external view returns (address);
 }

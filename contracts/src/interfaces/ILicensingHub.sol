@@ -175,8 +175,9 @@ interface ILicensingHub {
     /// @notice Pauses or resumes an offer (asset owner or operator).
     function setOfferPaused(uint256 offerId, bool paused) external;
 
-    /// @notice Buys a licence under `offerId` for `holder`. Native offers take exactly the price as value;
-    /// ERC-20 offers take it by `transferFrom` (approve the hub first) and no value.
+    /// @notice Buys a licence under `offerId` for `holder` (a brand may buy for its agency or studio: the payer
+    /// and the holder can differ). Native offers take exactly the price as value; ERC-20 offers take it by
+    /// `transferFrom` (approve the hub first) and no value.
     function buyLicense(uint256 offerId, address holder) external payable returns (uint256 licenseId);
 
     // ─────────────────────────────── derivatives ───────────────────────────────
@@ -222,8 +223,10 @@ interface ILicensingHub {
     // ─────────────────────────────── views ───────────────────────────────
 
     /// @notice Whether `account` may use `assetId` for `use` right now, and under which licence. The asset's
-    /// owner is always licensed (licenseId 0). For Derivative, a licence already used for a derivative does not
-    /// count. Among several valid licences the one that lasts longest is returned.
+    /// owner is always licensed (licenseId 0): it holds the IP itself. (To register a derivative *with lineage*
+    /// the owner still needs a licence token, like anyone, since {registerDerivative} links parents through
+    /// licences.) For Derivative, a licence already used for a derivative does not count. Among several valid
+    /// licences the one that lasts longest is returned. Unknown assets answer (false, 0, 0).
     function licenseStatus(uint256 assetId, address account, LicenseUse use)
         external
         view

@@ -5,6 +5,7 @@ pragma solidity 0.8.30;
 /// @notice An asset's ancestry is the list of every ancestor with its absolute share (basis points) of the
 /// asset's revenue. It is built once, in memory, when a derivative registers, and stored packed: three
 /// (uint64 id, uint16 share) entries of 80 bits per storage word, so a derivative of one root costs one slot.
+/// Asset ids are sequential from 1, so 64 bits hold every id a chain can ever mint.
 library Ancestry {
     /// @notice More than `max` distinct ancestors.
     error TooManyAncestors(uint256 count, uint256 max);
@@ -15,16 +16,17 @@ library Ancestry {
     uint256 private constant ENTRY_MASK = (1 << ENTRY_BITS) - 1;
 
     /// @dev An ancestry under construction; `ids`/`shares` have capacity `max`, the first `count` are used.
+    /// Shares add up in 256 bits so that merging never overflows before the caller checks the stack.
     struct Builder {
         uint256[] ids;
-        uint16[] shares;
+        uint256[] shares;
         uint256 count;
         uint256 stack;
     }
 
     function builder(uint256 max) internal pure returns (Builder memory b) {
         b.ids = new uint256[](max);
-        b.shares = new uint16[](max);
+        b.shares = new uint256[](max);
     }
 
     /// @notice Adds `share` to ancestor `id`, appending it when new (an ancestor reached by two paths is
@@ -43,7 +45,8 @@ library Ancestry {
         ++b.count;
     }
 
-    /// @notice Writes the builder's entries into `words`.
+    /// @notice Writes the builder's entries into `words`. Every share must fit 16 bits (the caller checked
+    /// that the stack, their sum, is at most 10 000).
     function store(Builder memory b, mapping(uint256 => uint256) storage words) internal {
         uint256 word;
         for (uint256 i; i < b.count; ++i) {
@@ -67,14 +70,16 @@ library Ancestry {
         share = uint16(entry & SHARE_MASK);
     }
 
-    /// @notice Trims the builder's arrays to their used length (for events and views).
+    /// @notice The builder's entries as arrays of their used length (for events).
     function trimmed(Builder memory b) internal pure returns (uint256[] memory ids, uint16[] memory shares) {
         ids = b.ids;
-        shares = b.shares;
         uint256 n = b.count;
         assembly ("memory-safe") {
             mstore(ids, n)
-            mstore(shares, n)
+        }
+        shares = new uint16[](n);
+        for (uint256 i; i < n; ++i) {
+            shares[i] = uint16(b.shares[i]);
         }
     }
 }

@@ -8,7 +8,7 @@ import {IGenIPRegistry} from "../../src/interfaces/IGenIPRegistry.sol";
 import {WorkKind, LicenseTerms, Tier, Offer} from "../../src/types/GenIPTypes.sol";
 
 import {Test} from "./Test.sol";
-import {vm} from "./Vm.sol";
+import {Vm, vm} from "./Vm.sol";
 import {IGenIPRegistryFull, ILicensingHubFull, ILicenseTokenFull, IMintableERC20} from "./Interfaces.sol";
 
 /// @notice Deploys the system the way production does (registry, hub, then `registry.setHub(hub)`), with named
@@ -71,10 +71,12 @@ abstract contract Base is Test {
 
     // ─────────────────────────────── works ───────────────────────────────
 
+    /// @dev Every hash here is keccak256, even the content hash (sha256 in production): sha256 is a precompile
+    /// call, and a call between `vm.prank` and the call under test would take the prank.
     function _work(uint256 seed) internal pure returns (IGenIPRegistry.Work memory) {
         return IGenIPRegistry.Work({
             kind: uint8(WorkKind.Image),
-            contentHash: sha256(abi.encodePacked("content", seed)),
+            contentHash: keccak256(abi.encodePacked("content", seed)),
             perceptualHash: keccak256(abi.encodePacked("pdq", seed)),
             promptCommitment: keccak256(abi.encodePacked(bytes32(seed), "a prompt")),
             metadataCid: "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
@@ -105,7 +107,7 @@ abstract contract Base is Test {
             derivativesAllowed: derivativesAllowed,
             transferable: transferable,
             revShareBps: revShareBps,
-            documentHash: sha256("Gen-IP licence terms v1"),
+            documentHash: keccak256("Gen-IP licence terms v1"),
             documentUri: "ipfs://bafkreidocument"
         });
     }
@@ -144,7 +146,8 @@ abstract contract Base is Test {
         }
     }
 
-    /// @dev A perpetual, free-of-charge-for-the-test (1 wei) derivative licence on `assetId` for `buyer`.
+    /// @dev A perpetual derivative licence on `assetId` for `buyer`, bought for 1 wei (which credits the owner 1 wei:
+    /// measure balances as deltas after building lineages).
     function _derivativeLicense(uint256 assetId, address buyer, uint16 revShareBps)
         internal
         returns (uint256 licenseId)
@@ -195,5 +198,59 @@ abstract contract Base is Test {
 
     function _fee(uint256 amount) internal pure returns (uint256) {
         return amount * FEE_BPS / 10_000;
+    }
+
+    // ─────────────────────────────── logs ───────────────────────────────
+
+    /// @dev Sum and count of `Credited(account, currency, assetId, amount, sourceAssetId)` logs for (account, assetId).
+    function _credited(Vm.Log[] memory logs, address account, uint256 assetId)
+        internal
+        view
+        returns (uint256 total, uint256 count)
+    {
+        bytes32 sig = keccak256("Credited(address,address,uint256,uint256,uint256)");
+        for (uint256 i; i < logs.length; ++i) {
+            Vm.Log memory l = logs[i];
+            if (l.emitter != address(hub) || l.topics.length != 4 || l.topics[0] != sig) continue;
+            if (address(uint160(uint256(l.topics[1]))) != account || uint256(l.topics[3]) != assetId) continue;
+            (uint256 amount,) = abi.decode(l.data, (uint256, uint256));
+            total += amount;
+            ++count;
+        }
+    }
+
+    /// @dev Number of logs from `emitter` whose first topic is `sig`.
+    function _countLogs(Vm.Log[] memory logs, address emitter, bytes32 sig) internal pure returns (uint256 n) {
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter == emitter && logs[i].topics.length > 0 && logs[i].topics[0] == sig) ++n;
+        }
+    }
+
+    /// @dev Hub balance of `currency` minus what it owes: withdrawable credits of `accounts` plus the held funds
+    /// of assets 1..totalAssets. Zero when the money invariant holds for these accounts.
+    function _unaccounted(address currency, address[] memory accounts) internal view returns (int256) {
+        uint256 owed;
+        for (uint256 i; i < accounts.length; ++i) {
+            owed += hub.balanceOf(accounts[i], currency);
+        }
+        uint256 n = registry.totalAssets();
+        for (uint256 id = 1; id <= n; ++id) {
+            owed += hub.heldOf(id, currency);
+        }
+        uint256 held = currency == NATIVE ? address(hub).balance : IMintableERC20(currency).balanceOf(address(hub));
+        return int256(held) - int256(owed);
+    }
+
+    function _everyone() internal view returns (address[] memory a) {
+        a = new address[](9);
+        a[0] = treasury;
+        a[1] = alice;
+        a[2] = bob;
+        a[3] = carol;
+        a[4] = dave;
+        a[5] = erin;
+        a[6] = brand;
+        a[7] = stranger;
+        a[8] = admin;
     }
 }

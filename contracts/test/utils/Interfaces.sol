@@ -4,8 +4,10 @@ pragma solidity 0.8.30;
 import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/IERC721Metadata.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC2981} from "@openzeppelin/contracts/interfaces/IERC2981.sol";
-import {IAccessControlDefaultAdminRules} from
-    "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
+import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
+import {
+    IAccessControlDefaultAdminRules
+} from "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
 
 import {IGenIPRegistry} from "../../src/interfaces/IGenIPRegistry.sol";
 import {ILicensingHub} from "../../src/interfaces/ILicensingHub.sol";
@@ -18,7 +20,7 @@ interface IGenIPRegistryFull is IGenIPRegistry, IERC721Metadata, IERC2981, IAcce
     function MAX_ROYALTY_BPS() external view returns (uint256);
 }
 
-interface ILicensingHubFull is ILicensingHub, IAccessControlDefaultAdminRules {
+interface ILicensingHubFull is ILicensingHub, IAccessControlDefaultAdminRules, IERC165 {
     function ARBITER_ROLE() external view returns (bytes32);
     function MAX_PARENTS() external view returns (uint256);
     function MAX_ANCESTORS() external view returns (uint256);

@@ -41,6 +41,10 @@ abstract contract Test {
         assertEq(a, b, "uint mismatch");
     }
 
+    function assertEq(int256 a, int256 b, string memory message) internal pure {
+        if (a != b) fail(string.concat(message, ": ", Strings.toStringSigned(a), " != ", Strings.toStringSigned(b)));
+    }
+
     function assertEq(address a, address b, string memory message) internal pure {
         if (a != b) fail(string.concat(message, ": ", a.toHexString(), " != ", b.toHexString()));
     }
@@ -92,10 +96,12 @@ abstract contract Test {
 
     /// @dev Asserts that a low-level call failed with exactly one of `allowed` as its revert data. For the few
     /// places where the spec leaves two reasonable errors open (noted at each use).
-    function assertRevertedWithOneOf(bool success, bytes memory returnData, bytes[] memory allowed, string memory message)
-        internal
-        pure
-    {
+    function assertRevertedWithOneOf(
+        bool success,
+        bytes memory returnData,
+        bytes[] memory allowed,
+        string memory message
+    ) internal pure {
         assertFalse(success, string.concat(message, ": call did not revert"));
         for (uint256 i; i < allowed.length; ++i) {
             if (keccak256(returnData) == keccak256(allowed[i])) return;

@@ -1,0 +1,1 @@
+"""Chain tooling: contract artifacts, a local anvil, deployment, the deployment record and the client."""

@@ -1,0 +1,159 @@
+"""Perceptual fingerprints: the `perceptualHash` (bytes32) a work is registered with.
+
+**Images: PDQ** (Meta's 256-bit perceptual hash, via `pdqhash`). It fills the bytes32 exactly, survives
+re-encoding, resizing and mild edits, and comes with a quality score (0-100); Meta's guidance is to treat
+hashes of quality below 50 as unreliable (flat or featureless images), which `ImageFingerprint.low_quality`
+flags. Two PDQ hashes within `PDQ_MATCH_DISTANCE` (31) bits of each other are the same picture for PDQ's
+recommended threshold. Byte layout: the hash in PDQ's canonical hex order (the first hex digit is bits
+255-252), i.e. `bytes.fromhex(pdq_hex)`.
+
+The image is decoded with Pillow, turned upright by its EXIF orientation, flattened to RGB (transparency
+dropped as Pillow's RGB conversion does), and, when its longer side exceeds `MAX_PDQ_SIDE`, shrunk to that
+size first (PDQ downsamples to 64x64 internally, so this only bounds memory and time).
+
+**Text: SimHash-64** over word 3-shingles. The text is canonicalised (`canonical.normalize_text`), case-folded
+and split into words (`\\w+`, Unicode-aware); every run of three consecutive words (or the whole text if it
+has fewer) is hashed with BLAKE2b-64, and each bit of the result is the sign of the sum over shingles of +1
+/ -1 for that bit. Near-duplicates differ in few bits (`TEXT_NEAR_DUPLICATE_BITS`). It is placed in the
+bytes32 **left-aligned**: the 8 bytes big-endian, then 24 zero bytes, as Solidity's `bytes32(bytes8(h))`
+would; `simhash_from_bytes32` reads it back.
+
+`fingerprint_work` picks per kind: PDQ for images, SimHash-64 for text and prompts, none for models,
+workflows and other kinds (they register a zero `perceptualHash`).
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import pdqhash  # type: ignore[import-untyped]
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from genip.chain.types import WorkKind
+from genip.content.canonical import normalize_text
+from genip.content.errors import FingerprintError
+from genip.content.formats import PreparedWork
+from genip.content.metadata import PerceptualHash
+
+__all__ = [
+    "MAX_PDQ_SIDE",
+    "PDQ_MATCH_DISTANCE",
+    "PDQ_MIN_QUALITY",
+    "TEXT_NEAR_DUPLICATE_BITS",
+    "ImageFingerprint",
+    "fingerprint_work",
+    "hamming_distance",
+    "pdq_fingerprint",
+    "pdq_fingerprint_file",
+    "simhash64",
+    "simhash_from_bytes32",
+    "simhash_to_bytes32",
+    "text_fingerprint",
+]
+
+#: PDQ quality below this marks a hash as unreliable (Meta's recommendation).
+PDQ_MIN_QUALITY: Final = 50
+#: PDQ hashes at most this many bits apart are considered matches (Meta's recommended threshold).
+PDQ_MATCH_DISTANCE: Final = 31
+#: Longer image side above which the image is shrunk before hashing.
+MAX_PDQ_SIDE: Final = 1024
+#: SimHash-64 values at most this many bits apart are near-duplicate texts. Unrelated texts differ in about
+#: 32 bits (binomial, sd 4), so 10 leaves false matches around one in 10^8 while a paragraph with two edited
+#: words (6 of ~100 shingles changed) still matches.
+TEXT_NEAR_DUPLICATE_BITS: Final = 10
+
+_SHINGLE: Final = 3
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class ImageFingerprint:
+    """A 256-bit PDQ hash (`hash`, 32 bytes) and its quality (0-100)."""
+
+    hash: bytes
+    quality: int
+
+    @property
+    def low_quality(self) -> bool:
+        """True when PDQ considers the hash unreliable (quality < 50: flat, featureless images)."""
+        return self.quality < PDQ_MIN_QUALITY
+
+    @property
+    def hex(self) -> str:
+        """PDQ's canonical 64-digit hex form."""
+        return self.hash.hex()
+
+
+def pdq_fingerprint(image: Image.Image) -> ImageFingerprint:
+    """PDQ hash and quality of a decoded image (see the module docstring for the preprocessing)."""
+    image = ImageOps.exif_transpose(image)
+    if max(image.size) > MAX_PDQ_SIDE:
+        image = image.copy()
+        image.thumbnail((MAX_PDQ_SIDE, MAX_PDQ_SIDE), Image.Resampling.LANCZOS)
+    rgb = np.ascontiguousarray(np.asarray(image.convert("RGB"), dtype=np.uint8))
+    bits, quality = pdqhash.compute(rgb)
+    return ImageFingerprint(np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes(), int(quality))
+
+
+def pdq_fingerprint_file(path: Path) -> ImageFingerprint:
+    """PDQ hash and quality of the image file at `path`; `FingerprintError` if it cannot be decoded."""
+    try:
+        with Image.open(path) as image:
+            image.load()
+            return pdq_fingerprint(image)
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError) as exc:
+        raise FingerprintError(f"cannot decode image {path.name}: {exc}") from None
+
+
+def simhash64(text: str) -> int:
+    """SimHash-64 of `text` over case-folded word 3-shingles; 0 for text without words."""
+    words = _WORD.findall(normalize_text(text).casefold())
+    if not words:
+        return 0
+    count = max(1, len(words) - _SHINGLE + 1)
+    weights = [0] * 64
+    for i in range(count):
+        shingle = " ".join(words[i : i + _SHINGLE]).encode("utf-8")
+        value = int.from_bytes(hashlib.blake2b(shingle, digest_size=8).digest(), "big")
+        for bit in range(64):
+            weights[bit] += 1 if value >> bit & 1 else -1
+    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+
+
+def simhash_to_bytes32(value: int) -> bytes:
+    """A SimHash-64 as the bytes32 `perceptualHash`: 8 bytes big-endian, then 24 zero bytes."""
+    return value.to_bytes(8, "big") + bytes(24)
+
+
+def simhash_from_bytes32(value: bytes) -> int:
+    """The SimHash-64 in a text work's `perceptualHash` (its first 8 bytes)."""
+    return int.from_bytes(value[:8], "big")
+
+
+def text_fingerprint(text: str) -> bytes:
+    """The bytes32 `perceptualHash` of a text work (left-aligned SimHash-64)."""
+    return simhash_to_bytes32(simhash64(text))
+
+
+def hamming_distance(a: bytes | int, b: bytes | int) -> int:
+    """Number of differing bits between two hashes of equal length (bytes) or two integers."""
+    if isinstance(a, bytes) and isinstance(b, bytes):
+        if len(a) != len(b):
+            raise ValueError(f"hashes differ in length: {len(a)} and {len(b)} bytes")
+        return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).bit_count()
+    if isinstance(a, int) and isinstance(b, int):
+        return (a ^ b).bit_count()
+    raise TypeError("compare two bytes values or two integers")
+
+
+def fingerprint_work(work: PreparedWork) -> PerceptualHash | None:
+    """The perceptual hash `work` is registered with, or `None` for kinds without one (see module doc)."""
+    if work.kind is WorkKind.IMAGE:
+        image = pdq_fingerprint_file(work.path)
+        return PerceptualHash("pdq", image.hash, image.quality)
+    if work.kind in (WorkKind.TEXT, WorkKind.PROMPT) and work.canonical is not None:
+        return PerceptualHash("simhash64", text_fingerprint(work.canonical.decode("utf-8")))
+    return None

@@ -1,0 +1,233 @@
+"""The ERC-721 metadata JSON of a work, stored by CID like the work itself (its CID is `metadataCid`).
+
+Shape (keys shown in the canonical, sorted order they are written in):
+
+    {
+      "animation_url": "ipfs://<work cid>",     # non-image kinds (text, model, workflow, prompt, other)
+      "attributes": [{"trait_type": "Kind", "value": "image"}, ...],   # marketplace traits
+      "description": "...",
+      "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia",
+      "genip": {
+        "content": {"cid", "mediaType", "sha256": "0x...", "size", "uri": "ipfs://..."},
+        "creator": "0xChecksummed" | null,
+        "details": {...},                        # what the kind's format says (see `content.formats`)
+        "kind": "image",
+        "model": "..." | null, "tool": "..." | null,
+        "parents": [{"assetId": 1, "licenseId": 2}],
+        "perceptualHash": {"algorithm": "pdq" | "simhash64", "quality": 100 | null, "value": "0x..."} | null,
+        "promptCommitment": "0x...",
+        "tags": ["..."],
+        "version": 1
+      },
+      "image": "ipfs://<work cid or preview cid>",   # image kinds, or a preview image of another kind
+      "name": "..."
+    }
+
+`name`, `description`, `image` / `animation_url` and `attributes` are the ERC-721 / OpenSea fields; the
+`genip` object repeats what the certificate commits to (sha256, perceptual hash, prompt commitment) so the
+JSON alone is enough to check a work. `digitalSourceType` is the IPTC term for media made by a trained model.
+
+The JSON is written canonically (`canonical.canonical_json`), so the same description always has the same
+CID, and it must fit in one raw IPFS block (at most 256 KiB): then its CID is `bafkrei...` and carries the
+sha256 of the JSON. `WorkMetadata.to_bytes` raises `MetadataTooLargeError` otherwise.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from eth_utils.address import is_address, to_checksum_address
+
+from genip.chain.types import WorkKind
+from genip.content.canonical import canonical_json, parse_json
+from genip.content.cid import CHUNK_SIZE, parse_cid
+from genip.content.errors import ContentError, FormatError, MetadataTooLargeError
+from genip.content.hashing import ContentDigest
+
+__all__ = [
+    "DIGITAL_SOURCE_TYPE",
+    "MAX_METADATA_BYTES",
+    "METADATA_VERSION",
+    "ParentLink",
+    "PerceptualHash",
+    "WorkMetadata",
+]
+
+#: IPTC NewsCodes digital source type of media created by a trained algorithmic model.
+DIGITAL_SOURCE_TYPE: Final = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+#: Largest canonical metadata JSON: one Kubo chunk, so the JSON is a single raw block.
+MAX_METADATA_BYTES: Final = CHUNK_SIZE
+#: Version of the `genip` object.
+METADATA_VERSION: Final = 1
+#: Limits on free-form fields, to keep metadata small and display-safe.
+MAX_NAME: Final = 200
+MAX_TAGS: Final = 32
+MAX_TAG: Final = 64
+
+
+@dataclass(frozen=True, slots=True)
+class ParentLink:
+    """A parent of a derivative work: the parent asset and the licence the derivative was made under."""
+
+    asset_id: int
+    license_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class PerceptualHash:
+    """The perceptual fingerprint committed on-chain: algorithm (`pdq`, `simhash64`), bytes32, quality."""
+
+    algorithm: str
+    value: bytes
+    quality: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkMetadata:
+    """Everything the metadata JSON of one work says; `to_bytes()` is what gets stored and addressed."""
+
+    name: str
+    kind: WorkKind
+    content: ContentDigest
+    media_type: str
+    prompt_commitment: bytes
+    description: str = ""
+    perceptual_hash: PerceptualHash | None = None
+    model: str | None = None
+    tool: str | None = None
+    parents: tuple[ParentLink, ...] = ()
+    tags: tuple[str, ...] = ()
+    creator: str | None = None
+    preview_cid: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        name = self.name.strip()
+        if not name or len(name) > MAX_NAME:
+            raise ContentError(f"a work's name must have 1 to {MAX_NAME} characters")
+        object.__setattr__(self, "name", name)
+        if len(self.content.sha256) != 32 or len(self.prompt_commitment) != 32:
+            raise ContentError("sha256 and prompt commitment must be 32 bytes each")
+        if self.prompt_commitment == bytes(32):
+            raise ContentError("the prompt commitment must not be zero (the registry refuses it)")
+        if self.perceptual_hash is not None and len(self.perceptual_hash.value) != 32:
+            raise ContentError("the perceptual hash must be 32 bytes")
+        parse_cid(self.content.cid)
+        if self.preview_cid is not None:
+            parse_cid(self.preview_cid)
+        tags = tuple(dict.fromkeys(tag.strip() for tag in self.tags if tag.strip()))
+        if len(tags) > MAX_TAGS or any(len(tag) > MAX_TAG for tag in tags):
+            raise ContentError(f"at most {MAX_TAGS} tags of at most {MAX_TAG} characters each")
+        object.__setattr__(self, "tags", tags)
+        if self.creator is not None:
+            if not is_address(self.creator):
+                raise ContentError(f"creator {self.creator[:64]!r} is not an address")
+            object.__setattr__(self, "creator", to_checksum_address(self.creator))
+
+    def to_json(self) -> dict[str, Any]:
+        """The metadata as a JSON-ready dict (see the module docstring)."""
+        kind = self.kind.name.lower()
+        uri = f"ipfs://{self.content.cid}"
+        document: dict[str, Any] = {
+            "name": self.name,
+            "description": self.description,
+            "attributes": self._attributes(kind),
+            "digitalSourceType": DIGITAL_SOURCE_TYPE,
+            "genip": {
+                "version": METADATA_VERSION,
+                "kind": kind,
+                "content": {
+                    "cid": self.content.cid,
+                    "uri": uri,
+                    "sha256": self.content.sha256_hex,
+                    "size": self.content.size,
+                    "mediaType": self.media_type,
+                },
+                "perceptualHash": None
+                if self.perceptual_hash is None
+                else {
+                    "algorithm": self.perceptual_hash.algorithm,
+                    "value": "0x" + self.perceptual_hash.value.hex(),
+                    "quality": self.perceptual_hash.quality,
+                },
+                "promptCommitment": "0x" + self.prompt_commitment.hex(),
+                "model": self.model,
+                "tool": self.tool,
+                "parents": [{"assetId": p.asset_id, "licenseId": p.license_id} for p in self.parents],
+                "tags": list(self.tags),
+                "creator": self.creator,
+                "details": dict(self.details),
+            },
+        }
+        if self.kind is WorkKind.IMAGE:
+            document["image"] = uri
+        else:
+            document["animation_url"] = uri
+            if self.preview_cid is not None:
+                document["image"] = f"ipfs://{self.preview_cid}"
+        return document
+
+    def to_bytes(self) -> bytes:
+        """Canonical JSON bytes; `MetadataTooLargeError` when above `MAX_METADATA_BYTES`."""
+        data = canonical_json(self.to_json())
+        if len(data) > MAX_METADATA_BYTES:
+            raise MetadataTooLargeError(len(data), MAX_METADATA_BYTES)
+        return data
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "WorkMetadata":
+        """Read metadata written by `to_bytes` back; `FormatError` if it is not Gen-IP metadata."""
+        document = parse_json(data)
+        try:
+            g = document["genip"]
+            if g["version"] != METADATA_VERSION:
+                raise FormatError(f"unsupported Gen-IP metadata version {g['version']!r}")
+            c, ph = g["content"], g["perceptualHash"]
+            return cls(
+                name=document["name"],
+                description=document.get("description", ""),
+                kind=WorkKind[g["kind"].upper()],
+                content=ContentDigest(_bytes32(c["sha256"]), c["cid"], int(c["size"])),
+                media_type=c["mediaType"],
+                prompt_commitment=_bytes32(g["promptCommitment"]),
+                perceptual_hash=None
+                if ph is None
+                else PerceptualHash(ph["algorithm"], _bytes32(ph["value"]), ph.get("quality")),
+                model=g.get("model"),
+                tool=g.get("tool"),
+                parents=tuple(
+                    ParentLink(int(p["assetId"]), int(p["licenseId"])) for p in g.get("parents", [])
+                ),
+                tags=tuple(g.get("tags", [])),
+                creator=g.get("creator"),
+                preview_cid=_preview(document),
+                details=g.get("details", {}),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise FormatError(f"not Gen-IP work metadata: {exc!r}") from None
+
+    def _attributes(self, kind: str) -> list[dict[str, Any]]:
+        attributes: list[dict[str, Any]] = [{"trait_type": "Kind", "value": kind}]
+        if self.model:
+            attributes.append({"trait_type": "Model", "value": self.model})
+        if self.tool:
+            attributes.append({"trait_type": "Tool", "value": self.tool})
+        attributes.append({"trait_type": "Digital source type", "value": "trainedAlgorithmicMedia"})
+        if self.parents:
+            attributes.append({"trait_type": "Derivative of", "value": len(self.parents)})
+        attributes.extend({"trait_type": "Tag", "value": tag} for tag in self.tags)
+        return attributes
+
+
+def _bytes32(text: str) -> bytes:
+    value = bytes.fromhex(text.removeprefix("0x"))
+    if len(value) != 32:
+        raise ValueError(f"expected 32 bytes, got {len(value)}")
+    return value
+
+
+def _preview(document: dict[str, Any]) -> str | None:
+    image = document.get("image")
+    if document.get("animation_url") and isinstance(image, str) and image.startswith("ipfs://"):
+        return image.removeprefix("ipfs://")
+    return None

@@ -1,0 +1,209 @@
+"""Prompt commitments: commit to the prompt that made a work without publishing it, and reveal it later.
+
+- **Normalise** (`normalize_prompt`): `\\n` line endings, Unicode NFC, surrounding whitespace trimmed, so a
+  prompt copied between editors still verifies.
+- **Commit** (`commit_prompt`): a fresh random 32-byte salt (`secrets`), and the commitment
+  `keccak256(salt ‖ utf8(prompt))`, exactly what `GenIPRegistry.verifyPrompt(assetId, prompt, salt)`
+  recomputes on-chain (`keccak256(abi.encodePacked(bytes32 salt, bytes prompt))`). The salt keeps short or
+  guessable prompts from being found by hashing candidates.
+- **Leaves for later**: `prompt_leaf` is the same hash for any one part (prompt, negative prompt, seed,
+  model, workflow). `verifyPromptPart` checks a leaf against the same commitment with OpenZeppelin's
+  `MerkleProof` (sorted-pair keccak); `hash_pair` and `process_proof` mirror it, and a one-leaf tree's root
+  is the leaf itself, so today's single-prompt commitment is already a valid root with an empty proof.
+- **Keep** (`PromptVault`): the salt and prompt are stored for the creator in
+  `<data dir>/prompts/<creator address>.json` (mode 0600, directory 0700), keyed by the work's sha256, so
+  the creator can reveal them to a checker or to `genip prompt verify` later. The prompt and salt never
+  appear in a `repr`, a log or an error message.
+"""
+
+import json
+import os
+import secrets
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from eth_abi.abi import encode as abi_encode
+from eth_hash.auto import keccak
+from eth_utils.address import is_address, to_checksum_address
+
+from genip.errors import GenIPError
+
+__all__ = [
+    "SALT_BYTES",
+    "PromptCommitment",
+    "PromptError",
+    "PromptVault",
+    "commit_prompt",
+    "hash_pair",
+    "new_salt",
+    "normalize_prompt",
+    "part_leaf",
+    "process_proof",
+    "prompt_leaf",
+    "verify_prompt",
+    "verify_proof",
+]
+
+#: Length of a commitment salt (a bytes32 on-chain).
+SALT_BYTES: Final = 32
+_VAULT_VERSION: Final = 1
+
+
+class PromptError(GenIPError):
+    """A prompt, salt or prompt-secrets file is invalid (its contents are never shown)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PromptCommitment:
+    """A normalised prompt, its salt and the commitment to them; prompt and salt stay out of `repr`."""
+
+    commitment: bytes
+    salt: bytes = field(repr=False)
+    prompt: str = field(repr=False)
+
+
+def normalize_prompt(prompt: str) -> str:
+    """`prompt` with `\\n` line endings, in Unicode NFC, without leading or trailing whitespace."""
+    prompt = prompt.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", prompt).strip()
+
+
+def new_salt() -> bytes:
+    """A fresh random 32-byte salt from the operating system's CSPRNG."""
+    return secrets.token_bytes(SALT_BYTES)
+
+
+def prompt_leaf(part: str | bytes, salt: bytes) -> bytes:
+    """`keccak256(salt ‖ part)`: the commitment to one part (text as UTF-8, bytes as given)."""
+    if len(salt) != SALT_BYTES:
+        raise PromptError(f"a salt has {SALT_BYTES} bytes, not {len(salt)}")
+    data = part.encode("utf-8") if isinstance(part, str) else part
+    return bytes(keccak(salt + data))
+
+
+def commit_prompt(prompt: str, salt: bytes | None = None) -> PromptCommitment:
+    """Normalise `prompt` and commit to it with `salt` (a fresh one when `None`)."""
+    text = normalize_prompt(prompt)
+    if not text:
+        raise PromptError("the prompt is empty")
+    salt = new_salt() if salt is None else salt
+    return PromptCommitment(prompt_leaf(text, salt), salt, text)
+
+
+def verify_prompt(prompt: str, salt: bytes, commitment: bytes) -> bool:
+    """Whether `prompt` (normalised) and `salt` open `commitment`, as `verifyPrompt` checks on-chain."""
+    return secrets.compare_digest(prompt_leaf(normalize_prompt(prompt), salt), commitment)
+
+
+def part_leaf(part: str, value: bytes, salt: bytes) -> bytes:
+    """Leaf of one prompt part in a Merkle commitment, as `GenIPRegistry.verifyPromptPart` computes it:
+    `keccak256(keccak256(abi.encode(string part, bytes32 salt, bytes value)))`. Hashing twice means an inner
+    node of the tree can never be presented as a leaf."""
+    if len(salt) != SALT_BYTES:
+        raise PromptError(f"a salt has {SALT_BYTES} bytes, not {len(salt)}")
+    return bytes(keccak(keccak(abi_encode(["string", "bytes32", "bytes"], [part, salt, value]))))
+
+
+def hash_pair(a: bytes, b: bytes) -> bytes:
+    """OpenZeppelin `Hashes.commutativeKeccak256`: keccak of the two nodes, smaller first."""
+    return bytes(keccak(a + b if a < b else b + a))
+
+
+def process_proof(leaf: bytes, proof: Iterable[bytes]) -> bytes:
+    """The root `MerkleProof.processProof` reaches from `leaf` through `proof` (the leaf if empty)."""
+    node = leaf
+    for sibling in proof:
+        node = hash_pair(node, sibling)
+    return node
+
+
+def verify_proof(leaf: bytes, proof: Iterable[bytes], root: bytes) -> bool:
+    """`MerkleProof.verify`: whether `proof` links `leaf` to `root`."""
+    return process_proof(leaf, proof) == root
+
+
+class PromptVault:
+    """A creator's revealable prompts: `<data_dir>/prompts/<address>.json`, private to the user (0600).
+
+    Entries are keyed by the work's sha256 (`0x` hex) and hold the normalised prompt, the salt and the
+    commitment. Every write replaces the file atomically (temporary file, fsync, rename).
+    """
+
+    def __init__(self, data_dir: Path, creator: str) -> None:
+        if not is_address(creator):
+            raise PromptError(f"{creator[:64]!r} is not an address")
+        self.creator = to_checksum_address(creator)
+        self.path = data_dir / "prompts" / f"{self.creator}.json"
+
+    def __repr__(self) -> str:
+        return f"PromptVault({self.creator}, {str(self.path)!r})"
+
+    def save(self, content_sha256: bytes, commitment: PromptCommitment) -> None:
+        """Keep `commitment`'s prompt and salt for the work whose sha256 is `content_sha256`."""
+        entries = self._read()
+        entries[_key(content_sha256)] = {
+            "prompt": commitment.prompt,
+            "salt": "0x" + commitment.salt.hex(),
+            "commitment": "0x" + commitment.commitment.hex(),
+            "savedAt": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        }
+        self._write(entries)
+
+    def load(self, content_sha256: bytes) -> PromptCommitment | None:
+        """The kept prompt for a work, or `None`; `PromptError` if the entry does not open its commitment."""
+        entry = self._read().get(_key(content_sha256))
+        if entry is None:
+            return None
+        try:
+            found = PromptCommitment(
+                bytes.fromhex(entry["commitment"][2:]), bytes.fromhex(entry["salt"][2:]), entry["prompt"]
+            )
+        except (KeyError, TypeError, ValueError):
+            raise PromptError(f"the entry for {_key(content_sha256)} in {self.path} is malformed") from None
+        if not verify_prompt(found.prompt, found.salt, found.commitment):
+            raise PromptError(f"the kept prompt for {_key(content_sha256)} does not open its commitment")
+        return found
+
+    def works(self) -> Iterator[bytes]:
+        """The sha256 of every work with a kept prompt."""
+        for key in sorted(self._read()):
+            yield bytes.fromhex(key[2:])
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            document = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):
+            raise PromptError(f"cannot read the prompt secrets file {self.path}") from None
+        if not isinstance(document, dict) or not isinstance(document.get("entries"), dict):
+            raise PromptError(f"{self.path} is not a prompt secrets file")
+        entries: dict[str, Any] = document["entries"]
+        return entries
+
+    def _write(self, entries: dict[str, Any]) -> None:
+        folder = self.path.parent
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        document = {"version": _VAULT_VERSION, "creator": self.creator, "entries": entries}
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=".prompts-", suffix=".tmp")  # created 0600
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(document, out, ensure_ascii=False, indent=2, sort_keys=True)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(temp, 0o600)
+            os.replace(temp, self.path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+
+def _key(content_sha256: bytes) -> str:
+    if len(content_sha256) != 32:
+        raise PromptError(f"a content sha256 has 32 bytes, not {len(content_sha256)}")
+    return "0x" + content_sha256.hex()

@@ -1,0 +1,28 @@
+"""Licence terms: the shipped plain-language templates (`standard.md`, `extended.md`) and the on-chain
+`LicenseTerms` record built on them (`genip.terms.terms`)."""
+
+from genip.terms.terms import (
+    DEFAULT_EXTENDED_REV_SHARE_BPS,
+    LicenseTerms,
+    TermsDocument,
+    Tier,
+    encode_terms,
+    extended_terms,
+    standard_terms,
+    template,
+    terms_for,
+    terms_hash,
+)
+
+__all__ = [
+    "DEFAULT_EXTENDED_REV_SHARE_BPS",
+    "LicenseTerms",
+    "TermsDocument",
+    "Tier",
+    "encode_terms",
+    "extended_terms",
+    "standard_terms",
+    "template",
+    "terms_for",
+    "terms_hash",
+]

@@ -1,0 +1,206 @@
+"""Indexer benchmark: raw `eth_getLogs` fetch rate (the ceiling) against full indexing into Postgres.
+
+    python scripts/bench_indexer.py [--events N] [--quick]
+
+On a fresh anvil, a dev-only emitter (contracts/src/dev/BenchEmitter.sol) seeds N real-shaped hub events
+(payment splits: RevenuePaid + two Credited) in large batched transactions, so seeding is not the bottleneck.
+Then, in one run:
+
+1. the raw fetch rate: `eth_getLogs` over the whole range with the indexer's own adaptive ranges and JSON
+   parsing, nothing else;
+2. indexing from scratch into a fresh Postgres database (decode, handlers, raw + derived rows, cursor), in a
+   child process so its peak memory can be read;
+3. peak memory of that child at two backlog sizes (the first quarter of the events, then all of them): memory
+   must stay flat as the backlog grows, because ranges are streamed, never loaded whole.
+
+Prints a table and, last, one line of JSON.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import uuid
+
+import psycopg
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from genip.chain.accounts import dev_account
+from genip.chain.anvil import Anvil
+from genip.chain.client import (
+    connect,
+    contract_at,
+)
+from genip.chain.deploy import deploy_contract
+from genip.chain.tx import send
+
+PG_ADMIN = os.environ.get("GENIP_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+PER_TX = 2_000  # payment splits per transaction (3 events each)
+UNUSED = "0x000000000000000000000000000000000000dEaD"
+
+
+def seed(w3, emitter, first: int, splits: int, progress: Progress) -> int:  # type: ignore[no-untyped-def]
+    account = dev_account(0)
+    task = progress.add_task("seed", total=splits * 3)
+    done = 0
+    while done < splits:
+        count = min(PER_TX, splits - done)
+        call = emitter.functions.emitPayments(first + done, count, account.address, UNUSED)
+        send(w3, account, call, gas=29_000_000, action="emitPayments")
+        done += count
+        progress.update(task, advance=count * 3)
+    progress.remove_task(task)
+    return first + done
+
+
+def raw_fetch(rpc_url: str, address: str, first: int, last: int) -> tuple[int, float]:
+    from indexer.ranges import AdaptiveRange
+    from indexer.rpc import RpcClient
+
+    rpc = RpcClient([rpc_url])
+    ranges = AdaptiveRange(1, 500_000, 20_000)  # the indexer's own defaults
+    start, events, began = first, 0, time.perf_counter()
+    while start <= last:
+        end = ranges.end(start, last)
+        t = time.perf_counter()
+        logs = rpc.get_logs([address], start, end)
+        ranges.succeeded(len(logs), time.perf_counter() - t)
+        events += len(logs)
+        start = end + 1
+    return events, time.perf_counter() - began
+
+
+def index_in_child(rpc_url: str, emitter: str, first: int, last: int) -> dict[str, float]:
+    """Indexes [first, last] into a fresh Postgres database in a child process; its figures."""
+    name = f"genip_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+        args = [sys.executable, __file__, "--child", url, rpc_url, emitter, str(first), str(last)]
+        done = subprocess.run(args, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise SystemExit(f"indexing child failed:\n{done.stderr[-3000:]}")
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def child(url: str, rpc_url: str, emitter: str, first: int, last: int) -> None:
+    from genip.db.engine import make_engine
+    from genip.db.migrate import upgrade
+    from indexer.config import IndexerConfig
+    from indexer.runner import Indexer
+
+    engine = make_engine(url)
+    upgrade(engine)
+    chain_id = int(connect(rpc_url).eth.chain_id)
+    config = IndexerConfig(
+        chain_id=chain_id,
+        rpc_urls=(rpc_url,),
+        registry=UNUSED,
+        hub=emitter,
+        license_token="0x000000000000000000000000000000000000bEEF",
+        start_block=first,
+        end_block=last,
+        use_finalized_tag=False,
+        reorg_window=0,  # everything seeded is history: the backfill path
+    )
+    indexer = Indexer(engine, config)
+    began = time.perf_counter()
+    indexer.run(once=True)
+    elapsed = time.perf_counter() - began
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"events": indexer.stats.events, "seconds": elapsed, "peak_rss_mib": peak_kib / 1024}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--events", type=int, default=210_000, help="events to seed (default 210 000)")
+    parser.add_argument("--quick", action="store_true", help="30 000 events: finishes in under a minute")
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        url, rpc_url, emitter, first, last = args.child
+        child(url, rpc_url, emitter, int(first), int(last))
+        return
+    total = 30_000 if args.quick else args.events
+    console = Console()
+    with Anvil() as node:
+        w3 = connect(node.rpc_url)
+        address, _ = deploy_contract(w3, dev_account(0), "BenchEmitter")
+        emitter = contract_at(w3, "BenchEmitter", address)
+        first_block = w3.eth.block_number + 1
+        columns = (
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=console) as progress:
+            quarter = seed(w3, emitter, 0, total // 12, progress)
+            small_last = w3.eth.block_number
+            seed(w3, emitter, quarter, total // 3 - quarter, progress)
+        last_block = w3.eth.block_number
+
+        with console.status("fetching raw logs"):
+            raw_events, raw_seconds = raw_fetch(node.rpc_url, address, first_block, last_block)
+        with console.status(f"indexing {total // 4:,} events (memory, small backlog)"):
+            small = index_in_child(node.rpc_url, address, first_block, small_last)
+        with console.status(f"indexing {raw_events:,} events into Postgres"):
+            full = index_in_child(node.rpc_url, address, first_block, last_block)
+
+    raw_rate = raw_events / raw_seconds
+    index_rate = full["events"] / full["seconds"]
+    table = Table(title=f"Indexer benchmark: {raw_events:,} events, {last_block - first_block + 1} blocks")
+    for col in ("measure", "events", "seconds", "events/s", "peak RSS MiB"):
+        table.add_column(col, justify="right" if col != "measure" else "left")
+    table.add_row(
+        "raw eth_getLogs (ceiling)", f"{raw_events:,}", f"{raw_seconds:.2f}", f"{raw_rate:,.0f}", "-"
+    )
+    table.add_row(
+        "index → Postgres",
+        f"{full['events']:,.0f}",
+        f"{full['seconds']:.2f}",
+        f"{index_rate:,.0f}",
+        f"{full['peak_rss_mib']:.0f}",
+    )
+    table.add_row(
+        "index, small backlog",
+        f"{small['events']:,.0f}",
+        f"{small['seconds']:.2f}",
+        f"{small['events'] / small['seconds']:,.0f}",
+        f"{small['peak_rss_mib']:.0f}",
+    )
+    console.print(table)
+    ratio = index_rate / raw_rate
+    growth = full["peak_rss_mib"] / small["peak_rss_mib"]
+    console.print(
+        f"indexing runs at {ratio:.0%} of the raw fetch rate (goal ≥ 60 %); peak memory grows x{growth:.2f} "
+        f"for x{full['events'] / small['events']:.1f} the backlog (flat ≈ x1)"
+    )
+    print(
+        json.dumps(
+            {
+                "events": raw_events,
+                "raw_fetch_events_per_s": round(raw_rate),
+                "index_events_per_s": round(index_rate),
+                "ratio": round(ratio, 3),
+                "peak_rss_mib_small": round(small["peak_rss_mib"], 1),
+                "peak_rss_mib_full": round(full["peak_rss_mib"], 1),
+                "small_backlog_events": small["events"],
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
