@@ -19,8 +19,10 @@ help:
 	@echo "make lint   - ruff + mypy"
 	@echo "make gas    - gas benchmark (scripts/bench_gas.py)"
 
+# `npm install` (not `npm ci`): it installs the versions pinned in package-lock.json, but tolerates optional
+# platform packages of forge/anvil that were never published (npm ci refuses a lock without them).
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund
 	@touch $@
 
 $(UV):

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
         default=64, ge=1, description="Blocks kept for reorg rollback on chains without a `finalized` tag."
     )
 
+    ipfs_api: str | None = Field(
+        default=None, description="Kubo RPC API (e.g. http://127.0.0.1:5001); unset uses the embedded store."
+    )
     index_max_range: int = Field(
         default=500_000, ge=1, description="Most blocks the indexer asks `eth_getLogs` for at once."
     )

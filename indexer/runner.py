@@ -100,12 +100,12 @@ class Indexer:
         config: IndexerConfig,
         *,
         reporter: Reporter | None = None,
-        after_batch: Callable[[], None] | None = None,
+        after_step: Callable[[], object] | None = None,
     ) -> None:
         self.engine = engine
         self.config = config
         self.reporter: Reporter = reporter or SilentReporter()
-        self.after_batch = after_batch
+        self.after_step = after_step
         self.store = Store(engine, config.chain_id)
         self.stats = Stats()
         self.rpc = RpcClient(config.rpc_urls, timeout=config.rpc_timeout, on_error=self._transient)
@@ -134,6 +134,8 @@ class Indexer:
                     self._transient(f"database: {str(exc.orig or exc).splitlines()[0]}")
                     time.sleep(self.config.poll_interval)
                     continue
+                if self.after_step is not None:
+                    self.after_step()  # e.g. fill in metadata of newly indexed assets
                 if once and caught_up:
                     break
                 if time.monotonic() - last_status >= self.config.status_interval:
@@ -311,8 +313,6 @@ class Indexer:
         self.stats.cursor = max(self.stats.cursor, item.end)
         self.stats.events += len(decoded)
         self.stats.batches += 1
-        if self.after_batch is not None:
-            self.after_batch()
         return len(decoded)
 
     def replay(self, start: int, end: int) -> int:

@@ -12,7 +12,9 @@ from genip.db.engine import make_engine
 from genip.db.migrate import current_revision, head_revision, upgrade
 from genip.errors import redact_url
 from genip.settings import Settings
+from genip.storage import open_store
 from indexer.config import IndexerConfig
+from indexer.metadata import MetadataFiller
 from indexer.runner import Indexer, Stats
 
 __all__ = ["db_app", "index"]
@@ -106,7 +108,8 @@ def index(
         live_max_blocks=min(50, settings.index_max_range),
     )
     console = Console(stderr=False, highlight=False)
-    indexer = Indexer(engine, config, reporter=ConsoleReporter(console))
+    filler = MetadataFiller(engine, deployment.chain_id, open_store(settings.data_dir, settings.ipfs_api))
+    indexer = Indexer(engine, config, reporter=ConsoleReporter(console), after_step=filler.fill)
     if reset:
         indexer.store.reset()
     console.print(

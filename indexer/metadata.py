@@ -1,0 +1,111 @@
+"""Fills assets' content fields (title, description, tags, media) from their metadata JSON in the store.
+
+The chain commits to a metadata CID; the JSON itself lives in the content store (the embedded store or a Kubo
+node). After each indexing step the filler reads a bounded number of pending assets' metadata, verifies it
+(the store checks the bytes against the CID; here the JSON's own sha256 must equal the certificate's content
+hash) and copies the searchable fields onto the asset row. Status per asset:
+
+* `pending` — not read yet;
+* `ok` — filled in;
+* `missing` — not in the store (yet): retried after `retry_seconds`;
+* `invalid` — not JSON, or not metadata at all;
+* `mismatch` — the JSON describes other content than the certificate: its fields are not shown.
+
+Filling is idempotent and outside the chain data, so a reorg that removes an asset simply removes its row.
+"""
+
+import time
+from typing import Any
+
+from sqlalchemy import Engine, or_, select, update
+
+from genip.content.canonical import parse_json
+from genip.content.errors import ContentError
+from genip.content.metadata import WorkMetadata
+from genip.db import models
+from genip.storage import ContentStore, StorageError
+
+__all__ = ["MetadataFiller"]
+
+
+class MetadataFiller:
+    def __init__(
+        self,
+        engine: Engine,
+        chain_id: int,
+        store: ContentStore,
+        *,
+        batch: int = 200,
+        retry_seconds: float = 60,
+    ) -> None:
+        self.engine = engine
+        self.chain_id = chain_id
+        self.store = store
+        self.batch = batch
+        self.retry_seconds = retry_seconds
+        self._last_retry = 0.0
+
+    def fill(self) -> int:
+        """Reads metadata for up to `batch` assets; returns how many were looked at."""
+        statuses = ["pending"]
+        if time.monotonic() - self._last_retry >= self.retry_seconds:
+            statuses.append("missing")
+            self._last_retry = time.monotonic()
+        a = models.Asset
+        with self.engine.connect() as c:
+            rows = c.execute(
+                select(a.asset_id, a.metadata_cid, a.content_hash)
+                .where(a.chain_id == self.chain_id, or_(*(a.metadata_status == s for s in statuses)))
+                .order_by(a.asset_id)
+                .limit(self.batch)
+            ).all()
+        for asset_id, cid, content_hash in rows:
+            values = self._read(cid, content_hash)
+            with self.engine.begin() as c:
+                c.execute(
+                    update(a)
+                    .where(a.chain_id == self.chain_id, a.asset_id == asset_id, a.metadata_cid == cid)
+                    .values(**values)
+                )
+        return len(rows)
+
+    def _read(self, cid: str, content_hash: str) -> dict[str, Any]:
+        try:
+            data = self.store.get(cid)
+        except StorageError:  # not there (yet), or the store is down: try again later
+            return {"metadata_status": "missing"}
+        try:
+            document = parse_json(data)
+        except ContentError:
+            return {"metadata_status": "invalid"}
+        if not isinstance(document, dict):
+            return {"metadata_status": "invalid"}
+        try:
+            meta = WorkMetadata.from_bytes(data)
+        except ContentError:
+            # Not Gen-IP metadata: show the plain ERC-721 fields; there is nothing to check them against.
+            name = document.get("name")
+            return {
+                "metadata_status": "ok",
+                "title": str(name)[:200] if name else None,
+                "description": str(document.get("description") or "")[:10_000] or None,
+                "tags": None,
+                "media_cid": _ipfs(document.get("image")) or _ipfs(document.get("animation_url")),
+                "media_type": None,
+                "metadata_json": document,
+            }
+        if "0x" + meta.content.sha256.hex() != content_hash:
+            return {"metadata_status": "mismatch", "metadata_json": document}
+        return {
+            "metadata_status": "ok",
+            "title": meta.name,
+            "description": meta.description or None,
+            "tags": list(meta.tags),
+            "media_cid": meta.content.cid,
+            "media_type": meta.media_type,
+            "metadata_json": document,
+        }
+
+
+def _ipfs(uri: Any) -> str | None:
+    return uri.removeprefix("ipfs://") if isinstance(uri, str) and uri.startswith("ipfs://") else None
