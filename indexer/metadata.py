@@ -8,7 +8,7 @@ hash) and copies the searchable fields onto the asset row. Status per asset:
 * `pending` — not read yet;
 * `ok` — filled in;
 * `missing` — not in the store (yet): retried after `retry_seconds`;
-* `invalid` — not JSON, or not metadata at all;
+* `invalid` — the on-chain CID is malformed, or the JSON is not JSON / not metadata at all;
 * `mismatch` — the JSON describes other content than the certificate: its fields are not shown.
 
 Filling is idempotent and outside the chain data, so a reorg that removes an asset simply removes its row.
@@ -74,6 +74,8 @@ class MetadataFiller:
             data = self.store.get(cid)
         except StorageError:  # not there (yet), or the store is down: try again later
             return {"metadata_status": "missing"}
+        except ContentError:  # not a CID at all: whoever registered it wrote garbage on-chain
+            return {"metadata_status": "invalid"}
         try:
             document = parse_json(data)
         except ContentError:

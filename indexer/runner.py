@@ -28,10 +28,11 @@ from indexer.config import IndexerConfig
 from indexer.events import ContractEvents, DecodedLog, contract_events
 from indexer.handlers import HANDLERS, prefetch_keys
 from indexer.lock import writer_lock
-from indexer.overlay import Overlay
+from indexer.overlay import Loader, Overlay
 from indexer.ranges import AdaptiveRange
 from indexer.rpc import RangeTooLarge, RpcClient
 from indexer.store import BlockRef, Store, StoredCursor
+from indexer.writer import BatchWriter, PreparedBatch
 
 __all__ = ["Indexer", "ReorgTooDeep", "Reporter", "SilentReporter", "Stats"]
 
@@ -218,16 +219,23 @@ class Indexer:
 
         producer = threading.Thread(target=produce, name="genip-fetch", daemon=True)
         producer.start()
+        writer = BatchWriter(self._commit)
         try:
-            while True:
-                item = fetched_q.get()
-                if item is None:
-                    break
-                if isinstance(item, BaseException):
-                    raise item
-                events = self._apply(item, journal=False, head=head)
-                self.reporter.backfill_advanced(item.end - item.start + 1, events)
+            with self.engine.connect() as reads:
+                loader = writer.layered(self.store.loader(reads))
+                while True:
+                    item = fetched_q.get()
+                    if item is None:
+                        break
+                    if isinstance(item, BaseException):
+                        raise item
+                    batch = self._prepare(item, loader, journal=False, head=head, replay=False)
+                    reads.rollback()  # end the read snapshot, so the next batch sees new commits
+                    writer.submit(batch)
+                    self.reporter.backfill_advanced(item.end - item.start + 1, len(batch.logs))
+                writer.drain()
         finally:
+            writer.close()
             halt.set()
             while producer.is_alive():  # unblock a producer waiting on a full queue
                 try:
@@ -281,39 +289,71 @@ class Indexer:
 
     # ─────────────────────────────── apply ───────────────────────────────
 
-    def _apply(self, item: _Fetched, *, journal: bool, head: int) -> int:
-        """Decodes, applies and commits one range in one transaction; returns the number of new events."""
+    def _prepare(
+        self,
+        item: _Fetched,
+        loader: Loader,
+        *,
+        journal: bool,
+        head: int,
+        replay: bool,
+        known: set[Any] | None = None,
+    ) -> PreparedBatch:
+        """Decodes a range and applies its handlers to an overlay; nothing is written yet."""
         decoded: list[DecodedLog] = [self.events.decode(log) for log in item.logs]
+        if known:
+            decoded = [d for d in decoded if (d.block_hash, d.log_index) not in known]
+        overlay = Overlay(self.config.chain_id, loader)
+        for table, keys in prefetch_keys(decoded).items():
+            overlay.prefetch(table, [(self.config.chain_id, *k) for k in keys])
+        for log in decoded:
+            handler = HANDLERS.get(log.event or "")
+            if handler is not None:
+                handler(overlay, log)
+        self.stats.events += len(decoded)
+        return PreparedBatch(
+            logs=decoded,
+            overlay=overlay,
+            first_block=item.start,
+            end_block=item.end,
+            last=item.last,
+            window_blocks=item.headers or [item.last],
+            journal=journal,
+            head=head,
+        )
+
+    def _commit(self, batch: PreparedBatch) -> None:
+        """Writes one prepared batch in one transaction (called inline, or by the backfill writer thread)."""
         with self.engine.begin() as c:
             self.store.begin_batch(c)
-            cursor = self.store.cursor(c)
-            if cursor is not None and item.start <= cursor.block_number:  # a replay: skip what is stored
-                known = self.store.known_events(c, decoded)
-                decoded = [d for d in decoded if (d.block_hash, d.log_index) not in known]
-            overlay = Overlay(self.config.chain_id, self.store.loader(c))
-            for table, keys in prefetch_keys(decoded).items():
-                overlay.prefetch(table, [(self.config.chain_id, *k) for k in keys])
-            for log in decoded:
-                handler = HANDLERS.get(log.event or "")
-                if handler is not None:
-                    handler(overlay, log)
-            last = item.last
-            if cursor is not None and last.number < cursor.block_number:
-                last = BlockRef(cursor.block_number, cursor.block_hash, "", 0)
             self.store.commit_batch(
                 c,
-                logs=decoded,
-                overlay=overlay,
-                first_block=item.start,
-                last=last,
-                window_blocks=item.headers or [item.last],
-                journal=journal,
-                head=head,
+                logs=batch.logs,
+                overlay=batch.overlay,
+                first_block=batch.first_block,
+                last=batch.last,
+                window_blocks=batch.window_blocks,
+                journal=batch.journal,
+                head=batch.head,
             )
-        self.stats.cursor = max(self.stats.cursor, item.end)
-        self.stats.events += len(decoded)
+        self.stats.cursor = max(self.stats.cursor, batch.end_block)
         self.stats.batches += 1
-        return len(decoded)
+
+    def _apply(self, item: _Fetched, *, journal: bool, head: int) -> int:
+        """Prepares and commits one range inline; returns the number of new events."""
+        with self.engine.connect() as c:
+            cursor = self.store.cursor(c)
+            replay = cursor is not None and item.start <= cursor.block_number
+            known = (
+                self.store.known_events(c, [self.events.decode(log) for log in item.logs]) if replay else None
+            )
+            batch = self._prepare(
+                item, self.store.loader(c), journal=journal, head=head, replay=replay, known=known
+            )
+        if replay and cursor is not None and batch.last.number < cursor.block_number:
+            batch.last = BlockRef(cursor.block_number, cursor.block_hash, "", 0)  # never move the cursor back
+        self._commit(batch)
+        return len(batch.logs)
 
     def replay(self, start: int, end: int) -> int:
         """Re-reads [start, end] (already indexed) and applies what is not stored yet: normally nothing."""

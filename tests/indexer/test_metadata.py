@@ -46,6 +46,9 @@ def test_metadata_fills_title_description_tags_and_media(engine: Engine, chain: 
     store = LocalStore(tmp_path / "store")
     good = register(chain, store, b"a haiku about tides", name="Tides")
     forged = register(chain, store, b"the real bytes", name="Forged", describe=b"other bytes")
+    garbage = actions.register(
+        chain.client, CREATOR, Work(WorkKind.IMAGE, b"\x08" * 32, bytes(32), b"\x07" * 32, "not-a-cid")
+    ).value
     absent = actions.register(
         chain.client, CREATOR, Work(WorkKind.IMAGE, b"\x09" * 32, bytes(32), b"\x07" * 32, digest_bytes(b"x").cid)
     ).value
@@ -59,6 +62,7 @@ def test_metadata_fills_title_description_tags_and_media(engine: Engine, chain: 
     assert row.media_cid == digest_bytes(b"a haiku about tides").cid
     assert (asset(engine, forged).metadata_status, asset(engine, forged).title) == ("mismatch", None)
     assert asset(engine, absent).metadata_status == "missing"
+    assert asset(engine, garbage).metadata_status == "invalid"
 
     # The missing metadata arrives later and is picked up on a retry.
     store.put(b"x")
