@@ -1,0 +1,180 @@
+"""`genip demo`: the whole marketplace on one machine — chain, contracts, seeded works, indexer, API and page.
+
+State lives in the data directory (`GENIP_DATA_DIR`, default `./.genip`): the chain's state file, the
+deployment file, the database (SQLite unless `DATABASE_URL` is set) and the content store. Running the command
+again resumes that state (the chain is reloaded from its state file, the indexer continues from its cursor);
+`--fresh` wipes it and seeds anew. Ctrl-C stops the API, the indexer and the chain cleanly, saving the chain.
+"""
+
+import shutil
+import threading
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from genip.chain.accounts import dev_account
+from genip.chain.anvil import Anvil
+from genip.chain.client import GenIPClient, connect
+from genip.chain.deploy import deploy
+from genip.chain.deployment import Deployment, read_deployment, write_deployment
+from genip.db.engine import make_engine
+from genip.db.migrate import upgrade
+from genip.demo.seed import CAST, seed
+from genip.errors import GenIPError, redact_url
+from genip.settings import Settings
+from genip.storage import open_store
+
+__all__ = ["demo"]
+
+STATE_FILE = "anvil-state.json"
+
+
+def _wipe_chain(settings: Settings) -> None:
+    """Forgets the saved chain (before anvil starts)."""
+    (settings.data_dir / STATE_FILE).unlink(missing_ok=True)
+
+
+def _wipe_index(settings: Settings, chain_id: int) -> None:
+    """Forgets the deployment files and everything indexed for `chain_id` (a new deployment starts over)."""
+    shutil.rmtree(settings.deployments_dir, ignore_errors=True)
+    from indexer.store import Store
+
+    engine = make_engine(settings.db_url)
+    upgrade(engine)
+    Store(engine, chain_id).reset()
+    engine.dispose()
+
+
+def _existing(settings: Settings, rpc_url: str) -> Deployment | None:
+    """The deployment to resume on `rpc_url`, if its contracts are still there."""
+    path = settings.deployment_path()
+    if not path.exists():
+        return None
+    deployment = read_deployment(path)
+    w3 = connect(rpc_url)
+    if w3.eth.chain_id != deployment.chain_id or not w3.eth.get_code(deployment.registry):
+        return None
+    return deployment.model_copy(update={"rpc_url": rpc_url})
+
+
+def demo(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(envvar="GENIP_DEMO_PORT", help="Port of the API and web page.")] = 8000,
+    chain_port: Annotated[
+        int, typer.Option(envvar="GENIP_DEMO_CHAIN_PORT", help="Port of the local chain (anvil).")
+    ] = 8545,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Forget the previous demo and seed anew.")] = False,
+) -> None:
+    """Run the demo marketplace: local chain, contracts, seeded works, indexer, API and web page."""
+    settings: Settings = ctx.obj
+    console = Console(highlight=False)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        _wipe_chain(settings)
+    node: Anvil | None = None
+    if settings.rpc_url is None:
+        state = settings.data_dir / STATE_FILE
+        node = Anvil(port=chain_port, extra_args=("--state", str(state), "--state-interval", "5"))
+        console.print(
+            f"starting a local chain on 127.0.0.1:{chain_port}" + (" (resuming)" if state.exists() else "")
+        )
+        node.start()
+    try:
+        rpc_url = node.rpc_url if node else str(settings.rpc_url)
+        deployment = None if fresh else _existing(settings, rpc_url)
+        store = open_store(settings.data_dir, settings.ipfs_api)
+        if deployment is None:
+            _wipe_index(settings, connect(rpc_url).eth.chain_id)
+            console.print("deploying the contracts")
+            deployment = deploy(
+                connect(rpc_url),
+                dev_account(0),
+                rpc_url=rpc_url,
+                fee_bps=settings.fee_bps,
+                fee_recipient=dev_account(0).address,
+                demo_token=True,
+            )
+            write_deployment(deployment, settings.deployments_dir)
+            with console.status("seeding the marketplace") as status:
+                seed(
+                    GenIPClient.open(deployment),
+                    store,
+                    settings.data_dir,
+                    progress=lambda s: status.update(s),
+                )
+        else:
+            write_deployment(deployment, settings.deployments_dir)
+        _serve(settings, deployment, console, port=port)
+    finally:
+        if node is not None:
+            node.stop()
+            console.print("chain stopped (state saved)")
+
+
+def _serve(settings: Settings, deployment: Deployment, console: Console, *, port: int) -> None:
+    from api.app import create_app  # the CLI is where the indexer and the API are wired together
+    from api.settings import ApiSettings
+    from indexer.config import IndexerConfig
+    from indexer.metadata import MetadataFiller
+    from indexer.runner import Indexer
+
+    engine = make_engine(settings.db_url)
+    upgrade(engine)
+    stop = threading.Event()
+    failure: list[BaseException] = []
+    filler = MetadataFiller(engine, deployment.chain_id, open_store(settings.data_dir, settings.ipfs_api))
+    indexer = Indexer(engine, IndexerConfig.from_deployment(deployment), after_step=filler.fill)
+    indexer.run(once=True)  # the page opens on a complete index
+
+    def follow() -> None:
+        try:
+            indexer.run(stop=stop)
+        except BaseException as exc:  # shown when the demo stops; the API keeps serving what is indexed
+            failure.append(exc)
+
+    thread = threading.Thread(target=follow, name="genip-indexer", daemon=True)
+    thread.start()
+    app = create_app(ApiSettings(data_dir=settings.data_dir, database_url=settings.database_url))
+    url = f"http://127.0.0.1:{port}"
+    _banner(console, settings, deployment, url)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    try:
+        server.run()
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+        indexer.close()
+        console.print("indexer and API stopped")
+    if failure:
+        raise GenIPError(f"the indexer stopped: {failure[0]}")
+
+
+def _database(settings: Settings) -> str:
+    return "SQLite (embedded)" if settings.database_url is None else redact_url(settings.db_url)
+
+
+def _banner(console: Console, settings: Settings, deployment: Deployment, url: str) -> None:
+    table = Table(title="Gen-IP demo", show_header=False, title_justify="left")
+    table.add_column("what", style="bold")
+    table.add_column("value", overflow="fold")
+    for what, value in (
+        ("marketplace", f"{url}/"),
+        ("API docs", f"{url}/docs"),
+        ("chain", f"{redact_url(deployment.rpc_url)} (chain id {deployment.chain_id})"),
+        ("data", f"{settings.data_dir} · database {_database(settings)}"),
+    ):
+        table.add_row(what, value)
+    console.print(table)
+    accounts = Table(
+        title="Funded demo accounts (anvil's standard dev mnemonic, see README)", title_justify="left"
+    )
+    accounts.add_column("#")
+    accounts.add_column("who")
+    accounts.add_column("address", no_wrap=True, min_width=42)
+    for index, role in CAST.items():
+        accounts.add_row(str(index), role, dev_account(index).address)
+    console.print(accounts)
+    console.print(f"Gen-IP demo running at {url}/ — press Ctrl-C to stop", style="bold green")

@@ -1,0 +1,184 @@
+"""Seeds a small, realistic marketplace on a fresh deployment.
+
+Cast (anvil's dev accounts): 0 the platform (deployer, fee recipient, checker), 1 Ada (images), 2 Basho
+(texts), 3 Cleo (models and workflows), 4 Dex (derivative artist), 5 Northwind Studios and 6 Acme Games
+(brands). The story: every work registered with its prompt committed, offers in both tiers (ETH and the demo
+dollar), brands buying licences, a two-level derivative chain (Dex builds on Ada, Acme builds on Dex),
+revenue paid to the grandchild (flowing up to every ancestor), royalties collected, checks attested, and
+part of the revenue withdrawn.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eth_account.signers.local import LocalAccount
+
+from genip.chain import actions
+from genip.chain.accounts import dev_account
+from genip.chain.client import GenIPClient
+from genip.chain.tx import send
+from genip.chain.types import CheckOutcome, Tier
+from genip.content.metadata import ParentLink
+from genip.demo.content import DemoWork, derived_image, write_works
+from genip.prompts import PromptVault
+from genip.storage import ContentStore
+from genip.terms.terms import extended_terms, standard_terms, template
+from genip.works import WorkDescription, prepare_registration, register_draft
+
+__all__ = ["CAST", "SeedReport", "seed"]
+
+ETH = 10**18
+DUSD = 10**6  # the demo dollar has 6 decimals
+
+#: Who is who in the demo (index of anvil's dev account → role).
+CAST: dict[int, str] = {
+    0: "platform (deployer, fee recipient, prompt checker)",
+    1: "Ada — image creator",
+    2: "Basho — writer",
+    3: "Cleo — model and workflow maker",
+    4: "Dex — derivative artist",
+    5: "Northwind Studios — brand",
+    6: "Acme Games — brand",
+}
+
+
+@dataclass
+class SeedReport:
+    assets: dict[str, int] = field(default_factory=dict)
+    offers: dict[str, int] = field(default_factory=dict)
+    licenses: dict[str, int] = field(default_factory=dict)
+
+
+def seed(
+    client: GenIPClient,
+    store: ContentStore,
+    data_dir: Path,
+    *,
+    progress: Callable[[str], None] = lambda _step: None,
+) -> SeedReport:
+    """Registers, offers, sells, derives, pays and withdraws; returns the ids it created."""
+    platform, ada, basho, cleo, dex, northwind, acme = (dev_account(i) for i in range(7))
+    token = client.demo_token
+    if token is None:
+        raise ValueError("the demo needs the deployment's demo token (deploy with demo_token=True)")
+    w3 = client.w3
+    report = SeedReport()
+    for tier in (Tier.STANDARD, Tier.EXTENDED):
+        store.put(template(tier).data)  # the terms documents resolve from the store like any content
+
+    def register(creator: LocalAccount, work: DemoWork, *, licenses: list[int] | None = None) -> int:
+        progress(f"registering {work.title}")
+        parents = ()
+        if licenses:
+            parents = tuple(
+                ParentLink(int(client.license_token.functions.licenseOf(i).call()[0]), i) for i in licenses
+            )
+        draft = prepare_registration(
+            work.path,
+            WorkDescription(
+                work.kind, work.title, work.description, work.prompt, work.model, None, work.tags
+            ),
+            creator=creator.address,
+            parents=parents,
+        )
+        vault = PromptVault(data_dir, creator.address)
+        return register_draft(client, creator, draft, store=store, vault=vault, license_ids=licenses).asset_id
+
+    works = {w.key: w for w in write_works(data_dir / "demo-works")}
+    owners = {"haiku": basho, "story": basho, "lora": cleo, "workflow": cleo}
+    for key, work in works.items():
+        report.assets[key] = register(owners.get(key, ada), work)
+
+    progress("publishing offers")
+    for key, asset_id in report.assets.items():
+        owner = owners.get(key, ada)
+        report.offers[f"{key}:standard"] = actions.create_offer(
+            client, owner, asset_id, standard_terms(transferable=True), price=ETH // 50, duration=365 * 86_400
+        ).value
+        report.offers[f"{key}:extended"] = actions.create_offer(
+            client,
+            owner,
+            asset_id,
+            extended_terms(rev_share_bps=1_000),
+            price=250 * DUSD,
+            currency=token.address,
+        ).value
+
+    progress("brands buying licences")
+    for brand in (northwind, acme, dex):
+        send(w3, brand, token.functions.mint(brand.address, 10_000 * DUSD))
+        actions.approve_hub(client, brand, token.address, 2**255)
+    for key in ("astronaut", "coffee", "rocket", "haiku"):
+        report.licenses[f"northwind:{key}"] = actions.buy_license(
+            client, northwind, report.offers[f"{key}:standard"]
+        ).value
+    report.licenses["acme:lora"] = actions.buy_license(client, acme, report.offers["lora:extended"]).value
+
+    progress("building a two-level derivative chain")
+    report.licenses["dex:astronaut"] = actions.buy_license(
+        client, dex, report.offers["astronaut:extended"]
+    ).value
+    remix = works["astronaut"]
+    remix_file = derived_image(remix.path, data_dir / "demo-works" / "astronaut-remix.png", hue_shift=90)
+    report.assets["remix"] = register(
+        dex,
+        DemoWork(
+            "remix",
+            remix_file,
+            remix.kind,
+            "Orbit Portrait, Teal Edition",
+            "Dex's recoloured, framed take on Ada's Orbit Portrait.",
+            "recolour the orbit portrait in teal and frame it, poster style",
+            ("portrait", "space", "remix"),
+        ),
+        licenses=[report.licenses["dex:astronaut"]],
+    )
+    report.offers["remix:extended"] = actions.create_offer(
+        client,
+        dex,
+        report.assets["remix"],
+        extended_terms(rev_share_bps=500),
+        price=100 * DUSD,
+        currency=token.address,
+    ).value
+    report.licenses["acme:remix"] = actions.buy_license(client, acme, report.offers["remix:extended"]).value
+    poster = derived_image(remix_file, data_dir / "demo-works" / "astronaut-game-poster.png", hue_shift=170)
+    report.assets["game-poster"] = register(
+        acme,
+        DemoWork(
+            "game-poster",
+            poster,
+            remix.kind,
+            "Orbit Arena Key Art",
+            "Acme Games' key art for Orbit Arena, built on Dex's teal edition.",
+            "game key art from the teal orbit portrait, magenta grade, bold frame",
+            ("game", "key art", "space"),
+        ),
+        licenses=[report.licenses["acme:remix"]],
+    )
+
+    progress("paying revenue and royalties")
+    actions.pay_revenue(client, acme, report.assets["game-poster"], 2 * ETH)
+    actions.pay_revenue(client, acme, report.assets["game-poster"], 1_000 * DUSD, currency=token.address)
+    sink = client.hub.functions.royaltySinkOf(report.assets["coffee"]).call()
+    tx = w3.eth.send_transaction({"from": northwind.address, "to": sink, "value": ETH // 10})
+    w3.eth.wait_for_transaction_receipt(tx)
+    send(w3, northwind, client.hub.functions.collectRoyalties(report.assets["coffee"], "0x" + "00" * 20))
+
+    progress("attesting prompt checks")
+    checker_role = client.registry.functions.CHECKER_ROLE().call()
+    if not client.registry.functions.hasRole(checker_role, platform.address).call():
+        send(w3, platform, client.registry.functions.grantRole(checker_role, platform.address))
+    for key in ("astronaut", "coffee", "chelsea", "haiku", "remix", "game-poster"):
+        send(
+            w3,
+            platform,
+            client.registry.functions.attestPromptCheck(
+                report.assets[key], CheckOutcome.PASSED, b"\x11" * 32
+            ),
+        )
+
+    progress("withdrawing part of the revenue")
+    actions.withdraw(client, ada)
+    return report
