@@ -34,15 +34,19 @@ from eth_utils.address import is_address, to_checksum_address
 from genip.errors import GenIPError
 
 __all__ = [
+    "PART_NAMES",
     "SALT_BYTES",
+    "PartsCommitment",
     "PromptCommitment",
     "PromptError",
     "PromptVault",
+    "commit_parts",
     "commit_prompt",
     "hash_pair",
     "new_salt",
     "normalize_prompt",
     "part_leaf",
+    "part_salt",
     "process_proof",
     "prompt_leaf",
     "verify_prompt",
@@ -107,6 +111,91 @@ def part_leaf(part: str, value: bytes, salt: bytes) -> bytes:
     if len(salt) != SALT_BYTES:
         raise PromptError(f"a salt has {SALT_BYTES} bytes, not {len(salt)}")
     return bytes(keccak(keccak(abi_encode(["string", "bytes32", "bytes"], [part, salt, value]))))
+
+
+#: The parts of a structured prompt commitment, in tree order.
+PART_NAMES: Final = ("prompt", "negative_prompt", "seed", "model", "workflow")
+
+
+def part_salt(master_salt: bytes, part: str) -> bytes:
+    """The salt of one part, derived from the creator's master salt: revealing a part (and its salt) tells
+    nothing about the master salt, hence nothing about the other parts."""
+    if len(master_salt) != SALT_BYTES:
+        raise PromptError(f"a salt has {SALT_BYTES} bytes, not {len(master_salt)}")
+    return bytes(keccak(master_salt + part.encode("utf-8")))
+
+
+@dataclass(frozen=True, slots=True)
+class PartsCommitment:
+    """A Merkle commitment over the parts of a prompt (`PART_NAMES`; absent parts are empty).
+
+    The root is what the certificate commits to; `reveal(part)` gives what `verifyPromptPart` needs to prove
+    one part without the others. Values and the master salt stay out of `repr`.
+    """
+
+    root: bytes
+    master_salt: bytes = field(repr=False)
+    values: dict[str, bytes] = field(repr=False)
+
+    def reveal(self, part: str) -> tuple[bytes, bytes, list[bytes]]:
+        """(value, salt, proof) of `part`."""
+        if part not in PART_NAMES:
+            raise PromptError(f"unknown prompt part {part!r}; parts are {', '.join(PART_NAMES)}")
+        leaves = self.leaves()
+        return self.values[part], part_salt(self.master_salt, part), _proof(leaves, PART_NAMES.index(part))
+
+    def leaves(self) -> list[bytes]:
+        return [part_leaf(name, self.values[name], part_salt(self.master_salt, name)) for name in PART_NAMES]
+
+
+def commit_parts(parts: dict[str, str | bytes], master_salt: bytes | None = None) -> PartsCommitment:
+    """Commits to the prompt's parts; text parts are normalised like prompts (NFC, trimmed), bytes kept as is
+    (a workflow should be canonical JSON already)."""
+    unknown = set(parts) - set(PART_NAMES)
+    if unknown:
+        raise PromptError(f"unknown prompt parts: {', '.join(sorted(unknown))}")
+    values = {
+        name: (
+            normalize_prompt(value).encode("utf-8")
+            if isinstance(value := parts.get(name, b""), str)
+            else bytes(value)
+        )
+        for name in PART_NAMES
+    }
+    if not values["prompt"]:
+        raise PromptError("the prompt is empty")
+    master_salt = new_salt() if master_salt is None else master_salt
+    commitment = PartsCommitment(b"", master_salt, values)
+    root = _root(commitment.leaves())
+    return PartsCommitment(root, master_salt, values)
+
+
+def _levels(leaves: list[bytes]) -> list[list[bytes]]:
+    """Every level of the tree, leaves first: adjacent pairs are hashed, an odd node moves up unchanged."""
+    levels = [leaves]
+    while len(levels[-1]) > 1:
+        level = levels[-1]
+        levels.append(
+            [
+                hash_pair(level[i], level[i + 1]) if i + 1 < len(level) else level[i]
+                for i in range(0, len(level), 2)
+            ]
+        )
+    return levels
+
+
+def _root(leaves: list[bytes]) -> bytes:
+    return _levels(leaves)[-1][0]
+
+
+def _proof(leaves: list[bytes], index: int) -> list[bytes]:
+    proof = []
+    for level in _levels(leaves)[:-1]:
+        sibling = index ^ 1
+        if sibling < len(level):
+            proof.append(level[sibling])
+        index //= 2
+    return proof
 
 
 def hash_pair(a: bytes, b: bytes) -> bytes:
