@@ -17,7 +17,18 @@ Every derived table carries `chain_id` in its key so one database can serve seve
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from genip.db.types import Address, Hash32, Uint256
@@ -38,6 +49,7 @@ __all__ = [
     "Offer",
     "Payment",
     "PromptCheck",
+    "PromptSubmission",
     "RawEvent",
     "Role",
     "Terms",
@@ -367,3 +379,38 @@ class Role(Base):
     account: Mapped[str] = mapped_column(Address(), primary_key=True)
     granted_by: Mapped[str] = mapped_column(Address())
     block_number: Mapped[int] = mapped_column(BigInteger)
+
+
+# ─────────────────────────────── private prompt submissions ───────────────────────────────
+
+
+class PromptSubmission(Base):
+    """A creator's prompt, submitted privately for the copyright / artist-style check.
+
+    Not chain data: written by the API when the creator submits, and by the checker process. The prompt's
+    parts are stored only as AES-GCM ciphertext (`ciphertext`, `nonce`) under a key that lives in settings,
+    never in the database; the ciphertext is bound to its chain, asset and commitment (associated data), so it
+    cannot be moved to another asset. The report names the rules that fired, never the prompt's text.
+    """
+
+    __tablename__ = "prompt_submissions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    asset_id: Mapped[int] = mapped_column(BigInteger)
+    creator: Mapped[str] = mapped_column(Address())
+    commitment: Mapped[str] = mapped_column(Hash32())
+    scheme: Mapped[str] = mapped_column(String(16))  # "parts" (Merkle root) or "single" (salted hash)
+    key_id: Mapped[str] = mapped_column(String(32))
+    nonce: Mapped[str] = mapped_column(String(32))
+    ciphertext: Mapped[str] = mapped_column(Text)  # base64
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending, needs_review, attested
+    outcome: Mapped[str | None] = mapped_column(String(16))  # pass, fail, needs_review
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    report_hash: Mapped[str | None] = mapped_column(Hash32())
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    attest_tx: Mapped[str | None] = mapped_column(Hash32())
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("chain_id", "asset_id", name="uq_prompt_submissions_asset"),)
