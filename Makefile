@@ -33,7 +33,20 @@ $(UV):
 	$(UV) sync --frozen
 	@touch $@
 
-setup: node_modules/.package-lock.json .venv/.synced
+# The web page (web/): its own npm packages, bundled by Vite into web/dist, which the API serves at `/`.
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm install --no-audit --no-fund
+	@touch $@
+
+web/dist/index.html: web/node_modules/.package-lock.json web/index.html web/vite.config.js $(shell find web/src -type f) $(wildcard genip/abi/*.json)
+	cd web && npm run build
+
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here); CI runs as root.
+/usr/bin/chromium:
+	@if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	else echo "note: install Debian's chromium (sudo apt-get install chromium) to run the browser tests"; fi
+
+setup: node_modules/.package-lock.json .venv/.synced web/dist/index.html /usr/bin/chromium
 
 contracts: setup
 	cd contracts && ../$(FORGE) build
@@ -43,7 +56,7 @@ artifacts: contracts
 	$(PY) scripts/export_artifacts.py
 
 demo: setup
-	.venv/bin/genip chain up
+	.venv/bin/genip demo
 
 test-contracts: setup
 	cd contracts && ../$(FORGE) test
@@ -60,4 +73,4 @@ gas: setup
 	$(PY) scripts/bench_gas.py
 
 clean:
-	rm -rf build .venv node_modules contracts/out contracts/cache
+	rm -rf build .venv node_modules contracts/out contracts/cache web/node_modules web/dist

@@ -6,7 +6,7 @@ it down; nothing in the core reads a global instance.
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["DEFAULT_KEY_ENV", "Settings"]
@@ -63,8 +63,34 @@ class Settings(BaseSettings):
     ipfs_api: str | None = Field(
         default=None, description="Kubo RPC API (e.g. http://127.0.0.1:5001); unset uses the embedded store."
     )
+    keystore_scrypt_n: int = Field(
+        default=1 << 18,
+        ge=2,
+        description="scrypt cost of new keystore files (geth's 2^18); tests use 4096 (`--lightkdf`).",
+    )
+    checker_key: SecretStr | None = Field(
+        default=None,
+        description="32-byte key, hex or base64, sealing submitted prompts at rest (API and checker).",
+    )
     index_max_range: int = Field(
         default=500_000, ge=1, description="Most blocks the indexer asks `eth_getLogs` for at once."
+    )
+
+    match_distance: int = Field(
+        default=48,
+        ge=0,
+        le=128,
+        description="Most PDQ bits an upload may differ from a registered image and still match it "
+        "(chosen from scripts/bench_match_robustness.py; see README 'Image matching').",
+    )
+    match_min_quality: int = Field(
+        default=70, ge=0, le=100, description="Uploads whose PDQ quality is below this are refused as flat."
+    )
+    match_max_bytes: int = Field(
+        default=25 * 1024 * 1024, ge=1, description="Largest image file accepted for matching (bytes)."
+    )
+    match_max_pixels: int = Field(
+        default=64_000_000, ge=1, description="Most pixels an image may announce (decompression-bomb cap)."
     )
 
     @property

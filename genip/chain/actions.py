@@ -25,6 +25,7 @@ __all__ = [
     "register",
     "register_derivative",
     "register_for",
+    "set_offer_paused",
     "withdraw",
 ]
 
@@ -81,6 +82,12 @@ def create_offer(
     call = client.hub.functions.createOffer(asset_id, terms.as_tuple(), currency, price, duration, supply_cap)
     receipt = send(client.w3, owner, call, action="createOffer")
     return Outcome(_event_arg(client.hub, "OfferCreated", receipt, "offerId"), receipt)
+
+
+def set_offer_paused(client: GenIPClient, owner: LocalAccount, offer_id: int, paused: bool) -> TxReceipt:
+    """Pause (`paused=True`) or resume offer `offer_id` of an asset `owner` owns."""
+    call = client.hub.functions.setOfferPaused(offer_id, paused)
+    return send(client.w3, owner, call, action="pauseOffer" if paused else "resumeOffer")
 
 
 def approve_hub(client: GenIPClient, owner: LocalAccount, token: str, amount: int) -> TxReceipt:

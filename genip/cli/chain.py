@@ -44,11 +44,12 @@ def up(
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
     signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
     with local_chain(settings, port=port, fee_bps=fee_bps) as chain:
-        print_deployment(console, chain, as_json=as_json)
         if chain.anvil is None:
+            print_deployment(console, chain, as_json=as_json)
             return
-        status.print(f"anvil (pid {chain.anvil.pid}) is running; press Ctrl-C to stop it.")
-        try:
+        try:  # Ctrl-C may come as soon as the table is out, even before the loop starts
+            print_deployment(console, chain, as_json=as_json)
+            status.print(f"anvil (pid {chain.anvil.pid}) is running; press Ctrl-C to stop it.")
             while chain.anvil.running:
                 time.sleep(0.2)
         except KeyboardInterrupt:

@@ -8,10 +8,12 @@ again resumes that state (the chain is reloaded from its state file, the indexer
 
 import shutil
 import threading
+import time
 from typing import Annotated
 
 import typer
 import uvicorn
+from eth_utils.address import to_checksum_address
 from rich.console import Console
 from rich.table import Table
 
@@ -55,7 +57,9 @@ def _existing(settings: Settings, rpc_url: str) -> Deployment | None:
         return None
     deployment = read_deployment(path)
     w3 = connect(rpc_url)
-    if w3.eth.chain_id != deployment.chain_id or not w3.eth.get_code(deployment.registry):
+    if w3.eth.chain_id != deployment.chain_id or not w3.eth.get_code(
+        to_checksum_address(deployment.registry)
+    ):
         return None
     return deployment.model_copy(update={"rpc_url": rpc_url})
 
@@ -139,10 +143,20 @@ def _serve(settings: Settings, deployment: Deployment, console: Console, *, port
     thread.start()
     app = create_app(ApiSettings(data_dir=settings.data_dir, database_url=settings.database_url))
     url = f"http://127.0.0.1:{port}"
-    _banner(console, settings, deployment, url)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    serving = threading.Thread(target=server.run, name="genip-api", daemon=True)
+    serving.start()
     try:
-        server.run()
+        while not server.started:  # the URL is printed only once something answers there
+            if not serving.is_alive():
+                raise GenIPError(f"the API could not start on 127.0.0.1:{port} (is the port taken?)")
+            time.sleep(0.05)
+        _banner(console, settings, deployment, url)
+        while serving.is_alive():
+            serving.join(0.5)
+    except KeyboardInterrupt:
+        server.should_exit = True
+        serving.join(timeout=30)
     finally:
         stop.set()
         thread.join(timeout=30)

@@ -9,12 +9,21 @@ from rich.console import Console
 from rich.markup import escape
 from web3.exceptions import Web3Exception
 
+from genip.cli.account import account_app
+from genip.cli.assets import prompt_app, show
 from genip.cli.chain import chain_app, deploy
+from genip.cli.checker import checker_app
+from genip.cli.demo import demo
 from genip.cli.index import db_app, index
+from genip.cli.market import license_app, offer_app, status
+from genip.cli.match import match
+from genip.cli.money import balance, pay, withdraw
+from genip.cli.serve import serve
+from genip.cli.works import derive, register
 from genip.errors import ConfigError, GenIPError
 from genip.settings import Settings
 
-__all__ = ["app", "main"]
+__all__ = ["app", "error_message", "main"]
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -25,6 +34,21 @@ app.add_typer(chain_app, name="chain")
 app.command("deploy")(deploy)
 app.add_typer(db_app, name="db")
 app.command("index")(index)
+app.add_typer(account_app, name="account")
+app.command("register")(register)
+app.command("derive")(derive)
+app.command("show")(show)
+app.add_typer(prompt_app, name="prompt")
+app.add_typer(offer_app, name="offer")
+app.add_typer(license_app, name="license")
+app.command("status")(status)
+app.command("pay")(pay)
+app.command("balance")(balance)
+app.command("withdraw")(withdraw)
+app.command("serve")(serve)
+app.command("match")(match)
+app.command("demo")(demo)
+app.add_typer(checker_app, name="checker")
 
 
 @app.callback()
@@ -43,13 +67,20 @@ def _fail(message: str) -> NoReturn:
     sys.exit(1)
 
 
+def error_message(exc: BaseException) -> str | None:
+    """The one-line message shown for a known failure, or `None` for anything else (a bug)."""
+    if isinstance(exc, GenIPError):
+        return str(exc)
+    if isinstance(exc, Web3Exception):
+        return f"chain error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    if isinstance(exc, OSError):  # includes requests' connection errors, whose text may hold the RPC URL
+        return f"connection failed ({type(exc).__name__})"
+    return None
+
+
 def main() -> None:
     """Entry point: runs the app; known failures become one red line on stderr and exit code 1."""
     try:
         app()
-    except GenIPError as exc:
-        _fail(str(exc))
-    except Web3Exception as exc:
-        _fail(f"chain error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
-    except OSError as exc:  # includes requests' connection errors, whose text may hold the RPC URL
-        _fail(f"connection failed ({type(exc).__name__})")
+    except (GenIPError, Web3Exception, OSError) as exc:
+        _fail(error_message(exc) or type(exc).__name__)

@@ -7,9 +7,13 @@ flags. Two PDQ hashes within `PDQ_MATCH_DISTANCE` (31) bits of each other are th
 recommended threshold. Byte layout: the hash in PDQ's canonical hex order (the first hex digit is bits
 255-252), i.e. `bytes.fromhex(pdq_hex)`.
 
-The image is decoded with Pillow, turned upright by its EXIF orientation, flattened to RGB (transparency
-dropped as Pillow's RGB conversion does), and, when its longer side exceeds `MAX_PDQ_SIDE`, shrunk to that
-size first (PDQ downsamples to 64x64 internally, so this only bounds memory and time).
+The image is decoded with Pillow and prepared by `prepare_image`: shrunk first when its longer side exceeds
+`MAX_PDQ_SIDE` (PDQ downsamples to 64x64 internally, so this only bounds memory and time), turned upright by
+its EXIF orientation, its transparency flattened onto a fixed white background (`FLATTEN_BACKGROUND`; a
+transparent logo then hashes like the same logo pasted on a white page, instead of like whatever colour the
+invisible pixels happen to hold), and converted to RGB. The matching engine (`genip.matching`) hashes queries
+with the same function, so registration and lookup see the same pixels. `pdq_dihedral` gives the hashes of
+the 8 rotations/flips.
 
 **Text: SimHash-64** over word 3-shingles. The text is canonicalised (`canonical.normalize_text`), case-folded
 and split into words (`\\w+`, Unicode-aware); every run of three consecutive words (or the whole text if it
@@ -39,6 +43,7 @@ from genip.content.formats import PreparedWork
 from genip.content.metadata import PerceptualHash
 
 __all__ = [
+    "FLATTEN_BACKGROUND",
     "MAX_PDQ_SIDE",
     "PDQ_MATCH_DISTANCE",
     "PDQ_MIN_QUALITY",
@@ -46,8 +51,10 @@ __all__ = [
     "ImageFingerprint",
     "fingerprint_work",
     "hamming_distance",
+    "pdq_dihedral",
     "pdq_fingerprint",
     "pdq_fingerprint_file",
+    "prepare_image",
     "simhash64",
     "simhash_from_bytes32",
     "simhash_to_bytes32",
@@ -60,6 +67,18 @@ PDQ_MIN_QUALITY: Final = 50
 PDQ_MATCH_DISTANCE: Final = 31
 #: Longer image side above which the image is shrunk before hashing.
 MAX_PDQ_SIDE: Final = 1024
+#: Colour transparent pixels are flattened onto before hashing.
+FLATTEN_BACKGROUND: Final = (255, 255, 255)
+#: The 7 non-identity rotations/flips, in the order `pdq_dihedral` returns them after the original.
+_DIHEDRAL: Final = (
+    Image.Transpose.ROTATE_90,
+    Image.Transpose.ROTATE_180,
+    Image.Transpose.ROTATE_270,
+    Image.Transpose.FLIP_LEFT_RIGHT,
+    Image.Transpose.FLIP_TOP_BOTTOM,
+    Image.Transpose.TRANSPOSE,
+    Image.Transpose.TRANSVERSE,
+)
 #: SimHash-64 values at most this many bits apart are near-duplicate texts. Unrelated texts differ in about
 #: 32 bits (binomial, sd 4), so 10 leaves false matches around one in 10^8 while a paragraph with two edited
 #: words (6 of ~100 shingles changed) still matches.
@@ -87,15 +106,52 @@ class ImageFingerprint:
         return self.hash.hex()
 
 
+def prepare_image(image: Image.Image, *, max_side: int = MAX_PDQ_SIDE) -> Image.Image:
+    """`image` shrunk to `max_side`, upright (EXIF orientation), alpha flattened on white, in RGB.
+
+    Shrinking comes first so a large image is never converted or transposed at full size. (JPEG `draft`
+    decoding would be faster still, but it changes pixels slightly and registration must see the same ones.)
+    """
+    if max(image.size) > max_side:
+        image = image.copy()
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, FLATTEN_BACKGROUND)
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _pixels(image: Image.Image) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(image, dtype=np.uint8))
+
+
+def _pack(bits: object) -> bytes:
+    return np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes()
+
+
 def pdq_fingerprint(image: Image.Image) -> ImageFingerprint:
     """PDQ hash and quality of a decoded image (see the module docstring for the preprocessing)."""
-    image = ImageOps.exif_transpose(image)
-    if max(image.size) > MAX_PDQ_SIDE:
-        image = image.copy()
-        image.thumbnail((MAX_PDQ_SIDE, MAX_PDQ_SIDE), Image.Resampling.LANCZOS)
-    rgb = np.ascontiguousarray(np.asarray(image.convert("RGB"), dtype=np.uint8))
-    bits, quality = pdqhash.compute(rgb)
-    return ImageFingerprint(np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes(), int(quality))
+    bits, quality = pdqhash.compute(_pixels(prepare_image(image)))
+    return ImageFingerprint(_pack(bits), int(quality))
+
+
+def pdq_dihedral(image: Image.Image) -> tuple[list[bytes], int]:
+    """PDQ hashes of the 8 rotations/flips of `image` (the original first) and the original's quality.
+
+    Each variant is the PDQ hash of the actually transposed pixels, not `pdqhash.compute_dihedral`'s
+    shortcut (sign flips of the DCT): the shortcut was measured up to 50-100 bits away from the hash of the
+    truly rotated image on textured pictures (PDQ's box-filter downsampling is not symmetric), whereas the
+    hash of a transpose is exactly what a rotated copy registered elsewhere was hashed with.
+    """
+    prepared = prepare_image(image)
+    first, quality = pdqhash.compute(_pixels(prepared))
+    hashes = [_pack(first)]
+    for method in _DIHEDRAL:
+        hashes.append(_pack(pdqhash.compute(_pixels(prepared.transpose(method)))[0]))
+    return hashes, int(quality)
 
 
 def pdq_fingerprint_file(path: Path) -> ImageFingerprint:

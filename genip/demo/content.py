@@ -144,10 +144,12 @@ def write_works(folder: Path) -> list[DemoWork]:
 
     folder.mkdir(parents=True, exist_ok=True)
     works = []
-    for name, title, description, prompt, tags in _IMAGES:
+    for name, title, description, prompt, image_tags in _IMAGES:
         path = folder / f"{name}.png"
         Image.fromarray(getattr(skimage.data, name)()).convert("RGB").save(path)
-        works.append(DemoWork(name, path, WorkKind.IMAGE, title, description, prompt, tags, "sdxl-base-1.0"))
+        works.append(
+            DemoWork(name, path, WorkKind.IMAGE, title, description, prompt, image_tags, "sdxl-base-1.0")
+        )
     for key, title, description, prompt, text, tags in _TEXTS:
         path = folder / f"{key}.txt"
         path.write_text(text, encoding="utf-8")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
+from web3.types import Wei
 
 from genip.chain import actions
 from genip.chain.accounts import dev_account
@@ -69,7 +70,7 @@ def seed(
 
     def register(creator: LocalAccount, work: DemoWork, *, licenses: list[int] | None = None) -> int:
         progress(f"registering {work.title}")
-        parents = ()
+        parents: tuple[ParentLink, ...] = ()
         if licenses:
             parents = tuple(
                 ParentLink(int(client.license_token.functions.licenseOf(i).call()[0]), i) for i in licenses
@@ -162,7 +163,7 @@ def seed(
     actions.pay_revenue(client, acme, report.assets["game-poster"], 2 * ETH)
     actions.pay_revenue(client, acme, report.assets["game-poster"], 1_000 * DUSD, currency=token.address)
     sink = client.hub.functions.royaltySinkOf(report.assets["coffee"]).call()
-    tx = w3.eth.send_transaction({"from": northwind.address, "to": sink, "value": ETH // 10})
+    tx = w3.eth.send_transaction({"from": northwind.address, "to": sink, "value": Wei(ETH // 10)})
     w3.eth.wait_for_transaction_receipt(tx)
     send(w3, northwind, client.hub.functions.collectRoyalties(report.assets["coffee"], "0x" + "00" * 20))
 

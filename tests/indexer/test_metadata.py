@@ -19,7 +19,9 @@ from tests.helpers import CREATOR
 from tests.indexer.conftest import Chain
 
 
-def register(chain: Chain, store: LocalStore, body: bytes, *, name: str, describe: bytes | None = None) -> int:
+def register(
+    chain: Chain, store: LocalStore, body: bytes, *, name: str, describe: bytes | None = None
+) -> int:
     """Stores a work and its metadata, registers it; `describe` makes the metadata describe other bytes."""
     digest = digest_bytes(body)
     store.put(body)
@@ -42,7 +44,9 @@ def asset(engine: Engine, asset_id: int) -> models.Asset:
         return s.execute(select(models.Asset).where(models.Asset.asset_id == asset_id)).scalar_one()
 
 
-def test_metadata_fills_title_description_tags_and_media(engine: Engine, chain: Chain, tmp_path: Path) -> None:
+def test_metadata_fills_title_description_tags_and_media(
+    engine: Engine, chain: Chain, tmp_path: Path
+) -> None:
     store = LocalStore(tmp_path / "store")
     good = register(chain, store, b"a haiku about tides", name="Tides")
     forged = register(chain, store, b"the real bytes", name="Forged", describe=b"other bytes")
@@ -50,7 +54,9 @@ def test_metadata_fills_title_description_tags_and_media(engine: Engine, chain: 
         chain.client, CREATOR, Work(WorkKind.IMAGE, b"\x08" * 32, bytes(32), b"\x07" * 32, "not-a-cid")
     ).value
     absent = actions.register(
-        chain.client, CREATOR, Work(WorkKind.IMAGE, b"\x09" * 32, bytes(32), b"\x07" * 32, digest_bytes(b"x").cid)
+        chain.client,
+        CREATOR,
+        Work(WorkKind.IMAGE, b"\x09" * 32, bytes(32), b"\x07" * 32, digest_bytes(b"x").cid),
     ).value
 
     filler = MetadataFiller(engine, chain.deployment.chain_id, store)

@@ -1,0 +1,84 @@
+"""The application factory: `create_app(settings)` wires settings, the database, the store and the routers."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
+
+from api.addresses import AddressError
+from api.metrics import MetricsMiddleware
+from api.routes import accounts, assets, health, licenses, media
+from api.settings import ApiSettings
+from api.web import mount_web, web_router
+from genip.db.engine import make_engine, make_sessionmaker
+from genip.db.migrate import require_current
+from genip.settings import Settings
+from genip.storage import open_store
+
+__all__ = ["DESCRIPTION", "create_app"]
+
+DESCRIPTION = """
+Read-only API over the Gen-IP index: search, certificates, lineage, licence status for platforms, accounts,
+and media by CID. It holds no keys and sends no transactions. Every answer about chain state carries
+`as_of_block`, the indexer block it is true as of.
+
+Errors are 4xx JSON with a `detail` saying what was wrong: 400 for a malformed address (checksummed EIP-55 or
+all lowercase are accepted; mixed case with a wrong checksum is refused), cursor or CID; 404 for an unknown
+asset; 422 for parameters out of range (page size over 100, a batch over 1 000 items, an unknown `use`,
+`kind`, `tier` or `sort`). 503 only when the database (or IPFS node) cannot be reached.
+
+Stateless: any number of processes can serve the same database behind a load balancer.
+"""
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    """A ready app reading the database and store named by `settings` (default: from the environment)."""
+    settings = settings or ApiSettings()
+    kwargs: dict[str, Any] = {}
+    if not settings.db_url.startswith("sqlite"):
+        # No pre-ping: it costs a round trip per request; a dropped connection fails one request (503) and
+        # is replaced by the pool.
+        kwargs = {
+            "pool_size": settings.api_db_pool_size,
+            "max_overflow": settings.api_db_pool_size,
+            "pool_pre_ping": False,
+        }
+    engine = make_engine(settings.db_url, **kwargs)
+    if settings.api_check_schema:
+        require_current(engine)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="Gen-IP API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    # Single-statement reads (licence status) run in autocommit: no BEGIN/ROLLBACK round trips per request,
+    # and one statement is one consistent snapshot anyway. Same pool as `engine`.
+    app.state.autocommit_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.store = open_store(settings.data_dir, settings.ipfs_api)
+    app.add_middleware(MetricsMiddleware)
+
+    @app.exception_handler(AddressError)
+    async def bad_address(_: Request, exc: AddressError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(SQLAlchemyError)
+    async def database_error(_: Request, exc: SQLAlchemyError) -> JSONResponse:
+        return JSONResponse({"detail": f"the database cannot answer ({type(exc).__name__})"}, status_code=503)
+
+    for module in (assets, licenses, accounts, health, media):
+        app.include_router(module.router)
+    # The marketplace page and what it needs beyond the read API (chain config, uploads, metadata).
+    app.state.genip_settings = Settings(
+        data_dir=settings.data_dir, database_url=settings.database_url, ipfs_api=settings.ipfs_api
+    )
+    app.include_router(web_router)
+    mount_web(app, settings.api_web_dir)
+    return app

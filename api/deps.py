@@ -1,0 +1,63 @@
+"""Dependencies: the settings, a database session per request, the content store and the chain state."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.queries.chain import ChainState, chain_state
+from api.settings import ApiSettings
+from genip.storage import ContentStore
+
+__all__ = [
+    "ChainDep",
+    "EngineDep",
+    "SessionDep",
+    "SettingsDep",
+    "StoreDep",
+    "get_chain",
+    "get_db",
+    "get_settings",
+]
+
+
+async def get_settings(request: Request) -> ApiSettings:
+    """The settings the app was built with (async: no thread hop for a attribute read)."""
+    settings: ApiSettings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """A session for one request, closed (and its connection returned to the pool) afterwards."""
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    with factory() as session:
+        yield session
+
+
+async def get_store(request: Request) -> ContentStore:
+    """The content store media and metadata are served from."""
+    store: ContentStore = request.app.state.store
+    return store
+
+
+async def get_engine(request: Request) -> Engine:
+    """An autocommit engine for hot paths that run one statement on a connection of their own (no ORM
+    session, no transaction round trips)."""
+    engine: Engine = request.app.state.autocommit_engine
+    return engine
+
+
+SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SessionDep = Annotated[Session, Depends(get_db)]
+StoreDep = Annotated[ContentStore, Depends(get_store)]
+
+
+def get_chain(session: SessionDep, settings: SettingsDep) -> ChainState:
+    """The indexed chain served and the block answers are true as of (read per request: stateless)."""
+    return chain_state(session, settings.api_chain_id)
+
+
+ChainDep = Annotated[ChainState, Depends(get_chain)]

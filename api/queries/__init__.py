@@ -1,0 +1,1 @@
+"""Read-only queries over the indexed tables, one module per resource; keyword-only helpers."""

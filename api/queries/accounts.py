@@ -1,0 +1,74 @@
+"""What an account created, holds and is owed."""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.queries.chain import ChainState
+from api.queries.search import SUMMARY_COLUMNS
+from api.schemas import AccountPublic, AssetSummary, BalancePublic, LicenseHeld
+from genip.db import models
+
+__all__ = ["account"]
+
+A = models.Asset.__table__
+L = models.License.__table__
+
+
+def account(session: Session, *, state: ChainState, address: str, limit: int) -> AccountPublic:
+    """The account page (lists capped at `limit`, newest first; counts are complete)."""
+    chain = state.chain_id
+    created = session.execute(
+        select(*SUMMARY_COLUMNS)
+        .where(A.c.chain_id == chain, A.c.creator == address)
+        .order_by(A.c.asset_id.desc())
+        .limit(limit)
+    ).mappings()
+    works = [AssetSummary(**row) for row in created]
+    created_count = session.execute(
+        select(func.count()).where(A.c.chain_id == chain, A.c.creator == address)
+    ).scalar_one()
+    owned_count = session.execute(
+        select(func.count()).where(A.c.chain_id == chain, A.c.owner == address)
+    ).scalar_one()
+    held_rows = session.execute(
+        select(
+            L.c.license_id,
+            L.c.asset_id,
+            L.c.tier,
+            L.c.commercial_use,
+            L.c.derivatives_allowed,
+            L.c.expires_at,
+            L.c.used_for_derivative,
+        )
+        .where(L.c.chain_id == chain, L.c.holder == address)
+        .order_by(L.c.license_id.desc())
+        .limit(limit)
+    ).mappings()
+    held = [
+        LicenseHeld(**row, valid=row["expires_at"] == 0 or row["expires_at"] > state.timestamp)
+        for row in held_rows
+    ]
+    held_count = session.execute(
+        select(func.count()).where(L.c.chain_id == chain, L.c.holder == address)
+    ).scalar_one()
+    balances = [
+        BalancePublic(
+            currency=b.currency, credited=str(b.credited), withdrawn=str(b.withdrawn), balance=str(b.balance)
+        )
+        for b in session.execute(
+            select(models.Balance)
+            .where(models.Balance.chain_id == chain, models.Balance.account == address)
+            .order_by(models.Balance.currency)
+        ).scalars()
+    ]
+    return AccountPublic(
+        address=address,
+        works_created=works,
+        works_created_count=int(created_count),
+        works_owned_count=int(owned_count),
+        licenses_held=held,
+        licenses_held_count=int(held_count),
+        balances=balances,
+        pending_withdrawals={b.currency: b.balance for b in balances if int(b.balance) > 0},
+        as_of_block=state.block_number,
+    )

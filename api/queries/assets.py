@@ -1,0 +1,200 @@
+"""One asset's certificate, offers, licence counts, disputes and lineage."""
+
+from typing import Any, Literal
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session
+
+from api.queries.chain import ChainState
+from api.queries.search import SUMMARY_COLUMNS
+from api.schemas import (
+    AssetPublic,
+    DisputePublic,
+    DisputeRound,
+    EdgePublic,
+    LicenseCounts,
+    LineageEdge,
+    LineageNode,
+    LineagePublic,
+    OfferPublic,
+    PromptCheckPublic,
+    TermsPublic,
+)
+from genip.db import models
+
+__all__ = ["LINEAGE_LIMIT", "asset_detail", "lineage"]
+
+A = models.Asset.__table__
+L = models.License.__table__
+E = models.DerivativeEdge.__table__
+AN = models.Ancestor.__table__
+
+#: Most descendants a lineage graph lists (ancestors are bounded by the contract's depth limit).
+LINEAGE_LIMIT = 500
+_CHILDREN_LIMIT = 100
+
+
+def asset_detail(session: Session, *, state: ChainState, asset_id: int) -> AssetPublic | None:
+    """Everything indexed about one asset, or None when there is no such asset."""
+    chain = state.chain_id
+    asset = session.get(models.Asset, (chain, asset_id))
+    if asset is None:
+        return None
+    offers = session.execute(
+        select(models.Offer, models.Terms)
+        .outerjoin(
+            models.Terms,
+            (models.Terms.chain_id == models.Offer.chain_id)
+            & (models.Terms.terms_id == models.Offer.terms_id),
+        )
+        .where(models.Offer.chain_id == chain, models.Offer.asset_id == asset_id)
+        .order_by(models.Offer.offer_id)
+    ).all()
+    valid = or_(L.c.expires_at == 0, L.c.expires_at > state.timestamp)
+    counts = session.execute(
+        select(L.c.tier, func.count(), func.sum(case((valid, 1), else_=0)))
+        .where(L.c.chain_id == chain, L.c.asset_id == asset_id)
+        .group_by(L.c.tier)
+    ).all()
+    rounds = session.execute(
+        select(models.Dispute)
+        .where(models.Dispute.chain_id == chain, models.Dispute.asset_id == asset_id)
+        .order_by(models.Dispute.round)
+    ).scalars()
+    parent = A.alias("parent")
+    parents = session.execute(
+        select(E.c.parent_id, parent.c.title, E.c.share_bps, E.c.license_id)
+        .outerjoin(parent, (parent.c.chain_id == E.c.chain_id) & (parent.c.asset_id == E.c.parent_id))
+        .where(E.c.chain_id == chain, E.c.child_id == asset_id)
+        .order_by(E.c.parent_id)
+    ).all()
+    children = session.execute(
+        select(E.c.child_id, parent.c.title, E.c.share_bps, E.c.license_id)
+        .outerjoin(parent, (parent.c.chain_id == E.c.chain_id) & (parent.c.asset_id == E.c.child_id))
+        .where(E.c.chain_id == chain, E.c.parent_id == asset_id)
+        .order_by(E.c.child_id)
+        .limit(_CHILDREN_LIMIT)
+    ).all()
+    summary = {c.name: getattr(asset, c.name) for c in SUMMARY_COLUMNS}
+    return AssetPublic(
+        **summary,
+        registrar=asset.registrar,
+        tx_hash=asset.tx_hash,
+        content_hash=asset.content_hash,
+        perceptual_hash=asset.perceptual_hash,
+        prompt_commitment=asset.prompt_commitment,
+        royalty_bps=asset.royalty_bps,
+        royalty_sink=asset.royalty_sink,
+        royalty_stack_bps=asset.royalty_stack_bps,
+        depth=asset.depth,
+        metadata_status=asset.metadata_status,
+        metadata=asset.metadata_json,
+        prompt_check=PromptCheckPublic(
+            status=asset.prompt_check,
+            checker=asset.prompt_checker,
+            report_hash=asset.prompt_report_hash,
+            block_number=asset.prompt_check_block,
+        ),
+        dispute=DisputePublic(
+            status=asset.dispute_status,
+            round=asset.dispute_round,
+            recipient=asset.dispute_recipient,
+            rounds=[DisputeRound.model_validate(r) for r in rounds],
+        ),
+        offers=[_offer(o, t) for o, t in offers],
+        licenses=LicenseCounts(
+            total=sum(int(n) for _, n, _ in counts),
+            valid=sum(int(v or 0) for _, _, v in counts),
+            by_tier={str(t): int(n) for t, n, _ in counts},
+        ),
+        parents=[EdgePublic(asset_id=i, title=t, share_bps=s, license_id=lic) for i, t, s, lic in parents],
+        children=[EdgePublic(asset_id=i, title=t, share_bps=s, license_id=lic) for i, t, s, lic in children],
+        as_of_block=state.block_number,
+    )
+
+
+def _offer(o: models.Offer, t: models.Terms | None) -> OfferPublic:
+    return OfferPublic(
+        offer_id=o.offer_id,
+        tier=o.tier,
+        currency=o.currency,
+        price=str(o.price),
+        duration=o.duration,
+        supply_cap=o.supply_cap,
+        sold=o.sold,
+        paused=o.paused,
+        available=not o.paused and (o.supply_cap == 0 or o.sold < o.supply_cap),
+        terms=None if t is None else TermsPublic.model_validate(t),
+    )
+
+
+def lineage(session: Session, *, state: ChainState, asset_id: int) -> LineagePublic | None:
+    """Ancestors (with their effective shares) and descendants of an asset; None when it does not exist."""
+    chain = state.chain_id
+    me = session.get(models.Asset, (chain, asset_id))
+    if me is None:
+        return None
+    shares: dict[int, int] = {
+        int(a): int(s)
+        for a, s in session.execute(
+            select(AN.c.ancestor_id, AN.c.share_bps).where(AN.c.chain_id == chain, AN.c.asset_id == asset_id)
+        )
+    }
+    descendants = [
+        int(d)
+        for (d,) in session.execute(
+            select(AN.c.asset_id)
+            .where(AN.c.chain_id == chain, AN.c.ancestor_id == asset_id)
+            .order_by(AN.c.asset_id)
+            .limit(LINEAGE_LIMIT + 1)
+        )
+    ]
+    truncated = len(descendants) > LINEAGE_LIMIT
+    descendants = descendants[:LINEAGE_LIMIT]
+    ids = [asset_id, *shares, *descendants]
+    rows: dict[int, Any] = {
+        int(r.asset_id): r
+        for r in session.execute(
+            select(A.c.asset_id, A.c.title, A.c.kind, A.c.creator, A.c.owner, A.c.depth).where(
+                A.c.chain_id == chain, A.c.asset_id.in_(ids)
+            )
+        )
+    }
+    nodes = []
+    for i in ids:
+        r = rows.get(i)
+        if r is None:
+            continue
+        relation: Literal["self", "ancestor", "descendant"] = (
+            "self" if i == asset_id else "ancestor" if i in shares else "descendant"
+        )
+        nodes.append(
+            LineageNode(
+                asset_id=i,
+                title=r.title,
+                kind=r.kind,
+                creator=r.creator,
+                owner=r.owner,
+                depth=r.depth,
+                relation=relation,
+                effective_share_bps=shares.get(i),
+            )
+        )
+    children = [asset_id, *shares, *descendants]
+    edges = [
+        LineageEdge(child_id=c, parent_id=p, share_bps=s, license_id=lic)
+        for c, p, s, lic in session.execute(
+            select(E.c.child_id, E.c.parent_id, E.c.share_bps, E.c.license_id)
+            .where(E.c.chain_id == chain, E.c.child_id.in_(children))
+            .order_by(E.c.child_id, E.c.parent_id)
+        )
+        if p in rows
+    ]
+    return LineagePublic(
+        asset_id=asset_id,
+        royalty_stack_bps=me.royalty_stack_bps,
+        nodes=nodes,
+        edges=edges,
+        truncated=truncated,
+        as_of_block=state.block_number,
+    )

@@ -1,0 +1,268 @@
+"""Asset search: full text (Postgres tsvector + GIN, SQLite FTS5), filters, sorts, pages and facets.
+
+Text: Postgres matches `websearch_to_tsquery` (english, or the raw words for addresses) against the generated
+`assets.search_vector` (title A, description and tags B, creator C) and ranks with `ts_rank_cd`; SQLite
+matches every word of the query (each quoted, so user text is never FTS syntax) in `assets_fts` and ranks
+with `bm25` (title 10, description 4, tags 4, creator 1). Both come from migration 0002.
+
+Offer filters (`tier`, `currency`, `max_price`) must hold for one and the same *available* offer (not paused,
+not sold out); `min_price` and the price sort use the cheapest such offer. Prices are compared as raw
+amounts, so sort by price together with a `currency` filter.
+"""
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    desc,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from api.queries.chain import ChainState
+from api.schemas import AssetsPublic, AssetSummary, Facets
+from genip.db import models
+
+__all__ = ["CursorError", "SearchParams", "Sort", "decode_cursor", "encode_cursor", "search"]
+
+Sort = Literal["relevance", "newest", "price", "most_licensed"]
+
+ASSETS = models.Asset.__table__
+OFFERS = models.Offer.__table__
+
+SUMMARY_COLUMNS = [
+    ASSETS.c.asset_id,
+    ASSETS.c.chain_id,
+    ASSETS.c.kind,
+    ASSETS.c.title,
+    ASSETS.c.description,
+    ASSETS.c.tags,
+    ASSETS.c.creator,
+    ASSETS.c.owner,
+    ASSETS.c.registered_at,
+    ASSETS.c.block_number,
+    ASSETS.c.metadata_cid,
+    ASSETS.c.media_cid,
+    ASSETS.c.media_type,
+    ASSETS.c.is_derivative,
+    ASSETS.c.children_count,
+    ASSETS.c.licenses_sold,
+    ASSETS.c.dispute_status,
+]
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class CursorError(ValueError):
+    """ASSETS pagination cursor this API did not issue."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchParams:
+    """Validated search input (addresses already checksummed)."""
+
+    q: str | None = None
+    kind: str | None = None
+    creator: str | None = None
+    tier: str | None = None
+    max_price: int | None = None
+    currency: str | None = None
+    has_derivatives: bool | None = None
+    disputed: bool | None = None
+    sort: Sort = "relevance"
+    limit: int = 20
+    offset: int = 0
+    facets: bool = True
+
+
+def encode_cursor(offset: int) -> str:
+    """An opaque cursor for the page starting at `offset`."""
+    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The offset inside a cursor from `encode_cursor`, or `CursorError`."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        offset = data["o"]
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise CursorError(f"cursor {cursor[:64]!r} is not a cursor this API issued") from exc
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= 10**9:
+        raise CursorError(f"cursor {cursor[:64]!r} is not a cursor this API issued")
+    return offset
+
+
+def _offer_conditions(p: SearchParams, tier: str | None, o: Any = OFFERS) -> list[ColumnElement[bool]]:
+    """An available offer `o` of the asset, matching the offer filters (`tier` when given)."""
+    conds: list[ColumnElement[bool]] = [
+        o.c.chain_id == ASSETS.c.chain_id,
+        o.c.asset_id == ASSETS.c.asset_id,
+        o.c.paused == false(),
+        or_(o.c.supply_cap == 0, o.c.sold < o.c.supply_cap),
+    ]
+    if tier is not None:
+        conds.append(o.c.tier == tier)
+    if p.currency is not None:
+        conds.append(o.c.currency == p.currency)
+    if p.max_price is not None:
+        conds.append(o.c.price <= p.max_price)
+    return conds
+
+
+def _text_match(session: Session, q: str) -> tuple[ColumnElement[bool], ColumnElement[Any], Any] | None:
+    """(condition, relevance — higher is better, FTS table to join for it) for `q`; None without words."""
+    words = _WORD.findall(q)
+    if not words:
+        return None
+    if session.get_bind().dialect.name == "postgresql":
+        vector: ColumnElement[Any] = literal_column("assets.search_vector")
+        query = func.websearch_to_tsquery(literal_column("'english'::regconfig"), q).op("||")(
+            func.websearch_to_tsquery(literal_column("'simple'::regconfig"), " ".join(words).lower())
+        )
+        return vector.op("@@")(query), func.ts_rank_cd(vector, query), None
+    match = " ".join('"' + w.replace('"', "") + '"' for w in words)
+    fts = (
+        select(
+            literal_column("rowid").label("rid"),
+            literal_column("bm25(assets_fts, 10.0, 4.0, 4.0, 1.0)").label("score"),
+        )
+        .select_from(text("assets_fts"))
+        .where(text("assets_fts MATCH :fts_query").bindparams(fts_query=match))
+        .subquery("fts")
+    )
+    rowid: ColumnElement[Any] = literal_column("assets.rowid")
+    return rowid.in_(select(fts.c.rid)), -fts.c.score, ASSETS.join(fts, fts.c.rid == rowid)
+
+
+def search(session: Session, *, state: ChainState, params: SearchParams) -> AssetsPublic:
+    """One page of assets matching `params`, with the total count and facet counts."""
+    p = params
+    conds: list[ColumnElement[bool]] = [ASSETS.c.chain_id == state.chain_id]
+    rank: ColumnElement[Any] | None = None
+    source: Any = ASSETS
+    if p.q:
+        matched = _text_match(session, p.q)
+        if matched is not None:
+            conds.append(matched[0])
+            rank = matched[1]
+            if matched[2] is not None:
+                source = matched[2]
+    if p.kind is not None:
+        conds.append(ASSETS.c.kind == p.kind)
+    if p.creator is not None:
+        conds.append(ASSETS.c.creator == p.creator)
+    if p.has_derivatives is not None:
+        conds.append(ASSETS.c.children_count > 0 if p.has_derivatives else ASSETS.c.children_count == 0)
+    if p.disputed is not None:
+        in_dispute = ASSETS.c.dispute_status.in_(("open", "upheld"))
+        conds.append(in_dispute if p.disputed else ~in_dispute)
+    offer_filtered = p.tier is not None or p.currency is not None or p.max_price is not None
+    if offer_filtered:
+        inner = OFFERS.alias("matching_offer")
+        conds.append(exists().where(and_(*_offer_conditions(p, p.tier, inner))).correlate(ASSETS))
+    where = and_(*conds)
+
+    cheapest = OFFERS.alias("cheapest_offer")
+    min_price = (
+        select(func.min(cheapest.c.price))
+        .where(and_(*_offer_conditions(p, p.tier, cheapest)))
+        .correlate(ASSETS)
+        .scalar_subquery()
+    )
+    columns: list[Any] = [*SUMMARY_COLUMNS, min_price.label("min_price")]
+    columns.append((rank if rank is not None else literal_column("NULL")).label("rank"))
+    order: list[Any]
+    sort = p.sort
+    if sort == "relevance" and rank is None:
+        sort = "newest"
+    if sort == "relevance":
+        order = [desc(literal_column("rank")), ASSETS.c.asset_id.desc()]
+    elif sort == "price":
+        order = [literal_column("min_price").asc().nulls_last(), ASSETS.c.asset_id.desc()]
+    elif sort == "most_licensed":
+        order = [ASSETS.c.licenses_sold.desc(), ASSETS.c.asset_id.desc()]
+    else:
+        order = [ASSETS.c.asset_id.desc()]
+    page = session.execute(
+        select(*columns).select_from(source).where(where).order_by(*order).limit(p.limit).offset(p.offset)
+    ).mappings()
+    data = [
+        AssetSummary(
+            **{k: v for k, v in row.items() if k not in ("min_price", "rank")},
+            min_price=None if row["min_price"] is None else str(row["min_price"]),
+            rank=None if row["rank"] is None else float(row["rank"]),
+        )
+        for row in page
+    ]
+    facets: Facets | None = None
+    if p.facets:
+        count, facets = _facets(session, where, p)
+    else:
+        count = int(session.execute(select(func.count()).select_from(ASSETS).where(where)).scalar_one())
+    nxt = p.offset + p.limit
+    return AssetsPublic(
+        data=data,
+        count=count,
+        limit=p.limit,
+        offset=p.offset,
+        next_cursor=encode_cursor(nxt) if nxt < count else None,
+        facets=facets,
+        as_of_block=state.block_number,
+    )
+
+
+def _facets(session: Session, where: ColumnElement[bool], p: SearchParams) -> tuple[int, Facets]:
+    """The total count and the facet counts, in one query over the matching set (a CTE)."""
+    m = (
+        select(
+            ASSETS.c.chain_id,
+            ASSETS.c.asset_id,
+            ASSETS.c.kind,
+            ASSETS.c.dispute_status,
+            ASSETS.c.children_count,
+        )
+        .where(where)
+        .cte("matched")
+    )
+    derivatives = case((m.c.children_count > 0, "true"), else_="false")
+    o = OFFERS.alias("facet_offer")
+    tiers = (
+        select(literal("tier"), o.c.tier, func.count(func.distinct(m.c.asset_id)))
+        .select_from(m.join(o, and_(o.c.chain_id == m.c.chain_id, o.c.asset_id == m.c.asset_id)))
+        .where(o.c.paused == false(), or_(o.c.supply_cap == 0, o.c.sold < o.c.supply_cap))
+        .group_by(o.c.tier)
+    )
+    if p.currency is not None:
+        tiers = tiers.where(o.c.currency == p.currency)
+    if p.max_price is not None:
+        tiers = tiers.where(o.c.price <= p.max_price)
+    query = union_all(
+        select(literal("count"), literal(""), func.count()).select_from(m),
+        select(literal("kind"), m.c.kind, func.count()).group_by(m.c.kind),
+        select(literal("dispute_status"), m.c.dispute_status, func.count()).group_by(m.c.dispute_status),
+        select(literal("has_derivatives"), derivatives, func.count()).group_by(derivatives),
+        tiers,
+    )
+    out: dict[str, dict[str, int]] = {"kind": {}, "tier": {}, "dispute_status": {}, "has_derivatives": {}}
+    count = 0
+    for facet, value, n in session.execute(query):
+        if facet == "count":
+            count = int(n)
+        else:
+            out[str(facet)][str(value)] = int(n)
+    return count, Facets(**out)

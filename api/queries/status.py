@@ -1,0 +1,228 @@
+"""Licence status: may this account use this asset for this use, as of the indexed block?
+
+The rules (also in the OpenAPI description of `/licenses/status`):
+
+* The asset's current owner is licensed for every use, with no licence ids.
+* A licence is valid while `expires_at == 0` (perpetual) or `expires_at >` the timestamp of the cursor block
+  (the chain's clock, not the server's).
+* `display` accepts any valid licence; `commercial` needs one with commercial use; `derivative` needs one
+  that allows derivatives and has not yet been used to register one.
+* An asset under an open dispute (`disputed`) or whose claim was upheld (`upheld`) licenses nobody; the
+  fitting licence ids are still listed. An unknown asset is `unregistered` and licenses nobody.
+
+Two queries for one question (the cursor, then the asset joined with the account's licences on it) and three
+for a batch of up to 1 000 (cursor, assets, licences).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, text
+from sqlalchemy.orm import Session
+
+from api.queries.chain import ANY_CHAIN_SQL, ONE_CHAIN_SQL, ChainState, state_from_row
+from api.schemas import AssetStatus, LicenseStatus, Use
+
+__all__ = ["LicenceRow", "asset_status_of", "evaluate", "status_many", "status_one", "status_with_state"]
+
+_ASSET_STATUS: dict[str, AssetStatus] = {
+    "none": "active",
+    "cleared": "active",
+    "open": "disputed",
+    "upheld": "upheld",
+}
+
+_WITH_STATE = """
+    WITH c AS ({cursor})
+    SELECT c.chain_id, c.block_number, c.block_hash, c.timestamp,
+           a.owner, a.dispute_status, l.license_id, l.expires_at, l.commercial_use, l.derivatives_allowed,
+           l.used_for_derivative
+      FROM c
+      LEFT JOIN assets a ON a.chain_id = c.chain_id AND a.asset_id = :asset_id
+      LEFT JOIN licenses l
+        ON l.chain_id = a.chain_id AND l.holder = :holder AND l.asset_id = a.asset_id
+"""
+_ONE_ANY_CHAIN = text(_WITH_STATE.format(cursor=ANY_CHAIN_SQL))
+_ONE_CHAIN = text(_WITH_STATE.format(cursor=ONE_CHAIN_SQL))
+
+_ASSETS = text(
+    "SELECT asset_id, owner, dispute_status FROM assets WHERE chain_id = :chain_id AND asset_id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+_LICENCES = text(
+    """
+    SELECT asset_id, holder, license_id, expires_at, commercial_use, derivatives_allowed, used_for_derivative
+      FROM licenses
+     WHERE chain_id = :chain_id AND holder IN :holders AND asset_id IN :ids
+    """
+).bindparams(bindparam("holders", expanding=True), bindparam("ids", expanding=True))
+
+
+@dataclass(frozen=True, slots=True)
+class LicenceRow:
+    """The fields of a licence the rules look at."""
+
+    license_id: int
+    expires_at: int
+    commercial_use: bool
+    derivatives_allowed: bool
+    used_for_derivative: int | None
+
+    def valid_at(self, timestamp: int) -> bool:
+        """Perpetual, or not yet expired at `timestamp` (chain time)."""
+        return self.expires_at == 0 or self.expires_at > timestamp
+
+    def fits(self, use: Use) -> bool:
+        """Whether this licence covers `use` (validity aside)."""
+        if use == "commercial":
+            return self.commercial_use
+        if use == "derivative":
+            return self.derivatives_allowed and self.used_for_derivative is None
+        return True
+
+
+def asset_status_of(dispute_status: str | None) -> AssetStatus:
+    """`active`, `disputed`, `upheld`, or `unregistered` when the asset is unknown (None)."""
+    if dispute_status is None:
+        return "unregistered"
+    return _ASSET_STATUS.get(dispute_status, "active")
+
+
+def evaluate(
+    *,
+    asset: int,
+    account: str,
+    use: Use,
+    owner: str | None,
+    dispute_status: str | None,
+    licences: Iterable[LicenceRow],
+    state: ChainState,
+) -> LicenseStatus:
+    """Applies the rules above to one question; `owner`/`dispute_status` are None for an unknown asset."""
+    status = asset_status_of(dispute_status)
+    if status == "unregistered":
+        return LicenseStatus(
+            asset=asset,
+            account=account,
+            use=use,
+            licensed=False,
+            license_ids=[],
+            expires_at=None,
+            as_of_block=state.block_number,
+            asset_status=status,
+        )
+    if owner == account:
+        ids: list[int] = []
+        expires: int | None = 0
+        has_right = True
+    else:
+        fitting = sorted(
+            (lc for lc in licences if lc.valid_at(state.timestamp) and lc.fits(use)),
+            key=lambda r: r.license_id,
+        )
+        ids = [lc.license_id for lc in fitting]
+        has_right = bool(fitting)
+        expires = (
+            (0 if any(lc.expires_at == 0 for lc in fitting) else max(lc.expires_at for lc in fitting))
+            if (fitting)
+            else None
+        )
+    licensed = has_right and status == "active"
+    return LicenseStatus(
+        asset=asset,
+        account=account,
+        use=use,
+        licensed=licensed,
+        license_ids=ids,
+        expires_at=expires if licensed else None,
+        as_of_block=state.block_number,
+        asset_status=status,
+    )
+
+
+def _licence(row: Sequence[object]) -> LicenceRow:
+    used = row[4]
+    return LicenceRow(
+        license_id=int(row[0]),  # type: ignore[call-overload]
+        expires_at=int(row[1]),  # type: ignore[call-overload]
+        commercial_use=bool(row[2]),
+        derivatives_allowed=bool(row[3]),
+        used_for_derivative=None if used is None else int(used),  # type: ignore[call-overload]
+    )
+
+
+def status_with_state(
+    session: Session | Connection, *, chain_id: int | None, asset: int, account: str, use: Use
+) -> tuple[ChainState, LicenseStatus]:
+    """The chain state and the answer to one question, in one query (`account` already checksummed)."""
+    params = {"asset_id": asset, "holder": account}
+    if chain_id is None:
+        rows = session.execute(_ONE_ANY_CHAIN, params).all()
+    else:
+        rows = session.execute(_ONE_CHAIN, {**params, "chain_id": chain_id}).all()
+    state = state_from_row(rows[0] if rows else None, chain_id)
+    return state, _answer([r[4:] for r in rows if r[4] is not None], state, asset, account, use)
+
+
+def status_one(
+    session: Session | Connection, *, state: ChainState, asset: int, account: str, use: Use
+) -> LicenseStatus:
+    """The answer to one question as of `state` (`account` already checksummed)."""
+    return status_with_state(session, chain_id=state.chain_id, asset=asset, account=account, use=use)[1]
+
+
+def _answer(rows: Sequence[Any], state: ChainState, asset: int, account: str, use: Use) -> LicenseStatus:
+    """Applies the rules to the (owner, dispute, licence…) rows of one asset joined with the account's
+    licences; no rows for an unknown asset."""
+    if not rows:
+        return evaluate(
+            asset=asset, account=account, use=use, owner=None, dispute_status=None, licences=(), state=state
+        )
+    owner, dispute = str(rows[0][0]), str(rows[0][1])
+    licences = [_licence(r[2:]) for r in rows if r[2] is not None]
+    return evaluate(
+        asset=asset,
+        account=account,
+        use=use,
+        owner=owner,
+        dispute_status=dispute,
+        licences=licences,
+        state=state,
+    )
+
+
+def status_many(
+    session: Session | Connection, *, state: ChainState, items: Sequence[tuple[int, str, Use]]
+) -> list[LicenseStatus]:
+    """Answers to (asset, checksummed account, use) questions, in order."""
+    if not items:
+        return []
+    ids = sorted({asset for asset, _, _ in items})
+    holders = sorted({account for _, account, _ in items})
+    assets = {
+        int(r[0]): (str(r[1]), str(r[2]))
+        for r in session.execute(_ASSETS, {"chain_id": state.chain_id, "ids": ids})
+    }
+    held: dict[tuple[int, str], list[LicenceRow]] = defaultdict(list)
+    if assets:
+        for r in session.execute(
+            _LICENCES, {"chain_id": state.chain_id, "holders": holders, "ids": sorted(assets)}
+        ):
+            held[(int(r[0]), str(r[1]))].append(_licence(r[2:]))
+    out = []
+    for asset, account, use in items:
+        owner, dispute = assets.get(asset, (None, None))
+        out.append(
+            evaluate(
+                asset=asset,
+                account=account,
+                use=use,
+                owner=owner,
+                dispute_status=dispute,
+                licences=held.get((asset, account), ()),
+                state=state,
+            )
+        )
+    return out

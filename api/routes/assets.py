@@ -1,0 +1,150 @@
+"""`/assets`: search, one certificate, its lineage graph and its badge."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
+
+from api.addresses import parse_address
+from api.badge import badge_svg
+from api.caching import matches, not_modified, set_validators
+from api.deps import ChainDep, SessionDep, SettingsDep
+from api.queries.assets import asset_detail, lineage
+from api.queries.search import CursorError, SearchParams, Sort, decode_cursor, search
+from api.queries.status import status_with_state
+from api.schemas import MAX_ASSET_ID, AssetPublic, AssetsPublic, ErrorBody, Kind, LineagePublic, Tier, Use
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/assets", tags=["assets"])
+
+MAX_LIMIT = 100
+MAX_PRICE = 2**256 - 1
+
+AssetId = Annotated[int, Path(ge=0, le=MAX_ASSET_ID, description="Asset (certificate token) id.")]
+_400 = {"model": ErrorBody, "description": "Malformed address or cursor."}
+_404 = {"model": ErrorBody, "description": "No asset with this id on the served chain."}
+
+
+@router.get(
+    "",
+    response_model=AssetsPublic,
+    responses={400: _400},
+    summary="Search assets",
+    description=(
+        "Free text over title, description, tags and creator (Postgres full-text search with ranking; "
+        "SQLite FTS5 with bm25 on the embedded default). Offer filters (`tier`, `currency`, `max_price`) "
+        "must hold for one available offer (not paused, not sold out). `sort=relevance` (default) falls "
+        "back to `newest` without `q`; `price` sorts by the cheapest matching offer (raw amounts: combine "
+        "with `currency`), assets without one last. Page with `limit` (≤ 100) and `offset`, or with the "
+        "opaque `cursor` of the previous page (it wins over `offset`). `facets` counts all matching assets."
+    ),
+)
+def list_assets(
+    session: SessionDep,
+    state: ChainDep,
+    q: Annotated[str | None, Query(max_length=500, description="Words to search for.")] = None,
+    kind: Annotated[Kind | None, Query()] = None,
+    creator: Annotated[str | None, Query(description="Creator address.")] = None,
+    tier: Annotated[Tier | None, Query(description="Has an available offer of this tier.")] = None,
+    max_price: Annotated[int | None, Query(ge=0, le=MAX_PRICE, description="Raw amount.")] = None,
+    currency: Annotated[str | None, Query(description="Offer currency (zero address = native).")] = None,
+    has_derivatives: Annotated[bool | None, Query()] = None,
+    disputed: Annotated[bool | None, Query(description="Open dispute or upheld claim.")] = None,
+    sort: Annotated[Sort, Query()] = "relevance",
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    facets: Annotated[bool, Query(description="Include facet counts.")] = True,
+) -> AssetsPublic:
+    """Search and filter assets."""
+    if cursor is not None:
+        try:
+            offset = decode_cursor(cursor)
+        except CursorError as exc:
+            raise HTTPException(400, str(exc)) from None
+    params = SearchParams(
+        q=None if q is None else q.replace("\x00", " "),  # Postgres text cannot hold NUL
+        kind=kind,
+        creator=None if creator is None else parse_address(creator, field="creator"),
+        tier=tier,
+        max_price=max_price,
+        currency=None if currency is None else parse_address(currency, field="currency"),
+        has_derivatives=has_derivatives,
+        disputed=disputed,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+        facets=facets,
+    )
+    return search(session, state=state, params=params)
+
+
+@router.get("/{asset_id}", response_model=AssetPublic, responses={404: _404}, summary="One certificate")
+def get_asset(asset_id: AssetId, session: SessionDep, state: ChainDep) -> AssetPublic:
+    """Certificate, metadata, CIDs, fingerprints, offers with terms, licence counts, prompt-check state
+    (never the prompt), dispute state, parents and children."""
+    found = asset_detail(session, state=state, asset_id=asset_id)
+    if found is None:
+        raise HTTPException(404, f"asset {asset_id} is not registered on chain {state.chain_id}")
+    return found
+
+
+@router.get(
+    "/{asset_id}/lineage",
+    response_model=LineagePublic,
+    responses={404: _404},
+    summary="Ancestors and descendants",
+    description=(
+        "A graph: `nodes` (this asset, its ancestors with `effective_share_bps` — the absolute share of "
+        "this asset's revenue each is owed, from the flattened royalty stack — and its descendants, at most "
+        "500) and `edges` (child → parent with the share on that edge)."
+    ),
+)
+def get_lineage(asset_id: AssetId, session: SessionDep, state: ChainDep) -> LineagePublic:
+    """The lineage graph of an asset."""
+    found = lineage(session, state=state, asset_id=asset_id)
+    if found is None:
+        raise HTTPException(404, f"asset {asset_id} is not registered on chain {state.chain_id}")
+    return found
+
+
+@router.get(
+    "/{asset_id}/badge.svg",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}, "description": "An SVG badge."},
+        304: {"description": "Not modified."},
+        400: _400,
+    },
+    summary="Licence-status badge",
+    description=(
+        "A small SVG to show next to the work. With `account`: `licensed` or `unlicensed` for `use` (same "
+        "rules as `/licenses/status`). Without: `registered`, `disputed`, `upheld` or `unregistered` "
+        "(an unknown id still gets a grey badge, so embedded images never break). Cached like the status."
+    ),
+)
+def get_badge(
+    request: Request,
+    asset_id: AssetId,
+    session: SessionDep,
+    settings: SettingsDep,
+    account: Annotated[str | None, Query(description="Show this account's licence status.")] = None,
+    use: Annotated[Use, Query()] = "display",
+) -> Any:
+    """The badge of an asset, optionally for one account."""
+    holder = None if account is None else parse_address(account, field="account")
+    state, answer = status_with_state(
+        session, chain_id=settings.api_chain_id, asset=asset_id, account=holder or "", use=use
+    )
+    etag = state.etag
+    cache = f"public, max-age={settings.api_status_max_age}"
+    if matches(request, etag):
+        return not_modified(etag, cache)
+    status = answer.asset_status
+    if holder is not None and status in ("active", "disputed", "upheld"):
+        label = "licensed" if answer.licensed else "unlicensed"
+    else:
+        label = {"active": "registered"}.get(status, status)
+    response = Response(badge_svg("Gen-IP", label), media_type="image/svg+xml")
+    set_validators(response, etag, cache)
+    return response

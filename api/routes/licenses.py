@@ -1,0 +1,113 @@
+"""`/licenses/status`: the question platforms ask before every display."""
+
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.addresses import parse_address
+from api.caching import matches, not_modified, set_validators
+from api.deps import ChainDep, EngineDep, SessionDep, SettingsDep
+from api.queries.chain import ChainState
+from api.queries.status import status_many, status_with_state
+from api.schemas import MAX_ASSET_ID, ErrorBody, LicenseStatus, LicenseStatusBatch, StatusRequest, Use
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/licenses", tags=["licences"])
+
+RULES = """
+**Rules.** The answer is true as of block `as_of_block` (the indexer's cursor).
+
+* The asset's current owner is licensed for every use; `license_ids` is then empty.
+* A licence is valid while `expires_at` is 0 (perpetual) or later than the timestamp of the cursor block —
+  chain time, not the server's clock.
+* `use=display` accepts any valid licence; `use=commercial` needs commercial use; `use=derivative` needs a
+  licence that allows derivatives and has not already been used to register one.
+* `asset_status` is `active`, `disputed` (an open dispute), `upheld` (a claim against it was upheld) or
+  `unregistered` (no such asset: answered with 200 and `licensed=false`, not 404). `licensed` is false
+  whenever the asset is disputed or upheld, even for its owner; fitting licence ids are still listed.
+* `expires_at`: 0 for a perpetual right, the latest expiry of the fitting licences otherwise, null when not
+  licensed.
+
+**Addresses** are accepted checksummed (EIP-55) or all lowercase; mixed case with a wrong checksum is a 400.
+
+**Caching.** Responses carry an `ETag` that changes when the indexer's cursor moves and
+`Cache-Control: public, max-age=N` (`GENIP_API_STATUS_MAX_AGE`, default 5 s); send `If-None-Match` to get
+a 304 while nothing was indexed.
+"""
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified since the ETag in If-None-Match."},
+    400: {"model": ErrorBody, "description": "Malformed or wrongly checksummed address."},
+}
+
+
+def _cache_control(max_age: int) -> str:
+    return f"public, max-age={max_age}"
+
+
+@router.get(
+    "/status",
+    response_model=LicenseStatus,
+    responses=_ERRORS,
+    summary="Is this account licensed to use this asset?",
+    description=RULES,
+)
+async def get_status(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    asset: Annotated[int, Query(ge=0, le=MAX_ASSET_ID, description="Asset (certificate token) id.")],
+    account: Annotated[str, Query(description="0x address: checksummed or all lowercase.")],
+    use: Annotated[Use, Query(description="What the account wants to do with the asset.")] = "display",
+) -> Any:
+    """One licence-status question: one query (cursor, asset and the account's licences on it) in one worker
+    thread hop, and the JSON written directly (the hot path platforms call before every display)."""
+    holder = parse_address(account, field="account")
+
+    def ask() -> tuple[ChainState, LicenseStatus]:
+        with engine.connect() as connection:
+            return status_with_state(
+                connection, chain_id=settings.api_chain_id, asset=asset, account=holder, use=use
+            )
+
+    state, answer = await run_in_threadpool(ask)
+    cache = _cache_control(settings.api_status_max_age)
+    if matches(request, state.etag):
+        return not_modified(state.etag, cache)
+    response = Response(answer.model_dump_json(), media_type="application/json")
+    set_validators(response, state.etag, cache)
+    return response
+
+
+@router.post(
+    "/status",
+    response_model=LicenseStatusBatch,
+    responses=_ERRORS,
+    summary="Licence status of up to 1 000 (asset, account, use) items",
+    description=RULES + "\n\nAnswers come back in the order of `items`; more than 1 000 items is a 422.",
+)
+def post_status(
+    request: Request,
+    response: Response,
+    body: StatusRequest,
+    session: SessionDep,
+    settings: SettingsDep,
+    state: ChainDep,
+) -> Any:
+    """A batch of licence-status questions."""
+    items = [
+        (item.asset, parse_address(item.account, field=f"items[{i}].account"), item.use)
+        for i, item in enumerate(body.items)
+    ]
+    digest = hashlib.sha256(repr(items).encode()).hexdigest()[:16]
+    etag = state.etag[:-1] + f'-{digest}"'
+    cache = _cache_control(settings.api_status_max_age)
+    if matches(request, etag):
+        return not_modified(etag, cache)
+    set_validators(response, etag, cache)
+    return LicenseStatusBatch(
+        as_of_block=state.block_number, data=status_many(session, state=state, items=items)
+    )

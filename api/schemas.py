@@ -1,0 +1,347 @@
+"""Wire shapes of the API (pydantic), kept apart from the table models in `genip.db.models`.
+
+Amounts (uint256 prices, balances) are decimal strings so that JavaScript clients keep every digit.
+Addresses are EIP-55 checksummed; hashes lowercase `0x` hex.
+"""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AccountPublic",
+    "AssetPublic",
+    "AssetStatus",
+    "AssetSummary",
+    "AssetsPublic",
+    "BalancePublic",
+    "ChainHealth",
+    "DisputePublic",
+    "EdgePublic",
+    "ErrorBody",
+    "Facets",
+    "HealthPublic",
+    "LicenseCounts",
+    "LicenseHeld",
+    "LicenseStatus",
+    "LicenseStatusBatch",
+    "LineageEdge",
+    "LineageNode",
+    "LineagePublic",
+    "OfferPublic",
+    "PromptCheckPublic",
+    "StatusItem",
+    "StatusRequest",
+    "TermsPublic",
+    "Use",
+]
+
+Use = Literal["display", "commercial", "derivative"]
+AssetStatus = Literal["active", "disputed", "upheld", "unregistered"]
+Kind = Literal["image", "text", "model", "workflow", "prompt", "other"]
+Tier = Literal["standard", "extended"]
+
+MAX_BATCH = 1_000
+MAX_ASSET_ID = 2**63 - 1
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ErrorBody(BaseModel):
+    """What was wrong with the request (or why it could not be answered)."""
+
+    detail: str = Field(description="A sentence naming the parameter and the value that was wrong.")
+
+
+# ─────────────────────────────── assets ───────────────────────────────
+
+
+class AssetSummary(_Out):
+    """An asset as listed in search results."""
+
+    asset_id: int
+    chain_id: int
+    kind: str
+    title: str | None
+    description: str | None
+    tags: list[Any] | None
+    creator: str
+    owner: str
+    registered_at: int = Field(description="Unix time of the registering block.")
+    block_number: int
+    metadata_cid: str
+    media_cid: str | None
+    media_type: str | None
+    is_derivative: bool
+    children_count: int
+    licenses_sold: int
+    dispute_status: str = Field(description="none, open, cleared or upheld.")
+    min_price: str | None = Field(
+        default=None, description="Lowest price among the available offers matching the offer filters."
+    )
+    rank: float | None = Field(default=None, description="Text relevance (higher is better) when `q` is set.")
+
+
+class Facets(BaseModel):
+    """Counts of the matching assets (all pages) by kind, available tier, dispute state and derivatives."""
+
+    kind: dict[str, int]
+    tier: dict[str, int]
+    dispute_status: dict[str, int]
+    has_derivatives: dict[str, int]
+
+
+class AssetsPublic(BaseModel):
+    """One page of search results."""
+
+    data: list[AssetSummary]
+    count: int = Field(description="Matching assets over all pages.")
+    limit: int
+    offset: int
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    facets: Facets | None
+    as_of_block: int
+
+
+class TermsPublic(_Out):
+    """Licence terms (addressed on-chain by their hash)."""
+
+    terms_id: int
+    terms_hash: str
+    tier: str
+    commercial_use: bool
+    derivatives_allowed: bool
+    transferable: bool
+    rev_share_bps: int
+    document_hash: str
+    document_uri: str
+
+
+class OfferPublic(BaseModel):
+    """A licence offer with its terms."""
+
+    offer_id: int
+    tier: str
+    currency: str
+    price: str
+    duration: int = Field(description="Seconds a licence lasts; 0 = perpetual.")
+    supply_cap: int = Field(description="Most licences sold under this offer; 0 = unlimited.")
+    sold: int
+    paused: bool
+    available: bool = Field(description="Not paused and not sold out.")
+    terms: TermsPublic | None
+
+
+class PromptCheckPublic(BaseModel):
+    """The latest prompt-check attestation (the prompt itself is never stored or served)."""
+
+    status: str = Field(description="unchecked, passed or failed.")
+    checker: str | None
+    report_hash: str | None
+    block_number: int | None
+
+
+class DisputeRound(_Out):
+    """One dispute round."""
+
+    round: int
+    status: str
+    arbiter: str
+    evidence_hash: str
+    raised_block: int
+    resolved_by: str | None
+    recipient: str | None
+    resolution_hash: str | None
+    resolved_block: int | None
+
+
+class DisputePublic(BaseModel):
+    """Dispute state of an asset and its rounds."""
+
+    status: str = Field(description="none, open, cleared or upheld.")
+    round: int
+    recipient: str | None
+    rounds: list[DisputeRound]
+
+
+class LicenseCounts(BaseModel):
+    """Licences sold on the asset."""
+
+    total: int
+    valid: int = Field(description="Not expired as of the indexed block.")
+    by_tier: dict[str, int]
+
+
+class EdgePublic(BaseModel):
+    """A parent or child of the asset and the revenue share on the edge."""
+
+    asset_id: int
+    title: str | None
+    share_bps: int
+    license_id: int
+
+
+class AssetPublic(AssetSummary):
+    """The certificate of one asset with everything indexed about it (never the prompt)."""
+
+    registrar: str
+    tx_hash: str
+    content_hash: str
+    perceptual_hash: str
+    prompt_commitment: str
+    royalty_bps: int | None
+    royalty_sink: str | None
+    royalty_stack_bps: int
+    depth: int
+    metadata_status: str = Field(description="pending, ok, missing, invalid or mismatch.")
+    metadata: dict[str, Any] | None
+    prompt_check: PromptCheckPublic
+    dispute: DisputePublic
+    offers: list[OfferPublic]
+    licenses: LicenseCounts
+    parents: list[EdgePublic]
+    children: list[EdgePublic] = Field(description="The first 100 children; `children_count` has them all.")
+    as_of_block: int
+
+
+class LineageNode(BaseModel):
+    """An asset in a lineage graph."""
+
+    asset_id: int
+    title: str | None
+    kind: str
+    creator: str
+    owner: str
+    depth: int
+    relation: Literal["self", "ancestor", "descendant"]
+    effective_share_bps: int | None = Field(
+        description="For ancestors: the absolute share of this asset's revenue the ancestor is owed."
+    )
+
+
+class LineageEdge(BaseModel):
+    """A derivative edge: `child_id` was registered under a licence on `parent_id`."""
+
+    child_id: int
+    parent_id: int
+    share_bps: int = Field(description="Share of the child's revenue owed to the parent on this edge.")
+    license_id: int
+
+
+class LineagePublic(BaseModel):
+    """Ancestors and descendants of an asset as a graph."""
+
+    asset_id: int
+    royalty_stack_bps: int
+    nodes: list[LineageNode]
+    edges: list[LineageEdge]
+    truncated: bool = Field(description="True when descendants were cut at the node limit.")
+    as_of_block: int
+
+
+# ─────────────────────────────── licences ───────────────────────────────
+
+
+class StatusItem(BaseModel):
+    """One (asset, account, use) question."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    asset: int = Field(ge=0, le=MAX_ASSET_ID)
+    account: str = Field(description="0x address: checksummed, or all lowercase.")
+    use: Use = "display"
+
+
+class StatusRequest(BaseModel):
+    """Up to 1 000 questions answered in one call."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[StatusItem] = Field(max_length=MAX_BATCH)
+
+
+class LicenseStatus(BaseModel):
+    """Whether `account` may use `asset` for `use`, true as of block `as_of_block`."""
+
+    asset: int
+    account: str
+    use: Use
+    licensed: bool
+    license_ids: list[int] = Field(description="Valid licences of the account fit for the use.")
+    expires_at: int | None = Field(
+        description="When the right ends (unix time, chain clock); 0 = perpetual; null when not licensed."
+    )
+    as_of_block: int
+    asset_status: AssetStatus
+
+
+class LicenseStatusBatch(BaseModel):
+    """Answers in the order of the questions."""
+
+    as_of_block: int
+    data: list[LicenseStatus]
+
+
+# ─────────────────────────────── accounts ───────────────────────────────
+
+
+class LicenseHeld(_Out):
+    """A licence token held by the account."""
+
+    license_id: int
+    asset_id: int
+    tier: str
+    commercial_use: bool
+    derivatives_allowed: bool
+    expires_at: int = Field(description="0 = perpetual.")
+    used_for_derivative: int | None
+    valid: bool = Field(description="Not expired as of the indexed block.")
+
+
+class BalancePublic(BaseModel):
+    """Revenue credited to the account in one currency (zero address = native coin)."""
+
+    currency: str
+    credited: str
+    withdrawn: str
+    balance: str = Field(description="Withdrawable now: the pending withdrawal in this currency.")
+
+
+class AccountPublic(BaseModel):
+    """What an account created, holds and is owed."""
+
+    address: str
+    works_created: list[AssetSummary]
+    works_created_count: int
+    works_owned_count: int
+    licenses_held: list[LicenseHeld]
+    licenses_held_count: int
+    balances: list[BalancePublic]
+    pending_withdrawals: dict[str, str] = Field(description="Currency → amount withdrawable (balance > 0).")
+    as_of_block: int
+
+
+# ─────────────────────────────── health ───────────────────────────────
+
+
+class ChainHealth(BaseModel):
+    """Indexer progress on one chain."""
+
+    chain_id: int
+    block_number: int
+    head_block: int
+    lag: int = Field(description="head_block - block_number.")
+    updated_at: str | None
+    last_error: str | None
+    last_error_at: str | None
+
+
+class HealthPublic(BaseModel):
+    """Whether the API can answer, and how far behind the chain its data is."""
+
+    status: Literal["ok", "unavailable"]
+    database: bool
+    chains: list[ChainHealth]
+    detail: str | None = None

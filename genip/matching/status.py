@@ -1,0 +1,70 @@
+"""A licence-status lookup straight from the indexed database, for the CLI (the API plugs in its own).
+
+An account is licensed for an asset when it owns it, or holds a licence token on it that has not expired
+(`expires_at` 0 is perpetual) and allows the use: `commercial` needs `commercial_use`, `derivative` needs
+`derivatives_allowed` and a licence not yet used for a derivative; no use (or `display`) accepts any licence.
+Expiry is checked against this machine's clock; the API checks it against the indexed chain time instead.
+The asset's dispute state is read here too, so the verdict sees the current one rather than the engine's
+copy from load time.
+"""
+
+import time
+from collections.abc import Callable
+
+from sqlalchemy import Engine, func, select
+
+from genip.db.models import Asset, License
+from genip.matching.verdict import LicenceStatus, LicenceStatusLookup
+
+__all__ = ["database_status_lookup"]
+
+
+def database_status_lookup(engine: Engine, *, now: Callable[[], float] = time.time) -> LicenceStatusLookup:
+    """A `LicenceStatusLookup` reading `assets` and `licenses` rows of `engine`."""
+
+    def lookup(*, chain_id: int, asset_id: int, account: str, use: str | None) -> LicenceStatus:
+        holder = account.lower()
+        with engine.connect() as connection:
+            asset = connection.execute(
+                select(Asset.owner, Asset.dispute_status).where(
+                    Asset.chain_id == chain_id, Asset.asset_id == asset_id
+                )
+            ).first()
+            licences = connection.execute(
+                select(
+                    License.license_id,
+                    License.tier,
+                    License.expires_at,
+                    License.commercial_use,
+                    License.derivatives_allowed,
+                    License.used_for_derivative,
+                ).where(
+                    License.chain_id == chain_id,
+                    License.asset_id == asset_id,
+                    func.lower(License.holder) == holder,
+                )
+            ).all()
+        if asset is None:
+            return LicenceStatus(licensed=False, details={"asset": "not found"})
+        current = int(now())
+        valid = [
+            row
+            for row in licences
+            if (row.expires_at == 0 or row.expires_at > current)
+            and (use != "commercial" or row.commercial_use)
+            and (use != "derivative" or (row.derivatives_allowed and row.used_for_derivative is None))
+        ]
+        is_owner = asset.owner.lower() == holder
+        return LicenceStatus(
+            licensed=is_owner or bool(valid),
+            dispute_status=asset.dispute_status,
+            details={
+                "owner": is_owner,
+                "use": use,
+                "licenses": [
+                    {"license_id": r.license_id, "tier": r.tier, "expires_at": r.expires_at} for r in valid
+                ],
+            },
+        )
+
+    return lookup

@@ -1,0 +1,225 @@
+"""Registering a work end to end: prepare its canonical bytes, hash, fingerprint, store work and metadata,
+commit to the prompt (kept in the creator's `PromptVault`), then register it (or a derivative) on-chain.
+
+    draft = prepare_registration(path, WorkDescription(kind=WorkKind.IMAGE, title="Dawn", prompt="…"),
+                                 creator=account.address)
+    existing = registered_asset(client, draft)              # 0 when the content is new
+    result = register_draft(client, account, draft, store=store, vault=vault)
+
+Prompts. The registry refuses a zero prompt commitment, so every work commits to something:
+- `IMAGE` and `TEXT` are AI output: a prompt is required (`PromptRequiredError` otherwise).
+- `PROMPT` works are prompts: the commitment is to the work's own text unless another prompt is given.
+- `MODEL`, `WORKFLOW` and `OTHER` may give a prompt; without one they commit to the empty prompt with a
+  fresh salt, so revealing the salt later proves that no prompt was claimed.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from eth_account.signers.local import LocalAccount
+from web3.types import TxReceipt
+
+from genip.chain import actions
+from genip.chain.client import GenIPClient
+from genip.chain.types import Work, WorkKind
+from genip.content.formats import PreparedWork, prepare_work
+from genip.content.hashing import ContentDigest, digest_stream
+from genip.content.metadata import ParentLink, WorkMetadata
+from genip.errors import GenIPError
+from genip.prompts import PromptCommitment, PromptVault, commit_prompt, new_salt, prompt_leaf
+from genip.storage import ContentStore
+
+__all__ = [
+    "AI_KINDS",
+    "AlreadyRegisteredError",
+    "Draft",
+    "PromptRequiredError",
+    "Registration",
+    "WorkDescription",
+    "WorkFileError",
+    "check_readable",
+    "prepare_registration",
+    "read_text_file",
+    "register_draft",
+    "registered_asset",
+]
+
+#: Kinds whose works are AI output made from a prompt: registering them requires the prompt.
+AI_KINDS: Final = frozenset({WorkKind.IMAGE, WorkKind.TEXT})
+
+Progress = Callable[[int], None]
+
+
+class WorkFileError(GenIPError):
+    """A work, prompt or terms file is missing or unreadable."""
+
+
+class PromptRequiredError(GenIPError):
+    """An AI kind was registered without its prompt."""
+
+
+class AlreadyRegisteredError(GenIPError):
+    """The exact content is already certified (the registry keeps content hashes unique)."""
+
+    def __init__(self, asset_id: int, sha256: bytes) -> None:
+        super().__init__(f"already registered: this content (sha256 0x{sha256.hex()}) is asset {asset_id}")
+        self.asset_id = asset_id
+        self.sha256 = sha256
+
+
+@dataclass(frozen=True, slots=True)
+class WorkDescription:
+    """What a creator says about a work when registering it."""
+
+    kind: WorkKind | None
+    title: str
+    description: str = ""
+    prompt: str | None = field(default=None, repr=False)
+    model: str | None = None
+    tool: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A work prepared for registration: hashes, fingerprint, prompt commitment and metadata, not yet sent."""
+
+    prepared: PreparedWork
+    digest: ContentDigest
+    commitment: PromptCommitment = field(repr=False)
+    metadata: WorkMetadata
+
+    def work(self, metadata_cid: str) -> Work:
+        """The on-chain `Work` struct, given the stored metadata's CID."""
+        perceptual = self.metadata.perceptual_hash
+        return Work(
+            kind=self.prepared.kind,
+            content_hash=self.digest.sha256,
+            perceptual_hash=perceptual.value if perceptual else bytes(32),
+            prompt_commitment=self.commitment.commitment,
+            metadata_cid=metadata_cid,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """A registered work: its asset id, CIDs and transaction."""
+
+    asset_id: int
+    kind: WorkKind
+    sha256: bytes
+    cid: str
+    metadata_cid: str
+    receipt: TxReceipt
+
+    @property
+    def tx_hash(self) -> str:
+        """The registering transaction's hash, `0x` hex."""
+        return self.receipt["transactionHash"].to_0x_hex()
+
+
+def check_readable(path: Path, what: str = "file") -> None:
+    """Raise `WorkFileError` unless `path` is a readable regular file."""
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except IsADirectoryError:
+        raise WorkFileError(f"{what} {path} is a directory, not a file") from None
+    except OSError as exc:
+        raise WorkFileError(f"{what} {path} cannot be read: {exc.strerror or type(exc).__name__}") from None
+
+
+def read_text_file(path: Path, what: str) -> str:
+    """The UTF-8 text of `path` (`WorkFileError` if missing, unreadable or not UTF-8)."""
+    check_readable(path, what)
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WorkFileError(f"{what} {path} is not readable UTF-8 text ({type(exc).__name__})") from None
+
+
+def _commitment(prepared: PreparedWork, prompt: str | None) -> PromptCommitment:
+    if prompt is not None and prompt.strip():
+        return commit_prompt(prompt)
+    if prepared.kind in AI_KINDS:
+        raise PromptRequiredError(
+            f"{prepared.kind.name.lower()} works are AI output: give the prompt (--prompt-file or --prompt)"
+        )
+    if prepared.kind is WorkKind.PROMPT and prepared.canonical is not None:
+        return commit_prompt(prepared.canonical.decode("utf-8"))
+    salt = new_salt()
+    return PromptCommitment(prompt_leaf("", salt), salt, "")
+
+
+def prepare_registration(
+    path: Path,
+    about: WorkDescription,
+    *,
+    creator: str,
+    parents: tuple[ParentLink, ...] = (),
+    progress: Progress | None = None,
+) -> Draft:
+    """Prepare `path` for registration by `creator`: canonical bytes, hashes, fingerprint, commitment and
+    metadata. `progress` is called with the bytes hashed so far. Nothing is stored or sent yet."""
+    check_readable(path, "work file")
+    try:
+        prepared = prepare_work(path, about.kind)
+        with prepared.open() as stream:
+            digest = digest_stream(stream, progress=progress)
+    except OSError as exc:
+        raise WorkFileError(
+            f"work file {path} cannot be read: {exc.strerror or type(exc).__name__}"
+        ) from None
+    commitment = _commitment(prepared, about.prompt)
+    from genip.content.fingerprint import fingerprint_work  # numpy and pdqhash: only when registering
+
+    metadata = WorkMetadata(
+        name=about.title,
+        kind=prepared.kind,
+        content=digest,
+        media_type=prepared.media_type,
+        prompt_commitment=commitment.commitment,
+        description=about.description,
+        perceptual_hash=fingerprint_work(prepared),
+        model=about.model,
+        tool=about.tool,
+        parents=parents,
+        tags=about.tags,
+        creator=creator,
+        details=prepared.details,
+    )
+    return Draft(prepared, digest, commitment, metadata)
+
+
+def registered_asset(client: GenIPClient, draft: Draft) -> int:
+    """The asset already certifying the draft's exact content, or 0."""
+    return int(client.registry.functions.assetOf(draft.digest.sha256).call())
+
+
+def register_draft(
+    client: GenIPClient,
+    account: LocalAccount,
+    draft: Draft,
+    *,
+    store: ContentStore,
+    vault: PromptVault,
+    license_ids: list[int] | None = None,
+    progress: Progress | None = None,
+) -> Registration:
+    """Store the work and its metadata, keep the prompt secrets, then register (a derivative under
+    `license_ids` when given). Refuses content already registered with `AlreadyRegisteredError`."""
+    existing = registered_asset(client, draft)
+    if existing:
+        raise AlreadyRegisteredError(existing, draft.digest.sha256)
+    source = draft.prepared.canonical if draft.prepared.canonical is not None else draft.prepared.path
+    cid = store.put(source, progress=progress)
+    metadata_cid = store.put(draft.metadata.to_bytes())
+    vault.save(draft.digest.sha256, draft.commitment)  # before sending: a lost salt cannot be recovered
+    work = draft.work(metadata_cid)
+    if license_ids:
+        outcome = actions.register_derivative(client, account, license_ids, work)
+    else:
+        outcome = actions.register(client, account, work)
+    return Registration(outcome.value, work.kind, draft.digest.sha256, cid, metadata_cid, outcome.receipt)

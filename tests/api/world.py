@@ -1,0 +1,133 @@
+"""A small world for API tests: the indexer tests' chain story plus works with real metadata, an open
+dispute, and the index of it all in a database."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eth_account.signers.local import LocalAccount
+from sqlalchemy import Engine
+
+from genip.chain import actions
+from genip.chain.accounts import dev_account
+from genip.chain.anvil import Anvil
+from genip.chain.client import GenIPClient, connect
+from genip.chain.deploy import deploy
+from genip.chain.deployment import Deployment, write_deployment
+from genip.chain.tx import send
+from genip.chain.types import Work, WorkKind
+from genip.content.cid import parse_cid
+from genip.content.errors import InvalidCIDError
+from genip.content.hashing import digest_bytes
+from genip.content.metadata import WorkMetadata
+from genip.db.engine import make_engine
+from genip.db.migrate import upgrade
+from genip.storage import ContentNotFoundError, LocalStore
+from indexer.config import IndexerConfig
+from indexer.metadata import MetadataFiller
+from indexer.runner import Indexer
+from tests.helpers import DEPLOYER, TREASURY, standard_terms
+from tests.indexer.story import Actors, StoryIds, play
+
+
+@dataclass
+class World:
+    """A chain with the story played, and where its data and content store live."""
+
+    anvil: Anvil
+    deployment: Deployment
+    client: GenIPClient
+    data_dir: Path
+    ids: StoryIds
+    actors: Actors = field(default_factory=Actors)
+    works: dict[str, int] = field(default_factory=dict)
+    contested: int = 0
+    contested_license: int = 0
+    outsider: LocalAccount = field(default_factory=lambda: dev_account(8))
+
+    @property
+    def store(self) -> LocalStore:
+        return LocalStore(self.data_dir / "store")
+
+    def index(self, url: str) -> Engine:
+        """Migrates the database at `url` and indexes the chain (with metadata) into it."""
+        engine = make_engine(url)
+        upgrade(engine)
+        filler = MetadataFiller(engine, self.deployment.chain_id, _Tolerant(self.store), retry_seconds=0)
+        Indexer(engine, IndexerConfig.from_deployment(self.deployment), after_step=filler.fill).run(once=True)
+        filler.fill()
+        return engine
+
+
+class _Tolerant(LocalStore):
+    """The local store, answering "not found" for the story's fake metadata CIDs (`bafyroot`…).
+
+    MetadataFiller lets `InvalidCIDError` (a ContentError, not a StorageError) escape, so an on-chain
+    registration with a malformed metadata CID stops the indexer's metadata step (reported upstream).
+    """
+
+    def __init__(self, store: LocalStore) -> None:
+        super().__init__(store.root)
+
+    def get(self, cid: str) -> bytes:
+        try:
+            parse_cid(cid)
+        except InvalidCIDError:
+            raise ContentNotFoundError(cid, repr(self)) from None
+        return super().get(cid)
+
+
+def register_with_metadata(
+    world: World, creator: LocalAccount, body: bytes, *, name: str, description: str, tags: tuple[str, ...]
+) -> int:
+    """Stores a text work and its metadata in the world's store and registers it."""
+    store = world.store
+    digest = digest_bytes(body)
+    store.put(body)
+    meta = WorkMetadata(
+        name=name,
+        kind=WorkKind.TEXT,
+        content=digest,
+        media_type="text/plain",
+        prompt_commitment=b"\x07" * 32,
+        description=description,
+        tags=tags,
+    )
+    cid = store.put(meta.to_bytes())
+    work = Work(WorkKind.TEXT, digest.sha256, bytes(32), b"\x07" * 32, cid)
+    return actions.register(world.client, creator, work).value
+
+
+def build_world(anvil: Anvil, data_dir: Path) -> World:
+    """Deploys, plays the story, registers searchable works and leaves one asset under an open dispute."""
+    w3 = connect(anvil.rpc_url)
+    deployment = deploy(
+        w3, DEPLOYER, rpc_url=anvil.rpc_url, fee_bps=250, fee_recipient=TREASURY.address, demo_token=True
+    )
+    write_deployment(deployment, data_dir / "deployments")  # the page's /config reads it
+    client = GenIPClient.open(deployment, w3=w3)
+    world = World(anvil, deployment, client, data_dir, play(client))
+    a = world.actors
+    world.works["tides"] = register_with_metadata(
+        world, a.alice, b"tides poem", name="Tides", description="A short poem", tags=("poem", "sea")
+    )
+    world.works["harbour"] = register_with_metadata(
+        world,
+        a.bob,
+        b"harbour",
+        name="Harbour lights",
+        description="Night harbour where the tides turn",
+        tags=("photo",),
+    )
+    world.works["forest"] = register_with_metadata(
+        world, a.bob, b"forest", name="Quiet forest", description="Moss and fog", tags=("nature", "green")
+    )
+    offer = actions.create_offer(client, a.bob, world.works["forest"], standard_terms(), price=10**15).value
+    actions.buy_license(client, a.brand, offer)
+    # An asset under an open dispute, with a licence sold before the dispute.
+    world.contested = register_with_metadata(
+        world, a.alice, b"contested", name="Contested", description="Claimed", tags=()
+    )
+    offer = actions.create_offer(client, a.alice, world.contested, standard_terms(), price=10**15).value
+    world.contested_license = actions.buy_license(client, a.brand, offer).value
+    send(w3, a.admin, client.hub.functions.raiseDispute(world.contested, b"\x05" * 32))
+    return world

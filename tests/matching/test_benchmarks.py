@@ -1,0 +1,39 @@
+"""The matching benchmarks run in quick mode and end with one JSON line holding their figures."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(script: str, *args: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_latency_benchmark_quick_is_exact() -> None:
+    result = _run("bench_match_latency.py", "--quick", "--queries", "4")
+    rows = result["results"]
+    assert isinstance(rows, list) and {r["name"] for r in rows} >= {"faiss flat", "numpy brute force"}
+    assert all(r["exact"] and r["new_found"] for r in rows)
+
+
+@pytest.mark.slow
+def test_robustness_benchmark_quick_reports_both_hashes() -> None:
+    result = _run("bench_match_robustness.py", "--quick")
+    pdq, phash = result["pdq"], result["phash"]
+    assert isinstance(pdq, dict) and isinstance(phash, dict)
+    assert pdq["recall"]["jpeg q75"] >= 0.95 and pdq["recall"]["rotate 90"] == 1.0
+    assert pdq["fpr"] <= 1e-3

@@ -1,0 +1,171 @@
+"""MatchEngine on a real SQLite database: transformed copies match, distinct images don't, new assets match
+after `refresh()` without a rebuild, and the verdict follows dispute and licence status."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import skimage.data
+from PIL import Image, ImageEnhance, ImageFilter
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from genip.content.fingerprint import pdq_fingerprint
+from genip.db.engine import make_engine
+from genip.db.migrate import upgrade
+from genip.db.models import Asset
+from genip.matching import (
+    LicenceStatus,
+    LowQualityImageError,
+    MatchEngine,
+    NotAnImageError,
+    Verdict,
+    decide,
+    verdict,
+)
+from tests.matching.conftest import encode
+
+CHAIN = 31337
+ALICE = "0x" + "A1" * 20
+BOB = "0x" + "B0" * 20
+
+
+def _asset(asset_id: int, image: Image.Image | None, *, creator: str = ALICE, kind: str = "image") -> Asset:
+    perceptual = "0x" + (pdq_fingerprint(image).hex if image is not None else "00" * 32)
+    return Asset(
+        chain_id=CHAIN,
+        asset_id=asset_id,
+        creator=creator,
+        owner=creator,
+        registrar=creator,
+        kind=kind,
+        content_hash="0x" + f"{asset_id:064x}",
+        perceptual_hash=perceptual,
+        prompt_commitment="0x" + "00" * 32,
+        metadata_cid=f"bafy{asset_id}",
+        block_number=asset_id,
+        tx_hash="0x" + f"{asset_id:064x}",
+        registered_at=1_700_000_000 + asset_id,
+    )
+
+
+def _insert(engine: Engine, *assets: Asset) -> None:
+    with Session(engine) as session:
+        session.add_all(assets)
+        session.commit()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Engine:
+    engine = make_engine(f"sqlite:///{tmp_path / 'genip.db'}")
+    upgrade(engine)
+    return engine
+
+
+@pytest.fixture
+def registry(db: Engine, astronaut: Image.Image, coffee: Image.Image) -> MatchEngine:
+    _insert(
+        db,
+        _asset(1, astronaut),
+        _asset(2, coffee, creator=BOB),
+        _asset(3, None),  # an image asset registered without a perceptual hash: skipped
+        _asset(4, None, kind="text"),
+    )
+    return MatchEngine(db, chain_id=CHAIN)
+
+
+def _jpeg(q: int) -> Callable[[Image.Image], bytes]:
+    return lambda im: encode(im, "JPEG", quality=q)
+
+
+TRANSFORMS: dict[str, Callable[[Image.Image], bytes]] = {
+    "jpeg q50": _jpeg(50),
+    "resize 50%": lambda im: encode(im.resize((im.width // 2, im.height // 2))),
+    "blur": lambda im: encode(im.filter(ImageFilter.GaussianBlur(2))),
+    "brightness": lambda im: encode(ImageEnhance.Brightness(im).enhance(1.3)),
+    "rotate 90": lambda im: encode(im.transpose(Image.Transpose.ROTATE_90)),
+    "rotate 180": lambda im: encode(im.transpose(Image.Transpose.ROTATE_180)),
+    "flip": lambda im: encode(im.transpose(Image.Transpose.FLIP_LEFT_RIGHT)),
+    "greyscale webp": lambda im: encode(im.convert("L"), "WEBP", quality=80),
+}
+
+
+def test_it_loads_image_assets_with_a_hash(registry: MatchEngine) -> None:
+    assert len(registry) == 2
+
+
+@pytest.mark.parametrize("name", list(TRANSFORMS))
+def test_a_transformed_copy_matches_its_original(
+    registry: MatchEngine, astronaut: Image.Image, name: str
+) -> None:
+    candidates = registry.match(TRANSFORMS[name](astronaut))
+    assert candidates, f"{name} copy did not match"
+    best = candidates[0]
+    assert (best.chain_id, best.asset_id) == (CHAIN, 1)
+    assert best.distance <= registry.config.match_distance and best.confidence > 0.6
+    assert [c.asset_id for c in candidates] == [1]  # and not the coffee
+
+
+@pytest.mark.parametrize("other", ["camera", "rocket", "chelsea", "hubble_deep_field"])
+def test_a_distinct_image_does_not_match(registry: MatchEngine, other: str) -> None:
+    assert registry.match(encode(Image.fromarray(getattr(skimage.data, other)()))) == []
+
+
+def test_an_asset_indexed_after_start_matches_after_refresh(
+    db: Engine, registry: MatchEngine, rocket: Image.Image
+) -> None:
+    index = registry.index
+    upload = encode(rocket, "JPEG", quality=70)
+    assert registry.match(upload, refresh=False) == []
+    _insert(db, _asset(7, rocket, creator=BOB))
+    assert registry.refresh() == 1
+    assert registry.refresh() == 0  # nothing new: nothing re-read
+    assert registry.index is index and len(index) == 3  # appended, not rebuilt
+    assert [c.asset_id for c in registry.match(upload)] == [7]
+
+
+def test_match_refreshes_by_default(db: Engine, registry: MatchEngine, rocket: Image.Image) -> None:
+    _insert(db, _asset(8, rocket))
+    assert [c.asset_id for c in registry.match(encode(rocket))] == [8]
+
+
+def test_an_engine_over_all_chains_sees_new_chains_too(db: Engine, rocket: Image.Image) -> None:
+    everything = MatchEngine(db)
+    assert len(everything) == 0
+    other = _asset(1, rocket)
+    other.chain_id = 8453
+    _insert(db, other)
+    assert everything.refresh() == 1
+    assert [(c.chain_id, c.asset_id) for c in everything.match(encode(rocket))] == [(8453, 1)]
+
+
+def test_near_duplicates_leave_out_the_uploaders_own_works(
+    registry: MatchEngine, astronaut: Image.Image
+) -> None:
+    upload = encode(astronaut, "JPEG", quality=80)
+    assert registry.near_duplicates(upload, exclude_creator=ALICE.lower()) == []
+    assert [c.asset_id for c in registry.near_duplicates(upload, exclude_creator=BOB)] == [1]
+
+
+def test_flat_and_broken_uploads_are_refused(registry: MatchEngine) -> None:
+    with pytest.raises(LowQualityImageError):
+        registry.match(encode(Image.new("RGB", (200, 200), (250, 250, 250))))
+    with pytest.raises(NotAnImageError):
+        registry.match(b"GIF89a-not-really")
+
+
+def test_the_verdict_follows_match_dispute_and_licence(registry: MatchEngine, astronaut: Image.Image) -> None:
+    candidates = registry.match(encode(astronaut))
+    seen: list[tuple[int, str]] = []
+
+    def lookup(*, chain_id: int, asset_id: int, account: str, use: str | None) -> LicenceStatus:
+        seen.append((asset_id, account))
+        return LicenceStatus(licensed=account == BOB, details={"use": use})
+
+    assert verdict(candidates, account=BOB, lookup=lookup, use="commercial")[0] is Verdict.LICENSED
+    assert verdict(candidates, account=ALICE, lookup=lookup)[0] is Verdict.UNLICENSED
+    assert verdict(candidates, account=None, lookup=lookup) == (Verdict.UNLICENSED, None)
+    assert verdict([], account=BOB, lookup=lookup) == (Verdict.UNREGISTERED, None)
+    assert seen == [(1, BOB), (1, ALICE)]
+    assert decide(candidates[0], LicenceStatus(licensed=True, dispute_status="open")) is Verdict.DISPUTED
+    assert decide(candidates[0], LicenceStatus(licensed=True, dispute_status="cleared")) is Verdict.LICENSED

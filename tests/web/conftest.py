@@ -1,0 +1,189 @@
+"""The whole stack for browser tests, started once per session: anvil with the contracts, the demo
+marketplace (`genip.demo.seed`), the indexer in a background thread, the API with the built web page under
+uvicorn, and headless Debian Chromium driven by Playwright (never `playwright install`: the browser is
+/usr/bin/chromium)."""
+
+import json
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from api.app import create_app
+from api.settings import ApiSettings
+from genip.chain.accounts import dev_account
+from genip.chain.client import GenIPClient
+from genip.chain.deployment import Deployment
+from genip.chain.up import local_chain
+from genip.db.engine import make_engine
+from genip.db.migrate import upgrade
+from genip.demo.seed import DUSD, SeedReport, seed
+from genip.settings import Settings
+from genip.storage import LocalStore
+from indexer.config import IndexerConfig
+from indexer.metadata import MetadataFiller
+from indexer.runner import Indexer
+from tests.helpers import mint_demo
+
+ROOT = Path(__file__).resolve().parents[2]
+WEB = ROOT / "web"
+DIST = WEB / "dist"
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+PROVIDER_JS = (Path(__file__).parent / "provider.js").read_text(encoding="utf-8")
+# genip.demo's cast uses dev accounts 0-6; the browser tests buy as 8 and pay from Python as 7.
+BUYER = dev_account(8)
+PAYER = dev_account(7)
+ADA = dev_account(1)  # the demo's image creator
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@dataclass
+class Stack:
+    """What the browser tests talk to."""
+
+    base_url: str
+    rpc_url: str
+    deployment: Deployment
+    client: GenIPClient
+    seeded: SeedReport
+    data_dir: Path
+    app: FastAPI
+
+    def title(self, key: str) -> str:
+        """The indexed title of the demo work `key`."""
+        return str(httpx.get(f"{self.base_url}/assets/{self.seeded.assets[key]}").json()["title"])
+
+    def has_route(self, path: str, method: str) -> bool:
+        return any(
+            getattr(r, "path", None) == path and method in (getattr(r, "methods", None) or ())
+            for r in self.app.routes
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _built_page() -> None:
+    """Build web/dist when it is missing or older than the sources (make setup normally did it)."""
+    sources = [p for p in (WEB / "src").rglob("*") if p.is_file()] + [
+        WEB / "index.html",
+        WEB / "vite.config.js",
+    ]
+    index = DIST / "index.html"
+    if index.is_file() and index.stat().st_mtime >= max(p.stat().st_mtime for p in sources):
+        return
+    npm = shutil.which("npm")
+    if npm is None or not (WEB / "node_modules").is_dir():
+        pytest.skip("web/dist is not built and web/node_modules is missing: run `make setup`")
+    subprocess.run([npm, "run", "build"], cwd=WEB, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (/usr/bin/chromium): run `make setup`")
+    _built_page()
+    data_dir = tmp_path_factory.mktemp("web-stack")
+    settings = Settings(data_dir=data_dir)
+    with local_chain(settings) as chain:
+        deployment = chain.deployment
+        client = GenIPClient.open(deployment)
+        seeded = seed(client, LocalStore(data_dir / "store"), data_dir)
+        for buyer in (BUYER, PAYER):
+            mint_demo(client, buyer, 10_000 * DUSD)
+        db_url = f"sqlite:///{data_dir / 'genip.db'}"
+        engine = make_engine(db_url)
+        upgrade(engine)
+        filler = MetadataFiller(engine, deployment.chain_id, LocalStore(data_dir / "store"), retry_seconds=1)
+        indexer = Indexer(
+            engine, IndexerConfig.from_deployment(deployment, poll_interval=0.2), after_step=filler.fill
+        )
+        stop = threading.Event()
+        errors: list[BaseException] = []
+
+        def index() -> None:
+            try:
+                indexer.run(stop=stop)
+            except BaseException as exc:  # surfaced by the test that waits on the index
+                errors.append(exc)
+
+        indexer_thread = threading.Thread(target=index, name="indexer", daemon=True)
+        indexer_thread.start()
+
+        app = create_app(ApiSettings(data_dir=data_dir, database_url=db_url, api_web_dir=DIST))
+        app.state.genip_settings = settings
+        port = _free_port()
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        server_thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+        server_thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:
+            if time.monotonic() > deadline or not server_thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+        assert chain.anvil is not None
+        try:
+            yield Stack(
+                f"http://127.0.0.1:{port}", chain.anvil.rpc_url, deployment, client, seeded, data_dir, app
+            )
+        finally:
+            server.should_exit = True
+            server_thread.join(timeout=10)
+            stop.set()
+            indexer_thread.join(timeout=10)
+            engine.dispose()
+        if errors:
+            raise errors[0]
+
+
+@pytest.fixture(scope="session")
+def browser(stack: Stack) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def open_page(
+    browser: Any, stack: Stack, account: str, *, mobile: bool = False, options: dict[str, Any] | None = None
+) -> Any:
+    """A page in a fresh context whose injected wallet is `account` (an unlocked anvil dev account)."""
+    viewport = {"width": 390, "height": 844} if mobile else {"width": 1280, "height": 900}
+    context = browser.new_context(base_url=stack.base_url, viewport=viewport)
+    script = PROVIDER_JS.replace("__RPC_URL__", stack.rpc_url).replace("__ACCOUNT__", account)
+    context.add_init_script(script.replace("__OPTIONS__", json.dumps(options or {})))
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    return page
+
+
+def shot(page: Any, name: str, *, full_page: bool = True) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)

@@ -1,0 +1,109 @@
+// The JSON API (api/schemas.py) as the page uses it. Amounts are decimal strings; keep them as bigint.
+
+export interface Currency { address: string; symbol: string; decimals: number }
+export interface TermsTemplate { document_hash: string; document_uri: string; rev_share_bps: number }
+export interface Config {
+  chain_id: number; chain_id_hex: string; registry: string; hub: string; license_token: string;
+  demo_token: string | null; deploy_block: number; fee_bps: number; currencies: Currency[];
+  terms: Record<string, TermsTemplate>; max_upload_bytes: number;
+}
+export interface AssetSummary {
+  asset_id: number; kind: string; title: string | null; description: string | null; tags: string[] | null;
+  creator: string; owner: string; registered_at: number; block_number: number; metadata_cid: string;
+  media_cid: string | null; media_type: string | null; is_derivative: boolean; children_count: number;
+  licenses_sold: number; dispute_status: string; min_price: string | null;
+}
+export interface Facets { kind: Record<string, number>; tier: Record<string, number> }
+export interface AssetsPage {
+  data: AssetSummary[]; count: number; limit: number; offset: number; next_cursor: string | null;
+  facets: Facets | null; as_of_block: number;
+}
+export interface Terms {
+  terms_id: number; tier: string; commercial_use: boolean; derivatives_allowed: boolean; transferable: boolean;
+  rev_share_bps: number; document_hash: string; document_uri: string;
+}
+export interface Offer {
+  offer_id: number; tier: string; currency: string; price: string; duration: number; supply_cap: number;
+  sold: number; paused: boolean; available: boolean; terms: Terms | null;
+}
+export interface Edge { asset_id: number; title: string | null; share_bps: number; license_id: number }
+export interface Asset extends AssetSummary {
+  registrar: string; tx_hash: string; content_hash: string; perceptual_hash: string; prompt_commitment: string;
+  royalty_stack_bps: number; depth: number; metadata_status: string; metadata: Record<string, any> | null;
+  prompt_check: { status: string; checker: string | null; block_number: number | null };
+  dispute: { status: string }; offers: Offer[]; licenses: { total: number; valid: number };
+  parents: Edge[]; children: Edge[]; as_of_block: number;
+}
+export interface LineageNode {
+  asset_id: number; title: string | null; kind: string; creator: string; depth: number;
+  relation: "self" | "ancestor" | "descendant"; effective_share_bps: number | null;
+}
+export interface Lineage {
+  asset_id: number; royalty_stack_bps: number; nodes: LineageNode[];
+  edges: { child_id: number; parent_id: number; share_bps: number; license_id: number }[]; truncated: boolean;
+}
+export interface LicenseStatus {
+  asset: number; account: string; use: string; licensed: boolean; license_ids: number[];
+  expires_at: number | null; as_of_block: number; asset_status: string;
+}
+export interface LicenseHeld {
+  license_id: number; asset_id: number; tier: string; commercial_use: boolean; derivatives_allowed: boolean;
+  expires_at: number; valid: boolean;
+}
+export interface Balance { currency: string; credited: string; withdrawn: string; balance: string }
+export interface Account {
+  address: string; works_created: AssetSummary[]; works_created_count: number; licenses_held: LicenseHeld[];
+  licenses_held_count: number; balances: Balance[]; as_of_block: number;
+}
+export interface Upload {
+  kind: string; cid: string; sha256: string; size: number; media_type: string;
+  perceptual_hash: { algorithm: string; value: string; quality: number | null } | null;
+  details: Record<string, unknown>; near_duplicates: { asset_id: number; distance: number; title?: string | null }[];
+}
+export interface MatchCandidate { asset_id: number; distance?: number; title?: string | null; [k: string]: unknown }
+export interface MatchResult { candidates: MatchCandidate[]; verdict: string; status?: unknown }
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+async function parse<T>(response: Response): Promise<T> {
+  if (!response.ok) {
+    let detail = `${response.status} ${response.statusText}`;
+    try {
+      const body = await response.json();
+      if (body?.detail) detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
+    } catch {
+      /* not JSON */
+    }
+    throw new ApiError(response.status, detail);
+  }
+  return (await response.json()) as T;
+}
+
+export async function get<T>(path: string, fresh = false): Promise<T> {
+  return parse<T>(await fetch(path, { cache: fresh ? "no-store" : "default", headers: { Accept: "application/json" } }));
+}
+
+export async function post<T>(path: string, body: unknown): Promise<T> {
+  return parse<T>(
+    await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }),
+  );
+}
+
+export async function postForm<T>(path: string, form: FormData): Promise<T> {
+  return parse<T>(await fetch(path, { method: "POST", body: form }));
+}
+
+let configPromise: Promise<Config> | null = null;
+export function config(): Promise<Config> {
+  configPromise ??= get<Config>("/config").catch((err) => {
+    configPromise = null;
+    throw err;
+  });
+  return configPromise;
+}
+
+export const mediaUrl = (cid: string) => `/ipfs/${encodeURIComponent(cid)}`;

@@ -1,0 +1,82 @@
+// Plain-language formatting: amounts, addresses, durations and licence terms.
+
+import type { Config, Offer } from "./api";
+
+const ZERO = "0x0000000000000000000000000000000000000000";
+
+export function shortAddr(address: string): string {
+  return address.length > 12 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address;
+}
+
+export function currencyOf(cfg: Config | null, address: string): { symbol: string; decimals: number } {
+  const found = cfg?.currencies.find((c) => c.address.toLowerCase() === address.toLowerCase());
+  if (found) return found;
+  if (address === ZERO) return { symbol: "ETH", decimals: 18 };
+  return { symbol: `token ${shortAddr(address)}`, decimals: 18 };
+}
+
+export function units(raw: string | bigint, decimals: number): string {
+  const value = BigInt(raw);
+  const base = 10n ** BigInt(decimals);
+  const whole = value / base;
+  const frac = (value % base).toString().padStart(decimals, "0").replace(/0+$/, "");
+  return frac ? `${whole}.${frac.slice(0, 6)}` : whole.toString();
+}
+
+export function toUnits(text: string, decimals: number): bigint {
+  const clean = text.trim();
+  if (!/^\d+(\.\d+)?$/.test(clean)) throw new Error(`"${text}" is not an amount`);
+  const [whole, frac = ""] = clean.split(".");
+  if (frac.length > decimals) throw new Error(`at most ${decimals} decimals`);
+  return BigInt(whole) * 10n ** BigInt(decimals) + BigInt(frac.padEnd(decimals, "0") || "0");
+}
+
+export function price(cfg: Config | null, raw: string, currency: string): string {
+  const c = currencyOf(cfg, currency);
+  return BigInt(raw) === 0n ? "Free" : `${units(raw, c.decimals)} ${c.symbol}`;
+}
+
+/** An amount with its symbol, "0 ETH" included (for balances; `price` says "Free"). */
+export function amount(cfg: Config | null, raw: string | bigint, currency: string): string {
+  const c = currencyOf(cfg, currency);
+  return `${units(raw, c.decimals)} ${c.symbol}`;
+}
+
+export function pct(bps: number): string {
+  return `${(bps / 100).toFixed(bps % 100 === 0 ? 0 : 2)} %`;
+}
+
+export function duration(seconds: number): string {
+  if (!seconds) return "forever";
+  const days = seconds / 86400;
+  if (days >= 365 && days % 365 === 0) return `${days / 365} year${days === 365 ? "" : "s"}`;
+  if (days >= 1 && Number.isInteger(days)) return `${days} day${days === 1 ? "" : "s"}`;
+  return `${Math.round(seconds / 3600)} hours`;
+}
+
+export function date(unix: number): string {
+  return new Date(unix * 1000).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+}
+
+/** The offer's terms as sentences a buyer can read. */
+export function termsInWords(offer: Offer): string[] {
+  const t = offer.terms;
+  const lines: string[] = [];
+  if (!t) return ["Terms not indexed yet."];
+  lines.push(t.commercial_use ? "You may use the work commercially (ads, products, publications)." : "Personal, non-commercial use only.");
+  if (t.derivatives_allowed) {
+    lines.push(
+      `You may build one derivative work on it (a sequel, an animation, a game asset) and register it; ${pct(t.rev_share_bps)} of what the derivative earns goes to this work's creator.`,
+    );
+  } else {
+    lines.push("No derivative works may be registered on it.");
+  }
+  lines.push(t.transferable ? "You may transfer the licence to someone else." : "The licence stays with you (not transferable).");
+  lines.push(`It lasts ${duration(offer.duration)}.`);
+  if (offer.supply_cap) lines.push(`${offer.sold} of ${offer.supply_cap} licences sold.`);
+  return lines;
+}
+
+export function tierName(tier: string): string {
+  return tier === "extended" ? "Extended licence" : tier === "standard" ? "Standard licence" : tier;
+}

@@ -1,0 +1,105 @@
+// Creator dashboard: my works and their offers (create, pause, resume), revenue balances, withdraw, my licences.
+
+import { config, get, type Account, type Asset, type Config } from "../api";
+import { createOffer, setOfferPaused, withdraw, withdrawable } from "../chain";
+import { clear, field, h, statusLine } from "../dom";
+import { amount, date, price, tierName, toUnits } from "../format";
+import { explain, wallet } from "../wallet";
+
+function offerForm(asset: Asset, cfg: Config, done: () => void): HTMLElement {
+  const tier = h("select", { name: "tier" }, h("option", { value: "standard" }, "Standard"), h("option", { value: "extended" }, "Extended"));
+  const currency = h("select", { name: "currency" }, cfg.currencies.map((c) => h("option", { value: c.address }, c.symbol)));
+  const amount = h("input", { type: "text", inputmode: "decimal", name: "price", required: true, size: 8 });
+  const days = h("input", { type: "number", name: "days", min: 0, value: 0, size: 5 });
+  const share = h("input", { type: "number", name: "share", min: 0, max: 50, step: 0.5, value: cfg.terms.extended.rev_share_bps / 100, size: 5 });
+  const status = statusLine();
+  const form = h("form", { class: "inline-form" },
+    field("Tier", tier), field("Currency", currency), field("Price", amount), field("Days (0 = forever)", days),
+    field("Revenue share % (extended)", share), h("button", { type: "submit", class: "btn secondary" }, "Create offer"), status);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const c = cfg.currencies.find((x) => x.address === currency.value)!;
+      await createOffer(asset.asset_id, {
+        tier: tier.value as "standard" | "extended", currency: c.address, price: toUnits(amount.value, c.decimals),
+        durationDays: Number(days.value) || 0, supplyCap: 0, revShareBps: Math.round(Number(share.value) * 100),
+      }, (t) => status.set(t, "pending"));
+      status.set("Offer created; it appears once indexed.", "ok");
+      setTimeout(done, 1500);
+    } catch (err) {
+      status.set(explain(err), "error");
+    }
+  });
+  return h("details", null, h("summary", null, "New offer"), form);
+}
+
+export default async function dashboard(root: HTMLElement): Promise<void> {
+  const cfg = await config();
+  const render = async () => {
+    if (!root.isConnected) return;
+    if (!wallet.account) {
+      const connect = h("button", { type: "button", class: "btn" }, "Connect wallet");
+      const status = statusLine();
+      connect.addEventListener("click", () => wallet.connect().then(render).catch((err) => status.set(explain(err), "error")));
+      clear(root, h("h1", null, "Dashboard"), h("p", null, "Connect your wallet to see your works, offers, revenue and licences."), connect, status);
+      return;
+    }
+    const account = wallet.account;
+    const me = await get<Account>(`/accounts/${account}`, true);
+    const assets = await Promise.all(me.works_created.slice(0, 20).map((w) => get<Asset>(`/assets/${w.asset_id}`, true)));
+    const balanceRows = await Promise.all(cfg.currencies.map(async (c) => {
+      const indexed = me.balances.find((b) => b.currency.toLowerCase() === c.address.toLowerCase());
+      const now = await withdrawable(cfg, account, c.address).catch(() => null);
+      const status = statusLine();
+      const button = h("button", { type: "button", class: "btn secondary", disabled: !now }, `Withdraw ${c.symbol}`);
+      button.addEventListener("click", async () => {
+        try {
+          const block = await withdraw(c.address, (t) => status.set(t, "pending"));
+          status.set(`Withdrawn in block ${block}.`, "ok");
+          setTimeout(render, 1500);
+        } catch (err) {
+          status.set(explain(err), "error");
+        }
+      });
+      return h("tr", null, h("th", { scope: "row" }, c.symbol),
+        h("td", null, amount(cfg, indexed?.credited ?? "0", c.address)),
+        h("td", null, amount(cfg, indexed?.withdrawn ?? "0", c.address)),
+        h("td", null, now === null ? "?" : amount(cfg, now, c.address)),
+        h("td", null, button, status));
+    }));
+    clear(root,
+      h("h1", null, "Dashboard"),
+      h("p", { class: "muted" }, `Account ${account} · as of block ${me.as_of_block}`),
+      h("section", { "aria-labelledby": "rev-h" }, h("h2", { id: "rev-h" }, "Revenue"),
+        h("div", { class: "table-wrap" }, h("table", null,
+          h("thead", null, h("tr", null, h("th", { scope: "col" }, "Currency"), h("th", { scope: "col" }, "Earned"), h("th", { scope: "col" }, "Withdrawn"), h("th", { scope: "col" }, "Withdrawable now"), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Action")))),
+          h("tbody", null, balanceRows)))),
+      h("section", { "aria-labelledby": "works-h" }, h("h2", { id: "works-h" }, `My works (${me.works_created_count})`),
+        assets.length ? h("ul", { class: "my-works" }, assets.map((a) => h("li", { class: "my-work" },
+          h("h3", null, h("a", { href: `#/work/${a.asset_id}` }, a.title || `#${a.asset_id}`)),
+          h("p", { class: "muted small" }, `${a.kind} · ${a.licenses.total} licence${a.licenses.total === 1 ? "" : "s"} sold · registered ${date(a.registered_at)}`),
+          a.offers.length ? h("ul", { class: "offer-rows" }, a.offers.map((o) => {
+            const status = statusLine();
+            const toggle = h("button", { type: "button", class: "btn secondary small" }, o.paused ? "Resume" : "Pause");
+            toggle.addEventListener("click", async () => {
+              try {
+                await setOfferPaused(o.offer_id, !o.paused, (t) => status.set(t, "pending"));
+                status.set(o.paused ? "Resumed." : "Paused.", "ok");
+                setTimeout(render, 1500);
+              } catch (err) {
+                status.set(explain(err), "error");
+              }
+            });
+            return h("li", null, `${tierName(o.tier)} · ${price(cfg, o.price, o.currency)} · ${o.sold} sold${o.paused ? " · paused" : ""} `, toggle, status);
+          })) : h("p", { class: "muted small" }, "No offers yet."),
+          offerForm(a, cfg, render)))) : h("p", { class: "muted" }, "No works yet. ", h("a", { href: "#/register" }, "Register one"), ".")),
+      h("section", { "aria-labelledby": "lic-h" }, h("h2", { id: "lic-h" }, `My licences (${me.licenses_held_count})`),
+        me.licenses_held.length ? h("ul", null, me.licenses_held.map((l) => h("li", null,
+          h("a", { href: `#/work/${l.asset_id}` }, `Work #${l.asset_id}`),
+          ` · licence #${l.license_id} · ${tierName(l.tier)} · ${l.valid ? (l.expires_at ? `until ${date(l.expires_at)}` : "perpetual") : "expired"}`)))
+          : h("p", { class: "muted" }, "No licences yet.")),
+    );
+  };
+  await render();
+  const off = wallet.onChange(() => (root.isConnected ? void render() : off()));
+}

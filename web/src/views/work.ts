@@ -1,0 +1,183 @@
+// The work page: media, certificate, prompt-check badge, offers in plain words with Buy, lineage, status lookup.
+
+import { config, get, mediaUrl, type Asset, type Config, type Lineage, type LicenseStatus, type Offer } from "../api";
+import { buyLicense } from "../chain";
+import { clear, field, h, statusLine } from "../dom";
+import { date, pct, price, shortAddr, termsInWords, tierName } from "../format";
+import { explain, sleep, wallet } from "../wallet";
+
+function media(asset: Asset): HTMLElement {
+  const title = asset.title || `Work #${asset.asset_id}`;
+  if (asset.media_cid && asset.media_type?.startsWith("image/")) {
+    return h("figure", { class: "media" }, h("img", { src: mediaUrl(asset.media_cid), alt: asset.description || title }));
+  }
+  const details = (asset.metadata?.genip?.details ?? {}) as Record<string, unknown>;
+  if (asset.media_cid && (asset.kind === "text" || asset.kind === "prompt")) {
+    const excerpt = h("blockquote", { class: "excerpt" }, "Loading the text…");
+    fetch(mediaUrl(asset.media_cid))
+      .then((r) => (r.ok ? r.text() : Promise.reject(new Error(r.statusText))))
+      .then((text) => {
+        excerpt.textContent = text.length > 1500 ? `${text.slice(0, 1500)}…` : text;
+      })
+      .catch(() => (excerpt.textContent = "The text is not available from the store."));
+    return h("figure", { class: "media text" }, excerpt, h("figcaption", { class: "muted small" }, `${details.characters ?? "?"} characters`));
+  }
+  const rows = Object.entries(details).filter(([, v]) => v !== null && v !== "" && typeof v !== "object");
+  return h(
+    "figure",
+    { class: "media card-model" },
+    h("h2", null, asset.kind === "model" ? "Model card" : `${asset.kind} details`),
+    rows.length
+      ? h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", null, k.replace(/_/g, " ")), h("dd", null, String(v))]))
+      : h("p", { class: "muted" }, "No details in the metadata."),
+    asset.media_cid ? h("p", null, h("a", { href: mediaUrl(asset.media_cid), download: "" }, "Download the file")) : null,
+  );
+}
+
+function promptBadge(asset: Asset): HTMLElement {
+  const s = asset.prompt_check.status;
+  const text =
+    s === "passed" ? "Prompt checked: no copyright or style issues found" : s === "failed" ? "Prompt check failed" : "Prompt not checked yet";
+  return h("p", { class: `badge ${s === "passed" ? "ok" : s === "failed" ? "bad" : ""}`, "data-testid": "prompt-badge" }, text,
+    h("span", { class: "sr-only" }, ". The prompt itself is never published; only its salted hash is on-chain."));
+}
+
+function facts(asset: Asset): HTMLElement {
+  const rows: [string, Node | string][] = [
+    ["Certificate", `#${asset.asset_id}`],
+    ["Creator", h("code", { title: asset.creator }, asset.creator)],
+    ["Owner", h("code", null, asset.owner)],
+    ["Registered", `${date(asset.registered_at)} · block ${asset.block_number}`],
+    ["Content sha256", h("code", { class: "hash" }, asset.content_hash)],
+    ["Media CID", asset.media_cid ? h("a", { href: mediaUrl(asset.media_cid) }, h("code", { class: "hash" }, asset.media_cid)) : "—"],
+    ["Metadata CID", h("a", { href: mediaUrl(asset.metadata_cid) }, h("code", { class: "hash" }, asset.metadata_cid))],
+    ["Perceptual hash", h("code", { class: "hash" }, asset.perceptual_hash)],
+    ["Prompt commitment", h("code", { class: "hash" }, asset.prompt_commitment)],
+    ["Transaction", h("code", { class: "hash" }, asset.tx_hash)],
+  ];
+  return h("section", { "aria-labelledby": "cert-h", class: "certificate" }, h("h2", { id: "cert-h" }, "Certificate"),
+    h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", null, k), h("dd", null, v)])));
+}
+
+async function pollLicensed(assetId: number, account: string, use: string, minBlock: number, licenseId: bigint): Promise<LicenseStatus> {
+  for (let i = 0; i < 150; i++) {
+    const s = await get<LicenseStatus>(`/licenses/status?asset=${assetId}&account=${account}&use=${use}`, true).catch(() => null);
+    if (s && s.as_of_block >= minBlock && s.licensed && (licenseId === 0n || s.license_ids.includes(Number(licenseId)))) return s;
+    await sleep(400);
+  }
+  throw new Error("Bought, but the index has not caught up yet; reload the page in a moment.");
+}
+
+function offerCard(asset: Asset, offer: Offer, cfg: Config | null, onBought: () => void): HTMLElement {
+  const status = statusLine();
+  const buy = h("button", { type: "button", class: "btn", disabled: !offer.available || asset.dispute.status === "open" },
+    offer.available ? `Buy ${tierName(offer.tier).toLowerCase()}` : offer.paused ? "Paused" : "Sold out");
+  buy.setAttribute("data-offer", String(offer.offer_id));
+  buy.addEventListener("click", async () => {
+    buy.disabled = true;
+    try {
+      const use = offer.terms?.commercial_use ? "commercial" : "display";
+      const { licenseId, block, account } = await buyLicense(offer, (t) => status.set(t, "pending"));
+      status.set(`Confirmed in block ${block} (licence #${licenseId}). Waiting for the index…`, "pending");
+      await pollLicensed(asset.asset_id, account, use, block, licenseId);
+      status.set(`Licensed: licence #${licenseId} is yours. It is listed under “My licences”.`, "ok");
+      onBought();
+    } catch (err) {
+      status.set(explain(err), "error");
+    } finally {
+      buy.disabled = !offer.available;
+    }
+  });
+  const doc = offer.terms?.document_uri?.startsWith("ipfs://") ? mediaUrl(offer.terms.document_uri.slice(7)) : null;
+  return h("li", { class: "offer" },
+    h("div", { class: "offer-head" }, h("h3", null, tierName(offer.tier)), h("p", { class: "price big" }, price(cfg, offer.price, offer.currency))),
+    h("ul", { class: "terms" }, termsInWords(offer).map((line) => h("li", null, line))),
+    doc ? h("p", { class: "small" }, h("a", { href: doc }, "Full licence text")) : null,
+    buy, status);
+}
+
+function lineage(graph: Lineage, asset: Asset): HTMLElement {
+  const ancestors = graph.nodes.filter((n) => n.relation === "ancestor").sort((a, b) => a.depth - b.depth);
+  const descendants = graph.nodes.filter((n) => n.relation === "descendant").sort((a, b) => a.depth - b.depth);
+  const link = (id: number, title: string | null) => h("a", { href: `#/work/${id}` }, title || `#${id}`);
+  if (!ancestors.length && !descendants.length) {
+    return h("section", { "aria-labelledby": "lin-h" }, h("h2", { id: "lin-h" }, "Lineage"), h("p", { class: "muted" }, "An original work: no parents, no derivatives yet."));
+  }
+  return h("section", { "aria-labelledby": "lin-h", class: "lineage" },
+    h("h2", { id: "lin-h" }, "Lineage"),
+    ancestors.length
+      ? [h("h3", null, "Built on"), h("ol", { class: "tree" }, ancestors.map((n) =>
+          h("li", null, link(n.asset_id, n.title), ` · ${n.kind} · receives ${pct(n.effective_share_bps ?? 0)} of this work's revenue`)))]
+      : null,
+    h("p", { class: "self" }, h("strong", null, asset.title || `#${asset.asset_id}`),
+      graph.royalty_stack_bps ? ` · ${pct(graph.royalty_stack_bps)} of its revenue flows to ancestors` : ""),
+    descendants.length
+      ? [h("h3", null, "Derivatives"), h("ol", { class: "tree" }, descendants.map((n) => {
+          const edge = graph.edges.find((e) => e.child_id === n.asset_id);
+          return h("li", { style: `margin-left:${(n.depth - asset.depth - 1) * 1.2}rem` }, link(n.asset_id, n.title),
+            ` · ${n.kind}${edge ? ` · pays ${pct(edge.share_bps)} to #${edge.parent_id}` : ""}`);
+        }))]
+      : null,
+    graph.truncated ? h("p", { class: "muted small" }, "Only the first derivatives are shown.") : null);
+}
+
+function statusLookup(asset: Asset): HTMLElement {
+  const address = h("input", { type: "text", name: "account", placeholder: "0x…", autocomplete: "off", spellcheck: "false" });
+  const use = h("select", { name: "use" }, ["display", "commercial", "derivative"].map((u) => h("option", { value: u }, u)));
+  const out = statusLine();
+  if (wallet.account) address.value = wallet.account;
+  const form = h("form", { class: "inline-form" }, field("Address", address), field("Use", use), h("button", { type: "submit", class: "btn secondary" }, "Check"));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    out.set("Checking…", "pending");
+    try {
+      const s = await get<LicenseStatus>(`/licenses/status?asset=${asset.asset_id}&account=${encodeURIComponent(address.value.trim())}&use=${use.value}`, true);
+      const until = s.expires_at === 0 ? "perpetual" : s.expires_at ? `until ${date(s.expires_at)}` : "";
+      out.set(s.licensed ? `Licensed for ${s.use} (${until}; licence ${s.license_ids.map((i) => `#${i}`).join(", ")}), as of block ${s.as_of_block}.`
+        : `Not licensed for ${s.use}, as of block ${s.as_of_block}.`, s.licensed ? "ok" : "error");
+    } catch (err) {
+      out.set(String((err as Error).message), "error");
+    }
+  });
+  return h("section", { "aria-labelledby": "status-h" }, h("h2", { id: "status-h" }, "Licence status"), form, out);
+}
+
+export default async function work(root: HTMLElement, _params: URLSearchParams, id?: string): Promise<void> {
+  const cfg = await config().catch(() => null);
+  const [asset, graph] = await Promise.all([get<Asset>(`/assets/${id}`, true), get<Lineage>(`/assets/${id}/lineage`, true).catch(() => null)]);
+  const mine = h("section", { "aria-labelledby": "mine-h", id: "my-licences" });
+  const refreshMine = async () => {
+    if (!wallet.account) return clear(mine);
+    const s = await get<LicenseStatus>(`/licenses/status?asset=${asset.asset_id}&account=${wallet.account}&use=display`, true).catch(() => null);
+    const acct = await get<{ licenses_held: { license_id: number; asset_id: number; tier: string; valid: boolean; expires_at: number }[] }>(`/accounts/${wallet.account}`, true).catch(() => null);
+    const held = acct?.licenses_held.filter((l) => l.asset_id === asset.asset_id) ?? [];
+    clear(mine, h("h2", { id: "mine-h" }, "My licences"),
+      held.length
+        ? h("ul", null, held.map((l) => h("li", { "data-testid": "my-licence" }, `Licence #${l.license_id} · ${tierName(l.tier)} · ${l.valid ? (l.expires_at ? `valid until ${date(l.expires_at)}` : "perpetual") : "expired"}`)))
+        : h("p", { class: "muted" }, s?.licensed ? "You may display this work." : "You hold no licence on this work yet."));
+  };
+  const title = asset.title || `Work #${asset.asset_id}`;
+  document.title = `${title} · Gen-IP`;
+  const offers = asset.offers.filter((o) => !o.paused || o.sold > 0);
+  clear(root,
+    h("p", { class: "crumbs" }, h("a", { href: "#/" }, "← Search")),
+    h("div", { class: "work" },
+      h("div", { class: "work-media" }, media(asset)),
+      h("div", { class: "work-side" },
+        h("h1", null, title),
+        h("p", { class: "muted" }, `${asset.kind} by `, h("a", { href: `#/?q=&creator=${asset.creator}` }, shortAddr(asset.creator)),
+          ` · ${asset.licenses.total} licence${asset.licenses.total === 1 ? "" : "s"} sold`),
+        asset.description ? h("p", null, asset.description) : null,
+        promptBadge(asset),
+        asset.dispute.status === "open" ? h("p", { class: "badge bad" }, "Under dispute: purchases are on hold.") : null,
+        h("section", { "aria-labelledby": "offers-h" }, h("h2", { id: "offers-h" }, "Licences"),
+          offers.length ? h("ul", { class: "offers" }, offers.map((o) => offerCard(asset, o, cfg, () => void refreshMine())))
+            : h("p", { class: "muted" }, "The creator offers no licence on this work yet.")),
+        mine,
+      ),
+    ),
+    h("div", { class: "work-more" }, facts(asset), graph ? lineage(graph, asset) : null, statusLookup(asset)),
+  );
+  await refreshMine();
+  const off = wallet.onChange(() => (root.isConnected ? void refreshMine() : off()));
+}
