@@ -63,7 +63,7 @@ def raw_fetch(rpc_url: str, address: str, first: int, last: int) -> tuple[int, f
     from indexer.rpc import RpcClient
 
     rpc = RpcClient([rpc_url])
-    ranges = AdaptiveRange(1, 500_000, 20_000)  # the indexer's own defaults
+    ranges = AdaptiveRange(1, 500_000, 10_000)  # the indexer's own defaults
     start, events, began = first, 0, time.perf_counter()
     while start <= last:
         end = ranges.end(start, last)

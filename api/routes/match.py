@@ -1,0 +1,5 @@
+"""Routes of `/match` (filled in by its own change)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["match"])

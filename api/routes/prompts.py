@@ -1,0 +1,5 @@
+"""Routes of `/prompts` (filled in by its own change)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["prompts"])
