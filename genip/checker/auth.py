@@ -27,6 +27,13 @@ class AuthError(GenIPError):
     """A wallet signature was missing, malformed, expired, or not the creator's."""
 
 
+_DOMAIN_TYPE: Final = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+]
+
+
 def _domain(chain_id: int) -> dict[str, Any]:
     return {"name": "Gen-IP Prompt Checker", "version": "1", "chainId": chain_id}
 
@@ -36,11 +43,7 @@ def submission_typed_data(
 ) -> dict[str, Any]:
     return {
         "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-            ],
+            "EIP712Domain": _DOMAIN_TYPE,
             "PromptSubmission": [
                 {"name": "assetId", "type": "uint256"},
                 {"name": "commitment", "type": "bytes32"},
@@ -62,11 +65,7 @@ def submission_typed_data(
 def access_typed_data(chain_id: int, asset_id: int, account: str, deadline: int) -> dict[str, Any]:
     return {
         "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-            ],
+            "EIP712Domain": _DOMAIN_TYPE,
             "PromptAccess": [
                 {"name": "assetId", "type": "uint256"},
                 {"name": "account", "type": "address"},
