@@ -12,6 +12,7 @@ from api.addresses import AddressError
 from api.metrics import MetricsMiddleware
 from api.routes import accounts, assets, health, licenses, match, media, prompts
 from api.settings import ApiSettings
+from api.status_fast import StatusFastPath, StatusService
 from api.web import mount_web, web_router
 from genip.db.engine import make_engine, make_sessionmaker
 from genip.db.migrate import require_current
@@ -50,19 +51,41 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     if settings.api_check_schema:
         require_current(engine)
 
+    # Single-statement reads (licence status) run in autocommit: no BEGIN/ROLLBACK round trips per request,
+    # and one statement is one consistent snapshot anyway. Same pool as `engine` (used for status on SQLite).
+    autocommit_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    status_service = StatusService(
+        autocommit_engine,
+        chain_id=settings.api_chain_id,
+        max_age=settings.api_status_max_age,
+        cursor_ttl=settings.api_status_cursor_ttl,
+        cache_size=settings.api_status_cache_size,
+        pool_size=settings.api_status_db_connections,
+    )
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        status_service.close()
         engine.dispose()
 
-    app = FastAPI(title="Gen-IP API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # FastAPI's native OpenTelemetry is off: the API exports Prometheus metrics (`/metrics`), and checking
+    # for configured OTel providers costs every request several microseconds.
+    app = FastAPI(
+        title="Gen-IP API",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
     app.state.settings = settings
     app.state.engine = engine
-    # Single-statement reads (licence status) run in autocommit: no BEGIN/ROLLBACK round trips per request,
-    # and one statement is one consistent snapshot anyway. Same pool as `engine`.
-    app.state.autocommit_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    app.state.autocommit_engine = autocommit_engine
+    app.state.status_service = status_service
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.store = open_store(settings.data_dir, settings.ipfs_api)
+    # Innermost first: the licence-status fast path runs inside the metrics middleware.
+    app.add_middleware(StatusFastPath, service=status_service, route=licenses.STATUS_ROUTE)
     app.add_middleware(MetricsMiddleware)
 
     @app.exception_handler(AddressError)

@@ -2,14 +2,18 @@
 
 from fastapi import Request, Response
 
-__all__ = ["IMMUTABLE", "matches", "not_modified", "set_validators"]
+__all__ = ["IMMUTABLE", "etag_matches", "matches", "not_modified", "set_validators"]
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def matches(request: Request, etag: str) -> bool:
     """Whether the request's `If-None-Match` names `etag` (weak comparison, `*` matches anything)."""
-    header = request.headers.get("if-none-match")
+    return etag_matches(request.headers.get("if-none-match"), etag)
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """Whether an `If-None-Match` header value names `etag` (weak comparison, `*` matches anything)."""
     if not header:
         return False
     wanted = etag.removeprefix("W/")

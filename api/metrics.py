@@ -25,6 +25,8 @@ class MetricsMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        # The labelled series per (method, route, status): `labels()` takes a lock and builds a key each call.
+        self._series: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,5 +46,9 @@ class MetricsMiddleware:
             route: Any = scope.get("route")
             name = getattr(route, "path", None) or "unmatched"
             method = str(scope.get("method", ""))
-            REQUESTS.labels(method, name, str(status[0])).inc()
-            REQUEST_SECONDS.labels(method, name).observe(time.perf_counter() - started)
+            key = (method, name, str(status[0]))
+            series = self._series.get(key)
+            if series is None:
+                series = self._series[key] = (REQUESTS.labels(*key), REQUEST_SECONDS.labels(method, name))
+            series[0].inc()
+            series[1].observe(time.perf_counter() - started)

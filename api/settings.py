@@ -6,7 +6,7 @@ The database, data directory and IPFS node are the same variables the core reads
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["ApiSettings"]
@@ -35,10 +35,33 @@ class ApiSettings(BaseSettings):
     api_status_max_age: int = Field(
         default=5, ge=0, description="Seconds clients and proxies may reuse a licence-status answer."
     )
+    api_status_cursor_ttl: float = Field(
+        default=0.1,
+        ge=0,
+        le=5,
+        description="Seconds a process reuses the indexer cursor it last read for licence status (ETag/304 "
+        "and cached answers); 0 reads it on every request.",
+    )
+    api_status_cache_size: int = Field(
+        default=10_000,
+        ge=0,
+        description="Licence-status answers a process keeps for the current cursor (0: none).",
+    )
+    api_status_db_connections: int = Field(
+        default=8,
+        ge=1,
+        description="Postgres connections per process for single licence-status questions (async, prepared); "
+        "a few per core do best, more only add contention.",
+    )
     api_db_pool_size: int = Field(default=20, ge=1, description="Postgres connections kept per process.")
     api_web_dir: Path = Field(
         default_factory=lambda: Path(__file__).resolve().parents[1] / "web" / "dist",
         description="The built marketplace page served at `/` (`make setup` builds it into web/dist).",
+    )
+    checker_key: SecretStr | None = Field(
+        default=None,
+        description="GENIP_CHECKER_KEY: 32-byte key (hex or base64) sealing submitted prompts at rest. "
+        "Unset: the prompt submission endpoints answer 503. The checker's signing key never belongs here.",
     )
     api_check_schema: bool = Field(
         default=True, description="Refuse to start unless the database schema is at this code's revision."

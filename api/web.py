@@ -13,22 +13,29 @@
     client-computed prompt commitment (the prompt itself never leaves the browser), stores it and answers
     its CID.
 
-Near-duplicate warnings on upload come from the matching engine: `near_duplicates` is the hook for it.
+Near-duplicate warnings on upload come from the matching engine (`api.matching`, shared with `POST /match`):
+`near_duplicates` lists registered images of other creators (the optional `creator` form field names the
+uploader) within the match distance. It warns, it does not refuse: the registration itself is the wallet's.
 """
 
 import json
 import re
 import shutil
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from api.addresses import parse_address
+from api.matching import describe, lookup, matcher
 from api.schemas import ErrorBody
 from genip.chain.deployment import read_deployment
 from genip.chain.types import WorkKind
@@ -39,6 +46,8 @@ from genip.content.formats import IMAGE_SUFFIXES, MODEL_SUFFIXES, TEXT_SUFFIXES,
 from genip.content.hashing import ContentDigest, digest_stream
 from genip.content.metadata import PerceptualHash, WorkMetadata
 from genip.errors import GenIPError
+from genip.matching.errors import MatchingError
+from genip.matching.hashing import QueryHash
 from genip.settings import Settings
 from genip.storage import ContentStore, StorageError, open_store
 from genip.terms import Tier, terms_for
@@ -222,11 +231,13 @@ class PerceptualHashOut(BaseModel):
 
 
 class NearDuplicate(BaseModel):
-    """A registered work that looks like the upload."""
+    """A registered work by another creator that looks like the upload (registering it needs a licence)."""
 
     asset_id: int
-    distance: int
+    distance: int = Field(description="PDQ bits that differ from the upload (best rotation/flip).")
     title: str | None = None
+    creator: str | None = None
+    message: str = Field(default="", description="The warning to show, naming the certificate.")
 
 
 class UploadResult(BaseModel):
@@ -240,15 +251,51 @@ class UploadResult(BaseModel):
     perceptual_hash: PerceptualHashOut | None
     details: dict[str, Any]
     near_duplicates: list[NearDuplicate] = Field(
-        description="Registered works that look alike (empty until the matching engine is wired in)."
+        description="Registered images of other creators within the match distance, best first: a warning "
+        "(register as a derivative under a licence instead). Empty for other kinds, or when the database "
+        "cannot be read (the check is skipped, never an error)."
     )
 
 
 def near_duplicates(
-    request: Request, kind: WorkKind, perceptual_hash: PerceptualHash | None
+    request: Request,
+    kind: WorkKind,
+    perceptual_hash: PerceptualHash | None,
+    *,
+    image: bytes | None = None,
+    creator: str | None = None,
 ) -> list[NearDuplicate]:
-    """Hook for the matching engine: registered works close to an upload. None are reported yet."""
-    return []
+    """Registered images of creators other than `creator` close to an uploaded image (the registration
+    pre-check), from the process's shared matching engine (`api.matching`).
+
+    The upload's own bytes are hashed in their 8 rotations/flips when given and matchable; otherwise (too
+    large or too flat for the matcher) the committed PDQ hash alone is looked up. Non-images, a missing hash
+    and a database that cannot be read give no warning: the pre-check never blocks an upload.
+    """
+    if kind is not WorkKind.IMAGE or perceptual_hash is None or perceptual_hash.algorithm != "pdq":
+        return []
+    try:
+        engine = matcher(request.app)
+        query = QueryHash((perceptual_hash.value,), perceptual_hash.quality or 0)
+        if image is not None:
+            with suppress(MatchingError):
+                query = engine.hash(image)
+        found = describe(request.app.state.engine, lookup(request.app, query, exclude_creator=creator))
+    except SQLAlchemyError:
+        return []
+    return [
+        NearDuplicate(
+            asset_id=f.candidate.asset_id,
+            distance=f.candidate.distance,
+            title=f.title,
+            creator=f.candidate.creator,
+            message=f"looks like asset {f.candidate.asset_id}"
+            + (f" ({f.title!r})" if f.title else "")
+            + f" by {f.candidate.creator} ({f.candidate.distance} bits apart): register it as a derivative "
+            "under a licence on that work, not as an original",
+        )
+        for f in found
+    ]
 
 
 def _kind(text: str) -> WorkKind:
@@ -277,7 +324,7 @@ async def _save_limited(upload: UploadFile, target: Path) -> int:
     response_model=UploadResult,
     summary="Store a work before registering it",
     responses={
-        400: {"model": ErrorBody, "description": "Unknown kind, or an empty file."},
+        400: {"model": ErrorBody, "description": "Unknown kind, an empty file, or a malformed creator."},
         413: {"model": ErrorBody, "description": "Too large."},
         415: {"model": ErrorBody, "description": "Type not accepted for the kind."},
     },
@@ -286,9 +333,14 @@ async def upload_work(
     request: Request,
     file: Annotated[UploadFile, File(description="The work's file.")],
     kind: Annotated[str, Form(description="image, text, model, workflow, prompt or other.")] = "image",
+    creator: Annotated[
+        str | None,
+        Form(description="The registering wallet: its own works are not reported as near-duplicates."),
+    ] = None,
 ) -> UploadResult:
     """Canonicalise, hash, fingerprint and store one work (the bytes hashed are the bytes stored)."""
     work_kind = _kind(kind)
+    owner = parse_address(creator.strip(), field="creator") if creator and creator.strip() else None
     suffix = Path(file.filename or "").suffix.lower()
     allowed = ALLOWED_SUFFIXES[work_kind]
     if suffix not in allowed:
@@ -305,6 +357,7 @@ async def upload_work(
             with prepared.open() as stream:
                 digest = digest_stream(stream)
             phash = fingerprint_work(prepared)
+            image = path.read_bytes() if work_kind is WorkKind.IMAGE else None
         except (ContentError, OSError, ValueError) as exc:
             raise HTTPException(415, f"the file is not a readable {work_kind.name.lower()}: {exc}") from None
         try:
@@ -330,7 +383,12 @@ async def upload_work(
     uploads.mkdir(parents=True, exist_ok=True)
     (uploads / f"{digest.cid}.json").write_text(json.dumps(record, default=str), encoding="utf-8")
     return UploadResult.model_validate(
-        {**record, "near_duplicates": near_duplicates(request, work_kind, phash)}
+        {
+            **record,
+            "near_duplicates": await run_in_threadpool(
+                near_duplicates, request, work_kind, phash, image=image, creator=owner
+            ),
+        }
     )
 
 

@@ -10,10 +10,13 @@
   model, workflow). `verifyPromptPart` checks a leaf against the same commitment with OpenZeppelin's
   `MerkleProof` (sorted-pair keccak); `hash_pair` and `process_proof` mirror it, and a one-leaf tree's root
   is the leaf itself, so today's single-prompt commitment is already a valid root with an empty proof.
-- **Keep** (`PromptVault`): the salt and prompt are stored for the creator in
-  `<data dir>/prompts/<creator address>.json` (mode 0600, directory 0700), keyed by the work's sha256, so
-  the creator can reveal them to a checker or to `genip prompt verify` later. The prompt and salt never
-  appear in a `repr`, a log or an error message.
+- **Structured** (`commit_parts`): a Merkle tree over the parts (prompt, negative prompt, seed, model,
+  workflow), each leaf salted with a salt derived from one master salt; the root is the commitment and
+  `PartsCommitment.reveal(part)` gives what `verifyPromptPart` needs to prove one part alone.
+- **Keep** (`PromptVault`): the salt and prompt (single scheme) or the master salt and every part's value
+  (parts scheme) are stored for the creator in `<data dir>/prompts/<creator address>.json` (mode 0600,
+  directory 0700), keyed by the work's sha256, so the creator can reveal them to a checker or to
+  `genip prompt verify` later. Secrets never appear in a `repr`, a log or an error message.
 """
 
 import json
@@ -137,6 +140,20 @@ class PartsCommitment:
     master_salt: bytes = field(repr=False)
     values: dict[str, bytes] = field(repr=False)
 
+    @property
+    def commitment(self) -> bytes:
+        """The root: what the certificate's prompt commitment holds (same name as `PromptCommitment`'s)."""
+        return self.root
+
+    @property
+    def prompt(self) -> str:
+        """The (normalised) prompt part as text."""
+        return self.values["prompt"].decode("utf-8", errors="replace")
+
+    def texts(self) -> dict[str, str]:
+        """The non-empty parts as text (what a creator submits to the checker)."""
+        return {name: value.decode("utf-8") for name, value in self.values.items() if value}
+
     def reveal(self, part: str) -> tuple[bytes, bytes, list[bytes]]:
         """(value, salt, proof) of `part`."""
         if part not in PART_NAMES:
@@ -219,8 +236,10 @@ def verify_proof(leaf: bytes, proof: Iterable[bytes], root: bytes) -> bool:
 class PromptVault:
     """A creator's revealable prompts: `<data_dir>/prompts/<address>.json`, private to the user (0600).
 
-    Entries are keyed by the work's sha256 (`0x` hex) and hold the normalised prompt, the salt and the
-    commitment. Every write replaces the file atomically (temporary file, fsync, rename).
+    Entries are keyed by the work's sha256 (`0x` hex). A single-scheme entry holds the normalised prompt,
+    the salt and the commitment; a parts entry (`"scheme": "parts"`) holds every part's value (UTF-8 text),
+    the master salt and the root. Entries written before parts existed have no `scheme` and are single.
+    Every write replaces the file atomically (temporary file, fsync, rename).
     """
 
     def __init__(self, data_dir: Path, creator: str) -> None:
@@ -232,22 +251,67 @@ class PromptVault:
     def __repr__(self) -> str:
         return f"PromptVault({self.creator}, {str(self.path)!r})"
 
-    def save(self, content_sha256: bytes, commitment: PromptCommitment) -> None:
-        """Keep `commitment`'s prompt and salt for the work whose sha256 is `content_sha256`."""
+    def save(self, content_sha256: bytes, commitment: "PromptCommitment | PartsCommitment") -> None:
+        """Keep what opens `commitment` (prompt and salt, or parts and master salt) for the work whose sha256
+        is `content_sha256`."""
         entries = self._read()
-        entries[_key(content_sha256)] = {
-            "prompt": commitment.prompt,
-            "salt": "0x" + commitment.salt.hex(),
-            "commitment": "0x" + commitment.commitment.hex(),
-            "savedAt": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        }
+        saved_at = datetime.now(UTC).replace(microsecond=0).isoformat()
+        if isinstance(commitment, PartsCommitment):
+            try:
+                parts = {name: value.decode("utf-8") for name, value in commitment.values.items()}
+            except UnicodeDecodeError:
+                raise PromptError("prompt parts are kept as UTF-8 text") from None
+            entries[_key(content_sha256)] = {
+                "scheme": "parts",
+                "parts": parts,
+                "masterSalt": "0x" + commitment.master_salt.hex(),
+                "commitment": "0x" + commitment.root.hex(),
+                "savedAt": saved_at,
+            }
+        else:
+            entries[_key(content_sha256)] = {
+                "prompt": commitment.prompt,
+                "salt": "0x" + commitment.salt.hex(),
+                "commitment": "0x" + commitment.commitment.hex(),
+                "savedAt": saved_at,
+            }
         self._write(entries)
 
+    def load_any(self, content_sha256: bytes) -> "PromptCommitment | PartsCommitment | None":
+        """The kept commitment of a work in whichever scheme it was made, or `None`; `PromptError` if the
+        entry is malformed or does not open its commitment."""
+        entry = self._read().get(_key(content_sha256))
+        if isinstance(entry, dict) and entry.get("scheme") == "parts":
+            return self._parts(content_sha256, entry)
+        return self.load(content_sha256)
+
+    def load_parts(self, content_sha256: bytes) -> "PartsCommitment | None":
+        """The kept parts commitment of a work, or `None` (no entry, or a single-scheme entry)."""
+        found = self.load_any(content_sha256)
+        return found if isinstance(found, PartsCommitment) else None
+
+    def _parts(self, content_sha256: bytes, entry: dict[str, Any]) -> PartsCommitment:
+        try:
+            parts: dict[str, str | bytes] = {
+                name: str(value).encode("utf-8") for name, value in dict(entry["parts"]).items()
+            }
+            master_salt = bytes.fromhex(entry["masterSalt"][2:])
+            root = bytes.fromhex(entry["commitment"][2:])
+            found = commit_parts(parts, master_salt)
+        except (KeyError, TypeError, ValueError, PromptError):
+            raise PromptError(f"the entry for {_key(content_sha256)} in {self.path} is malformed") from None
+        if found.root != root:
+            raise PromptError(f"the kept parts for {_key(content_sha256)} do not open their commitment")
+        return found
+
     def load(self, content_sha256: bytes) -> PromptCommitment | None:
-        """The kept prompt for a work, or `None`; `PromptError` if the entry does not open its commitment."""
+        """The kept single-scheme prompt for a work, or `None`; `PromptError` if the entry does not open its
+        commitment or is a parts entry (read those with `load_any` or `load_parts`)."""
         entry = self._read().get(_key(content_sha256))
         if entry is None:
             return None
+        if isinstance(entry, dict) and entry.get("scheme") == "parts":
+            raise PromptError(f"the entry for {_key(content_sha256)} commits to prompt parts: use load_any")
         try:
             found = PromptCommitment(
                 bytes.fromhex(entry["commitment"][2:]), bytes.fromhex(entry["salt"][2:]), entry["prompt"]

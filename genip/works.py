@@ -11,6 +11,12 @@ Prompts. The registry refuses a zero prompt commitment, so every work commits to
 - `PROMPT` works are prompts: the commitment is to the work's own text unless another prompt is given.
 - `MODEL`, `WORKFLOW` and `OTHER` may give a prompt; without one they commit to the empty prompt with a
   fresh salt, so revealing the salt later proves that no prompt was claimed.
+
+Schemes. When the creator gives any of negative prompt, seed or workflow, the commitment is structured:
+the root of a Merkle tree over prompt, negative prompt, seed, model and workflow (`commit_parts`), so each
+part can be revealed alone later (`verifyPromptPart`). Otherwise it stays the single salted hash of the
+prompt, which `verifyPrompt` opens directly (as for every work registered before parts existed). Both are
+kept in the vault.
 """
 
 from collections.abc import Callable
@@ -28,7 +34,15 @@ from genip.content.formats import PreparedWork, prepare_work
 from genip.content.hashing import ContentDigest, digest_stream
 from genip.content.metadata import ParentLink, WorkMetadata
 from genip.errors import GenIPError
-from genip.prompts import PromptCommitment, PromptVault, commit_prompt, new_salt, prompt_leaf
+from genip.prompts import (
+    PartsCommitment,
+    PromptCommitment,
+    PromptVault,
+    commit_parts,
+    commit_prompt,
+    new_salt,
+    prompt_leaf,
+)
 from genip.storage import ContentStore
 
 __all__ = [
@@ -39,6 +53,7 @@ __all__ = [
     "Registration",
     "WorkDescription",
     "WorkFileError",
+    "canonical_workflow",
     "check_readable",
     "prepare_registration",
     "read_text_file",
@@ -80,6 +95,14 @@ class WorkDescription:
     model: str | None = None
     tool: str | None = None
     tags: tuple[str, ...] = ()
+    negative_prompt: str | None = field(default=None, repr=False)
+    seed: str | None = field(default=None, repr=False)
+    workflow: str | None = field(default=None, repr=False)  # canonical JSON text, as the creator gives it
+
+    @property
+    def structured(self) -> bool:
+        """Whether the prompt is committed part by part (any of negative prompt, seed, workflow given)."""
+        return any(v is not None and v.strip() for v in (self.negative_prompt, self.seed, self.workflow))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +111,7 @@ class Draft:
 
     prepared: PreparedWork
     digest: ContentDigest
-    commitment: PromptCommitment = field(repr=False)
+    commitment: PromptCommitment | PartsCommitment = field(repr=False)
     metadata: WorkMetadata
 
     def work(self, metadata_cid: str) -> Work:
@@ -140,7 +163,40 @@ def read_text_file(path: Path, what: str) -> str:
         raise WorkFileError(f"{what} {path} is not readable UTF-8 text ({type(exc).__name__})") from None
 
 
-def _commitment(prepared: PreparedWork, prompt: str | None) -> PromptCommitment:
+def canonical_workflow(text: str) -> str:
+    """A workflow's JSON in canonical form (sorted keys, no spaces, UTF-8): the same workflow always
+    commits to the same bytes. `WorkFileError` when it is not JSON."""
+    import json
+
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise WorkFileError("the workflow is not valid JSON") from None
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _parts(prepared: PreparedWork, about: WorkDescription) -> PartsCommitment:
+    prompt = about.prompt
+    if (prompt is None or not prompt.strip()) and prepared.kind is WorkKind.PROMPT and prepared.canonical:
+        prompt = prepared.canonical.decode("utf-8")
+    if prompt is None or not prompt.strip():
+        raise PromptRequiredError(
+            "a negative prompt, seed or workflow is committed together with its prompt: give --prompt"
+        )
+    parts: dict[str, str | bytes] = {
+        "prompt": prompt,
+        "negative_prompt": about.negative_prompt or "",
+        "seed": about.seed or "",
+        "model": about.model or "",
+        "workflow": canonical_workflow(about.workflow) if about.workflow else "",
+    }
+    return commit_parts(parts)
+
+
+def _commitment(prepared: PreparedWork, about: WorkDescription) -> PromptCommitment | PartsCommitment:
+    if about.structured:
+        return _parts(prepared, about)
+    prompt = about.prompt
     if prompt is not None and prompt.strip():
         return commit_prompt(prompt)
     if prepared.kind in AI_KINDS:
@@ -172,7 +228,7 @@ def prepare_registration(
         raise WorkFileError(
             f"work file {path} cannot be read: {exc.strerror or type(exc).__name__}"
         ) from None
-    commitment = _commitment(prepared, about.prompt)
+    commitment = _commitment(prepared, about)
     from genip.content.fingerprint import fingerprint_work  # numpy and pdqhash: only when registering
 
     metadata = WorkMetadata(

@@ -10,8 +10,9 @@ The rules (also in the OpenAPI description of `/licenses/status`):
 * An asset under an open dispute (`disputed`) or whose claim was upheld (`upheld`) licenses nobody; the
   fitting licence ids are still listed. An unknown asset is `unregistered` and licenses nobody.
 
-Two queries for one question (the cursor, then the asset joined with the account's licences on it) and three
-for a batch of up to 1 000 (cursor, assets, licences).
+One statement for one question (the cursor joined with the asset and the account's licences on it; the hot
+path in `api.status_fast` runs it as a prepared statement) and three for a batch of up to 1 000 (cursor,
+assets, licences).
 """
 
 from collections import defaultdict
@@ -25,7 +26,19 @@ from sqlalchemy.orm import Session
 from api.queries.chain import ANY_CHAIN_SQL, ONE_CHAIN_SQL, ChainState, state_from_row
 from api.schemas import AssetStatus, LicenseStatus, Use
 
-__all__ = ["LicenceRow", "asset_status_of", "evaluate", "status_many", "status_one", "status_with_state"]
+__all__ = [
+    "WITH_STATE_SQL",
+    "LicenceRow",
+    "asset_status_of",
+    "decide",
+    "decide_rows",
+    "evaluate",
+    "rows_with_state",
+    "state_and_answer",
+    "status_many",
+    "status_one",
+    "status_with_state",
+]
 
 _ASSET_STATUS: dict[str, AssetStatus] = {
     "none": "active",
@@ -34,7 +47,8 @@ _ASSET_STATUS: dict[str, AssetStatus] = {
     "upheld": "upheld",
 }
 
-_WITH_STATE = """
+#: One question in one statement: the cursor (`{cursor}`), the asset and the account's licences on it.
+WITH_STATE_SQL = """
     WITH c AS ({cursor})
     SELECT c.chain_id, c.block_number, c.block_hash, c.timestamp,
            a.owner, a.dispute_status, l.license_id, l.expires_at, l.commercial_use, l.derivatives_allowed,
@@ -44,8 +58,8 @@ _WITH_STATE = """
       LEFT JOIN licenses l
         ON l.chain_id = a.chain_id AND l.holder = :holder AND l.asset_id = a.asset_id
 """
-_ONE_ANY_CHAIN = text(_WITH_STATE.format(cursor=ANY_CHAIN_SQL))
-_ONE_CHAIN = text(_WITH_STATE.format(cursor=ONE_CHAIN_SQL))
+_ONE_ANY_CHAIN = text(WITH_STATE_SQL.format(cursor=ANY_CHAIN_SQL))
+_ONE_CHAIN = text(WITH_STATE_SQL.format(cursor=ONE_CHAIN_SQL))
 
 _ASSETS = text(
     "SELECT asset_id, owner, dispute_status FROM assets WHERE chain_id = :chain_id AND asset_id IN :ids"
@@ -90,7 +104,7 @@ def asset_status_of(dispute_status: str | None) -> AssetStatus:
     return _ASSET_STATUS.get(dispute_status, "active")
 
 
-def evaluate(
+def decide(
     *,
     asset: int,
     account: str,
@@ -99,20 +113,22 @@ def evaluate(
     dispute_status: str | None,
     licences: Iterable[LicenceRow],
     state: ChainState,
-) -> LicenseStatus:
-    """Applies the rules above to one question; `owner`/`dispute_status` are None for an unknown asset."""
+) -> dict[str, Any]:
+    """Applies the rules above to one question; `owner`/`dispute_status` are None for an unknown asset.
+
+    The answer as a plain dict in `LicenseStatus` field order (the hot path serialises it directly)."""
     status = asset_status_of(dispute_status)
     if status == "unregistered":
-        return LicenseStatus(
-            asset=asset,
-            account=account,
-            use=use,
-            licensed=False,
-            license_ids=[],
-            expires_at=None,
-            as_of_block=state.block_number,
-            asset_status=status,
-        )
+        return {
+            "asset": asset,
+            "account": account,
+            "use": use,
+            "licensed": False,
+            "license_ids": [],
+            "expires_at": None,
+            "as_of_block": state.block_number,
+            "asset_status": status,
+        }
     if owner == account:
         ids: list[int] = []
         expires: int | None = 0
@@ -130,15 +146,39 @@ def evaluate(
             else None
         )
     licensed = has_right and status == "active"
+    return {
+        "asset": asset,
+        "account": account,
+        "use": use,
+        "licensed": licensed,
+        "license_ids": ids,
+        "expires_at": expires if licensed else None,
+        "as_of_block": state.block_number,
+        "asset_status": status,
+    }
+
+
+def evaluate(
+    *,
+    asset: int,
+    account: str,
+    use: Use,
+    owner: str | None,
+    dispute_status: str | None,
+    licences: Iterable[LicenceRow],
+    state: ChainState,
+) -> LicenseStatus:
+    """Applies the rules above to one question; `owner`/`dispute_status` are None for an unknown asset."""
     return LicenseStatus(
-        asset=asset,
-        account=account,
-        use=use,
-        licensed=licensed,
-        license_ids=ids,
-        expires_at=expires if licensed else None,
-        as_of_block=state.block_number,
-        asset_status=status,
+        **decide(
+            asset=asset,
+            account=account,
+            use=use,
+            owner=owner,
+            dispute_status=dispute_status,
+            licences=licences,
+            state=state,
+        )
     )
 
 
@@ -153,17 +193,33 @@ def _licence(row: Sequence[object]) -> LicenceRow:
     )
 
 
+def rows_with_state(
+    session: Session | Connection, *, chain_id: int | None, asset: int, account: str
+) -> list[Any]:
+    """The one-statement rows for a question: (chain_id, block_number, block_hash, timestamp, owner,
+    dispute_status, licence fields…); one row with NULL asset fields for an unknown asset, none before
+    anything is indexed."""
+    params = {"asset_id": asset, "holder": account}
+    if chain_id is None:
+        return list(session.execute(_ONE_ANY_CHAIN, params).all())
+    return list(session.execute(_ONE_CHAIN, {**params, "chain_id": chain_id}).all())
+
+
+def state_and_answer(
+    rows: Sequence[Any], *, chain_id: int | None, asset: int, account: str, use: Use
+) -> tuple[ChainState, dict[str, Any]]:
+    """The chain state and the answer (a dict in `LicenseStatus` field order) from `rows_with_state` rows."""
+    state = state_from_row(rows[0] if rows else None, chain_id)
+    return state, decide_rows([r[4:] for r in rows if r[4] is not None], state, asset, account, use)
+
+
 def status_with_state(
     session: Session | Connection, *, chain_id: int | None, asset: int, account: str, use: Use
 ) -> tuple[ChainState, LicenseStatus]:
     """The chain state and the answer to one question, in one query (`account` already checksummed)."""
-    params = {"asset_id": asset, "holder": account}
-    if chain_id is None:
-        rows = session.execute(_ONE_ANY_CHAIN, params).all()
-    else:
-        rows = session.execute(_ONE_CHAIN, {**params, "chain_id": chain_id}).all()
-    state = state_from_row(rows[0] if rows else None, chain_id)
-    return state, _answer([r[4:] for r in rows if r[4] is not None], state, asset, account, use)
+    rows = rows_with_state(session, chain_id=chain_id, asset=asset, account=account)
+    state, answer = state_and_answer(rows, chain_id=chain_id, asset=asset, account=account, use=use)
+    return state, LicenseStatus(**answer)
 
 
 def status_one(
@@ -173,16 +229,16 @@ def status_one(
     return status_with_state(session, chain_id=state.chain_id, asset=asset, account=account, use=use)[1]
 
 
-def _answer(rows: Sequence[Any], state: ChainState, asset: int, account: str, use: Use) -> LicenseStatus:
+def decide_rows(rows: Sequence[Any], state: ChainState, asset: int, account: str, use: Use) -> dict[str, Any]:
     """Applies the rules to the (owner, dispute, licence…) rows of one asset joined with the account's
-    licences; no rows for an unknown asset."""
+    licences (no rows for an unknown asset); the answer as a dict in `LicenseStatus` field order."""
     if not rows:
-        return evaluate(
+        return decide(
             asset=asset, account=account, use=use, owner=None, dispute_status=None, licences=(), state=state
         )
     owner, dispute = str(rows[0][0]), str(rows[0][1])
     licences = [_licence(r[2:]) for r in rows if r[2] is not None]
-    return evaluate(
+    return decide(
         asset=asset,
         account=account,
         use=use,

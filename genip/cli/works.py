@@ -1,5 +1,16 @@
-"""`genip register`, `genip derive`, `genip show` and `genip prompt verify|reveal`."""
+"""`genip register`, `genip derive`, `genip show` and `genip prompt verify|reveal`.
 
+**Near-duplicate check.** Before anything is stored or sent, `genip register` of an image looks it up in the
+settings' database (the indexer's `assets`, through `genip.matching.MatchEngine`, same thresholds as
+`genip match` and the API): when an indexed image of *another* creator is within `GENIP_MATCH_DISTANCE` bits,
+it refuses with one red line naming that certificate (exit 1), unless `--force`, which registers anyway and
+prints the warning. `genip derive` is not checked: a derivative is expected to look like its parents and is
+registered under a licence on them. The check is skipped silently when there is nothing to check against: no
+database file (SQLite), a database that cannot be reached or has no schema yet, or no indexed images — the
+registry itself only refuses byte-identical content.
+"""
+
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -7,6 +18,9 @@ from typing import Annotated, Final
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from genip.chain.client import GenIPClient
 from genip.chain.reads import asset_info, check_asset, license_info
@@ -14,8 +28,11 @@ from genip.chain.types import WorkKind
 from genip.cli.context import AccountOption, JsonOption, open_client, settings_of, signer
 from genip.cli.output import emit, hex0x, status
 from genip.content.metadata import ParentLink
-from genip.errors import ConfigError
+from genip.db.engine import normalize_url
+from genip.db.models import Asset
+from genip.errors import ConfigError, GenIPError
 from genip.prompts import PromptVault
+from genip.settings import Settings
 from genip.storage import open_store
 from genip.works import (
     Draft,
@@ -26,7 +43,15 @@ from genip.works import (
     registered_asset,
 )
 
-__all__ = ["ALREADY_REGISTERED_EXIT", "PromptFileOption", "PromptOption", "derive", "register"]
+__all__ = [
+    "ALREADY_REGISTERED_EXIT",
+    "NearDuplicateError",
+    "PromptFileOption",
+    "PromptOption",
+    "derive",
+    "near_duplicate_of",
+    "register",
+]
 
 #: Exit code of `register`/`derive` when the exact content is already certified (the certificate is shown).
 ALREADY_REGISTERED_EXIT: Final = 3
@@ -46,7 +71,87 @@ PromptOption = Annotated[
 ModelOption = Annotated[str | None, typer.Option("--model", help="Model used, e.g. sdxl-1.0.")]
 ToolOption = Annotated[str | None, typer.Option("--tool", help="Tool used, e.g. ComfyUI.")]
 TagsOption = Annotated[str, typer.Option("--tags", help="Comma-separated tags.")]
+NegativePromptOption = Annotated[
+    str | None, typer.Option("--negative-prompt", help="Negative prompt (committed as its own part).")
+]
+SeedOption = Annotated[
+    str | None, typer.Option("--seed", help="Generation seed (committed as its own part).")
+]
+WorkflowFileOption = Annotated[
+    Path | None, typer.Option("--workflow-file", help="Workflow JSON (e.g. ComfyUI), committed as a part.")
+]
 FileArgument = Annotated[Path, typer.Argument(help="The work's file.", show_default=False)]
+ForceOption = Annotated[
+    bool,
+    typer.Option("--force", help="Register even when another creator's certificate looks the same."),
+]
+
+
+class NearDuplicateError(GenIPError):
+    """The image looks like another creator's registered work (`genip register` without `--force`)."""
+
+    def __init__(self, asset_id: int, title: str | None, creator: str, distance: int) -> None:
+        named = f"asset {asset_id}" + (f" ({title!r})" if title else "")
+        super().__init__(
+            f"near-duplicate of {named} by {creator}, {distance} bits apart: register it as a derivative "
+            f"(genip derive --parent {asset_id}:LICENCE) or pass --force"
+        )
+        self.asset_id = asset_id
+        self.title = title
+        self.creator = creator
+        self.distance = distance
+
+
+def _database_absent(url: str) -> bool:
+    """A SQLite URL whose file does not exist (opening it would create an empty database)."""
+    parsed = make_url(normalize_url(url))
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    return not parsed.database or parsed.database == ":memory:" or not Path(parsed.database).is_file()
+
+
+def near_duplicate_of(
+    settings: Settings, path: Path, draft: Draft, creator: str
+) -> NearDuplicateError | None:
+    """The closest indexed image by another creator than `creator` within the match distance, or None.
+
+    The file's own pixels are hashed in their 8 rotations/flips; a file the matcher refuses (too large or
+    too flat) is looked up by the committed PDQ hash alone. None as well when there is no database to ask
+    (see the module docstring)."""
+    perceptual = draft.metadata.perceptual_hash
+    if draft.prepared.kind is not WorkKind.IMAGE or perceptual is None or perceptual.algorithm != "pdq":
+        return None
+    if _database_absent(settings.db_url):
+        return None
+    from genip.matching.engine import MatchEngine  # numpy and faiss: only for images
+    from genip.matching.errors import MatchingError
+    from genip.matching.hashing import QueryHash
+
+    try:
+        engine = MatchEngine.from_settings(settings)
+        try:
+            if len(engine) == 0:
+                return None
+            try:
+                query = engine.hash(path.read_bytes())
+            except (MatchingError, OSError):
+                query = QueryHash((perceptual.value,), perceptual.quality or 0)
+            excluded = creator.lower()
+            found = [c for c in engine.match_hash(query, limit=60) if c.creator.lower() != excluded]
+            if not found:
+                return None
+            best = found[0]
+            with engine.engine.connect() as connection:
+                title = connection.execute(
+                    select(Asset.title).where(
+                        Asset.chain_id == best.chain_id, Asset.asset_id == best.asset_id
+                    )
+                ).scalar()
+        finally:
+            engine.engine.dispose()
+    except SQLAlchemyError:
+        return None
+    return NearDuplicateError(best.asset_id, title, best.creator, best.distance)
 
 
 def _kind(text: str | None) -> WorkKind | None:
@@ -67,6 +172,9 @@ def _description(
     model: str | None,
     tool: str | None,
     tags: str,
+    negative_prompt: str | None = None,
+    seed: str | None = None,
+    workflow_file: Path | None = None,
 ) -> WorkDescription:
     text = (
         prompt if prompt is not None else read_text_file(prompt_file, "prompt file") if prompt_file else None
@@ -79,6 +187,9 @@ def _description(
         model=model,
         tool=tool,
         tags=tuple(t for t in tags.split(",") if t.strip()),
+        negative_prompt=negative_prompt,
+        seed=seed,
+        workflow=read_text_file(workflow_file, "workflow file") if workflow_file else None,
     )
 
 
@@ -120,6 +231,8 @@ def _register(
     account: str | None,
     as_json: bool,
     parents: tuple[ParentLink, ...] = (),
+    *,
+    force: bool = False,
 ) -> None:
     settings = settings_of(ctx)
     client = open_client(settings)
@@ -129,6 +242,12 @@ def _register(
     existing = registered_asset(client, draft)
     if existing:
         _already(client, existing, draft, as_json)
+    if not parents:
+        duplicate = near_duplicate_of(settings, path, draft, sender.address)
+        if duplicate is not None and not force:
+            raise duplicate
+        if duplicate is not None:
+            status.print(f"[yellow]warning:[/yellow] {duplicate} (--force: registering anyway)")
     store = open_store(settings.data_dir, settings.ipfs_api)
     vault = PromptVault(settings.data_dir, sender.address)
     with _progress(path, "storing") as progress:
@@ -151,6 +270,19 @@ def _register(
         "tx_hash": result.tx_hash,
         "parents": [{"asset_id": p.asset_id, "license_id": p.license_id} for p in parents],
     }
+    api = os.environ.get("GENIP_API_URL", "").strip()
+    if api:  # send the prompt to the checker now, privately and signed, as part of registering
+        from genip.cli.assets import submit_kept, wait_indexed  # (assets imports this module's options)
+
+        try:
+            if not wait_indexed(api, result.asset_id):
+                raise GenIPError(f"the API at {api} has not indexed asset {result.asset_id} within a minute")
+            data["prompt_submission"] = submit_kept(settings, client, sender, result.asset_id, api)
+        except GenIPError as exc:  # the work is registered either way; the prompt can follow later
+            data["prompt_submission"] = {"error": str(exc)}
+            status.print(
+                f"[yellow]warning:[/yellow] {exc}; send it later with `genip prompt submit {result.asset_id}`"
+            )
     title = f"Registered {'derivative ' if parents else ''}asset {result.asset_id}"
     emit(data, as_json=as_json, title=title, skip=() if parents else ("parents",))
 
@@ -166,14 +298,21 @@ def register(
     model: ModelOption = None,
     tool: ToolOption = None,
     tags: TagsOption = "",
+    negative_prompt: NegativePromptOption = None,
+    seed: SeedOption = None,
+    workflow_file: WorkflowFileOption = None,
     account: AccountOption = None,
     as_json: JsonOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Register a work: hash, store work and metadata, commit to the prompt, mint the certificate.
 
-    Exits 3 (and shows the certificate) when the exact content is already registered."""
-    about = _description(kind, title, description, prompt_file, prompt, model, tool, tags)
-    _register(ctx, path, about, account, as_json)
+    Exits 3 (and shows the certificate) when the exact content is already registered. Refuses (exit 1) an
+    image that looks like another creator's indexed certificate unless --force (see the module docstring)."""
+    about = _description(
+        kind, title, description, prompt_file, prompt, model, tool, tags, negative_prompt, seed, workflow_file
+    )
+    _register(ctx, path, about, account, as_json, force=force)
 
 
 def _parent(client: GenIPClient, text: str) -> ParentLink:
@@ -204,11 +343,16 @@ def derive(
     model: ModelOption = None,
     tool: ToolOption = None,
     tags: TagsOption = "",
+    negative_prompt: NegativePromptOption = None,
+    seed: SeedOption = None,
+    workflow_file: WorkflowFileOption = None,
     account: AccountOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Register a derivative work under licences on its parents (all `register` options apply)."""
-    about = _description(kind, title, description, prompt_file, prompt, model, tool, tags)
+    about = _description(
+        kind, title, description, prompt_file, prompt, model, tool, tags, negative_prompt, seed, workflow_file
+    )
     client = open_client(settings_of(ctx))
     parents = tuple(_parent(client, p) for p in parent)
     _register(ctx, path, about, account, as_json, parents)

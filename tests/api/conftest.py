@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from api.app import create_app
 from api.settings import ApiSettings
@@ -40,8 +41,12 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(f"{request.param}_url"))
 
 
+#: Sealing key of the test API (the prompt endpoints answer 503 without one).
+CHECKER_KEY = "11" * 32
+
+
 def settings_for(world: World, url: str) -> ApiSettings:
-    return ApiSettings(data_dir=world.data_dir, database_url=url)
+    return ApiSettings(data_dir=world.data_dir, database_url=url, checker_key=SecretStr(CHECKER_KEY))
 
 
 @pytest.fixture(scope="session")

@@ -43,7 +43,9 @@ def test_a_timed_licence_expires_with_chain_time(db: str, tmp_path: Path) -> Non
         world = World(node, deployment, client, tmp_path, StoryIds())
         engine = world.index(db)
         params = {"asset": asset, "account": a.brand.address, "use": "derivative"}
-        with TestClient(create_app(ApiSettings(data_dir=tmp_path, database_url=db))) as api:
+        # No reuse of the cursor read (default 0.1 s): the question is asked again right after indexing.
+        settings = ApiSettings(data_dir=tmp_path, database_url=db, api_status_cursor_ttl=0)
+        with TestClient(create_app(settings)) as api:
             before = api.get("/licenses/status", params=params)
             assert (before.json()["licensed"], before.json()["license_ids"]) == (True, [licence])
             assert before.json()["expires_at"] > 0

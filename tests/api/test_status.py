@@ -2,8 +2,12 @@
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
 
+from api.app import create_app
+from tests.api.conftest import settings_for
 from tests.api.world import World
 
 
@@ -145,3 +149,53 @@ def test_bad_input_is_a_4xx_that_says_what_was_wrong(api: TestClient, world: Wor
     assert r.status_code == 422
     r = api.post("/licenses/status", json={"items": [{"asset": 1, "account": "0xzz"}]})
     assert r.status_code == 400 and "items[0].account" in r.json()["detail"]
+
+
+def test_the_fast_path_and_the_route_answer_alike(api: TestClient, world: World) -> None:
+    """Plain queries are answered before routing (`api.status_fast`); a percent-encoded one goes through the
+    FastAPI route. Both give the same bytes and validators, and the metrics file both under the route."""
+    account = world.actors.claimant.address
+    fast = api.get(f"/licenses/status?asset={world.ids.root}&account={account}&use=commercial")
+    routed = api.get(f"/licenses/status?asset={world.ids.root}&account={account}&use=%63ommercial")
+    assert fast.status_code == routed.status_code == 200
+    assert fast.content == routed.content and fast.json()["licensed"] is True
+    for header in ("etag", "cache-control", "content-type", "content-length"):
+        assert fast.headers[header] == routed.headers[header]
+    assert 'route="/licenses/status",status="200"' in api.get("/metrics").text
+
+
+def test_repeated_or_blank_parameters_get_the_routes_errors(api: TestClient, world: World) -> None:
+    account = world.actors.brand.address
+    assert api.get(f"/licenses/status?asset=&account={account}").status_code == 422
+    assert api.get(f"/licenses/status?asset=1&account={account}&use=").status_code == 422
+    assert api.get(f"/licenses/status?account={account}").status_code == 422
+    assert api.get("/licenses/status?asset=1&account=0x12").status_code == 400
+    r = api.get(f"/licenses/status?asset={2**63}&account={account}")
+    assert r.status_code == 422
+    twice = api.get(f"/licenses/status?asset=5&asset={world.ids.root}&account={account}")
+    assert twice.status_code == 200 and twice.json()["asset"] == world.ids.root  # the last value, as FastAPI
+
+
+def test_answers_and_304s_come_from_the_cursor_read_while_it_is_fresh(
+    world: World, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within `GENIP_API_STATUS_CURSOR_TTL` a repeated question and a matching `If-None-Match` need no query;
+    a new question does (here: the database "fails", a 503 that says so)."""
+    settings = settings_for(world, db_url).model_copy(update={"api_status_cursor_ttl": 5.0})
+    app = create_app(settings)
+    with TestClient(app) as client:
+        params = {"asset": world.ids.root, "account": world.actors.claimant.address, "use": "commercial"}
+        first = client.get("/licenses/status", params=params)
+        assert first.status_code == 200
+
+        async def down(*_: Any) -> list[Any]:
+            raise OperationalError("SELECT", {}, Exception("down"))
+
+        monkeypatch.setattr(app.state.status_service, "_rows", down)
+        again = client.get("/licenses/status", params=params)
+        assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+        etag = {"If-None-Match": first.headers["etag"]}
+        display = {**params, "use": "display"}
+        assert client.get("/licenses/status", params=display, headers=etag).status_code == 304
+        other = client.get("/licenses/status", params=display)
+        assert other.status_code == 503 and "database" in other.json()["detail"]

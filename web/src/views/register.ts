@@ -74,6 +74,7 @@ export default async function register(root: HTMLElement): Promise<void> {
       const data = new FormData();
       data.append("file", file.files[0]);
       data.append("kind", kind.value);
+      data.append("creator", account);
       const up = await postForm<Upload>("/uploads", data);
       clear(hashes, h("dl", { class: "facts" },
         h("dt", null, "sha256"), h("dd", null, h("code", { class: "hash" }, up.sha256)),

@@ -35,10 +35,14 @@ function media(asset: Asset): HTMLElement {
 }
 
 function promptBadge(asset: Asset): HTMLElement {
-  const s = asset.prompt_check.status;
+  const check = asset.prompt_check;
+  const s = check.status;
+  const by = check.checker ? `, by ${shortAddr(check.checker)}` : "";
+  const at = check.block_number ? `, at block ${check.block_number}` : "";
   const text =
-    s === "passed" ? "Prompt checked: no copyright or style issues found" : s === "failed" ? "Prompt check failed" : "Prompt not checked yet";
-  return h("p", { class: `badge ${s === "passed" ? "ok" : s === "failed" ? "bad" : ""}`, "data-testid": "prompt-badge" }, text,
+    s === "passed" ? `Prompt checked: passed${by}${at}` : s === "failed" ? `Prompt check: failed${by}${at}` : "Prompt not checked yet";
+  return h("p", { class: `badge ${s === "passed" ? "ok" : s === "failed" ? "bad" : ""}`, "data-testid": "prompt-badge",
+    title: "Copyright and artist-style check of the prompt" }, text,
     h("span", { class: "sr-only" }, ". The prompt itself is never published; only its salted hash is on-chain."));
 }
 

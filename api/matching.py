@@ -1,0 +1,107 @@
+"""The image-matching engine the API shares per process: `POST /match` and the upload pre-check use it.
+
+**One engine per process, kept fresh.** `matcher(app)` builds a `genip.matching.MatchEngine` on the app's
+database engine (`app.state.engine`) the first time an image is matched, and keeps it on
+`app.state.matcher`. Before every lookup `lookup(...)` calls `refresh()`, which appends only the image
+assets indexed since the last call (one index-range query), so a work registered and indexed while the
+service runs matches on the next request: no restart, no rebuild. The engine is a cache of the `assets`
+table, rebuilt from the database by any process, so the API stays stateless (each process of a load-balanced
+set holds its own copy).
+
+**Thresholds** come from the core settings (`app.state.genip_settings`, i.e. the `GENIP_MATCH_*`
+environment): `match_distance` 48 bits (the largest distance with no false positive over 102 064 pairs of
+distinct images in `scripts/bench_match_robustness.py`; the first appears at 52), `match_min_quality` 70,
+`match_max_bytes` 25 MiB, `match_max_pixels` 64 M (see README "Image matching").
+
+**Rows, not the cache, have the last word.** `describe(...)` reads the candidates' rows (title, media CID,
+current dispute state) at query time: candidates whose row is gone (a reorg rolled it back) are dropped, and
+dispute states are the current ones, not those cached when the engine loaded them.
+"""
+
+import threading
+from dataclasses import dataclass
+from typing import Final
+
+from fastapi import FastAPI
+from sqlalchemy import Engine, select
+
+from genip.db.models import Asset
+from genip.matching.engine import Candidate, MatchConfig, MatchEngine
+from genip.matching.hashing import QueryHash
+from genip.settings import Settings
+
+__all__ = ["DescribedCandidate", "describe", "lookup", "match_config", "matcher"]
+
+_BUILD_LOCK: Final = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class DescribedCandidate:
+    """A candidate with what its asset row says now."""
+
+    candidate: Candidate
+    title: str | None
+    media_cid: str | None
+    dispute_status: str
+
+
+def match_config(app: FastAPI) -> MatchConfig:
+    """Thresholds and limits from the app's core settings (the `GENIP_MATCH_*` environment)."""
+    settings = getattr(app.state, "genip_settings", None)
+    return MatchConfig.from_settings(settings if isinstance(settings, Settings) else Settings())
+
+
+def matcher(app: FastAPI) -> MatchEngine:
+    """The process's shared engine, built on first use from `app.state.engine` (loads every image hash)."""
+    engine: MatchEngine | None = getattr(app.state, "matcher", None)
+    if engine is not None:
+        return engine
+    with _BUILD_LOCK:
+        engine = getattr(app.state, "matcher", None)
+        if engine is None:
+            api_settings = getattr(app.state, "settings", None)
+            engine = MatchEngine(
+                app.state.engine,
+                chain_id=getattr(api_settings, "api_chain_id", None),
+                config=match_config(app),
+            )
+            app.state.matcher_lock = threading.Lock()  # before `matcher`: readers of one need the other
+            app.state.matcher = engine
+    return engine
+
+
+def lookup(
+    app: FastAPI, query: QueryHash, *, exclude_creator: str | None = None, limit: int = 10
+) -> list[Candidate]:
+    """Registered images within the match distance of `query`, best first, after appending new assets.
+
+    Refreshing and searching hold the engine's lock, so the index is never searched while rows are being
+    appended to it; hashing the upload (the slow part) happens before, outside the lock.
+    """
+    engine = matcher(app)
+    lock: threading.Lock = app.state.matcher_lock
+    with lock:
+        engine.refresh()
+        found = engine.match_hash(query, limit=limit + 50 if exclude_creator else limit)
+    if exclude_creator:
+        excluded = exclude_creator.lower()
+        found = [c for c in found if c.creator.lower() != excluded]
+    return found[:limit]
+
+
+def describe(engine: Engine, candidates: list[Candidate]) -> list[DescribedCandidate]:
+    """`candidates` with their rows' title, media CID and current dispute state; vanished rows dropped."""
+    if not candidates:
+        return []
+    keys = {(c.chain_id, c.asset_id) for c in candidates}
+    chains = {chain for chain, _ in keys}
+    query = select(Asset.chain_id, Asset.asset_id, Asset.title, Asset.media_cid, Asset.dispute_status).where(
+        Asset.chain_id.in_(chains), Asset.asset_id.in_([asset for _, asset in keys])
+    )
+    with engine.connect() as connection:
+        rows = {(r[0], r[1]): r for r in connection.execute(query)}
+    return [
+        DescribedCandidate(c, row[2], row[3], str(row[4]))
+        for c in candidates
+        if (row := rows.get((c.chain_id, c.asset_id))) is not None
+    ]
