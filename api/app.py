@@ -22,9 +22,10 @@ from genip.storage import open_store
 __all__ = ["DESCRIPTION", "create_app"]
 
 DESCRIPTION = """
-Read-only API over the Gen-IP index: search, certificates, lineage, licence status for platforms, accounts,
-and media by CID. It holds no keys and sends no transactions. Every answer about chain state carries
-`as_of_block`, the indexer block it is true as of.
+API over the Gen-IP index: search, certificates, lineage, licence status for platforms, image matching,
+accounts, media by CID, and the private prompt submissions of creators. It holds no signing key and sends no
+transactions (with `GENIP_CHECKER_KEY` set it holds the key that seals submitted prompts at rest). Every
+answer about chain state carries `as_of_block`, the indexer block it is true as of.
 
 Errors are 4xx JSON with a `detail` saying what was wrong: 400 for a malformed address (checksummed EIP-55 or
 all lowercase are accepted; mixed case with a wrong checksum is refused), cursor or CID; 404 for an unknown
