@@ -234,7 +234,9 @@ class NearDuplicate(BaseModel):
     """A registered work by another creator that looks like the upload (registering it needs a licence)."""
 
     asset_id: int
-    distance: int = Field(description="PDQ bits that differ from the upload (best rotation/flip).")
+    distance: int | None = Field(
+        description="Bits that differ from the upload (best rotation/flip); null for a crop match."
+    )
     title: str | None = None
     creator: str | None = None
     message: str = Field(default="", description="The warning to show, naming the certificate.")
@@ -291,7 +293,7 @@ def near_duplicates(
             creator=f.candidate.creator,
             message=f"looks like asset {f.candidate.asset_id}"
             + (f" ({f.title!r})" if f.title else "")
-            + f" by {f.candidate.creator} ({f.candidate.distance} bits apart): register it as a derivative "
+            + f" by {f.candidate.creator} ({f.candidate.likeness}): register it as a derivative "
             "under a licence on that work, not as an original",
         )
         for f in found

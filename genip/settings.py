@@ -83,6 +83,18 @@ class Settings(BaseSettings):
         description="Most PDQ bits an upload may differ from a registered image and still match it "
         "(chosen from scripts/bench_match_robustness.py; see README 'Image matching').",
     )
+    match_phash_distance: int = Field(
+        default=44,
+        ge=0,
+        le=128,
+        description="Most pHash-256 bits an upload may differ from a registered image's media hash and still "
+        "match it (the second opinion; chosen from scripts/bench_match_robustness.py).",
+    )
+    match_crops: bool = Field(
+        default=True,
+        description="Also look for uploads that are crops of registered images (ORB keypoints; it scans "
+        "every stored keypoint, so large registries may turn it off).",
+    )
     match_min_quality: int = Field(
         default=70, ge=0, le=100, description="Uploads whose PDQ quality is below this are refused as flat."
     )

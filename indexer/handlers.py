@@ -6,6 +6,7 @@ before, so every handler runs exactly once per log.
 """
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from genip.chain.types import CheckOutcome, RevenueSource, Tier, WorkKind
@@ -20,6 +21,7 @@ ZERO = "0x0000000000000000000000000000000000000000"
 _DISPUTE = {1: "open", 2: "cleared", 3: "upheld"}
 
 
+@cache
 def _name(enum: Any, value: int) -> str:
     try:
         return str(enum(value).name.lower())
@@ -274,18 +276,23 @@ def _ledger(ov: Overlay, log: DecodedLog, **row: Any) -> None:
 
 def credited(ov: Overlay, log: DecodedLog) -> None:
     a = log.args
-    balance = _balance(ov, a["account"], a["currency"])
-    balance["credited"] += a["amount"]
-    balance["balance"] += a["amount"]
-    _ledger(
-        ov,
-        log,
-        account=a["account"],
-        currency=a["currency"],
-        asset_id=a["assetId"],
-        source_asset_id=a["sourceAssetId"],
-        amount=a["amount"],
-        held=False,
+    account, currency, amount = a["account"], a["currency"], a["amount"]
+    balance = _balance(ov, account, currency)
+    balance["credited"] += amount
+    balance["balance"] += amount
+    ov.insert_new(  # the most frequent event: its ledger row is built in one dict display
+        "credits",
+        {
+            "block_hash": log.block_hash,
+            "log_index": log.log_index,
+            "block_number": log.block_number,
+            "account": account,
+            "currency": currency,
+            "asset_id": a["assetId"],
+            "source_asset_id": a["sourceAssetId"],
+            "amount": amount,
+            "held": False,
+        },
     )
 
 
@@ -433,30 +440,61 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+_Keys = Callable[[dict[str, Any]], list[tuple[Any, ...]]]
+
+
+def _one(name: str) -> _Keys:
+    return lambda a: [(a[name],)]
+
+
+def _pair(first: str, second: str) -> _Keys:
+    return lambda a: [(a[first], a[second])]
+
+
+def _minted_or(name: str) -> _Keys:
+    return lambda a: [] if a["from"] == ZERO else [(a[name],)]
+
+
+#: Per event, the rows its handler reads or replaces (those the chain guarantees or that usually exist), so
+#: a batch loads them with one query per table; anything not listed is still loaded on a miss.
+_READS: dict[str, list[tuple[str, _Keys]]] = {
+    "GenIPRegistry.WorkRegistered": [("assets", _one("assetId"))],
+    "GenIPRegistry.Transfer": [("assets", _minted_or("tokenId"))],
+    "GenIPRegistry.PromptCheckAttested": [("assets", _one("assetId"))],
+    "GenIPRegistry.RoyaltyRateSet": [("assets", lambda a: [(a["assetId"],)] if a["assetId"] else [])],
+    "LicensingHub.TermsRegistered": [("terms", _one("termsId"))],
+    "LicensingHub.OfferCreated": [("terms", _one("termsId")), ("offers", _one("offerId"))],
+    "LicensingHub.OfferPauseSet": [("offers", _one("offerId"))],
+    "LicensingHub.LicensePurchased": [
+        ("offers", _one("offerId")),
+        ("assets", _one("assetId")),
+        ("licenses", _one("licenseId")),
+    ],
+    "LicensingHub.DerivativeRegistered": [
+        ("assets", lambda a: [(a["assetId"],), *((p,) for p in a["parentIds"])])
+    ],
+    "LicensingHub.Credited": [("balances", _pair("account", "currency"))],
+    "LicensingHub.RevenueHeld": [("held", _pair("assetId", "currency"))],
+    "LicensingHub.HeldReleased": [("held", _pair("assetId", "currency"))],
+    "LicensingHub.Withdrawn": [("balances", _pair("account", "currency"))],
+    "LicensingHub.DisputeRaised": [("assets", _one("assetId"))],
+    "LicensingHub.DisputeResolved": [("assets", _one("assetId"))],
+    "LicensingHub.RoyaltySinkDeployed": [("assets", _one("assetId"))],
+    "LicenseToken.Transfer": [("licenses", _minted_or("tokenId"))],
+    "LicenseToken.LicenseUsed": [("licenses", _one("licenseId"))],
+}
+
+
 def prefetch_keys(logs: list[DecodedLog]) -> dict[str, set[tuple[Any, ...]]]:
     """Rows a batch will read, so the overlay can load them in one query per table (misses still load)."""
-    keys: dict[str, set[tuple[Any, ...]]] = {
-        t: set() for t in ("assets", "offers", "licenses", "balances", "terms", "held")
-    }
+    keys: dict[str, set[tuple[Any, ...]]] = {}
     for log in logs:
-        if log.event is None:
+        reads = _READS.get(log.event or "")
+        if reads is None:
             continue
-        a = log.args
-        contract = log.event.split(".", 1)[0]
-        if "assetId" in a:
-            keys["assets"].add(a["assetId"])
-        if "tokenId" in a:
-            keys["assets" if contract == "GenIPRegistry" else "licenses"].add(a["tokenId"])
-        if "offerId" in a:
-            keys["offers"].add(a["offerId"])
-        if "licenseId" in a:
-            keys["licenses"].add(a["licenseId"])
-        if "termsId" in a:
-            keys["terms"].add(a["termsId"])
-        for parent in a.get("parentIds", ()):
-            keys["assets"].add(parent)
-        if "account" in a and "currency" in a:
-            keys["balances"].add((a["account"], a["currency"]))
-        if "currency" in a and "assetId" in a:
-            keys["held"].add((a["assetId"], a["currency"]))
-    return {t: {k if isinstance(k, tuple) else (k,) for k in ks} for t, ks in keys.items()}
+        for table, extract in reads:
+            wanted = keys.get(table)
+            if wanted is None:
+                wanted = keys[table] = set()
+            wanted.update(extract(log.args))
+    return keys

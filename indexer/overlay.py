@@ -8,13 +8,14 @@ compares against (only changed rows are written) and what the undo log records f
 
 import copy
 from collections.abc import Callable, Iterable
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import inspect
 
 from genip.db import models
 
-__all__ = ["KEYS", "MODELS", "Key", "Loader", "Overlay", "Row"]
+__all__ = ["KEYS", "MODELS", "Key", "Loader", "Overlay", "Row", "copy_row"]
 
 Row = dict[str, Any]
 Key = tuple[Any, ...]
@@ -47,7 +48,28 @@ KEYS: dict[str, tuple[str, ...]] = {
     name: tuple(c.name for c in inspect(model).primary_key) for name, model in MODELS.items()
 }
 
+
+#: Functions reading a row's key tuple.
+def _key_of(cols: tuple[str, ...]) -> Callable[[Row], Key]:
+    if len(cols) > 1:
+        return itemgetter(*cols)
+    col = cols[0]
+    return lambda row: (row[col],)
+
+
+_KEY_OF: dict[str, Callable[[Row], Key]] = {name: _key_of(cols) for name, cols in KEYS.items()}
+
 _MISSING = object()
+_CONTAINERS = (list, dict)
+
+
+def copy_row(row: Row) -> Row:
+    """An independent copy of a row: shallow (handlers only ever replace a row's top-level values) unless a
+    value is itself a container (JSON columns), which is copied deeply."""
+    for value in row.values():
+        if isinstance(value, _CONTAINERS):
+            return copy.deepcopy(row)
+    return row.copy()
 
 
 class Overlay:
@@ -60,7 +82,7 @@ class Overlay:
         self.before: dict[str, dict[Key, Row | None]] = {name: {} for name in MODELS}
 
     def key(self, table: str, row: Row) -> Key:
-        return tuple(row[c] for c in KEYS[table])
+        return _KEY_OF[table](row)
 
     def prefetch(self, table: str, keys: Iterable[Key]) -> None:
         """Loads every key not yet in the overlay with one query."""
@@ -71,7 +93,7 @@ class Overlay:
         for k in wanted:
             row = found.get(k)
             self.rows[table][k] = row
-            self.before[table][k] = copy.deepcopy(row)
+            self.before[table][k] = None if row is None else copy_row(row)
 
     def get(self, table: str, *key: Any) -> Row | None:
         """The current row with primary key `(chain_id, *key)`, or None."""
@@ -115,11 +137,8 @@ class Overlay:
         """Per table, the (key, before, after) of every row whose image changed."""
         out: dict[str, list[tuple[Key, Row | None, Row | None]]] = {}
         for table, rows in self.rows.items():
-            changed = [
-                (k, self.before[table].get(k), row)
-                for k, row in rows.items()
-                if row != self.before[table].get(k)
-            ]
+            before = self.before[table]
+            changed = [(k, b, row) for k, row in rows.items() if row != (b := before.get(k))]
             if changed:
                 out[table] = changed
         return out

@@ -4,6 +4,12 @@ A batch is committed by `commit_batch` in one transaction: its raw events, the d
 changed, the undo log for blocks that may still be reorganised, the block hashes of the reorg window and the
 cursor. Either all of it lands or none of it does, so a crash (even SIGKILL) at any point leaves the database
 equal to the chain up to the cursor, and a restart resumes from there.
+
+On Postgres the bulk paths avoid per-row statements: raw events go in by COPY (hashes, topics and data as
+bytea, written in COPY's `\\x…` text form straight from the hex, so formatting converts nothing), new
+derived rows by COPY through a formatter generated per table, changed rows by COPY into a session-local
+staging table and one `INSERT … ON CONFLICT DO UPDATE`, and the rows a batch reads are loaded with one join on
+`unnest` of the key arrays per table. SQLite takes the plain SQLAlchemy paths; both store the same values.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -15,12 +21,14 @@ from typing import Any
 import orjson
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Connection,
     Engine,
     Integer,
     SmallInteger,
     String,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -135,6 +143,11 @@ class Store:
             model = MODELS[table]
             cols = [model.__table__.c[name] for name in KEYS[table]]
             out: dict[Key, Row] = {}
+            if self.postgres:  # one query whatever the number of keys: a join on unnest(arrays of keys)
+                for row in c.execute(_unnest_select(table), _unnest_params(table, keys)).mappings():
+                    d = dict(row)
+                    out[tuple(d[name] for name in KEYS[table])] = d
+                return out
             for i in range(0, len(keys), _CHUNK):
                 chunk = keys[i : i + _CHUNK]
                 cond = tuple_(*cols).in_(chunk) if len(cols) > 1 else cols[0].in_([k[0] for k in chunk])
@@ -203,31 +216,24 @@ class Store:
         with raw_cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             copy.write("".join(lines))
 
+    def _raw_copy_text(self, logs: Sequence[DecodedLog]) -> str:
+        """Postgres: the COPY text of raw events (bytea columns in COPY's text form: `\\\\x` then the hex)."""
+        chain, null = self.chain_id, "\\N"
+        return "".join(
+            [
+                f"{chain}\t\\\\x{log.block_hash[2:]}\t{log.log_index}\t{log.block_number}\t"
+                f"\\\\x{log.tx_hash[2:]}\t{log.address}\t{log.event or null}\t"
+                f"\\\\x{''.join(log.topics).replace('0x', '')}\t\\\\x{log.data[2:]}\n"
+                for log in logs
+            ]
+        )
+
     def _insert_raw(self, c: Connection, logs: Sequence[DecodedLog]) -> None:
         if not logs:
             return
         if self.postgres:
-            chain, null = self.chain_id, "\\N"
-            self._copy(
-                c,
-                "raw_events",
-                (
-                    "chain_id",
-                    "block_hash",
-                    "log_index",
-                    "block_number",
-                    "tx_hash",
-                    "address",
-                    "event",
-                    "topics",
-                    "data",
-                ),
-                (
-                    f"{chain}\t{log.block_hash}\t{log.log_index}\t{log.block_number}\t{log.tx_hash}\t"
-                    f"{log.address}\t{log.event or null}\t{','.join(log.topics)}\t{log.data}\n"
-                    for log in logs
-                ),
-            )
+            columns = ("chain_id", "block_hash", "log_index", "block_number", "tx_hash", "address", "event")
+            self._copy(c, "raw_events", (*columns, "topics", "data"), [self._raw_copy_text(logs)])
             return
         c.execute(
             insert(models.RawEvent),
@@ -261,7 +267,9 @@ class Store:
                 self._copy(c, table, columns, map(line, fresh))
             elif fresh:
                 c.execute(insert(model), fresh)
-            if changed:
+            if changed and self.postgres and len(changed) > 50:
+                self._upsert_copy(c, table, changed)
+            elif changed:
                 stmt = self._insert(model)
                 non_key = [col.name for col in model.__table__.columns if col.name not in key_names]
                 c.execute(
@@ -274,6 +282,21 @@ class Store:
             cols = [model.__table__.c[n] for n in key_names]
             for i in range(0, len(deletes), _CHUNK):
                 c.execute(delete(model).where(tuple_(*cols).in_(deletes[i : i + _CHUNK])))
+
+    def _upsert_copy(self, c: Connection, table: str, rows: list[Row]) -> None:
+        """Postgres: replaces many existing rows at once, by COPY into a session-local staging table and one
+        INSERT … ON CONFLICT DO UPDATE from it (its rows vanish at commit)."""
+        key_names = KEYS[table]
+        columns, line = _copy_format(table)
+        staging = f"genip_staging_{table}"
+        c.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table}) ON COMMIT DELETE ROWS")
+        self._copy(c, staging, columns, map(line, rows))
+        names = ", ".join(columns)
+        updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in columns if n not in key_names)
+        c.exec_driver_sql(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} "
+            f"ON CONFLICT ({', '.join(key_names)}) DO UPDATE SET {updates}"
+        )
 
     def _journal(
         self,
@@ -441,26 +464,58 @@ def _copy_value(value: Any) -> str:
     return orjson.dumps(value).decode().translate(_ESCAPES)  # JSON columns
 
 
-def _copy_line(row: Row, columns: Sequence[str]) -> str:
-    return "\t".join([_copy_value(row.get(name)) for name in columns]) + "\n"
+def _copy_expr(col: Any, var: str) -> str:
+    """A Python expression formatting `var` (the column's value) as COPY text, specialised by type: integer
+    and hash/address columns (never containing tabs or backslashes) are written as they are."""
+    if isinstance(col.type, Boolean):
+        expr = f"('t' if {var} else 'f')"
+    elif isinstance(col.type, (Uint256, BigInteger, Integer, SmallInteger)) or (
+        isinstance(col.type, String) and (col.type.length or 999) <= 66
+    ):
+        expr = f"{var}"
+    else:
+        expr = f"_value({var})"
+    return f"(_NULL if {var} is None else {expr})" if col.nullable else expr
 
 
 @cache
 def _copy_format(table: str) -> tuple[list[str], Callable[[Row], str]]:
-    """Columns of `table` and a function formatting one row as a COPY line, specialised by column type:
-    integer and hash/address columns (never containing tabs or backslashes) skip escaping."""
+    """Columns of `table` and a generated function formatting one row as a COPY text line."""
     model = MODELS[table]
-    columns = [col.name for col in model.__table__.columns]
-    plain = {
-        col.name
-        for col in model.__table__.columns
-        if isinstance(col.type, (Uint256, BigInteger, Integer, SmallInteger))
-        or (isinstance(col.type, String) and (col.type.length or 999) <= 66)
+    cols = list(model.__table__.columns)
+    names = [col.name for col in cols]
+    defaults = {
+        col.name: col.default.arg for col in cols if col.default is not None and col.default.is_scalar
     }
-    if plain == set(columns) and not any(col.nullable for col in model.__table__.columns):
-        template = "\t".join(f"{{{name}}}" for name in columns) + "\n"
-        return columns, lambda row: template.format_map(row)
-    return columns, lambda row: _copy_line(row, columns)
+    body = "".join(
+        f"    v{i} = r.get({col.name!r}, _defaults.get({col.name!r}))\n"
+        if col.nullable or col.name in defaults
+        else f"    v{i} = r[{col.name!r}]\n"
+        for i, col in enumerate(cols)
+    )
+    fields = "\\t".join("{" + _copy_expr(col, f"v{i}") + "}" for i, col in enumerate(cols))
+    source = f'def line(r):\n{body}    return f"{fields}\\n"\n'
+    scope: dict[str, Any] = {"_value": _copy_value, "_NULL": "\\N", "_defaults": defaults}
+    exec(compile(source, f"<copy line {table}>", "exec"), scope)  # source built from the model above
+    line: Callable[[Row], str] = scope["line"]
+    return names, line
+
+
+@cache
+def _unnest_select(table: str) -> Any:
+    """Postgres: the rows of `table` whose keys are in parallel arrays `k0, k1, …` (one query, one plan)."""
+    model = MODELS[table]
+    cols = [model.__table__.c[name] for name in KEYS[table]]
+    keys = (
+        func.unnest(*[bindparam(f"k{i}", type_=postgresql.ARRAY(col.type)) for i, col in enumerate(cols)])
+        .table_valued(*[f"k{i}" for i in range(len(cols))])
+        .render_derived()
+    )
+    return select(model.__table__).join(keys, and_(*[col == keys.c[f"k{i}"] for i, col in enumerate(cols)]))
+
+
+def _unnest_params(table: str, keys: Sequence[Key]) -> dict[str, list[Any]]:
+    return {f"k{i}": [k[i] for k in keys] for i in range(len(KEYS[table]))}
 
 
 def _typed(model: Any, column: str, value: Any) -> Any:

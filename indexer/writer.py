@@ -7,14 +7,13 @@ committed, batch N+1 is decoded and applied on the main thread; its overlay read
 from the database for the rest — rows untouched by in-flight batches are the same committed or not.
 """
 
-import copy
 import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from indexer.events import DecodedLog
-from indexer.overlay import Key, Loader, Overlay, Row
+from indexer.overlay import Key, Loader, Overlay, Row, copy_row
 from indexer.store import BlockRef
 
 __all__ = ["BatchWriter", "PreparedBatch"]
@@ -35,9 +34,10 @@ class PreparedBatch:
 
 
 class BatchWriter:
-    """Commits prepared batches FIFO on one thread, at most `depth` in flight."""
+    """Commits prepared batches FIFO on one thread, at most `depth` in flight (one by default: with batches of
+    ≥ 10 000 events a second one in flight bought no speed, only memory)."""
 
-    def __init__(self, commit: Callable[[PreparedBatch], None], *, depth: int = 2) -> None:
+    def __init__(self, commit: Callable[[PreparedBatch], None], *, depth: int = 1) -> None:
         self._commit = commit
         self._depth = depth
         self._in_flight: deque[PreparedBatch] = deque()
@@ -83,7 +83,7 @@ class BatchWriter:
                     if key in rows:
                         row = rows[key]
                         if row is not None:
-                            out[key] = copy.deepcopy(row)
+                            out[key] = copy_row(row)
                         break
                 else:
                     rest.append(key)

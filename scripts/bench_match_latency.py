@@ -1,6 +1,6 @@
 """Lookup latency of the matching index at 100 k, 1 M and 10 M hashes, against numpy brute force.
 
-Usage: `python scripts/bench_match_latency.py [--size N] [--quick] [--queries Q] [--threads T]`
+Usage: `python scripts/bench_match_latency.py [--size N] [--quick] [--queries Q] [--shards S] [--crops N]`
 
 **Data** (realistic, not only uniform bits): a third of the hashes are independent "originals"; the rest
 are near-duplicate clusters around them (2-20 copies each, every copy 4-40 bits away from its original, as
@@ -11,14 +11,21 @@ drawn from 0.35-0.65) as real PDQ bits are. Generated in 1 M blocks, seeded.
 a stored hash 0-20 bits perturbed as variant 0 (a registered work re-uploaded), the other half nothing stored;
 the other 7 variants are unrelated codes. Radius: the engine's `match_distance` (48).
 
-**Indexes**: `FaissFlatIndex` (FAISS IndexBinaryFlat range search, one scan per variant),
+**Indexes**: `FaissFlatIndex` as the engine uses it (FAISS IndexBinaryFlat range search over 128-bit
+prefixes, verified on 256 bits, one shard per CPU searched in parallel), the same class as a plain
+full-width single scan (`shards=1, prefix_bytes=32`: the previous engine, the FAISS baseline),
 `MultiIndexHashIndex` (16 x 16-bit chunk tables; at radius 48 each chunk is probed within 3 bits) and numpy
 brute force (XOR + popcount over every code, per variant). Build time is the time to add every code; memory
 is the process's resident-set growth while building (the codes themselves take 32 B each). Every index's
-answers are checked equal to brute force on the first lookups. `--threads` sets FAISS's OpenMP threads
-(default 1: on a shared 2-core machine OpenMP's spinning threads were measured 10x slower than one thread).
+answers are checked equal to the first contender's on the first lookups, and numpy's are the reference.
+`--shards` sets the engine index's shards (default: one per CPU).
 
-Prints a rich table, then one JSON line.
+**Crop stage** (`--crops N`, repeatable; default 1 000 and 10 000 images, 1 000 with `--quick`): the
+engine's keypoint lookup (`MatchEngine.crop_matches`' descriptor scan) over N images x 256 ORB descriptors
+(uniform random bits: a scan's cost does not depend on their values), with an upload's 256 descriptors at
+the engine's descriptor radius; against numpy brute force over the same descriptors at the first size.
+
+Prints rich tables, then one JSON line.
 """
 
 import argparse
@@ -30,13 +37,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import faiss
 import numpy as np
 import numpy.typing as npt
 from rich.console import Console
 from rich.table import Table
 
-from genip.matching.index import FaissFlatIndex, HammingIndex, Hit, MultiIndexHashIndex
+from genip.matching.features import MAX_DESCRIPTOR_DISTANCE, MAX_FEATURES
+from genip.matching.index import FaissFlatIndex, HammingIndex, Hit, MultiIndexHashIndex, default_shards
 from genip.settings import Settings
 
 Codes = npt.NDArray[np.uint8]
@@ -154,43 +161,57 @@ def main() -> None:
     parser.add_argument("--size", type=int, action="append", help="index size (repeatable)")
     parser.add_argument("--quick", action="store_true", help="100 k hashes, few lookups: < 1 min")
     parser.add_argument("--queries", type=int, default=None, help="lookups per size (8 codes each)")
-    parser.add_argument("--threads", type=int, default=1, help="FAISS OpenMP threads (default 1)")
+    parser.add_argument("--shards", type=int, default=None, help="engine index shards (default: CPUs)")
     parser.add_argument("--radius", type=int, default=None, help="Hamming radius (default: settings)")
+    parser.add_argument("--crops", type=int, action="append", help="images for the crop-stage lookup")
     args = parser.parse_args()
-    faiss.omp_set_num_threads(args.threads)
+    shards = args.shards or default_shards()
     sizes = args.size or ([100_000] if args.quick else [100_000, 1_000_000, 10_000_000])
     radius = args.radius if args.radius is not None else Settings().match_distance
-    console = Console()
+    console = Console(width=max(120, Console().width))
     results: list[dict[str, Any]] = []
     for n in sizes:
         console.print(f"[bold]{n:,} hashes[/bold]: generating…")
         codes = make_codes(n)
         lookups = make_lookups(codes, args.queries or (20 if args.quick else 60))
         contenders: list[tuple[str, Callable[[], HammingIndex | NumpyBrute], int]] = [
-            ("faiss flat", FaissFlatIndex, 3),
-            ("multi-index hashing", MultiIndexHashIndex, 1),
             ("numpy brute force", NumpyBrute, 1),
+            (f"faiss prefix, {shards} shards", lambda: FaissFlatIndex(shards=shards), 3),
+            ("faiss flat plain", lambda: FaissFlatIndex(shards=1, prefix_bytes=32), 3),
+            ("multi-index hashing", MultiIndexHashIndex, 1),
         ]
         reference: list[list[Hit]] = []
+        baseline_p50 = 0.0
         for name, factory, repeat in contenders:
             # The slow contenders get 10 lookups at 10 M (enough for a median, not for a p99).
-            lookups_used = lookups[:10] if name != "faiss flat" and n > 1_000_000 else lookups
+            lookups_used = lookups[:10] if not name.startswith("faiss") and n > 1_000_000 else lookups
             figures, index = measure(name, factory, codes, lookups_used, radius, repeat)
             answers = [index.search(lookup, radius) for lookup in lookups[:6]]
             if not reference:
                 reference = answers
             figures["exact"] = answers == reference
             figures["size"] = n
+            baseline_p50 = baseline_p50 or figures["p50_ms"]
+            figures["speedup_vs_numpy"] = round(baseline_p50 / max(figures["p50_ms"], 1e-3), 1)
             results.append(figures)
             console.print(f"  {name}: p50 {figures['p50_ms']} ms, build {figures['build_s']} s")
             del index
             gc.collect()
         del codes
 
-    table = Table(
-        title=f"lookup latency, 8 variants per lookup, radius {radius}, FAISS threads {args.threads}"
+    table = Table(title=f"lookup latency, 8 variants per lookup, radius {radius}, {os.cpu_count()} CPUs")
+    columns = (
+        "size",
+        "index",
+        "p50 ms",
+        "p99 ms",
+        "x numpy p50",
+        "build s",
+        "memory MB",
+        "add 1 ms",
+        "exact",
     )
-    for column in ("size", "index", "p50 ms", "p99 ms", "build s", "memory MB", "add 1 ms", "exact"):
+    for column in columns:
         table.add_column(column, justify="right" if column != "index" else "left")
     for r in results:
         table.add_row(
@@ -198,14 +219,58 @@ def main() -> None:
             r["name"],
             f"{r['p50_ms']}",
             f"{r['p99_ms']}",
+            f"{r['speedup_vs_numpy']}",
             f"{r['build_s']}",
             f"{r['memory_mb']}",
             f"{r['add_one_ms']}",
             "yes" if r["exact"] and r["new_found"] else "NO",
         )
     console.print(table)
+    crops = crop_stage(args.crops or ([1_000] if args.quick else [1_000, 10_000]), console)
     console.print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end")
-    sys.stdout.write(json.dumps({"radius": radius, "threads": args.threads, "results": results}) + "\n")
+    summary = {"radius": radius, "shards": shards, "results": results, "crop_stage": crops}
+    sys.stdout.write(json.dumps(summary) + "\n")
+
+
+def crop_stage(sizes: list[int], console: Console) -> list[dict[str, Any]]:
+    """p50/p99 of one upload's descriptor lookup over `sizes` images (see the module docstring)."""
+    rng = np.random.default_rng(5)
+    out: list[dict[str, Any]] = []
+    table = Table(title=f"crop stage: {MAX_FEATURES} descriptors per image and per upload")
+    for column in ("images", "descriptors", "index", "p50 ms", "p99 ms"):
+        table.add_column(column, justify="right" if column != "index" else "left")
+    for images in sizes:
+        count = images * MAX_FEATURES
+        codes = rng.integers(0, 256, size=(count, 32), dtype=np.uint8)
+        index = FaissFlatIndex(prefix_bytes=32)  # as MatchEngine builds it
+        index.add(np.arange(count, dtype=np.int64), codes)
+        queries = [rng.integers(0, 256, size=(MAX_FEATURES, 32), dtype=np.uint8) for _ in range(8)]
+        contenders: list[tuple[str, Callable[[Codes], object]]] = [
+            ("faiss, engine", lambda q, index=index: index.search(q, MAX_DESCRIPTOR_DISTANCE))
+        ]
+        if images == sizes[0]:
+            brute = NumpyBrute()
+            brute.add(np.arange(count, dtype=np.int64), codes)
+            contenders.append(("numpy brute force", lambda q, b=brute: b.search(q, MAX_DESCRIPTOR_DISTANCE)))
+        for name, search in contenders:
+            times = []
+            for q in queries[: 3 if name.startswith("numpy") else 8]:
+                t = time.perf_counter()
+                search(q)
+                times.append((time.perf_counter() - t) * 1000)
+            row = {
+                "images": images,
+                "descriptors": count,
+                "name": name,
+                "p50_ms": round(float(np.percentile(times, 50)), 1),
+                "p99_ms": round(float(np.percentile(times, 99)), 1),
+            }
+            out.append(row)
+            table.add_row(f"{images:,}", f"{count:,}", name, f"{row['p50_ms']}", f"{row['p99_ms']}")
+        del index, codes
+        gc.collect()
+    console.print(table)
+    return out
 
 
 if __name__ == "__main__":

@@ -40,11 +40,16 @@ Platforms upload an image they are about to show and get the registered work it 
 resized, recoloured, rotated or mirrored), whether `account` may use it for `use`, and a verdict.
 
 **Matching.** The image is decoded safely (size, format and pixel caps), turned upright, flattened onto white,
-shrunk to 1 024 px and hashed with PDQ in its 8 rotations/flips. Candidates are the registered images within
-`GENIP_MATCH_DISTANCE` bits (default 48: the largest distance with no false positive over 102 064 pairs of
-distinct images in the robustness benchmark), best first (smallest distance, then the oldest asset), with
-`confidence = 1 - distance/128`. Newly indexed works match on the next request (the engine appends them
-before every lookup; no restart).
+shrunk to 1 024 px and hashed with PDQ and pHash-256 in its 8 rotations/flips. Candidates are the registered
+images whose on-chain PDQ hash is within `GENIP_MATCH_DISTANCE` bits (default 48: no false positive over
+102 064 pairs of distinct images in the robustness benchmark), or whose media's pHash (computed by the
+indexer from the registered bytes) is within `GENIP_MATCH_PHASH_DISTANCE` bits (default 44), once per asset,
+best first (smallest distance, then the oldest asset), with `confidence = 1 - distance/128` and `method`
+naming the hash. Crops defeat both hashes, so the upload's ORB keypoints are also compared with those the
+indexer extracted from each image's media: a work whose keypoints line up with at least 20 of the upload's
+under one shift/scale/rotation is a candidate too (`method` `orb`, `distance` null, `inliers`), after the
+hash matches (`GENIP_MATCH_CROPS=false` turns this stage off). Newly indexed works match on the next request
+(the engine appends them before every lookup; no restart).
 
 **Verdict** (about the best candidate):
 
@@ -68,8 +73,17 @@ class MatchCandidate(BaseModel):
 
     asset_id: int
     chain_id: int
-    distance: int = Field(description="PDQ bits that differ (0: identical), best rotation/flip.")
-    confidence: float = Field(description="1 - distance/128, clipped to [0, 1]; orders, not a probability.")
+    distance: int | None = Field(
+        description="Bits that differ (0: identical), best rotation/flip, of `method`'s hash; null for `orb`."
+    )
+    method: Literal["pdq", "phash", "orb"] = Field(
+        default="pdq",
+        description="What matched: the on-chain PDQ, the media's pHash-256, or keypoints (a crop or edit).",
+    )
+    inliers: int | None = Field(default=None, description="For `orb`: keypoints that line up with the work.")
+    confidence: float = Field(
+        description="1 - distance/128 (orb: inliers/60), clipped to [0, 1]; orders, not a probability."
+    )
     title: str | None = Field(default=None, description="From the work's metadata, when indexed.")
     creator: str
     media_cid: str | None = None
@@ -102,6 +116,8 @@ def _candidate(found: DescribedCandidate) -> MatchCandidate:
         asset_id=c.asset_id,
         chain_id=c.chain_id,
         distance=c.distance,
+        method="orb" if c.method == "orb" else "phash" if c.method == "phash" else "pdq",
+        inliers=c.inliers,
         confidence=round(c.confidence, 4),
         title=found.title,
         creator=c.creator,

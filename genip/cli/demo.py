@@ -122,6 +122,7 @@ def _serve(settings: Settings, deployment: Deployment, console: Console, *, port
     from api.app import create_app  # the CLI is where the indexer and the API are wired together
     from api.settings import ApiSettings
     from indexer.config import IndexerConfig
+    from indexer.media import MediaHasher
     from indexer.metadata import MetadataFiller
     from indexer.runner import Indexer
 
@@ -129,8 +130,15 @@ def _serve(settings: Settings, deployment: Deployment, console: Console, *, port
     upgrade(engine)
     stop = threading.Event()
     failure: list[BaseException] = []
-    filler = MetadataFiller(engine, deployment.chain_id, open_store(settings.data_dir, settings.ipfs_api))
-    indexer = Indexer(engine, IndexerConfig.from_deployment(deployment), after_step=filler.fill)
+    store = open_store(settings.data_dir, settings.ipfs_api)
+    filler = MetadataFiller(engine, deployment.chain_id, store)
+    media = MediaHasher.from_settings(engine, deployment.chain_id, store, settings)
+
+    def fill_content() -> None:  # after each indexing step: metadata, then match hashes from the media
+        filler.fill()
+        media.fill()
+
+    indexer = Indexer(engine, IndexerConfig.from_deployment(deployment), after_step=fill_content)
     indexer.run(once=True)  # the page opens on a complete index
 
     def follow() -> None:

@@ -14,6 +14,7 @@ from genip.errors import redact_url
 from genip.settings import Settings
 from genip.storage import open_store
 from indexer.config import IndexerConfig
+from indexer.media import MediaHasher
 from indexer.metadata import MetadataFiller
 from indexer.runner import Indexer, Stats
 
@@ -108,8 +109,15 @@ def index(
         live_max_blocks=min(50, settings.index_max_range),
     )
     console = Console(stderr=False, highlight=False)
-    filler = MetadataFiller(engine, deployment.chain_id, open_store(settings.data_dir, settings.ipfs_api))
-    indexer = Indexer(engine, config, reporter=ConsoleReporter(console), after_step=filler.fill)
+    store = open_store(settings.data_dir, settings.ipfs_api)
+    filler = MetadataFiller(engine, deployment.chain_id, store)
+    media = MediaHasher.from_settings(engine, deployment.chain_id, store, settings)
+
+    def fill_content() -> None:  # after each indexing step: metadata, then match hashes from the media
+        filler.fill()
+        media.fill()
+
+    indexer = Indexer(engine, config, reporter=ConsoleReporter(console), after_step=fill_content)
     if reset:
         indexer.store.reset()
     console.print(

@@ -49,6 +49,7 @@ def match(
                 "chain_id": c.chain_id,
                 "asset_id": c.asset_id,
                 "distance": c.distance,
+                "method": c.method,
                 "confidence": round(c.confidence, 3),
                 "creator": c.creator,
             }
@@ -61,9 +62,11 @@ def match(
         print(jsonlib.dumps(result))
         return
     table = Table(title=f"{image.name}: {len(candidates)} candidate(s) within {settings.match_distance} bits")
-    for column in ("chain", "asset", "distance", "confidence", "creator"):
+    for column in ("chain", "asset", "distance", "hash", "confidence", "creator"):
         table.add_column(column, justify="left" if column == "creator" else "right")
     for c in candidates:
-        table.add_row(str(c.chain_id), str(c.asset_id), str(c.distance), f"{c.confidence:.2f}", c.creator)
+        table.add_row(
+            str(c.chain_id), str(c.asset_id), str(c.distance), c.method, f"{c.confidence:.2f}", c.creator
+        )
     console.print(table)
     console.print(f"verdict: [bold]{decided.value}[/bold]")

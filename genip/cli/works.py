@@ -90,10 +90,12 @@ ForceOption = Annotated[
 class NearDuplicateError(GenIPError):
     """The image looks like another creator's registered work (`genip register` without `--force`)."""
 
-    def __init__(self, asset_id: int, title: str | None, creator: str, distance: int) -> None:
+    def __init__(
+        self, asset_id: int, title: str | None, creator: str, distance: int | None, likeness: str
+    ) -> None:
         named = f"asset {asset_id}" + (f" ({title!r})" if title else "")
         super().__init__(
-            f"near-duplicate of {named} by {creator}, {distance} bits apart: register it as a derivative "
+            f"near-duplicate of {named} by {creator}, {likeness}: register it as a derivative "
             f"(genip derive --parent {asset_id}:LICENCE) or pass --force"
         )
         self.asset_id = asset_id
@@ -151,7 +153,7 @@ def near_duplicate_of(
             engine.engine.dispose()
     except SQLAlchemyError:
         return None
-    return NearDuplicateError(best.asset_id, title, best.creator, best.distance)
+    return NearDuplicateError(best.asset_id, title, best.creator, best.distance, best.likeness)
 
 
 def _kind(text: str | None) -> WorkKind | None:

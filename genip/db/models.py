@@ -9,7 +9,8 @@ Three families:
 * **Derived state** — assets, terms, offers, licences, lineage, balances, disputes… Each row is a pure
   function of the raw events up to the cursor; the indexer's handlers maintain them.
 * **Content** — metadata read from the content store (title, description, tags) filled in on assets after
-  the chain data, since it is not on-chain.
+  the chain data, since it is not on-chain; and `match_hashes`, perceptual hashes computed from each image's
+  media (verified against the certificate's content hash) for the matching engine's second opinion.
 
 Every derived table carries `chain_id` in its key so one database can serve several chains.
 """
@@ -24,12 +25,15 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 from genip.db.types import Address, Hash32, Uint256
 
@@ -65,21 +69,56 @@ class Base(DeclarativeBase):
 # ─────────────────────────────── chain mirror ───────────────────────────────
 
 
+class HexBytes(TypeDecorator[str]):
+    """`0x…` hex in Python, raw bytes in the database (BYTEA on Postgres, BLOB on SQLite): half the size of
+    hex text, and compared with memcmp rather than a text collation."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else bytes.fromhex(value[2:])
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> str | None:
+        return None if value is None else "0x" + bytes(value).hex()
+
+
+class HexWords(TypeDecorator[str]):
+    """Comma-separated `0x…` 32-byte words (a log's topics) in Python, their concatenated bytes in the
+    database."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> bytes | None:
+        if value is None:
+            return None
+        return bytes.fromhex("".join(word[2:] for word in value.split(",") if word))
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        raw = bytes(value)
+        return ",".join("0x" + raw[i : i + 32].hex() for i in range(0, len(raw), 32))
+
+
 class RawEvent(Base):
-    """One log emitted by a Gen-IP contract, exactly as fetched (topics and data in hex)."""
+    """One log emitted by a Gen-IP contract, exactly as fetched. Hashes, topics and data are stored as bytes
+    (migration 0005) and read back as lowercase `0x` hex; `block_number` has a BRIN index on Postgres (rows
+    arrive in block order; rollbacks delete a block range)."""
 
     __tablename__ = "raw_events"
     chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    block_hash: Mapped[str] = mapped_column(Hash32(), primary_key=True)
+    block_hash: Mapped[str] = mapped_column(HexBytes(), primary_key=True)
     log_index: Mapped[int] = mapped_column(Integer, primary_key=True)
     block_number: Mapped[int] = mapped_column(BigInteger)
-    tx_hash: Mapped[str] = mapped_column(Hash32())
+    tx_hash: Mapped[str] = mapped_column(HexBytes())
     address: Mapped[str] = mapped_column(Address())
     event: Mapped[str | None] = mapped_column(String(64))
-    topics: Mapped[str] = mapped_column(Text)  # comma-separated hex topics
-    data: Mapped[str] = mapped_column(Text)
+    topics: Mapped[str] = mapped_column(HexWords())  # comma-separated hex topics
+    data: Mapped[str] = mapped_column(HexBytes())
 
-    __table_args__ = (Index("ix_raw_events_block", "chain_id", "block_number"),)
+    __table_args__ = (Index("ix_raw_events_block", "chain_id", "block_number", postgresql_using="brin"),)
 
 
 class Block(Base):
@@ -182,6 +221,8 @@ class Asset(Base):
     media_cid: Mapped[str | None] = mapped_column(String(128))
     media_type: Mapped[str | None] = mapped_column(String(128))
     metadata_json: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Match hashes computed from the image's media (indexer.media): pending, ok, missing, mismatch, invalid.
+    media_status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
 
 
 class PromptCheck(Base):
@@ -414,3 +455,27 @@ class PromptSubmission(Base):
     attested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (UniqueConstraint("chain_id", "asset_id", name="uq_prompt_submissions_asset"),)
+
+
+# ─────────────────────────────── match hashes from media ───────────────────────────────
+
+
+class MatchHash(Base):
+    """A perceptual hash computed off-chain from an image asset's media, for matching (not chain data).
+
+    Written by the indexer's media step (`indexer.media.MediaHasher`) after it read the media from the content
+    store and checked its sha256 against the certificate's `content_hash`, which the row repeats: a row whose
+    asset was removed by a reorg and re-registered under the same id with other content no longer joins its
+    asset. `id` only grows and rows are written by the one indexer of a chain, so readers load what is new
+    with `id > last seen`.
+    """
+
+    __tablename__ = "match_hashes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    asset_id: Mapped[int] = mapped_column(BigInteger)
+    content_hash: Mapped[str] = mapped_column(Hash32())
+    kind: Mapped[str] = mapped_column(String(16))  # "phash": imagehash's pHash at 256 bits
+    code: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (Index("ix_match_hashes_asset", "chain_id", "asset_id"),)

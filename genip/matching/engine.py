@@ -2,20 +2,35 @@
 
 **Loading.** At start-up the engine reads every image asset's `perceptual_hash` (PDQ, `0x` + 64 hex) from
 the indexer's database (`genip.db.models.Asset`, kind `image`, one chain or all), skipping all-zero hashes,
-into a `HammingIndex` (FAISS binary flat by default). Index ids are row numbers into the engine's own arrays
-of (chain id, asset id, creator), so one engine can serve several chains.
+into a `HammingIndex` (FAISS flat by default), and every pHash-256 the indexer computed from the assets'
+media (`genip.db.models.MatchHash`, joined to its asset on chain, id and content hash) into a second one.
+Index ids are row numbers into the engine's own row tables of (chain id, asset id, creator, dispute), so
+one engine can serve several chains.
 
 **Freshness.** `refresh()` reads only assets whose `asset_id` is above the largest one already loaded for
-their chain (asset ids only grow, and the `(chain_id, asset_id)` primary key makes it an index range scan)
-and appends them: no rebuild, so a newly indexed work matches as soon as the next `refresh()` runs. Callers
-run it before each query (`match(..., refresh=True)`, the default; it is one cheap query) or on a timer.
-Assets removed by a reorg rollback stay in the index until restart; callers that need certainty read the
-asset row for the best candidate (the API's status query does).
+their chain (asset ids only grow, and the `(chain_id, asset_id)` primary key makes it an index range scan),
+and only match hashes whose `id` is above the largest loaded (ids only grow), and appends them: no rebuild,
+so a newly indexed work matches as soon as the next `refresh()` runs. Callers run it before each query
+(`match(..., refresh=True)`, the default; two cheap queries) or on a timer. Assets removed by a reorg
+rollback stay in the index until restart; callers that need certainty read the asset row for the best
+candidate (the API's status query does).
 
-**Matching.** The upload is decoded safely (`normalize.load_image`), hashed with PDQ in its 8 rotations and
-flips (`hashing.hash_query`; too flat → `LowQualityImageError`), and the index returns every registered hash
-within `match_distance` bits of any variant. Candidates come best first: smallest distance, then the oldest
-asset (the first registration of a picture is the original).
+**Matching.** The upload is decoded safely (`normalize.load_image`), hashed with PDQ and pHash-256 in its 8
+rotations and flips (`hashing.hash_query`; too flat → `LowQualityImageError`), and the indexes return every
+registered hash within `match_distance` (PDQ) or `match_phash_distance` (pHash) bits of any variant. An asset
+found by both hashes is listed once, with the smaller distance and the hash that gave it (`method`).
+
+**Crops** (`crops=True`, the default): global hashes do not survive a crop, so the engine also keeps the ORB
+keypoints the indexer extracted from each image's media (`genip.matching.features`). The upload's
+descriptors are looked up in a descriptor index (exact Hamming radius `MAX_DESCRIPTOR_DISTANCE`); the assets
+with the most descriptor hits (up to `CROP_CANDIDATES`) are verified geometrically, and those with at least
+`MIN_INLIERS` inliers are candidates with `method="orb"`, `distance=None` and their `inliers`. This stage
+scans every stored descriptor (256 per image) for each of the upload's 256: measured in
+`scripts/bench_match_latency.py --crops`, it suits registries up to tens of thousands of images; beyond
+that it wants an inverted index (a visual vocabulary), and `crops=False` turns it off.
+
+Candidates come best first: hash matches by smallest distance, then crop matches by most inliers, ties to
+the oldest asset (the first registration of a picture is the original).
 
 **Confidence** is `1 - distance / 128`, clipped to [0, 1]: 1 for an identical hash, 0 at the distance two
 unrelated pictures have on average (128 of 256 bits). It orders and explains; it is not a probability.
@@ -30,16 +45,19 @@ import numpy as np
 from sqlalchemy import Engine, and_, or_, select
 
 from genip.db.engine import make_engine
-from genip.db.models import Asset
+from genip.db.models import Asset, MatchHash
+from genip.matching.features import MAX_DESCRIPTOR_DISTANCE, MIN_INLIERS, Features, verify
 from genip.matching.hashing import HASH_BYTES, QueryHash, hash_from_hex, hash_query
-from genip.matching.index import HammingIndex, default_index
+from genip.matching.index import FaissFlatIndex, HammingIndex, default_index
 from genip.matching.normalize import load_image
 from genip.settings import Settings
 
-__all__ = ["Candidate", "MatchConfig", "MatchEngine", "confidence"]
+__all__ = ["CROP_CANDIDATES", "Candidate", "MatchConfig", "MatchEngine", "confidence"]
 
 _ZERO_HASH: Final = bytes(HASH_BYTES)
 _UNRELATED_DISTANCE: Final = 128
+#: Assets with the most descriptor hits that the crop stage verifies geometrically.
+CROP_CANDIDATES: Final = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +65,8 @@ class MatchConfig:
     """Thresholds and limits; defaults equal the `Settings` defaults (see README 'Image matching')."""
 
     match_distance: int = 48
+    phash_distance: int = 44
+    crops: bool = True
     min_quality: int = 70
     max_bytes: int = 25 * 1024 * 1024
     max_pixels: int = 64_000_000
@@ -55,6 +75,8 @@ class MatchConfig:
     def from_settings(cls, settings: Settings) -> Self:
         return cls(
             match_distance=settings.match_distance,
+            phash_distance=settings.match_phash_distance,
+            crops=settings.match_crops,
             min_quality=settings.match_min_quality,
             max_bytes=settings.match_max_bytes,
             max_pixels=settings.match_max_pixels,
@@ -67,15 +89,75 @@ class Candidate:
 
     chain_id: int
     asset_id: int
-    distance: int
+    #: Bits between the upload's and the work's hash (`method` pdq or phash); None for a crop match.
+    distance: int | None
     confidence: float
     creator: str
     dispute_status: str
+    #: What matched: "pdq" (the registered hash), "phash" (computed from the media) or "orb" (keypoints).
+    method: str = "pdq"
+    #: For a crop match: inliers of the transform mapping the upload onto the work.
+    inliers: int | None = None
+
+    @property
+    def likeness(self) -> str:
+        """How close it is, in words: "12 bits apart" or "a crop of it (40 matching keypoints)"."""
+        if self.distance is None:
+            return f"a crop or edit of it ({self.inliers} matching keypoints)"
+        return f"{self.distance} bits apart"
+
+
+class _Rows:
+    """What an index id stands for: parallel lists of chain id, asset id, creator and dispute status."""
+
+    def __init__(self) -> None:
+        self.chain_ids: list[int] = []
+        self.asset_ids: list[int] = []
+        self.creators: list[str] = []
+        self.disputes: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.asset_ids)
+
+    def append(self, chain_id: int, asset_id: int, creator: str, dispute: str) -> None:
+        self.chain_ids.append(chain_id)
+        self.asset_ids.append(asset_id)
+        self.creators.append(creator)
+        self.disputes.append(dispute)
+
+    def candidate(self, row: int, distance: int, method: str) -> Candidate:
+        return Candidate(
+            chain_id=self.chain_ids[row],
+            asset_id=self.asset_ids[row],
+            distance=distance,
+            confidence=confidence(distance),
+            creator=self.creators[row],
+            dispute_status=self.disputes[row],
+            method=method,
+        )
+
+    def crop_candidate(self, row: int, inliers: int) -> Candidate:
+        return Candidate(
+            chain_id=self.chain_ids[row],
+            asset_id=self.asset_ids[row],
+            distance=None,
+            confidence=min(1.0, inliers / (4 * MIN_INLIERS)),
+            creator=self.creators[row],
+            dispute_status=self.disputes[row],
+            method="orb",
+            inliers=inliers,
+        )
 
 
 def confidence(distance: int) -> float:
     """`1 - distance / 128` clipped to [0, 1] (see the module docstring)."""
     return max(0.0, min(1.0, 1.0 - distance / _UNRELATED_DISTANCE))
+
+
+def _add(index: HammingIndex, start: int, codes: list[bytes]) -> None:
+    if codes:
+        array = np.frombuffer(b"".join(codes), dtype=np.uint8).reshape(-1, HASH_BYTES)
+        index.add(np.arange(start, start + len(codes), dtype=np.int64), array)
 
 
 class MatchEngine:
@@ -88,16 +170,21 @@ class MatchEngine:
         chain_id: int | None = None,
         config: MatchConfig | None = None,
         index: HammingIndex | None = None,
+        phash_index: HammingIndex | None = None,
     ) -> None:
         self.engine = engine
         self.chain_id = chain_id
         self.config = config or MatchConfig()
         self.index = index if index is not None else default_index()
-        self._chain_ids: list[int] = []
-        self._asset_ids: list[int] = []
-        self._creators: list[str] = []
-        self._disputes: list[str] = []
+        self.phash_index = phash_index if phash_index is not None else default_index()
+        self._rows = _Rows()  # ids of `index`: one per asset
+        self._phash_rows = _Rows()  # ids of `phash_index`: one per match hash
+        self._crop_rows = _Rows()  # assets with keypoints, in `_features` order
+        self._features: list[Features] = []
+        self._descriptors = FaissFlatIndex(prefix_bytes=HASH_BYTES)  # ids: descriptor numbers
+        self._descriptor_owner = np.empty(0, dtype=np.int64)  # descriptor number -> crop row
         self._last: dict[int, int] = {}
+        self._last_match_hash = 0
         self._lock = threading.Lock()
         self.refresh()
 
@@ -109,10 +196,11 @@ class MatchEngine:
         )
 
     def __len__(self) -> int:
-        return len(self._asset_ids)
+        return len(self._rows)
 
     def refresh(self) -> int:
-        """Append image assets registered since the last load; returns how many were added."""
+        """Append image assets registered, and media hashes computed, since the last load; returns how many
+        hashes were added."""
         with self._lock:
             query = select(
                 Asset.chain_id, Asset.asset_id, Asset.perceptual_hash, Asset.creator, Asset.dispute_status
@@ -124,13 +212,36 @@ class MatchEngine:
             elif self._last:
                 newer = [and_(Asset.chain_id == c, Asset.asset_id > a) for c, a in self._last.items()]
                 query = query.where(or_(Asset.chain_id.not_in(list(self._last)), *newer))
+            media = (
+                select(
+                    MatchHash.id,
+                    MatchHash.kind,
+                    Asset.chain_id,
+                    Asset.asset_id,
+                    MatchHash.code,
+                    Asset.creator,
+                    Asset.dispute_status,
+                )
+                .join(
+                    Asset,
+                    and_(
+                        Asset.chain_id == MatchHash.chain_id,
+                        Asset.asset_id == MatchHash.asset_id,
+                        Asset.content_hash == MatchHash.content_hash,
+                    ),
+                )
+                .where(MatchHash.id > self._last_match_hash, MatchHash.kind.in_(("phash", "orb")))
+            )
+            if self.chain_id is not None:
+                media = media.where(MatchHash.chain_id == self.chain_id)
             with self.engine.connect() as connection:
                 rows = connection.execute(query.order_by(Asset.chain_id, Asset.asset_id)).all()
-            return self._append(rows)
+                media_rows = connection.execute(media.order_by(MatchHash.id)).all()
+            return self._append(rows) + self._append_media(media_rows)
 
     def _append(self, rows: Iterable[tuple[int, int, str, str, str]]) -> int:
         codes: list[bytes] = []
-        start = len(self._asset_ids)
+        start = len(self._rows)
         for chain_id, asset_id, perceptual_hash, creator, dispute in rows:
             self._last[chain_id] = max(self._last.get(chain_id, 0), asset_id)
             try:
@@ -140,14 +251,58 @@ class MatchEngine:
             if code == _ZERO_HASH:
                 continue
             codes.append(code)
-            self._chain_ids.append(chain_id)
-            self._asset_ids.append(asset_id)
-            self._creators.append(creator)
-            self._disputes.append(dispute)
-        if codes:
-            array = np.frombuffer(b"".join(codes), dtype=np.uint8).reshape(-1, HASH_BYTES)
-            self.index.add(np.arange(start, start + len(codes), dtype=np.int64), array)
+            self._rows.append(chain_id, asset_id, creator, dispute)
+        _add(self.index, start, codes)
         return len(codes)
+
+    def _append_media(self, rows: Iterable[tuple[int, str, int, int, bytes, str, str]]) -> int:
+        codes: list[bytes] = []
+        start = len(self._phash_rows)
+        first_crop = len(self._features)
+        for row_id, kind, chain_id, asset_id, code, creator, dispute in rows:
+            self._last_match_hash = max(self._last_match_hash, row_id)
+            if kind == "orb":
+                try:
+                    features = Features.from_bytes(bytes(code))
+                except ValueError:
+                    continue
+                if len(features) >= 4:
+                    self._features.append(features)
+                    self._crop_rows.append(chain_id, asset_id, creator, dispute)
+            elif len(code) == HASH_BYTES:
+                codes.append(bytes(code))
+                self._phash_rows.append(chain_id, asset_id, creator, dispute)
+        _add(self.phash_index, start, codes)
+        added = self._features[first_crop:]
+        if added:  # one append of all new descriptors: loading many images stays linear
+            first = len(self._descriptor_owner)
+            owners = np.repeat(np.arange(first_crop, len(self._features)), [len(f) for f in added])
+            self._descriptor_owner = np.concatenate([self._descriptor_owner, owners])
+            descriptors = np.concatenate([f.descriptors for f in added])
+            self._descriptors.add(np.arange(first, first + len(owners), dtype=np.int64), descriptors)
+        return len(added) + len(codes)
+
+    def crop_matches(
+        self, features: Features, *, exclude: set[tuple[int, int]] | None = None
+    ) -> list[Candidate]:
+        """Registered images `features` is a crop (or another geometric edit) of, most inliers first."""
+        if len(features) < 4 or not self._features:
+            return []
+        hits = self._descriptors.search(features.descriptors, MAX_DESCRIPTOR_DISTANCE)
+        if not hits:
+            return []
+        owners = self._descriptor_owner[np.fromiter((d for d, _ in hits), dtype=np.int64, count=len(hits))]
+        votes = np.bincount(owners, minlength=len(self._features))
+        found = []
+        for row in np.argsort(-votes, kind="stable")[:CROP_CANDIDATES].tolist():
+            if votes[row] < 4:
+                break
+            inliers = verify(features, self._features[row])
+            if inliers >= MIN_INLIERS:
+                candidate = self._crop_rows.crop_candidate(row, inliers)
+                if exclude is None or (candidate.chain_id, candidate.asset_id) not in exclude:
+                    found.append(candidate)
+        return sorted(found, key=lambda c: (-(c.inliers or 0), c.chain_id, c.asset_id))
 
     def hash(self, image_bytes: bytes) -> QueryHash:
         """The query hashes of an uploaded file (safe decoding, 8 rotations/flips, quality check)."""
@@ -157,22 +312,25 @@ class MatchEngine:
     def match_hash(
         self, query: QueryHash, *, limit: int = 10, distance: int | None = None
     ) -> list[Candidate]:
-        """Registered images within `distance` (default `match_distance`) of any variant, best first."""
+        """Registered images within `distance` (default `match_distance`) of a PDQ variant, or within
+        `phash_distance` of a pHash variant, once per asset, best first."""
         radius = self.config.match_distance if distance is None else distance
-        codes = np.frombuffer(b"".join(query.variants), dtype=np.uint8).reshape(-1, HASH_BYTES)
-        hits = self.index.search(codes, radius)
-        ranked = sorted(hits, key=lambda hit: (hit[1], self._chain_ids[hit[0]], self._asset_ids[hit[0]]))
-        return [
-            Candidate(
-                chain_id=self._chain_ids[row],
-                asset_id=self._asset_ids[row],
-                distance=dist,
-                confidence=confidence(dist),
-                creator=self._creators[row],
-                dispute_status=self._disputes[row],
-            )
-            for row, dist in ranked[:limit]
-        ]
+        best: dict[tuple[int, int], Candidate] = {}
+        searches = [(self.index, self._rows, query.variants, radius, "pdq")]
+        if query.phash_variants and len(self._phash_rows):
+            phash_radius = self.config.phash_distance
+            searches.append((self.phash_index, self._phash_rows, query.phash_variants, phash_radius, "phash"))
+        for index, rows, variants, limit_bits, method in searches:
+            codes = np.frombuffer(b"".join(variants), dtype=np.uint8).reshape(-1, HASH_BYTES)
+            for row, dist in index.search(codes, limit_bits):
+                found = rows.candidate(row, dist, method)
+                key = (found.chain_id, found.asset_id)
+                if key not in best or dist < (best[key].distance or 0):
+                    best[key] = found
+        ranked = sorted(best.values(), key=lambda c: (c.distance or 0, c.chain_id, c.asset_id))
+        if self.config.crops and query.features is not None:
+            ranked += self.crop_matches(query.features, exclude=set(best))
+        return ranked[:limit]
 
     def match(self, image_bytes: bytes, *, limit: int = 10, refresh: bool = True) -> list[Candidate]:
         """Registered works the uploaded image is (a copy of), best first; see the module docstring."""

@@ -107,7 +107,7 @@ def test_a_recompressed_copy_is_licensed_for_a_licence_holder(mw: MatchWorld) ->
     best = body["candidates"][0]  # type: ignore[index]
     assert best["asset_id"] == mw.astronaut and best["title"] == "Astronaut portrait"
     assert best["creator"] == mw.world.actors.alice.address and best["distance"] <= 48
-    assert 0.6 < best["confidence"] <= 1
+    assert 0.6 < best["confidence"] <= 1 and best["method"] == "pdq"
     status = body["status"]
     assert isinstance(status, dict)
     assert status["licensed"] is True and status["license_ids"] and status["asset_status"] == "active"

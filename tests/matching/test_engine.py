@@ -13,16 +13,20 @@ from sqlalchemy.orm import Session
 from genip.content.fingerprint import pdq_fingerprint
 from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
-from genip.db.models import Asset
+from genip.db.models import Asset, MatchHash
 from genip.matching import (
     LicenceStatus,
     LowQualityImageError,
+    MatchConfig,
     MatchEngine,
     NotAnImageError,
     Verdict,
     decide,
     verdict,
 )
+from genip.matching.features import MIN_INLIERS, extract
+from genip.matching.hashing import phash256
+from genip.matching.normalize import load_image
 from tests.matching.conftest import encode
 
 CHAIN = 31337
@@ -169,3 +173,81 @@ def test_the_verdict_follows_match_dispute_and_licence(registry: MatchEngine, as
     assert seen == [(1, BOB), (1, ALICE)]
     assert decide(candidates[0], LicenceStatus(licensed=True, dispute_status="open")) is Verdict.DISPUTED
     assert decide(candidates[0], LicenceStatus(licensed=True, dispute_status="cleared")) is Verdict.LICENSED
+
+
+def _media_hash(
+    engine: Engine, asset_id: int, image: Image.Image, *, content_hash: str | None = None
+) -> None:
+    """What the indexer's media step writes: pHash-256 of the asset's media."""
+    _insert_rows(
+        engine,
+        MatchHash(
+            chain_id=CHAIN,
+            asset_id=asset_id,
+            content_hash=content_hash or "0x" + f"{asset_id:064x}",
+            kind="phash",
+            code=phash256(load_image(encode(image))),
+        ),
+    )
+
+
+def _insert_rows(engine: Engine, *rows: MatchHash) -> None:
+    with Session(engine) as session:
+        session.add_all(rows)
+        session.commit()
+
+
+def test_the_media_phash_is_a_second_opinion(
+    db: Engine, registry: MatchEngine, astronaut: Image.Image
+) -> None:
+    """With PDQ held to identical hashes, a quarter-size copy is found only through the media's pHash, once
+    per asset, with the hash that found it; new media hashes load on refresh, without a rebuild."""
+    strict = MatchEngine(db, chain_id=CHAIN, config=MatchConfig(match_distance=0))
+    small = astronaut.resize((128, 128), Image.Resampling.BILINEAR)
+    assert strict.match(encode(small)) == []
+    _media_hash(db, 1, astronaut)
+    found = strict.match(encode(small))
+    assert [(c.asset_id, c.method) for c in found] == [(1, "phash")]
+    assert 0 < found[0].distance <= strict.config.phash_distance
+    assert strict.refresh() == 0
+    # The original itself: PDQ (distance 0) and pHash both find asset 1; it is listed once, by PDQ.
+    both = strict.match(encode(astronaut))
+    assert [(c.asset_id, c.method, c.distance) for c in both] == [(1, "pdq", 0)]
+
+
+def test_a_media_hash_of_other_content_does_not_attach(db: Engine, astronaut: Image.Image) -> None:
+    """A row left by a reorged-out asset (other content hash) never joins the asset now under that id."""
+    _insert(db, _asset(1, astronaut))
+    _media_hash(db, 1, astronaut, content_hash="0x" + "ee" * 32)
+    strict = MatchEngine(db, chain_id=CHAIN, config=MatchConfig(match_distance=0))
+    assert strict.match(encode(astronaut.resize((128, 128)))) == []
+
+
+def _keypoints(engine: Engine, asset_id: int, image: Image.Image) -> None:
+    """What the indexer's media step writes for the crop stage: the media's ORB keypoints."""
+    _insert_rows(
+        engine,
+        MatchHash(
+            chain_id=CHAIN,
+            asset_id=asset_id,
+            content_hash="0x" + f"{asset_id:064x}",
+            kind="orb",
+            code=extract(load_image(encode(image))).to_bytes(),
+        ),
+    )
+
+
+def test_a_crop_is_found_by_its_keypoints(db: Engine, registry: MatchEngine, astronaut: Image.Image) -> None:
+    w, h = astronaut.size
+    cropped = encode(astronaut.crop((w // 10, h // 20, w - w // 20, h)), "JPEG", quality=85)
+    assert registry.match(cropped) == []  # a 10 % crop defeats the hashes
+    _keypoints(db, 1, astronaut)
+    _keypoints(db, 2, Image.fromarray(skimage.data.coffee()))
+    found = registry.match(cropped)
+    assert [(c.asset_id, c.method, c.distance) for c in found] == [(1, "orb", None)]
+    assert found[0].inliers is not None and found[0].inliers >= MIN_INLIERS
+    assert "crop" in found[0].likeness
+    # The original matches by its hash and is not listed a second time by the crop stage.
+    assert [(c.asset_id, c.method) for c in registry.match(encode(astronaut))] == [(1, "pdq")]
+    off = MatchEngine(db, chain_id=CHAIN, config=MatchConfig(crops=False))
+    assert off.match(cropped) == []

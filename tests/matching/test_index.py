@@ -1,5 +1,7 @@
 """Both indexes are exact: they return every stored code within the radius, with its smallest distance."""
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -12,10 +14,14 @@ def _flip(code: np.ndarray, bits: int, rng: np.random.Generator) -> np.ndarray:
     return np.packbits(unpacked)
 
 
-@pytest.fixture(params=["faiss", "mih"])
+@pytest.fixture(params=["faiss", "faiss-3-shards-8-byte-prefix", "faiss-plain", "mih"])
 def index(request: pytest.FixtureRequest) -> HammingIndex:
     if request.param == "faiss":
         return FaissFlatIndex()
+    if request.param == "faiss-3-shards-8-byte-prefix":
+        return FaissFlatIndex(shards=3, prefix_bytes=8, parallel_from=0)  # always on the thread pool
+    if request.param == "faiss-plain":
+        return FaissFlatIndex(shards=1, prefix_bytes=32)
     return MultiIndexHashIndex(segment_size=256, max_segments=3)
 
 
@@ -51,3 +57,39 @@ def test_an_added_code_is_found_at_once(index: HammingIndex) -> None:
     assert index.search(new, 10) == []
     index.add(np.array([9999], dtype=np.int64), new)
     assert index.search(new, 10) == [(9999, 0)]
+
+
+def test_searches_running_while_codes_are_added_stay_exact() -> None:
+    """Adds wait for running searches (FAISS may move its arrays while appending); every answer a search
+    gives equals brute force over the codes present when it ran (a prefix of the add order)."""
+    index = FaissFlatIndex(shards=2, parallel_from=0)
+    rng = np.random.default_rng(11)
+    centre = rng.integers(0, 256, size=32, dtype=np.uint8)
+    codes = np.stack([_flip(centre, int(d), rng) for d in rng.integers(0, 40, size=3000)])
+    ids = np.arange(len(codes), dtype=np.int64)
+    query = centre[None, :]
+    answers: list[list[tuple[int, int]]] = []
+    errors: list[BaseException] = []
+
+    def search_repeatedly() -> None:
+        try:
+            for _ in range(60):
+                answers.append(index.search(query, 30))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    reader = threading.Thread(target=search_repeatedly)
+    reader.start()
+    for start in range(0, len(codes), 50):
+        index.add(ids[start : start + 50], codes[start : start + 50])
+    reader.join()
+    assert not errors
+    snapshots = [_brute(codes[:present], ids[:present], query, 30) for present in range(0, 3001, 50)]
+    assert len(answers) == 60
+    assert all(answer in snapshots for answer in answers)
+    assert index.search(query, 30) == _brute(codes, ids, query, 30)
+
+
+def test_prefix_width_is_checked() -> None:
+    with pytest.raises(ValueError, match="prefix_bytes"):
+        FaissFlatIndex(prefix_bytes=33)

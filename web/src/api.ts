@@ -58,9 +58,9 @@ export interface Account {
 export interface Upload {
   kind: string; cid: string; sha256: string; size: number; media_type: string;
   perceptual_hash: { algorithm: string; value: string; quality: number | null } | null;
-  details: Record<string, unknown>; near_duplicates: { asset_id: number; distance: number; title?: string | null }[];
+  details: Record<string, unknown>; near_duplicates: { asset_id: number; distance: number | null; title?: string | null }[];
 }
-export interface MatchCandidate { asset_id: number; distance?: number; title?: string | null; [k: string]: unknown }
+export interface MatchCandidate { asset_id: number; distance?: number | null; method?: string; inliers?: number | null; title?: string | null; [k: string]: unknown }
 export interface MatchResult { candidates: MatchCandidate[]; verdict: string; status?: unknown }
 
 export class ApiError extends Error {

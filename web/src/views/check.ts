@@ -1,6 +1,6 @@
 // Platform check: upload an image → POST /match → the verdict (registered? licensed for this account?).
 
-import { mediaUrl, postForm, ApiError, type MatchResult } from "../api";
+import { mediaUrl, postForm, ApiError, type MatchCandidate, type MatchResult } from "../api";
 import { clear, field, h, statusLine } from "../dom";
 
 const VERDICTS: Record<string, string> = {
@@ -42,11 +42,17 @@ export default function check(root: HTMLElement): void {
           h("a", { href: `#/work/${c.asset_id}`, class: "card-link" },
             typeof c.media_cid === "string" ? h("div", { class: "thumb" }, h("img", { src: mediaUrl(c.media_cid), alt: "" })) : null,
             h("div", { class: "card-body" }, h("h2", { class: "card-title" }, c.title || `Work #${c.asset_id}`),
-              c.distance !== undefined ? h("p", { class: "muted small" }, `distance ${c.distance}`) : null))))) : null);
+              h("p", { class: "muted small", "data-testid": "likeness" }, likeness(c))))))) : null);
     } catch (err) {
       if (err instanceof ApiError && (err.status === 404 || err.status === 405)) status.set("Platform check is not available on this server yet.", "error");
       else status.set(String((err as Error).message), "error");
     }
   });
   clear(root, form);
+}
+
+/** How the candidate matched: its hash distance, or the keypoints a crop shares with the work. */
+function likeness(c: MatchCandidate): string {
+  if (c.method === "orb") return `crop or edit: ${c.inliers ?? 0} keypoints line up`;
+  return c.distance === null || c.distance === undefined ? "" : `${c.method === "phash" ? "pHash" : "PDQ"} distance ${c.distance}`;
 }

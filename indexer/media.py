@@ -1,0 +1,145 @@
+"""Computes match hashes from image assets' media: the matching engine's off-chain second opinion.
+
+The chain commits to a work's PDQ hash (`perceptualHash`) and to the sha256 of its bytes (`contentHash`);
+the bytes themselves live in the content store under the media CID the metadata names. After the metadata
+step has filled `media_cid`, this step reads the media of a bounded number of image assets, checks the
+bytes' sha256 against the certificate's content hash (so a hash here always describes the registered
+work, whatever the metadata claims), decodes them with the same safe loader uploads go through, and stores
+pHash-256 (`genip.matching.hashing.phash256`, kind `phash`) and its ORB keypoints (`genip.matching.features`,
+kind `orb`, for the crop stage) in `match_hashes`. Status per asset (`assets.media_status`):
+
+* `pending` — not read yet (or its metadata is not filled yet);
+* `ok` — hashed;
+* `missing` — the media is not in the store (yet): retried after `retry_seconds`;
+* `mismatch` — the bytes are not the registered work's (sha256 differs from the certificate): not hashed;
+* `invalid` — not a decodable image within the size limits, or too flat to hash (PDQ quality below the
+  engine's floor, where hashes of unrelated flat pictures collide).
+
+Rows are replaced per asset in one transaction with its status, so a crash never leaves half an asset's
+hashes. Like the metadata step this is outside the chain data: a reorg that removes an asset removes its row,
+and its old `match_hashes` rows stop joining it (they carry the content hash; see `MatchHash`).
+"""
+
+import hashlib
+import time
+from typing import Self
+
+from sqlalchemy import Engine, delete, insert, or_, select, update
+
+from genip.content.errors import ContentError
+from genip.content.fingerprint import pdq_fingerprint
+from genip.db import models
+from genip.matching.errors import MatchingError
+from genip.matching.features import extract
+from genip.matching.hashing import phash256
+from genip.matching.normalize import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, load_image
+from genip.settings import Settings
+from genip.storage import ContentStore, StorageError
+
+__all__ = ["MediaHasher"]
+
+
+class MediaHasher:
+    def __init__(
+        self,
+        engine: Engine,
+        chain_id: int,
+        store: ContentStore,
+        *,
+        batch: int = 50,
+        retry_seconds: float = 60,
+        min_quality: int = 70,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        max_pixels: int = DEFAULT_MAX_PIXELS,
+    ) -> None:
+        self.engine = engine
+        self.chain_id = chain_id
+        self.store = store
+        self.batch = batch
+        self.retry_seconds = retry_seconds
+        self.min_quality = min_quality
+        self.max_bytes = max_bytes
+        self.max_pixels = max_pixels
+        self._last_retry = 0.0
+
+    @classmethod
+    def from_settings(cls, engine: Engine, chain_id: int, store: ContentStore, settings: Settings) -> Self:
+        """A hasher with the matching engine's limits and quality floor from `settings`."""
+        return cls(
+            engine,
+            chain_id,
+            store,
+            min_quality=settings.match_min_quality,
+            max_bytes=settings.match_max_bytes,
+            max_pixels=settings.match_max_pixels,
+        )
+
+    def fill(self) -> int:
+        """Hashes the media of up to `batch` image assets; returns how many were looked at."""
+        statuses = ["pending"]
+        if time.monotonic() - self._last_retry >= self.retry_seconds:
+            statuses.append("missing")
+            self._last_retry = time.monotonic()
+        a = models.Asset
+        with self.engine.connect() as c:
+            rows = c.execute(
+                select(a.asset_id, a.media_cid, a.content_hash)
+                .where(
+                    a.chain_id == self.chain_id,
+                    a.kind == "image",
+                    a.metadata_status == "ok",
+                    a.media_cid.is_not(None),
+                    or_(*(a.media_status == s for s in statuses)),
+                )
+                .order_by(a.asset_id)
+                .limit(self.batch)
+            ).all()
+        for asset_id, media_cid, content_hash in rows:
+            status, codes = self._hash(str(media_cid), content_hash)
+            self._write(asset_id, content_hash, status, codes)
+        return len(rows)
+
+    def _hash(self, media_cid: str, content_hash: str) -> tuple[str, dict[str, bytes]]:
+        try:
+            data = self.store.get(media_cid)
+        except StorageError:
+            return "missing", {}
+        except ContentError:  # a malformed CID in the metadata: nothing to fetch, ever
+            return "invalid", {}
+        if "0x" + hashlib.sha256(data).hexdigest() != content_hash:
+            return "mismatch", {}
+        try:
+            image = load_image(data, max_bytes=self.max_bytes, max_pixels=self.max_pixels)
+        except MatchingError:
+            return "invalid", {}
+        if pdq_fingerprint(image).quality < self.min_quality:
+            return "invalid", {}
+        codes = {"phash": phash256(image)}
+        features = extract(image)
+        if len(features) >= 4:  # fewer cannot fix a transform: nothing for the crop stage
+            codes["orb"] = features.to_bytes()
+        return "ok", codes
+
+    def _write(self, asset_id: int, content_hash: str, status: str, codes: dict[str, bytes]) -> None:
+        a, m = models.Asset, models.MatchHash
+        with self.engine.begin() as c:
+            c.execute(delete(m).where(m.chain_id == self.chain_id, m.asset_id == asset_id))
+            if codes:
+                c.execute(
+                    insert(m),
+                    [
+                        {
+                            "chain_id": self.chain_id,
+                            "asset_id": asset_id,
+                            "content_hash": content_hash,
+                            "kind": kind,
+                            "code": code,
+                        }
+                        for kind, code in codes.items()
+                    ],
+                )
+            c.execute(
+                update(a)
+                .where(a.chain_id == self.chain_id, a.asset_id == asset_id, a.content_hash == content_hash)
+                .values(media_status=status)
+            )
