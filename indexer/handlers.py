@@ -70,6 +70,7 @@ def work_registered(ov: Overlay, log: DecodedLog) -> None:
             "media_cid": None,
             "media_type": None,
             "metadata_json": None,
+            "media_status": "pending",
         },
     )
 

@@ -18,7 +18,7 @@ similarity transform (shift, scale, rotation). So:
 
 `scripts/bench_match_robustness.py` chose the numbers (277 works, 102 064 distinct pairs tried both ways):
 at `MIN_INLIERS` = 20 the stage alone recalls 94 % of 10 % crops with 2 false-positive pairs (2e-5; both
-synthetic shapes, a horse silhouette and the Shepp-Logan phantom); at 15 it recalled 96 % with 4, at 25
+synthetic shapes, a horse silhouette and the Shepp-Logan phantom); at 15 it recalled 96 % with 3, at 25
 92 % with none. Without the one-line check (`MIN_SPREAD`) the same pair of shapes reached 40 inliers.
 """
 
