@@ -21,7 +21,7 @@ and its old `match_hashes` rows stop joining it (they carry the content hash; se
 """
 
 import hashlib
-import time
+from collections.abc import Callable
 from typing import Self
 
 from sqlalchemy import Engine, delete, insert, or_, select, update
@@ -35,8 +35,23 @@ from genip.matching.hashing import phash256
 from genip.matching.normalize import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, load_image
 from genip.settings import Settings
 from genip.storage import ContentStore, StorageError
+from indexer.metadata import MetadataFiller, Retries
 
-__all__ = ["MediaHasher"]
+__all__ = ["MediaHasher", "content_step"]
+
+
+def content_step(
+    engine: Engine, chain_id: int, store: ContentStore, settings: Settings
+) -> Callable[[], None]:
+    """What runs after each indexing step: metadata of new assets, then match hashes from their media."""
+    metadata = MetadataFiller(engine, chain_id, store)
+    media = MediaHasher.from_settings(engine, chain_id, store, settings)
+
+    def fill() -> None:
+        metadata.fill()
+        media.fill()
+
+    return fill
 
 
 class MediaHasher:
@@ -56,11 +71,10 @@ class MediaHasher:
         self.chain_id = chain_id
         self.store = store
         self.batch = batch
-        self.retry_seconds = retry_seconds
         self.min_quality = min_quality
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
-        self._last_retry = 0.0
+        self._retries = Retries(retry_seconds)
 
     @classmethod
     def from_settings(cls, engine: Engine, chain_id: int, store: ContentStore, settings: Settings) -> Self:
@@ -76,10 +90,7 @@ class MediaHasher:
 
     def fill(self) -> int:
         """Hashes the media of up to `batch` image assets; returns how many were looked at."""
-        statuses = ["pending"]
-        if time.monotonic() - self._last_retry >= self.retry_seconds:
-            statuses.append("missing")
-            self._last_retry = time.monotonic()
+        statuses = self._retries.statuses()
         a = models.Asset
         with self.engine.connect() as c:
             rows = c.execute(

@@ -25,7 +25,21 @@ from genip.content.metadata import WorkMetadata
 from genip.db import models
 from genip.storage import ContentStore, StorageError
 
-__all__ = ["MetadataFiller"]
+__all__ = ["MetadataFiller", "Retries"]
+
+
+class Retries:
+    """The statuses a content step reads now: always `pending`, and `missing` once per `seconds`."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._last = 0.0
+
+    def statuses(self) -> list[str]:
+        if time.monotonic() - self._last < self.seconds:
+            return ["pending"]
+        self._last = time.monotonic()
+        return ["pending", "missing"]
 
 
 class MetadataFiller:
@@ -42,15 +56,11 @@ class MetadataFiller:
         self.chain_id = chain_id
         self.store = store
         self.batch = batch
-        self.retry_seconds = retry_seconds
-        self._last_retry = 0.0
+        self._retries = Retries(retry_seconds)
 
     def fill(self) -> int:
         """Reads metadata for up to `batch` assets; returns how many were looked at."""
-        statuses = ["pending"]
-        if time.monotonic() - self._last_retry >= self.retry_seconds:
-            statuses.append("missing")
-            self._last_retry = time.monotonic()
+        statuses = self._retries.statuses()
         a = models.Asset
         with self.engine.connect() as c:
             rows = c.execute(

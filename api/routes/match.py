@@ -47,8 +47,8 @@ indexer from the registered bytes) is within `GENIP_MATCH_PHASH_DISTANCE` bits (
 best first (smallest distance, then the oldest asset), with `confidence = 1 - distance/128` and `method`
 naming the hash. Crops defeat both hashes, so the upload's ORB keypoints are also compared with those the
 indexer extracted from each image's media: a work whose keypoints line up with at least 20 of the upload's
-under one shift/scale/rotation is a candidate too (`method` `orb`, `distance` null, `inliers`), after the
-hash matches (`GENIP_MATCH_CROPS=false` turns this stage off). Newly indexed works match on the next request
+under one shift/scale/rotation is a candidate (`method` `orb`, `distance` null, `inliers`) when no hash
+matched (`GENIP_MATCH_CROPS=false` turns this stage off). Newly indexed works match on the next request
 (the engine appends them before every lookup; no restart).
 
 **Verdict** (about the best candidate):

@@ -122,8 +122,7 @@ def _serve(settings: Settings, deployment: Deployment, console: Console, *, port
     from api.app import create_app  # the CLI is where the indexer and the API are wired together
     from api.settings import ApiSettings
     from indexer.config import IndexerConfig
-    from indexer.media import MediaHasher
-    from indexer.metadata import MetadataFiller
+    from indexer.media import content_step
     from indexer.runner import Indexer
 
     engine = make_engine(settings.db_url)
@@ -131,14 +130,11 @@ def _serve(settings: Settings, deployment: Deployment, console: Console, *, port
     stop = threading.Event()
     failure: list[BaseException] = []
     store = open_store(settings.data_dir, settings.ipfs_api)
-    filler = MetadataFiller(engine, deployment.chain_id, store)
-    media = MediaHasher.from_settings(engine, deployment.chain_id, store, settings)
-
-    def fill_content() -> None:  # after each indexing step: metadata, then match hashes from the media
-        filler.fill()
-        media.fill()
-
-    indexer = Indexer(engine, IndexerConfig.from_deployment(deployment), after_step=fill_content)
+    indexer = Indexer(
+        engine,
+        IndexerConfig.from_deployment(deployment),
+        after_step=content_step(engine, deployment.chain_id, store, settings),
+    )
     indexer.run(once=True)  # the page opens on a complete index
 
     def follow() -> None:

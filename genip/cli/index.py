@@ -14,8 +14,7 @@ from genip.errors import redact_url
 from genip.settings import Settings
 from genip.storage import open_store
 from indexer.config import IndexerConfig
-from indexer.media import MediaHasher
-from indexer.metadata import MetadataFiller
+from indexer.media import content_step
 from indexer.runner import Indexer, Stats
 
 __all__ = ["db_app", "index"]
@@ -110,14 +109,12 @@ def index(
     )
     console = Console(stderr=False, highlight=False)
     store = open_store(settings.data_dir, settings.ipfs_api)
-    filler = MetadataFiller(engine, deployment.chain_id, store)
-    media = MediaHasher.from_settings(engine, deployment.chain_id, store, settings)
-
-    def fill_content() -> None:  # after each indexing step: metadata, then match hashes from the media
-        filler.fill()
-        media.fill()
-
-    indexer = Indexer(engine, config, reporter=ConsoleReporter(console), after_step=fill_content)
+    indexer = Indexer(
+        engine,
+        config,
+        reporter=ConsoleReporter(console),
+        after_step=content_step(engine, deployment.chain_id, store, settings),
+    )
     if reset:
         indexer.store.reset()
     console.print(

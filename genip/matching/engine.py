@@ -29,8 +29,9 @@ scans every stored descriptor (256 per image) for each of the upload's 256 (`scr
 --crops`: 81 ms at 1 000 images, 1.1 s at 10 000), so it suits registries up to a few thousand images;
 beyond that it wants an inverted index (a visual vocabulary), and `crops=False` turns it off.
 
-Candidates come best first: hash matches by smallest distance, then crop matches by most inliers, ties to
-the oldest asset (the first registration of a picture is the original).
+The crop stage runs only when no hash matched (a copy the hashes find needs no keypoint scan). Candidates
+come best first: hash matches by smallest distance, or else crop matches by most inliers, ties to the oldest
+asset (the first registration of a picture is the original).
 
 **Confidence** is `1 - distance / 128`, clipped to [0, 1]: 1 for an identical hash, 0 at the distance two
 unrelated pictures have on average (128 of 256 bits). It orders and explains; it is not a probability.
@@ -282,9 +283,7 @@ class MatchEngine:
             self._descriptors.add(np.arange(first, first + len(owners), dtype=np.int64), descriptors)
         return len(added) + len(codes)
 
-    def crop_matches(
-        self, features: Features, *, exclude: set[tuple[int, int]] | None = None
-    ) -> list[Candidate]:
+    def crop_matches(self, features: Features) -> list[Candidate]:
         """Registered images `features` is a crop (or another geometric edit) of, most inliers first."""
         if len(features) < 4 or not self._features:
             return []
@@ -299,9 +298,7 @@ class MatchEngine:
                 break
             inliers = verify(features, self._features[row])
             if inliers >= MIN_INLIERS:
-                candidate = self._crop_rows.crop_candidate(row, inliers)
-                if exclude is None or (candidate.chain_id, candidate.asset_id) not in exclude:
-                    found.append(candidate)
+                found.append(self._crop_rows.crop_candidate(row, inliers))
         return sorted(found, key=lambda c: (-(c.inliers or 0), c.chain_id, c.asset_id))
 
     def hash(self, image_bytes: bytes) -> QueryHash:
@@ -328,8 +325,8 @@ class MatchEngine:
                 if key not in best or dist < (best[key].distance or 0):
                     best[key] = found
         ranked = sorted(best.values(), key=lambda c: (c.distance or 0, c.chain_id, c.asset_id))
-        if self.config.crops and query.features is not None:
-            ranked += self.crop_matches(query.features, exclude=set(best))
+        if not ranked and self.config.crops and query.features is not None:  # only when no hash matched
+            ranked = self.crop_matches(query.features)
         return ranked[:limit]
 
     def match(self, image_bytes: bytes, *, limit: int = 10, refresh: bool = True) -> list[Candidate]:
