@@ -29,7 +29,7 @@ $(UV):
 	python3 -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==0.13.8
 
-.venv/.synced: pyproject.toml uv.lock $(UV)
+.venv/.synced: pyproject.toml uv.lock setup.py genip/matching/popcount_scan.c genip/matching/popcount_build.py $(UV)
 	$(UV) sync --frozen
 	@touch $@
 

@@ -43,7 +43,14 @@ from rich.console import Console
 from rich.table import Table
 
 from genip.matching.features import MAX_DESCRIPTOR_DISTANCE, MAX_FEATURES
-from genip.matching.index import FaissFlatIndex, HammingIndex, Hit, MultiIndexHashIndex, default_shards
+from genip.matching.index import (
+    FaissFlatIndex,
+    HammingIndex,
+    Hit,
+    MultiIndexHashIndex,
+    PopcountScanIndex,
+    default_shards,
+)
 from genip.settings import Settings
 
 Codes = npt.NDArray[np.uint8]
@@ -176,6 +183,7 @@ def main() -> None:
         lookups = make_lookups(codes, args.queries or (20 if args.quick else 60))
         contenders: list[tuple[str, Callable[[], HammingIndex | NumpyBrute], int]] = [
             ("numpy brute force", NumpyBrute, 1),
+            (f"compiled scan, {shards} shards", lambda: PopcountScanIndex(shards=shards), 3),
             (f"faiss prefix, {shards} shards", lambda: FaissFlatIndex(shards=shards), 3),
             ("faiss flat plain", lambda: FaissFlatIndex(shards=1, prefix_bytes=32), 3),
             ("multi-index hashing", MultiIndexHashIndex, 1),
@@ -184,7 +192,8 @@ def main() -> None:
         baseline_p50 = 0.0
         for name, factory, repeat in contenders:
             # The slow contenders get 10 lookups at 10 M (enough for a median, not for a p99).
-            lookups_used = lookups[:10] if not name.startswith("faiss") and n > 1_000_000 else lookups
+            fast = name.startswith(("faiss", "compiled"))
+            lookups_used = lookups[:10] if not fast and n > 1_000_000 else lookups
             figures, index = measure(name, factory, codes, lookups_used, radius, repeat)
             answers = [index.search(lookup, radius) for lookup in lookups[:6]]
             if not reference:
@@ -244,9 +253,12 @@ def crop_stage(sizes: list[int], console: Console) -> list[dict[str, Any]]:
         codes = rng.integers(0, 256, size=(count, 32), dtype=np.uint8)
         index = FaissFlatIndex(prefix_bytes=32)  # as MatchEngine builds it
         index.add(np.arange(count, dtype=np.int64), codes)
+        scan = PopcountScanIndex(prefix_bytes=32)
+        scan.add(np.arange(count, dtype=np.int64), codes)
         queries = [rng.integers(0, 256, size=(MAX_FEATURES, 32), dtype=np.uint8) for _ in range(8)]
         contenders: list[tuple[str, Callable[[Codes], object]]] = [
-            ("faiss, engine", lambda q, index=index: index.search(q, MAX_DESCRIPTOR_DISTANCE))
+            ("faiss, engine", lambda q, index=index: index.search(q, MAX_DESCRIPTOR_DISTANCE)),
+            ("compiled scan", lambda q, scan=scan: scan.search(q, MAX_DESCRIPTOR_DISTANCE)),
         ]
         if images == sizes[0]:
             brute = NumpyBrute()
@@ -267,7 +279,7 @@ def crop_stage(sizes: list[int], console: Console) -> list[dict[str, Any]]:
             }
             out.append(row)
             table.add_row(f"{images:,}", f"{count:,}", name, f"{row['p50_ms']}", f"{row['p99_ms']}")
-        del index, codes
+        del index, scan, codes
         gc.collect()
     console.print(table)
     return out

@@ -1,10 +1,10 @@
 """Image matching: "is this image a registered work, and is this account licensed?"
 
 Modules: `normalize` (safe decoding: size, format and pixel caps; EXIF, alpha, RGB, downscale), `hashing`
-(PDQ-256 in 8 rotations/flips, flat images refused), `index` (exact Hamming-radius indexes: FAISS binary flat,
-multi-index hashing), `engine` (`MatchEngine`: loads registered hashes from the database, `refresh()` adds new
-ones, `match()`), `verdict` (licensed / unlicensed / unregistered / disputed, with a pluggable licence-status
-lookup).
+(PDQ-256 in 8 rotations/flips, flat images refused), `index` (exact Hamming-radius indexes: a compiled
+popcount scan, FAISS binary flat, multi-index hashing), `engine` (`MatchEngine`: loads registered hashes
+from the database, `refresh()` adds new ones, `match()`), `verdict` (licensed / unlicensed / unregistered /
+disputed, with a pluggable licence-status lookup).
 
     GenIPError
     └── MatchingError
@@ -25,7 +25,7 @@ from genip.matching.errors import (
     NotAnImageError,
 )
 from genip.matching.hashing import QueryHash, hash_query
-from genip.matching.index import FaissFlatIndex, HammingIndex, MultiIndexHashIndex
+from genip.matching.index import FaissFlatIndex, HammingIndex, MultiIndexHashIndex, PopcountScanIndex
 from genip.matching.normalize import load_image
 from genip.matching.verdict import LicenceStatus, LicenceStatusLookup, Verdict, decide, verdict
 
@@ -44,6 +44,7 @@ __all__ = [
     "MatchingError",
     "MultiIndexHashIndex",
     "NotAnImageError",
+    "PopcountScanIndex",
     "QueryHash",
     "Verdict",
     "confidence",

@@ -33,7 +33,23 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["FaissFlatIndex", "HammingIndex", "Hit", "MultiIndexHashIndex", "default_index"]
+try:  # the compiled scan (setup.py builds it from popcount_scan.c when the package is installed)
+    from genip.matching._popcount import ffi as _ffi
+    from genip.matching._popcount import lib as _lib
+
+    _SCAN_BUILT = True
+except ImportError:  # pragma: no cover - installed without a C compiler
+    _SCAN_BUILT = False
+
+__all__ = [
+    "FaissFlatIndex",
+    "HammingIndex",
+    "Hit",
+    "MultiIndexHashIndex",
+    "PopcountScanIndex",
+    "default_index",
+    "popcount_scan_available",
+]
 
 Codes = npt.NDArray[np.uint8]
 Ids = npt.NDArray[np.int64]
@@ -116,6 +132,16 @@ class _Growable:
         return self.ids[: self.size], self.codes[: self.size]
 
 
+class _Shard(Protocol):
+    def __len__(self) -> int: ...
+
+    def add(self, ids: Ids, codes: Codes) -> None: ...
+
+    def search(self, queries: Codes, radius: int) -> tuple[Ids, npt.NDArray[np.int64]]:
+        """(ids, distances) within `radius` of some query (ids may repeat)."""
+        ...
+
+
 class _PrefixShard:
     """One shard of `FaissFlatIndex`: FAISS flat over the codes' first `prefix_bytes`, full codes beside."""
 
@@ -152,41 +178,83 @@ class _PrefixShard:
         return ids[positions[keep]], distances[keep]
 
 
+def popcount_scan_available() -> bool:
+    """Whether the compiled scan behind `PopcountScanIndex` is installed."""
+    return _SCAN_BUILT
+
+
+class _ScanShard:
+    """One shard of `PopcountScanIndex`: the codes as four columns of 64-bit words, for the C scan."""
+
+    #: Hits the first call has room for; a search that finds more calls again with room for all.
+    FIRST_CAPACITY: Final = 4096
+
+    def __init__(self, *, prefix_bytes: int, portable: bool) -> None:
+        self.filter_words = prefix_bytes // 8
+        self.portable = portable
+        self.words = np.empty((4, 1024), dtype=np.uint64)  # word j of code i: words[j, i]
+        self.ids: Ids = np.empty(1024, dtype=np.int64)
+        self.size = 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def add(self, ids: Ids, codes: Codes) -> None:
+        need = self.size + len(ids)
+        if need > len(self.ids):
+            capacity = max(need, 2 * len(self.ids))
+            words = np.empty((4, capacity), dtype=np.uint64)
+            words[:, : self.size] = self.words[:, : self.size]
+            self.words = words
+            self.ids = np.resize(self.ids, capacity)
+        self.words[:, self.size : need] = codes.view(np.uint64).T
+        self.ids[self.size : need] = ids
+        self.size = need
+
+    def search(self, queries: Codes, radius: int) -> tuple[Ids, npt.NDArray[np.int64]]:
+        query_words = np.ascontiguousarray(queries.view(np.uint64))
+        capacity = self.FIRST_CAPACITY
+        while True:
+            positions = np.empty(capacity, dtype=np.int64)
+            distances = np.empty(capacity, dtype=np.int32)
+            found = _lib.genip_scan(  # cffi releases the GIL while it runs
+                _ffi.cast("uint64_t *", self.words.ctypes.data),
+                self.words.shape[1],
+                self.size,
+                _ffi.cast("uint64_t *", query_words.ctypes.data),
+                len(query_words),
+                radius,
+                self.filter_words,
+                _ffi.cast("int64_t *", positions.ctypes.data),
+                _ffi.cast("int32_t *", distances.ctypes.data),
+                capacity,
+                int(self.portable),
+            )
+            if found <= capacity:
+                return self.ids[positions[:found]], distances[:found].astype(np.int64)
+            capacity = found
+
+
 def default_shards() -> int:
     """One shard per CPU, at most 8."""
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-class FaissFlatIndex:
-    """FAISS `IndexBinaryFlat` scans over 128-bit prefixes, verified on 256 bits, in parallel shards.
+class _ShardedIndex:
+    """Codes spread over shards, searched at once on a thread pool from `parallel_from` codes on.
 
-    * **Prefix filter.** A flat scan costs one popcount per 64-bit word per code per query. Scanning only
-      the first `prefix_bytes` (16: half the words) and verifying the few codes within the radius there
-      halves that and stays exact (see `_PrefixShard.search`). At radius 48 an unrelated code passes the
-      128-bit filter with probability about 0.3 % (P[Bin(128, 1/2) <= 48]); `prefix_bytes=32` is the
-      plain full-width scan.
-    * **Shards.** Codes are spread over `shards` FAISS indexes (each add goes to the emptiest ones), searched
-      at once on a thread pool from `PARALLEL_FROM` codes on (smaller indexes are scanned in the caller).
-      FAISS releases the GIL while it scans, so the shards run on separate cores. Python threads rather than
-      FAISS's OpenMP, whose spinning threads were measured 10x slower than one thread on a busy 2-core
-      machine; FAISS's own OpenMP is set to one thread.
+    * **Shards.** Each add goes to the emptiest shards; a search runs every shard on the pool (smaller
+      indexes are scanned in the caller, since handing work to the pool would cost more than it saves).
+      The scans release the GIL, so shards run on separate cores. Python threads rather than FAISS's
+      OpenMP, whose spinning threads were measured 10x slower than one thread on a busy 2-core machine.
     * **Concurrency.** Searches run concurrently with each other; `add` waits for running searches (a
-      readers-writer lock), since FAISS may reallocate its code array while appending.
+      readers-writer lock), since a shard may reallocate its arrays while appending.
     """
 
-    def __init__(
-        self, *, shards: int | None = None, prefix_bytes: int = 16, parallel_from: int = PARALLEL_FROM
-    ) -> None:
-        """`parallel_from`: fewest codes for which shards are searched on the pool (see the class doc)."""
-        if prefix_bytes not in (8, 16, 24, 32):
-            raise ValueError(f"prefix_bytes must be 8, 16, 24 or 32 (whole 64-bit words), got {prefix_bytes}")
-        faiss.omp_set_num_threads(1)
-        count = shards if shards is not None else default_shards()
-        self._shards = [_PrefixShard(prefix_bytes) for _ in range(max(1, count))]
+    def __init__(self, shards: list[_Shard], parallel_from: int) -> None:
+        self._shards = shards
         self._pool = (
-            ThreadPoolExecutor(len(self._shards), thread_name_prefix="genip-match")
-            if len(self._shards) > 1
-            else None
+            ThreadPoolExecutor(len(shards), thread_name_prefix="genip-match") if len(shards) > 1 else None
         )
         self._lock = _ReadWriteLock()
         self._parallel_from = parallel_from
@@ -212,6 +280,58 @@ class FaissFlatIndex:
             else:
                 found = list(self._pool.map(lambda shard: shard.search(queries, radius), self._shards))
         return _best_per_id(np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found]))
+
+
+class FaissFlatIndex(_ShardedIndex):
+    """FAISS `IndexBinaryFlat` scans over 128-bit prefixes, verified on 256 bits, in parallel shards.
+
+    * **Prefix filter.** A flat scan costs one popcount per 64-bit word per code per query. Scanning only
+      the first `prefix_bytes` (16: half the words) and verifying the few codes within the radius there
+      halves that and stays exact (see `_PrefixShard.search`). At radius 48 an unrelated code passes the
+      128-bit filter with probability about 0.3 % (P[Bin(128, 1/2) <= 48]); `prefix_bytes=32` is the
+      plain full-width scan.
+    * **Shards** and concurrency: see `_ShardedIndex`. FAISS's own OpenMP is set to one thread.
+    """
+
+    def __init__(
+        self, *, shards: int | None = None, prefix_bytes: int = 16, parallel_from: int = PARALLEL_FROM
+    ) -> None:
+        """`parallel_from`: fewest codes for which shards are searched on the pool (see `_ShardedIndex`)."""
+        if prefix_bytes not in (8, 16, 24, 32):
+            raise ValueError(f"prefix_bytes must be 8, 16, 24 or 32 (whole 64-bit words), got {prefix_bytes}")
+        faiss.omp_set_num_threads(1)
+        count = max(1, shards if shards is not None else default_shards())
+        super().__init__([_PrefixShard(prefix_bytes) for _ in range(count)], parallel_from)
+
+
+class PopcountScanIndex(_ShardedIndex):
+    """The compiled scan (`popcount_scan.c`): every query against each block of codes, AVX2 where present.
+
+    Same filter as `FaissFlatIndex` (`prefix_bytes` 16: the 128-bit prefix within the radius, then all
+    256 bits; 32: the full width at once, for radii where the prefix would let many codes through), but one
+    pass over memory answers all the queries of a search (the engine sends 8: the upload's rotations and
+    flips), where FAISS scans the codes once per query, and four codes are compared per instruction
+    sequence. Exact. `portable=True` forces the plain-C loop (for tests on AVX2 machines).
+    """
+
+    def __init__(
+        self,
+        *,
+        shards: int | None = None,
+        prefix_bytes: int = 16,
+        parallel_from: int = PARALLEL_FROM,
+        portable: bool = False,
+    ) -> None:
+        if not _SCAN_BUILT:
+            raise RuntimeError(
+                "the compiled popcount scan is not installed (genip/matching/_popcount): "
+                "reinstall the package with a C compiler present (make setup), or use FaissFlatIndex"
+            )
+        if prefix_bytes not in (16, 32):
+            raise ValueError(f"prefix_bytes must be 16 or 32, got {prefix_bytes}")
+        count = max(1, shards if shards is not None else default_shards())
+        shards_made = [_ScanShard(prefix_bytes=prefix_bytes, portable=portable) for _ in range(count)]
+        super().__init__(list(shards_made), parallel_from)
 
 
 class _ReadWriteLock:
@@ -350,5 +470,6 @@ class MultiIndexHashIndex:
 
 
 def default_index() -> HammingIndex:
-    """The index the engine uses: FAISS flat (see the module docstring for the measurements)."""
-    return FaissFlatIndex()
+    """The index the engine uses: the compiled scan, or FAISS flat where it is not built (see the module
+    docstring for the measurements)."""
+    return PopcountScanIndex() if popcount_scan_available() else FaissFlatIndex()
