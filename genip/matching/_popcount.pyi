@@ -17,9 +17,9 @@ class _Lib:
         positions: Any,
         distances: Any,
         capacity: int,
-        portable: int,
+        level: int,
     ) -> int: ...
-    def genip_scan_uses_avx2(self) -> int: ...
+    def genip_scan_level(self) -> int: ...
 
 ffi: cffi.FFI
 lib: _Lib

@@ -49,6 +49,7 @@ __all__ = [
     "PopcountScanIndex",
     "default_index",
     "popcount_scan_available",
+    "scan_loop",
 ]
 
 Codes = npt.NDArray[np.uint8]
@@ -178,9 +179,18 @@ class _PrefixShard:
         return ids[positions[keep]], distances[keep]
 
 
+#: The scan's loops, slowest first; `PopcountScanIndex(instructions=...)` caps which it may use.
+SCAN_LOOPS: Final = ("portable", "avx2", "avx512")
+
+
 def popcount_scan_available() -> bool:
     """Whether the compiled scan behind `PopcountScanIndex` is installed."""
     return _SCAN_BUILT
+
+
+def scan_loop() -> str:
+    """The loop the compiled scan runs on this CPU ("avx512", "avx2" or "portable")."""
+    return SCAN_LOOPS[_lib.genip_scan_level()] if _SCAN_BUILT else "not built"
 
 
 class _ScanShard:
@@ -189,9 +199,9 @@ class _ScanShard:
     #: Hits the first call has room for; a search that finds more calls again with room for all.
     FIRST_CAPACITY: Final = 4096
 
-    def __init__(self, *, prefix_bytes: int, portable: bool) -> None:
+    def __init__(self, *, prefix_bytes: int, level: int) -> None:
         self.filter_words = prefix_bytes // 8
-        self.portable = portable
+        self.level = level
         self.words = np.empty((4, 1024), dtype=np.uint64)  # word j of code i: words[j, i]
         self.ids: Ids = np.empty(1024, dtype=np.int64)
         self.size = 0
@@ -228,7 +238,7 @@ class _ScanShard:
                 _ffi.cast("int64_t *", positions.ctypes.data),
                 _ffi.cast("int32_t *", distances.ctypes.data),
                 capacity,
-                int(self.portable),
+                self.level,
             )
             if found <= capacity:
                 return self.ids[positions[:found]], distances[:found].astype(np.int64)
@@ -311,7 +321,8 @@ class PopcountScanIndex(_ShardedIndex):
     256 bits; 32: the full width at once, for radii where the prefix would let many codes through), but one
     pass over memory answers all the queries of a search (the engine sends 8: the upload's rotations and
     flips), where FAISS scans the codes once per query, and four codes are compared per instruction
-    sequence. Exact. `portable=True` forces the plain-C loop (for tests on AVX2 machines).
+    sequence (eight with AVX-512's VPOPCNTQ). Exact. `instructions` caps the loop ("avx2", "portable"; by
+    default the CPU's best), so tests cover every loop on a machine that has them all.
     """
 
     def __init__(
@@ -320,7 +331,7 @@ class PopcountScanIndex(_ShardedIndex):
         shards: int | None = None,
         prefix_bytes: int = 16,
         parallel_from: int = PARALLEL_FROM,
-        portable: bool = False,
+        instructions: str = "avx512",
     ) -> None:
         if not _SCAN_BUILT:
             raise RuntimeError(
@@ -329,8 +340,11 @@ class PopcountScanIndex(_ShardedIndex):
             )
         if prefix_bytes not in (16, 32):
             raise ValueError(f"prefix_bytes must be 16 or 32, got {prefix_bytes}")
+        if instructions not in SCAN_LOOPS:
+            raise ValueError(f"instructions must be one of {', '.join(SCAN_LOOPS)}, got {instructions!r}")
         count = max(1, shards if shards is not None else default_shards())
-        shards_made = [_ScanShard(prefix_bytes=prefix_bytes, portable=portable) for _ in range(count)]
+        level = SCAN_LOOPS.index(instructions)
+        shards_made = [_ScanShard(prefix_bytes=prefix_bytes, level=level) for _ in range(count)]
         super().__init__(list(shards_made), parallel_from)
 
 

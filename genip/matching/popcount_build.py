@@ -1,8 +1,8 @@
 """cffi build script for `genip.matching._popcount` (the C scan in `popcount_scan.c`).
 
 Run by setuptools while the package is installed (`setup.py`'s `cffi_modules`; `make setup` does it through
-`uv sync`). Compiled with the machine's C compiler; the AVX2 path is chosen at run time, so one build runs
-on any x86-64 CPU, and other CPUs get the portable loop.
+`uv sync`). Compiled with the machine's C compiler; the AVX-512 and AVX2 loops are chosen at run time, so
+one build runs on any x86-64 CPU, and other CPUs get the portable loop.
 """
 
 from pathlib import Path
@@ -14,8 +14,8 @@ ffibuilder.cdef(
     """
     int64_t genip_scan(const uint64_t *words, int64_t stride, int64_t n, const uint64_t *queries,
                        int64_t nq, int32_t radius, int filter_words, int64_t *positions, int32_t *distances,
-                       int64_t capacity, int portable);
-    int genip_scan_uses_avx2(void);
+                       int64_t capacity, int level);
+    int genip_scan_level(void);
     """
 )
 ffibuilder.set_source(

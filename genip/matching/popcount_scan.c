@@ -9,8 +9,10 @@
  * in the L1 cache and runs every query over a block before moving on, so each code is read from memory once
  * per call, not once per query.
  *
- * On x86-64 CPUs with AVX2 the 128-bit distances of four codes are computed at once (popcount through a
- * 16-entry nibble table, Mula's method); elsewhere one code at a time with the compiler's popcount.
+ * Three versions of the loop, chosen at run time (`level`: the best the CPU has, or lower for tests):
+ *   2: AVX-512 with VPOPCNTDQ (Intel Ice Lake, AMD Zen 4 and later): eight codes per instruction sequence;
+ *   1: AVX2: four codes, popcount through a 16-entry nibble table (Mula's method);
+ *   0: portable C, one code at a time with the compiler's popcount.
  *
  * Returns the number of (code, distance) pairs within the radius; only the first `capacity` are written
  * to `positions` and `distances`, so a caller whose buffers were too small calls again with larger ones.
@@ -114,6 +116,60 @@ scan_avx2_filter(const uint64_t *words, int64_t stride, int64_t n, const uint64_
     return found;
 }
 
+#define AVX512 "avx512f,avx512vpopcntdq"
+
+__attribute__((target(AVX512), always_inline)) static inline int64_t
+scan_avx512_filter(const uint64_t *words, int64_t stride, int64_t n, const uint64_t *queries, int64_t nq,
+                   int32_t radius, const int filter_words, int64_t *positions, int32_t *distances,
+                   int64_t capacity)
+{
+    const uint64_t *w0 = words, *w1 = words + stride, *w2 = words + 2 * stride, *w3 = words + 3 * stride;
+    const __m512i limit = _mm512_set1_epi64((int64_t)radius);
+    int64_t found = 0;
+    for (int64_t start = 0; start < n; start += BLOCK) {
+        const int64_t end = start + BLOCK < n ? start + BLOCK : n;
+        const int64_t whole = start + ((end - start) & ~(int64_t)7); /* end of the groups of eight */
+        for (int64_t k = 0; k < nq; k++) {
+            const uint64_t *query = queries + 4 * k;
+            const __m512i q0 = _mm512_set1_epi64((int64_t)query[0]);
+            const __m512i q1 = _mm512_set1_epi64((int64_t)query[1]);
+            const __m512i q2 = _mm512_set1_epi64((int64_t)query[2]);
+            const __m512i q3 = _mm512_set1_epi64((int64_t)query[3]);
+            for (int64_t i = start; i < whole; i += 8) {
+                __m512i sums = _mm512_add_epi64(
+                    _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(w0 + i), q0)),
+                    _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(w1 + i), q1)));
+                if (filter_words == 4)
+                    sums = _mm512_add_epi64(
+                        sums, _mm512_add_epi64(
+                                  _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(w2 + i), q2)),
+                                  _mm512_popcnt_epi64(_mm512_xor_si512(_mm512_loadu_si512(w3 + i), q3))));
+                unsigned near = _mm512_cmple_epu64_mask(sums, limit);
+                while (__builtin_expect(near != 0, 0)) {
+                    int lane = __builtin_ctz(near);
+                    near &= near - 1;
+                    found = verify(words, stride, i + lane, query, radius, positions, distances, capacity,
+                                   found);
+                }
+            }
+            for (int64_t i = whole; i < end; i++) /* the last codes of the block, fewer than eight */
+                found = verify(words, stride, i, query, radius, positions, distances, capacity, found);
+        }
+    }
+    return found;
+}
+
+__attribute__((target(AVX512))) static int64_t scan_avx512(const uint64_t *words, int64_t stride, int64_t n,
+                                                           const uint64_t *queries, int64_t nq,
+                                                           int32_t radius, int filter_words,
+                                                           int64_t *positions, int32_t *distances,
+                                                           int64_t capacity)
+{
+    if (filter_words == 4)
+        return scan_avx512_filter(words, stride, n, queries, nq, radius, 4, positions, distances, capacity);
+    return scan_avx512_filter(words, stride, n, queries, nq, radius, 2, positions, distances, capacity);
+}
+
 __attribute__((target("avx2"))) static int64_t scan_avx2(const uint64_t *words, int64_t stride, int64_t n,
                                                          const uint64_t *queries, int64_t nq, int32_t radius,
                                                          int filter_words, int64_t *positions,
@@ -125,22 +181,29 @@ __attribute__((target("avx2"))) static int64_t scan_avx2(const uint64_t *words, 
 }
 #endif
 
-int genip_scan_uses_avx2(void)
+/* The best loop this CPU runs: 2 (AVX-512 VPOPCNTDQ), 1 (AVX2) or 0 (portable). */
+int genip_scan_level(void)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
-    return __builtin_cpu_supports("avx2") ? 1 : 0;
-#else
-    return 0;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq"))
+        return 2;
+    if (__builtin_cpu_supports("avx2"))
+        return 1;
 #endif
+    return 0;
 }
 
+/* `level`: the highest loop to use (the CPU's best is used when it is lower). */
 int64_t genip_scan(const uint64_t *words, int64_t stride, int64_t n, const uint64_t *queries, int64_t nq,
                    int32_t radius, int filter_words, int64_t *positions, int32_t *distances, int64_t capacity,
-                   int portable)
+                   int level)
 {
+    const int usable = level < genip_scan_level() ? level : genip_scan_level();
     filter_words = filter_words == 4 ? 4 : 2;
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (!portable && genip_scan_uses_avx2())
+    if (usable >= 2)
+        return scan_avx512(words, stride, n, queries, nq, radius, filter_words, positions, distances, capacity);
+    if (usable == 1)
         return scan_avx2(words, stride, n, queries, nq, radius, filter_words, positions, distances, capacity);
 #endif
     return scan_portable(words, stride, n, queries, nq, radius, filter_words, positions, distances, capacity);

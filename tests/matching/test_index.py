@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from genip.matching import FaissFlatIndex, HammingIndex, MultiIndexHashIndex, PopcountScanIndex
-from genip.matching.index import default_index, popcount_scan_available
+from genip.matching.index import SCAN_LOOPS, default_index, popcount_scan_available
 
 
 def _flip(code: np.ndarray, bits: int, rng: np.random.Generator) -> np.ndarray:
@@ -21,6 +21,7 @@ def _flip(code: np.ndarray, bits: int, rng: np.random.Generator) -> np.ndarray:
     params=[
         "scan",
         "scan-3-shards-portable",
+        "scan-avx2",
         "scan-full-width",
         "faiss",
         "faiss-3-shards-8-byte-prefix",
@@ -32,7 +33,9 @@ def index(request: pytest.FixtureRequest) -> HammingIndex:
     if request.param == "scan":
         return PopcountScanIndex()
     if request.param == "scan-3-shards-portable":  # the plain-C loop, always on the thread pool
-        return PopcountScanIndex(shards=3, parallel_from=0, portable=True)
+        return PopcountScanIndex(shards=3, parallel_from=0, instructions="portable")
+    if request.param == "scan-avx2":
+        return PopcountScanIndex(instructions="avx2")
     if request.param == "scan-full-width":
         return PopcountScanIndex(prefix_bytes=32)
     if request.param == "faiss":
@@ -115,6 +118,8 @@ def test_prefix_width_is_checked() -> None:
         FaissFlatIndex(prefix_bytes=33)
     with pytest.raises(ValueError, match="prefix_bytes must be 16 or 32, got 8"):
         PopcountScanIndex(prefix_bytes=8)
+    with pytest.raises(ValueError, match="instructions must be one of portable, avx2, avx512, got 'sse'"):
+        PopcountScanIndex(instructions="sse")
 
 
 def _brute_words(codes: np.ndarray, queries: np.ndarray, radius: int) -> list[tuple[int, int]]:
@@ -125,13 +130,14 @@ def _brute_words(codes: np.ndarray, queries: np.ndarray, radius: int) -> list[tu
     return sorted(zip(hits.tolist(), best[hits].tolist(), strict=True), key=lambda kv: (kv[1], kv[0]))
 
 
-@pytest.mark.parametrize("portable", [False, True])
-def test_scan_crosses_blocks_and_grows_its_hit_buffer(portable: bool) -> None:
+@pytest.mark.parametrize("instructions", SCAN_LOOPS)
+def test_scan_crosses_blocks_and_grows_its_hit_buffer(instructions: str) -> None:
     """5 003 codes: several of the scan's 1 024-code blocks, a tail that is not a multiple of four, and, at
-    a wide radius, more hits than the first buffer holds (the scan is called again with room for all)."""
+    a wide radius, more hits than the first buffer holds (the scan is called again with room for all).
+    Each loop the CPU has is tested (a loop it lacks falls back to the next one down)."""
     rng = np.random.default_rng(5)
     codes = rng.integers(0, 256, size=(5003, 32), dtype=np.uint8)
-    index = PopcountScanIndex(shards=1, portable=portable)
+    index = PopcountScanIndex(shards=1, instructions=instructions)
     index.add(np.arange(len(codes), dtype=np.int64), codes)
     queries = np.concatenate(
         [codes[[0, 1023, 1024, 5002]], rng.integers(0, 256, size=(4, 32), dtype=np.uint8)]
@@ -148,14 +154,14 @@ def test_scan_crosses_blocks_and_grows_its_hit_buffer(portable: bool) -> None:
     query=st.binary(min_size=32, max_size=32 * 8),
     radius=st.integers(min_value=0, max_value=256),
     prefix_bytes=st.sampled_from([16, 32]),
-    portable=st.booleans(),
+    instructions=st.sampled_from(SCAN_LOOPS),
 )
 def test_scan_equals_brute_force_on_arbitrary_codes(
-    data: bytes, query: bytes, radius: int, prefix_bytes: int, portable: bool
+    data: bytes, query: bytes, radius: int, prefix_bytes: int, instructions: str
 ) -> None:
     codes = np.frombuffer(data[: len(data) // 32 * 32], dtype=np.uint8).reshape(-1, 32)
     queries = np.frombuffer(query[: len(query) // 32 * 32], dtype=np.uint8).reshape(-1, 32)
-    index = PopcountScanIndex(shards=1, prefix_bytes=prefix_bytes, portable=portable)
+    index = PopcountScanIndex(shards=1, prefix_bytes=prefix_bytes, instructions=instructions)
     index.add(np.arange(len(codes), dtype=np.int64), codes)
     assert index.search(queries, radius) == _brute_words(codes, queries, radius)
 
