@@ -90,6 +90,14 @@ class Settings(BaseSettings):
         description="Most pHash-256 bits an upload may differ from a registered image's media hash and still "
         "match it (the second opinion; chosen from scripts/bench_match_robustness.py).",
     )
+    match_thumbnail_correlation: float = Field(
+        default=0.98,
+        ge=0.0,
+        le=1.0,
+        description="Least correlation of 16x16 grey thumbnails at which an upload no hash matched still "
+        "matches a registered image (survives brightness and contrast changes; chosen from "
+        "scripts/bench_match_robustness.py).",
+    )
     match_crops: bool = Field(
         default=True,
         description="Also look for uploads that are crops of registered images (ORB keypoints; it scans "

@@ -5,8 +5,10 @@ the bytes themselves live in the content store under the media CID the metadata 
 step has filled `media_cid`, this step reads the media of a bounded number of image assets, checks the
 bytes' sha256 against the certificate's content hash (so a hash here always describes the registered
 work, whatever the metadata claims), decodes them with the same safe loader uploads go through, and stores
-pHash-256 (`genip.matching.hashing.phash256`, kind `phash`) and its ORB keypoints (`genip.matching.features`,
-kind `orb`, for the crop stage) in `match_hashes`. Status per asset (`assets.media_status`):
+pHash-256 (`genip.matching.hashing.phash256`, kind `phash`), its 16x16 grey thumbnail
+(`genip.matching.thumbnails`, kind `thumb`, for the thumbnail stage) and its ORB keypoints
+(`genip.matching.features`, kind `orb`, for the crop stage) in `match_hashes`. Status per asset
+(`assets.media_status`):
 
 * `pending` — not read yet (or its metadata is not filled yet);
 * `ok` — hashed;
@@ -33,6 +35,7 @@ from genip.matching.errors import MatchingError
 from genip.matching.features import extract
 from genip.matching.hashing import phash256
 from genip.matching.normalize import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, load_image
+from genip.matching.thumbnails import thumbnail
 from genip.settings import Settings
 from genip.storage import ContentStore, StorageError
 from indexer.metadata import MetadataFiller, Retries
@@ -125,7 +128,7 @@ class MediaHasher:
             return "invalid", {}
         if pdq_fingerprint(image).quality < self.min_quality:
             return "invalid", {}
-        codes = {"phash": phash256(image)}
+        codes = {"phash": phash256(image), "thumb": thumbnail(image)}
         features = extract(image)
         if len(features) >= 4:  # fewer cannot fix a transform: nothing for the crop stage
             codes["orb"] = features.to_bytes()

@@ -25,10 +25,11 @@ measured with offline data; the table says which.
 
 **Engine**: the matching engine's rule — a copy matches when its PDQ hash is within `--threshold` (default
 `GENIP_MATCH_DISTANCE`), *or* its pHash-256 is within `--phash-threshold` (default
-`GENIP_MATCH_PHASH_DISTANCE`) of the work's, *or* the crop stage (`genip.matching.features`: ORB keypoints,
-ratio test, RANSAC similarity) finds at least `MIN_INLIERS` inliers against the work's keypoints; its false
-positives are the distinct pairs where any of the three does (the crop stage is tried both ways). The goals
-are judged on the engine's rule.
+`GENIP_MATCH_PHASH_DISTANCE`) of the work's, *or* its 16x16 grey thumbnail correlates with the work's at
+`--thumbnail-correlation` or more (default `GENIP_MATCH_THUMBNAIL_CORRELATION`; `genip.matching.thumbnails`),
+*or* the crop stage (`genip.matching.features`: ORB keypoints, ratio test, RANSAC similarity) finds at least
+`MIN_INLIERS` inliers against the work's keypoints; its false positives are the distinct pairs where any of
+the four does (the crop stage is tried both ways). The goals are judged on the engine's rule.
 
 Prints rich tables (recall per transform for both hashes and the engine at the thresholds, the distance
 sweep), then one JSON line with the figures.
@@ -53,6 +54,8 @@ from rich.table import Table
 
 from genip.content.fingerprint import pdq_dihedral, pdq_fingerprint, prepare_image
 from genip.matching.features import MIN_INLIERS, extract, verify
+from genip.matching.hashing import DIHEDRAL
+from genip.matching.thumbnails import thumbnail, thumbnail_variants, unit_vectors
 from genip.settings import Settings
 
 SOURCES = [
@@ -91,16 +94,6 @@ SOURCES = [
 ]
 #: The transform families the goals name (≥ 99 % recall), and the crop goal (≥ 90 %).
 GOAL_FAMILIES = ("jpeg", "resize", "blur", "colour")
-DIHEDRAL = (
-    None,
-    Image.Transpose.ROTATE_90,
-    Image.Transpose.ROTATE_180,
-    Image.Transpose.ROTATE_270,
-    Image.Transpose.FLIP_LEFT_RIGHT,
-    Image.Transpose.FLIP_TOP_BOTTOM,
-    Image.Transpose.TRANSPOSE,
-    Image.Transpose.TRANSVERSE,
-)
 
 
 @dataclass
@@ -293,12 +286,20 @@ def main() -> None:
     parser.add_argument(
         "--phash-threshold", type=int, default=None, help="pHash distance of the engine (default: settings)"
     )
+    parser.add_argument(
+        "--thumbnail-correlation", type=float, default=None, help="thumbnail stage (default: settings)"
+    )
     args = parser.parse_args()
     settings = Settings()
     threshold = args.threshold if args.threshold is not None else settings.match_distance
     min_quality = args.min_quality if args.min_quality is not None else settings.match_min_quality
     phash_threshold = (
         args.phash_threshold if args.phash_threshold is not None else settings.match_phash_distance
+    )
+    min_correlation = (
+        args.thumbnail_correlation
+        if args.thumbnail_correlation is not None
+        else settings.match_thumbnail_correlation
     )
     console = Console()
     started = time.monotonic()
@@ -334,6 +335,9 @@ def main() -> None:
     hashers: dict[str, Callable[[Image.Image], bytes]] = {"pdq": pdq256, "phash": phash256}
     transform_d: dict[str, dict[str, npt.NDArray[np.int64]]] = {h: {} for h in hashers}
     features = [extract(w.image) for w in kept]
+    # Thumbnails: each work's 8 rotations/flips (n, 8, 256) against one vector per copy.
+    thumbs = np.stack([unit_vectors(thumbnail_variants(w.image, DIHEDRAL))[0] for w in kept])
+    correlation: dict[str, npt.NDArray[np.float32]] = {}
     inliers: dict[str, npt.NDArray[np.int64]] = {}
     for tname, (_family, fn) in TRANSFORMS.items():
         copies = [fn(kept[k].image) for k in recall_works]
@@ -343,6 +347,8 @@ def main() -> None:
             d = np.einsum("nvk,nk->nv", v.astype(np.int32), q.astype(np.int32))
             dist = v.sum(axis=2) + q.sum(axis=1)[:, None] - 2 * d
             transform_d[hname][tname] = dist.min(axis=1).astype(np.int64)
+        copy_thumbs = unit_vectors([thumbnail(c) for c in copies])[0]
+        correlation[tname] = np.einsum("nvd,nd->nv", thumbs[recall_works], copy_thumbs).max(axis=1)
         # The crop stage: ORB inliers of the copy against the work's keypoints.
         inliers[tname] = np.array(
             [verify(extract(c), features[k]) for c, k in zip(copies, recall_works, strict=True)]
@@ -363,6 +369,10 @@ def main() -> None:
         i, j = np.unravel_index(np.where(pair_mask, sym, 10_000).argmin(), sym.shape)
         nearest[hname] = (int(sym[i, j]), kept[i].name, kept[j].name)
 
+    # Thumbnail correlation of every pair (best of the 8 variants, either way round).
+    thumb_full = np.einsum("ivd,jd->ijv", thumbs, thumbs[:, 0]).max(axis=2)
+    pair_corr = np.maximum(thumb_full, thumb_full.T)[pair_mask]
+
     def recall(hname: str, tname: str, t: int) -> float:
         return float((transform_d[hname][tname] <= t).mean())
 
@@ -382,10 +392,13 @@ def main() -> None:
     def engine_recall(tname: str) -> float:
         d = transform_d
         hashed = (d["pdq"][tname] <= threshold) | (d["phash"][tname] <= phash_threshold)
-        return float((hashed | (inliers[tname] >= MIN_INLIERS)).mean())
+        return float(
+            (hashed | (correlation[tname] >= min_correlation) | (inliers[tname] >= MIN_INLIERS)).mean()
+        )
 
     hashed_fp = (pair_d["pdq"] <= threshold) | (pair_d["phash"] <= phash_threshold)
-    engine_fp = int((hashed_fp | (pair_inliers >= MIN_INLIERS)).sum())
+    thumb_fp = int((pair_corr >= min_correlation).sum())
+    engine_fp = int((hashed_fp | (pair_corr >= min_correlation) | (pair_inliers >= MIN_INLIERS)).sum())
 
     # Tables.
     table = Table(
@@ -395,6 +408,7 @@ def main() -> None:
     table.add_column("family")
     table.add_column("PDQ recall", justify="right")
     table.add_column("pHash-256 recall", justify="right")
+    table.add_column(f"thumbnail ≥ {min_correlation}", justify="right")
     table.add_column("ORB crop stage", justify="right")
     table.add_column("engine recall", justify="right")
     table.add_column("PDQ median d", justify="right")
@@ -404,6 +418,7 @@ def main() -> None:
             family,
             f"{recall('pdq', tname, threshold):.1%}",
             f"{recall('phash', tname, phash_threshold):.1%}",
+            f"{float((correlation[tname] >= min_correlation).mean()):.1%}",
             f"{float((inliers[tname] >= MIN_INLIERS).mean()):.1%}",
             f"{engine_recall(tname):.1%}",
             f"{int(np.median(transform_d['pdq'][tname]))}",
@@ -444,7 +459,12 @@ def main() -> None:
     )
 
     console.print(
-        f"engine (PDQ ≤ {threshold}, pHash ≤ {phash_threshold} or ≥ {MIN_INLIERS} ORB inliers): {engine_fp} "
+        f"thumbnails: {thumb_fp} distinct pair(s) correlate at ≥ {min_correlation}; sweep "
+        + ", ".join(f"≥ {c}: {int((pair_corr >= c).sum())}" for c in (0.95, 0.96, 0.97, 0.98, 0.99))
+    )
+    console.print(
+        f"engine (PDQ ≤ {threshold}, pHash ≤ {phash_threshold}, thumbnail ≥ {min_correlation} or ≥ "
+        f"{MIN_INLIERS} ORB inliers): {engine_fp} "
         f"false positive pair(s) of {pairs:,}; most inliers between distinct works: "
         f"{int(pair_inliers.max()) if len(pair_inliers) else 0} "
         f"({kept[rows[worst]].name} vs {kept[cols[worst]].name})"
@@ -469,6 +489,12 @@ def main() -> None:
             "recall": {t: round(recall("phash", t, phash_threshold), 4) for t in TRANSFORMS},
             "fpr": fpr("phash", phash_threshold),
             "closest_distinct": nearest["phash"][0],
+        },
+        "thumbnail": {
+            "min_correlation": min_correlation,
+            "recall": {t: round(float((correlation[t] >= min_correlation).mean()), 4) for t in TRANSFORMS},
+            "fp": thumb_fp,
+            "fp_sweep": {str(c): int((pair_corr >= c).sum()) for c in (0.95, 0.96, 0.97, 0.98, 0.99)},
         },
         "engine": {
             "recall": engine,

@@ -45,11 +45,14 @@ images whose on-chain PDQ hash is within `GENIP_MATCH_DISTANCE` bits (default 48
 102 064 pairs of distinct images in the robustness benchmark), or whose media's pHash (computed by the
 indexer from the registered bytes) is within `GENIP_MATCH_PHASH_DISTANCE` bits (default 44), once per asset,
 best first (smallest distance, then the oldest asset), with `confidence = 1 - distance/128` and `method`
-naming the hash. Crops defeat both hashes, so the upload's ORB keypoints are also compared with those the
-indexer extracted from each image's media: a work whose keypoints line up with at least 20 of the upload's
-under one shift/scale/rotation is a candidate (`method` `orb`, `distance` null, `inliers`) when no hash
-matched (`GENIP_MATCH_CROPS=false` turns this stage off). Newly indexed works match on the next request
-(the engine appends them before every lookup; no restart).
+naming the hash. When no hash matched, the upload's 16x16 grey thumbnails are correlated with those the
+indexer stored from each image's media (a change of light that clips highlights can flip a third of both
+hashes): a work at `GENIP_MATCH_THUMBNAIL_CORRELATION` (0.98) or more is a candidate (`method` `thumb`,
+`distance` null, `correlation`). Crops defeat both hashes, so when nothing matched yet the upload's ORB
+keypoints are compared with those the indexer extracted from each image's media: a work whose keypoints line
+up with at least 20 of the upload's under one shift/scale/rotation is a candidate (`method` `orb`, `distance`
+null, `inliers`; `GENIP_MATCH_CROPS=false` turns this stage off). Newly indexed works match on the next
+request (the engine appends them before every lookup; no restart).
 
 **Verdict** (about the best candidate):
 
@@ -74,15 +77,21 @@ class MatchCandidate(BaseModel):
     asset_id: int
     chain_id: int
     distance: int | None = Field(
-        description="Bits that differ (0: identical), best rotation/flip, of `method`'s hash; null for `orb`."
+        description="Bits that differ (0: identical), best rotation/flip, of `method`'s hash; null for "
+        "`thumb` and `orb`."
     )
-    method: Literal["pdq", "phash", "orb"] = Field(
+    method: Literal["pdq", "phash", "thumb", "orb"] = Field(
         default="pdq",
-        description="What matched: the on-chain PDQ, the media's pHash-256, or keypoints (a crop or edit).",
+        description="What matched: the on-chain PDQ, the media's pHash-256, the 16x16 grey thumbnail (light "
+        "or colours changed), or keypoints (a crop or edit).",
     )
     inliers: int | None = Field(default=None, description="For `orb`: keypoints that line up with the work.")
+    correlation: float | None = Field(
+        default=None, description="For `thumb`: correlation of the upload's thumbnail with the work's."
+    )
     confidence: float = Field(
-        description="1 - distance/128 (orb: inliers/60), clipped to [0, 1]; orders, not a probability."
+        description="1 - distance/128 (thumb: the correlation; orb: inliers/80), clipped to [0, 1]; orders, "
+        "not a probability."
     )
     title: str | None = Field(default=None, description="From the work's metadata, when indexed.")
     creator: str
@@ -110,14 +119,22 @@ _ASSET_STATUS: Final[dict[str, Literal["active", "disputed", "upheld"]]] = {
 }
 
 
+_METHODS: Final[dict[str, Literal["pdq", "phash", "thumb", "orb"]]] = {
+    "phash": "phash",
+    "thumb": "thumb",
+    "orb": "orb",
+}
+
+
 def _candidate(found: DescribedCandidate) -> MatchCandidate:
     c = found.candidate
     return MatchCandidate(
         asset_id=c.asset_id,
         chain_id=c.chain_id,
         distance=c.distance,
-        method="orb" if c.method == "orb" else "phash" if c.method == "phash" else "pdq",
+        method=_METHODS.get(c.method, "pdq"),
         inliers=c.inliers,
+        correlation=None if c.correlation is None else round(c.correlation, 4),
         confidence=round(c.confidence, 4),
         title=found.title,
         creator=c.creator,

@@ -20,6 +20,12 @@ rotations and flips (`hashing.hash_query`; too flat → `LowQualityImageError`),
 registered hash within `match_distance` (PDQ) or `match_phash_distance` (pHash) bits of any variant. An asset
 found by both hashes is listed once, with the smaller distance and the hash that gave it (`method`).
 
+**Thumbnails**: a change of light that clips highlights, or a pattern whose DCT coefficients sit at their
+median, can flip a third of both hashes' bits. When neither hash matched, the upload's 16x16 grey
+thumbnails (8 rotations/flips) are correlated with every image's thumbnail the indexer stored
+(`genip.matching.thumbnails`, exact); a work at `thumbnail_correlation` or more is a candidate with
+`method="thumb"`, `distance=None` and its `correlation`.
+
 **Crops** (`crops=True`, the default): global hashes do not survive a crop, so the engine also keeps the ORB
 keypoints the indexer extracted from each image's media (`genip.matching.features`). The upload's
 descriptors are looked up in a descriptor index (exact Hamming radius `MAX_DESCRIPTOR_DISTANCE`); the assets
@@ -29,9 +35,10 @@ scans every stored descriptor (256 per image) for each of the upload's 256 (`scr
 --crops`: 81 ms at 1 000 images, 1.1 s at 10 000), so it suits registries up to a few thousand images;
 beyond that it wants an inverted index (a visual vocabulary), and `crops=False` turns it off.
 
-The crop stage runs only when no hash matched (a copy the hashes find needs no keypoint scan). Candidates
-come best first: hash matches by smallest distance, or else crop matches by most inliers, ties to the oldest
-asset (the first registration of a picture is the original).
+The crop stage runs only when no hash or thumbnail matched (a copy they find needs no keypoint scan).
+Candidates come best first: hash matches by smallest distance, or else thumbnail matches by correlation, or
+else crop matches by most inliers, ties to the oldest asset (the first registration of a picture is the
+original).
 
 **Confidence** is `1 - distance / 128`, clipped to [0, 1]: 1 for an identical hash, 0 at the distance two
 unrelated pictures have on average (128 of 256 bits). It orders and explains; it is not a probability.
@@ -51,6 +58,7 @@ from genip.matching.features import MAX_DESCRIPTOR_DISTANCE, MIN_INLIERS, Featur
 from genip.matching.hashing import HASH_BYTES, QueryHash, hash_from_hex, hash_query
 from genip.matching.index import FaissFlatIndex, HammingIndex, default_index
 from genip.matching.normalize import load_image
+from genip.matching.thumbnails import ThumbnailIndex, unit_vectors
 from genip.settings import Settings
 
 __all__ = ["CROP_CANDIDATES", "Candidate", "MatchConfig", "MatchEngine", "confidence"]
@@ -67,6 +75,7 @@ class MatchConfig:
 
     match_distance: int = 48
     phash_distance: int = 44
+    thumbnail_correlation: float = 0.98
     crops: bool = True
     min_quality: int = 70
     max_bytes: int = 25 * 1024 * 1024
@@ -77,6 +86,7 @@ class MatchConfig:
         return cls(
             match_distance=settings.match_distance,
             phash_distance=settings.match_phash_distance,
+            thumbnail_correlation=settings.match_thumbnail_correlation,
             crops=settings.match_crops,
             min_quality=settings.match_min_quality,
             max_bytes=settings.match_max_bytes,
@@ -90,19 +100,24 @@ class Candidate:
 
     chain_id: int
     asset_id: int
-    #: Bits between the upload's and the work's hash (`method` pdq or phash); None for a crop match.
+    #: Bits between the upload's and the work's hash (`method` pdq or phash); None for thumb and orb.
     distance: int | None
     confidence: float
     creator: str
     dispute_status: str
-    #: What matched: "pdq" (the registered hash), "phash" (computed from the media) or "orb" (keypoints).
+    #: What matched: "pdq" (the registered hash), "phash" (computed from the media), "thumb" (thumbnail
+    #: correlation) or "orb" (keypoints).
     method: str = "pdq"
     #: For a crop match: inliers of the transform mapping the upload onto the work.
     inliers: int | None = None
+    #: For a thumbnail match: correlation of the upload's thumbnail with the work's.
+    correlation: float | None = None
 
     @property
     def likeness(self) -> str:
         """How close it is, in words: "12 bits apart" or "a crop of it (40 matching keypoints)"."""
+        if self.correlation is not None:
+            return f"its light or colours changed (thumbnails correlate at {self.correlation:.3f})"
         if self.distance is None:
             return f"a crop or edit of it ({self.inliers} matching keypoints)"
         return f"{self.distance} bits apart"
@@ -149,6 +164,18 @@ class _Rows:
             inliers=inliers,
         )
 
+    def thumbnail_candidate(self, row: int, correlation: float) -> Candidate:
+        return Candidate(
+            chain_id=self.chain_ids[row],
+            asset_id=self.asset_ids[row],
+            distance=None,
+            confidence=correlation,
+            creator=self.creators[row],
+            dispute_status=self.disputes[row],
+            method="thumb",
+            correlation=correlation,
+        )
+
 
 def confidence(distance: int) -> float:
     """`1 - distance / 128` clipped to [0, 1] (see the module docstring)."""
@@ -181,6 +208,8 @@ class MatchEngine:
         self._rows = _Rows()  # ids of `index`: one per asset
         self._phash_rows = _Rows()  # ids of `phash_index`: one per match hash
         self._crop_rows = _Rows()  # assets with keypoints, in `_features` order
+        self._thumbnails = ThumbnailIndex()  # ids: rows of `_thumbnail_rows`
+        self._thumbnail_rows = _Rows()
         self._features: list[Features] = []
         self._descriptors = FaissFlatIndex(prefix_bytes=HASH_BYTES)  # ids: descriptor numbers
         self._descriptor_owner = np.empty(0, dtype=np.int64)  # descriptor number -> crop row
@@ -231,7 +260,7 @@ class MatchEngine:
                         Asset.content_hash == MatchHash.content_hash,
                     ),
                 )
-                .where(MatchHash.id > self._last_match_hash, MatchHash.kind.in_(("phash", "orb")))
+                .where(MatchHash.id > self._last_match_hash, MatchHash.kind.in_(("phash", "orb", "thumb")))
             )
             if self.chain_id is not None:
                 media = media.where(MatchHash.chain_id == self.chain_id)
@@ -258,11 +287,15 @@ class MatchEngine:
 
     def _append_media(self, rows: Iterable[tuple[int, str, int, int, bytes, str, str]]) -> int:
         codes: list[bytes] = []
+        thumbnails: list[bytes] = []
         start = len(self._phash_rows)
         first_crop = len(self._features)
         for row_id, kind, chain_id, asset_id, code, creator, dispute in rows:
             self._last_match_hash = max(self._last_match_hash, row_id)
-            if kind == "orb":
+            if kind == "thumb":
+                thumbnails.append(bytes(code))
+                self._thumbnail_rows.append(chain_id, asset_id, creator, dispute)
+            elif kind == "orb":
                 try:
                     features = Features.from_bytes(bytes(code))
                 except ValueError:
@@ -274,6 +307,10 @@ class MatchEngine:
                 codes.append(bytes(code))
                 self._phash_rows.append(chain_id, asset_id, creator, dispute)
         _add(self.phash_index, start, codes)
+        if thumbnails:  # malformed or flat ones get a zero vector, which correlates with nothing
+            first = len(self._thumbnails)
+            vectors, _usable = unit_vectors(thumbnails)
+            self._thumbnails.add(np.arange(first, first + len(thumbnails), dtype=np.int64), vectors)
         added = self._features[first_crop:]
         if added:  # one append of all new descriptors: loading many images stays linear
             first = len(self._descriptor_owner)
@@ -281,7 +318,15 @@ class MatchEngine:
             self._descriptor_owner = np.concatenate([self._descriptor_owner, owners])
             descriptors = np.concatenate([f.descriptors for f in added])
             self._descriptors.add(np.arange(first, first + len(owners), dtype=np.int64), descriptors)
-        return len(added) + len(codes)
+        return len(added) + len(codes) + len(thumbnails)
+
+    def thumbnail_matches(self, thumbnails: tuple[bytes, ...]) -> list[Candidate]:
+        """Registered images whose thumbnail correlates with one of `thumbnails` (the upload's rotations
+        and flips) at `thumbnail_correlation` or more, best first."""
+        vectors, usable = unit_vectors(list(thumbnails))
+        found = self._thumbnails.search(vectors[usable], self.config.thumbnail_correlation)
+        candidates = [self._thumbnail_rows.thumbnail_candidate(row, corr) for row, corr in found]
+        return sorted(candidates, key=lambda c: (-(c.correlation or 0.0), c.chain_id, c.asset_id))
 
     def crop_matches(self, features: Features) -> list[Candidate]:
         """Registered images `features` is a crop (or another geometric edit) of, most inliers first."""
@@ -310,7 +355,8 @@ class MatchEngine:
         self, query: QueryHash, *, limit: int = 10, distance: int | None = None
     ) -> list[Candidate]:
         """Registered images within `distance` (default `match_distance`) of a PDQ variant, or within
-        `phash_distance` of a pHash variant, once per asset, best first."""
+        `phash_distance` of a pHash variant, once per asset, best first; else those the thumbnail stage,
+        else the crop stage finds."""
         radius = self.config.match_distance if distance is None else distance
         best: dict[tuple[int, int], Candidate] = {}
         searches = [(self.index, self._rows, query.variants, radius, "pdq")]
@@ -325,7 +371,9 @@ class MatchEngine:
                 if key not in best or dist < (best[key].distance or 0):
                     best[key] = found
         ranked = sorted(best.values(), key=lambda c: (c.distance or 0, c.chain_id, c.asset_id))
-        if not ranked and self.config.crops and query.features is not None:  # only when no hash matched
+        if not ranked and query.thumbnails:  # only when no hash matched
+            ranked = self.thumbnail_matches(query.thumbnails)
+        if not ranked and self.config.crops and query.features is not None:  # nor a thumbnail
             ranked = self.crop_matches(query.features)
         return ranked[:limit]
 

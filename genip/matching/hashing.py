@@ -30,6 +30,7 @@ from PIL import Image
 from genip.content.fingerprint import PDQ_MIN_QUALITY, pdq_dihedral
 from genip.matching.errors import LowQualityImageError
 from genip.matching.features import Features, extract
+from genip.matching.thumbnails import thumbnail_variants
 
 __all__ = ["DIHEDRAL", "HASH_BYTES", "QueryHash", "hash_from_hex", "hash_query", "phash256", "phash_dihedral"]
 
@@ -47,6 +48,8 @@ class QueryHash:
     phash_variants: tuple[bytes, ...] = field(default=())
     #: ORB keypoints of the image as given, for the crop stage (None when not computed).
     features: Features | None = None
+    #: 16x16 grey thumbnails of the same 8 rotations/flips, for the thumbnail stage (empty when not computed).
+    thumbnails: tuple[bytes, ...] = field(default=())
 
     @property
     def hash(self) -> bytes:
@@ -63,7 +66,13 @@ def hash_query(image: Image.Image, *, min_quality: int = PDQ_MIN_QUALITY, dihedr
     if quality < min_quality:
         raise LowQualityImageError(quality, min_quality)
     count = len(DIHEDRAL) if dihedral else 1
-    return QueryHash(tuple(hashes[:count]), quality, tuple(phash_dihedral(image)[:count]), extract(image))
+    return QueryHash(
+        tuple(hashes[:count]),
+        quality,
+        tuple(phash_dihedral(image)[:count]),
+        extract(image),
+        tuple(thumbnail_variants(image, DIHEDRAL[:count])),
+    )
 
 
 #: The 8 rotations/flips in `pdq_dihedral`'s order (None: the image as given).

@@ -20,6 +20,7 @@ from genip.matching import MatchConfig, MatchEngine, MatchingError
 from genip.matching.features import extract
 from genip.matching.hashing import phash256
 from genip.matching.normalize import load_image
+from genip.matching.thumbnails import thumbnail
 from genip.storage import LocalStore
 from indexer.config import IndexerConfig
 from indexer.media import MediaHasher
@@ -92,6 +93,7 @@ def test_media_hashes_cover_the_registered_bytes_only(engine: Engine, chain: Cha
     assert status(engine, good) == "ok"
     assert codes(engine, good) == [
         ("phash", phash256(load_image(astronaut))),
+        ("thumb", thumbnail(load_image(astronaut))),
         ("orb", extract(load_image(astronaut)).to_bytes()),
     ]
     assert (status(engine, late), codes(engine, late)) == ("missing", [])
@@ -103,7 +105,7 @@ def test_media_hashes_cover_the_registered_bytes_only(engine: Engine, chain: Cha
     media.fill()
     media.fill()
     assert status(engine, late) == "ok"
-    assert [kind for kind, _ in codes(engine, late)] == ["phash", "orb"]
+    assert [kind for kind, _ in codes(engine, late)] == ["phash", "thumb", "orb"]
 
     # The engine finds a small copy through the media hash even with PDQ held to identical hashes.
     strict = MatchEngine(engine, chain_id=chain.deployment.chain_id, config=MatchConfig(match_distance=0))

@@ -27,6 +27,7 @@ from genip.matching import (
 from genip.matching.features import MIN_INLIERS, extract
 from genip.matching.hashing import phash256
 from genip.matching.normalize import load_image
+from genip.matching.thumbnails import thumbnail
 from tests.matching.conftest import encode
 
 CHAIN = 31337
@@ -251,3 +252,46 @@ def test_a_crop_is_found_by_its_keypoints(db: Engine, registry: MatchEngine, ast
     assert [(c.asset_id, c.method) for c in registry.match(encode(astronaut))] == [(1, "pdq")]
     off = MatchEngine(db, chain_id=CHAIN, config=MatchConfig(crops=False))
     assert off.match(cropped) == []
+
+
+def _thumbnail(engine: Engine, asset_id: int, image: Image.Image) -> None:
+    """What the indexer's media step writes for the thumbnail stage: the media's 16x16 grey thumbnail."""
+    _insert_rows(
+        engine,
+        MatchHash(
+            chain_id=CHAIN,
+            asset_id=asset_id,
+            content_hash="0x" + f"{asset_id:064x}",
+            kind="thumb",
+            code=thumbnail(load_image(encode(image))),
+        ),
+    )
+
+
+def test_a_brightened_copy_the_hashes_miss_is_found_by_its_thumbnail(db: Engine) -> None:
+    """scikit-image's colour wheel brightened by 30 %: its saturated primaries clip and both hashes move by
+    70+ bits, but the grey thumbnails still correlate above 0.99. A distinct picture correlates far below
+    the threshold, and the stage runs only when no hash matched."""
+    wheel = Image.fromarray(skimage.data.colorwheel()).convert("RGB")
+    rocket = Image.fromarray(skimage.data.rocket())
+    _insert(db, _asset(1, wheel), _asset(2, rocket, creator=BOB))
+    brighter = encode(ImageEnhance.Brightness(wheel).enhance(1.3))
+    engine = MatchEngine(db, chain_id=CHAIN)
+    _media_hash(db, 1, wheel)
+    assert engine.match(brighter) == []  # neither PDQ nor pHash
+    _thumbnail(db, 1, wheel)
+    _thumbnail(db, 2, rocket)
+    found = engine.match(brighter)
+    assert [(c.asset_id, c.method, c.distance) for c in found] == [(1, "thumb", None)]
+    assert found[0].correlation is not None and found[0].correlation >= engine.config.thumbnail_correlation
+    assert found[0].confidence == found[0].correlation
+    assert "light or colours" in found[0].likeness
+    # Mirrored, it is found too (the upload's 8 rotations/flips are correlated).
+    mirrored = encode(ImageEnhance.Brightness(wheel.transpose(Image.Transpose.FLIP_LEFT_RIGHT)).enhance(1.3))
+    assert [c.method for c in engine.match(mirrored)] == ["thumb"]
+    # The original is found by its hash, once.
+    assert [(c.asset_id, c.method) for c in engine.match(encode(wheel))] == [(1, "pdq")]
+    # A distinct picture: no candidate; and the threshold is a setting.
+    assert engine.match(encode(Image.fromarray(skimage.data.astronaut()))) == []
+    strict = MatchEngine(db, chain_id=CHAIN, config=MatchConfig(thumbnail_correlation=0.9999, crops=False))
+    assert strict.match(brighter) == []

@@ -60,7 +60,7 @@ export interface Upload {
   perceptual_hash: { algorithm: string; value: string; quality: number | null } | null;
   details: Record<string, unknown>; near_duplicates: { asset_id: number; distance: number | null; title?: string | null }[];
 }
-export interface MatchCandidate { asset_id: number; distance?: number | null; method?: string; inliers?: number | null; title?: string | null; [k: string]: unknown }
+export interface MatchCandidate { asset_id: number; distance?: number | null; method?: string; inliers?: number | null; correlation?: number | null; title?: string | null; [k: string]: unknown }
 export interface MatchResult { candidates: MatchCandidate[]; verdict: string; status?: unknown }
 
 export class ApiError extends Error {

@@ -51,8 +51,9 @@ export default function check(root: HTMLElement): void {
   clear(root, form);
 }
 
-/** How the candidate matched: its hash distance, or the keypoints a crop shares with the work. */
+/** How the candidate matched: its hash distance, its thumbnail's correlation, or the keypoints a crop shares. */
 function likeness(c: MatchCandidate): string {
   if (c.method === "orb") return `crop or edit: ${c.inliers ?? 0} keypoints line up`;
+  if (c.method === "thumb") return `light or colours changed: thumbnails correlate at ${(c.correlation ?? 0).toFixed(3)}`;
   return c.distance === null || c.distance === undefined ? "" : `${c.method === "phash" ? "pHash" : "PDQ"} distance ${c.distance}`;
 }
