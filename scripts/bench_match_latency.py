@@ -11,9 +11,10 @@ drawn from 0.35-0.65) as real PDQ bits are. Generated in 1 M blocks, seeded.
 a stored hash 0-20 bits perturbed as variant 0 (a registered work re-uploaded), the other half nothing stored;
 the other 7 variants are unrelated codes. Radius: the engine's `match_distance` (48).
 
-**Indexes**: `FaissFlatIndex` as the engine uses it (FAISS IndexBinaryFlat range search over 128-bit
-prefixes, verified on 256 bits, one shard per CPU searched in parallel), the same class as a plain
-full-width single scan (`shards=1, prefix_bytes=32`: the previous engine, the FAISS baseline),
+**Indexes**: `PopcountScanIndex` as the engine uses it (the compiled scan, `genip/matching/popcount_scan.c`:
+128-bit prefix filter, all 8 variants per pass over the codes, AVX-512 or AVX2 where the CPU has them, one
+shard per CPU searched in parallel), `FaissFlatIndex` with the same prefix filter and shards (the previous
+engine), the same class as a plain full-width single scan (`shards=1, prefix_bytes=32`: the FAISS baseline),
 `MultiIndexHashIndex` (16 x 16-bit chunk tables; at radius 48 each chunk is probed within 3 bits) and numpy
 brute force (XOR + popcount over every code, per variant). Build time is the time to add every code; memory
 is the process's resident-set growth while building (the codes themselves take 32 B each). Every index's
@@ -23,7 +24,11 @@ answers are checked equal to the first contender's on the first lookups, and num
 **Crop stage** (`--crops N`, repeatable; default 1 000 and 10 000 images, 1 000 with `--quick`): the
 engine's keypoint lookup (`MatchEngine.crop_matches`' descriptor scan) over N images x 256 ORB descriptors
 (uniform random bits: a scan's cost does not depend on their values), with an upload's 256 descriptors at
-the engine's descriptor radius; against numpy brute force over the same descriptors at the first size.
+the engine's descriptor radius; against the compiled scan at full width (`prefix_bytes=32`: at radius 56 a
+128-bit prefix would let ~10 % of codes through) and numpy brute force at the first size.
+
+**Thumbnail stage**: the engine's thumbnail lookup (8 variants, a float32 matrix product) over 10 000,
+100 000 and 1 000 000 stored thumbnails (10 000 with `--quick`).
 
 Prints rich tables, then one JSON line.
 """
@@ -50,7 +55,9 @@ from genip.matching.index import (
     MultiIndexHashIndex,
     PopcountScanIndex,
     default_shards,
+    scan_loop,
 )
+from genip.matching.thumbnails import ThumbnailIndex
 from genip.settings import Settings
 
 Codes = npt.NDArray[np.uint8]
@@ -236,9 +243,49 @@ def main() -> None:
         )
     console.print(table)
     crops = crop_stage(args.crops or ([1_000] if args.quick else [1_000, 10_000]), console)
+    thumbs = thumbnail_stage([10_000] if args.quick else [10_000, 100_000, 1_000_000], console)
     console.print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end")
-    summary = {"radius": radius, "shards": shards, "results": results, "crop_stage": crops}
+    summary = {
+        "radius": radius,
+        "shards": shards,
+        "scan_loop": scan_loop(),
+        "results": results,
+        "crop_stage": crops,
+        "thumbnail_stage": thumbs,
+    }
     sys.stdout.write(json.dumps(summary) + "\n")
+
+
+def thumbnail_stage(sizes: list[int], console: Console) -> list[dict[str, Any]]:
+    """p50/p99 of the thumbnail stage's lookup (8 variants) over `sizes` stored thumbnails."""
+    rng = np.random.default_rng(6)
+    out: list[dict[str, Any]] = []
+    table = Table(title="thumbnail stage: 8 variants against every stored 16x16 thumbnail")
+    for column in ("images", "p50 ms", "p99 ms", "memory MB"):
+        table.add_column(column, justify="right")
+    for images in sizes:
+        vectors = rng.normal(size=(images, 256)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        index = ThumbnailIndex()
+        index.add(np.arange(images, dtype=np.int64), vectors)
+        times = []
+        for k in range(12):
+            queries = vectors[k * 8 : k * 8 + 8]
+            t = time.perf_counter()
+            index.search(queries, Settings().match_thumbnail_correlation)
+            times.append((time.perf_counter() - t) * 1000)
+        row = {
+            "images": images,
+            "p50_ms": round(float(np.percentile(times, 50)), 2),
+            "p99_ms": round(float(np.percentile(times, 99)), 2),
+            "memory_mb": round(vectors.nbytes / 2**20, 1),
+        }
+        out.append(row)
+        table.add_row(f"{images:,}", f"{row['p50_ms']}", f"{row['p99_ms']}", f"{row['memory_mb']}")
+        del index, vectors
+        gc.collect()
+    console.print(table)
+    return out
 
 
 def crop_stage(sizes: list[int], console: Console) -> list[dict[str, Any]]:

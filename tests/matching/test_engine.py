@@ -295,3 +295,5 @@ def test_a_brightened_copy_the_hashes_miss_is_found_by_its_thumbnail(db: Engine)
     assert engine.match(encode(Image.fromarray(skimage.data.astronaut()))) == []
     strict = MatchEngine(db, chain_id=CHAIN, config=MatchConfig(thumbnail_correlation=0.9999, crops=False))
     assert strict.match(brighter) == []
+    off = MatchEngine(db, chain_id=CHAIN, config=MatchConfig(thumbnails=False, crops=False))
+    assert off.match(brighter) == []
