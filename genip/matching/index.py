@@ -1,10 +1,15 @@
 """Exact in-memory Hamming-radius indexes over 256-bit hashes, append-only (ids are caller-chosen int64).
 
-Two implementations with one interface (`HammingIndex`), both exact (every stored hash within the radius of
-any query is returned, with its smallest distance over the queries):
+Three implementations with one interface (`HammingIndex`), all exact (every stored hash within the radius
+of any query is returned, with its smallest distance over the queries):
 
-* `FaissFlatIndex` — FAISS `IndexBinaryFlat` range search: a SIMD popcount scan of every code, one scan
-  per query. Adds are appends (the id array grows by doubling), so a new code is searchable at once.
+* `PopcountScanIndex` — a compiled scan (`popcount_scan.c`, built by cffi when the package is installed):
+  codes stored as four columns of 64-bit words; every query of a search runs over each 1 024-code block
+  while it is in the L1 cache, so the codes are read once per search, not once per query; a 128-bit prefix
+  filter, then all 256 bits for the few candidates; AVX-512 VPOPCNTQ (eight codes per instruction
+  sequence) or AVX2 (four) where the CPU has them, chosen at run time.
+* `FaissFlatIndex` — FAISS `IndexBinaryFlat` range search over the same 128-bit prefix (or the full
+  width), one scan per query. Adds are appends, so a new code is searchable at once.
 * `MultiIndexHashIndex` — multi-index hashing (Norouzi et al.): the 256 bits are cut into 16 chunks of 16
   bits; if two hashes are within r bits, some chunk differs in at most ⌊r/16⌋ bits (pigeonhole), so the
   candidates are the codes whose chunk j equals a key within ⌊r/16⌋ bits of the query's chunk j, looked up
@@ -12,14 +17,15 @@ any query is returned, with its smallest distance over the queries):
   brute-force-scanned buffer, frozen into a new segment every `segment_size` adds; more than `max_segments`
   segments are merged (amortised). No add rebuilds the index.
 
-**Choice: `FaissFlatIndex`.** Multi-index hashing only prunes when ⌊r/16⌋ is small. At the engine's radius
-(48, chosen for recall, see `scripts/bench_match_robustness.py`) every chunk must be probed within 3 bits:
-697 buckets per chunk, 16 chunks, 8 query variants, and the candidate lists approach a full scan done in
-numpy rather than SIMD C++. `scripts/bench_match_latency.py` on one quiet 2-core machine: at 1 M hashes the
-engine's index answered 8 variants in 6.4 ms p50 (FAISS's plain full-width scan 19.2 ms, multi-index
-hashing 233 ms, numpy 284 ms); at 10 M in 76 ms (plain FAISS 207 ms, numpy 3.9 s). Multi-index hashing
-stays here, tested exact, because at Meta's radius of 31 (⌊31/16⌋ = 1, 17 buckets per chunk) it was the
-faster one in the previous measurements (4.0 ms against FAISS's 8.3 ms at 1 M).
+**Choice: `PopcountScanIndex`** (`FaissFlatIndex` where the scan is not built).
+`scripts/bench_match_latency.py` on one 2-core AMD EPYC with AVX-512, 8 variants per lookup at radius 48:
+at 1 M hashes 2.9 ms p50 (FAISS with the same prefix and shards 5.7 ms, plain FAISS 7.5 ms, numpy 156 ms);
+at 10 M 31 ms (FAISS prefix 60 ms, plain 85 ms, numpy 2.0 s). For the crop stage's 256 descriptors at
+radius 56, at full width: 10 ms against FAISS's 39 ms over 256 000 descriptors. Multi-index hashing only
+prunes when ⌊r/16⌋ is small: at radius 48 every chunk must be probed within 3 bits (697 buckets per chunk,
+16 chunks, 8 variants), and it took 141 ms at 1 M. It stays here, tested exact, because at Meta's radius of
+31 (⌊31/16⌋ = 1, 17 buckets per chunk) it was the faster one in earlier measurements (4.0 ms against
+FAISS's 8.3 ms at 1 M).
 """
 
 import os
@@ -483,7 +489,10 @@ class MultiIndexHashIndex:
         return _best_per_id(np.concatenate(found_ids), np.concatenate(found_dist))
 
 
-def default_index() -> HammingIndex:
+def default_index(*, prefix_bytes: int = 16) -> HammingIndex:
     """The index the engine uses: the compiled scan, or FAISS flat where it is not built (see the module
-    docstring for the measurements)."""
-    return PopcountScanIndex() if popcount_scan_available() else FaissFlatIndex()
+    docstring for the measurements). `prefix_bytes=32` (no prefix filter) suits radii the 128-bit filter
+    would let many codes through, such as the ORB descriptors' 56."""
+    if popcount_scan_available():
+        return PopcountScanIndex(prefix_bytes=prefix_bytes)
+    return FaissFlatIndex(prefix_bytes=prefix_bytes)

@@ -184,6 +184,7 @@ def test_scan_and_faiss_agree_on_real_sized_data() -> None:
 
 def test_the_engine_gets_the_compiled_scan() -> None:
     """`make setup` builds the scan (setup.py, cffi); were the build lost, the engine would quietly fall back
-    to FAISS at a third of the speed, so the test suite checks it is there."""
+    to FAISS at half the speed, so the test suite checks it is there."""
     assert popcount_scan_available()
     assert isinstance(default_index(), PopcountScanIndex)
+    assert isinstance(default_index(prefix_bytes=32), PopcountScanIndex)
