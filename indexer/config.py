@@ -31,6 +31,7 @@ class IndexerConfig:
     max_range: int = 500_000
     target_logs: int = 10_000  # grow ranges while responses stay under this many logs (bounds memory)
     batch_events: int = 10_000  # backfill: consecutive ranges join one commit until it holds this many
+    fetch_process: bool = True  # backfill on Postgres: fetch and decode in a forked process (indexer.fetcher)
     live_max_blocks: int = 50
     poll_interval: float = 1.0
     status_interval: float = 10.0

@@ -7,13 +7,15 @@ expressions, so an argument costs one `int(…, 16)` or one cached checksum and 
 Events with dynamic data (strings, arrays, tuples) go through eth-abi. `ContractEvents.decode_many` decodes a
 range's logs in one loop and converts the per-block fields (number, hash, timestamp) once per block. Values
 come out as the database stores them: checksummed addresses, lowercase `0x` hex for bytes32, Python ints for
-integers and enums. About 5 µs per log on the benchmark's events (was ~10 µs).
+integers and enums. About 2.5 µs per log on the benchmark's events (was ~10 µs). `decode_for_copy` is the
+backfill fetch process's variant: decoding and the raw_events COPY line in one pass (~3.4 µs per log, instead
+of ~2.5 + ~1.7 in two).
 """
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from typing import Any
+from functools import cache, lru_cache, partial
+from typing import Any, NamedTuple, cast
 
 from eth_abi.abi import decode as abi_decode
 from eth_utils.address import to_checksum_address
@@ -21,7 +23,16 @@ from eth_utils.crypto import keccak
 
 from genip.chain.artifacts import load_artifact
 
-__all__ = ["ContractEvents", "DecodedLog", "EventSpec", "checksum", "contract_events"]
+__all__ = [
+    "ContractEvents",
+    "DecodedLog",
+    "EventSpec",
+    "LogRow",
+    "as_logs",
+    "checksum",
+    "contract_events",
+    "decode_for_copy",
+]
 
 _STATIC_WORD = ("uint", "int", "address", "bool", "bytes32")
 
@@ -173,9 +184,11 @@ class EventSpec:
         return args
 
 
-@dataclass(slots=True)
-class DecodedLog:
-    """A log with its position on the chain and its decoded arguments (`event` None when unknown)."""
+class DecodedLog(NamedTuple):
+    """A log with its position on the chain and its decoded arguments (`event` None when unknown).
+
+    A named tuple, so that a plain tuple of the same fields (what the backfill's fetch process sends, cheap to
+    pickle) becomes one without a Python-level constructor call (`as_logs`)."""
 
     block_number: int
     block_hash: str
@@ -187,6 +200,16 @@ class DecodedLog:
     data: str
     event: str | None
     args: dict[str, Any]
+
+
+#: A DecodedLog's fields as a plain tuple.
+LogRow = tuple[int, str, int, str, str, int, list[str], str, str | None, dict[str, Any]]
+_as_log = cast(Callable[[LogRow], DecodedLog], partial(tuple.__new__, DecodedLog))
+
+
+def as_logs(rows: Iterable[LogRow]) -> list[DecodedLog]:
+    """DecodedLogs from plain tuples of their fields (no copy of the values, no constructor call)."""
+    return list(map(_as_log, rows))
 
 
 class ContractEvents:
@@ -216,8 +239,12 @@ class ContractEvents:
 
     def decode_many(self, logs: Iterable[Mapping[str, Any]]) -> list[DecodedLog]:
         """Decodes `eth_getLogs` entries in order (the per-block fields are converted once per block)."""
+        return as_logs(self.decode_rows(logs))
+
+    def decode_rows(self, logs: Iterable[Mapping[str, Any]]) -> list[LogRow]:
+        """Like `decode_many`, as plain tuples of a DecodedLog's fields."""
         decoders = self._decoders
-        out: list[DecodedLog] = []
+        out: list[LogRow] = []
         append = out.append
         block_key: Any = None
         block_number = timestamp = 0
@@ -237,7 +264,7 @@ class ContractEvents:
                 timestamp = int(stamp, 16) if stamp else 0
             data = log["data"]
             append(
-                DecodedLog(
+                (
                     block_number,
                     block_hash,
                     int(log["logIndex"], 16),
@@ -251,6 +278,68 @@ class ContractEvents:
                 )
             )
         return out
+
+
+_NO_TOPICS: list[str] = []
+
+
+def decode_for_copy(
+    events: ContractEvents, chain_id: int, logs: Iterable[Mapping[str, Any]]
+) -> tuple[list[LogRow], str]:
+    """The backfill fetch process's pass over a range: each log decoded (as `ContractEvents.decode_rows`, but
+    with empty topics and data, which only the raw row needs) and its raw_events COPY line (as
+    `indexer.store.raw_copy_text`), in one loop, with the per-block and per-transaction parts of the line
+    formatted once."""
+    decoders = events._decoders
+    rows: list[LogRow] = []
+    lines: list[str] = []
+    row, line = rows.append, lines.append
+    block_key: Any = None
+    tx_key: Any = None
+    block_number = timestamp = 0
+    block_hash = tx_hash = head = ""
+    null = "\\N"
+    for log in logs:
+        topics: list[str] = log["topics"]
+        address = log["address"]
+        found = decoders.get((address, topics[0])) if topics else None
+        if found is None and topics and address != address.lower():
+            address = address.lower()
+            found = decoders.get((address, topics[0]))
+        if log["blockHash"] != block_key:  # logs come grouped by block, and by transaction within it
+            block_key = log["blockHash"]
+            block_hash = block_key.lower()
+            block_number = int(log["blockNumber"], 16)
+            stamp = log.get("blockTimestamp")
+            timestamp = int(stamp, 16) if stamp else 0
+            tx_key = None
+        if log["transactionHash"] != tx_key:
+            tx_key = log["transactionHash"]
+            tx_hash = tx_key.lower()
+            head = f"{chain_id}\t\\\\x{block_hash[2:]}\t"
+        data = log["data"]
+        log_index = int(log["logIndex"], 16)
+        checked = checksum(address[2:])
+        event = found[0] if found is not None else None
+        row(
+            (
+                block_number,
+                block_hash,
+                log_index,
+                tx_hash,
+                checked,
+                timestamp,
+                _NO_TOPICS,
+                "",
+                event,
+                found[1](topics, data) if found is not None else {},
+            )
+        )
+        line(
+            f"{head}{log_index}\t{block_number}\t\\\\x{tx_hash[2:]}\t{checked}\t{event or null}\t"
+            f"\\\\x{''.join(topics).replace('0x', '')}\t\\\\x{data[2:]}\n"
+        )
+    return rows, "".join(lines)
 
 
 @cache

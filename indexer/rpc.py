@@ -29,8 +29,12 @@ class RpcError(ChainError):
 
     def __init__(self, method: str, code: int | None, message: str) -> None:
         super().__init__(f"{method} failed: {message} (code {code})")
+        self.method = method
         self.code = code
         self.rpc_message = message
+
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable (the backfill's fetch process sends its errors)
+        return (type(self), (self.method, self.code, self.rpc_message))
 
 
 class RangeTooLarge(RpcError):
@@ -42,6 +46,9 @@ class RangeTooLarge(RpcError):
         super().__init__("eth_getLogs", code, message)
         self.suggested_to = suggested_to
         self.max_range = max_range
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.code, self.rpc_message, self.suggested_to, self.max_range))
 
 
 _TOO_MANY = re.compile(

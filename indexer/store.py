@@ -9,7 +9,9 @@ On Postgres the bulk paths avoid per-row statements: raw events go in by COPY (h
 bytea, written in COPY's `\\x…` text form straight from the hex, so formatting converts nothing), new
 derived rows by COPY through a formatter generated per table, changed rows by COPY into a session-local
 staging table and one `INSERT … ON CONFLICT DO UPDATE`, and the rows a batch reads are loaded with one join on
-`unnest` of the key arrays per table. SQLite takes the plain SQLAlchemy paths; both store the same values.
+`unnest` of the key arrays per table. During a Postgres backfill the raw events' COPY text arrives already
+formatted and encoded from the fetch process (`indexer.fetcher`). SQLite takes the plain SQLAlchemy paths;
+both store the same values.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -43,7 +45,7 @@ from genip.db.types import Uint256
 from indexer.events import DecodedLog
 from indexer.overlay import KEYS, MODELS, Key, Overlay, Row
 
-__all__ = ["BlockRef", "Store", "StoredCursor"]
+__all__ = ["RAW_COLUMNS", "BlockRef", "Store", "StoredCursor", "raw_copy_text"]
 
 _CHUNK = 500
 
@@ -178,9 +180,11 @@ class Store:
         window_blocks: Iterable[BlockRef],
         journal: bool,
         head: int,
+        raw_copy: Sequence[bytes] | None = None,
     ) -> None:
-        """Writes one batch inside the caller's transaction `c`."""
-        self._insert_raw(c, logs)
+        """Writes one batch inside the caller's transaction `c` (`raw_copy`: the logs' COPY text for
+        raw_events, when already formatted, by the backfill's fetch process)."""
+        self._insert_raw(c, logs, raw_copy)
         changes = overlay.changes() if overlay is not None else {}
         if journal and changes:
             self._journal(c, changes, first_block, last.number)
@@ -210,30 +214,28 @@ class Store:
             )
         self._set_cursor(c, last.number, last.hash, head, None if journal else last.number)
 
-    def _copy(self, c: Connection, table: str, columns: Sequence[str], lines: Iterable[str]) -> None:
-        """Postgres COPY of pre-formatted text lines (tab-separated, `\\N` for null)."""
+    def _copy(
+        self, c: Connection, table: str, columns: Sequence[str], lines: Iterable[str], *chunks: bytes
+    ) -> None:
+        """Postgres COPY of pre-formatted text lines (tab-separated, `\\N` for null), or of text already
+        encoded in `chunks`."""
         raw_cursor = c.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with raw_cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            copy.write("".join(lines))
+            for chunk in chunks:
+                copy.write(chunk)
+            if text := "".join(lines):
+                copy.write(text)
 
-    def _raw_copy_text(self, logs: Sequence[DecodedLog]) -> str:
-        """Postgres: the COPY text of raw events (bytea columns in COPY's text form: `\\\\x` then the hex)."""
-        chain, null = self.chain_id, "\\N"
-        return "".join(
-            [
-                f"{chain}\t\\\\x{log.block_hash[2:]}\t{log.log_index}\t{log.block_number}\t"
-                f"\\\\x{log.tx_hash[2:]}\t{log.address}\t{log.event or null}\t"
-                f"\\\\x{''.join(log.topics).replace('0x', '')}\t\\\\x{log.data[2:]}\n"
-                for log in logs
-            ]
-        )
-
-    def _insert_raw(self, c: Connection, logs: Sequence[DecodedLog]) -> None:
+    def _insert_raw(
+        self, c: Connection, logs: Sequence[DecodedLog], raw_copy: Sequence[bytes] | None = None
+    ) -> None:
         if not logs:
             return
         if self.postgres:
-            columns = ("chain_id", "block_hash", "log_index", "block_number", "tx_hash", "address", "event")
-            self._copy(c, "raw_events", (*columns, "topics", "data"), [self._raw_copy_text(logs)])
+            if raw_copy is not None:
+                self._copy(c, "raw_events", RAW_COLUMNS, (), *raw_copy)
+            else:
+                self._copy(c, "raw_events", RAW_COLUMNS, [raw_copy_text(self.chain_id, logs)])
             return
         c.execute(
             insert(models.RawEvent),
@@ -447,6 +449,32 @@ class Store:
                 c.execute(delete(model).where(model.__table__.c.chain_id == self.chain_id))
 
 
+RAW_COLUMNS = (
+    "chain_id",
+    "block_hash",
+    "log_index",
+    "block_number",
+    "tx_hash",
+    "address",
+    "event",
+    "topics",
+    "data",
+)
+
+
+def raw_copy_text(chain_id: int, logs: Iterable[tuple[Any, ...]]) -> str:
+    """Postgres: the COPY text of raw events (columns `RAW_COLUMNS`; bytea in COPY's text form, `\\\\x` then
+    the hex), from DecodedLogs or plain tuples of their fields."""
+    null = "\\N"
+    return "".join(
+        [
+            f"{chain_id}\t\\\\x{block_hash[2:]}\t{log_index}\t{block_number}\t\\\\x{tx_hash[2:]}\t{address}\t"
+            f"{event or null}\t\\\\x{''.join(topics).replace('0x', '')}\t\\\\x{data[2:]}\n"
+            for block_number, block_hash, log_index, tx_hash, address, _, topics, data, event, _ in logs
+        ]
+    )
+
+
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -469,6 +497,8 @@ def _copy_expr(col: Any, var: str) -> str:
     and hash/address columns (never containing tabs or backslashes) are written as they are."""
     if isinstance(col.type, Boolean):
         expr = f"('t' if {var} else 'f')"
+    elif isinstance(col.type, models.HexBytes):
+        expr = f"_BX + {var}[2:]"
     elif isinstance(col.type, (Uint256, BigInteger, Integer, SmallInteger)) or (
         isinstance(col.type, String) and (col.type.length or 999) <= 66
     ):
@@ -495,7 +525,7 @@ def _copy_format(table: str) -> tuple[list[str], Callable[[Row], str]]:
     )
     fields = "\\t".join("{" + _copy_expr(col, f"v{i}") + "}" for i, col in enumerate(cols))
     source = f'def line(r):\n{body}    return f"{fields}\\n"\n'
-    scope: dict[str, Any] = {"_value": _copy_value, "_NULL": "\\N", "_defaults": defaults}
+    scope: dict[str, Any] = {"_value": _copy_value, "_NULL": "\\N", "_BX": "\\\\x", "_defaults": defaults}
     exec(compile(source, f"<copy line {table}>", "exec"), scope)  # source built from the model above
     line: Callable[[Row], str] = scope["line"]
     return names, line

@@ -31,6 +31,7 @@ class PreparedBatch:
     window_blocks: list[BlockRef]
     journal: bool
     head: int
+    raw_copy: list[bytes] | None = None  # the logs' raw_events COPY text, when the fetch process formatted it
 
 
 class BatchWriter:

@@ -9,16 +9,22 @@ Then, in one run:
 1. the raw fetch rate: `eth_getLogs` over the whole range with the indexer's own adaptive ranges and JSON
    parsing, nothing else;
 2. indexing from scratch into a fresh Postgres database (decode, handlers, raw + derived rows, cursor), in a
-   child process so its peak memory can be read;
-3. peak memory of that child at two backlog sizes (the first quarter of the events, then all of them): memory
-   must stay flat as the backlog grows, because ranges are streamed, never loaded whole.
+   child process so its peak memory can be read (with that of the backfill's fetch process, its own child);
+3. peak memory at two backlog sizes (the first quarter of the events, then all of them): memory must stay
+   flat as the backlog grows, because ranges are streamed, never loaded whole;
+4. CPU time per event, which a busy machine distorts less than rates: the raw fetch's, the indexing
+   process's and its fetch process's, and the local Postgres server's (read from /proc, when it is local).
 
 Prints a table and, last, one line of JSON.
 
-Last measured (2 cores shared with another busy job, so low and noisy; README, Indexer): raw 67 709 / 74 763
-events/s, indexing 19 447 / 18 833 events/s, ratio 28.7 % / 25.2 % (before this round's changes, same load:
-12 161 / 13 460 events/s, 14.8 % / 17.9 %); peak RSS 234 → 271 / 234 → 266 MiB from 52 500 to 210 000 events.
-The goal of 60 % is not met.
+Last measured (2 cores; another job using up to a core at times), two runs, with the code before this round
+run within the same minutes for comparison: raw 117 291 / 122 845 events/s, indexing 55 706 / 64 100
+events/s, ratio 47.5 % / 52.2 % (before: raw 121 859 / 128 710, indexing 30 070 / 29 948 events/s, 24.7 % /
+23.3 %); CPU per event: indexer 6.3 / 6.0 µs + fetch process 9.1 / 8.9 µs, Postgres 10.6 / 8.7 µs, raw fetch
+5.2 / 4.9 µs; peak RSS 199 → 199 MiB (indexer) and 184 → 207 / 182 → 217 MiB (fetch process, most of it
+pages shared with the indexer at the fork) from 52 500 to 210 000 events (before: 245 → 274 / 245 → 277 MiB).
+The raw fetch rate itself varied between 70 000 and 150 000 events/s over the day on this machine, so compare
+ratios measured in the same run. The goal of 60 % is not met.
 """
 
 import argparse
@@ -43,6 +49,8 @@ from genip.chain.client import (
 )
 from genip.chain.deploy import deploy_contract
 from genip.chain.tx import send
+from genip.db.engine import make_engine
+from genip.db.migrate import upgrade
 
 PG_ADMIN = os.environ.get("GENIP_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 PER_TX = 2_000  # payment splits per transaction (3 events each)
@@ -63,13 +71,13 @@ def seed(w3, emitter, first: int, splits: int, progress: Progress) -> int:  # ty
     return first + done
 
 
-def raw_fetch(rpc_url: str, address: str, first: int, last: int) -> tuple[int, float]:
+def raw_fetch(rpc_url: str, address: str, first: int, last: int) -> tuple[int, float, float]:
     from indexer.ranges import AdaptiveRange
     from indexer.rpc import RpcClient
 
     rpc = RpcClient([rpc_url])
     ranges = AdaptiveRange(1, 500_000, 10_000)  # the indexer's own defaults
-    start, events, began = first, 0, time.perf_counter()
+    start, events, began, cpu_began = first, 0, time.perf_counter(), time.process_time()
     while start <= last:
         end = ranges.end(start, last)
         t = time.perf_counter()
@@ -77,7 +85,31 @@ def raw_fetch(rpc_url: str, address: str, first: int, last: int) -> tuple[int, f
         ranges.succeeded(len(logs), time.perf_counter() - t)
         events += len(logs)
         start = end + 1
-    return events, time.perf_counter() - began
+    return events, time.perf_counter() - began, time.process_time() - cpu_began
+
+
+def postgres_cpu_seconds() -> float | None:
+    """CPU time of the local Postgres server's processes so far (exited backends included, through the
+    postmaster's children times), or None when the server is not on this machine (or /proc is missing)."""
+    tick, total, found = os.sysconf("SC_CLK_TCK"), 0, False
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    for pid in entries:
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if stat[stat.index("(") + 1 : stat.rindex(")")] != "postgres":
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+        found = True
+    return total / tick if found else None
 
 
 def index_in_child(rpc_url: str, emitter: str, first: int, last: int) -> dict[str, float]:
@@ -88,18 +120,24 @@ def index_in_child(rpc_url: str, emitter: str, first: int, last: int) -> dict[st
     try:
         url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
         args = [sys.executable, __file__, "--child", url, rpc_url, emitter, str(first), str(last)]
+        engine = make_engine(url)
+        upgrade(engine)  # here, so that the child's upgrade is a no-op and Postgres's CPU is the indexing's
+        engine.dispose()
+        pg_before = postgres_cpu_seconds()
         done = subprocess.run(args, capture_output=True, text=True, check=False)
+        pg_after = postgres_cpu_seconds()
         if done.returncode != 0:
             raise SystemExit(f"indexing child failed:\n{done.stderr[-3000:]}")
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+        if pg_before is not None and pg_after is not None:
+            figures["postgres_cpu_seconds"] = pg_after - pg_before
+        return figures
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def child(url: str, rpc_url: str, emitter: str, first: int, last: int) -> None:
-    from genip.db.engine import make_engine
-    from genip.db.migrate import upgrade
     from indexer.config import IndexerConfig
     from indexer.runner import Indexer
 
@@ -118,11 +156,20 @@ def child(url: str, rpc_url: str, emitter: str, first: int, last: int) -> None:
         reorg_window=0,  # everything seeded is history: the backfill path
     )
     indexer = Indexer(engine, config)
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     indexer.run(once=True)
-    elapsed = time.perf_counter() - began
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu_began
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"events": indexer.stats.events, "seconds": elapsed, "peak_rss_mib": peak_kib / 1024}))
+    fetch = resource.getrusage(resource.RUSAGE_CHILDREN)  # the backfill's fetch process (indexer.fetcher)
+    figures = {
+        "events": indexer.stats.events,
+        "seconds": elapsed,
+        "cpu_seconds": cpu,
+        "fetch_cpu_seconds": fetch.ru_utime + fetch.ru_stime,
+        "peak_rss_mib": peak_kib / 1024,
+        "fetch_peak_rss_mib": fetch.ru_maxrss / 1024,
+    }
+    print(json.dumps(figures))
 
 
 def main() -> None:
@@ -157,7 +204,7 @@ def main() -> None:
         last_block = w3.eth.block_number
 
         with console.status("fetching raw logs"):
-            raw_events, raw_seconds = raw_fetch(node.rpc_url, address, first_block, last_block)
+            raw_events, raw_seconds, raw_cpu = raw_fetch(node.rpc_url, address, first_block, last_block)
         with console.status(f"indexing {total // 4:,} events (memory, small backlog)"):
             small = index_in_child(node.rpc_url, address, first_block, small_last)
         with console.status(f"indexing {raw_events:,} events into Postgres"):
@@ -165,32 +212,52 @@ def main() -> None:
 
     raw_rate = raw_events / raw_seconds
     index_rate = full["events"] / full["seconds"]
+
+    def per_event(figures: dict[str, float], key: str) -> str:
+        return f"{figures[key] / figures['events'] * 1e6:.1f}" if key in figures else "-"
+
+    def memory(figures: dict[str, float]) -> str:
+        return f"{figures['peak_rss_mib']:.0f} + {figures['fetch_peak_rss_mib']:.0f}"
+
     table = Table(title=f"Indexer benchmark: {raw_events:,} events, {last_block - first_block + 1} blocks")
-    for col in ("measure", "events", "seconds", "events/s", "peak RSS MiB"):
+    columns = (
+        "measure",
+        "events",
+        "seconds",
+        "events/s",
+        "CPU µs/event: indexer + fetch process",
+        "Postgres CPU µs/event",
+        "peak RSS MiB: indexer + fetch process",
+    )
+    for col in columns:
         table.add_column(col, justify="right" if col != "measure" else "left")
     table.add_row(
-        "raw eth_getLogs (ceiling)", f"{raw_events:,}", f"{raw_seconds:.2f}", f"{raw_rate:,.0f}", "-"
+        "raw eth_getLogs (ceiling)",
+        f"{raw_events:,}",
+        f"{raw_seconds:.2f}",
+        f"{raw_rate:,.0f}",
+        f"{raw_cpu / raw_events * 1e6:.1f}",
+        "-",
+        "-",
     )
-    table.add_row(
-        "index → Postgres",
-        f"{full['events']:,.0f}",
-        f"{full['seconds']:.2f}",
-        f"{index_rate:,.0f}",
-        f"{full['peak_rss_mib']:.0f}",
-    )
-    table.add_row(
-        "index, small backlog",
-        f"{small['events']:,.0f}",
-        f"{small['seconds']:.2f}",
-        f"{small['events'] / small['seconds']:,.0f}",
-        f"{small['peak_rss_mib']:.0f}",
-    )
+    for label, figures in (("index → Postgres", full), ("index, small backlog", small)):
+        table.add_row(
+            label,
+            f"{figures['events']:,.0f}",
+            f"{figures['seconds']:.2f}",
+            f"{figures['events'] / figures['seconds']:,.0f}",
+            f"{per_event(figures, 'cpu_seconds')} + {per_event(figures, 'fetch_cpu_seconds')}",
+            per_event(figures, "postgres_cpu_seconds"),
+            memory(figures),
+        )
     console.print(table)
     ratio = index_rate / raw_rate
-    growth = full["peak_rss_mib"] / small["peak_rss_mib"]
+    full_rss = full["peak_rss_mib"] + full["fetch_peak_rss_mib"]
+    small_rss = small["peak_rss_mib"] + small["fetch_peak_rss_mib"]
+    growth = full_rss / small_rss
     console.print(
-        f"indexing runs at {ratio:.0%} of the raw fetch rate (goal ≥ 60 %); peak memory grows x{growth:.2f} "
-        f"for x{full['events'] / small['events']:.1f} the backlog (flat ≈ x1)"
+        f"indexing runs at {ratio:.0%} of the raw fetch rate (goal ≥ 60 %); peak memory (indexer + fetch "
+        f"process) grows x{growth:.2f} for x{full['events'] / small['events']:.1f} the backlog (flat ≈ x1)"
     )
     print(
         json.dumps(
@@ -201,7 +268,17 @@ def main() -> None:
                 "ratio": round(ratio, 3),
                 "peak_rss_mib_small": round(small["peak_rss_mib"], 1),
                 "peak_rss_mib_full": round(full["peak_rss_mib"], 1),
+                "fetch_peak_rss_mib_small": round(small["fetch_peak_rss_mib"], 1),
+                "fetch_peak_rss_mib_full": round(full["fetch_peak_rss_mib"], 1),
                 "small_backlog_events": small["events"],
+                "cpu_us_per_event": {
+                    "raw_fetch": round(raw_cpu / raw_events * 1e6, 1),
+                    "indexer": round(full["cpu_seconds"] / full["events"] * 1e6, 1),
+                    "fetch_process": round(full["fetch_cpu_seconds"] / full["events"] * 1e6, 1),
+                    "postgres": round(full["postgres_cpu_seconds"] / full["events"] * 1e6, 1)
+                    if "postgres_cpu_seconds" in full
+                    else None,
+                },
             }
         )
     )

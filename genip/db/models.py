@@ -329,7 +329,7 @@ class Payment(Base):
 
     __tablename__ = "payments"
     chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    block_hash: Mapped[str] = mapped_column(Hash32(), primary_key=True)
+    block_hash: Mapped[str] = mapped_column(HexBytes(), primary_key=True)  # bytes since migration 0006
     log_index: Mapped[int] = mapped_column(Integer, primary_key=True)
     asset_id: Mapped[int] = mapped_column(BigInteger, index=True)
     payer: Mapped[str] = mapped_column(Address())
@@ -338,17 +338,20 @@ class Payment(Base):
     fee: Mapped[int] = mapped_column(Uint256())
     source: Mapped[str] = mapped_column(String(16))
     block_number: Mapped[int] = mapped_column(BigInteger)
-    tx_hash: Mapped[str] = mapped_column(Hash32())
+    tx_hash: Mapped[str] = mapped_column(HexBytes())
 
 
 class Credit(Base):
-    """One share of a payment: credited to an account, or held for a disputed asset (`account` null)."""
+    """One share of a payment: credited to an account, or held for a disputed asset (`account` null).
+
+    The most written table (two rows per payment split): its block hash is stored as bytes and `account` has
+    no index (migration 0006); an account's totals are in `balances`."""
 
     __tablename__ = "credits"
     chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    block_hash: Mapped[str] = mapped_column(Hash32(), primary_key=True)
+    block_hash: Mapped[str] = mapped_column(HexBytes(), primary_key=True)
     log_index: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account: Mapped[str | None] = mapped_column(Address(), index=True)
+    account: Mapped[str | None] = mapped_column(Address())
     currency: Mapped[str] = mapped_column(Address())
     asset_id: Mapped[int] = mapped_column(BigInteger)  # 0 = platform fee
     source_asset_id: Mapped[int] = mapped_column(BigInteger)
@@ -475,7 +478,7 @@ class MatchHash(Base):
     chain_id: Mapped[int] = mapped_column(BigInteger)
     asset_id: Mapped[int] = mapped_column(BigInteger)
     content_hash: Mapped[str] = mapped_column(Hash32())
-    kind: Mapped[str] = mapped_column(String(16))  # "phash": imagehash's pHash at 256 bits
+    kind: Mapped[str] = mapped_column(String(16))  # "phash" (pHash-256), "thumb" (16x16 grey), "orb"
     code: Mapped[bytes] = mapped_column(LargeBinary)
 
     __table_args__ = (Index("ix_match_hashes_asset", "chain_id", "asset_id"),)

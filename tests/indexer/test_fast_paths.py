@@ -170,3 +170,58 @@ def test_migration_0005_converts_raw_events_both_ways(engine: Engine) -> None:
         ).all()
     assert [tuple(r) for r in back] == rows
     upgrade(engine)
+
+
+def test_migration_0006_converts_ledger_hashes_both_ways(engine: Engine) -> None:
+    config = alembic_config(engine)
+    command.downgrade(config, "0006-1")
+    zero = "0x" + "00" * 20
+    credits = [("0x" + "11" * 32, 0, "0x" + "44" * 20), ("0x" + "11" * 32, 1, None)]
+    payments = [("0x" + "22" * 32, 2, "0x" + "33" * 32)]
+    with engine.begin() as c:
+        for block_hash, index, account in credits:
+            c.execute(
+                text(
+                    "INSERT INTO credits (chain_id, block_hash, log_index, account, currency, asset_id, "
+                    "source_asset_id, amount, held, block_number) VALUES (1, :bh, :i, :a, :cur, 1, 1, :amt, "
+                    ":held, 7)"
+                ),
+                {
+                    "bh": block_hash,
+                    "i": index,
+                    "a": account,
+                    "cur": zero,
+                    "amt": "5",
+                    "held": account is None,
+                },
+            )
+        for block_hash, index, tx_hash in payments:
+            c.execute(
+                text(
+                    "INSERT INTO payments (chain_id, block_hash, log_index, asset_id, payer, currency, "
+                    "amount, fee, source, block_number, tx_hash) "
+                    "VALUES (1, :bh, :i, 1, :p, :cur, :amt, :amt, 'sale', 7, :tx)"
+                ),
+                {"bh": block_hash, "i": index, "p": zero, "cur": zero, "amt": "5", "tx": tx_hash},
+            )
+    upgrade(engine)
+    with engine.connect() as c:
+        stored_credits = c.execute(
+            select(models.Credit.block_hash, models.Credit.log_index, models.Credit.account).order_by(
+                models.Credit.log_index
+            )
+        ).all()
+        stored_payments = c.execute(
+            select(models.Payment.block_hash, models.Payment.log_index, models.Payment.tx_hash)
+        ).all()
+    assert [tuple(r) for r in stored_credits] == credits
+    assert [tuple(r) for r in stored_payments] == payments
+    command.downgrade(config, "0006-1")
+    with engine.connect() as c:
+        back_credits = c.execute(
+            text("SELECT block_hash, log_index, account FROM credits ORDER BY log_index")
+        ).all()
+        back_payments = c.execute(text("SELECT block_hash, log_index, tx_hash FROM payments")).all()
+    assert [tuple(r) for r in back_credits] == credits
+    assert [tuple(r) for r in back_payments] == payments
+    upgrade(engine)
