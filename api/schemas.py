@@ -55,6 +55,23 @@ class ErrorBody(BaseModel):
     detail: str = Field(description="A sentence naming the parameter and the value that was wrong.")
 
 
+class FieldIssue(BaseModel):
+    """One problem FastAPI's request validation found (an entry of its default 422 body)."""
+
+    loc: list[str | int] = Field(description="Where: the part of the request, then the field.")
+    msg: str
+    type: str
+
+
+class UnprocessableBody(BaseModel):
+    """A 422: the route's own sentence, or, when the request's shape is wrong (a missing form field, say),
+    the list of problems FastAPI's request validation found."""
+
+    detail: str | list[FieldIssue] = Field(
+        description="A sentence naming what was wrong, or the request validation's list of problems."
+    )
+
+
 # ─────────────────────────────── assets ───────────────────────────────
 
 

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api.addresses import parse_address
 from api.matching import DescribedCandidate, describe, lookup, match_config, matcher
 from api.queries.status import status_with_state
-from api.schemas import ErrorBody, LicenseStatus, Use
+from api.schemas import ErrorBody, LicenseStatus, UnprocessableBody, Use
 from genip.matching.errors import (
     DecompressionBombError,
     ImageTooLargeError,
@@ -175,7 +175,10 @@ def _refusal(exc: MatchingError) -> HTTPException:
         400: {"model": ErrorBody, "description": "Malformed or wrongly checksummed account address."},
         413: {"model": ErrorBody, "description": "The image file is too large."},
         415: {"model": ErrorBody, "description": "Not an image in a supported format, or corrupt."},
-        422: {"model": ErrorBody, "description": "Decompression bomb, too flat an image, bad `use`."},
+        422: {
+            "model": UnprocessableBody,
+            "description": "Decompression bomb, too flat an image, bad `use`, or a missing `image` part.",
+        },
     },
 )
 async def post_match(

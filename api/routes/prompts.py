@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from api.addresses import parse_address
 from api.deps import ChainDep, SessionDep, SettingsDep
-from api.schemas import MAX_ASSET_ID, ErrorBody
+from api.schemas import MAX_ASSET_ID, ErrorBody, UnprocessableBody
 from genip.checker.auth import AuthError, access_typed_data, recover, submission_typed_data
 from genip.checker.sealing import Sealer, SealError
 from genip.checker.submissions import PromptPayload, SubmissionError, SubmissionStore
@@ -45,7 +45,10 @@ _401 = {"model": ErrorBody, "description": "Missing, malformed or expired wallet
 _403 = {"model": ErrorBody, "description": "Signed by another wallet than the asset's creator."}
 _404 = {"model": ErrorBody, "description": "No such asset on the served chain (or no submission)."}
 _409 = {"model": ErrorBody, "description": "The asset already has a prompt submission."}
-_422 = {"model": ErrorBody, "description": "The parts do not match the asset's prompt commitment."}
+_422 = {
+    "model": UnprocessableBody,
+    "description": "The parts do not match the asset's prompt commitment, or the body is malformed.",
+}
 _503 = {"model": ErrorBody, "description": "The API has no GENIP_CHECKER_KEY (or the database is down)."}
 
 
