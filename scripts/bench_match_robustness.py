@@ -44,7 +44,6 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import imagehash
 import numpy as np
 import numpy.typing as npt
 import skimage.data
@@ -54,7 +53,7 @@ from rich.table import Table
 
 from genip.content.fingerprint import pdq_dihedral, pdq_fingerprint, prepare_image
 from genip.matching.features import MIN_INLIERS, extract, verify
-from genip.matching.hashing import DIHEDRAL
+from genip.matching.hashing import DIHEDRAL, phash256, phash_dihedral
 from genip.matching.thumbnails import thumbnail, thumbnail_variants, unit_vectors
 from genip.settings import Settings
 
@@ -256,16 +255,8 @@ def _bits(h: bytes) -> npt.NDArray[np.uint8]:
     return np.unpackbits(np.frombuffer(h, dtype=np.uint8))
 
 
-def phash256(im: Image.Image) -> bytes:
-    return np.packbits(imagehash.phash(im, hash_size=16).hash.astype(np.uint8).ravel()).tobytes()
-
-
 def pdq256(im: Image.Image) -> bytes:
     return pdq_fingerprint(im).hash
-
-
-def phash_dihedral(im: Image.Image) -> list[bytes]:
-    return [phash256(im if t is None else im.transpose(t)) for t in DIHEDRAL]
 
 
 def distances(variants: npt.NDArray[np.uint8], hashes: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:

@@ -69,8 +69,10 @@ PDQ_MATCH_DISTANCE: Final = 31
 MAX_PDQ_SIDE: Final = 1024
 #: Colour transparent pixels are flattened onto before hashing.
 FLATTEN_BACKGROUND: Final = (255, 255, 255)
-#: The 7 non-identity rotations/flips, in the order `pdq_dihedral` returns them after the original.
-_DIHEDRAL: Final = (
+#: The 8 rotations/flips in the order `pdq_dihedral` returns them (None: the image as given); the matching
+#: engine hashes and thumbnails query images in the same order.
+DIHEDRAL: Final = (
+    None,
     Image.Transpose.ROTATE_90,
     Image.Transpose.ROTATE_180,
     Image.Transpose.ROTATE_270,
@@ -149,7 +151,7 @@ def pdq_dihedral(image: Image.Image) -> tuple[list[bytes], int]:
     prepared = prepare_image(image)
     first, quality = pdqhash.compute(_pixels(prepared))
     hashes = [_pack(first)]
-    for method in _DIHEDRAL:
+    for method in DIHEDRAL[1:]:
         hashes.append(_pack(pdqhash.compute(_pixels(prepared.transpose(method)))[0]))
     return hashes, int(quality)
 

@@ -28,7 +28,7 @@ import imagehash
 import numpy as np
 from PIL import Image
 
-from genip.content.fingerprint import PDQ_MIN_QUALITY, pdq_dihedral
+from genip.content.fingerprint import DIHEDRAL, PDQ_MIN_QUALITY, pdq_dihedral
 from genip.matching.errors import LowQualityImageError
 from genip.matching.features import Features, extract
 from genip.matching.thumbnails import thumbnail_variants
@@ -74,19 +74,6 @@ def hash_query(image: Image.Image, *, min_quality: int = PDQ_MIN_QUALITY, dihedr
         extract(image),
         tuple(thumbnail_variants(image, DIHEDRAL[:count])),
     )
-
-
-#: The 8 rotations/flips in `pdq_dihedral`'s order (None: the image as given).
-DIHEDRAL: Final = (
-    None,
-    Image.Transpose.ROTATE_90,
-    Image.Transpose.ROTATE_180,
-    Image.Transpose.ROTATE_270,
-    Image.Transpose.FLIP_LEFT_RIGHT,
-    Image.Transpose.FLIP_TOP_BOTTOM,
-    Image.Transpose.TRANSPOSE,
-    Image.Transpose.TRANSVERSE,
-)
 
 
 def phash256(image: Image.Image) -> bytes:
