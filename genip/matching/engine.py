@@ -146,38 +146,27 @@ class _Rows:
         self.creators.append(creator)
         self.disputes.append(dispute)
 
-    def candidate(self, row: int, distance: int, method: str) -> Candidate:
+    def candidate(
+        self,
+        row: int,
+        method: str,
+        confidence: float,
+        *,
+        distance: int | None = None,
+        inliers: int | None = None,
+        correlation: float | None = None,
+    ) -> Candidate:
+        """The asset of `row` as a candidate, with what measured the match (`distance` for a hash,
+        `inliers` for keypoints, `correlation` for thumbnails)."""
         return Candidate(
             chain_id=self.chain_ids[row],
             asset_id=self.asset_ids[row],
             distance=distance,
-            confidence=confidence(distance),
+            confidence=confidence,
             creator=self.creators[row],
             dispute_status=self.disputes[row],
             method=method,
-        )
-
-    def crop_candidate(self, row: int, inliers: int) -> Candidate:
-        return Candidate(
-            chain_id=self.chain_ids[row],
-            asset_id=self.asset_ids[row],
-            distance=None,
-            confidence=min(1.0, inliers / (4 * MIN_INLIERS)),
-            creator=self.creators[row],
-            dispute_status=self.disputes[row],
-            method="orb",
             inliers=inliers,
-        )
-
-    def thumbnail_candidate(self, row: int, correlation: float) -> Candidate:
-        return Candidate(
-            chain_id=self.chain_ids[row],
-            asset_id=self.asset_ids[row],
-            distance=None,
-            confidence=correlation,
-            creator=self.creators[row],
-            dispute_status=self.disputes[row],
-            method="thumb",
             correlation=correlation,
         )
 
@@ -330,7 +319,8 @@ class MatchEngine:
         and flips) at `thumbnail_correlation` or more, best first."""
         vectors, usable = unit_vectors(list(thumbnails))
         found = self._thumbnails.search(vectors[usable], self.config.thumbnail_correlation)
-        candidates = [self._thumbnail_rows.thumbnail_candidate(row, corr) for row, corr in found]
+        rows = self._thumbnail_rows
+        candidates = [rows.candidate(row, "thumb", corr, correlation=corr) for row, corr in found]
         return sorted(candidates, key=lambda c: (-(c.correlation or 0.0), c.chain_id, c.asset_id))
 
     def crop_matches(self, features: Features) -> list[Candidate]:
@@ -348,7 +338,8 @@ class MatchEngine:
                 break
             inliers = verify(features, self._features[row])
             if inliers >= MIN_INLIERS:
-                found.append(self._crop_rows.crop_candidate(row, inliers))
+                confidence = min(1.0, inliers / (4 * MIN_INLIERS))
+                found.append(self._crop_rows.candidate(row, "orb", confidence, inliers=inliers))
         return sorted(found, key=lambda c: (-(c.inliers or 0), c.chain_id, c.asset_id))
 
     def hash(self, image_bytes: bytes) -> QueryHash:
@@ -371,7 +362,7 @@ class MatchEngine:
         for index, rows, variants, limit_bits, method in searches:
             codes = np.frombuffer(b"".join(variants), dtype=np.uint8).reshape(-1, HASH_BYTES)
             for row, dist in index.search(codes, limit_bits):
-                found = rows.candidate(row, dist, method)
+                found = rows.candidate(row, method, confidence(dist), distance=dist)
                 key = (found.chain_id, found.asset_id)
                 if key not in best or dist < (best[key].distance or 0):
                     best[key] = found

@@ -350,8 +350,8 @@ class PopcountScanIndex(_ShardedIndex):
             raise ValueError(f"instructions must be one of {', '.join(SCAN_LOOPS)}, got {instructions!r}")
         count = max(1, shards if shards is not None else default_shards())
         level = SCAN_LOOPS.index(instructions)
-        shards_made = [_ScanShard(prefix_bytes=prefix_bytes, level=level) for _ in range(count)]
-        super().__init__(list(shards_made), parallel_from)
+        shards_made: list[_Shard] = [_ScanShard(prefix_bytes=prefix_bytes, level=level) for _ in range(count)]
+        super().__init__(shards_made, parallel_from)
 
 
 class _ReadWriteLock:

@@ -176,18 +176,21 @@ def test_the_verdict_follows_match_dispute_and_licence(registry: MatchEngine, as
     assert decide(candidates[0], LicenceStatus(licensed=True, dispute_status="cleared")) is Verdict.LICENSED
 
 
-def _media_hash(
-    engine: Engine, asset_id: int, image: Image.Image, *, content_hash: str | None = None
+def _media_row(
+    engine: Engine, asset_id: int, image: Image.Image, kind: str, *, content_hash: str | None = None
 ) -> None:
-    """What the indexer's media step writes: pHash-256 of the asset's media."""
+    """What the indexer's media step writes for `image` as asset `asset_id`: its pHash-256 (`phash`), 16x16
+    grey thumbnail (`thumb`) or ORB keypoints (`orb`)."""
+    media = load_image(encode(image))
+    codes = {"phash": phash256, "thumb": thumbnail, "orb": lambda im: extract(im).to_bytes()}
     _insert_rows(
         engine,
         MatchHash(
             chain_id=CHAIN,
             asset_id=asset_id,
             content_hash=content_hash or "0x" + f"{asset_id:064x}",
-            kind="phash",
-            code=phash256(load_image(encode(image))),
+            kind=kind,
+            code=codes[kind](media),
         ),
     )
 
@@ -206,7 +209,7 @@ def test_the_media_phash_is_a_second_opinion(
     strict = MatchEngine(db, chain_id=CHAIN, config=MatchConfig(match_distance=0))
     small = astronaut.resize((128, 128), Image.Resampling.BILINEAR)
     assert strict.match(encode(small)) == []
-    _media_hash(db, 1, astronaut)
+    _media_row(db, 1, astronaut, "phash")
     found = strict.match(encode(small))
     assert [(c.asset_id, c.method) for c in found] == [(1, "phash")]
     assert 0 < found[0].distance <= strict.config.phash_distance
@@ -219,31 +222,17 @@ def test_the_media_phash_is_a_second_opinion(
 def test_a_media_hash_of_other_content_does_not_attach(db: Engine, astronaut: Image.Image) -> None:
     """A row left by a reorged-out asset (other content hash) never joins the asset now under that id."""
     _insert(db, _asset(1, astronaut))
-    _media_hash(db, 1, astronaut, content_hash="0x" + "ee" * 32)
+    _media_row(db, 1, astronaut, "phash", content_hash="0x" + "ee" * 32)
     strict = MatchEngine(db, chain_id=CHAIN, config=MatchConfig(match_distance=0))
     assert strict.match(encode(astronaut.resize((128, 128)))) == []
-
-
-def _keypoints(engine: Engine, asset_id: int, image: Image.Image) -> None:
-    """What the indexer's media step writes for the crop stage: the media's ORB keypoints."""
-    _insert_rows(
-        engine,
-        MatchHash(
-            chain_id=CHAIN,
-            asset_id=asset_id,
-            content_hash="0x" + f"{asset_id:064x}",
-            kind="orb",
-            code=extract(load_image(encode(image))).to_bytes(),
-        ),
-    )
 
 
 def test_a_crop_is_found_by_its_keypoints(db: Engine, registry: MatchEngine, astronaut: Image.Image) -> None:
     w, h = astronaut.size
     cropped = encode(astronaut.crop((w // 10, h // 20, w - w // 20, h)), "JPEG", quality=85)
     assert registry.match(cropped) == []  # a 10 % crop defeats the hashes
-    _keypoints(db, 1, astronaut)
-    _keypoints(db, 2, Image.fromarray(skimage.data.coffee()))
+    _media_row(db, 1, astronaut, "orb")
+    _media_row(db, 2, Image.fromarray(skimage.data.coffee()), "orb")
     found = registry.match(cropped)
     assert [(c.asset_id, c.method, c.distance) for c in found] == [(1, "orb", None)]
     assert found[0].inliers is not None and found[0].inliers >= MIN_INLIERS
@@ -252,20 +241,6 @@ def test_a_crop_is_found_by_its_keypoints(db: Engine, registry: MatchEngine, ast
     assert [(c.asset_id, c.method) for c in registry.match(encode(astronaut))] == [(1, "pdq")]
     off = MatchEngine(db, chain_id=CHAIN, config=MatchConfig(crops=False))
     assert off.match(cropped) == []
-
-
-def _thumbnail(engine: Engine, asset_id: int, image: Image.Image) -> None:
-    """What the indexer's media step writes for the thumbnail stage: the media's 16x16 grey thumbnail."""
-    _insert_rows(
-        engine,
-        MatchHash(
-            chain_id=CHAIN,
-            asset_id=asset_id,
-            content_hash="0x" + f"{asset_id:064x}",
-            kind="thumb",
-            code=thumbnail(load_image(encode(image))),
-        ),
-    )
 
 
 def test_a_brightened_copy_the_hashes_miss_is_found_by_its_thumbnail(db: Engine) -> None:
@@ -277,10 +252,10 @@ def test_a_brightened_copy_the_hashes_miss_is_found_by_its_thumbnail(db: Engine)
     _insert(db, _asset(1, wheel), _asset(2, rocket, creator=BOB))
     brighter = encode(ImageEnhance.Brightness(wheel).enhance(1.3))
     engine = MatchEngine(db, chain_id=CHAIN)
-    _media_hash(db, 1, wheel)
+    _media_row(db, 1, wheel, "phash")
     assert engine.match(brighter) == []  # neither PDQ nor pHash
-    _thumbnail(db, 1, wheel)
-    _thumbnail(db, 2, rocket)
+    _media_row(db, 1, wheel, "thumb")
+    _media_row(db, 2, rocket, "thumb")
     found = engine.match(brighter)
     assert [(c.asset_id, c.method, c.distance) for c in found] == [(1, "thumb", None)]
     assert found[0].correlation is not None and found[0].correlation >= engine.config.thumbnail_correlation
