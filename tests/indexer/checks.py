@@ -1,8 +1,13 @@
 """Comparisons of the indexed database with the chain itself (the chain's own views are the truth)."""
 
+import random
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from genip.chain.client import GenIPClient
@@ -11,6 +16,42 @@ from indexer.overlay import MODELS
 
 DISPUTE = {0: "none", 1: "open", 2: "cleared", 3: "upheld"}
 CHECK = {0: "unchecked", 1: "passed", 2: "failed"}
+
+
+def cursor(engine: Engine) -> int:
+    """The indexed block (0 before the first batch)."""
+    with engine.connect() as c:
+        return c.execute(select(func.max(models.Cursor.block_number))).scalar() or 0
+
+
+def kill_at_random_points(
+    command: list[str],
+    env: Mapping[str, str],
+    engine: Engine,
+    *,
+    blocks: tuple[int, int],
+    after_kill: Callable[[], None] = lambda: None,
+) -> None:
+    """Runs `command` (an indexer) four times, each time letting it index a random number of blocks (within
+    `blocks`) and killing it with SIGKILL at a random moment of the next ones; `after_kill` runs after each
+    kill. Asserts it was killed at least three times and never lost progress."""
+    rng = random.Random(20261121)
+    kills, cursors = 0, [cursor(engine)]
+    for _ in range(4):
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+        goal = cursors[-1] + rng.randint(*blocks)
+        deadline = time.monotonic() + 60
+        while cursor(engine) < goal and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0.0, 0.05))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait()
+        after_kill()
+        cursors.append(cursor(engine))
+    assert kills >= 3, "the indexer finished before it could be killed: make the backlog longer"
+    assert cursors == sorted(cursors) and cursors[-1] > cursors[0], cursors  # progress kept across kills
 
 
 def chain_log_keys(client: GenIPClient, from_block: int) -> set[tuple[str, int]]:

@@ -6,7 +6,6 @@ import gc
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ from indexer.rpc import RpcError
 from indexer.runner import Indexer
 from indexer.store import raw_copy_text
 from tests.indexer import story
-from tests.indexer.checks import assert_matches_chain, snapshot
+from tests.indexer.checks import assert_matches_chain, kill_at_random_points, snapshot
 from tests.indexer.conftest import Chain, postgres_database
 from tests.indexer.faulty_rpc import FaultyRpc
 
@@ -174,11 +173,6 @@ def _processes_with(marker: str) -> list[int]:
     return pids
 
 
-def _cursor(engine: Engine) -> int:
-    with engine.connect() as c:
-        return c.execute(select(func.max(models.Cursor.block_number))).scalar() or 0
-
-
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find the fetch process")
 def test_sigkill_during_a_fetch_process_backfill_converges_and_leaves_no_process(
     pg: Engine, chain: Chain, tmp_path: Path
@@ -190,26 +184,14 @@ def test_sigkill_during_a_fetch_process_backfill_converges_and_leaves_no_process
     url = pg.url.render_as_string(hide_password=False)
     args = [sys.executable, __file__, url, str(deployment_file), marker]
     env: dict[str, Any] = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
-    rng = random.Random(20261121)
-    kills, cursors = 0, [_cursor(pg)]
-    for _ in range(4):
-        process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL)
-        goal = cursors[-1] + rng.randint(2, 12)
-        deadline = time.monotonic() + 60
-        while _cursor(pg) < goal and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.005)
-        time.sleep(rng.uniform(0.0, 0.05))
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            kills += 1
-        process.wait()
+
+    def no_fetch_process_left() -> None:
         deadline = time.monotonic() + 5
         while _processes_with(marker) and time.monotonic() < deadline:
             time.sleep(0.02)
         assert not _processes_with(marker), "the fetch process outlived the indexer"
-        cursors.append(_cursor(pg))
-    assert kills >= 3, "the indexer finished before it could be killed: make the backlog longer"
-    assert cursors == sorted(cursors) and cursors[-1] > cursors[0], cursors
+
+    kill_at_random_points(args, env, pg, blocks=(2, 12), after_kill=no_fetch_process_left)
 
     final = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stderr
