@@ -44,7 +44,7 @@ try:  # the compiled scan (setup.py builds it from popcount_scan.c when the pack
     from genip.matching._popcount import lib as _lib
 
     _SCAN_BUILT = True
-except ImportError:  # pragma: no cover - installed without a C compiler
+except ImportError:  # pragma: no cover - a copy of the sources that was never installed
     _SCAN_BUILT = False
 
 __all__ = [
