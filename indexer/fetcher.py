@@ -46,7 +46,7 @@ class Fetched:
     last: BlockRef
     headers: list[BlockRef]
     decoded: list[DecodedLog] | None = None
-    raw_copy: list[bytes] | None = None  # the raw_events COPY text of `decoded`, in pieces
+    raw_copy: list[bytes] | None = None  # the raw_events COPY rows of `decoded` (binary format), in pieces
 
     @property
     def count(self) -> int:
@@ -185,9 +185,7 @@ def _child(conn: Connection, spec: FetchSpec) -> None:
             if isinstance(item, BaseException):
                 raise item
             # Topics and data travel in the COPY text only: the handlers never read them.
-            rows, text = decode_for_copy(events, spec.chain_id, item.logs)
-            raw = text.encode()
-            del text
+            rows, raw = decode_for_copy(events, spec.chain_id, item.logs)
             last = item.last
             message = (
                 "range",

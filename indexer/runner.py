@@ -484,6 +484,7 @@ class Indexer:
             journal=journal,
             head=head,
             raw_copy=None if known else item.raw_copy,
+            staged=self.store.stage(overlay),
         )
 
     def _commit(self, batch: PreparedBatch) -> None:
@@ -500,6 +501,7 @@ class Indexer:
                 journal=batch.journal,
                 head=batch.head,
                 raw_copy=batch.raw_copy,
+                staged=batch.staged,
             )
         self.stats.cursor = max(self.stats.cursor, batch.end_block)
         self.stats.batches += 1

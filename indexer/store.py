@@ -44,10 +44,14 @@ from genip.db import models
 from genip.db.types import Uint256
 from indexer.events import DecodedLog
 from indexer.overlay import KEYS, MODELS, Key, Overlay, Row
+from indexer.rawcopy import BINARY_HEADER, BINARY_TRAILER, RAW_COLUMNS, raw_copy_data
 
-__all__ = ["RAW_COLUMNS", "BlockRef", "Store", "StoredCursor", "raw_copy_text"]
+__all__ = ["BlockRef", "Staged", "Store", "StoredCursor", "TableWrites"]
 
 _CHUNK = 500
+_BULK = 50  # on Postgres, more rows than this go by COPY
+
+Change = tuple[Key, Row | None, Row | None]  # (key, row before the batch, row after it; None: absent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,28 @@ def _json_safe(row: Row | None) -> Any:
         k: (str(v) if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 2**53 else v)
         for k, v in row.items()
     }
+
+
+@dataclass
+class TableWrites:
+    """One table's writes in a batch: new rows, replaced rows and deleted keys. On Postgres, many new or
+    replaced rows are also formatted as COPY text (`fresh_copy`, `changed_copy`) when the batch is staged."""
+
+    table: str
+    fresh: list[Row]
+    changed: list[Row]
+    deleted: list[Key]
+    fresh_copy: str | None = None
+    changed_copy: str | None = None
+
+
+@dataclass
+class Staged:
+    """A batch's derived-row changes, ready to write: built by `Store.stage` before the commit (in a backfill,
+    on the main thread while the previous batch commits), so the transaction itself only streams them."""
+
+    changes: dict[str, list[Change]]
+    writes: list[TableWrites]
 
 
 class Store:
@@ -169,6 +195,27 @@ class Store:
         if self.postgres:
             c.exec_driver_sql("SET LOCAL synchronous_commit = off")
 
+    def stage(self, overlay: Overlay | None) -> Staged:
+        """The overlay's changes sorted into new, replaced and deleted rows per table, with the bulk ones
+        formatted for COPY on Postgres."""
+        changes = overlay.changes() if overlay is not None else {}
+        writes = []
+        for table, rows in changes.items():
+            write = TableWrites(
+                table,
+                fresh=[after for _, before, after in rows if after is not None and before is None],
+                changed=[after for _, before, after in rows if after is not None and before is not None],
+                deleted=[key for key, _, after in rows if after is None],
+            )
+            if self.postgres:
+                _, line = _copy_format(table)
+                if len(write.fresh) > _BULK:
+                    write.fresh_copy = "".join(map(line, write.fresh))
+                if len(write.changed) > _BULK:
+                    write.changed_copy = "".join(map(line, write.changed))
+            writes.append(write)
+        return Staged(changes, writes)
+
     def commit_batch(
         self,
         c: Connection,
@@ -181,15 +228,18 @@ class Store:
         journal: bool,
         head: int,
         raw_copy: Sequence[bytes] | None = None,
+        staged: Staged | None = None,
     ) -> None:
-        """Writes one batch inside the caller's transaction `c` (`raw_copy`: the logs' COPY text for
-        raw_events, when already formatted, by the backfill's fetch process)."""
+        """Writes one batch inside the caller's transaction `c`: its logs, the overlay's changes (`staged`
+        from it already when given) and the cursor. `raw_copy`: the logs' COPY data for raw_events, when
+        already formatted, by the backfill's fetch process."""
         self._insert_raw(c, logs, raw_copy)
-        changes = overlay.changes() if overlay is not None else {}
-        if journal and changes:
-            self._journal(c, changes, first_block, last.number)
-        for table, rows in changes.items():
-            self._write_rows(c, table, rows)
+        if staged is None:
+            staged = self.stage(overlay)
+        if journal and staged.changes:
+            self._journal(c, staged.changes, first_block, last.number)
+        for write in staged.writes:
+            self._write_rows(c, write)
         blocks = [
             {
                 "chain_id": self.chain_id,
@@ -214,17 +264,22 @@ class Store:
             )
         self._set_cursor(c, last.number, last.hash, head, None if journal else last.number)
 
-    def _copy(
-        self, c: Connection, table: str, columns: Sequence[str], lines: Iterable[str], *chunks: bytes
-    ) -> None:
-        """Postgres COPY of pre-formatted text lines (tab-separated, `\\N` for null), or of text already
-        encoded in `chunks`."""
+    def _copy(self, c: Connection, table: str, columns: Sequence[str], text: str) -> None:
+        """Postgres COPY of pre-formatted text lines (tab-separated, `\\N` for null)."""
         raw_cursor = c.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with raw_cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            copy.write(text)
+
+    def _copy_binary(
+        self, c: Connection, table: str, columns: Sequence[str], chunks: Iterable[bytes]
+    ) -> None:
+        """Postgres COPY of rows in COPY's binary format (`chunks`: the rows, without header and trailer)."""
+        raw_cursor = c.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with raw_cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT binary)") as copy:
+            copy.write(BINARY_HEADER)
             for chunk in chunks:
                 copy.write(chunk)
-            if text := "".join(lines):
-                copy.write(text)
+            copy.write(BINARY_TRAILER)
 
     def _insert_raw(
         self, c: Connection, logs: Sequence[DecodedLog], raw_copy: Sequence[bytes] | None = None
@@ -232,10 +287,8 @@ class Store:
         if not logs:
             return
         if self.postgres:
-            if raw_copy is not None:
-                self._copy(c, "raw_events", RAW_COLUMNS, (), *raw_copy)
-            else:
-                self._copy(c, "raw_events", RAW_COLUMNS, [raw_copy_text(self.chain_id, logs)])
+            chunks = raw_copy if raw_copy is not None else [raw_copy_data(self.chain_id, logs)]
+            self._copy_binary(c, "raw_events", RAW_COLUMNS, chunks)
             return
         c.execute(
             insert(models.RawEvent),
@@ -255,44 +308,40 @@ class Store:
             ],
         )
 
-    def _write_rows(self, c: Connection, table: str, rows: list[tuple[Key, Row | None, Row | None]]) -> None:
+    def _write_rows(self, c: Connection, write: TableWrites) -> None:
+        table = write.table
         model = MODELS[table]
         key_names = KEYS[table]
-        upserts = [after for _, _, after in rows if after is not None]
-        deletes = [key for key, _, after in rows if after is None]
-        if upserts:
-            # Inserts of brand-new rows need no conflict clause; rows that existed are replaced whole.
-            fresh = [after for _, before, after in rows if after is not None and before is None]
-            changed = [after for _, before, after in rows if after is not None and before is not None]
-            if fresh and self.postgres and len(fresh) > 50:
-                columns, line = _copy_format(table)
-                self._copy(c, table, columns, map(line, fresh))
-            elif fresh:
-                c.execute(insert(model), fresh)
-            if changed and self.postgres and len(changed) > 50:
-                self._upsert_copy(c, table, changed)
-            elif changed:
-                stmt = self._insert(model)
-                non_key = [col.name for col in model.__table__.columns if col.name not in key_names]
-                c.execute(
-                    stmt.on_conflict_do_update(
-                        index_elements=list(key_names), set_={n: stmt.excluded[n] for n in non_key}
-                    ),
-                    changed,
-                )
-        if deletes:
+        columns, _ = _copy_format(table)
+        if write.fresh_copy is not None:
+            self._copy(c, table, columns, write.fresh_copy)
+        elif write.fresh:  # brand-new rows need no conflict clause
+            c.execute(insert(model), write.fresh)
+        if write.changed_copy is not None:
+            self._upsert_copy(c, table, write.changed_copy)
+        elif write.changed:  # rows that existed are replaced whole
+            stmt = self._insert(model)
+            non_key = [col.name for col in model.__table__.columns if col.name not in key_names]
+            c.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=list(key_names), set_={n: stmt.excluded[n] for n in non_key}
+                ),
+                write.changed,
+            )
+        if write.deleted:
             cols = [model.__table__.c[n] for n in key_names]
-            for i in range(0, len(deletes), _CHUNK):
-                c.execute(delete(model).where(tuple_(*cols).in_(deletes[i : i + _CHUNK])))
+            for i in range(0, len(write.deleted), _CHUNK):
+                c.execute(delete(model).where(tuple_(*cols).in_(write.deleted[i : i + _CHUNK])))
 
-    def _upsert_copy(self, c: Connection, table: str, rows: list[Row]) -> None:
-        """Postgres: replaces many existing rows at once, by COPY into a session-local staging table and one
-        INSERT … ON CONFLICT DO UPDATE from it (its rows vanish at commit)."""
+    def _upsert_copy(self, c: Connection, table: str, text: str) -> None:
+        """Postgres: replaces many existing rows at once (`text`: their COPY text), by COPY into a
+        session-local staging table and one INSERT … ON CONFLICT DO UPDATE from it (its rows vanish at
+        commit)."""
         key_names = KEYS[table]
-        columns, line = _copy_format(table)
+        columns, _ = _copy_format(table)
         staging = f"genip_staging_{table}"
         c.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table}) ON COMMIT DELETE ROWS")
-        self._copy(c, staging, columns, map(line, rows))
+        self._copy(c, staging, columns, text)
         names = ", ".join(columns)
         updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in columns if n not in key_names)
         c.exec_driver_sql(
@@ -447,32 +496,6 @@ class Store:
             ]
             for model in tables:
                 c.execute(delete(model).where(model.__table__.c.chain_id == self.chain_id))
-
-
-RAW_COLUMNS = (
-    "chain_id",
-    "block_hash",
-    "log_index",
-    "block_number",
-    "tx_hash",
-    "address",
-    "event",
-    "topics",
-    "data",
-)
-
-
-def raw_copy_text(chain_id: int, logs: Iterable[tuple[Any, ...]]) -> str:
-    """Postgres: the COPY text of raw events (columns `RAW_COLUMNS`; bytea in COPY's text form, `\\\\x` then
-    the hex), from DecodedLogs or plain tuples of their fields."""
-    null = "\\N"
-    return "".join(
-        [
-            f"{chain_id}\t\\\\x{block_hash[2:]}\t{log_index}\t{block_number}\t\\\\x{tx_hash[2:]}\t{address}\t"
-            f"{event or null}\t\\\\x{''.join(topics).replace('0x', '')}\t\\\\x{data[2:]}\n"
-            for block_number, block_hash, log_index, tx_hash, address, _, topics, data, event, _ in logs
-        ]
-    )
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

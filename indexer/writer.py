@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from indexer.events import DecodedLog
 from indexer.overlay import Key, Loader, Overlay, Row, copy_row
-from indexer.store import BlockRef
+from indexer.store import BlockRef, Staged
 
 __all__ = ["BatchWriter", "PreparedBatch"]
 
@@ -31,7 +31,10 @@ class PreparedBatch:
     window_blocks: list[BlockRef]
     journal: bool
     head: int
-    raw_copy: list[bytes] | None = None  # the logs' raw_events COPY text, when the fetch process formatted it
+    raw_copy: list[bytes] | None = (
+        None  # the logs' raw_events COPY rows, when the fetch process formatted them
+    )
+    staged: Staged | None = None  # the overlay's changes, ready to write (`Store.stage`)
 
 
 class BatchWriter:

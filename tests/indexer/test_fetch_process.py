@@ -24,9 +24,9 @@ from genip.db.migrate import upgrade
 from indexer import fetcher
 from indexer.config import IndexerConfig
 from indexer.events import contract_events, decode_for_copy
+from indexer.rawcopy import raw_copy_data
 from indexer.rpc import RpcError
 from indexer.runner import Indexer
-from indexer.store import raw_copy_text
 from tests.indexer import story
 from tests.indexer.checks import assert_matches_chain, kill_at_random_points, snapshot
 from tests.indexer.conftest import Chain, postgres_database
@@ -90,16 +90,16 @@ def test_the_fetch_process_path_stores_what_the_thread_path_stores(
 
 def test_the_fetch_process_decoding_equals_the_indexer_decoding(chain: Chain) -> None:
     """Its one-pass decode-and-format gives the same decoded logs (without topics and data) and the same
-    raw_events COPY text as `ContractEvents.decode_many` and `raw_copy_text`."""
+    raw_events COPY rows as `ContractEvents.decode_many` and `raw_copy_data`."""
     story.play(chain.client)
     d = chain.deployment
     events = contract_events(d.registry, d.hub, d.license_token)
     flt = {"address": [d.registry, d.hub, d.license_token], "fromBlock": "0x0", "toBlock": "latest"}
     logs = chain.client.w3.provider.make_request(RPCEndpoint("eth_getLogs"), [flt])["result"]
     assert len(logs) > 50
-    rows, text = decode_for_copy(events, d.chain_id, logs)
+    rows, data = decode_for_copy(events, d.chain_id, logs)
     decoded = events.decode_many(logs)
-    assert text == raw_copy_text(d.chain_id, decoded)
+    assert data == raw_copy_data(d.chain_id, decoded)
     assert [(*r[:6], *r[8:]) for r in rows] == [(*x[:6], *x[8:]) for x in decoded]
     assert all(r[6] == [] and r[7] == "" for r in rows)
 
