@@ -202,6 +202,9 @@ class DecodedLog(NamedTuple):
     args: dict[str, Any]
 
 
+#: What logs of one address and topic0 share: event name, argument decoder, checksummed address, COPY fields.
+_Meta = tuple[str | None, Callable[[list[str], str], dict[str, Any]] | None, str, str]
+
 #: A DecodedLog's fields as a plain tuple.
 LogRow = tuple[int, str, int, str, str, int, list[str], str, str | None, dict[str, Any]]
 _as_log = cast(Callable[[LogRow], DecodedLog], partial(tuple.__new__, DecodedLog))
@@ -221,6 +224,8 @@ class ContractEvents:
         self._by_key: dict[tuple[str, str], tuple[str, EventSpec]] = {}
         # (address, topic0) -> (qualified event name, argument decoder)
         self._decoders: dict[tuple[str, str], tuple[str, Callable[[list[str], str], dict[str, Any]]]] = {}
+        # (address as the node wrote it, topic0 or "") -> what `_meta` says of such logs
+        self._metas: dict[tuple[str, str], _Meta] = {}
         for contract_name, address in contracts.items():
             for spec in _specs(contract_name):
                 self._by_key[(address.lower(), spec.topic0)] = (contract_name, spec)
@@ -228,6 +233,21 @@ class ContractEvents:
                     f"{contract_name}.{spec.name}",
                     spec._static or spec.decode,
                 )
+
+    def _meta(self, address: str, topics: list[str]) -> "_Meta":
+        """What every log of this address and topic0 shares: its event name and argument decoder (None for
+        events the indexer does not know), its checksummed address, and both as raw_events COPY fields."""
+        key = (address, topics[0] if topics else "")
+        found = self._decoders.get((address.lower(), key[1])) if topics else None
+        event, decoder = found if found is not None else (None, None)
+        checked = checksum(address[2:].lower())
+        meta = self._metas[key] = (
+            event,
+            decoder,
+            checked,
+            binary_text_field(checked) + binary_text_field(event),
+        )
+        return meta
 
     def lookup(self, address: str, topic0: str) -> tuple[str, EventSpec] | None:
         """(contract name, spec) of a log, or None for events the indexer does not know."""
@@ -243,7 +263,7 @@ class ContractEvents:
 
     def decode_rows(self, logs: Iterable[Mapping[str, Any]]) -> list[LogRow]:
         """Like `decode_many`, as plain tuples of a DecodedLog's fields."""
-        decoders = self._decoders
+        metas = self._metas
         out: list[LogRow] = []
         append = out.append
         block_key: Any = None
@@ -252,10 +272,7 @@ class ContractEvents:
         for log in logs:
             topics: list[str] = log["topics"]
             address = log["address"]
-            found = decoders.get((address, topics[0])) if topics else None
-            if found is None and topics and address != address.lower():
-                address = address.lower()
-                found = decoders.get((address, topics[0]))
+            meta = metas.get((address, topics[0] if topics else "")) or self._meta(address, topics)
             if log["blockHash"] != block_key:  # logs come grouped by block
                 block_key = log["blockHash"]
                 block_hash = block_key.lower()
@@ -263,18 +280,19 @@ class ContractEvents:
                 stamp = log.get("blockTimestamp")
                 timestamp = int(stamp, 16) if stamp else 0
             data = log["data"]
+            decoder = meta[1]
             append(
                 (
                     block_number,
                     block_hash,
                     int(log["logIndex"], 16),
                     log["transactionHash"].lower(),
-                    checksum(address[2:]),
+                    meta[2],
                     timestamp,
                     topics,
                     data,
-                    found[0] if found is not None else None,
-                    found[1](topics, data) if found is not None else {},
+                    meta[0],
+                    decoder(topics, data) if decoder is not None else {},
                 )
             )
         return out
@@ -290,21 +308,20 @@ def decode_for_copy(
     with empty topics and data, which only the raw row needs) and its raw_events row in COPY's binary format
     (as `indexer.rawcopy.raw_copy_data`), in one loop, with the per-block and per-transaction parts of the row
     formatted once."""
-    decoders = events._decoders
+    metas = events._metas
     rows: list[LogRow] = []
     lines: list[str] = []
     row, line = rows.append, lines.append
     block_key: Any = None
     tx_key: Any = None
     block_number = timestamp = 0
-    block_hash = tx_hash = head = ""
+    block_hash = tx_hash = head = tail = ""
     for log in logs:
         topics: list[str] = log["topics"]
         address = log["address"]
-        found = decoders.get((address, topics[0])) if topics else None
-        if found is None and topics and address != address.lower():
-            address = address.lower()
-            found = decoders.get((address, topics[0]))
+        event, decoder, checked, fields = metas.get((address, topics[0] if topics else "")) or events._meta(
+            address, topics
+        )
         if log["blockHash"] != block_key:  # logs come grouped by block, and by transaction within it
             block_key = log["blockHash"]
             block_hash = block_key.lower()
@@ -319,8 +336,6 @@ def decode_for_copy(
             tail = f"00000008{block_number:016x}00000020{tx_hash[2:]}"
         data = log["data"]
         log_index = int(log["logIndex"], 16)
-        checked = checksum(address[2:])
-        event = found[0] if found is not None else None
         row(
             (
                 block_number,
@@ -332,11 +347,11 @@ def decode_for_copy(
                 _NO_TOPICS,
                 "",
                 event,
-                found[1](topics, data) if found is not None else {},
+                decoder(topics, data) if decoder is not None else {},
             )
         )
         line(
-            f"{head}00000004{log_index:08x}{tail}{binary_text_field(checked)}{binary_text_field(event)}"
+            f"{head}00000004{log_index:08x}{tail}{fields}"
             f"{len(topics) * 32:08x}{''.join(topics).replace('0x', '')}{len(data) // 2 - 1:08x}{data[2:]}"
         )
     return rows, bytes.fromhex("".join(lines))

@@ -157,7 +157,7 @@ def _child(conn: Connection, spec: FetchSpec) -> None:
     def put(message: tuple[Any, ...], *raw: bytes) -> None:
         out.put((pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL), *raw))
 
-    collector = BatchGC(young_every=8, full_every=64)  # as in the parent (ranges are smaller than batches)
+    collector = BatchGC(every=32)  # as in the parent, per range (about half a batch)
     rpc = RpcClient(spec.rpc_urls, timeout=spec.rpc_timeout, on_error=lambda text: put(("error", text)))
     events = contract_events(*spec.contracts)
     ranges = AdaptiveRange(spec.range_size, spec.range_max, spec.target_logs)

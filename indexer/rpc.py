@@ -11,9 +11,11 @@
 
 import random
 import re
+import ssl
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import httpx
@@ -85,6 +87,13 @@ class _Endpoint:
     client: httpx.Client
 
 
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context per process (httpx's default one): building one loads the CA bundle, about 30 ms, which
+    every client (the backfill's fetch process makes its own) would otherwise pay again."""
+    return httpx.create_ssl_context()
+
+
 class RpcClient:
     """JSON-RPC over HTTP to one or more equivalent endpoints (fail-over in order, then round again)."""
 
@@ -100,7 +109,7 @@ class RpcClient:
         """`max_attempts` None retries transient faults forever (the indexer's mode)."""
         if not urls:
             raise ChainError("no RPC URL configured")
-        self._endpoints = [_Endpoint(u, httpx.Client(timeout=timeout)) for u in urls]
+        self._endpoints = [_Endpoint(u, httpx.Client(timeout=timeout, verify=_tls_context())) for u in urls]
         self._current = 0
         self._next_id = 0
         self._max_backoff = max_backoff

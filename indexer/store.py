@@ -208,11 +208,11 @@ class Store:
                 deleted=[key for key, _, after in rows if after is None],
             )
             if self.postgres:
-                _, line = _copy_format(table)
+                _, lines = _copy_format(table)
                 if len(write.fresh) > _BULK:
-                    write.fresh_copy = "".join(map(line, write.fresh))
+                    write.fresh_copy = lines(write.fresh)
                 if len(write.changed) > _BULK:
-                    write.changed_copy = "".join(map(line, write.changed))
+                    write.changed_copy = lines(write.changed)
             writes.append(write)
         return Staged(changes, writes)
 
@@ -515,43 +515,45 @@ def _copy_value(value: Any) -> str:
     return orjson.dumps(value).decode().translate(_ESCAPES)  # JSON columns
 
 
-def _copy_expr(col: Any, var: str) -> str:
-    """A Python expression formatting `var` (the column's value) as COPY text, specialised by type: integer
-    and hash/address columns (never containing tabs or backslashes) are written as they are."""
+def _copy_expr(col: Any, i: int) -> str:
+    """A Python expression formatting column `col` (the `i`-th) of row `r` as COPY text, specialised by type:
+    integer and hash/address columns (never containing tabs or backslashes) are written as they are. A
+    nullable or defaulted column is read with `r.get` into `v{i}` first."""
+    name = col.name
+    var = f"v{i}"
     if isinstance(col.type, Boolean):
         expr = f"('t' if {var} else 'f')"
     elif isinstance(col.type, models.HexBytes):
-        expr = f"_BX + {var}[2:]"
+        expr = f"_BX + {var}[2:]" if col.nullable else f"{var}[2:]"
     elif isinstance(col.type, (Uint256, BigInteger, Integer, SmallInteger)) or (
         isinstance(col.type, String) and (col.type.length or 999) <= 66
     ):
-        expr = f"{var}"
+        expr = var
     else:
         expr = f"_value({var})"
-    return f"(_NULL if {var} is None else {expr})" if col.nullable else expr
+    if col.nullable:
+        return f"{{(_NULL if ({var} := r.get({name!r}, _d{i})) is None else {expr})}}"
+    if col.default is not None and col.default.is_scalar:
+        return f"{{{expr.replace(var, f'({var} := r.get({name!r}, _d{i}))', 1)}}}"
+    expr = expr.replace(var, f"r[{name!r}]")
+    return f"\\\\\\\\x{{{expr}}}" if isinstance(col.type, models.HexBytes) else f"{{{expr}}}"
 
 
 @cache
-def _copy_format(table: str) -> tuple[list[str], Callable[[Row], str]]:
-    """Columns of `table` and a generated function formatting one row as a COPY text line."""
+def _copy_format(table: str) -> tuple[list[str], Callable[[Iterable[Row]], str]]:
+    """Columns of `table` and a generated function formatting rows as COPY text lines (one comprehension
+    over the rows, one f-string per row)."""
     model = MODELS[table]
     cols = list(model.__table__.columns)
     names = [col.name for col in cols]
-    defaults = {
-        col.name: col.default.arg for col in cols if col.default is not None and col.default.is_scalar
-    }
-    body = "".join(
-        f"    v{i} = r.get({col.name!r}, _defaults.get({col.name!r}))\n"
-        if col.nullable or col.name in defaults
-        else f"    v{i} = r[{col.name!r}]\n"
-        for i, col in enumerate(cols)
-    )
-    fields = "\\t".join("{" + _copy_expr(col, f"v{i}") + "}" for i, col in enumerate(cols))
-    source = f'def line(r):\n{body}    return f"{fields}\\n"\n'
-    scope: dict[str, Any] = {"_value": _copy_value, "_NULL": "\\N", "_BX": "\\\\x", "_defaults": defaults}
-    exec(compile(source, f"<copy line {table}>", "exec"), scope)  # source built from the model above
-    line: Callable[[Row], str] = scope["line"]
-    return names, line
+    scope: dict[str, Any] = {"_value": _copy_value, "_NULL": "\\N", "_BX": "\\\\x"}
+    for i, col in enumerate(cols):
+        scope[f"_d{i}"] = col.default.arg if col.default is not None and col.default.is_scalar else None
+    fields = "\\t".join(_copy_expr(col, i) for i, col in enumerate(cols))
+    source = f'def lines(rows):\n    return "".join([f"{fields}\\n" for r in rows])\n'
+    exec(compile(source, f"<copy lines {table}>", "exec"), scope)  # source built from the model above
+    lines: Callable[[Iterable[Row]], str] = scope["lines"]
+    return names, lines
 
 
 @cache
