@@ -29,7 +29,8 @@ $(UV):
 	python3 -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==0.13.8
 
-.venv/.synced: pyproject.toml uv.lock setup.py genip/matching/popcount_scan.c genip/matching/popcount_build.py $(UV)
+.venv/.synced: pyproject.toml uv.lock setup.py genip/matching/popcount_scan.c genip/matching/popcount_build.py \
+		indexer/_rawrows.c $(UV)
 	$(UV) sync --frozen
 	@touch $@
 

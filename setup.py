@@ -1,8 +1,14 @@
-"""The one compiled part of the package: the popcount scan behind the image-matching index (cffi).
+"""The compiled parts of the package, each with a Python fallback where it is not built:
+
+- the popcount scan behind the image-matching index (`genip/matching/popcount_scan.c`, through cffi);
+- the raw-event COPY rows of the indexer's backfill (`indexer/_rawrows.c`, a CPython extension).
 
 Everything else about the package is declared in pyproject.toml.
 """
 
-from setuptools import setup
+from setuptools import Extension, setup
 
-setup(cffi_modules=["genip/matching/popcount_build.py:ffibuilder"])
+setup(
+    cffi_modules=["genip/matching/popcount_build.py:ffibuilder"],
+    ext_modules=[Extension("indexer._rawrows", ["indexer/_rawrows.c"], extra_compile_args=["-O2"])],
+)

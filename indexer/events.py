@@ -21,7 +21,7 @@ from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 from genip.chain.artifacts import load_artifact
-from indexer.rawcopy import binary_text_field, row_head
+from indexer.rawcopy import binary_text_field, raw_rows
 
 __all__ = [
     "ContractEvents",
@@ -203,7 +203,7 @@ class DecodedLog(NamedTuple):
 
 
 #: What logs of one address and topic0 share: event name, argument decoder, checksummed address, COPY fields.
-_Meta = tuple[str | None, Callable[[list[str], str], dict[str, Any]] | None, str, str]
+_Meta = tuple[str | None, Callable[[list[str], str], dict[str, Any]] | None, str, bytes]
 
 #: A DecodedLog's fields as a plain tuple.
 LogRow = tuple[int, str, int, str, str, int, list[str], str, str | None, dict[str, Any]]
@@ -302,46 +302,37 @@ _NO_TOPICS: list[str] = []
 
 
 def decode_for_copy(
-    events: ContractEvents, chain_id: int, logs: Iterable[Mapping[str, Any]]
+    events: ContractEvents, chain_id: int, logs: list[dict[str, Any]]
 ) -> tuple[list[LogRow], bytes]:
     """The backfill fetch process's pass over a range: each log decoded (as `ContractEvents.decode_rows`, but
-    with empty topics and data, which only the raw row needs) and its raw_events row in COPY's binary format
-    (as `indexer.rawcopy.raw_copy_data`), in one loop, with the per-block and per-transaction parts of the row
-    formatted once."""
+    with empty topics and data, which only the raw row needs), and the range's raw_events rows in COPY's
+    binary format (`indexer.rawcopy.raw_rows`)."""
     metas = events._metas
     rows: list[LogRow] = []
-    lines: list[str] = []
-    row, line = rows.append, lines.append
+    fields: list[bytes] = []
+    row, field = rows.append, fields.append
     block_key: Any = None
-    tx_key: Any = None
     block_number = timestamp = 0
-    block_hash = tx_hash = head = tail = ""
+    block_hash = ""
     for log in logs:
         topics: list[str] = log["topics"]
         address = log["address"]
-        event, decoder, checked, fields = metas.get((address, topics[0] if topics else "")) or events._meta(
+        event, decoder, checked, columns = metas.get((address, topics[0] if topics else "")) or events._meta(
             address, topics
         )
-        if log["blockHash"] != block_key:  # logs come grouped by block, and by transaction within it
+        if log["blockHash"] != block_key:  # logs come grouped by block
             block_key = log["blockHash"]
             block_hash = block_key.lower()
             block_number = int(log["blockNumber"], 16)
             stamp = log.get("blockTimestamp")
             timestamp = int(stamp, 16) if stamp else 0
-            tx_key = None
-        if log["transactionHash"] != tx_key:
-            tx_key = log["transactionHash"]
-            tx_hash = tx_key.lower()
-            head = row_head(chain_id, block_hash)
-            tail = f"00000008{block_number:016x}00000020{tx_hash[2:]}"
         data = log["data"]
-        log_index = int(log["logIndex"], 16)
         row(
             (
                 block_number,
                 block_hash,
-                log_index,
-                tx_hash,
+                int(log["logIndex"], 16),
+                log["transactionHash"].lower(),
                 checked,
                 timestamp,
                 _NO_TOPICS,
@@ -350,11 +341,8 @@ def decode_for_copy(
                 decoder(topics, data) if decoder is not None else {},
             )
         )
-        line(
-            f"{head}00000004{log_index:08x}{tail}{fields}"
-            f"{len(topics) * 32:08x}{''.join(topics).replace('0x', '')}{len(data) // 2 - 1:08x}{data[2:]}"
-        )
-    return rows, bytes.fromhex("".join(lines))
+        field(columns)
+    return rows, raw_rows(chain_id, logs, fields)
 
 
 @cache

@@ -1,0 +1,3 @@
+from typing import Any
+
+def raw_rows(chain_id: int, logs: list[dict[str, Any]], fields: list[bytes], /) -> bytes: ...
