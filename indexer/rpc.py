@@ -158,14 +158,21 @@ class RpcClient:
             endpoint = self._endpoints[self._current]
             problem: str
             try:
-                response = endpoint.client.post(
-                    endpoint.url, content=body, headers={"content-type": "application/json"}
-                )
-                if response.status_code == 429 or response.status_code >= 500:
-                    problem = f"HTTP {response.status_code}"
+                # Streamed, so that the body is ours alone: httpx keeps a response in a reference cycle with
+                # its stream, and a read() response's cached body (megabytes for a large range) then lived
+                # until the next garbage collection.
+                with endpoint.client.stream(
+                    "POST", endpoint.url, content=body, headers={"content-type": "application/json"}
+                ) as response:
+                    status = response.status_code
+                    content = b"".join(response.iter_bytes()) if 200 <= status < 300 else b""
+                if status == 429 or status >= 500:
+                    problem = f"HTTP {status}"
+                elif not 200 <= status < 300:
+                    raise RpcError(method, status, f"HTTP {status}")
                 else:
-                    response.raise_for_status()
-                    answer = orjson.loads(response.content)
+                    answer = orjson.loads(content)
+                    del content
                     if batch:
                         return answer
                     if "error" not in answer:
@@ -179,8 +186,6 @@ class RpcClient:
                     problem = f"RPC error {code}: {message}"
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 problem = type(exc).__name__
-            except httpx.HTTPStatusError as exc:
-                raise RpcError(method, exc.response.status_code, f"HTTP {exc.response.status_code}") from None
             except orjson.JSONDecodeError:
                 problem = "malformed JSON answer"
             attempt += 1
