@@ -80,6 +80,8 @@ class Overlay:
         self._loader = loader
         self.rows: dict[str, dict[Key, Row | None]] = {name: {} for name in MODELS}
         self.before: dict[str, dict[Key, Row | None]] = {name: {} for name in MODELS}
+        # Rows of ledger tables, keyed by the log that made them: written once, never read back by a handler.
+        self.inserted: dict[str, list[Row]] = {name: [] for name in MODELS}
 
     def key(self, table: str, row: Row) -> Key:
         return _KEY_OF[table](row)
@@ -121,11 +123,10 @@ class Overlay:
         return row
 
     def insert_new(self, table: str, row: Row) -> None:
-        """Inserts a row keyed by a log not seen before (ledger tables): no lookup needed."""
+        """Inserts a row keyed by a log not seen before (ledger tables): no lookup, no comparison at the
+        flush. Such rows are not visible to `get` (no handler reads a ledger row back)."""
         row["chain_id"] = self.chain_id
-        k = self.key(table, row)
-        self.before[table].setdefault(k, None)
-        self.rows[table][k] = row
+        self.inserted[table].append(row)
 
     def delete(self, table: str, *key: Any) -> None:
         full = (self.chain_id, *key)
@@ -133,12 +134,16 @@ class Overlay:
             self.prefetch(table, [full])
         self.rows[table][full] = None
 
-    def changes(self) -> dict[str, list[tuple[Key, Row | None, Row | None]]]:
-        """Per table, the (key, before, after) of every row whose image changed."""
+    def changes(self, *, inserted: bool = True) -> dict[str, list[tuple[Key, Row | None, Row | None]]]:
+        """Per table (in `MODELS` order), the (key, before, after) of every row whose image changed, and of
+        the inserted rows unless `inserted` is false."""
         out: dict[str, list[tuple[Key, Row | None, Row | None]]] = {}
         for table, rows in self.rows.items():
             before = self.before[table]
             changed = [(k, b, row) for k, row in rows.items() if row != (b := before.get(k))]
+            if inserted and self.inserted[table]:
+                key = _KEY_OF[table]
+                changed += [(key(row), None, row) for row in self.inserted[table]]
             if changed:
                 out[table] = changed
         return out

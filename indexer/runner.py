@@ -482,7 +482,7 @@ class Indexer:
             journal=journal,
             head=head,
             raw_copy=None if known else item.raw_copy,
-            staged=self.store.stage(overlay),
+            staged=self.store.stage(overlay, journal=journal),
         )
 
     def _commit(self, batch: PreparedBatch) -> None:

@@ -99,7 +99,7 @@ class Staged:
     """A batch's derived-row changes, ready to write: built by `Store.stage` before the commit (in a backfill,
     on the main thread while the previous batch commits), so the transaction itself only streams them."""
 
-    changes: dict[str, list[Change]]
+    changes: dict[str, list[Change]]  # every change, for the undo log (empty when the batch keeps none)
     writes: list[TableWrites]
 
 
@@ -195,15 +195,21 @@ class Store:
         if self.postgres:
             c.exec_driver_sql("SET LOCAL synchronous_commit = off")
 
-    def stage(self, overlay: Overlay | None) -> Staged:
-        """The overlay's changes sorted into new, replaced and deleted rows per table, with the bulk ones
-        formatted for COPY on Postgres."""
-        changes = overlay.changes() if overlay is not None else {}
+    def stage(self, overlay: Overlay | None, *, journal: bool) -> Staged:
+        """The overlay's changes sorted into new, replaced and deleted rows per table (in `MODELS` order),
+        with the bulk ones formatted for COPY on Postgres; with `journal`, also every change as the undo log
+        needs it."""
+        if overlay is None:
+            return Staged({}, [])
+        changes = overlay.changes(inserted=False)
         writes = []
-        for table, rows in changes.items():
+        for table, inserted in overlay.inserted.items():
+            rows = changes.get(table, [])
+            if not rows and not inserted:
+                continue
             write = TableWrites(
                 table,
-                fresh=[after for _, before, after in rows if after is not None and before is None],
+                fresh=[after for _, before, after in rows if after is not None and before is None] + inserted,
                 changed=[after for _, before, after in rows if after is not None and before is not None],
                 deleted=[key for key, _, after in rows if after is None],
             )
@@ -214,7 +220,7 @@ class Store:
                 if len(write.changed) > _BULK:
                     write.changed_copy = lines(write.changed)
             writes.append(write)
-        return Staged(changes, writes)
+        return Staged(overlay.changes() if journal else {}, writes)
 
     def commit_batch(
         self,
@@ -235,7 +241,7 @@ class Store:
         already formatted, by the backfill's fetch process."""
         self._insert_raw(c, logs, raw_copy)
         if staged is None:
-            staged = self.stage(overlay)
+            staged = self.stage(overlay, journal=journal)
         if journal and staged.changes:
             self._journal(c, staged.changes, first_block, last.number)
         for write in staged.writes:
