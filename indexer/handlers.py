@@ -441,19 +441,20 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-_Keys = Callable[[dict[str, Any]], list[tuple[Any, ...]]]
+#: Keys of the rows some logs' handlers read, from the logs' arguments (one comprehension per event kind).
+_Keys = Callable[[list[dict[str, Any]]], list[tuple[Any, ...]]]
 
 
 def _one(name: str) -> _Keys:
-    return lambda a: [(a[name],)]
+    return lambda args: [(a[name],) for a in args]
 
 
 def _pair(first: str, second: str) -> _Keys:
-    return lambda a: [(a[first], a[second])]
+    return lambda args: [(a[first], a[second]) for a in args]
 
 
 def _minted_or(name: str) -> _Keys:
-    return lambda a: [] if a["from"] == ZERO else [(a[name],)]
+    return lambda args: [(a[name],) for a in args if a["from"] != ZERO]
 
 
 #: Per event, the rows its handler reads or replaces (those the chain guarantees or that usually exist), so
@@ -462,7 +463,9 @@ _READS: dict[str, list[tuple[str, _Keys]]] = {
     "GenIPRegistry.WorkRegistered": [("assets", _one("assetId"))],
     "GenIPRegistry.Transfer": [("assets", _minted_or("tokenId"))],
     "GenIPRegistry.PromptCheckAttested": [("assets", _one("assetId"))],
-    "GenIPRegistry.RoyaltyRateSet": [("assets", lambda a: [(a["assetId"],)] if a["assetId"] else [])],
+    "GenIPRegistry.RoyaltyRateSet": [
+        ("assets", lambda args: [(a["assetId"],) for a in args if a["assetId"]])
+    ],
     "LicensingHub.TermsRegistered": [("terms", _one("termsId"))],
     "LicensingHub.OfferCreated": [("terms", _one("termsId")), ("offers", _one("offerId"))],
     "LicensingHub.OfferPauseSet": [("offers", _one("offerId"))],
@@ -472,7 +475,7 @@ _READS: dict[str, list[tuple[str, _Keys]]] = {
         ("licenses", _one("licenseId")),
     ],
     "LicensingHub.DerivativeRegistered": [
-        ("assets", lambda a: [(a["assetId"],), *((p,) for p in a["parentIds"])])
+        ("assets", lambda args: [k for a in args for k in ((a["assetId"],), *((p,) for p in a["parentIds"]))])
     ],
     "LicensingHub.Credited": [("balances", _pair("account", "currency"))],
     "LicensingHub.RevenueHeld": [("held", _pair("assetId", "currency"))],
@@ -488,14 +491,14 @@ _READS: dict[str, list[tuple[str, _Keys]]] = {
 
 def prefetch_keys(logs: list[DecodedLog]) -> dict[str, set[tuple[Any, ...]]]:
     """Rows a batch will read, so the overlay can load them in one query per table (misses still load)."""
-    keys: dict[str, set[tuple[Any, ...]]] = {}
+    by_event: dict[str | None, list[dict[str, Any]]] = {}
     for log in logs:
-        reads = _READS.get(log.event or "")
-        if reads is None:
-            continue
-        for table, extract in reads:
-            wanted = keys.get(table)
-            if wanted is None:
-                wanted = keys[table] = set()
-            wanted.update(extract(log.args))
+        args = by_event.get(log.event)
+        if args is None:
+            args = by_event[log.event] = []
+        args.append(log.args)
+    keys: dict[str, set[tuple[Any, ...]]] = {}
+    for event, args in by_event.items():
+        for table, extract in _READS.get(event or "", ()):
+            keys.setdefault(table, set()).update(extract(args))
     return keys
