@@ -3,11 +3,11 @@
 On a backfill the indexing process spent about half its CPU time fetching (HTTP, JSON parsing), decoding and
 formatting raw events for COPY, all under one GIL with the handlers and the writer thread. A forked child
 now does that part: for each adaptive range it reads the logs (same retries, fail-over and range shrinking
-as before), decodes them and formats their raw_events COPY text, and sends the parent one pickled message
-with the range, its last block, the COPY text and the decoded logs as plain tuples (no topics or data: the
-COPY text carries them), ranges in chain order. The parent only applies handlers and writes, in the same
-transactions as before, so crash safety and exactly-once are unchanged: the child writes nothing, and
-whatever it had fetched beyond the last commit is simply fetched again after a restart.
+as before), decodes them and builds their raw_events rows for COPY (`indexer.rawcopy`), and sends the parent
+one pickled message with the range, its last block and the decoded logs as plain tuples (no topics or data:
+the rows carry them), followed by the rows as bytes, ranges in chain order. The parent only applies handlers
+and writes, in the same transactions as before, so crash safety and exactly-once are unchanged: the child
+writes nothing, and whatever it had fetched beyond the last commit is simply fetched again after a restart.
 
 The child never runs ahead by more than about two ranges (a one-slot queue in front of a blocking pipe), dies
 with its parent (PR_SET_PDEATHSIG on Linux, and a broken pipe everywhere), reports transient RPC errors to the
@@ -38,7 +38,7 @@ __all__ = ["FetchProcess", "FetchSpec", "Fetched", "can_fork"]
 
 @dataclass
 class Fetched:
-    """One fetched range: raw logs (thread path), or decoded logs and their raw COPY text (fetch process)."""
+    """One fetched range: raw logs (thread path), or decoded logs and their raw COPY rows (fetch process)."""
 
     start: int
     end: int
@@ -101,7 +101,7 @@ class FetchProcess:
 
     def receive(self, wait: bool) -> tuple[Any, ...] | None:
         """The next message, or None when `wait` is false and none is ready. A ("range", …) message is
-        followed on the pipe by its COPY text, which is appended to it as sent (bytes, never pickled)."""
+        followed on the pipe by its raw_events COPY rows, appended to it as sent (bytes, never pickled)."""
         if not wait and not self._conn.poll(0):
             return None
         try:
@@ -195,7 +195,7 @@ def _child(conn: Connection, spec: FetchSpec) -> None:
         while (item := fetched.get()) is not None:
             if isinstance(item, BaseException):
                 raise item
-            # Topics and data travel in the COPY text only: the handlers never read them.
+            # Topics and data travel in the COPY rows only: the handlers never read them.
             rows, raw = decode_for_copy(events, spec.chain_id, item.logs)
             last = item.last
             message = (

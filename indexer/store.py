@@ -5,13 +5,14 @@ changed, the undo log for blocks that may still be reorganised, the block hashes
 cursor. Either all of it lands or none of it does, so a crash (even SIGKILL) at any point leaves the database
 equal to the chain up to the cursor, and a restart resumes from there.
 
-On Postgres the bulk paths avoid per-row statements: raw events go in by COPY (hashes, topics and data as
-bytea, written in COPY's `\\x…` text form straight from the hex, so formatting converts nothing), new
-derived rows by COPY through a formatter generated per table, changed rows by COPY into a session-local
-staging table and one `INSERT … ON CONFLICT DO UPDATE`, and the rows a batch reads are loaded with one join on
-`unnest` of the key arrays per table. During a Postgres backfill the raw events' COPY text arrives already
-formatted and encoded from the fetch process (`indexer.fetcher`). SQLite takes the plain SQLAlchemy paths;
-both store the same values.
+On Postgres the bulk paths avoid per-row statements: raw events go in by COPY in its binary format
+(`indexer.rawcopy`: hashes, topics and data as bytes, so Postgres parses no hex), new derived rows by COPY
+through a formatter generated per table, changed rows by COPY into a session-local staging table and one
+`INSERT … ON CONFLICT DO UPDATE`, and the rows a batch reads are loaded with one join on `unnest` of the key
+arrays per table. A batch's derived rows are sorted and formatted by `stage` before its transaction begins
+(in a backfill, on the main thread while the writer commits the previous batch). During a Postgres backfill
+the raw events' rows arrive already built from the fetch process (`indexer.fetcher`). SQLite takes the plain
+SQLAlchemy paths; both store the same values.
 """
 
 from collections.abc import Callable, Iterable, Sequence

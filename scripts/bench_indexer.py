@@ -18,14 +18,12 @@ Then, in one run:
 
 Prints a table and, last, one line of JSON.
 
-Last measured (2 cores; another job using up to a core at times), two runs, with the code before this round
-run within the same minutes for comparison: raw 117 291 / 122 845 events/s, indexing 55 706 / 64 100
-events/s, ratio 47.5 % / 52.2 % (before: raw 121 859 / 128 710, indexing 30 070 / 29 948 events/s, 24.7 % /
-23.3 %); CPU per event: indexer 6.3 / 6.0 µs + fetch process 9.1 / 8.9 µs, Postgres 10.6 / 8.7 µs, raw fetch
-5.2 / 4.9 µs; peak RSS 199 → 199 MiB (indexer) and 184 → 207 / 182 → 217 MiB (fetch process, most of it
-pages shared with the indexer at the fork) from 52 500 to 210 000 events (before: 245 → 274 / 245 → 277 MiB).
-The raw fetch rate itself varied between 70 000 and 150 000 events/s over the day on this machine, so compare
-ratios measured in the same run. The goal of 60 % is not met.
+Last measured (2-core shared VM whose speed drifts by tens of percent within minutes): three runs gave
+52.8 %, 61.7 % and 60.6 % (raw 87 475 / 70 379 / 67 844 events/s, indexing 46 163 / 43 427 / 41 084
+events/s); in 10 alternating pairs against the previous session's code on one seeded chain, the median ratio
+was 66.5 % (55.6-83.7 %) against 56.4 % (43.8-62.8 %), with CPU per event indexer + fetch process + Postgres
+33.2 µs against 38.5 µs. Peak RSS from 52 500 to 210 000 events: indexer 172 → 172 MiB, fetch process
+151-157 → 177-183 MiB. The goal of 60 % is met in the median; a single run on a busy machine can miss it.
 """
 
 import argparse
