@@ -56,17 +56,20 @@ def test_compiled_rows_equal_the_python_reference(
     assert raw_rows(chain, logs, fields) == raw_rows_python(chain, logs, fields)
 
 
+_GOOD = {
+    "blockHash": "0x" + "11" * 32,
+    "logIndex": "0x1",
+    "blockNumber": "0x2",
+    "transactionHash": "0x" + "22" * 32,
+    "topics": ["0x" + "33" * 32],
+    "data": "0x",
+}
+
+
 def test_a_row_has_the_binary_layout() -> None:
     """One row decoded by hand: field count, then each field's length and value."""
-    log = {
-        "blockHash": "0x" + "11" * 32,
-        "logIndex": "0x7",
-        "blockNumber": "0x10",
-        "transactionHash": "0x" + "22" * 32,
-        "topics": ["0x" + "33" * 32],
-        "data": "0xbeef",
-    }
-    row = raw_rows(5, [log], [binary_text_field("0xA") + binary_text_field(None)])
+    log = {**_GOOD, "logIndex": "0x7", "blockNumber": "0x10", "data": "0xbeef"}
+    fields = [binary_text_field("0xA") + binary_text_field(None)]
     expected = (
         b"\x00\x09"
         + b"\x00\x00\x00\x08" + (5).to_bytes(8, "big")
@@ -79,17 +82,8 @@ def test_a_row_has_the_binary_layout() -> None:
         + b"\x00\x00\x00\x20" + b"\x33" * 32
         + b"\x00\x00\x00\x02" + b"\xbe\xef"
     )  # fmt: skip
-    assert row == expected
-
-
-_GOOD = {
-    "blockHash": "0x" + "11" * 32,
-    "logIndex": "0x1",
-    "blockNumber": "0x2",
-    "transactionHash": "0x" + "22" * 32,
-    "topics": ["0x" + "33" * 32],
-    "data": "0x",
-}
+    for build in (raw_rows, raw_rows_python):
+        assert build(5, [log], fields) == expected
 
 
 @pytest.mark.parametrize(
