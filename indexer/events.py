@@ -261,18 +261,25 @@ class ContractEvents:
         """Decodes `eth_getLogs` entries in order (the per-block fields are converted once per block)."""
         return as_logs(self.decode_rows(logs))
 
-    def decode_rows(self, logs: Iterable[Mapping[str, Any]]) -> list[LogRow]:
-        """Like `decode_many`, as plain tuples of a DecodedLog's fields."""
+    def decode_rows(
+        self, logs: Iterable[Mapping[str, Any]], *, raw_fields: list[bytes] | None = None
+    ) -> list[LogRow]:
+        """Like `decode_many`, as plain tuples of a DecodedLog's fields. With `raw_fields`, each log's address
+        and event columns for raw_events COPY rows are appended to it, and the tuples carry empty topics and
+        data (the rows carry those; the handlers never read them)."""
         metas = self._metas
         out: list[LogRow] = []
         append = out.append
+        field = raw_fields.append if raw_fields is not None else None
         block_key: Any = None
         block_number = timestamp = 0
         block_hash = ""
         for log in logs:
             topics: list[str] = log["topics"]
             address = log["address"]
-            meta = metas.get((address, topics[0] if topics else "")) or self._meta(address, topics)
+            event, decoder, checked, columns = metas.get(
+                (address, topics[0] if topics else "")
+            ) or self._meta(address, topics)
             if log["blockHash"] != block_key:  # logs come grouped by block
                 block_key = log["blockHash"]
                 block_hash = block_key.lower()
@@ -280,21 +287,22 @@ class ContractEvents:
                 stamp = log.get("blockTimestamp")
                 timestamp = int(stamp, 16) if stamp else 0
             data = log["data"]
-            decoder = meta[1]
             append(
                 (
                     block_number,
                     block_hash,
                     int(log["logIndex"], 16),
                     log["transactionHash"].lower(),
-                    meta[2],
+                    checked,
                     timestamp,
-                    topics,
-                    data,
-                    meta[0],
+                    topics if field is None else _NO_TOPICS,
+                    data if field is None else "",
+                    event,
                     decoder(topics, data) if decoder is not None else {},
                 )
             )
+            if field is not None:
+                field(columns)
         return out
 
 
@@ -304,44 +312,10 @@ _NO_TOPICS: list[str] = []
 def decode_for_copy(
     events: ContractEvents, chain_id: int, logs: list[dict[str, Any]]
 ) -> tuple[list[LogRow], bytes]:
-    """The backfill fetch process's pass over a range: each log decoded (as `ContractEvents.decode_rows`, but
-    with empty topics and data, which only the raw row needs), and the range's raw_events rows in COPY's
-    binary format (`indexer.rawcopy.raw_rows`)."""
-    metas = events._metas
-    rows: list[LogRow] = []
+    """The backfill fetch process's pass over a range: each log decoded (`ContractEvents.decode_rows`, with
+    empty topics and data) and the range's raw_events rows in COPY's binary format (`indexer.rawcopy`)."""
     fields: list[bytes] = []
-    row, field = rows.append, fields.append
-    block_key: Any = None
-    block_number = timestamp = 0
-    block_hash = ""
-    for log in logs:
-        topics: list[str] = log["topics"]
-        address = log["address"]
-        event, decoder, checked, columns = metas.get((address, topics[0] if topics else "")) or events._meta(
-            address, topics
-        )
-        if log["blockHash"] != block_key:  # logs come grouped by block
-            block_key = log["blockHash"]
-            block_hash = block_key.lower()
-            block_number = int(log["blockNumber"], 16)
-            stamp = log.get("blockTimestamp")
-            timestamp = int(stamp, 16) if stamp else 0
-        data = log["data"]
-        row(
-            (
-                block_number,
-                block_hash,
-                int(log["logIndex"], 16),
-                log["transactionHash"].lower(),
-                checked,
-                timestamp,
-                _NO_TOPICS,
-                "",
-                event,
-                decoder(topics, data) if decoder is not None else {},
-            )
-        )
-        field(columns)
+    rows = events.decode_rows(logs, raw_fields=fields)
     return rows, raw_rows(chain_id, logs, fields)
 
 
