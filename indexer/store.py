@@ -522,28 +522,30 @@ def _copy_value(value: Any) -> str:
     return orjson.dumps(value).decode().translate(_ESCAPES)  # JSON columns
 
 
-def _copy_expr(col: Any, i: int) -> str:
-    """A Python expression formatting column `col` (the `i`-th) of row `r` as COPY text, specialised by type:
-    integer and hash/address columns (never containing tabs or backslashes) are written as they are. A
-    nullable or defaulted column is read with `r.get` into `v{i}` first."""
-    name = col.name
-    var = f"v{i}"
+def _copy_shown(col: Any, value: str) -> str:
+    """A Python expression formatting `value` (an expression for the column's value, never None) as COPY text,
+    specialised by type: integer and hash/address columns (never containing tabs or backslashes) are written
+    as they are."""
     if isinstance(col.type, Boolean):
-        expr = f"('t' if {var} else 'f')"
-    elif isinstance(col.type, models.HexBytes):
-        expr = f"_BX + {var}[2:]" if col.nullable else f"{var}[2:]"
-    elif isinstance(col.type, (Uint256, BigInteger, Integer, SmallInteger)) or (
+        return f"('t' if {value} else 'f')"
+    if isinstance(col.type, models.HexBytes):
+        return f"_BX + {value}[2:]"
+    if isinstance(col.type, (Uint256, BigInteger, Integer, SmallInteger)) or (
         isinstance(col.type, String) and (col.type.length or 999) <= 66
     ):
-        expr = var
-    else:
-        expr = f"_value({var})"
+        return value
+    return f"_value({value})"
+
+
+def _copy_field(col: Any, i: int) -> str:
+    """The f-string field of column `col` (the `i`-th) of row `r`: read with `r.get` and its default `_d{i}`
+    when it may be absent, checked for None (`\\N`) when nullable."""
+    name = col.name
     if col.nullable:
-        return f"{{(_NULL if ({var} := r.get({name!r}, _d{i})) is None else {expr})}}"
+        return f"{{(_NULL if (v{i} := r.get({name!r}, _d{i})) is None else {_copy_shown(col, f'v{i}')})}}"
     if col.default is not None and col.default.is_scalar:
-        return f"{{{expr.replace(var, f'({var} := r.get({name!r}, _d{i}))', 1)}}}"
-    expr = expr.replace(var, f"r[{name!r}]")
-    return f"\\\\\\\\x{{{expr}}}" if isinstance(col.type, models.HexBytes) else f"{{{expr}}}"
+        return f"{{{_copy_shown(col, f'r.get({name!r}, _d{i})')}}}"
+    return f"{{{_copy_shown(col, f'r[{name!r}]')}}}"
 
 
 @cache
@@ -556,7 +558,7 @@ def _copy_format(table: str) -> tuple[list[str], Callable[[Iterable[Row]], str]]
     scope: dict[str, Any] = {"_value": _copy_value, "_NULL": "\\N", "_BX": "\\\\x"}
     for i, col in enumerate(cols):
         scope[f"_d{i}"] = col.default.arg if col.default is not None and col.default.is_scalar else None
-    fields = "\\t".join(_copy_expr(col, i) for i, col in enumerate(cols))
+    fields = "\\t".join(_copy_field(col, i) for i, col in enumerate(cols))
     source = f'def lines(rows):\n    return "".join([f"{fields}\\n" for r in rows])\n'
     exec(compile(source, f"<copy lines {table}>", "exec"), scope)  # source built from the model above
     lines: Callable[[Iterable[Row]], str] = scope["lines"]
