@@ -10,7 +10,6 @@ import {AccessControlDefaultAdminRules} from
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
 import {IGenIPRegistry} from "./interfaces/IGenIPRegistry.sol";
@@ -19,10 +18,11 @@ import {WorkKind, CheckOutcome, BPS} from "./types/GenIPTypes.sol";
 
 /// @title Gen-IP certificate registry
 /// @notice See {IGenIPRegistry}. Storage per certificate: its owner (ERC-721), its prompt commitment, the
-/// content-hash index, and, once attested, the prompt-check outcome. Nothing else.
+/// content-hash index, and, once attested, the prompt-check outcome. Per registration in flight: one commitment.
 /// @dev Invariant (do not break it in an override): `assetOf(h) == id` iff certificate `id` was registered
-/// with content hash `h`; every id in `[1, totalAssets()]` has exactly one content hash.
-contract GenIPRegistry is IGenIPRegistry, ERC721, IERC2981, AccessControlDefaultAdminRules, EIP712, Nonces {
+/// with content hash `h`; every id in `[1, totalAssets()]` has exactly one content hash, and was minted by
+/// {_register} after {_useCommitment} accepted a commitment to its creator, content hash and salt.
+contract GenIPRegistry is IGenIPRegistry, ERC721, IERC2981, AccessControlDefaultAdminRules, EIP712 {
     /// @notice Role allowed to attest prompt checks.
     bytes32 public constant CHECKER_ROLE = keccak256("CHECKER_ROLE");
 
@@ -31,21 +31,44 @@ contract GenIPRegistry is IGenIPRegistry, ERC721, IERC2981, AccessControlDefault
         "Register(address creator,uint8 kind,bytes32 contentHash,bytes32 perceptualHash,bytes32 promptCommitment,string metadataCid,uint256 nonce,uint256 deadline)"
     );
 
+    /// @inheritdoc IGenIPRegistry
+    bytes32 public constant AUTHORIZE_TYPEHASH = keccak256(
+        "AuthorizePlatform(address creator,address platform,uint40 expiresAt,uint32 maxWorks,uint256 nonce,uint256 deadline)"
+    );
+
+    /// @notice Domain tag of single-prompt commitments ({promptCommitmentFor}).
+    bytes32 public constant PROMPT_DOMAIN = keccak256("Gen-IP prompt commitment v2");
+
+    /// @inheritdoc IGenIPRegistry
+    uint256 public constant MAX_COMMITMENT_AGE = 7 days;
+
     /// @notice Cap on ERC-2981 royalty rates (10 %).
     uint16 public constant MAX_ROYALTY_BPS = 1_000;
+
+    /// @notice ERC-2981 rate used by assets that set none (5 %).
+    uint16 public constant INITIAL_ROYALTY_BPS = 500;
+
+    /// @dev A commitment's block and time, one slot.
+    struct Commitment {
+        uint64 blockNumber;
+        uint64 timestamp;
+    }
 
     /// @inheritdoc IGenIPRegistry
     address public hub;
     /// @inheritdoc IGenIPRegistry
     uint256 public totalAssets;
     /// @notice ERC-2981 rate used by assets that set none.
-    uint16 public defaultRoyaltyBps = 500;
+    uint16 public defaultRoyaltyBps = INITIAL_ROYALTY_BPS;
     string private _baseTokenURI;
 
     mapping(bytes32 contentHash => uint256 assetId) private _assetOf;
     mapping(uint256 assetId => bytes32) private _promptCommitment;
     mapping(uint256 assetId => CheckOutcome) private _promptCheck;
     mapping(uint256 assetId => uint16 bps) private _royaltyBps;
+    mapping(bytes32 root => Commitment) private _commitments;
+    mapping(address creator => mapping(uint256 word => uint256 bits)) private _nonceBitmap;
+    mapping(address creator => mapping(address platform => PlatformAuthorization)) private _platforms;
 
     constructor(address admin, uint48 adminDelay)
         ERC721("Gen-IP Certificate", "GENIP")
@@ -56,7 +79,17 @@ contract GenIPRegistry is IGenIPRegistry, ERC721, IERC2981, AccessControlDefault
     // ─────────────────────────────── registration ───────────────────────────────
 
     /// @inheritdoc IGenIPRegistry
-    function register(Work calldata work) external returns (uint256) {
+    function commit(bytes32 root) external {
+        if (root == bytes32(0)) revert ZeroCommitment();
+        Commitment memory c = _commitments[root];
+        if (c.blockNumber != 0) revert AlreadyCommitted(root, c.blockNumber);
+        _commitments[root] = Commitment(uint64(block.number), uint64(block.timestamp));
+        emit RegistrationCommitted(root, msg.sender);
+    }
+
+    /// @inheritdoc IGenIPRegistry
+    function register(Work calldata work, bytes32 salt, bytes32[] calldata proof) external returns (uint256) {
+        _useCommitment(msg.sender, work.contentHash, salt, proof);
         return _register(msg.sender, work);
     }
 
@@ -64,35 +97,103 @@ contract GenIPRegistry is IGenIPRegistry, ERC721, IERC2981, AccessControlDefault
     function registerFor(
         address creator,
         Work calldata work,
+        bytes32 salt,
+        bytes32[] calldata proof,
         uint256 nonce,
         uint256 deadline,
         bytes calldata signature
     ) external returns (uint256) {
-        if (block.timestamp > deadline) revert SignatureExpired(deadline, block.timestamp);
-        _useCheckedNonce(creator, nonce);
-        bytes32 digest = _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    REGISTER_TYPEHASH,
-                    creator,
-                    work.kind,
-                    work.contentHash,
-                    work.perceptualHash,
-                    work.promptCommitment,
-                    keccak256(bytes(work.metadataCid)),
-                    nonce,
-                    deadline
-                )
+        bytes32 structHash = keccak256(
+            abi.encode(
+                REGISTER_TYPEHASH,
+                creator,
+                work.kind,
+                work.contentHash,
+                work.perceptualHash,
+                work.promptCommitment,
+                keccak256(bytes(work.metadataCid)),
+                nonce,
+                deadline
             )
         );
-        if (!SignatureChecker.isValidSignatureNow(creator, digest, signature)) revert InvalidSignature(creator);
+        _useSignature(creator, structHash, nonce, deadline, signature);
+        _useCommitment(creator, work.contentHash, salt, proof);
         return _register(creator, work);
     }
 
     /// @inheritdoc IGenIPRegistry
-    function mintDerivative(address creator, Work calldata work) external returns (uint256) {
-        if (msg.sender != hub) revert NotHub(msg.sender);
+    function registerByPlatform(address creator, Work calldata work, bytes32 salt, bytes32[] calldata proof)
+        external
+        returns (uint256)
+    {
+        _usePlatformAuthorization(creator, msg.sender);
+        _useCommitment(creator, work.contentHash, salt, proof);
         return _register(creator, work);
+    }
+
+    /// @inheritdoc IGenIPRegistry
+    function registerBatchByPlatform(BatchItem[] calldata items) external returns (uint256 firstAssetId) {
+        firstAssetId = totalAssets + 1;
+        for (uint256 i; i < items.length; ++i) {
+            BatchItem calldata item = items[i];
+            _usePlatformAuthorization(item.creator, msg.sender);
+            _useCommitment(item.creator, item.work.contentHash, item.salt, item.proof);
+            _register(item.creator, item.work);
+        }
+    }
+
+    /// @inheritdoc IGenIPRegistry
+    function mintDerivative(address creator, Work calldata work, bytes32 salt, bytes32[] calldata proof)
+        external
+        returns (uint256)
+    {
+        if (msg.sender != hub) revert NotHub(msg.sender);
+        _useCommitment(creator, work.contentHash, salt, proof);
+        return _register(creator, work);
+    }
+
+    /// @dev Accepts the commitment `proof` leads to from `creator`'s leaf: made in an earlier block, at most
+    /// {MAX_COMMITMENT_AGE} ago. A leaf committed on its own (empty proof) is consumed; a batch root stays for
+    /// its other leaves (each leaf can mint once anyway: its content hash is then taken).
+    function _useCommitment(address creator, bytes32 contentHash, bytes32 salt, bytes32[] calldata proof) private {
+        bytes32 root = MerkleProof.processProofCalldata(proof, _leaf(creator, contentHash, salt));
+        Commitment memory c = _commitments[root];
+        if (c.blockNumber == 0) revert UnknownCommitment(root);
+        if (c.blockNumber >= block.number) revert CommitmentTooNew(root, c.blockNumber);
+        if (block.timestamp > c.timestamp + MAX_COMMITMENT_AGE) revert CommitmentExpired(root, c.timestamp);
+        if (proof.length == 0) delete _commitments[root];
+    }
+
+    /// @dev Checks `creator`'s EIP-712 signature over `structHash` and consumes its unordered `nonce`.
+    function _useSignature(
+        address creator,
+        bytes32 structHash,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) private {
+        if (block.timestamp > deadline) revert SignatureExpired(deadline, block.timestamp);
+        uint256 bit = 1 << (nonce & 0xff);
+        mapping(uint256 => uint256) storage bitmap = _nonceBitmap[creator];
+        uint256 bits = bitmap[nonce >> 8];
+        if (bits & bit != 0) revert NonceAlreadyUsed(creator, nonce);
+        bitmap[nonce >> 8] = bits | bit;
+        if (!SignatureChecker.isValidSignatureNow(creator, _hashTypedDataV4(structHash), signature)) {
+            revert InvalidSignature(creator);
+        }
+    }
+
+    /// @dev Counts one registration by `platform` for `creator` against the creator's authorisation.
+    function _usePlatformAuthorization(address creator, address platform) private {
+        PlatformAuthorization storage auth = _platforms[creator][platform];
+        uint40 expiresAt = auth.expiresAt;
+        uint32 remaining = auth.remaining;
+        if (remaining == 0) {
+            if (expiresAt == 0) revert PlatformNotAuthorized(creator, platform, 0);
+            revert PlatformQuotaExhausted(creator, platform);
+        }
+        if (expiresAt != 0 && expiresAt < block.timestamp) revert PlatformNotAuthorized(creator, platform, expiresAt);
+        if (remaining != type(uint32).max) auth.remaining = remaining - 1;
     }
 
     /// @dev The one place certificates are created.
@@ -121,6 +222,45 @@ contract GenIPRegistry is IGenIPRegistry, ERC721, IERC2981, AccessControlDefault
         );
     }
 
+    function _leaf(address creator, bytes32 contentHash, bytes32 salt) private pure returns (bytes32 leaf) {
+        return keccak256(abi.encode(creator, contentHash, salt));
+    }
+
+    // ─────────────────────────────── platforms & nonces ───────────────────────────────
+
+    /// @inheritdoc IGenIPRegistry
+    function authorizePlatform(address platform, uint40 expiresAt, uint32 maxWorks) external {
+        _authorize(msg.sender, platform, expiresAt, maxWorks);
+    }
+
+    /// @inheritdoc IGenIPRegistry
+    function authorizePlatformBySig(
+        address creator,
+        address platform,
+        uint40 expiresAt,
+        uint32 maxWorks,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes32 structHash =
+            keccak256(abi.encode(AUTHORIZE_TYPEHASH, creator, platform, expiresAt, maxWorks, nonce, deadline));
+        _useSignature(creator, structHash, nonce, deadline, signature);
+        _authorize(creator, platform, expiresAt, maxWorks);
+    }
+
+    function _authorize(address creator, address platform, uint40 expiresAt, uint32 maxWorks) private {
+        if (platform == creator) revert SelfAuthorization(creator);
+        _platforms[creator][platform] = PlatformAuthorization(expiresAt, maxWorks);
+        emit PlatformAuthorized(creator, platform, expiresAt, maxWorks);
+    }
+
+    /// @inheritdoc IGenIPRegistry
+    function invalidateNonces(uint256 word, uint256 mask) external {
+        _nonceBitmap[msg.sender][word] |= mask;
+        emit NoncesInvalidated(msg.sender, word, mask);
+    }
+
     // ─────────────────────────────── prompt checks ───────────────────────────────
 
     /// @inheritdoc IGenIPRegistry
@@ -135,21 +275,35 @@ contract GenIPRegistry is IGenIPRegistry, ERC721, IERC2981, AccessControlDefault
     }
 
     /// @inheritdoc IGenIPRegistry
-    function verifyPrompt(uint256 assetId, bytes calldata prompt, bytes32 salt) external view returns (bool) {
-        return _promptCommitment[assetId] != bytes32(0)
-            && keccak256(abi.encodePacked(salt, prompt)) == _promptCommitment[assetId];
+    function promptCommitmentFor(address creator, bytes calldata prompt, bytes32 salt)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(PROMPT_DOMAIN, creator, salt, keccak256(prompt)));
+    }
+
+    /// @inheritdoc IGenIPRegistry
+    function verifyPrompt(uint256 assetId, address creator, bytes calldata prompt, bytes32 salt)
+        external
+        view
+        returns (bool)
+    {
+        bytes32 stored = _promptCommitment[assetId];
+        return stored != bytes32(0) && promptCommitmentFor(creator, prompt, salt) == stored;
     }
 
     /// @inheritdoc IGenIPRegistry
     function verifyPromptPart(
         uint256 assetId,
+        address creator,
         string calldata part,
         bytes calldata value,
         bytes32 salt,
         bytes32[] calldata proof
     ) external view returns (bool) {
         bytes32 root = _promptCommitment[assetId];
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(part, salt, value))));
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(creator, part, salt, value))));
         return root != bytes32(0) && MerkleProof.verifyCalldata(proof, root, leaf);
     }
 
@@ -218,8 +372,28 @@ contract GenIPRegistry is IGenIPRegistry, ERC721, IERC2981, AccessControlDefault
     }
 
     /// @inheritdoc IGenIPRegistry
-    function nonces(address owner) public view override(IGenIPRegistry, Nonces) returns (uint256) {
-        return super.nonces(owner);
+    function registrationLeaf(address creator, bytes32 contentHash, bytes32 salt) external pure returns (bytes32) {
+        return _leaf(creator, contentHash, salt);
+    }
+
+    /// @inheritdoc IGenIPRegistry
+    function commitmentOf(bytes32 root) external view returns (uint64 blockNumber, uint64 timestamp) {
+        Commitment memory c = _commitments[root];
+        return (c.blockNumber, c.timestamp);
+    }
+
+    /// @inheritdoc IGenIPRegistry
+    function nonceUsed(address creator, uint256 nonce) external view returns (bool) {
+        return _nonceBitmap[creator][nonce >> 8] & (1 << (nonce & 0xff)) != 0;
+    }
+
+    /// @inheritdoc IGenIPRegistry
+    function platformAuthorization(address creator, address platform)
+        external
+        view
+        returns (PlatformAuthorization memory)
+    {
+        return _platforms[creator][platform];
     }
 
     /// @notice `baseURI + assetId` (empty while no base URI is set). The metadata CID is in {WorkRegistered}.

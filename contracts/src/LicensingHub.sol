@@ -5,7 +5,6 @@ import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
-import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
@@ -14,34 +13,50 @@ import {IGenIPRegistry} from "./interfaces/IGenIPRegistry.sol";
 import {ILicensingHub} from "./interfaces/ILicensingHub.sol";
 import {ILicenseToken} from "./interfaces/ILicenseToken.sol";
 import {IRoyaltySink} from "./interfaces/IRoyaltySink.sol";
+import {IDisputeCourt} from "./interfaces/IDisputeCourt.sol";
 import {LicenseToken} from "./LicenseToken.sol";
 import {RoyaltySink} from "./RoyaltySink.sol";
 import {Ancestry} from "./libraries/Ancestry.sol";
+import {SinkProxy} from "./libraries/SinkProxy.sol";
 import {
-    LicenseTerms, License, Offer, LicenseUse, DisputeStatus, RevenueSource, BPS
+    LicenseTerms, License, Offer, LicenseUse, DisputeStatus, Standing, RevenueSource, BPS
 } from "./types/GenIPTypes.sol";
 
 /// @title Gen-IP licensing hub
 /// @notice See {ILicensingHub} for the money rules (pull payments, the split, absolute royalty stacking,
-/// disputes). The hub deploys its {LicenseToken} and {RoyaltySink} implementation itself.
+/// disputes, lapsing offers, derivative expiry). The hub deploys its {LicenseToken}, its {DisputeCourt} and
+/// its {RoyaltySink} implementation itself.
 /// @dev NEVER break the solvency invariant in an override: for every currency, the hub's balance equals the sum
-/// of `_balances` plus the sum of `_held`. Value enters only through {_collect} and {collectRoyalties}, is
-/// credited in full by {_distribute} in the same call, and leaves only through {withdraw}.
+/// of `_balances` plus the sum of `_held` (over assets and disputes). Value enters only through {_collect} and
+/// {collectRoyalties}, is credited in full by {_distribute} in the same call, and leaves only through
+/// {withdraw}. Held funds are keyed by the dispute that held them and leave that key only by {releaseHeld}, per
+/// that dispute's final outcome.
 contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using Ancestry for Ancestry.Builder;
     using Ancestry for mapping(uint256 => uint256);
 
-    /// @notice Role allowed to raise and resolve disputes.
-    bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
+    /// @notice Role of platforms that may be named as a sale's referrer.
+    bytes32 public constant REFERRER_ROLE = keccak256("REFERRER_ROLE");
     /// @notice Cap on the platform fee (10 %).
     uint16 public constant MAX_PLATFORM_FEE_BPS = 1_000;
+    /// @notice Cap on the referral fee (5 %).
+    uint16 public constant MAX_REFERRAL_FEE_BPS = 500;
     /// @notice Most parents a derivative may have.
     uint256 public constant MAX_PARENTS = 16;
     /// @notice Most distinct ancestors an asset may have.
     uint256 public constant MAX_ANCESTORS = 32;
     /// @notice Deepest lineage: a root has depth 0, its derivative 1, and so on.
     uint256 public constant MAX_DEPTH = 8;
+
+    /// @dev A derivative's lineage while it is checked (memory only).
+    struct Lineage {
+        uint256[] parentIds;
+        uint16[] parentShares;
+        Ancestry.Builder builder;
+        uint256 depth;
+        uint40 expiresAt;
+    }
 
     /// @dev The enforced part of registered terms (one slot). `exists` tells registered ids apart.
     struct TermsFlags {
@@ -52,23 +67,28 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         uint16 revShareBps;
     }
 
-    /// @dev Per-asset lineage summary and dispute state (one slot); ancestry entries live in `_ancestors`.
+    /// @dev Per-asset lineage summary, expiry and standing (one slot); ancestry entries live in `_ancestors`.
     struct AssetState {
         uint16 royaltyStackBps;
         uint8 depth;
         uint8 ancestorCount;
-        DisputeStatus dispute;
-        address disputeRecipient;
+        uint40 expiresAt;
+        Standing standing;
+        uint64 disputeId;
     }
 
     /// @inheritdoc ILicensingHub
     IGenIPRegistry public immutable registry;
     /// @inheritdoc ILicensingHub
     ILicenseToken public immutable licenseToken;
-    /// @notice Implementation cloned for each asset's royalty sink.
+    /// @notice Implementation behind each asset's royalty-sink proxy.
     address public immutable sinkImplementation;
+    /// @inheritdoc ILicensingHub
+    address public court;
+    bytes32 private immutable _sinkCodeHash;
 
     uint16 private _feeBps;
+    uint16 private _referralBps;
     address private _feeRecipient;
     uint256 private _termsCount;
     /// @inheritdoc ILicensingHub
@@ -80,7 +100,7 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
     mapping(uint256 assetId => AssetState) private _assets;
     mapping(uint256 assetId => mapping(uint256 word => uint256)) private _ancestors;
     mapping(address account => mapping(address currency => uint256)) private _balances;
-    mapping(uint256 assetId => mapping(address currency => uint256)) private _held;
+    mapping(uint256 assetId => mapping(uint256 disputeId => mapping(address currency => uint256))) private _held;
 
     /// @dev The sink being swept: the only sender whose native transfers the hub accepts.
     address private transient _sweepingSink;
@@ -91,6 +111,7 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         registry = registry_;
         licenseToken = new LicenseToken();
         sinkImplementation = address(new RoyaltySink());
+        _sinkCodeHash = keccak256(SinkProxy.initCode(sinkImplementation));
         _setPlatformFee(feeBps, feeRecipient);
     }
 
@@ -128,20 +149,21 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         uint32 duration,
         uint32 supplyCap
     ) external returns (uint256 offerId) {
-        _requireOwnerOrOperator(assetId);
-        _requireUndisputed(assetId);
+        address owner = _requireOwnerOrOperator(assetId);
+        _requireClear(assetId);
         if (price > type(uint96).max) revert PriceTooHigh(price);
         uint256 termsId = registerTerms(terms);
         offerId = ++totalOffers;
         _offers[offerId] = Offer({
+            seller: owner,
             assetId: uint64(assetId),
-            termsId: uint64(termsId),
             duration: duration,
+            currency: currency,
+            price: uint96(price),
+            termsId: uint64(termsId),
             supplyCap: supplyCap,
             sold: 0,
-            paused: false,
-            currency: currency,
-            price: uint96(price)
+            paused: false
         });
         emit OfferCreated(offerId, assetId, termsId, currency, price, duration, supplyCap, msg.sender);
     }
@@ -157,19 +179,28 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
     }
 
     /// @inheritdoc ILicensingHub
-    function buyLicense(uint256 offerId, address holder) external payable nonReentrant returns (uint256 licenseId) {
+    function buyLicense(uint256 offerId, address holder, address referrer)
+        external
+        payable
+        nonReentrant
+        returns (uint256 licenseId)
+    {
         if (holder == address(0)) revert ZeroAddress();
         Offer memory o = _offers[offerId];
         if (o.assetId == 0) revert UnknownOffer(offerId);
         if (o.paused) revert OfferNotActive(offerId);
-        _requireUndisputed(o.assetId);
+        uint40 assetExpiry = _requireClear(o.assetId);
+        address owner = _certificates().ownerOf(o.assetId);
+        if (owner != o.seller) revert OfferLapsed(offerId, o.seller, owner);
         if (o.supplyCap != 0 && o.sold >= o.supplyCap) revert OfferSoldOut(offerId, o.supplyCap);
+        if (referrer != address(0) && !hasRole(REFERRER_ROLE, referrer)) revert NotAReferrer(referrer);
         _offers[offerId].sold = o.sold + 1;
 
         _collect(o.currency, o.price);
 
         TermsFlags memory t = _terms[o.termsId];
         uint40 expiresAt = o.duration == 0 ? 0 : uint40(block.timestamp + o.duration);
+        if (assetExpiry != 0 && (expiresAt == 0 || expiresAt > assetExpiry)) expiresAt = assetExpiry;
         licenseId = licenseToken.mint(
             holder,
             License({
@@ -183,60 +214,34 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
                 usedForDerivative: false
             })
         );
-        emit LicensePurchased(licenseId, offerId, o.assetId, msg.sender, holder, o.currency, o.price, expiresAt);
-        if (o.price != 0) _distribute(o.assetId, o.currency, o.price, RevenueSource.LicenseSale);
+        emit LicensePurchased(
+            licenseId, offerId, o.assetId, msg.sender, holder, o.currency, o.price, expiresAt, referrer
+        );
+        if (o.price != 0) _distribute(o.assetId, o.currency, o.price, RevenueSource.LicenseSale, referrer);
     }
 
     // ─────────────────────────────── derivatives ───────────────────────────────
 
     /// @inheritdoc ILicensingHub
-    function registerDerivative(uint256[] calldata licenseIds, IGenIPRegistry.Work calldata work)
-        external
-        nonReentrant
-        returns (uint256 assetId)
-    {
-        uint256 n = licenseIds.length;
-        if (n == 0) revert NoParents();
-        if (n > MAX_PARENTS) revert TooManyParents(n, MAX_PARENTS);
-
-        uint256[] memory parentIds = new uint256[](n);
-        uint16[] memory parentShares = new uint16[](n);
-        Ancestry.Builder memory b = Ancestry.builder(MAX_ANCESTORS);
-        uint256 depth;
-
-        for (uint256 i; i < n; ++i) {
-            uint256 licenseId = licenseIds[i];
-            License memory l = _usableForDerivative(licenseId);
-            uint256 parent = l.assetId;
-            for (uint256 j; j < i; ++j) {
-                if (parentIds[j] == parent) revert DuplicateParent(parent);
-            }
-            _requireUndisputed(parent);
-            parentIds[i] = parent;
-            parentShares[i] = l.revShareBps;
-
-            b.add(parent, l.revShareBps);
-            AssetState memory p = _assets[parent];
-            mapping(uint256 => uint256) storage words = _ancestors[parent];
-            for (uint256 k; k < p.ancestorCount; ++k) {
-                (uint256 ancestor, uint16 share) = words.at(k);
-                b.add(ancestor, share);
-            }
-            if (p.depth + 1 > depth) depth = p.depth + 1;
-        }
-        if (depth > MAX_DEPTH) revert LineageTooDeep(depth, MAX_DEPTH);
-        if (b.stack > BPS) revert RoyaltyStackTooHigh(b.stack);
-
-        assetId = registry.mintDerivative(msg.sender, work);
-        for (uint256 i; i < n; ++i) {
+    function registerDerivative(
+        uint256[] calldata licenseIds,
+        IGenIPRegistry.Work calldata work,
+        bytes32 salt,
+        bytes32[] calldata proof
+    ) external nonReentrant returns (uint256 assetId) {
+        Lineage memory lin = _lineage(licenseIds);
+        assetId = registry.mintDerivative(msg.sender, work, salt, proof);
+        for (uint256 i; i < licenseIds.length; ++i) {
             licenseToken.markUsed(licenseIds[i], assetId);
         }
+        Ancestry.Builder memory b = lin.builder;
         _assets[assetId] = AssetState({
             royaltyStackBps: uint16(b.stack),
-            depth: uint8(depth),
+            depth: uint8(lin.depth),
             ancestorCount: uint8(b.count),
-            dispute: DisputeStatus.None,
-            disputeRecipient: address(0)
+            expiresAt: lin.expiresAt,
+            standing: Standing.Clear,
+            disputeId: 0
         });
         b.store(_ancestors[assetId]);
 
@@ -244,14 +249,61 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         emit DerivativeRegistered(
             assetId,
             msg.sender,
-            parentIds,
+            lin.parentIds,
             licenseIds,
-            parentShares,
+            lin.parentShares,
             ancestorIds,
             ancestorShares,
             uint16(b.stack),
-            uint8(depth)
+            uint8(lin.depth),
+            lin.expiresAt
         );
+    }
+
+    /// @dev A derivative's lineage under the caller's licences `licenseIds`, checked: every licence usable,
+    /// parents distinct and Clear, no ancestor Upheld or Tainted, bounds kept.
+    function _lineage(uint256[] calldata licenseIds) private view returns (Lineage memory lin) {
+        uint256 n = licenseIds.length;
+        if (n == 0) revert NoParents();
+        if (n > MAX_PARENTS) revert TooManyParents(n, MAX_PARENTS);
+        lin.parentIds = new uint256[](n);
+        lin.parentShares = new uint16[](n);
+        lin.builder = Ancestry.builder(MAX_ANCESTORS);
+        Ancestry.Builder memory b = lin.builder;
+
+        for (uint256 i; i < n; ++i) {
+            License memory l = _usableForDerivative(licenseIds[i]);
+            uint256 parent = l.assetId;
+            for (uint256 j; j < i; ++j) {
+                if (lin.parentIds[j] == parent) revert DuplicateParent(parent);
+            }
+            uint40 parentExpiry = _requireClear(parent);
+            lin.parentIds[i] = parent;
+            lin.parentShares[i] = l.revShareBps;
+            lin.expiresAt = _sooner(_sooner(lin.expiresAt, l.expiresAt), parentExpiry);
+
+            b.add(parent, l.revShareBps);
+            AssetState memory p = _assets[parent];
+            mapping(uint256 => uint256) storage words = _ancestors[parent];
+            for (uint256 k; k < p.ancestorCount; ++k) {
+                (uint256 ancestor, uint16 share) = words.at(k);
+                Standing standing = _assets[ancestor].standing;
+                if (standing == Standing.Upheld || standing == Standing.Tainted) {
+                    revert AssetNotClear(ancestor, standing);
+                }
+                b.add(ancestor, share);
+            }
+            if (p.depth + 1 > lin.depth) lin.depth = p.depth + 1;
+        }
+        if (lin.depth > MAX_DEPTH) revert LineageTooDeep(lin.depth, MAX_DEPTH);
+        if (b.stack > BPS) revert RoyaltyStackTooHigh(b.stack);
+    }
+
+    /// @dev The sooner of two expiries, 0 meaning never.
+    function _sooner(uint40 a, uint40 b) private pure returns (uint40) {
+        if (a == 0) return b;
+        if (b == 0) return a;
+        return a < b ? a : b;
     }
 
     /// @dev The caller's licence `licenseId`, checked usable for a derivative now.
@@ -272,25 +324,26 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         if (amount == 0) revert ZeroAmount();
         _requireAsset(assetId);
         _collect(currency, amount);
-        _distribute(assetId, currency, amount, RevenueSource.Direct);
+        _distribute(assetId, currency, amount, RevenueSource.Direct, address(0));
     }
 
     /// @inheritdoc ILicensingHub
     function collectRoyalties(uint256 assetId, address currency) external nonReentrant returns (uint256 amount) {
         _requireAsset(assetId);
         bytes32 salt = bytes32(assetId);
-        address sink = Clones.predictDeterministicAddress(sinkImplementation, salt);
+        address sink = SinkProxy.predict(address(this), salt, _sinkCodeHash);
         if (sink.code.length == 0) {
-            Clones.cloneDeterministic(sinkImplementation, salt);
+            SinkProxy.deploy(sinkImplementation, salt);
             emit RoyaltySinkDeployed(assetId, sink);
         }
         uint256 before = _selfBalance(currency);
         _sweepingSink = sink;
-        amount = IRoyaltySink(sink).sweep(currency);
+        IRoyaltySink(sink).sweep(currency);
         _sweepingSink = address(0);
-        uint256 received = _selfBalance(currency) - before;
-        if (received != amount) revert TransferAmountMismatch(currency, amount, received);
-        if (amount != 0) _distribute(assetId, currency, amount, RevenueSource.Royalty);
+        // What arrived, not what the sink sent: a fee-on-transfer or rebasing token delivers less, and refusing
+        // it would lock that asset's royalties in the sink for good.
+        amount = _selfBalance(currency) - before;
+        if (amount != 0) _distribute(assetId, currency, amount, RevenueSource.Royalty, address(0));
     }
 
     /// @inheritdoc ILicensingHub
@@ -318,13 +371,17 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         if (received != amount) revert TransferAmountMismatch(currency, amount, received);
     }
 
-    /// @dev Splits `amount` paid to `assetId`: platform fee, each ancestor's share of the rest, owner takes what
-    /// is left. Credits add up to `amount` exactly.
-    function _distribute(uint256 assetId, address currency, uint256 amount, RevenueSource source) private {
+    /// @dev Splits `amount` paid to `assetId`: referral fee (when `referrer` is set), platform fee, each
+    /// ancestor's share of the rest, owner takes what is left. Credits add up to `amount` exactly.
+    function _distribute(uint256 assetId, address currency, uint256 amount, RevenueSource source, address referrer)
+        private
+    {
+        uint256 referral = referrer == address(0) ? 0 : amount * _referralBps / BPS;
         uint256 fee = amount * _feeBps / BPS;
         emit RevenuePaid(assetId, msg.sender, currency, amount, fee, source);
+        if (referral != 0) _creditAccount(referrer, currency, 0, referral, assetId);
         if (fee != 0) _creditAccount(_feeRecipient, currency, 0, fee, assetId);
-        uint256 rest = _payAncestors(assetId, currency, amount - fee);
+        uint256 rest = _payAncestors(assetId, currency, amount - fee - referral);
         _creditAsset(assetId, currency, rest, assetId);
     }
 
@@ -347,60 +404,44 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         emit Credited(account, currency, assetId, amount, source);
     }
 
-    /// @dev Credits `amount` owed to `assetId`: held while disputed, the arbiter's recipient once upheld, the
-    /// certificate's owner otherwise.
+    /// @dev Credits `amount` owed to `assetId`: to the certificate's owner while its standing is Clear, else
+    /// held under the dispute behind its standing.
     function _creditAsset(uint256 assetId, address currency, uint256 amount, uint256 sourceAssetId) private {
         if (amount == 0) return;
         AssetState storage s = _assets[assetId];
-        DisputeStatus status = s.dispute;
-        if (status == DisputeStatus.Open) {
-            _held[assetId][currency] += amount;
-            emit RevenueHeld(assetId, currency, amount, sourceAssetId);
+        if (s.standing != Standing.Clear) {
+            uint256 disputeId = s.disputeId;
+            _held[assetId][disputeId][currency] += amount;
+            emit RevenueHeld(assetId, disputeId, currency, amount, sourceAssetId);
             return;
         }
-        address account = status == DisputeStatus.Upheld ? s.disputeRecipient : _certificates().ownerOf(assetId);
-        _creditAccount(account, currency, assetId, amount, sourceAssetId);
+        _creditAccount(_certificates().ownerOf(assetId), currency, assetId, amount, sourceAssetId);
     }
 
     // ─────────────────────────────── disputes ───────────────────────────────
 
     /// @inheritdoc ILicensingHub
-    function raiseDispute(uint256 assetId, bytes32 evidenceHash) external onlyRole(ARBITER_ROLE) {
-        _requireAsset(assetId);
+    function setStanding(uint256 assetId, Standing standing, uint256 disputeId) external {
+        if (msg.sender != court) revert NotCourt(msg.sender);
         AssetState storage s = _assets[assetId];
-        if (s.dispute == DisputeStatus.Open) revert DisputeAlreadyOpen(assetId);
-        if (s.dispute == DisputeStatus.Upheld) revert AssetDisputed(assetId, DisputeStatus.Upheld);
-        s.dispute = DisputeStatus.Open;
-        emit DisputeRaised(assetId, msg.sender, evidenceHash);
+        s.standing = standing;
+        s.disputeId = uint64(disputeId);
+        emit StandingSet(assetId, standing, disputeId);
     }
 
     /// @inheritdoc ILicensingHub
-    function resolveDispute(uint256 assetId, bool upheld, address recipient, bytes32 resolutionHash)
+    function releaseHeld(uint256 assetId, uint256 disputeId, address currency)
         external
-        onlyRole(ARBITER_ROLE)
+        nonReentrant
+        returns (uint256 amount)
     {
-        AssetState storage s = _assets[assetId];
-        if (s.dispute != DisputeStatus.Open) revert NoOpenDispute(assetId);
-        if (upheld) {
-            if (recipient == address(0)) revert ZeroAddress();
-            s.dispute = DisputeStatus.Upheld;
-            s.disputeRecipient = recipient;
-        } else {
-            recipient = address(0);
-            s.dispute = DisputeStatus.Cleared;
-        }
-        emit DisputeResolved(assetId, msg.sender, upheld, recipient, resolutionHash);
-    }
-
-    /// @inheritdoc ILicensingHub
-    function releaseHeld(uint256 assetId, address currency) external nonReentrant returns (uint256 amount) {
-        AssetState storage s = _assets[assetId];
-        if (s.dispute == DisputeStatus.Open) revert HeldUntilResolved(assetId);
-        amount = _held[assetId][currency];
-        if (amount == 0) revert NothingHeld(assetId, currency);
-        _held[assetId][currency] = 0;
-        address account = s.dispute == DisputeStatus.Upheld ? s.disputeRecipient : _certificates().ownerOf(assetId);
-        emit HeldReleased(assetId, currency, account, amount);
+        (DisputeStatus status, bool final_, address claimant) = IDisputeCourt(court).outcome(disputeId);
+        if (!final_) revert HeldUntilResolved(assetId, disputeId);
+        amount = _held[assetId][disputeId][currency];
+        if (amount == 0) revert NothingHeld(assetId, disputeId, currency);
+        _held[assetId][disputeId][currency] = 0;
+        address account = status == DisputeStatus.Upheld ? claimant : _certificates().ownerOf(assetId);
+        emit HeldReleased(assetId, disputeId, currency, account, amount);
         _creditAccount(account, currency, assetId, amount, 0);
     }
 
@@ -409,6 +450,21 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
     /// @inheritdoc ILicensingHub
     function setPlatformFee(uint16 bps, address recipient) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setPlatformFee(bps, recipient);
+    }
+
+    /// @inheritdoc ILicensingHub
+    function setCourt(address newCourt) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (court != address(0)) revert CourtAlreadySet(court);
+        if (newCourt == address(0)) revert ZeroAddress();
+        court = newCourt;
+        emit CourtSet(newCourt);
+    }
+
+    /// @inheritdoc ILicensingHub
+    function setReferralFee(uint16 bps) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (bps > MAX_REFERRAL_FEE_BPS) revert ReferralFeeTooHigh(bps, MAX_REFERRAL_FEE_BPS);
+        _referralBps = bps;
+        emit ReferralFeeSet(bps);
     }
 
     function _setPlatformFee(uint16 bps, address recipient) private {
@@ -428,17 +484,15 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         returns (bool licensed, uint256 licenseId, uint64 expiresAt)
     {
         if (assetId == 0 || assetId > registry.totalAssets()) return (false, 0, 0);
+        AssetState memory s = _assets[assetId];
+        if (s.standing != Standing.Clear) return (false, 0, 0);
         if (_certificates().ownerOf(assetId) == account) return (true, 0, 0);
-        uint256[] memory ids = licenseToken.licensesOf(account, assetId);
-        for (uint256 i; i < ids.length; ++i) {
-            License memory l = licenseToken.licenseOf(ids[i]);
-            if (l.expiresAt != 0 && l.expiresAt <= block.timestamp) continue;
-            if (use == LicenseUse.Commercial && !l.commercialUse) continue;
-            if (use == LicenseUse.Derivative && (!l.derivativesAllowed || l.usedForDerivative)) continue;
-            // Prefer perpetual, then the latest expiry.
-            bool better = !licensed || (expiresAt != 0 && (l.expiresAt == 0 || l.expiresAt > expiresAt));
-            if (better) (licensed, licenseId, expiresAt) = (true, ids[i], l.expiresAt);
-        }
+        if (use == LicenseUse.Derivative && s.expiresAt != 0 && s.expiresAt <= block.timestamp) return (false, 0, 0);
+        licenseId = licenseToken.bestLicense(account, assetId, use);
+        if (licenseId == 0) return (false, 0, 0);
+        expiresAt = licenseToken.licenseOf(licenseId).expiresAt;
+        if (expiresAt != 0 && expiresAt <= block.timestamp) return (false, 0, 0);
+        licensed = true;
     }
 
     /// @inheritdoc ILicensingHub
@@ -463,19 +517,24 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
     }
 
     /// @inheritdoc ILicensingHub
-    function heldOf(uint256 assetId, address currency) external view returns (uint256) {
-        return _held[assetId][currency];
+    function heldOf(uint256 assetId, uint256 disputeId, address currency) external view returns (uint256) {
+        return _held[assetId][disputeId][currency];
     }
 
     /// @inheritdoc ILicensingHub
-    function disputeOf(uint256 assetId) external view returns (DisputeStatus status, address recipient) {
+    function standingOf(uint256 assetId) external view returns (Standing standing, uint256 disputeId) {
         AssetState storage s = _assets[assetId];
-        return (s.dispute, s.disputeRecipient);
+        return (s.standing, s.disputeId);
+    }
+
+    /// @inheritdoc ILicensingHub
+    function expiryOf(uint256 assetId) external view returns (uint64) {
+        return _assets[assetId].expiresAt;
     }
 
     /// @inheritdoc ILicensingHub
     function royaltySinkOf(uint256 assetId) external view returns (address) {
-        return Clones.predictDeterministicAddress(sinkImplementation, bytes32(assetId));
+        return SinkProxy.predict(address(this), bytes32(assetId), _sinkCodeHash);
     }
 
     /// @inheritdoc ILicensingHub
@@ -505,21 +564,30 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         return (_feeBps, _feeRecipient);
     }
 
+    /// @inheritdoc ILicensingHub
+    function referralFee() external view returns (uint16 bps) {
+        return _referralBps;
+    }
+
     // ─────────────────────────────── internals ───────────────────────────────
 
     function _requireAsset(uint256 assetId) private view {
         if (assetId == 0 || assetId > registry.totalAssets()) revert UnknownAsset(assetId);
     }
 
-    function _requireUndisputed(uint256 assetId) private view {
-        DisputeStatus status = _assets[assetId].dispute;
-        if (status == DisputeStatus.Open || status == DisputeStatus.Upheld) revert AssetDisputed(assetId, status);
+    /// @dev Reverts unless `assetId` may get new offers, licences and derivatives: standing Clear and rights
+    /// not expired. Returns its expiry (0 = never).
+    function _requireClear(uint256 assetId) private view returns (uint40 expiresAt) {
+        AssetState memory s = _assets[assetId];
+        if (s.standing != Standing.Clear) revert AssetNotClear(assetId, s.standing);
+        expiresAt = s.expiresAt;
+        if (expiresAt != 0 && expiresAt <= block.timestamp) revert AssetExpired(assetId, expiresAt);
     }
 
-    function _requireOwnerOrOperator(uint256 assetId) private view {
+    function _requireOwnerOrOperator(uint256 assetId) private view returns (address owner) {
         _requireAsset(assetId);
         IERC721 certificates = _certificates();
-        address owner = certificates.ownerOf(assetId);
+        owner = certificates.ownerOf(assetId);
         if (msg.sender != owner && !certificates.isApprovedForAll(owner, msg.sender)) {
             revert NotAssetOwner(assetId, msg.sender, owner);
         }

@@ -30,6 +30,7 @@ CONTRACT_FILES: dict[str, str] = {
     "LicensingHub": "LicensingHub.sol",
     "LicenseToken": "LicenseToken.sol",
     "RoyaltySink": "RoyaltySink.sol",
+    "DisputeCourt": "DisputeCourt.sol",
     "DemoToken": "DemoToken.sol",
     "BenchEmitter": "BenchEmitter.sol",
 }

@@ -8,13 +8,25 @@ import {WorkKind, CheckOutcome} from "../types/GenIPTypes.sol";
 /// enforced on-chain: one certificate per exact content hash (sha256 of the work's bytes), ownership, and the
 /// prompt commitment that checkers attest against. Everything else (kind, metadata CID, perceptual hash) is
 /// emitted in {WorkRegistered} for indexers and never stored.
+///
+/// Registration is commit, then reveal, so that nobody who sees a pending registration can win its certificate:
+///   1. someone (the creator, or a platform for a whole batch) calls {commit} with a root: a registration leaf
+///      `keccak256(abi.encode(creator, contentHash, salt))` ({registrationLeaf}), or the Merkle root of many
+///      (pairs hashed in sorted order, as OpenZeppelin's {MerkleProof});
+///   2. at least one block later and at most {MAX_COMMITMENT_AGE} seconds later, the work is registered with its
+///      `salt` and the leaf's proof. The leaf binds the creator and the content hash to a secret salt, so a copier
+///      who reads the reveal from the mempool can only commit now and reveal a block later, by which time the
+///      content hash is taken. A commitment made for one creator can never mint to another.
+/// The residual risk is the one every commit-reveal scheme has: a reveal left unmined in the mempool for more
+/// than a block can be overtaken by a copier's own commit-and-reveal. Wallets should reveal at a normal fee.
 /// @dev Asset ids start at 1 and increase by one per registration, derivatives included.
 interface IGenIPRegistry {
     /// @notice The registration data of one work, as signed by its creator for {registerFor}.
     /// @param kind A {WorkKind} value.
     /// @param contentHash sha256 of the work's bytes; unique across the registry.
     /// @param perceptualHash Perceptual fingerprint (256-bit PDQ for images); zero when the kind has none.
-    /// @param promptCommitment Commitment to the prompt that made the work (see {verifyPrompt}); never zero.
+    /// @param promptCommitment Commitment to the prompt that made the work, bound to its creator (see
+    /// {verifyPrompt}); never zero.
     /// @param metadataCid IPFS CID of the ERC-721 metadata JSON.
     struct Work {
         uint8 kind;
@@ -24,9 +36,25 @@ interface IGenIPRegistry {
         string metadataCid;
     }
 
+    /// @notice One work of a platform's batch ({registerBatchByPlatform}).
+    struct BatchItem {
+        address creator;
+        Work work;
+        bytes32 salt;
+        bytes32[] proof;
+    }
+
+    /// @notice What a creator allowed a platform to register on its behalf.
+    /// @param expiresAt Unix time the authorisation ends; 0 = no time limit.
+    /// @param remaining Works the platform may still register; `type(uint32).max` = no count limit.
+    struct PlatformAuthorization {
+        uint40 expiresAt;
+        uint32 remaining;
+    }
+
     /// @notice A certificate was minted to `creator` for the work with `contentHash`.
-    /// @param registrar Who sent the transaction: the creator, a platform paying gas ({registerFor}), or the
-    /// licensing hub for derivatives.
+    /// @param registrar Who sent the transaction: the creator, a platform paying gas ({registerFor},
+    /// {registerByPlatform}), or the licensing hub for derivatives.
     event WorkRegistered(
         uint256 indexed assetId,
         address indexed creator,
@@ -37,6 +65,15 @@ interface IGenIPRegistry {
         string metadataCid,
         address registrar
     );
+
+    /// @notice `committer` committed to one registration leaf or to the Merkle root of a batch of them.
+    event RegistrationCommitted(bytes32 indexed root, address indexed committer);
+
+    /// @notice `creator` allowed `platform` to register works for it (both limits 0: revoked).
+    event PlatformAuthorized(address indexed creator, address indexed platform, uint40 expiresAt, uint32 maxWorks);
+
+    /// @notice `creator` cancelled the signature nonces set in `mask` of bitmap word `word`.
+    event NoncesInvalidated(address indexed creator, uint256 indexed word, uint256 mask);
 
     /// @notice A checker recorded the outcome of the prompt check for `assetId`.
     event PromptCheckAttested(
@@ -61,10 +98,28 @@ interface IGenIPRegistry {
     error ZeroContentHash();
     /// @notice Every work must commit to the prompt that made it.
     error MissingPromptCommitment(bytes32 contentHash);
-    /// @notice The signature for {registerFor} expired at `deadline` (now is `timestamp`).
+    /// @notice No commitment was made to `root` (the registration's leaf, or the root its proof leads to).
+    error UnknownCommitment(bytes32 root);
+    /// @notice `root` was committed in block `committedBlock`; the reveal must come in a later block.
+    error CommitmentTooNew(bytes32 root, uint256 committedBlock);
+    /// @notice `root` was committed at `committedAt`; it can be used until `committedAt + MAX_COMMITMENT_AGE`.
+    error CommitmentExpired(bytes32 root, uint256 committedAt);
+    /// @notice `root` is already committed (in block `committedBlock`); a commitment is never renewed.
+    error AlreadyCommitted(bytes32 root, uint256 committedBlock);
+    /// @notice The root is zero.
+    error ZeroCommitment();
+    /// @notice The signature expired at `deadline` (now is `timestamp`).
     error SignatureExpired(uint256 deadline, uint256 timestamp);
-    /// @notice The signature for {registerFor} is not `creator`'s.
+    /// @notice The signature is not `creator`'s.
     error InvalidSignature(address creator);
+    /// @notice `creator`'s signature nonce `nonce` was used or cancelled.
+    error NonceAlreadyUsed(address creator, uint256 nonce);
+    /// @notice `platform` holds no current authorisation from `creator` (expired at `expiresAt`, or none).
+    error PlatformNotAuthorized(address creator, address platform, uint40 expiresAt);
+    /// @notice `platform` registered every work `creator` allowed it to.
+    error PlatformQuotaExhausted(address creator, address platform);
+    /// @notice A platform cannot authorise itself.
+    error SelfAuthorization(address account);
     /// @notice Only the licensing hub may do this; `caller` is not it.
     error NotHub(address caller);
     /// @notice The hub is already set to `hub`.
@@ -78,31 +133,81 @@ interface IGenIPRegistry {
     /// @notice `caller` neither owns `assetId` (owned by `owner`) nor is approved for all of the owner's tokens.
     error NotAssetOwner(uint256 assetId, address caller, address owner);
 
+    // ─────────────────────────────── registration ───────────────────────────────
+
+    /// @notice Commits to a registration leaf or to the Merkle root of many (see the contract notes). Anyone
+    /// may commit; only whoever knows a leaf's creator, content hash and salt can use it.
+    function commit(bytes32 root) external;
+
     /// @notice Registers a work and mints its certificate to the caller.
+    /// @param salt The secret of the caller's registration leaf.
+    /// @param proof The leaf's Merkle proof up to a committed root; empty when the leaf itself was committed
+    /// (that commitment is then consumed).
     /// @return assetId The new certificate's id.
-    function register(Work calldata work) external returns (uint256 assetId);
+    function register(Work calldata work, bytes32 salt, bytes32[] calldata proof) external returns (uint256 assetId);
 
     /// @notice Registers a work for `creator`, who signed it (EIP-712, {REGISTER_TYPEHASH}); anyone may send it,
     /// so a platform can pay gas and certify on upload. The certificate goes to `creator`.
-    /// @param nonce Must equal {nonces}(creator); it is consumed.
+    /// @param nonce Any unused nonce of `creator` (unordered; see {invalidateNonces}); it is consumed.
     /// @param deadline Unix time after which the signature is refused.
     /// @param signature ECDSA signature, or an ERC-1271 one when `creator` is a contract wallet.
     function registerFor(
         address creator,
         Work calldata work,
+        bytes32 salt,
+        bytes32[] calldata proof,
         uint256 nonce,
         uint256 deadline,
         bytes calldata signature
     ) external returns (uint256 assetId);
 
+    /// @notice Registers a work for `creator` under the caller's platform authorisation ({authorizePlatform});
+    /// no signature per work. The certificate goes to `creator`.
+    function registerByPlatform(address creator, Work calldata work, bytes32 salt, bytes32[] calldata proof)
+        external
+        returns (uint256 assetId);
+
+    /// @notice {registerByPlatform} for many works in one transaction (typically proved against one committed
+    /// Merkle root). All or nothing: one bad item reverts the batch.
+    /// @return firstAssetId The first new id; the batch's ids are consecutive.
+    function registerBatchByPlatform(BatchItem[] calldata items) external returns (uint256 firstAssetId);
+
     /// @notice Mints a derivative's certificate to `creator`. Only the licensing hub, after it checked the
-    /// licences, calls this.
-    function mintDerivative(address creator, Work calldata work) external returns (uint256 assetId);
+    /// licences, calls this; the registration commitment is checked as for {register}.
+    function mintDerivative(address creator, Work calldata work, bytes32 salt, bytes32[] calldata proof)
+        external
+        returns (uint256 assetId);
+
+    // ─────────────────────────────── platforms & nonces ───────────────────────────────
+
+    /// @notice Lets `platform` register works for the caller until `expiresAt` (0: no time limit) and at most
+    /// `maxWorks` of them (`type(uint32).max`: no count limit). Replaces any earlier authorisation; both 0 revokes.
+    function authorizePlatform(address platform, uint40 expiresAt, uint32 maxWorks) external;
+
+    /// @notice {authorizePlatform} with `creator`'s EIP-712 signature ({AUTHORIZE_TYPEHASH}) instead of its
+    /// transaction, so a creator authorises a platform with one signature and no gas.
+    function authorizePlatformBySig(
+        address creator,
+        address platform,
+        uint40 expiresAt,
+        uint32 maxWorks,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice Cancels the caller's unused signature nonces set in `mask` of bitmap word `word` (nonce =
+    /// `word << 8 | bit`), so signatures given out with them can never be used.
+    function invalidateNonces(uint256 word, uint256 mask) external;
+
+    // ─────────────────────────────── prompt checks ───────────────────────────────
 
     /// @notice Records that `assetId`'s prompt passed or failed the copyright / artist-style check.
     /// Only accounts with {CHECKER_ROLE}. A later attestation replaces an earlier one.
     /// @param reportHash Hash of the checker's report (kept off-chain).
     function attestPromptCheck(uint256 assetId, CheckOutcome outcome, bytes32 reportHash) external;
+
+    // ─────────────────────────────── admin ───────────────────────────────
 
     /// @notice Connects the licensing hub. Admin only, once.
     function setHub(address hub) external;
@@ -116,6 +221,8 @@ interface IGenIPRegistry {
     /// @notice Sets the base of {tokenURI} (admin); token URIs are `baseURI + assetId`.
     function setBaseURI(string calldata baseURI) external;
 
+    // ─────────────────────────────── views ───────────────────────────────
+
     /// @notice The certificate id for an exact content hash, or 0 when none.
     function assetOf(bytes32 contentHash) external view returns (uint256);
 
@@ -125,21 +232,52 @@ interface IGenIPRegistry {
     /// @notice The latest prompt-check outcome for `assetId`.
     function promptCheck(uint256 assetId) external view returns (CheckOutcome);
 
-    /// @notice True when `keccak256(abi.encodePacked(salt, prompt))` equals `assetId`'s prompt commitment.
-    function verifyPrompt(uint256 assetId, bytes calldata prompt, bytes32 salt) external view returns (bool);
+    /// @notice The registration leaf binding `creator` and `contentHash` to `salt`:
+    /// `keccak256(abi.encode(creator, contentHash, salt))`.
+    function registrationLeaf(address creator, bytes32 contentHash, bytes32 salt) external pure returns (bytes32);
+
+    /// @notice Block and time `root` was committed at (zeros when it was not, or was consumed).
+    function commitmentOf(bytes32 root) external view returns (uint64 blockNumber, uint64 timestamp);
+
+    /// @notice The single-prompt commitment of `creator` to `prompt` with `salt`:
+    /// `keccak256(abi.encode(PROMPT_DOMAIN, creator, salt, keccak256(prompt)))`. Its 128-byte preimage can never
+    /// have the shape of a Merkle node (64 bytes), and it names the creator, so a commitment copied onto another
+    /// creator's certificate never opens there.
+    function promptCommitmentFor(address creator, bytes calldata prompt, bytes32 salt)
+        external
+        pure
+        returns (bytes32);
+
+    /// @notice True when `assetId` was registered by `creator` with the single-prompt commitment to `prompt` and
+    /// `salt` ({promptCommitmentFor}). Pass the certificate's creator (from {WorkRegistered}).
+    function verifyPrompt(uint256 assetId, address creator, bytes calldata prompt, bytes32 salt)
+        external
+        view
+        returns (bool);
 
     /// @notice True when part `part` (e.g. "model") with value `value` and salt `salt` is a leaf of the Merkle
     /// tree whose root is `assetId`'s prompt commitment, for commitments made over the prompt's parts (prompt,
     /// negative prompt, seed, model, workflow), so one part can be revealed without the others.
-    /// @dev Leaf = `keccak256(bytes.concat(keccak256(abi.encode(part, salt, value))))` (hashed twice, so an inner
-    /// node can never pass for a leaf); pairs are hashed in sorted order, as OpenZeppelin's {MerkleProof}.
+    /// @dev Leaf = `keccak256(bytes.concat(keccak256(abi.encode(creator, part, salt, value))))` (hashed twice, so
+    /// an inner node can never pass for a leaf; the creator inside, so a copied root never opens for another
+    /// creator); pairs are hashed in sorted order, as OpenZeppelin's {MerkleProof}.
     function verifyPromptPart(
         uint256 assetId,
+        address creator,
         string calldata part,
         bytes calldata value,
         bytes32 salt,
         bytes32[] calldata proof
     ) external view returns (bool);
+
+    /// @notice Whether `creator`'s signature nonce `nonce` was used or cancelled.
+    function nonceUsed(address creator, uint256 nonce) external view returns (bool);
+
+    /// @notice What `creator` currently allows `platform` to do.
+    function platformAuthorization(address creator, address platform)
+        external
+        view
+        returns (PlatformAuthorization memory);
 
     /// @notice Number of certificates ever minted; the newest asset id.
     function totalAssets() external view returns (uint256);
@@ -152,6 +290,10 @@ interface IGenIPRegistry {
     /// under the domain (name "Gen-IP", version "1", chain id, this registry).
     function REGISTER_TYPEHASH() external view returns (bytes32);
 
-    /// @notice Current nonce of `owner` for {registerFor}.
-    function nonces(address owner) external view returns (uint256);
+    /// @notice EIP-712 type hash of `AuthorizePlatform(address creator,address platform,uint40 expiresAt,
+    /// uint32 maxWorks,uint256 nonce,uint256 deadline)`.
+    function AUTHORIZE_TYPEHASH() external view returns (bytes32);
+
+    /// @notice Oldest a commitment may be when it is used, in seconds.
+    function MAX_COMMITMENT_AGE() external view returns (uint256);
 }

@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {IGenIPRegistry} from "./IGenIPRegistry.sol";
 import {ILicenseToken} from "./ILicenseToken.sol";
-import {LicenseTerms, LicenseUse, DisputeStatus, RevenueSource, Offer} from "../types/GenIPTypes.sol";
+import {LicenseTerms, LicenseUse, Standing, RevenueSource, Offer} from "../types/GenIPTypes.sol";
 
 /// @title Gen-IP licensing hub: offers, licences, derivatives, revenue and disputes
 /// @notice Money rules (the invariant every function keeps): payments are pulled, never pushed. Every value that
@@ -20,9 +20,23 @@ import {LicenseTerms, LicenseUse, DisputeStatus, RevenueSource, Offer} from "../
 /// the sum of what each path owes it. Lineage is bounded: at most {MAX_PARENTS} parents, {MAX_ANCESTORS}
 /// distinct ancestors and depth {MAX_DEPTH}.
 ///
-/// A credit meant for an asset under an open dispute is held; when the dispute is cleared it is released to the
-/// asset's owner at that time; when it is upheld it goes to the recipient the arbiter named (the rightful
-/// claimant), as does any later revenue of that asset.
+/// A referral fee (at most {MAX_REFERRAL_FEE_BPS}, set by the admin) is taken from a licence sale made through a
+/// platform holding {REFERRER_ROLE}, before the platform fee, and credited to that platform.
+///
+/// Disputes are brought and ruled in the {IDisputeCourt} connected by {setCourt}; the court sets an asset's {Standing}
+/// here. A credit meant for an asset whose standing is not Clear is held under the dispute that caused it
+/// (each dispute holds its own funds, so a later dispute never touches what an earlier ruling decided). Held
+/// funds are released by {releaseHeld}: to the asset's owner at that time once the dispute is cleared; to the
+/// claimant once an upheld ruling is final (its appeal window has passed). An upheld or tainted asset keeps
+/// holding its later revenue under the same dispute, so that revenue, too, goes to the claimant.
+///
+/// Offers belong to the owner who published them: when a certificate changes hands its earlier offers lapse
+/// ({OfferLapsed}) and the new owner publishes their own, so a seller cannot leave cheap perpetual offers
+/// behind for the buyer (nor a buyer inherit terms it never chose). Licences already sold stay valid.
+///
+/// A derivative inherits the shortest expiry of the parent licences it was registered under (and of its
+/// parents' own expiries): from then on no new licences or derivatives can be had on it, and licences sold
+/// on it never outlast it.
 interface ILicensingHub {
     // ─────────────────────────────── events ───────────────────────────────
 
@@ -46,6 +60,7 @@ interface ILicensingHub {
 
     /// @notice A licence token was minted to `holder` for `price` paid by `buyer`.
     /// @param expiresAt 0 = perpetual.
+    /// @param referrer The platform the sale was made through (its fee is in {Credited}), or 0.
     event LicensePurchased(
         uint256 indexed licenseId,
         uint256 indexed offerId,
@@ -54,11 +69,13 @@ interface ILicensingHub {
         address holder,
         address currency,
         uint256 price,
-        uint64 expiresAt
+        uint64 expiresAt,
+        address referrer
     );
 
     /// @notice A derivative was registered under licences on its parents (the licences are now used up for
     /// derivatives). `ancestorIds`/`ancestorShareBps` list every ancestor's absolute share of its revenue.
+    /// @param expiresAt When the derivative's own rights end (the shortest parent licence); 0 = never.
     event DerivativeRegistered(
         uint256 indexed assetId,
         address indexed creator,
@@ -68,7 +85,8 @@ interface ILicensingHub {
         uint256[] ancestorIds,
         uint16[] ancestorShareBps,
         uint16 royaltyStackBps,
-        uint8 depth
+        uint8 depth,
+        uint64 expiresAt
     );
 
     /// @notice `amount` was paid to `assetId` and split; `fee` of it went to the platform.
@@ -92,23 +110,27 @@ interface ILicensingHub {
         uint256 sourceAssetId
     );
 
-    /// @notice `amount` owed to disputed `assetId` was held.
-    event RevenueHeld(uint256 indexed assetId, address indexed currency, uint256 amount, uint256 sourceAssetId);
+    /// @notice `amount` owed to `assetId` was held under dispute `disputeId`.
+    event RevenueHeld(
+        uint256 indexed assetId, uint256 indexed disputeId, address indexed currency, uint256 amount, uint256 sourceAssetId
+    );
 
-    /// @notice Held funds of `assetId` were released to `account` (see the contract notes).
-    event HeldReleased(uint256 indexed assetId, address indexed currency, address indexed account, uint256 amount);
+    /// @notice Funds of `assetId` held under `disputeId` were released to `account` (see the contract notes).
+    event HeldReleased(
+        uint256 indexed assetId, uint256 indexed disputeId, address indexed currency, address account, uint256 amount
+    );
 
     /// @notice `account` withdrew `amount` to itself.
     event Withdrawn(address indexed account, address indexed currency, uint256 amount);
 
-    /// @notice An arbiter flagged `assetId`.
-    event DisputeRaised(uint256 indexed assetId, address indexed arbiter, bytes32 evidenceHash);
+    /// @notice The dispute court set `assetId`'s standing (because of dispute `disputeId`; 0 when Clear).
+    event StandingSet(uint256 indexed assetId, Standing standing, uint256 indexed disputeId);
 
-    /// @notice An arbiter resolved `assetId`'s dispute. When upheld, `recipient` receives its held and future
-    /// owner revenue.
-    event DisputeResolved(
-        uint256 indexed assetId, address indexed arbiter, bool upheld, address recipient, bytes32 resolutionHash
-    );
+    /// @notice The dispute court was connected (once, at deployment).
+    event CourtSet(address indexed court);
+
+    /// @notice The referral fee changed.
+    event ReferralFeeSet(uint16 bps);
 
     /// @notice The platform fee or its recipient changed.
     event PlatformFeeSet(uint16 bps, address indexed recipient);
@@ -131,7 +153,6 @@ interface ILicensingHub {
     error WrongPayment(uint256 expected, uint256 sent);
     /// @notice An ERC-20 transfer delivered `received` instead of `expected` (fee-on-transfer tokens are refused).
     error TransferAmountMismatch(address currency, uint256 expected, uint256 received);
-    error AssetDisputed(uint256 assetId, DisputeStatus status);
     error RevShareTooHigh(uint16 bps);
     error FeeTooHigh(uint16 bps, uint16 maxBps);
     error ZeroAddress();
@@ -147,10 +168,24 @@ interface ILicensingHub {
     error LineageTooDeep(uint256 depth, uint256 maxDepth);
     error TooManyAncestors(uint256 count, uint256 maxAncestors);
     error NothingToWithdraw(address account, address currency);
-    error DisputeAlreadyOpen(uint256 assetId);
-    error NoOpenDispute(uint256 assetId);
-    error NothingHeld(uint256 assetId, address currency);
-    error HeldUntilResolved(uint256 assetId);
+    /// @notice `assetId`'s standing is `standing` (not Clear): no offers, licences or derivatives on it.
+    error AssetNotClear(uint256 assetId, Standing standing);
+    /// @notice `assetId`'s rights ended at `expiresAt` (a derivative under a time-limited licence).
+    error AssetExpired(uint256 assetId, uint64 expiresAt);
+    /// @notice Offer `offerId` was published by `seller`, who no longer owns the certificate (`owner` does).
+    error OfferLapsed(uint256 offerId, address seller, address owner);
+    /// @notice `referrer` is not a platform with {REFERRER_ROLE}.
+    error NotAReferrer(address referrer);
+    /// @notice A referral fee of `bps` is above the cap `maxBps`.
+    error ReferralFeeTooHigh(uint16 bps, uint16 maxBps);
+    /// @notice Nothing of `currency` is held for `assetId` under `disputeId`.
+    error NothingHeld(uint256 assetId, uint256 disputeId, address currency);
+    /// @notice Funds held under `disputeId` wait for its ruling (or for its appeal window to pass).
+    error HeldUntilResolved(uint256 assetId, uint256 disputeId);
+    /// @notice Only the dispute court may do this; `caller` is not it.
+    error NotCourt(address caller);
+    /// @notice The dispute court is already set to `court`.
+    error CourtAlreadySet(address court);
     /// @notice Native currency arrived from someone other than a royalty sink being swept.
     error UnexpectedNativeTransfer(address sender);
 
@@ -178,16 +213,25 @@ interface ILicensingHub {
     /// @notice Buys a licence under `offerId` for `holder` (a brand may buy for its agency or studio: the payer
     /// and the holder can differ). Native offers take exactly the price as value; ERC-20 offers take it by
     /// `transferFrom` (approve the hub first) and no value.
-    function buyLicense(uint256 offerId, address holder) external payable returns (uint256 licenseId);
+    /// @param referrer The platform that made the sale (holder of {REFERRER_ROLE}; it is credited the referral
+    /// fee), or `address(0)`.
+    function buyLicense(uint256 offerId, address holder, address referrer)
+        external
+        payable
+        returns (uint256 licenseId);
 
     // ─────────────────────────────── derivatives ───────────────────────────────
 
     /// @notice Registers a derivative work under licences the caller holds, one per parent. Each licence must
     /// allow derivatives, be unexpired and unused; each parent must be distinct and undisputed. The licences
     /// are used up for derivatives (they still grant their other rights).
-    function registerDerivative(uint256[] calldata licenseIds, IGenIPRegistry.Work calldata work)
-        external
-        returns (uint256 assetId);
+    /// `salt` and `proof` open the registration commitment, as for {IGenIPRegistry-register}.
+    function registerDerivative(
+        uint256[] calldata licenseIds,
+        IGenIPRegistry.Work calldata work,
+        bytes32 salt,
+        bytes32[] calldata proof
+    ) external returns (uint256 assetId);
 
     // ─────────────────────────────── revenue ───────────────────────────────
 
@@ -204,29 +248,34 @@ interface ILicensingHub {
 
     // ─────────────────────────────── disputes ───────────────────────────────
 
-    /// @notice Flags `assetId` (arbiter only): new licences and derivatives on it revert, its revenue is held.
-    function raiseDispute(uint256 assetId, bytes32 evidenceHash) external;
+    /// @notice Sets `assetId`'s standing (dispute court only).
+    function setStanding(uint256 assetId, Standing standing, uint256 disputeId) external;
 
-    /// @notice Resolves `assetId`'s open dispute (arbiter only). Cleared: held funds go to the owner on
-    /// {releaseHeld}. Upheld: they, and the asset's future owner revenue, go to `recipient`; the asset stays
-    /// closed to new licences and derivatives.
-    function resolveDispute(uint256 assetId, bool upheld, address recipient, bytes32 resolutionHash) external;
-
-    /// @notice Credits `assetId`'s held funds of `currency` per its resolved dispute. Anyone may call.
-    function releaseHeld(uint256 assetId, address currency) external returns (uint256 amount);
+    /// @notice Credits `assetId`'s funds of `currency` held under `disputeId` per that dispute's ruling: to the
+    /// owner when cleared, to the claimant when upheld and final. Anyone may call.
+    function releaseHeld(uint256 assetId, uint256 disputeId, address currency) external returns (uint256 amount);
 
     // ─────────────────────────────── admin ───────────────────────────────
 
     /// @notice Sets the platform fee (admin): at most {MAX_PLATFORM_FEE_BPS}, credited to `recipient`.
     function setPlatformFee(uint16 bps, address recipient) external;
 
+    /// @notice Connects the dispute court (admin, once).
+    function setCourt(address court) external;
+
+    /// @notice Sets the referral fee (admin): at most {MAX_REFERRAL_FEE_BPS} of each referred licence sale.
+    function setReferralFee(uint16 bps) external;
+
     // ─────────────────────────────── views ───────────────────────────────
 
     /// @notice Whether `account` may use `assetId` for `use` right now, and under which licence. The asset's
     /// owner is always licensed (licenseId 0): it holds the IP itself. (To register a derivative *with lineage*
     /// the owner still needs a licence token, like anyone, since {registerDerivative} links parents through
-    /// licences.) For Derivative, a licence already used for a derivative does not count. Among several valid
-    /// licences the one that lasts longest is returned. Unknown assets answer (false, 0, 0).
+    /// licences.) For Derivative, a licence already used for a derivative does not count, and an expired asset
+    /// licenses no derivative. An asset whose standing is not Clear licenses nobody for anything, its owner
+    /// included (as {buyLicense} and {registerDerivative} refuse it). Among several valid licences the one that
+    /// lasts longest is returned; the answer costs the same however many licences the account holds. Unknown
+    /// assets answer (false, 0, 0).
     function licenseStatus(uint256 assetId, address account, LicenseUse use)
         external
         view
@@ -244,11 +293,14 @@ interface ILicensingHub {
     /// @notice Withdrawable balance of `account` in `currency`.
     function balanceOf(address account, address currency) external view returns (uint256);
 
-    /// @notice Funds of `currency` held for disputed `assetId`.
-    function heldOf(uint256 assetId, address currency) external view returns (uint256);
+    /// @notice Funds of `currency` held for `assetId` under dispute `disputeId`.
+    function heldOf(uint256 assetId, uint256 disputeId, address currency) external view returns (uint256);
 
-    /// @notice Dispute state of `assetId`.
-    function disputeOf(uint256 assetId) external view returns (DisputeStatus status, address recipient);
+    /// @notice `assetId`'s standing and the dispute behind it (0 when Clear).
+    function standingOf(uint256 assetId) external view returns (Standing standing, uint256 disputeId);
+
+    /// @notice When `assetId`'s rights end (a derivative under a time-limited licence); 0 = never.
+    function expiryOf(uint256 assetId) external view returns (uint64);
 
     /// @notice Offer `offerId` (reverts for unknown ids).
     function offer(uint256 offerId) external view returns (Offer memory);
@@ -268,6 +320,12 @@ interface ILicensingHub {
 
     /// @notice The platform fee in basis points and who receives it.
     function platformFee() external view returns (uint16 bps, address recipient);
+
+    /// @notice The referral fee in basis points.
+    function referralFee() external view returns (uint16 bps);
+
+    /// @notice The dispute court.
+    function court() external view returns (address);
 
     /// @notice The certificate registry.
     function registry() external view returns (IGenIPRegistry);

@@ -31,12 +31,24 @@ enum LicenseUse {
     Derivative
 }
 
-/// @notice Dispute state of an asset. Open holds the asset's incoming revenue; Upheld diverts it for good.
+/// @notice State of one dispute (a claim against an asset). Open and Upheld hold the asset's revenue under the
+/// dispute's id; Cleared releases it to the owner; Upheld, once its appeal window has passed, to the claimant.
 enum DisputeStatus {
     None,
     Open,
     Cleared,
     Upheld
+}
+
+/// @notice An asset's standing in the licensing hub. Anything but `Clear` stops new offers, licence sales and
+/// derivatives on the asset and holds its revenue under the dispute that caused it.
+/// @dev `Disputed`: a claim against the asset is open. `Upheld`: a claim against it was upheld. `Tainted`: a claim
+/// against one of its ancestors was upheld and someone propagated it (see {IDisputeCourt-propagateTaint}).
+enum Standing {
+    Clear,
+    Disputed,
+    Upheld,
+    Tainted
 }
 
 /// @notice Where a revenue payment came from.
@@ -80,18 +92,21 @@ struct License {
     bool usedForDerivative;
 }
 
-/// @notice A published licence offer, packed in two storage slots.
+/// @notice A published licence offer, packed in three storage slots.
+/// @param seller Who owned the certificate when the offer was published. An offer sells only while its seller
+/// still owns the certificate: when the certificate changes hands its offers lapse (see {ILicensingHub}).
 /// @param duration Licence lifetime in seconds from purchase; 0 = perpetual.
 /// @param supplyCap Maximum licences sold; 0 = unlimited.
 struct Offer {
+    address seller;
     uint64 assetId;
-    uint64 termsId;
     uint32 duration;
+    address currency;
+    uint96 price;
+    uint64 termsId;
     uint32 supplyCap;
     uint32 sold;
     bool paused;
-    address currency;
-    uint96 price;
 }
 
 /// @dev Basis-point denominator shared by fees, revenue shares and royalty stacks.

@@ -3,24 +3,31 @@ pragma solidity 0.8.30;
 
 import {GenIPRegistry} from "../../src/GenIPRegistry.sol";
 import {LicensingHub} from "../../src/LicensingHub.sol";
+import {DisputeCourt} from "../../src/DisputeCourt.sol";
+import {ILicensingHub} from "../../src/interfaces/ILicensingHub.sol";
 import {DemoToken} from "../../src/dev/DemoToken.sol";
 import {IGenIPRegistry} from "../../src/interfaces/IGenIPRegistry.sol";
 import {WorkKind, LicenseTerms, Tier, Offer} from "../../src/types/GenIPTypes.sol";
 
 import {Test} from "./Test.sol";
 import {Vm, vm} from "./Vm.sol";
-import {IGenIPRegistryFull, ILicensingHubFull, ILicenseTokenFull, IMintableERC20} from "./Interfaces.sol";
+import {
+    IGenIPRegistryFull, ILicensingHubFull, ILicenseTokenFull, IDisputeCourtFull, IMintableERC20
+} from "./Interfaces.sol";
 
-/// @notice Deploys the system the way production does (registry, hub, then `registry.setHub(hub)`), with named
-/// actors and helpers that register works, publish offers and buy licences.
+/// @notice Deploys the system the way production does (registry, hub, court, then `registry.setHub(hub)` and
+/// `hub.setCourt(court)`), with named actors and helpers that register works (commit, then reveal a block later),
+/// publish offers, buy licences and bring disputes.
 abstract contract Base is Test {
     uint48 internal constant ADMIN_DELAY = 2 days;
     uint16 internal constant FEE_BPS = 250; // 2.5 %
     address internal constant NATIVE = address(0);
+    uint96 internal constant BOND = 0.1 ether;
 
     IGenIPRegistryFull internal registry;
     ILicensingHubFull internal hub;
     ILicenseTokenFull internal licenseToken;
+    IDisputeCourtFull internal court;
     IMintableERC20 internal usd;
 
     address internal admin;
@@ -56,16 +63,20 @@ abstract contract Base is Test {
             address(new LicensingHub(IGenIPRegistry(address(registry)), admin, ADMIN_DELAY, FEE_BPS, treasury))
         );
         licenseToken = ILicenseTokenFull(address(hub.licenseToken()));
+        court = IDisputeCourtFull(address(new DisputeCourt(ILicensingHub(address(hub)), admin, ADMIN_DELAY)));
         usd = IMintableERC20(address(new DemoToken("Demo USD", "dUSD", 6)));
         vm.label(address(registry), "registry");
         vm.label(address(hub), "hub");
         vm.label(address(licenseToken), "licenseToken");
+        vm.label(address(court), "court");
         vm.label(address(usd), "usd");
 
         vm.startPrank(admin);
         registry.setHub(address(hub));
+        hub.setCourt(address(court));
         registry.grantRole(keccak256("CHECKER_ROLE"), checker);
-        hub.grantRole(keccak256("ARBITER_ROLE"), arbiter);
+        court.grantRole(keccak256("ARBITER_ROLE"), arbiter);
+        court.setBond(NATIVE, BOND, true);
         vm.stopPrank();
     }
 
@@ -78,7 +89,7 @@ abstract contract Base is Test {
             kind: uint8(WorkKind.Image),
             contentHash: keccak256(abi.encodePacked("content", seed)),
             perceptualHash: keccak256(abi.encodePacked("pdq", seed)),
-            promptCommitment: keccak256(abi.encodePacked(bytes32(seed), "a prompt")),
+            promptCommitment: keccak256(abi.encode(keccak256("Gen-IP prompt commitment v2"), seed, "a prompt")),
             metadataCid: "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
         });
     }
@@ -88,10 +99,33 @@ abstract contract Base is Test {
         return _work(1_000_000 + ++_workSeed);
     }
 
-    function _register(address creator) internal returns (uint256 assetId) {
-        IGenIPRegistry.Work memory work = _nextWork();
+    /// @dev The salt tests use for `creator`'s registration of `contentHash`.
+    function _salt(address creator, bytes32 contentHash) internal pure returns (bytes32) {
+        return keccak256(abi.encode("salt", creator, contentHash));
+    }
+
+    /// @dev Commits `creator`'s leaf for `contentHash` (sent by `creator`) and moves to the next block.
+    function _commit(address creator, bytes32 contentHash) internal returns (bytes32 salt) {
+        salt = _salt(creator, contentHash);
+        bytes32 leaf = keccak256(abi.encode(creator, contentHash, salt));
         vm.prank(creator);
-        assetId = registry.register(work);
+        registry.commit(leaf);
+        vm.roll(block.number + 1);
+    }
+
+    function _noProof() internal pure returns (bytes32[] memory) {
+        return new bytes32[](0);
+    }
+
+    function _register(address creator) internal returns (uint256 assetId) {
+        return _register(creator, _nextWork());
+    }
+
+    /// @dev Commit, next block, register: the whole protected registration.
+    function _register(address creator, IGenIPRegistry.Work memory work) internal returns (uint256 assetId) {
+        bytes32 salt = _commit(creator, work.contentHash);
+        vm.prank(creator);
+        assetId = registry.register(work, salt, _noProof());
     }
 
     // ─────────────────────────────── terms & offers ───────────────────────────────
@@ -136,13 +170,13 @@ abstract contract Base is Test {
         if (o.currency == NATIVE) {
             vm.deal(buyer, buyer.balance + o.price);
             vm.prank(buyer);
-            licenseId = hub.buyLicense{value: o.price}(offerId, buyer);
+            licenseId = hub.buyLicense{value: o.price}(offerId, buyer, address(0));
         } else {
             IMintableERC20(o.currency).mint(buyer, o.price);
             vm.prank(buyer);
             IMintableERC20(o.currency).approve(address(hub), o.price);
             vm.prank(buyer);
-            licenseId = hub.buyLicense(offerId, buyer);
+            licenseId = hub.buyLicense(offerId, buyer, address(0));
         }
     }
 
@@ -159,8 +193,9 @@ abstract contract Base is Test {
 
     function _registerDerivative(address creator, uint256[] memory licenseIds) internal returns (uint256 assetId) {
         IGenIPRegistry.Work memory work = _nextWork();
+        bytes32 salt = _commit(creator, work.contentHash);
         vm.prank(creator);
-        assetId = hub.registerDerivative(licenseIds, work);
+        assetId = hub.registerDerivative(licenseIds, work, salt, _noProof());
     }
 
     /// @dev `creator` buys a derivative licence on each parent (rev share `revShareBps` each) and registers a
@@ -180,6 +215,27 @@ abstract contract Base is Test {
         uint16[] memory shares = new uint16[](1);
         shares[0] = revShareBps;
         return _derive(creator, toArray(parentId), shares);
+    }
+
+    // ─────────────────────────────── disputes ───────────────────────────────
+
+    /// @dev `claimant` raises a claim against `assetId` with the native bond.
+    function _raise(address claimant, uint256 assetId) internal returns (uint256 disputeId) {
+        vm.deal(claimant, claimant.balance + BOND);
+        vm.prank(claimant);
+        disputeId = court.raise{value: BOND}(assetId, keccak256("evidence"), 0, NATIVE);
+    }
+
+    /// @dev Waits out the response window and rules.
+    function _resolve(uint256 disputeId, bool upheld) internal {
+        vm.warp(block.timestamp + court.responseWindow() + 1);
+        vm.prank(arbiter);
+        court.resolve(disputeId, upheld, keccak256("ruling"));
+    }
+
+    /// @dev Waits out the appeal window of an upheld ruling.
+    function _finalise() internal {
+        vm.warp(block.timestamp + court.appealWindow() + 1);
     }
 
     function _payNative(address payer, uint256 assetId, uint256 amount) internal {
@@ -227,15 +283,18 @@ abstract contract Base is Test {
     }
 
     /// @dev Hub balance of `currency` minus what it owes: withdrawable credits of `accounts` plus the held funds
-    /// of assets 1..totalAssets. Zero when the money invariant holds for these accounts.
+    /// of assets 1..totalAssets under every dispute. Zero when the money invariant holds for these accounts.
     function _unaccounted(address currency, address[] memory accounts) internal view returns (int256) {
         uint256 owed;
         for (uint256 i; i < accounts.length; ++i) {
             owed += hub.balanceOf(accounts[i], currency);
         }
         uint256 n = registry.totalAssets();
+        uint256 disputes = court.totalDisputes();
         for (uint256 id = 1; id <= n; ++id) {
-            owed += hub.heldOf(id, currency);
+            for (uint256 d = 1; d <= disputes; ++d) {
+                owed += hub.heldOf(id, d, currency);
+            }
         }
         uint256 held = currency == NATIVE ? address(hub).balance : IMintableERC20(currency).balanceOf(address(hub));
         return int256(held) - int256(owed);
