@@ -4,7 +4,7 @@
 `<data dir>/deployments/<chain id>.json`, copied to `current.json` (the one read by default):
 
     {"chain_id": 31337, "rpc_url": "http://127.0.0.1:8545", "registry": "0x…", "hub": "0x…",
-     "license_token": "0x…", "demo_token": "0x…" | null, "deploy_block": 1, "deployer": "0x…",
+     "license_token": "0x…", "court": "0x…", "demo_token": "0x…" | null, "deploy_block": 1, "deployer": "0x…",
      "fee_bps": 250, "fee_recipient": "0x…", "source_hash": "…", "deployed_at": "2026-…Z"}
 
 `deploy_block` is the block of the first deployment transaction: an indexer starts there.
@@ -45,6 +45,7 @@ class Deployment(BaseModel):
     registry: Address
     hub: Address
     license_token: Address
+    court: Address = Field(description="The DisputeCourt, where claims against certificates are brought and ruled.")
     demo_token: Address | None = None
     deploy_block: int = Field(ge=0)
     deployer: Address
