@@ -11,13 +11,14 @@ FORGE   := node_modules/.bin/forge
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help setup demo test test-contracts test-python lint contracts artifacts gas clean
+.PHONY: help setup demo test test-contracts test-python lint contracts artifacts gas audit clean
 
 help:
 	@echo "make demo   - local chain + contracts (and, as they land, indexer, API and web page)"
 	@echo "make test   - every test: Solidity (forge) and Python (pytest)"
 	@echo "make lint   - ruff + mypy"
 	@echo "make gas    - gas benchmark (scripts/bench_gas.py)"
+	@echo "make audit  - Slither over contracts/src (triage: contracts/audit/TRIAGE.md)"
 
 # `npm install` (not `npm ci`): it installs the versions pinned in package-lock.json, but tolerates optional
 # platform packages of forge/anvil that were never published (npm ci refuses a lock without them).
@@ -65,13 +66,29 @@ test-contracts: setup
 test-python: setup
 	$(PY) -m pytest
 
-test: test-contracts test-python
+test: test-contracts audit test-python
 
 lint: setup
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
 
 gas: setup
 	$(PY) scripts/bench_gas.py
+
+# Slither in its own pinned environment (its web3 pins differ from the app's). It runs on a copy of contracts/src
+# in build/audit (crytic-compile runs `forge clean` where it works, and the tests are not audited), with absolute
+# library paths so every OpenZeppelin file is one source unit; forge compiles through solc-js.
+AUDIT := $(TOOLS)/audit
+$(AUDIT)/.installed: contracts/audit/requirements.txt
+	python3 -m venv $(AUDIT)
+	$(AUDIT)/bin/pip install --quiet --require-hashes -r contracts/audit/requirements.txt
+	@touch $@
+
+audit: node_modules/.package-lock.json $(AUDIT)/.installed
+	rm -rf build/audit && mkdir -p build/audit
+	cp -r contracts/src contracts/tools contracts/foundry.toml contracts/slither.config.json build/audit/
+	sed -i 's|\.\./node_modules|$(CURDIR)/node_modules|g' build/audit/foundry.toml
+	cd build/audit && PATH="$(CURDIR)/node_modules/.bin:$$PATH" NODE_PATH="$(CURDIR)/node_modules" \
+		$(CURDIR)/$(AUDIT)/bin/slither . --config-file slither.config.json
 
 clean:
 	rm -rf build .venv node_modules contracts/out contracts/cache web/node_modules web/dist
