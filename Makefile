@@ -40,7 +40,8 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm install --no-audit --no-fund
 	@touch $@
 
-web/dist/index.html: web/node_modules/.package-lock.json web/index.html web/vite.config.js $(shell find web/src -type f) $(wildcard genip/abi/*.json)
+web/dist/index.html: web/node_modules/.package-lock.json web/index.html web/vite.config.js web/tsconfig.json \
+		web/scripts/abis.mjs $(shell find web/src -type f) $(wildcard genip/abi/*.json)
 	cd web && npm run build
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here); CI runs as root.
@@ -69,7 +70,7 @@ test-python: setup
 test: test-contracts audit test-python
 
 lint: setup
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy && (cd web && npm run typecheck)
 
 gas: setup
 	$(PY) scripts/bench_gas.py

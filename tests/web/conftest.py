@@ -87,10 +87,15 @@ def _free_port() -> int:
 
 
 def _built_page() -> None:
-    """Build web/dist when it is missing or older than the sources (make setup normally did it)."""
-    sources = [p for p in (WEB / "src").rglob("*") if p.is_file()] + [
+    """Build web/dist when it is missing or older than the sources, the build's configuration or the ABIs the
+    page is typed against (make setup normally did it). The build type-checks first (`tsc --noEmit`)."""
+    sources = [p for p in (WEB / "src").rglob("*") if p.is_file() and p.name != "abi.generated.ts"] + [
         WEB / "index.html",
         WEB / "vite.config.js",
+        WEB / "tsconfig.json",
+        WEB / "package.json",
+        *(WEB / "scripts").glob("*"),
+        *(ROOT / "genip" / "abi").glob("*.json"),
     ]
     index = DIST / "index.html"
     if index.is_file() and index.stat().st_mtime >= max(p.stat().st_mtime for p in sources):
@@ -98,7 +103,9 @@ def _built_page() -> None:
     npm = shutil.which("npm")
     if npm is None or not (WEB / "node_modules").is_dir():
         pytest.skip("web/dist is not built and web/node_modules is missing: run `make setup`")
-    subprocess.run([npm, "run", "build"], cwd=WEB, check=True, capture_output=True)
+    built = subprocess.run([npm, "run", "build"], cwd=WEB, capture_output=True, text=True)
+    if built.returncode != 0:
+        raise RuntimeError(f"npm run build failed:\n{built.stdout[-4000:]}\n{built.stderr[-2000:]}")
 
 
 @pytest.fixture(scope="session")
@@ -182,6 +189,15 @@ def open_page(
     page = context.new_page()
     page.set_default_timeout(20_000)
     return page
+
+
+def rpc(stack: Stack, method: str, *params: Any) -> Any:
+    """One JSON-RPC call to anvil (`evm_mine`, `evm_increaseTime`, ...)."""
+    body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}
+    answer = httpx.post(stack.rpc_url, json=body, timeout=10).json()
+    if "error" in answer:
+        raise RuntimeError(f"{method}: {answer['error']}")
+    return answer["result"]
 
 
 def shot(page: Any, name: str, *, full_page: bool = True) -> None:

@@ -4,6 +4,7 @@
   const RPC = "__RPC_URL__";
   const ACCOUNT = "__ACCOUNT__";
   // Test knobs: {"chainId": "0x1"} pretends to be on another chain; {"reject": true} refuses to sign (4001).
+  // A test may flip them mid-flow through window.ethereum.testOptions (say, reject only the second signature).
   const OPTIONS = __OPTIONS__;
   const listeners = {};
   let id = 0;
@@ -24,6 +25,7 @@
   }
   window.ethereum = {
     isGenIPTestWallet: true,
+    testOptions: OPTIONS,
     async request({ method, params }) {
       if (method === "eth_requestAccounts" || method === "eth_accounts") return [ACCOUNT];
       if (method === "wallet_switchEthereumChain") return null;

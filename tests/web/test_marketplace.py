@@ -14,7 +14,8 @@ from PIL import Image
 from skimage import data as skdata
 
 from genip.chain import actions
-from tests.web.conftest import ADA, BUYER, PAYER, Stack, open_page, shot
+from genip.prompts import normalize_prompt
+from tests.web.conftest import ADA, BUYER, PAYER, Stack, open_page, rpc, shot
 
 pytestmark = pytest.mark.slow
 
@@ -132,28 +133,59 @@ def test_a_creator_withdraws_revenue_from_the_dashboard(browser: Any, stack: Sta
     page.context.close()
 
 
-def test_a_creator_registers_an_image_and_sees_it_listed(browser: Any, stack: Stack) -> None:
+def _steps(page: Any) -> dict[str, str]:
+    """The register steps' states by number, e.g. {"1": "done", "2": "active", ...}."""
+    items = page.locator("[data-testid=register-steps] li")
+    return {
+        str(items.nth(i).get_attribute("data-step")): str(items.nth(i).get_attribute("data-state"))
+        for i in range(items.count())
+    }
+
+
+def test_a_creator_registers_an_image_step_by_step_and_sees_it_listed(browser: Any, stack: Stack) -> None:
     page = open_page(browser, stack, ADA.address)
     page.goto("/#/register")
+    moon = _png(skdata.moon())
     page.get_by_label("File").set_input_files(
-        files=[{"name": "moon.png", "mimeType": "image/png", "buffer": _png(skdata.moon())}]
+        files=[{"name": "moon.png", "mimeType": "image/png", "buffer": moon}]
     )
     page.get_by_label("Title").fill("Moonrise over the quarry")
     page.get_by_label("Description").fill("A grainy full moon, close up")
-    page.get_by_label("Prompt").fill("grainy black and white full moon, secret recipe 42")
+    # CRLF, a decomposed accent and outer spaces: the browser normalises as genip.prompts does before hashing.
+    raw_prompt = "  grainy black and white full moon,\r\ncafe\u0301 light, secret recipe 42  "
+    page.get_by_label("Prompt").fill(raw_prompt)
     page.get_by_label("Price").fill("12.5")
     shot(page, "register")
     page.get_by_role("button", name="Upload and register").click()
+    # anvil mines only on transactions, so the page waits at step 2 until the test mines the next block.
+    page.locator("[data-step='2'][data-state='active']").wait_for(timeout=40_000)
+    assert _steps(page) == {"1": "done", "2": "active", "3": "todo", "4": "todo"}
+    assert "1. Committing (wallet signature)" in page.get_by_test_id("register-steps").inner_text()
+    shot(page, "register-step-2-waiting")
+    rpc(stack, "evm_mine")
     link = page.get_by_test_id("new-certificate")
     link.or_(page.locator("form .status.error")).wait_for(timeout=40_000)
     assert link.is_visible(), page.locator("form .status").inner_text()
+    assert _steps(page) == {"1": "done", "2": "done", "3": "done", "4": "done"}
+    asset_id = int(re.search(r"#(\d+)", link.inner_text()).group(1))  # type: ignore[union-attr]
+    assert f"4. Indexed: certificate #{asset_id}" in page.get_by_test_id("register-steps").inner_text()
+    shot(page, "register-steps-done")
+
     salt_link = page.get_by_role("link", name="Download your prompt salt")
     secret = json.loads(
         page.evaluate("(href) => fetch(href).then((r) => r.text())", salt_link.get_attribute("href"))
     )
-    asset_id = int(re.search(r"#(\d+)", link.inner_text()).group(1))  # type: ignore[union-attr]
-    verify = stack.client.registry.functions.verifyPrompt
-    assert verify(asset_id, secret["prompt"].encode(), bytes.fromhex(secret["salt"][2:])).call() is True
+    registry = stack.client.registry.functions
+    prompt, salt = secret["prompt"].encode(), bytes.fromhex(secret["salt"][2:])
+    assert secret["creator"].lower() == ADA.address.lower()
+    assert secret["prompt"] == normalize_prompt(raw_prompt)
+    # The browser's creator-bound commitment is the contract's, and it is what the certificate holds.
+    on_chain = registry.promptCommitmentFor(ADA.address, prompt, salt).call()
+    assert "0x" + on_chain.hex().removeprefix("0x") == secret["commitment"]
+    assert registry.promptCommitment(asset_id).call() == on_chain
+    assert registry.verifyPrompt(asset_id, ADA.address, prompt, salt).call() is True
+    assert registry.verifyPrompt(asset_id, BUYER.address, prompt, salt).call() is False
+
     link.click()
     page.get_by_role("heading", name="Moonrise over the quarry").wait_for()
     page.locator(".offer").first.wait_for()
@@ -163,6 +195,89 @@ def test_a_creator_registers_an_image_and_sees_it_listed(browser: Any, stack: St
     page.goto("/#/dashboard")
     page.locator(".my-work", has_text="Moonrise over the quarry").wait_for()
     shot(page, "dashboard")
+
+    # The same bytes again: a link to the certificate, no commitment sent, no prompt salt offered.
+    nonce = stack.client.w3.eth.get_transaction_count(ADA.address)
+    page.goto("/#/register")
+    page.get_by_label("File").set_input_files(
+        files=[{"name": "moon.png", "mimeType": "image/png", "buffer": moon}]
+    )
+    page.get_by_label("Title").fill("Moonrise again")
+    page.get_by_label("Prompt").fill("the same moon")
+    page.get_by_role("button", name="Upload and register").click()
+    duplicate = page.get_by_test_id("exact-duplicate")
+    duplicate.wait_for()
+    assert f"This exact file is already certificate #{asset_id}" in duplicate.inner_text()
+    assert duplicate.locator(f"a[href='#/work/{asset_id}']").count() == 1
+    assert page.get_by_role("link", name="Download your prompt salt").count() == 0
+    assert stack.client.w3.eth.get_transaction_count(ADA.address) == nonce
+    shot(page, "register-exact-duplicate")
+    page.context.close()
+
+
+def test_a_rejected_second_signature_keeps_the_commitment_for_the_retry(browser: Any, stack: Stack) -> None:
+    page = open_page(browser, stack, BUYER.address)
+    page.goto("/#/register")
+    page.get_by_label("File").set_input_files(
+        files=[{"name": "coins.png", "mimeType": "image/png", "buffer": _png(skdata.coins())}]
+    )
+    page.get_by_label("Title").fill("Coins, retried")
+    page.get_by_label("Prompt").fill("old coins on a cloth")
+    page.get_by_role("button", name="Upload and register").click()
+    page.locator("[data-step='2'][data-state='active']").wait_for(timeout=40_000)
+    page.evaluate("window.ethereum.testOptions.reject = true")
+    rpc(stack, "evm_mine")
+    page.locator("[data-step='3'][data-state='failed']").wait_for()
+    assert "You rejected the registration in your wallet" in page.locator("form .status").inner_text()
+    salt_href = page.get_by_role("link", name="Download your prompt salt").get_attribute("href")
+    first_salt = page.evaluate("(href) => fetch(href).then((r) => r.json())", salt_href)["salt"]
+    shot(page, "register-rejected")
+
+    nonce = stack.client.w3.eth.get_transaction_count(BUYER.address)
+    page.evaluate("window.ethereum.testOptions.reject = false")
+    page.get_by_role("button", name="Upload and register").click()
+    link = page.get_by_test_id("new-certificate")
+    link.or_(page.locator("form .status.error")).wait_for(timeout=40_000)
+    assert link.is_visible(), page.locator("form .status").inner_text()
+    assert _steps(page) == {"1": "done", "2": "done", "3": "done", "4": "done"}
+    # Only the registration was sent: the commitment of the first try was used, and the prompt salt kept.
+    assert stack.client.w3.eth.get_transaction_count(BUYER.address) == nonce + 1
+    salt_href = page.get_by_role("link", name="Download your prompt salt").get_attribute("href")
+    assert page.evaluate("(href) => fetch(href).then((r) => r.json())", salt_href)["salt"] == first_salt
+    assert page.get_by_role("link", name="Download your prompt salt").count() == 1
+    page.context.close()
+
+
+def test_a_near_duplicate_of_another_creators_work_needs_an_explicit_confirmation(
+    browser: Any, stack: Stack
+) -> None:
+    astronaut = stack.seeded.assets["astronaut"]
+    out = io.BytesIO()
+    image = Image.fromarray(skdata.astronaut())
+    image.thumbnail((300, 300))
+    image.save(out, format="JPEG", quality=90)  # not the registered bytes, but the same picture
+    nonce = stack.client.w3.eth.get_transaction_count(BUYER.address)
+    page = open_page(browser, stack, BUYER.address)
+    page.goto("/#/register")
+    page.get_by_label("File").set_input_files(
+        files=[{"name": "astronaut.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}]
+    )
+    page.get_by_label("Title").fill("My astronaut")
+    page.get_by_label("Prompt").fill("an astronaut portrait")
+    page.get_by_role("button", name="Upload and register").click()
+    warning = page.get_by_test_id("near-duplicates")
+    warning.wait_for(timeout=30_000)
+    assert warning.locator(f"a[href='#/work/{astronaut}']").count() == 1
+    register_anyway = page.get_by_role("button", name="Register anyway")
+    assert register_anyway.is_disabled()
+    assert page.get_by_test_id("register-steps").is_hidden()  # nothing was sent to the wallet
+    assert page.get_by_role("link", name="Download your prompt salt").count() == 0
+    assert stack.client.w3.eth.get_transaction_count(BUYER.address) == nonce
+    shot(page, "register-near-duplicate")
+    page.get_by_label("This is my own work, register anyway").check()
+    assert register_anyway.is_enabled()
+    page.get_by_label("This is my own work, register anyway").uncheck()
+    assert register_anyway.is_disabled()
     page.context.close()
 
 

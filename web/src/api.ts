@@ -1,9 +1,13 @@
 // The JSON API (api/schemas.py) as the page uses it. Amounts are decimal strings; keep them as bigint.
+// Hand-written for now (the style guide wants them generated from the OpenAPI document). `standing`,
+// `asset_status` and `purchasable` are the API's decisions (api/schemas.py); src/standing.ts only words them.
 
-export interface Currency { address: string; symbol: string; decimals: number }
+import type { Address } from "viem";
+
+export interface Currency { address: Address; symbol: string; decimals: number }
 export interface TermsTemplate { document_hash: string; document_uri: string; rev_share_bps: number }
 export interface Config {
-  chain_id: number; chain_id_hex: string; registry: string; hub: string; license_token: string;
+  chain_id: number; chain_id_hex: string; registry: Address; hub: Address; license_token: Address; court?: Address;
   demo_token: string | null; deploy_block: number; fee_bps: number; currencies: Currency[];
   terms: Record<string, TermsTemplate>; max_upload_bytes: number;
 }
@@ -11,9 +15,17 @@ export interface AssetSummary {
   asset_id: number; kind: string; title: string | null; description: string | null; tags: string[] | null;
   creator: string; owner: string; registered_at: number; block_number: number; metadata_cid: string;
   media_cid: string | null; media_type: string | null; is_derivative: boolean; children_count: number;
-  licenses_sold: number; dispute_status: string; min_price: string | null;
+  licenses_sold: number; min_price: string | null;
+  /** The hub's standing: clear | disputed | upheld | tainted. */
+  standing: string;
+  /** What the licence rules make of it: active | expired | disputed | upheld | tainted. */
+  asset_status: string;
+  /** Unix time a derivative's rights end (the shortest parent licence); 0 = never. */
+  expires_at: number;
+  /** A licence can be bought now (the API's decision). */
+  purchasable: boolean;
 }
-export interface Facets { kind: Record<string, number>; tier: Record<string, number> }
+export interface Facets { kind: Record<string, number>; tier: Record<string, number>; standing: Record<string, number> }
 export interface AssetsPage {
   data: AssetSummary[]; count: number; limit: number; offset: number; next_cursor: string | null;
   facets: Facets | null; as_of_block: number;
@@ -25,13 +37,21 @@ export interface Terms {
 export interface Offer {
   offer_id: number; tier: string; currency: string; price: string; duration: number; supply_cap: number;
   sold: number; paused: boolean; available: boolean; terms: Terms | null;
+  /** The seller no longer owns the certificate. */
+  lapsed: boolean;
+  /** The API's decision: `buyLicense` would succeed now (available, not lapsed, asset clear and not expired). */
+  purchasable: boolean;
+}
+export interface Dispute {
+  dispute_id: number; asset_id: number; claimant: string; claimant_asset_id: number | null; status: "open" | "cleared" | "upheld";
+  reversed: boolean; final: boolean; raised_at: string; answer_deadline: string; answered: boolean;
 }
 export interface Edge { asset_id: number; title: string | null; share_bps: number; license_id: number }
 export interface Asset extends AssetSummary {
   registrar: string; tx_hash: string; content_hash: string; perceptual_hash: string; prompt_commitment: string;
   royalty_stack_bps: number; depth: number; metadata_status: string; metadata: Record<string, any> | null;
   prompt_check: { status: string; checker: string | null; block_number: number | null };
-  dispute: { status: string }; offers: Offer[]; licenses: { total: number; valid: number };
+  standing_dispute_id: number | null; disputes: Dispute[]; offers: Offer[]; licenses: { total: number; valid: number };
   parents: Edge[]; children: Edge[]; as_of_block: number;
 }
 export interface LineageNode {
@@ -58,7 +78,10 @@ export interface Account {
 export interface Upload {
   kind: string; cid: string; sha256: string; size: number; media_type: string;
   perceptual_hash: { algorithm: string; value: string; quality: number | null } | null;
-  details: Record<string, unknown>; near_duplicates: { asset_id: number; distance: number | null; title?: string | null }[];
+  details: Record<string, unknown>; near_duplicates: NearDuplicate[];
+}
+export interface NearDuplicate {
+  asset_id: number; distance: number | null; title?: string | null; creator?: string | null; message?: string;
 }
 export interface MatchCandidate { asset_id: number; distance?: number | null; method?: string; inliers?: number | null; correlation?: number | null; title?: string | null; [k: string]: unknown }
 export interface MatchResult { candidates: MatchCandidate[]; verdict: string; status?: unknown }

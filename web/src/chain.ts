@@ -1,59 +1,77 @@
-// Contract calls the page makes through the wallet (ABI-encoded with viem; ABIs from genip/abi at build time).
+// Contract calls the page makes through the wallet, ABI-encoded by viem against the `as const` ABIs generated from
+// genip/abi (so a changed contract signature is a type error at build time), and the two hashes the browser
+// computes itself: the registration leaf and the creator-bound prompt commitment.
 
-import { concat, decodeEventLog, decodeFunctionResult, encodeFunctionData, keccak256, stringToHex, type Hex } from "viem";
+import {
+  decodeEventLog,
+  encodeAbiParameters,
+  encodeFunctionData,
+  keccak256,
+  toBytes,
+  toHex,
+  zeroAddress,
+  type Address,
+  type Hex,
+} from "viem";
 import type { Config, Offer } from "./api";
-import { HUB_ABI, REGISTRY_ABI, TOKEN_ABI, WalletError, wallet } from "./wallet";
+import { AlreadyRegisteredError, HUB_ABI, REGISTRY_ABI, TOKEN_ABI, WalletError, sleep, wallet, type Receipt } from "./wallet";
 
-export const ZERO = "0x0000000000000000000000000000000000000000";
+export const ZERO: Address = zeroAddress;
 export const KINDS = ["image", "text", "model", "workflow", "prompt", "other"] as const;
+export type Kind = (typeof KINDS)[number];
 
-async function read(to: string, abi: typeof HUB_ABI, functionName: string, args: unknown[]): Promise<unknown> {
-  const data = encodeFunctionData({ abi, functionName, args });
-  return decodeFunctionResult({ abi, functionName, data: await wallet.call(to, data) });
+/** Domain tag of single-prompt commitments: GenIPRegistry.PROMPT_DOMAIN. */
+export const PROMPT_DOMAIN: Hex = keccak256(toBytes("Gen-IP prompt commitment v2"));
+
+export async function tokenBalance(token: Address, account: Address): Promise<bigint> {
+  return wallet.reader.readContract({ address: token, abi: TOKEN_ABI, functionName: "balanceOf", args: [account] });
 }
 
-export async function tokenBalance(token: string, account: string): Promise<bigint> {
-  return (await read(token, TOKEN_ABI, "balanceOf", [account])) as bigint;
+export async function withdrawable(cfg: Config, account: Address, currency: Address): Promise<bigint> {
+  return wallet.reader.readContract({ address: cfg.hub, abi: HUB_ABI, functionName: "balanceOf", args: [account, currency] });
 }
 
-export async function withdrawable(cfg: Config, account: string, currency: string): Promise<bigint> {
-  return (await read(cfg.hub, HUB_ABI, "balanceOf", [account, currency])) as bigint;
-}
-
-function logsOf(receipt: { logs: { address: string; topics: Hex[]; data: Hex }[] }, address: string, abi: typeof HUB_ABI, eventName: string) {
-  const out: Record<string, unknown>[] = [];
+/** The arguments of the first `eventName` that `address` emitted in `receipt`. */
+function firstEvent<const abi extends typeof HUB_ABI | typeof REGISTRY_ABI>(
+  receipt: Receipt,
+  address: Address,
+  abi: abi,
+  eventName: string,
+): Record<string, unknown> | null {
   for (const log of receipt.logs) {
     if (log.address.toLowerCase() !== address.toLowerCase()) continue;
     try {
       const decoded = decodeEventLog({ abi, data: log.data, topics: log.topics as [Hex, ...Hex[]] });
-      if (decoded.eventName === eventName) out.push(decoded.args as unknown as Record<string, unknown>);
+      if (decoded.eventName === eventName) return decoded.args as unknown as Record<string, unknown>;
     } catch {
       /* another event */
     }
   }
-  return out;
+  return null;
 }
 
 export type Step = (text: string) => void;
 
-/** Buys a licence under `offer` for the connected account: checks funds, approves the ERC-20 if needed. */
-export async function buyLicense(offer: Offer, step: Step): Promise<{ licenseId: bigint; block: number; account: string }> {
+/** Buys a licence under `offer` for the connected account (no referring platform): checks funds, approves the
+ * ERC-20 if needed. */
+export async function buyLicense(offer: Offer, step: Step): Promise<{ licenseId: bigint; block: number; account: Address }> {
   step("Checking your wallet…");
   const { account, cfg } = await wallet.ready();
   const price = BigInt(offer.price);
+  const currency = offer.currency as Address;
   let value = 0n;
-  if (offer.currency.toLowerCase() === ZERO) {
+  if (currency.toLowerCase() === ZERO) {
     if ((await wallet.balance(account)) < price) throw new WalletError("Insufficient funds: your ETH balance is lower than the price.");
     value = price;
   } else {
-    if ((await tokenBalance(offer.currency, account)) < price) {
+    if ((await tokenBalance(currency, account)) < price) {
       throw new WalletError("Insufficient funds: your token balance is lower than the price.");
     }
-    const allowance = (await read(offer.currency, TOKEN_ABI, "allowance", [account, cfg.hub])) as bigint;
+    const allowance = await wallet.reader.readContract({ address: currency, abi: TOKEN_ABI, functionName: "allowance", args: [account, cfg.hub] });
     if (allowance < price) {
       step("Approve the payment token in your wallet…");
       const hash = await wallet.send({
-        to: offer.currency,
+        to: currency,
         data: encodeFunctionData({ abi: TOKEN_ABI, functionName: "approve", args: [cfg.hub, price] }),
       });
       step("Approval pending…");
@@ -63,29 +81,104 @@ export async function buyLicense(offer: Offer, step: Step): Promise<{ licenseId:
   step("Confirm the purchase in your wallet…");
   const hash = await wallet.send({
     to: cfg.hub,
-    data: encodeFunctionData({ abi: HUB_ABI, functionName: "buyLicense", args: [BigInt(offer.offer_id), account] }),
+    data: encodeFunctionData({ abi: HUB_ABI, functionName: "buyLicense", args: [BigInt(offer.offer_id), account, ZERO] }),
     value,
   });
   step(`Pending: transaction ${hash.slice(0, 10)}… sent, waiting for a block.`);
   const receipt = await wallet.receipt(hash);
-  const [event] = logsOf(receipt, cfg.hub, HUB_ABI, "LicensePurchased");
-  return { licenseId: (event?.licenseId as bigint) ?? 0n, block: receipt.blockNumber, account };
+  const event = firstEvent(receipt, cfg.hub, HUB_ABI, "LicensePurchased");
+  return { licenseId: (event?.licenseId as bigint | undefined) ?? 0n, block: receipt.blockNumber, account };
 }
 
-/** keccak256(salt ‖ UTF-8 prompt) with a fresh 32-byte salt; the prompt is normalised as genip.prompts does. */
-export function commitPrompt(prompt: string): { salt: Hex; commitment: Hex; prompt: string } {
-  const text = prompt.replace(/\r\n?/g, "\n").normalize("NFC").trim();
-  const saltBytes = crypto.getRandomValues(new Uint8Array(32));
-  const salt = `0x${Array.from(saltBytes, (b) => b.toString(16).padStart(2, "0")).join("")}` as Hex;
-  return { salt, commitment: keccak256(concat([salt, stringToHex(text)])), prompt: text };
+/** 32 random bytes from the browser's CSPRNG. */
+export function randomSalt(): Hex {
+  return toHex(crypto.getRandomValues(new Uint8Array(32)));
 }
 
-export async function registerWork(
-  work: { kind: string; sha256: Hex; perceptualHash: Hex; commitment: Hex; metadataCid: string },
-  step: Step,
-): Promise<{ assetId: bigint; block: number }> {
-  const { cfg } = await wallet.ready();
-  step("Sign the registration in your wallet…");
+/** A prompt as genip.prompts.normalize_prompt makes it: `\n` line endings, Unicode NFC, trimmed. */
+export function normalizePrompt(prompt: string): string {
+  return prompt.replace(/\r\n?/g, "\n").normalize("NFC").trim();
+}
+
+/** GenIPRegistry.promptCommitmentFor: keccak256(abi.encode(PROMPT_DOMAIN, creator, salt, keccak256(prompt))). */
+export function promptCommitment(creator: Address, prompt: string, salt: Hex): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: "bytes32" }, { type: "address" }, { type: "bytes32" }, { type: "bytes32" }],
+      [PROMPT_DOMAIN, creator, salt, keccak256(toBytes(prompt))],
+    ),
+  );
+}
+
+/** Commits `creator` to the normalised prompt with a fresh salt (the salt is the creator's to keep). */
+export function commitPrompt(creator: Address, prompt: string): { salt: Hex; commitment: Hex; prompt: string } {
+  const text = normalizePrompt(prompt);
+  const salt = randomSalt();
+  return { salt, commitment: promptCommitment(creator, text, salt), prompt: text };
+}
+
+/** GenIPRegistry.registrationLeaf: keccak256(abi.encode(creator, contentHash, salt)). */
+export function registrationLeaf(creator: Address, contentHash: Hex, salt: Hex): Hex {
+  return keccak256(encodeAbiParameters([{ type: "address" }, { type: "bytes32" }, { type: "bytes32" }], [creator, contentHash, salt]));
+}
+
+/** The certificate that already holds this exact content, or 0n. */
+export async function existingCertificate(cfg: Config, contentHash: Hex): Promise<bigint> {
+  return wallet.reader.readContract({ address: cfg.registry, abi: REGISTRY_ABI, functionName: "assetOf", args: [contentHash] });
+}
+
+export type RegisterStage = "commit" | "wait" | "register";
+export type RegisterProgress = (stage: RegisterStage, detail?: string) => void;
+
+export interface WorkToRegister {
+  kind: string;
+  sha256: Hex;
+  perceptualHash: Hex;
+  commitment: Hex;
+  metadataCid: string;
+}
+
+/** Registration salts committed but not yet revealed in this tab, by creator and content, so that a retry after a
+ * rejected second signature reuses the commitment instead of paying for another. */
+const pending = new Map<string, Hex>();
+
+/**
+ * Commit, then reveal: `commit(leaf)` (first signature), wait until the chain is past the commitment's block (the
+ * registry refuses a reveal in the same block, and wallets simulate against the latest block), then
+ * `register(work, salt, [])` (second signature). The leaf binds creator, content and a fresh secret salt, so
+ * nobody who sees the commitment, or the reveal in the mempool, can take the certificate.
+ */
+export async function registerWork(work: WorkToRegister, progress: RegisterProgress): Promise<{ assetId: bigint; block: number }> {
+  const { account, cfg } = await wallet.ready();
+  const existing = await existingCertificate(cfg, work.sha256);
+  if (existing !== 0n) throw new AlreadyRegisteredError(existing);
+  const key = `${account.toLowerCase()}:${work.sha256}`;
+  let salt = pending.get(key);
+  let committedAt = 0;
+  if (salt) {
+    const [block] = await wallet.reader.readContract({
+      address: cfg.registry, abi: REGISTRY_ABI, functionName: "commitmentOf", args: [registrationLeaf(account, work.sha256, salt)],
+    });
+    committedAt = Number(block);
+  }
+  if (!salt || committedAt === 0) {
+    salt = randomSalt();
+    const leaf = registrationLeaf(account, work.sha256, salt);
+    progress("commit", "Sign the commitment in your wallet…");
+    const hash = await wallet.send({ to: cfg.registry, data: encodeFunctionData({ abi: REGISTRY_ABI, functionName: "commit", args: [leaf] }) });
+    progress("commit", `Commitment ${hash.slice(0, 10)}… sent, waiting for a block.`);
+    committedAt = (await wallet.receipt(hash)).blockNumber;
+    pending.set(key, salt);
+  }
+  progress("wait", `Committed in block ${committedAt}; waiting for block ${committedAt + 1}.`);
+  const started = Date.now();
+  while (Number(await wallet.reader.getBlockNumber({ cacheTime: 0 })) <= committedAt) {
+    if (Date.now() - started > 600_000) {
+      throw new WalletError("No new block for 10 minutes; your commitment stays valid for 7 days, so try again later.");
+    }
+    await sleep(1000);
+  }
+  progress("register", "Sign the registration in your wallet…");
   const hash = await wallet.send({
     to: cfg.registry,
     data: encodeFunctionData({
@@ -93,29 +186,33 @@ export async function registerWork(
       functionName: "register",
       args: [
         {
-          kind: KINDS.indexOf(work.kind as (typeof KINDS)[number]),
+          kind: KINDS.indexOf(work.kind as Kind),
           contentHash: work.sha256,
           perceptualHash: work.perceptualHash,
           promptCommitment: work.commitment,
           metadataCid: work.metadataCid,
         },
+        salt,
+        [],
       ],
     }),
   });
-  step(`Pending: registration ${hash.slice(0, 10)}… sent, waiting for a block.`);
+  progress("register", `Registration ${hash.slice(0, 10)}… sent, waiting for a block.`);
   const receipt = await wallet.receipt(hash);
-  const [event] = logsOf(receipt, cfg.registry, REGISTRY_ABI, "WorkRegistered");
-  if (!event) throw new WalletError("The registration was mined but emitted no WorkRegistered event.");
+  pending.delete(key);
+  const event = firstEvent(receipt, cfg.registry, REGISTRY_ABI, "WorkRegistered");
+  if (!event) throw new WalletError("The registration was mined but the registry reported no certificate.");
   return { assetId: event.assetId as bigint, block: receipt.blockNumber };
 }
 
 export async function createOffer(
   assetId: number | bigint,
-  o: { tier: "standard" | "extended"; currency: string; price: bigint; durationDays: number; supplyCap: number; revShareBps: number },
+  o: { tier: "standard" | "extended"; currency: Address; price: bigint; durationDays: number; supplyCap: number; revShareBps: number },
   step: Step,
 ): Promise<number> {
   const { cfg } = await wallet.ready();
   const template = cfg.terms[o.tier];
+  if (!template) throw new WalletError(`This marketplace publishes no ${o.tier} licence terms.`);
   const terms = {
     tier: o.tier === "extended" ? 1 : 0,
     commercialUse: true,
@@ -149,7 +246,7 @@ export async function setOfferPaused(offerId: number, paused: boolean, step: Ste
   return (await wallet.receipt(hash)).blockNumber;
 }
 
-export async function withdraw(currency: string, step: Step): Promise<number> {
+export async function withdraw(currency: Address, step: Step): Promise<number> {
   const { cfg } = await wallet.ready();
   step("Confirm the withdrawal in your wallet…");
   const hash = await wallet.send({

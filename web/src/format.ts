@@ -26,7 +26,7 @@ export function units(raw: string | bigint, decimals: number): string {
 export function toUnits(text: string, decimals: number): bigint {
   const clean = text.trim();
   if (!/^\d+(\.\d+)?$/.test(clean)) throw new Error(`"${text}" is not an amount`);
-  const [whole, frac = ""] = clean.split(".");
+  const [whole = "0", frac = ""] = clean.split(".");
   if (frac.length > decimals) throw new Error(`at most ${decimals} decimals`);
   return BigInt(whole) * 10n ** BigInt(decimals) + BigInt(frac.padEnd(decimals, "0") || "0");
 }

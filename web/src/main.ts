@@ -21,7 +21,7 @@ let renderId = 0;
 async function route(): Promise<void> {
   const id = ++renderId;
   const raw = location.hash.replace(/^#/, "") || "/";
-  const [path, query = ""] = raw.split("?");
+  const [path = "/", query = ""] = raw.split("?");
   const root = document.getElementById("main")!;
   const match = routes.find(([re]) => re.test(path));
   for (const a of document.querySelectorAll<HTMLAnchorElement>("nav a")) {
@@ -35,12 +35,15 @@ async function route(): Promise<void> {
   }
   const module = await match[1]();
   if (id !== renderId) return;
-  root.replaceChildren();
+  // Each view renders into its own container: once the route changes the container is detached, so a view still
+  // awaiting the API (or re-rendering on a wallet change) writes into nothing instead of over the next page.
+  const view = h("div", { class: "view" });
+  root.replaceChildren(view);
   const param = match[0].exec(path)?.[1];
   try {
-    await module.default(root, new URLSearchParams(query), param);
+    await module.default(view, new URLSearchParams(query), param);
   } catch (err) {
-    clear(root, h("h1", null, "Something went wrong"), h("p", { class: "error" }, String((err as Error).message ?? err)));
+    if (view.isConnected) clear(view, h("h1", null, "Something went wrong"), h("p", { class: "error" }, String((err as Error).message ?? err)));
   }
   if (document.activeElement === document.body) root.focus({ preventScroll: true });
 }

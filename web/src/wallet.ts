@@ -1,19 +1,16 @@
 // The injected EIP-1193 wallet (window.ethereum): connect, check the network, send transactions, wait for
-// receipts, and turn wallet and contract errors into sentences.
+// receipts, and turn wallet and contract errors into sentences. Reads go through viem's public client over the
+// same provider, typed by the `as const` ABIs generated from genip/abi (src/abi.generated.ts).
 
-import { decodeErrorResult, type Abi, type Hex } from "viem";
-import { abi as registryAbi } from "../../genip/abi/GenIPRegistry.json";
-import { abi as hubAbi } from "../../genip/abi/LicensingHub.json";
-import { abi as tokenAbi } from "../../genip/abi/DemoToken.json";
+import { createPublicClient, custom, decodeErrorResult, type Address, type Hex, type Log, type PublicClient } from "viem";
+import { HUB_ABI, REGISTRY_ABI, TOKEN_ABI } from "./abi.generated";
 import { config, type Config } from "./api";
 
-export const REGISTRY_ABI = registryAbi as Abi;
-export const HUB_ABI = hubAbi as Abi;
-export const TOKEN_ABI = tokenAbi as Abi;
+export { HUB_ABI, REGISTRY_ABI, TOKEN_ABI };
 
 interface Eip1193 {
   request(args: { method: string; params?: unknown[] }): Promise<unknown>;
-  on?(event: string, listener: (...args: any[]) => void): void;
+  on?(event: string, listener: (...args: never[]) => void): void;
 }
 
 declare global {
@@ -24,15 +21,50 @@ declare global {
 
 type Listener = () => void;
 
-class WalletError extends Error {}
+/** An error whose message is already a sentence for the user. */
+export class WalletError extends Error {}
+
+/** The user declined a request in the wallet. */
+export class RejectedError extends WalletError {
+  constructor() {
+    super("You rejected the request in your wallet. Nothing was sent.");
+  }
+}
+
+/** A registration refused because the exact file already has a certificate (the page links to it). */
+export class AlreadyRegisteredError extends WalletError {
+  constructor(readonly assetId: bigint) {
+    super(`This exact file is already certificate #${assetId}.`);
+  }
+}
+
+export interface Receipt {
+  blockNumber: number;
+  logs: { address: string; topics: Hex[]; data: Hex }[];
+}
+
+let reader: PublicClient | null = null;
 
 export const wallet = {
-  account: null as string | null,
+  account: null as Address | null,
   chainId: null as number | null,
   listeners: new Set<Listener>(),
 
   get provider(): Eip1193 | undefined {
     return window.ethereum;
+  },
+
+  /** The wallet's provider, or a sentence saying there is none. */
+  get required(): Eip1193 {
+    const p = window.ethereum;
+    if (!p) throw new WalletError("No wallet found. Install a browser wallet (such as MetaMask) and reload the page.");
+    return p;
+  },
+
+  /** viem's typed reads (`readContract`, `getBlockNumber`) over the wallet's provider. */
+  get reader(): PublicClient {
+    reader ??= createPublicClient({ transport: custom(this.required) });
+    return reader;
   },
 
   onChange(listener: Listener): () => void {
@@ -47,7 +79,7 @@ export const wallet = {
   async init(): Promise<void> {
     const p = this.provider;
     if (!p) return;
-    p.on?.("accountsChanged", (accounts: string[]) => {
+    p.on?.("accountsChanged", (accounts: Address[]) => {
       this.account = accounts[0] ?? null;
       this.notify();
     });
@@ -56,7 +88,7 @@ export const wallet = {
       this.notify();
     });
     try {
-      const accounts = (await p.request({ method: "eth_accounts" })) as string[];
+      const accounts = (await p.request({ method: "eth_accounts" })) as Address[];
       this.account = accounts[0] ?? null;
       this.chainId = Number(await p.request({ method: "eth_chainId" }));
     } catch {
@@ -65,11 +97,10 @@ export const wallet = {
     this.notify();
   },
 
-  async connect(): Promise<string> {
-    const p = this.provider;
-    if (!p) throw new WalletError("No wallet found. Install a browser wallet (such as MetaMask) and reload the page.");
+  async connect(): Promise<Address> {
+    const p = this.required;
     try {
-      const accounts = (await p.request({ method: "eth_requestAccounts" })) as string[];
+      const accounts = (await p.request({ method: "eth_requestAccounts" })) as Address[];
       this.account = accounts[0] ?? null;
       this.chainId = Number(await p.request({ method: "eth_chainId" }));
     } catch (err) {
@@ -81,10 +112,10 @@ export const wallet = {
   },
 
   /** Connected, on the deployment's chain: the account; otherwise a clear error. */
-  async ready(): Promise<{ account: string; cfg: Config }> {
+  async ready(): Promise<{ account: Address; cfg: Config }> {
     const cfg = await config();
     const account = this.account ?? (await this.connect());
-    this.chainId = Number(await this.provider!.request({ method: "eth_chainId" }));
+    this.chainId = Number(await this.required.request({ method: "eth_chainId" }));
     if (this.chainId !== cfg.chain_id) {
       throw new WalletError(
         `Wrong network: your wallet is on chain ${this.chainId}, this marketplace is on chain ${cfg.chain_id}. Switch network in your wallet and try again.`,
@@ -96,7 +127,7 @@ export const wallet = {
   async switchChain(): Promise<void> {
     const cfg = await config();
     try {
-      await this.provider!.request({ method: "wallet_switchEthereumChain", params: [{ chainId: cfg.chain_id_hex }] });
+      await this.required.request({ method: "wallet_switchEthereumChain", params: [{ chainId: cfg.chain_id_hex }] });
       this.chainId = cfg.chain_id;
       this.notify();
     } catch (err) {
@@ -104,37 +135,35 @@ export const wallet = {
     }
   },
 
-  async call(to: string, data: Hex): Promise<Hex> {
-    return (await this.provider!.request({ method: "eth_call", params: [{ to, data }, "latest"] })) as Hex;
-  },
-
-  async balance(account: string): Promise<bigint> {
-    return BigInt((await this.provider!.request({ method: "eth_getBalance", params: [account, "latest"] })) as string);
+  async balance(account: Address): Promise<bigint> {
+    return this.reader.getBalance({ address: account });
   },
 
   /** Simulates, then sends a transaction from the connected account; resolves with its hash. */
-  async send(tx: { to: string; data: Hex; value?: bigint }): Promise<Hex> {
+  async send(tx: { to: Address; data: Hex; value?: bigint }): Promise<Hex> {
     const { account } = await this.ready();
     const params = { from: account, to: tx.to, data: tx.data, value: `0x${(tx.value ?? 0n).toString(16)}` };
     try {
-      await this.provider!.request({ method: "eth_call", params: [params, "latest"] });
+      await this.required.request({ method: "eth_call", params: [params, "latest"] });
     } catch (err) {
-      throw new WalletError(explain(err));
+      throw asWalletError(err);
     }
     try {
-      return (await this.provider!.request({ method: "eth_sendTransaction", params: [params] })) as Hex;
+      return (await this.required.request({ method: "eth_sendTransaction", params: [params] })) as Hex;
     } catch (err) {
-      throw new WalletError(explain(err));
+      throw asWalletError(err);
     }
   },
 
-  async receipt(hash: Hex, timeoutMs = 120_000): Promise<{ blockNumber: number; logs: { address: string; topics: Hex[]; data: Hex }[] }> {
+  async receipt(hash: Hex, timeoutMs = 120_000): Promise<Receipt> {
     const started = Date.now();
     for (;;) {
-      const r = (await this.provider!.request({ method: "eth_getTransactionReceipt", params: [hash] })) as any;
+      const r = (await this.required.request({ method: "eth_getTransactionReceipt", params: [hash] })) as
+        | { status: Hex; blockNumber: Hex; logs: Log[] }
+        | null;
       if (r) {
-        if (r.status !== "0x1") throw new WalletError("The transaction was mined but failed (reverted).");
-        return { blockNumber: Number(r.blockNumber), logs: r.logs };
+        if (r.status !== "0x1") throw new WalletError("The transaction was mined but failed: nothing changed.");
+        return { blockNumber: Number(r.blockNumber), logs: r.logs.map((l) => ({ address: l.address, topics: l.topics, data: l.data })) };
       }
       if (Date.now() - started > timeoutMs) throw new WalletError("The transaction is taking long to confirm; check your wallet.");
       await sleep(400);
@@ -144,54 +173,88 @@ export const wallet = {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Plain sentences for the contracts' errors; a revert name never reaches the page. */
 const FRIENDLY: Record<string, string> = {
   OfferNotActive: "This offer is paused by its creator.",
   OfferSoldOut: "This offer is sold out.",
-  AssetDisputed: "This work is under dispute; licences cannot be bought until it is resolved.",
+  OfferLapsed: "This offer lapsed: the certificate changed hands since it was made.",
+  UnknownOffer: "This offer does not exist.",
+  AssetNotClear: "This work is not for sale while a claim against it is open or was upheld.",
+  AssetExpired: "This work's own licence has ended, so no licence can be sold on it.",
   ContentAlreadyRegistered: "This exact file is already registered.",
+  AlreadyCommitted: "This registration was already committed; try again to start afresh.",
+  CommitmentTooNew: "The chain has not moved past the commitment's block yet; try again in a few seconds.",
+  CommitmentExpired: "The commitment is older than 7 days; register again to make a fresh one.",
+  UnknownCommitment: "The registration's commitment was not found on the chain; register again.",
+  MissingPromptCommitment: "The prompt commitment is missing.",
   InsufficientBalance: "Insufficient funds: your balance is lower than the price.",
   ERC20InsufficientBalance: "Insufficient funds: your token balance is lower than the price.",
   ERC20InsufficientAllowance: "The token allowance is too low; approve the amount first.",
   NothingToWithdraw: "There is nothing to withdraw in this currency.",
   NotAssetOwner: "Only the work's owner can do this.",
   WrongPayment: "The payment does not match the price.",
-  MissingPromptCommitment: "The prompt commitment is missing.",
+  NotAReferrer: "The referring platform is not allowed to refer sales.",
+  PriceTooHigh: "The price is too high.",
 };
 
-function hexData(err: any): Hex | null {
-  for (let e = err, depth = 0; e && depth < 5; e = e.cause ?? e.error, depth++) {
-    const d = e.data?.data ?? e.data;
+function hexData(err: unknown): Hex | null {
+  let e = err as { data?: unknown; cause?: unknown; error?: unknown } | undefined;
+  for (let depth = 0; e && depth < 5; depth++) {
+    const data = e.data as { data?: unknown; originalError?: { data?: unknown } } | string | undefined;
+    const d = typeof data === "object" && data !== null ? (data.data ?? data.originalError?.data) : data;
     if (typeof d === "string" && d.startsWith("0x") && d.length >= 10) return d as Hex;
-    if (typeof d?.originalError?.data === "string") return d.originalError.data as Hex;
+    e = (e.cause ?? e.error) as typeof e;
   }
   return null;
 }
 
-/** A sentence for a wallet or contract error. */
-export function explain(err: unknown): string {
-  const e = err as any;
-  if (err instanceof WalletError) return err.message;
-  if (e?.code === 4001 || /user (rejected|denied)/i.test(String(e?.message))) {
-    return "You rejected the request in your wallet. Nothing was sent.";
-  }
-  if (e?.code === 4902) return "Your wallet does not know this network; add it in your wallet first.";
-  if (e?.code === 4100) return "The wallet has not authorised this site; connect again.";
-  const data = hexData(e);
-  if (data) {
-    for (const abi of [HUB_ABI, REGISTRY_ABI, TOKEN_ABI]) {
-      try {
-        const decoded = decodeErrorResult({ abi, data });
-        return FRIENDLY[decoded.errorName] ?? `The contract refused: ${decoded.errorName}.`;
-      } catch {
-        /* not this contract's error */
-      }
+/** The contract error inside a wallet or RPC error, decoded against the page's ABIs. */
+export function contractError(err: unknown): { name: string; args: readonly unknown[] } | null {
+  const data = hexData(err);
+  if (!data) return null;
+  for (const abi of [REGISTRY_ABI, HUB_ABI, TOKEN_ABI]) {
+    try {
+      const decoded = decodeErrorResult({ abi, data });
+      return { name: decoded.errorName, args: (decoded.args ?? []) as readonly unknown[] };
+    } catch {
+      /* not this contract's error */
     }
   }
-  const message = String(e?.message ?? e);
-  if (/insufficient funds/i.test(message)) return "Insufficient funds: your wallet cannot pay the price plus gas.";
-  const named = /(?:custom error|reverted with)[^A-Za-z]*([A-Z][A-Za-z0-9]+)/.exec(message);
-  if (named && FRIENDLY[named[1]]) return FRIENDLY[named[1]];
-  return message.length > 240 ? `${message.slice(0, 240)}…` : message;
+  return null;
 }
 
-export { WalletError };
+/** The error as a `WalletError` (an exact duplicate as `AlreadyRegisteredError`, carrying the certificate). */
+function asWalletError(err: unknown): WalletError {
+  if (rejected(err)) return new RejectedError();
+  const decoded = contractError(err);
+  if (decoded?.name === "ContentAlreadyRegistered" && typeof decoded.args[1] === "bigint") {
+    return new AlreadyRegisteredError(decoded.args[1]);
+  }
+  return new WalletError(explain(err));
+}
+
+function rejected(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null | undefined;
+  return e?.code === 4001 || /user (rejected|denied)/i.test(String(e?.message ?? ""));
+}
+
+/** A sentence for a wallet or contract error. */
+export function explain(err: unknown): string {
+  if (err instanceof WalletError) return err.message;
+  const e = err as { code?: unknown; message?: unknown } | null | undefined;
+  const message = String(e?.message ?? err);
+  if (rejected(err)) return new RejectedError().message;
+  if (e?.code === 4902) return "Your wallet does not know this network; add it in your wallet first.";
+  if (e?.code === 4100) return "The wallet has not authorised this site; connect again.";
+  const decoded = contractError(err);
+  if (decoded) {
+    const friendly = FRIENDLY[decoded.name];
+    if (friendly) return friendly;
+    console.warn("contract error without a sentence:", decoded.name, decoded.args);
+    return "The contract refused this transaction; nothing was changed.";
+  }
+  if (/insufficient funds/i.test(message)) return "Insufficient funds: your wallet cannot pay the price plus gas.";
+  const named = /(?:custom error|reverted with)[^A-Za-z]*([A-Z][A-Za-z0-9]+)/.exec(message)?.[1];
+  if (named) return FRIENDLY[named] ?? "The contract refused this transaction; nothing was changed.";
+  return message.length > 240 ? `${message.slice(0, 240)}…` : message;
+}

@@ -25,11 +25,12 @@ export default function check(root: HTMLElement): void {
     h("button", { type: "submit", class: "btn" }, "Check"), status, out);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    if (!file.files?.length) return status.set("Choose an image first.", "error");
+    const image = file.files?.[0];
+    if (!image) return status.set("Choose an image first.", "error");
     status.set("Matching…", "pending");
     clear(out);
     const data = new FormData();
-    data.append("image", file.files[0]);
+    data.append("image", image);
     if (account.value.trim()) data.append("account", account.value.trim());
     data.append("use", use.value);
     try {

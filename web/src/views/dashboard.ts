@@ -4,6 +4,7 @@ import { config, get, type Account, type Asset, type Config } from "../api";
 import { createOffer, setOfferPaused, withdraw, withdrawable } from "../chain";
 import { clear, field, h, statusLine } from "../dom";
 import { amount, date, price, tierName, toUnits } from "../format";
+import { purchasable, standingText, statusOf } from "../standing";
 import { explain, wallet } from "../wallet";
 
 function offerForm(asset: Asset, cfg: Config, done: () => void): HTMLElement {
@@ -11,7 +12,7 @@ function offerForm(asset: Asset, cfg: Config, done: () => void): HTMLElement {
   const currency = h("select", { name: "currency" }, cfg.currencies.map((c) => h("option", { value: c.address }, c.symbol)));
   const amount = h("input", { type: "text", inputmode: "decimal", name: "price", required: true, size: 8 });
   const days = h("input", { type: "number", name: "days", min: 0, value: 0, size: 5 });
-  const share = h("input", { type: "number", name: "share", min: 0, max: 50, step: 0.5, value: cfg.terms.extended.rev_share_bps / 100, size: 5 });
+  const share = h("input", { type: "number", name: "share", min: 0, max: 50, step: 0.5, value: (cfg.terms.extended?.rev_share_bps ?? 0) / 100, size: 5 });
   const status = statusLine();
   const form = h("form", { class: "inline-form" },
     field("Tier", tier), field("Currency", currency), field("Price", amount), field("Days (0 = forever)", days),
@@ -78,6 +79,7 @@ export default async function dashboard(root: HTMLElement): Promise<void> {
         assets.length ? h("ul", { class: "my-works" }, assets.map((a) => h("li", { class: "my-work" },
           h("h3", null, h("a", { href: `#/work/${a.asset_id}` }, a.title || `#${a.asset_id}`)),
           h("p", { class: "muted small" }, `${a.kind} · ${a.licenses.total} licence${a.licenses.total === 1 ? "" : "s"} sold · registered ${date(a.registered_at)}`),
+          standingText(a) ? h("p", { class: "callout bad standing", "data-testid": "standing" }, standingText(a)) : null,
           a.offers.length ? h("ul", { class: "offer-rows" }, a.offers.map((o) => {
             const status = statusLine();
             const toggle = h("button", { type: "button", class: "btn secondary small" }, o.paused ? "Resume" : "Pause");
@@ -90,9 +92,10 @@ export default async function dashboard(root: HTMLElement): Promise<void> {
                 status.set(explain(err), "error");
               }
             });
-            return h("li", null, `${tierName(o.tier)} · ${price(cfg, o.price, o.currency)} · ${o.sold} sold${o.paused ? " · paused" : ""} `, toggle, status);
+            const state = o.paused ? " · paused" : o.lapsed ? " · lapsed (made by a previous owner)" : purchasable(a, o) ? " · on sale" : " · not on sale";
+            return h("li", { "data-offer": o.offer_id }, `${tierName(o.tier)} · ${price(cfg, o.price, o.currency)} · ${o.sold} sold${state} `, toggle, status);
           })) : h("p", { class: "muted small" }, "No offers yet."),
-          offerForm(a, cfg, render)))) : h("p", { class: "muted" }, "No works yet. ", h("a", { href: "#/register" }, "Register one"), ".")),
+          statusOf(a) === "active" ? offerForm(a, cfg, render) : null))) : h("p", { class: "muted" }, "No works yet. ", h("a", { href: "#/register" }, "Register one"), ".")),
       h("section", { "aria-labelledby": "lic-h" }, h("h2", { id: "lic-h" }, `My licences (${me.licenses_held_count})`),
         me.licenses_held.length ? h("ul", null, me.licenses_held.map((l) => h("li", null,
           h("a", { href: `#/work/${l.asset_id}` }, `Work #${l.asset_id}`),

@@ -3,6 +3,7 @@
 import { config, mediaUrl, type AssetsPage, type AssetSummary, type Config } from "../api";
 import { clear, field, h } from "../dom";
 import { price, shortAddr, toUnits } from "../format";
+import { standingBadge } from "../standing";
 
 const KINDS = ["image", "text", "model", "workflow", "prompt", "other"];
 const PAGE = 24;
@@ -13,8 +14,10 @@ export function card(asset: AssetSummary, cfg: Config | null, currency: string):
   const thumb = isImage
     ? h("img", { src: mediaUrl(asset.media_cid!), alt: "", loading: "lazy", decoding: "async", width: 320, height: 240 })
     : h("div", { class: `placeholder kind-${asset.kind}`, "aria-hidden": "true" }, asset.kind);
+  const badge = standingBadge(asset);
   let cost = "No licence on offer";
-  if (asset.min_price !== null) cost = currency ? `From ${price(cfg, asset.min_price, currency)}` : "Licences available";
+  if (badge || (!asset.purchasable && asset.min_price !== null)) cost = "Not for sale now";
+  else if (asset.purchasable && asset.min_price !== null) cost = currency ? `From ${price(cfg, asset.min_price, currency)}` : "Licences available";
   return h(
     "li",
     { class: "card" },
@@ -26,7 +29,7 @@ export function card(asset: AssetSummary, cfg: Config | null, currency: string):
         h("h2", { class: "card-title" }, title),
         h("p", { class: "muted small" }, `${asset.kind} · by ${shortAddr(asset.creator)}`),
         h("p", { class: "price" }, cost),
-        asset.dispute_status === "open" ? h("p", { class: "badge warn" }, "Under dispute") : null,
+        badge ? h("p", { class: `badge ${badge.tone}`, "data-testid": "standing-badge" }, badge.text) : null,
       ),
     ),
   );

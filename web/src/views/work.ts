@@ -4,6 +4,7 @@ import { config, get, mediaUrl, type Asset, type Config, type Lineage, type Lice
 import { buyLicense } from "../chain";
 import { clear, field, h, statusLine } from "../dom";
 import { date, pct, price, shortAddr, termsInWords, tierName } from "../format";
+import { purchasable, standingText } from "../standing";
 import { explain, sleep, wallet } from "../wallet";
 
 function media(asset: Asset): HTMLElement {
@@ -59,6 +60,7 @@ function facts(asset: Asset): HTMLElement {
     ["Prompt commitment", h("code", { class: "hash" }, asset.prompt_commitment)],
     ["Transaction", h("code", { class: "hash" }, asset.tx_hash)],
   ];
+  if (asset.expires_at) rows.splice(4, 0, ["Rights end", `${date(asset.expires_at)} (inherited from the licences it was built under)`]);
   return h("section", { "aria-labelledby": "cert-h", class: "certificate" }, h("h2", { id: "cert-h" }, "Certificate"),
     h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", null, k), h("dd", null, v)])));
 }
@@ -72,10 +74,19 @@ async function pollLicensed(assetId: number, account: string, use: string, minBl
   throw new Error("Bought, but the index has not caught up yet; reload the page in a moment.");
 }
 
+/** What the Buy button says: the API decides whether it can be bought (`purchasable`), this only words it. */
+function buyLabel(asset: Asset, offer: Offer, canBuy: boolean): string {
+  if (canBuy) return `Buy ${tierName(offer.tier).toLowerCase()}`;
+  if (offer.paused) return "Paused";
+  if (offer.supply_cap && offer.sold >= offer.supply_cap) return "Sold out";
+  if (offer.lapsed) return "Lapsed: the work changed hands";
+  return standingText(asset) ? "Not for sale" : "Not available";
+}
+
 function offerCard(asset: Asset, offer: Offer, cfg: Config | null, onBought: () => void): HTMLElement {
   const status = statusLine();
-  const buy = h("button", { type: "button", class: "btn", disabled: !offer.available || asset.dispute.status === "open" },
-    offer.available ? `Buy ${tierName(offer.tier).toLowerCase()}` : offer.paused ? "Paused" : "Sold out");
+  const canBuy = purchasable(asset, offer);
+  const buy = h("button", { type: "button", class: "btn", disabled: !canBuy }, buyLabel(asset, offer, canBuy));
   buy.setAttribute("data-offer", String(offer.offer_id));
   buy.addEventListener("click", async () => {
     buy.disabled = true;
@@ -89,7 +100,7 @@ function offerCard(asset: Asset, offer: Offer, cfg: Config | null, onBought: () 
     } catch (err) {
       status.set(explain(err), "error");
     } finally {
-      buy.disabled = !offer.available;
+      buy.disabled = !canBuy;
     }
   });
   const doc = offer.terms?.document_uri?.startsWith("ipfs://") ? mediaUrl(offer.terms.document_uri.slice(7)) : null;
@@ -163,6 +174,7 @@ export default async function work(root: HTMLElement, _params: URLSearchParams, 
   const title = asset.title || `Work #${asset.asset_id}`;
   document.title = `${title} · Gen-IP`;
   const offers = asset.offers.filter((o) => !o.paused || o.sold > 0);
+  const standing = standingText(asset);
   clear(root,
     h("p", { class: "crumbs" }, h("a", { href: "#/" }, "← Search")),
     h("div", { class: "work" },
@@ -173,7 +185,7 @@ export default async function work(root: HTMLElement, _params: URLSearchParams, 
           ` · ${asset.licenses.total} licence${asset.licenses.total === 1 ? "" : "s"} sold`),
         asset.description ? h("p", null, asset.description) : null,
         promptBadge(asset),
-        asset.dispute.status === "open" ? h("p", { class: "badge bad" }, "Under dispute: purchases are on hold.") : null,
+        standing ? h("p", { class: "callout bad standing", "data-testid": "standing" }, standing) : null,
         h("section", { "aria-labelledby": "offers-h" }, h("h2", { id: "offers-h" }, "Licences"),
           offers.length ? h("ul", { class: "offers" }, offers.map((o) => offerCard(asset, o, cfg, () => void refreshMine())))
             : h("p", { class: "muted" }, "The creator offers no licence on this work yet.")),

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {BPS} from "../types/GenIPTypes.sol";
+
+/// @title The revenue split's arithmetic, in one place
+/// @notice How a payment of `amount` to an asset is divided (see {ILicensingHub}): the referral fee and the
+/// platform fee come off the top, each ancestor gets its absolute share of what is left (`net`), rounded down,
+/// and the asset's owner gets the rest, rounding dust included. The hub credits with these functions; the
+/// symbolic tests (`test/symbolic/`, run by halmos) prove, for all amounts, fee rates and share vectors within
+/// the contract's bounds, that the parts add up to `amount` exactly and that no ancestor gets more than its
+/// share.
+library RevenueSplit {
+    /// @notice The referral fee (only when a referrer is named) and the platform fee of `amount`, and what
+    /// remains for the lineage.
+    function fees(uint256 amount, uint16 feeBps, uint16 referralBps, bool referred)
+        internal
+        pure
+        returns (uint256 fee, uint256 referral, uint256 net)
+    {
+        referral = referred ? amount * referralBps / BPS : 0;
+        fee = amount * feeBps / BPS;
+        net = amount - fee - referral;
+    }
+
+    /// @notice An ancestor's cut of `net` for its absolute share `shareBps`, rounded down.
+    function cut(uint256 net, uint16 shareBps) internal pure returns (uint256) {
+        return net * shareBps / BPS;
+    }
+
+    /// @notice The whole split for ancestors with `shares` (which must sum to at most 10 000): the fees, each
+    /// ancestor's cut and the owner's rest. The hub does the same walk while crediting; this form exists for
+    /// the proofs and for readers.
+    function split(uint256 amount, uint16 feeBps, uint16 referralBps, bool referred, uint16[] memory shares)
+        internal
+        pure
+        returns (uint256 fee, uint256 referral, uint256[] memory cuts, uint256 rest)
+    {
+        uint256 net;
+        (fee, referral, net) = fees(amount, feeBps, referralBps, referred);
+        cuts = new uint256[](shares.length);
+        rest = net;
+        for (uint256 i; i < shares.length; ++i) {
+            cuts[i] = cut(net, shares[i]);
+            rest -= cuts[i];
+        }
+    }
+}
