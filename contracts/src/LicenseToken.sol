@@ -104,17 +104,23 @@ contract LicenseToken is ILicenseToken, ERC721 {
         }
         if (to != address(0)) {
             _held[to][assetId].add(licenseId);
+            // `best` is a memory copy of the slot: a second `Best memory` assigned from it would alias it, not
+            // copy it, so what changed is tracked in `changed`.
             Best memory best = _best[to][assetId];
-            Best memory next = best;
-            if (_lastsLonger(licenseId, best.display)) next.display = uint64(licenseId);
-            if (license.commercialUse && _lastsLonger(licenseId, best.commercial)) next.commercial = uint64(licenseId);
+            bool changed;
+            if (_lastsLonger(licenseId, best.display)) {
+                best.display = uint64(licenseId);
+                changed = true;
+            }
+            if (license.commercialUse && _lastsLonger(licenseId, best.commercial)) {
+                best.commercial = uint64(licenseId);
+                changed = true;
+            }
             if (_fitsDerivative(license) && _lastsLonger(licenseId, best.derivative)) {
-                next.derivative = uint64(licenseId);
+                best.derivative = uint64(licenseId);
+                changed = true;
             }
-            if (next.display != best.display || next.commercial != best.commercial || next.derivative != best.derivative)
-            {
-                _best[to][assetId] = next;
-            }
+            if (changed) _best[to][assetId] = best;
         }
     }
 

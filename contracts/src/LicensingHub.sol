@@ -18,14 +18,15 @@ import {LicenseToken} from "./LicenseToken.sol";
 import {RoyaltySink} from "./RoyaltySink.sol";
 import {Ancestry} from "./libraries/Ancestry.sol";
 import {SinkProxy} from "./libraries/SinkProxy.sol";
+import {RevenueSplit} from "./libraries/RevenueSplit.sol";
 import {
     LicenseTerms, License, Offer, LicenseUse, DisputeStatus, Standing, RevenueSource, BPS
 } from "./types/GenIPTypes.sol";
 
 /// @title Gen-IP licensing hub
 /// @notice See {ILicensingHub} for the money rules (pull payments, the split, absolute royalty stacking,
-/// disputes, lapsing offers, derivative expiry). The hub deploys its {LicenseToken}, its {DisputeCourt} and
-/// its {RoyaltySink} implementation itself.
+/// disputes, lapsing offers, derivative expiry). The hub deploys its {LicenseToken} and its {RoyaltySink}
+/// implementation itself; the {DisputeCourt} is deployed beside it and connected once ({setCourt}).
 /// @dev NEVER break the solvency invariant in an override: for every currency, the hub's balance equals the sum
 /// of `_balances` plus the sum of `_held` (over assets and disputes). Value enters only through {_collect} and
 /// {collectRoyalties}, is credited in full by {_distribute} in the same call, and leaves only through
@@ -376,12 +377,12 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
     function _distribute(uint256 assetId, address currency, uint256 amount, RevenueSource source, address referrer)
         private
     {
-        uint256 referral = referrer == address(0) ? 0 : amount * _referralBps / BPS;
-        uint256 fee = amount * _feeBps / BPS;
+        (uint256 fee, uint256 referral, uint256 net) =
+            RevenueSplit.fees(amount, _feeBps, _referralBps, referrer != address(0));
         emit RevenuePaid(assetId, msg.sender, currency, amount, fee, source);
         if (referral != 0) _creditAccount(referrer, currency, 0, referral, assetId);
         if (fee != 0) _creditAccount(_feeRecipient, currency, 0, fee, assetId);
-        uint256 rest = _payAncestors(assetId, currency, amount - fee - referral);
+        uint256 rest = _payAncestors(assetId, currency, net);
         _creditAsset(assetId, currency, rest, assetId);
     }
 
@@ -391,7 +392,7 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         uint256 count = _assets[assetId].ancestorCount;
         for (uint256 i; i < count; ++i) {
             (uint256 ancestor, uint16 share) = _ancestors[assetId].at(i);
-            uint256 cut = net * share / BPS;
+            uint256 cut = RevenueSplit.cut(net, share);
             rest -= cut;
             _creditAsset(ancestor, currency, cut, assetId);
         }
@@ -486,8 +487,8 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         if (assetId == 0 || assetId > registry.totalAssets()) return (false, 0, 0);
         AssetState memory s = _assets[assetId];
         if (s.standing != Standing.Clear) return (false, 0, 0);
-        if (_certificates().ownerOf(assetId) == account) return (true, 0, 0);
         if (use == LicenseUse.Derivative && s.expiresAt != 0 && s.expiresAt <= block.timestamp) return (false, 0, 0);
+        if (_certificates().ownerOf(assetId) == account) return (true, 0, 0);
         licenseId = licenseToken.bestLicense(account, assetId, use);
         if (licenseId == 0) return (false, 0, 0);
         expiresAt = licenseToken.licenseOf(licenseId).expiresAt;

@@ -9,7 +9,6 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/IERC721Metadata.sol";
 import {IERC2981} from "@openzeppelin/contracts/interfaces/IERC2981.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 
 import {GenIPRegistry} from "../src/GenIPRegistry.sol";
 import {IGenIPRegistry} from "../src/interfaces/IGenIPRegistry.sol";
@@ -48,8 +47,7 @@ contract GenIPRegistryTest is Base {
     // ─────────────────────────────── register ───────────────────────────────
 
     function test_register_mintsCertificateToCaller() public {
-        vm.prank(alice);
-        uint256 id = registry.register(_work(1));
+        uint256 id = _registerWork(alice, _work(1));
 
         assertEq(registry.ownerOf(id), alice, "owner");
         assertEq(registry.balanceOf(alice), 1, "balance");
@@ -57,31 +55,28 @@ contract GenIPRegistryTest is Base {
 
     function test_register_assignsIdsFromOneInOrder() public {
         assertEq(registry.totalAssets(), 0, "no assets yet");
-        vm.prank(alice);
-        assertEq(registry.register(_work(1)), 1, "first id");
-        vm.prank(bob);
-        assertEq(registry.register(_work(2)), 2, "second id");
-        vm.prank(alice);
-        assertEq(registry.register(_work(3)), 3, "third id");
+        assertEq(_registerWork(alice, _work(1)), 1, "first id");
+        assertEq(_registerWork(bob, _work(2)), 2, "second id");
+        assertEq(_registerWork(alice, _work(3)), 3, "third id");
         assertEq(registry.totalAssets(), 3, "totalAssets");
     }
 
     function test_register_emitsWorkRegisteredWithEveryField() public {
         IGenIPRegistry.Work memory work = _work(7);
         work.kind = uint8(WorkKind.Workflow);
+        bytes32 salt = _commit(alice, work.contentHash);
 
         vm.expectEmit(true, true, true, true, address(registry));
         emit WorkRegistered(
             1, alice, work.contentHash, work.kind, work.perceptualHash, work.promptCommitment, work.metadataCid, alice
         );
         vm.prank(alice);
-        registry.register(work);
+        registry.register(work, salt, _noProof());
     }
 
     function test_register_recordsContentHashAndPromptCommitment() public {
         IGenIPRegistry.Work memory work = _work(1);
-        vm.prank(alice);
-        uint256 id = registry.register(work);
+        uint256 id = _registerWork(alice, work);
 
         assertEq(registry.assetOf(work.contentHash), id, "assetOf");
         assertEq(registry.promptCommitment(id), work.promptCommitment, "promptCommitment");
@@ -92,8 +87,7 @@ contract GenIPRegistryTest is Base {
         for (uint8 kind; kind <= uint8(type(WorkKind).max); ++kind) {
             IGenIPRegistry.Work memory work = _work(100 + kind);
             work.kind = kind;
-            vm.prank(alice);
-            assertEq(registry.register(work), kind + 1, "id");
+            assertEq(_registerWork(alice, work), kind + 1, "id");
         }
     }
 
@@ -101,71 +95,73 @@ contract GenIPRegistryTest is Base {
         IGenIPRegistry.Work memory work = _work(1);
         work.kind = uint8(WorkKind.Text);
         work.perceptualHash = bytes32(0);
-        vm.prank(alice);
-        assertEq(registry.register(work), 1, "id");
+        assertEq(_registerWork(alice, work), 1, "id");
     }
 
     function test_register_revertsWhenContentAlreadyRegistered() public {
         IGenIPRegistry.Work memory work = _work(1);
-        vm.prank(alice);
-        registry.register(_work(0));
-        vm.prank(alice);
-        uint256 existing = registry.register(work);
+        _registerWork(alice, _work(0));
+        uint256 existing = _registerWork(alice, work);
 
-        // Anyone else, with any other metadata, is refused for the same bytes.
+        // Anyone else, with any other metadata and their own valid commitment, is refused for the same bytes.
         work.perceptualHash = keccak256("other");
         work.metadataCid = "bafyother";
+        bytes32 salt = _commit(bob, work.contentHash);
         vm.expectRevert(
             abi.encodeWithSelector(IGenIPRegistry.ContentAlreadyRegistered.selector, work.contentHash, existing)
         );
         vm.prank(bob);
-        registry.register(work);
+        registry.register(work, salt, _noProof());
     }
 
     function test_register_revertsWhenContentHashIsZero() public {
         IGenIPRegistry.Work memory work = _work(1);
         work.contentHash = bytes32(0);
+        bytes32 salt = _commit(alice, work.contentHash);
         vm.expectRevert(IGenIPRegistry.ZeroContentHash.selector);
         vm.prank(alice);
-        registry.register(work);
+        registry.register(work, salt, _noProof());
     }
 
     function test_register_revertsWhenPromptCommitmentMissing() public {
         IGenIPRegistry.Work memory work = _work(1);
         work.promptCommitment = bytes32(0);
+        bytes32 salt = _commit(alice, work.contentHash);
         vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.MissingPromptCommitment.selector, work.contentHash));
         vm.prank(alice);
-        registry.register(work);
+        registry.register(work, salt, _noProof());
     }
 
     function test_register_revertsWhenKindIsInvalid() public {
         IGenIPRegistry.Work memory work = _work(1);
         work.kind = uint8(type(WorkKind).max) + 1;
+        bytes32 salt = _commit(alice, work.contentHash);
         vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.InvalidWorkKind.selector, work.kind));
         vm.prank(alice);
-        registry.register(work);
+        registry.register(work, salt, _noProof());
     }
 
     function testFuzz_register_revertsForAnyInvalidKind(uint8 kind) public {
         kind = uint8(bound(kind, uint256(type(WorkKind).max) + 1, type(uint8).max));
         IGenIPRegistry.Work memory work = _work(1);
         work.kind = kind;
+        bytes32 salt = _commit(alice, work.contentHash);
         vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.InvalidWorkKind.selector, kind));
         vm.prank(alice);
-        registry.register(work);
+        registry.register(work, salt, _noProof());
     }
 
     function testFuzz_register_isUniquePerContentHash(bytes32 contentHash) public {
         vm.assume(contentHash != bytes32(0));
         IGenIPRegistry.Work memory work = _work(1);
         work.contentHash = contentHash;
-        vm.prank(alice);
-        uint256 id = registry.register(work);
+        uint256 id = _registerWork(alice, work);
         assertEq(registry.assetOf(contentHash), id, "assetOf");
 
+        bytes32 salt = _commit(bob, contentHash);
         vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.ContentAlreadyRegistered.selector, contentHash, id));
         vm.prank(bob);
-        registry.register(work);
+        registry.register(work, salt, _noProof());
     }
 
     function test_assetOf_returnsZeroForUnknownContent() public view {
@@ -187,6 +183,7 @@ contract GenIPRegistryTest is Base {
 
     function test_registerFor_mintsToCreatorWhenSignedByCreator() public {
         IGenIPRegistry.Work memory work = _work(1);
+        bytes32 salt = _commit(alice, work.contentHash);
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _signRegister(aliceKey, alice, work, 0, deadline);
 
@@ -195,24 +192,26 @@ contract GenIPRegistryTest is Base {
             1, alice, work.contentHash, work.kind, work.perceptualHash, work.promptCommitment, work.metadataCid, bob
         );
         vm.prank(bob); // a platform paying gas
-        uint256 id = registry.registerFor(alice, work, 0, deadline, sig);
+        uint256 id = registry.registerFor(alice, work, salt, _noProof(), 0, deadline, sig);
 
         assertEq(id, 1, "id");
         assertEq(registry.ownerOf(id), alice, "certificate goes to the creator");
         assertEq(registry.balanceOf(bob), 0, "relayer gets nothing");
-        assertEq(registry.nonces(alice), 1, "nonce consumed");
+        assertTrue(registry.nonceUsed(alice, 0), "nonce consumed");
+        assertFalse(registry.nonceUsed(alice, 1), "other nonces untouched");
     }
 
     function test_registerFor_revertsWhenSignatureReplayed() public {
         IGenIPRegistry.Work memory work = _work(1);
+        bytes32 salt = _commit(alice, work.contentHash);
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _signRegister(aliceKey, alice, work, 0, deadline);
         vm.prank(bob);
-        registry.registerFor(alice, work, 0, deadline, sig);
+        registry.registerFor(alice, work, salt, _noProof(), 0, deadline, sig);
 
-        vm.expectRevert();
+        vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.NonceAlreadyUsed.selector, alice, 0));
         vm.prank(carol);
-        registry.registerFor(alice, work, 0, deadline, sig);
+        registry.registerFor(alice, work, salt, _noProof(), 0, deadline, sig);
     }
 
     /// The nonce alone refuses a second use: a second, different work signed with the same nonce.
@@ -220,72 +219,82 @@ contract GenIPRegistryTest is Base {
         uint256 deadline = block.timestamp + 1 hours;
         IGenIPRegistry.Work memory first = _work(1);
         IGenIPRegistry.Work memory second = _work(2);
+        bytes32 salt1 = _commit(alice, first.contentHash);
+        bytes32 salt2 = _commit(alice, second.contentHash);
         bytes memory sig1 = _signRegister(aliceKey, alice, first, 0, deadline);
         bytes memory sig2 = _signRegister(aliceKey, alice, second, 0, deadline);
         vm.prank(bob);
-        registry.registerFor(alice, first, 0, deadline, sig1);
+        registry.registerFor(alice, first, salt1, _noProof(), 0, deadline, sig1);
 
+        vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.NonceAlreadyUsed.selector, alice, 0));
         vm.prank(bob);
-        (bool ok, bytes memory ret) =
-            address(registry).call(abi.encodeCall(IGenIPRegistry.registerFor, (alice, second, 0, deadline, sig2)));
-        _assertNonceRefused(ok, ret, alice, 1);
+        registry.registerFor(alice, second, salt2, _noProof(), 0, deadline, sig2);
         assertEq(registry.assetOf(second.contentHash), 0, "not registered");
     }
 
-    function test_registerFor_revertsWhenNonceIsAhead() public {
-        IGenIPRegistry.Work memory work = _work(1);
+    /// Nonces are unordered: any unused one works, in any order.
+    function test_registerFor_acceptsNoncesInAnyOrder() public {
         uint256 deadline = block.timestamp + 1 hours;
-        bytes memory sig = _signRegister(aliceKey, alice, work, 1, deadline);
-
-        vm.prank(bob);
-        (bool ok, bytes memory ret) =
-            address(registry).call(abi.encodeCall(IGenIPRegistry.registerFor, (alice, work, 1, deadline, sig)));
-        _assertNonceRefused(ok, ret, alice, 0);
+        uint256[3] memory nonces = [uint256(7), 3, type(uint256).max];
+        for (uint256 i; i < 3; ++i) {
+            IGenIPRegistry.Work memory work = _work(10 + i);
+            bytes32 salt = _commit(alice, work.contentHash);
+            bytes memory sig = _signRegister(aliceKey, alice, work, nonces[i], deadline);
+            vm.prank(bob);
+            assertEq(registry.registerFor(alice, work, salt, _noProof(), nonces[i], deadline, sig), i + 1, "id");
+            assertTrue(registry.nonceUsed(alice, nonces[i]), "used");
+        }
+        assertFalse(registry.nonceUsed(alice, 0), "nonce 0 never used");
     }
 
     function test_registerFor_revertsWhenExpired() public {
         vm.warp(1_000_000);
         IGenIPRegistry.Work memory work = _work(1);
+        bytes32 salt = _commit(alice, work.contentHash);
         uint256 deadline = block.timestamp - 1;
         bytes memory sig = _signRegister(aliceKey, alice, work, 0, deadline);
 
         vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.SignatureExpired.selector, deadline, block.timestamp));
         vm.prank(bob);
-        registry.registerFor(alice, work, 0, deadline, sig);
+        registry.registerFor(alice, work, salt, _noProof(), 0, deadline, sig);
     }
 
     function test_registerFor_acceptsSignatureAtItsDeadline() public {
         vm.warp(1_000_000);
         IGenIPRegistry.Work memory work = _work(1);
+        bytes32 salt = _commit(alice, work.contentHash);
         bytes memory sig = _signRegister(aliceKey, alice, work, 0, block.timestamp);
         vm.prank(bob);
-        assertEq(registry.registerFor(alice, work, 0, block.timestamp, sig), 1, "id");
+        assertEq(registry.registerFor(alice, work, salt, _noProof(), 0, block.timestamp, sig), 1, "id");
     }
 
     function test_registerFor_revertsWhenSignedByAnotherKey() public {
         (, uint256 malloryKey) = makeAddrAndKey("mallory");
         IGenIPRegistry.Work memory work = _work(1);
+        bytes32 salt = _commit(alice, work.contentHash);
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _signRegister(malloryKey, alice, work, 0, deadline);
 
         vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.InvalidSignature.selector, alice));
         vm.prank(bob);
-        registry.registerFor(alice, work, 0, deadline, sig);
+        registry.registerFor(alice, work, salt, _noProof(), 0, deadline, sig);
     }
 
     function test_registerFor_revertsWhenWorkChangedAfterSigning() public {
         IGenIPRegistry.Work memory work = _work(1);
+        bytes32 salt = _commit(alice, work.contentHash);
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _signRegister(aliceKey, alice, work, 0, deadline);
         work.metadataCid = "bafytampered";
 
         vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.InvalidSignature.selector, alice));
         vm.prank(bob);
-        registry.registerFor(alice, work, 0, deadline, sig);
+        registry.registerFor(alice, work, salt, _noProof(), 0, deadline, sig);
     }
 
     function test_registerFor_revertsWhenSignedForAnotherRegistry() public {
         IGenIPRegistry.Work memory work = _work(1);
+        bytes32 salt = _commit(alice, work.contentHash);
         uint256 deadline = block.timestamp + 1 hours;
         // Same key, same fields, but the domain names a different verifying contract.
         bytes32 structHash = _registerStructHash(alice, work, 0, deadline);
@@ -296,44 +305,58 @@ contract GenIPRegistryTest is Base {
 
         vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.InvalidSignature.selector, alice));
         vm.prank(bob);
-        registry.registerFor(alice, work, 0, deadline, abi.encodePacked(r, s, v));
+        registry.registerFor(alice, work, salt, _noProof(), 0, deadline, abi.encodePacked(r, s, v));
     }
 
     function test_registerFor_acceptsERC1271ContractWalletSignature() public {
         ERC1271Wallet wallet = new ERC1271Wallet(alice);
         IGenIPRegistry.Work memory work = _work(1);
+        bytes32 salt = _commit(address(wallet), work.contentHash);
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _signRegister(aliceKey, address(wallet), work, 0, deadline);
 
         vm.prank(bob);
-        uint256 id = registry.registerFor(address(wallet), work, 0, deadline, sig);
+        uint256 id = registry.registerFor(address(wallet), work, salt, _noProof(), 0, deadline, sig);
         assertEq(registry.ownerOf(id), address(wallet), "wallet owns the certificate");
-        assertEq(registry.nonces(address(wallet)), 1, "wallet nonce consumed");
+        assertTrue(registry.nonceUsed(address(wallet), 0), "wallet nonce consumed");
     }
 
     function test_registerFor_revertsWhenERC1271WalletRejects() public {
         (, uint256 malloryKey) = makeAddrAndKey("mallory");
         ERC1271Wallet wallet = new ERC1271Wallet(alice);
         IGenIPRegistry.Work memory work = _work(1);
+        bytes32 salt = _commit(address(wallet), work.contentHash);
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _signRegister(malloryKey, address(wallet), work, 0, deadline);
 
         vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.InvalidSignature.selector, address(wallet)));
         vm.prank(bob);
-        registry.registerFor(address(wallet), work, 0, deadline, sig);
+        registry.registerFor(address(wallet), work, salt, _noProof(), 0, deadline, sig);
     }
 
     function test_registerFor_enforcesTheSameRulesAsRegister() public {
         IGenIPRegistry.Work memory work = _work(1);
-        vm.prank(bob);
-        uint256 existing = registry.register(work);
+        uint256 existing = _registerWork(bob, work);
+        bytes32 salt = _commit(alice, work.contentHash);
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _signRegister(aliceKey, alice, work, 0, deadline);
 
         vm.expectRevert(
             abi.encodeWithSelector(IGenIPRegistry.ContentAlreadyRegistered.selector, work.contentHash, existing)
         );
-        registry.registerFor(alice, work, 0, deadline, sig);
+        registry.registerFor(alice, work, salt, _noProof(), 0, deadline, sig);
+    }
+
+    function test_registerFor_revertsWithoutTheCreatorsCommitment() public {
+        IGenIPRegistry.Work memory work = _work(1);
+        bytes32 salt = _salt(alice, work.contentHash);
+        uint256 deadline = block.timestamp + 1 hours;
+        bytes memory sig = _signRegister(aliceKey, alice, work, 0, deadline);
+        bytes32 leaf = registry.registrationLeaf(alice, work.contentHash, salt);
+
+        vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.UnknownCommitment.selector, leaf));
+        vm.prank(bob);
+        registry.registerFor(alice, work, salt, _noProof(), 0, deadline, sig);
     }
 
     // ─────────────────────────────── prompt checks ───────────────────────────────
@@ -378,33 +401,44 @@ contract GenIPRegistryTest is Base {
 
     // ─────────────────────────────── prompt commitments ───────────────────────────────
 
+    function test_promptCommitmentFor_isTheDomainSeparatedCreatorBoundHash() public view {
+        bytes memory prompt = "a lighthouse in a storm, oil on canvas";
+        bytes32 salt = keccak256("salt");
+        bytes32 domain = registry.PROMPT_DOMAIN();
+        assertEq(domain, keccak256("Gen-IP prompt commitment v2"), "domain");
+        assertEq(
+            registry.promptCommitmentFor(alice, prompt, salt),
+            keccak256(abi.encode(domain, alice, salt, keccak256(prompt))),
+            "formula"
+        );
+    }
+
     function test_verifyPrompt_trueForTheCommittedSaltAndPrompt() public {
         bytes memory prompt = "a lighthouse in a storm, oil on canvas";
         bytes32 salt = keccak256("salt");
         IGenIPRegistry.Work memory work = _work(1);
-        work.promptCommitment = keccak256(abi.encodePacked(salt, prompt));
-        vm.prank(alice);
-        uint256 id = registry.register(work);
+        work.promptCommitment = registry.promptCommitmentFor(alice, prompt, salt);
+        uint256 id = _registerWork(alice, work);
 
-        assertTrue(registry.verifyPrompt(id, prompt, salt), "right prompt and salt");
-        assertFalse(registry.verifyPrompt(id, "a lighthouse in a storm", salt), "other prompt");
-        assertFalse(registry.verifyPrompt(id, prompt, keccak256("other salt")), "other salt");
+        assertTrue(registry.verifyPrompt(id, alice, prompt, salt), "right prompt and salt");
+        assertFalse(registry.verifyPrompt(id, alice, "a lighthouse in a storm", salt), "other prompt");
+        assertFalse(registry.verifyPrompt(id, alice, prompt, keccak256("other salt")), "other salt");
+        assertFalse(registry.verifyPrompt(id, bob, prompt, salt), "other creator");
     }
 
     function test_verifyPrompt_falseForAnUnknownAsset() public view {
-        assertFalse(registry.verifyPrompt(1, "", bytes32(0)), "no commitment, no match");
-        assertFalse(registry.verifyPromptPart(1, "prompt", "", bytes32(0), new bytes32[](0)), "no commitment");
+        assertFalse(registry.verifyPrompt(1, alice, "", bytes32(0)), "no commitment, no match");
+        assertFalse(registry.verifyPromptPart(1, alice, "prompt", "", bytes32(0), new bytes32[](0)), "no commitment");
     }
 
-    function testFuzz_verifyPrompt_matchesSaltedKeccak(bytes memory prompt, bytes32 salt, bytes32 otherSalt) public {
+    function testFuzz_verifyPrompt_matchesTheCommitment(bytes memory prompt, bytes32 salt, bytes32 otherSalt) public {
         vm.assume(salt != otherSalt);
         IGenIPRegistry.Work memory work = _work(1);
-        work.promptCommitment = keccak256(abi.encodePacked(salt, prompt));
-        vm.prank(alice);
-        uint256 id = registry.register(work);
+        work.promptCommitment = registry.promptCommitmentFor(alice, prompt, salt);
+        uint256 id = _registerWork(alice, work);
 
-        assertTrue(registry.verifyPrompt(id, prompt, salt), "committed");
-        assertFalse(registry.verifyPrompt(id, prompt, otherSalt), "other salt");
+        assertTrue(registry.verifyPrompt(id, alice, prompt, salt), "committed");
+        assertFalse(registry.verifyPrompt(id, alice, prompt, otherSalt), "other salt");
     }
 
     function test_verifyPromptPart_provesEachPartOfAMerkleCommitment() public {
@@ -414,38 +448,37 @@ contract GenIPRegistryTest is Base {
         bytes32 salt = keccak256("salt");
         bytes32[] memory leaves = new bytes32[](5);
         for (uint256 i; i < 5; ++i) {
-            leaves[i] = _leaf(parts[i], values[i], salt);
+            leaves[i] = _promptLeaf(alice, parts[i], values[i], salt);
         }
         (bytes32 root, bytes32[][] memory proofs) = _merkle5(leaves);
 
         IGenIPRegistry.Work memory work = _work(1);
         work.promptCommitment = root;
-        vm.prank(alice);
-        uint256 id = registry.register(work);
+        uint256 id = _registerWork(alice, work);
 
         for (uint256 i; i < 5; ++i) {
-            assertTrue(registry.verifyPromptPart(id, parts[i], values[i], salt, proofs[i]), "part proves");
+            assertTrue(registry.verifyPromptPart(id, alice, parts[i], values[i], salt, proofs[i]), "part proves");
         }
-        assertFalse(registry.verifyPromptPart(id, "seed", "1", salt, proofs[2]), "wrong value");
-        assertFalse(registry.verifyPromptPart(id, "model", values[2], salt, proofs[2]), "wrong part name");
-        assertFalse(registry.verifyPromptPart(id, "seed", values[2], bytes32(0), proofs[2]), "wrong salt");
-        assertFalse(registry.verifyPromptPart(id, parts[0], values[0], salt, proofs[2]), "proof of another part");
-        assertFalse(registry.verifyPromptPart(id, parts[4], values[4], salt, new bytes32[](0)), "empty proof");
+        assertFalse(registry.verifyPromptPart(id, alice, "seed", "1", salt, proofs[2]), "wrong value");
+        assertFalse(registry.verifyPromptPart(id, alice, "model", values[2], salt, proofs[2]), "wrong part name");
+        assertFalse(registry.verifyPromptPart(id, alice, "seed", values[2], bytes32(0), proofs[2]), "wrong salt");
+        assertFalse(registry.verifyPromptPart(id, alice, parts[0], values[0], salt, proofs[2]), "proof of another part");
+        assertFalse(registry.verifyPromptPart(id, alice, parts[4], values[4], salt, new bytes32[](0)), "empty proof");
+        assertFalse(registry.verifyPromptPart(id, bob, parts[0], values[0], salt, proofs[0]), "other creator");
     }
 
     function test_verifyPromptPart_refusesAnInnerNodeAsALeaf() public {
         bytes32 salt = keccak256("salt");
         bytes32[] memory leaves = new bytes32[](5);
         for (uint256 i; i < 5; ++i) {
-            leaves[i] = _leaf("prompt", abi.encode(i), salt);
+            leaves[i] = _promptLeaf(alice, "prompt", abi.encode(i), salt);
         }
         (bytes32 root,) = _merkle5(leaves);
         IGenIPRegistry.Work memory work = _work(1);
         work.promptCommitment = root;
-        vm.prank(alice);
-        uint256 id = registry.register(work);
+        uint256 id = _registerWork(alice, work);
         // Presenting the root's preimage halves as a "part" cannot work: leaves are hashed twice.
-        assertFalse(registry.verifyPromptPart(id, "", abi.encode(root), bytes32(0), new bytes32[](0)), "root");
+        assertFalse(registry.verifyPromptPart(id, alice, "", abi.encode(root), bytes32(0), new bytes32[](0)), "root");
     }
 
     // ─────────────────────────────── hub ───────────────────────────────
@@ -484,13 +517,16 @@ contract GenIPRegistryTest is Base {
     }
 
     function test_mintDerivative_revertsWhenCallerIsNotHub() public {
+        IGenIPRegistry.Work memory work = _work(1);
+        bytes32 salt = _commit(alice, work.contentHash);
         vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.NotHub.selector, admin));
         vm.prank(admin);
-        registry.mintDerivative(alice, _work(1));
+        registry.mintDerivative(alice, work, salt, _noProof());
     }
 
     function test_mintDerivative_mintsToCreatorWithHubAsRegistrar() public {
         IGenIPRegistry.Work memory work = _work(1);
+        bytes32 salt = _commit(alice, work.contentHash);
         vm.expectEmit(true, true, true, true, address(registry));
         emit WorkRegistered(
             1,
@@ -503,18 +539,28 @@ contract GenIPRegistryTest is Base {
             address(hub)
         );
         vm.prank(address(hub));
-        uint256 id = registry.mintDerivative(alice, work);
+        uint256 id = registry.mintDerivative(alice, work, salt, _noProof());
         assertEq(registry.ownerOf(id), alice, "owner");
     }
 
     function test_mintDerivative_refusesAlreadyRegisteredContent() public {
         IGenIPRegistry.Work memory work = _work(1);
         uint256 existing = _registerWork(bob, work);
+        bytes32 salt = _commit(alice, work.contentHash);
         vm.expectRevert(
             abi.encodeWithSelector(IGenIPRegistry.ContentAlreadyRegistered.selector, work.contentHash, existing)
         );
         vm.prank(address(hub));
-        registry.mintDerivative(alice, work);
+        registry.mintDerivative(alice, work, salt, _noProof());
+    }
+
+    function test_mintDerivative_requiresTheCreatorsCommitment() public {
+        IGenIPRegistry.Work memory work = _work(1);
+        bytes32 salt = _commit(bob, work.contentHash); // bob's leaf, not alice's
+        bytes32 aliceLeaf = registry.registrationLeaf(alice, work.contentHash, salt);
+        vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.UnknownCommitment.selector, aliceLeaf));
+        vm.prank(address(hub));
+        registry.mintDerivative(alice, work, salt, _noProof());
     }
 
     // ─────────────────────────────── ERC-2981 ───────────────────────────────
@@ -691,8 +737,7 @@ contract GenIPRegistryTest is Base {
     // ─────────────────────────────── helpers ───────────────────────────────
 
     function _registerWork(address creator, IGenIPRegistry.Work memory work) internal returns (uint256 id) {
-        vm.prank(creator);
-        id = registry.register(work);
+        return _register(creator, work);
     }
 
     function _registerStructHash(address creator, IGenIPRegistry.Work memory work, uint256 nonce, uint256 deadline)
@@ -736,17 +781,12 @@ contract GenIPRegistryTest is Base {
         return abi.encodePacked(r, s, v);
     }
 
-    /// @dev A wrong nonce may be refused by OZ `Nonces` (InvalidAccountNonce) or, when the contract signs over its
-    /// own stored nonce, as a signature mismatch; the spec does not pick one.
-    function _assertNonceRefused(bool ok, bytes memory ret, address creator, uint256 currentNonce) internal pure {
-        bytes[] memory allowed = new bytes[](2);
-        allowed[0] = abi.encodeWithSelector(Nonces.InvalidAccountNonce.selector, creator, currentNonce);
-        allowed[1] = abi.encodeWithSelector(IGenIPRegistry.InvalidSignature.selector, creator);
-        assertRevertedWithOneOf(ok, ret, allowed, "wrong nonce");
-    }
-
-    function _leaf(string memory part, bytes memory value, bytes32 salt) internal pure returns (bytes32) {
-        return keccak256(bytes.concat(keccak256(abi.encode(part, salt, value))));
+    function _promptLeaf(address creator, string memory part, bytes memory value, bytes32 salt)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(bytes.concat(keccak256(abi.encode(creator, part, salt, value))));
     }
 
     function _hashPair(bytes32 a, bytes32 b) internal pure returns (bytes32) {

@@ -12,7 +12,9 @@ import {Vm, vm} from "./utils/Vm.sol";
 /// @notice Registering derivatives: licence checks, lineage bounds, royalty stacks and ancestry.
 contract LicensingHubDerivativesTest is Base {
     bytes32 internal constant DERIVATIVE_REGISTERED =
-        keccak256("DerivativeRegistered(uint256,address,uint256[],uint256[],uint16[],uint256[],uint16[],uint16,uint8)");
+        keccak256(
+            "DerivativeRegistered(uint256,address,uint256[],uint256[],uint16[],uint256[],uint16[],uint16,uint8,uint64)"
+        );
 
     uint256 internal root;
 
@@ -27,11 +29,12 @@ contract LicensingHubDerivativesTest is Base {
     function test_registerDerivative_mintsToTheCallerAndUsesTheLicence() public {
         uint256 licenseId = _derivativeLicense(root, bob, 1000);
         IGenIPRegistry.Work memory work = _nextWork();
+        bytes32 salt = _commit(bob, work.contentHash);
 
         vm.expectEmit(true, true, true, true, address(licenseToken));
         emit ILicenseToken.LicenseUsed(licenseId, 2);
         vm.prank(bob);
-        uint256 child = hub.registerDerivative(toArray(licenseId), work);
+        uint256 child = hub.registerDerivative(toArray(licenseId), work, salt, _noProof());
 
         assertEq(child, 2, "next asset id");
         assertEq(registry.ownerOf(child), bob, "derivative belongs to its creator");
@@ -135,25 +138,28 @@ contract LicensingHubDerivativesTest is Base {
         (uint256[] memory parents,) = _roots(17, 100);
         uint256[] memory licenseIds = _licenses(parents, bob, 100);
         IGenIPRegistry.Work memory work = _nextWork();
+        bytes32 salt = _commit(bob, work.contentHash);
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.TooManyParents.selector, 17, 16));
         vm.prank(bob);
-        hub.registerDerivative(licenseIds, work);
+        hub.registerDerivative(licenseIds, work, salt, _noProof());
     }
 
     function test_registerDerivative_revertsWithNoParents() public {
         IGenIPRegistry.Work memory work = _nextWork();
+        bytes32 salt = _commit(bob, work.contentHash);
         vm.expectRevert(ILicensingHub.NoParents.selector);
         vm.prank(bob);
-        hub.registerDerivative(new uint256[](0), work);
+        hub.registerDerivative(new uint256[](0), work, salt, _noProof());
     }
 
     function test_registerDerivative_revertsForTwoLicencesOnTheSameParent() public {
         uint256 l1 = _derivativeLicense(root, bob, 100);
         uint256 l2 = _derivativeLicense(root, bob, 200);
         IGenIPRegistry.Work memory work = _nextWork();
+        bytes32 salt = _commit(bob, work.contentHash);
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.DuplicateParent.selector, root));
         vm.prank(bob);
-        hub.registerDerivative(toArray(l1, l2), work);
+        hub.registerDerivative(toArray(l1, l2), work, salt, _noProof());
     }
 
     // ─────────────────────────────── royalty stack bound ───────────────────────────────
@@ -172,18 +178,20 @@ contract LicensingHubDerivativesTest is Base {
         uint256 l1 = _derivativeLicense(root, bob, 6000);
         uint256 l2 = _derivativeLicense(other, bob, 5000);
         IGenIPRegistry.Work memory work = _nextWork();
+        bytes32 salt = _commit(bob, work.contentHash);
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.RoyaltyStackTooHigh.selector, 11_000));
         vm.prank(bob);
-        hub.registerDerivative(toArray(l1, l2), work);
+        hub.registerDerivative(toArray(l1, l2), work, salt, _noProof());
     }
 
     function test_registerDerivative_revertsWhenInheritedSharesPushTheStackOver100Percent() public {
         uint256 a = _derive(bob, root, 6000); // a's stack: 6000
         uint256 l = _derivativeLicense(a, carol, 4001); // 4001 + 6000 inherited
         IGenIPRegistry.Work memory work = _nextWork();
+        bytes32 salt = _commit(carol, work.contentHash);
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.RoyaltyStackTooHigh.selector, 10_001));
         vm.prank(carol);
-        hub.registerDerivative(toArray(l), work);
+        hub.registerDerivative(toArray(l), work, salt, _noProof());
     }
 
     /// Seven 100 %-stacked parents of one root: the root's summed share (70 000 bps) passes what a uint16 holds,
@@ -195,9 +203,10 @@ contract LicensingHubDerivativesTest is Base {
             licenseIds[i] = _derivativeLicense(parent, carol, 0);
         }
         IGenIPRegistry.Work memory work = _nextWork();
+        bytes32 salt = _commit(carol, work.contentHash);
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.RoyaltyStackTooHigh.selector, 70_000));
         vm.prank(carol);
-        hub.registerDerivative(licenseIds, work);
+        hub.registerDerivative(licenseIds, work, salt, _noProof());
     }
 
     function test_registerDerivative_mergesAParentThatIsAlsoAnAncestorOfAnotherParent() public {
@@ -230,9 +239,10 @@ contract LicensingHubDerivativesTest is Base {
 
         uint256 l = _derivativeLicense(tip, bob, 10);
         IGenIPRegistry.Work memory work = _nextWork();
+        bytes32 salt = _commit(bob, work.contentHash);
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.LineageTooDeep.selector, 9, 8));
         vm.prank(bob);
-        hub.registerDerivative(toArray(l), work);
+        hub.registerDerivative(toArray(l), work, salt, _noProof());
     }
 
     function test_registerDerivative_acceptsExactlyTheMaximumNumberOfAncestors() public {
@@ -251,9 +261,10 @@ contract LicensingHubDerivativesTest is Base {
         uint256 l1 = _derivativeLicense(left, erin, 10);
         uint256 l2 = _derivativeLicense(right, erin, 10);
         IGenIPRegistry.Work memory work = _nextWork();
+        bytes32 salt = _commit(erin, work.contentHash);
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.TooManyAncestors.selector, 33, 32));
         vm.prank(erin);
-        hub.registerDerivative(toArray(l1, l2), work);
+        hub.registerDerivative(toArray(l1, l2), work, salt, _noProof());
     }
 
     // ─────────────────────────────── licence checks ───────────────────────────────
@@ -261,24 +272,27 @@ contract LicensingHubDerivativesTest is Base {
     function test_registerDerivative_revertsWhenCallerDoesNotHoldTheLicence() public {
         uint256 licenseId = _derivativeLicense(root, carol, 100);
         IGenIPRegistry.Work memory work = _nextWork();
+        bytes32 salt = _commit(bob, work.contentHash);
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.NotLicenseHolder.selector, licenseId, bob, carol));
         vm.prank(bob);
-        hub.registerDerivative(toArray(licenseId), work);
+        hub.registerDerivative(toArray(licenseId), work, salt, _noProof());
     }
 
     function test_registerDerivative_revertsForUnknownLicence() public {
         IGenIPRegistry.Work memory work = _nextWork();
+        bytes32 salt = _commit(bob, work.contentHash);
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.UnknownLicense.selector, 77));
         vm.prank(bob);
-        hub.registerDerivative(toArray(77), work);
+        hub.registerDerivative(toArray(77), work, salt, _noProof());
     }
 
     function test_registerDerivative_revertsWhenTheLicenceForbidsDerivatives() public {
         uint256 licenseId = _buy(bob, _offer(alice, root, _terms(true, false, false, 0), NATIVE, 1, 0, 0));
         IGenIPRegistry.Work memory work = _nextWork();
+        bytes32 salt = _commit(bob, work.contentHash);
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.DerivativesNotAllowed.selector, licenseId));
         vm.prank(bob);
-        hub.registerDerivative(toArray(licenseId), work);
+        hub.registerDerivative(toArray(licenseId), work, salt, _noProof());
     }
 
     function test_registerDerivative_revertsWhenTheLicenceExpired() public {
@@ -286,9 +300,10 @@ contract LicensingHubDerivativesTest is Base {
         uint64 expiresAt = uint64(block.timestamp + 1 days);
         vm.warp(expiresAt);
         IGenIPRegistry.Work memory work = _nextWork();
+        bytes32 salt = _commit(bob, work.contentHash);
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.LicenseExpired.selector, licenseId, expiresAt));
         vm.prank(bob);
-        hub.registerDerivative(toArray(licenseId), work);
+        hub.registerDerivative(toArray(licenseId), work, salt, _noProof());
     }
 
     function test_registerDerivative_acceptsATimedLicenceBeforeItExpires() public {
@@ -302,21 +317,22 @@ contract LicensingHubDerivativesTest is Base {
         uint256 licenseId = _derivativeLicense(root, bob, 100);
         _registerDerivative(bob, toArray(licenseId));
         IGenIPRegistry.Work memory work = _nextWork();
+        bytes32 salt = _commit(bob, work.contentHash);
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.LicenseAlreadyUsed.selector, licenseId));
         vm.prank(bob);
-        hub.registerDerivative(toArray(licenseId), work);
+        hub.registerDerivative(toArray(licenseId), work, salt, _noProof());
     }
 
     function test_registerDerivative_revertsForAlreadyRegisteredContent() public {
         uint256 licenseId = _derivativeLicense(root, bob, 100);
         IGenIPRegistry.Work memory work = _nextWork();
-        vm.prank(carol);
-        uint256 existing = registry.register(work);
+        bytes32 salt = _commit(bob, work.contentHash);
+        uint256 existing = _register(carol, work);
         vm.expectRevert(
             abi.encodeWithSelector(IGenIPRegistry.ContentAlreadyRegistered.selector, work.contentHash, existing)
         );
         vm.prank(bob);
-        hub.registerDerivative(toArray(licenseId), work);
+        hub.registerDerivative(toArray(licenseId), work, salt, _noProof());
         assertFalse(licenseToken.licenseOf(licenseId).usedForDerivative, "licence not used up");
     }
 
@@ -342,14 +358,15 @@ contract LicensingHubDerivativesTest is Base {
         uint256 l2 = _derivativeLicense(other, dave, r2);
         uint256 expected = uint256(r1) + rA + r2;
         IGenIPRegistry.Work memory work = _nextWork();
+        bytes32 salt = _commit(dave, work.contentHash);
 
         vm.prank(dave);
         if (expected > 10_000) {
             vm.expectRevert(abi.encodeWithSelector(ILicensingHub.RoyaltyStackTooHigh.selector, expected));
-            hub.registerDerivative(toArray(l1, l2), work);
+            hub.registerDerivative(toArray(l1, l2), work, salt, _noProof());
             return;
         }
-        uint256 child = hub.registerDerivative(toArray(l1, l2), work);
+        uint256 child = hub.registerDerivative(toArray(l1, l2), work, salt, _noProof());
         assertEq(hub.royaltyStack(child), expected, "stack");
         (uint256[] memory ids, uint16[] memory shares) = hub.ancestry(child);
         assertEq(_shareOf(ids, shares, root), rA, "root");
@@ -369,6 +386,7 @@ contract LicensingHubDerivativesTest is Base {
         uint16[] ancestorShareBps;
         uint16 royaltyStackBps;
         uint8 depth;
+        uint64 expiresAt;
     }
 
     function _derivedEvent(Vm.Log[] memory logs) internal view returns (Derived memory d) {
@@ -378,15 +396,21 @@ contract LicensingHubDerivativesTest is Base {
             ++found;
             d.assetId = uint256(logs[i].topics[1]);
             d.creator = address(uint160(uint256(logs[i].topics[2])));
-            (
-                d.parentIds,
-                d.licenseIds,
-                d.parentShareBps,
-                d.ancestorIds,
-                d.ancestorShareBps,
-                d.royaltyStackBps,
-                d.depth
-            ) = abi.decode(logs[i].data, (uint256[], uint256[], uint16[], uint256[], uint16[], uint16, uint8));
+            bytes memory data = logs[i].data;
+            (d.parentIds, d.licenseIds, d.parentShareBps, d.ancestorIds, d.ancestorShareBps) =
+                abi.decode(data, (uint256[], uint256[], uint16[], uint256[], uint16[]));
+            // The static tail (stack, depth, expiresAt) sits in head words 5..7.
+            uint256 stack;
+            uint256 depth;
+            uint256 expiresAt;
+            assembly ("memory-safe") {
+                stack := mload(add(data, 0xc0))
+                depth := mload(add(data, 0xe0))
+                expiresAt := mload(add(data, 0x100))
+            }
+            d.royaltyStackBps = uint16(stack);
+            d.depth = uint8(depth);
+            d.expiresAt = uint64(expiresAt);
         }
         assertEq(found, 1, "one DerivativeRegistered");
     }

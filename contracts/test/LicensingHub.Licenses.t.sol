@@ -31,9 +31,9 @@ contract LicensingHubLicensesTest is Base {
         vm.deal(brand, 1 ether);
 
         vm.expectEmit(true, true, true, true, address(hub));
-        emit ILicensingHub.LicensePurchased(1, offerId, asset, brand, erin, NATIVE, 1 ether, expiresAt);
+        emit ILicensingHub.LicensePurchased(1, offerId, asset, brand, erin, NATIVE, 1 ether, expiresAt, address(0));
         vm.prank(brand);
-        uint256 licenseId = hub.buyLicense{value: 1 ether}(offerId, erin);
+        uint256 licenseId = hub.buyLicense{value: 1 ether}(offerId, erin, address(0));
 
         assertEq(licenseId, 1, "licence ids start at 1");
         assertEq(licenseToken.ownerOf(licenseId), erin, "holder owns the token");
@@ -58,7 +58,7 @@ contract LicensingHubLicensesTest is Base {
         vm.expectEmit(true, true, true, true, address(hub));
         emit ILicensingHub.RevenuePaid(asset, brand, NATIVE, 1 ether, fee, RevenueSource.LicenseSale);
         vm.prank(brand);
-        hub.buyLicense{value: 1 ether}(offerId, brand);
+        hub.buyLicense{value: 1 ether}(offerId, brand, address(0));
 
         assertEq(hub.balanceOf(treasury, NATIVE), fee, "fee");
         assertEq(hub.balanceOf(alice, NATIVE), 1 ether - fee, "owner");
@@ -71,7 +71,7 @@ contract LicensingHubLicensesTest is Base {
         vm.deal(brand, 1 ether);
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.WrongPayment.selector, 1 ether, 1 ether - 1));
         vm.prank(brand);
-        hub.buyLicense{value: 1 ether - 1}(offerId, brand);
+        hub.buyLicense{value: 1 ether - 1}(offerId, brand, address(0));
     }
 
     function test_buyLicense_native_revertsWhenValueIsOver() public {
@@ -79,7 +79,7 @@ contract LicensingHubLicensesTest is Base {
         vm.deal(brand, 2 ether);
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.WrongPayment.selector, 1 ether, 1 ether + 1));
         vm.prank(brand);
-        hub.buyLicense{value: 1 ether + 1}(offerId, brand);
+        hub.buyLicense{value: 1 ether + 1}(offerId, brand, address(0));
     }
 
     function testFuzz_buyLicense_native_takesExactlyThePrice(uint96 price, uint256 sent) public {
@@ -91,11 +91,11 @@ contract LicensingHubLicensesTest is Base {
         if (sent != price) {
             vm.expectRevert(abi.encodeWithSelector(ILicensingHub.WrongPayment.selector, uint256(price), sent));
             vm.prank(brand);
-            hub.buyLicense{value: sent}(offerId, brand);
+            hub.buyLicense{value: sent}(offerId, brand, address(0));
             return;
         }
         vm.prank(brand);
-        hub.buyLicense{value: sent}(offerId, brand);
+        hub.buyLicense{value: sent}(offerId, brand, address(0));
         uint256 fee = uint256(price) * FEE_BPS / 10_000;
         assertEq(hub.balanceOf(treasury, NATIVE), fee, "fee");
         assertEq(hub.balanceOf(alice, NATIVE), price - fee, "owner");
@@ -111,9 +111,9 @@ contract LicensingHubLicensesTest is Base {
         usd.approve(address(hub), 25e6);
 
         vm.expectEmit(true, true, true, true, address(hub));
-        emit ILicensingHub.LicensePurchased(1, offerId, asset, brand, brand, address(usd), 25e6, 0);
+        emit ILicensingHub.LicensePurchased(1, offerId, asset, brand, brand, address(usd), 25e6, 0, address(0));
         vm.prank(brand);
-        hub.buyLicense(offerId, brand);
+        hub.buyLicense(offerId, brand, address(0));
 
         assertEq(usd.balanceOf(brand), 5e6, "buyer paid the price");
         assertEq(usd.balanceOf(address(hub)), 25e6, "hub holds it");
@@ -130,7 +130,7 @@ contract LicensingHubLicensesTest is Base {
 
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.WrongPayment.selector, 0, 1));
         vm.prank(brand);
-        hub.buyLicense{value: 1}(offerId, brand);
+        hub.buyLicense{value: 1}(offerId, brand, address(0));
     }
 
     function test_buyLicense_erc20_revertsWithoutAllowance() public {
@@ -138,7 +138,7 @@ contract LicensingHubLicensesTest is Base {
         usd.mint(brand, 25e6);
         vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(hub), 0, 25e6));
         vm.prank(brand);
-        hub.buyLicense(offerId, brand);
+        hub.buyLicense(offerId, brand, address(0));
     }
 
     function test_buyLicense_erc20_revertsForFeeOnTransferTokens() public {
@@ -150,7 +150,7 @@ contract LicensingHubLicensesTest is Base {
 
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.TransferAmountMismatch.selector, address(fot), 1000, 990));
         vm.prank(brand);
-        hub.buyLicense(offerId, brand);
+        hub.buyLicense(offerId, brand, address(0));
     }
 
     // ─────────────────────────────── buyLicense: offer state ───────────────────────────────
@@ -158,7 +158,7 @@ contract LicensingHubLicensesTest is Base {
     function test_buyLicense_revertsForUnknownOffer() public {
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.UnknownOffer.selector, 42));
         vm.prank(brand);
-        hub.buyLicense(42, brand);
+        hub.buyLicense(42, brand, address(0));
     }
 
     function test_buyLicense_revertsWhenSoldOut() public {
@@ -170,7 +170,7 @@ contract LicensingHubLicensesTest is Base {
         vm.deal(carol, 1 ether);
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.OfferSoldOut.selector, offerId, uint32(2)));
         vm.prank(carol);
-        hub.buyLicense{value: 1 ether}(offerId, carol);
+        hub.buyLicense{value: 1 ether}(offerId, carol, address(0));
     }
 
     function test_buyLicense_isUnlimitedWhenSupplyCapIsZero() public {
@@ -187,7 +187,7 @@ contract LicensingHubLicensesTest is Base {
         vm.deal(brand, 1 ether);
         vm.prank(brand);
         (bool ok, bytes memory ret) =
-            address(hub).call{value: 1 ether}(abi.encodeCall(ILicensingHub.buyLicense, (offerId, address(0))));
+            address(hub).call{value: 1 ether}(abi.encodeCall(ILicensingHub.buyLicense, (offerId, address(0), address(0))));
         // The spec's ZeroAddress, or the licence token's own ERC-721 check.
         bytes[] memory allowed = new bytes[](2);
         allowed[0] = abi.encodeWithSelector(ILicensingHub.ZeroAddress.selector);

@@ -191,14 +191,14 @@ contract LicensingHubOffersTest is Base {
         vm.deal(brand, 1 ether);
         vm.expectRevert(abi.encodeWithSelector(ILicensingHub.OfferNotActive.selector, offerId));
         vm.prank(brand);
-        hub.buyLicense{value: 1 ether}(offerId, brand);
+        hub.buyLicense{value: 1 ether}(offerId, brand, address(0));
 
         vm.expectEmit(true, true, true, true, address(hub));
         emit ILicensingHub.OfferPauseSet(offerId, asset, false);
         vm.prank(alice);
         hub.setOfferPaused(offerId, false);
         vm.prank(brand);
-        assertEq(hub.buyLicense{value: 1 ether}(offerId, brand), 1, "sold after resume");
+        assertEq(hub.buyLicense{value: 1 ether}(offerId, brand, address(0)), 1, "sold after resume");
     }
 
     function test_setOfferPaused_revertsWhenCallerIsNotTheOwner() public {

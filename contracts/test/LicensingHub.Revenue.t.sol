@@ -321,7 +321,8 @@ contract LicensingHubRevenueTest is Base {
     function test_constructor_wiresRegistryAndLicenceToken() public view {
         assertEq(address(hub.registry()), address(registry), "registry");
         assertEq(licenseToken.hub(), address(hub), "token's hub");
-        assertEq(hub.ARBITER_ROLE(), keccak256("ARBITER_ROLE"), "role id");
+        assertEq(hub.REFERRER_ROLE(), keccak256("REFERRER_ROLE"), "role id");
+        assertEq(hub.court(), address(court), "court");
         assertEq(hub.defaultAdmin(), admin, "admin");
     }
 
@@ -372,7 +373,7 @@ contract LicensingHubRevenueTest is Base {
 
     function test_withdraw_aReentrantReceiverIsPaidOnlyOnce() public {
         ReentrantWithdrawer attacker = new ReentrantWithdrawer(hub, registry, true);
-        uint256 asset = attacker.register(_work(666));
+        uint256 asset = _registerByContract(attacker, _work(666));
         _payNative(brand, root, 5 ether); // someone else's money sits in the hub too
         _payNative(brand, asset, 1 ether);
         uint256 owed = 1 ether - _fee(1 ether);
@@ -393,7 +394,7 @@ contract LicensingHubRevenueTest is Base {
 
     function test_withdraw_aReceiverThatRevertsOnReentryGetsNothingAndKeepsItsCredit() public {
         ReentrantWithdrawer attacker = new ReentrantWithdrawer(hub, registry, false);
-        uint256 asset = attacker.register(_work(667));
+        uint256 asset = _registerByContract(attacker, _work(667));
         _payNative(brand, asset, 1 ether);
         uint256 owed = 1 ether - _fee(1 ether);
 
@@ -458,6 +459,16 @@ contract LicensingHubRevenueTest is Base {
         for (uint256 i; i < d.length; ++i) {
             d[i] -= before[i];
         }
+    }
+
+    function _registerByContract(ReentrantWithdrawer attacker, IGenIPRegistry.Work memory work)
+        internal
+        returns (uint256)
+    {
+        bytes32 salt = keccak256("attacker salt");
+        attacker.commit(work.contentHash, salt);
+        vm.roll(block.number + 1);
+        return attacker.register(work, salt);
     }
 
     function _withAttacker(address attacker) internal view returns (address[] memory a) {

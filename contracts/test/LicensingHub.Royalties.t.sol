@@ -81,11 +81,10 @@ contract LicensingHubRoyaltiesTest is Base {
     }
 
     function test_collectRoyalties_ofADisputedAssetIsHeld() public {
-        vm.prank(arbiter);
-        hub.raiseDispute(asset, keccak256("evidence"));
+        uint256 disputeId = _raise(erin, asset);
         _sendNative(sink, 1 ether);
         hub.collectRoyalties(asset, NATIVE);
-        assertEq(hub.heldOf(asset, NATIVE), 1 ether - _fee(1 ether), "held");
+        assertEq(hub.heldOf(asset, disputeId, NATIVE), 1 ether - _fee(1 ether), "held");
         assertEq(hub.balanceOf(alice, NATIVE), 0, "not credited");
     }
 

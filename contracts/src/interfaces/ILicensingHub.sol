@@ -33,6 +33,7 @@ import {LicenseTerms, LicenseUse, Standing, RevenueSource, Offer} from "../types
 /// Offers belong to the owner who published them: when a certificate changes hands its earlier offers lapse
 /// ({OfferLapsed}) and the new owner publishes their own, so a seller cannot leave cheap perpetual offers
 /// behind for the buyer (nor a buyer inherit terms it never chose). Licences already sold stay valid.
+/// (Should the certificate come back to the seller, the seller's own offers sell again: they are still theirs.)
 ///
 /// A derivative inherits the shortest expiry of the parent licences it was registered under (and of its
 /// parents' own expiries): from then on no new licences or derivatives can be had on it, and licences sold

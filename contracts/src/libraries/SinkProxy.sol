@@ -20,7 +20,7 @@ library SinkProxy {
     function initCode(address implementation) internal pure returns (bytes memory) {
         return abi.encodePacked(
             hex"3d603480600a3d3981f3",
-            hex"36156032573d3d373d3d3d363d73",
+            hex"3615603257363d3d373d3d3d363d73",
             implementation,
             hex"5af43d82803e903d91603057fd5bf35b00"
         );
