@@ -10,6 +10,8 @@ COLOURS = {
     "unlicensed": "#9e9e9e",
     "disputed": "#ef6c00",
     "upheld": "#c62828",
+    "tainted": "#c62828",  # like upheld: a claim against an ancestor was upheld
+    "expired": "#9e9e9e",
     "unregistered": "#9e9e9e",
 }
 

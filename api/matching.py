@@ -42,7 +42,7 @@ class DescribedCandidate:
     candidate: Candidate
     title: str | None
     media_cid: str | None
-    dispute_status: str
+    standing: str
 
 
 def match_config(app: FastAPI) -> MatchConfig:
@@ -90,12 +90,12 @@ def lookup(
 
 
 def describe(engine: Engine, candidates: list[Candidate]) -> list[DescribedCandidate]:
-    """`candidates` with their rows' title, media CID and current dispute state; vanished rows dropped."""
+    """`candidates` with their rows' title, media CID and current standing; vanished rows dropped."""
     if not candidates:
         return []
     keys = {(c.chain_id, c.asset_id) for c in candidates}
     chains = {chain for chain, _ in keys}
-    query = select(Asset.chain_id, Asset.asset_id, Asset.title, Asset.media_cid, Asset.dispute_status).where(
+    query = select(Asset.chain_id, Asset.asset_id, Asset.title, Asset.media_cid, Asset.standing).where(
         Asset.chain_id.in_(chains), Asset.asset_id.in_([asset for _, asset in keys])
     )
     with engine.connect() as connection:

@@ -15,12 +15,16 @@ __all__ = [
     "AssetSummary",
     "AssetsPublic",
     "BalancePublic",
+    "BondBalancePublic",
     "ChainHealth",
     "DisputePublic",
+    "DisputeStatus",
+    "DisputesPublic",
     "EdgePublic",
     "ErrorBody",
     "Facets",
     "HealthPublic",
+    "HeldPublic",
     "LicenseCounts",
     "LicenseHeld",
     "LicenseStatus",
@@ -30,14 +34,21 @@ __all__ = [
     "LineagePublic",
     "OfferPublic",
     "PromptCheckPublic",
+    "Standing",
     "StatusItem",
     "StatusRequest",
+    "TaintPublic",
     "TermsPublic",
     "Use",
 ]
 
 Use = Literal["display", "commercial", "derivative"]
-AssetStatus = Literal["active", "disputed", "upheld", "unregistered"]
+#: The hub's standing of an asset (`standingOf`).
+Standing = Literal["clear", "disputed", "upheld", "tainted"]
+#: What the licence rules make of an asset: its standing (clear reads `active`, or `expired` once a
+#: derivative's rights ended), or `unregistered`.
+AssetStatus = Literal["active", "expired", "disputed", "upheld", "tainted", "unregistered"]
+DisputeStatus = Literal["open", "cleared", "upheld"]
 Kind = Literal["image", "text", "model", "workflow", "prompt", "other"]
 Tier = Literal["standard", "extended"]
 
@@ -94,7 +105,23 @@ class AssetSummary(_Out):
     is_derivative: bool
     children_count: int
     licenses_sold: int
-    dispute_status: str = Field(description="none, open, cleared or upheld.")
+    standing: str = Field(
+        description="The hub's standing: clear, disputed (an open claim), upheld (a claim was upheld) or "
+        "tainted (a claim against an ancestor was upheld). Only clear assets sell licences or take "
+        "derivatives."
+    )
+    asset_status: AssetStatus = Field(
+        description="What the licence rules make of it (as `/licenses/status`): active, expired, disputed, "
+        "upheld or tainted."
+    )
+    expires_at: int = Field(
+        description="When a derivative's rights end (unix time; the shortest parent licence); 0 = never."
+    )
+    purchasable: bool = Field(
+        description="A licence can be bought now: the asset is clear and not expired, and one of its offers "
+        "is "
+        "purchasable."
+    )
     min_price: str | None = Field(
         default=None, description="Lowest price among the available offers matching the offer filters."
     )
@@ -102,11 +129,11 @@ class AssetSummary(_Out):
 
 
 class Facets(BaseModel):
-    """Counts of the matching assets (all pages) by kind, available tier, dispute state and derivatives."""
+    """Counts of the matching assets (all pages) by kind, available tier, standing and derivatives."""
 
     kind: dict[str, int]
     tier: dict[str, int]
-    dispute_status: dict[str, int]
+    standing: dict[str, int]
     has_derivatives: dict[str, int]
 
 
@@ -140,14 +167,23 @@ class OfferPublic(BaseModel):
     """A licence offer with its terms."""
 
     offer_id: int
+    seller: str = Field(description="Who published the offer (the certificate's owner then).")
     tier: str
     currency: str
     price: str
-    duration: int = Field(description="Seconds a licence lasts; 0 = perpetual.")
+    duration: int = Field(
+        description="Seconds a licence lasts; 0 = perpetual. On an expiring derivative licences end at its "
+        "expiry at the latest."
+    )
     supply_cap: int = Field(description="Most licences sold under this offer; 0 = unlimited.")
     sold: int
     paused: bool
     available: bool = Field(description="Not paused and not sold out.")
+    lapsed: bool = Field(description="The seller no longer owns the certificate: the offer cannot be bought.")
+    purchasable: bool = Field(
+        description="`buyLicense` would succeed now: available, not lapsed, and the asset clear and not "
+        "expired."
+    )
     terms: TermsPublic | None
 
 
@@ -160,27 +196,77 @@ class PromptCheckPublic(BaseModel):
     block_number: int | None
 
 
-class DisputeRound(_Out):
-    """One dispute round."""
+class TaintPublic(BaseModel):
+    """A descendant tainted by an upheld dispute against its ancestor."""
 
-    round: int
-    status: str
-    arbiter: str
-    evidence_hash: str
-    raised_block: int
-    resolved_by: str | None
-    recipient: str | None
-    resolution_hash: str | None
-    resolved_block: int | None
+    asset_id: int
+    ancestor_id: int
+    status: Literal["active", "cleared"]
+    propagated_block: int
+    cleared_block: int | None
+
+
+class HeldPublic(BaseModel):
+    """Revenue of an asset held under a dispute, in one currency (zero address = native)."""
+
+    asset_id: int
+    currency: str
+    amount: str = Field(description="Still held.")
+    released: str = Field(description="Paid out by `releaseHeld`.")
+    released_to: str | None
 
 
 class DisputePublic(BaseModel):
-    """Dispute state of an asset and its rounds."""
+    """A claim brought in the dispute court. Times are ISO 8601 (UTC) of the chain's clock."""
 
-    status: str = Field(description="none, open, cleared or upheld.")
-    round: int
-    recipient: str | None
-    rounds: list[DisputeRound]
+    dispute_id: int
+    asset_id: int
+    claimant: str
+    claimant_asset_id: int | None = Field(
+        description="The claimant's own earlier registration the asset is said to copy; null when none named."
+    )
+    evidence_hash: str
+    bond_currency: str
+    bond: str
+    status: DisputeStatus = Field(
+        description="open, cleared (the claim failed, or an upheld ruling was reversed) or upheld."
+    )
+    reversed: bool = Field(description="An upheld ruling was reversed by the admin (status is then cleared).")
+    final: bool = Field(
+        description="The ruling stands for good (cleared; upheld after its appeal window): held funds can be "
+        "released."
+    )
+    raised_at: str
+    answer_deadline: str = Field(
+        description="Until when the owner may answer; the arbiter rules only after it."
+    )
+    answer_open: bool = Field(description="Unanswered and before the deadline: the owner may still answer.")
+    answered: bool = Field(description="Whether the asset's owner answered.")
+    answer_hash: str | None
+    arbiter: str | None
+    resolution_hash: str | None
+    resolved_at: str | None
+    final_at: str | None = Field(
+        description="When the ruling is final: the end of the appeal window when upheld; null while open."
+    )
+    reversal_hash: str | None
+    bond_awarded_to: str | None = Field(
+        description="Who the bond went to: the owner when cleared, the claimant once an upheld ruling "
+        "settled."
+    )
+    raised_block: int
+    resolved_block: int | None
+    reversed_block: int | None
+    tainted: list[TaintPublic] = Field(description="Descendants this dispute tainted.")
+    held: list[HeldPublic] = Field(description="Revenue held under this dispute, per asset and currency.")
+
+
+class DisputesPublic(BaseModel):
+    """An asset's disputes, newest first."""
+
+    data: list[DisputePublic]
+    count: int
+    as_of_block: int
 
 
 class LicenseCounts(BaseModel):
@@ -215,7 +301,11 @@ class AssetPublic(AssetSummary):
     metadata_status: str = Field(description="pending, ok, missing, invalid or mismatch.")
     metadata: dict[str, Any] | None
     prompt_check: PromptCheckPublic
-    dispute: DisputePublic
+    standing_dispute_id: int | None = Field(
+        description="The dispute behind a standing other than clear (for tainted: the ancestor's); null "
+        "when clear."
+    )
+    disputes: list[DisputePublic] = Field(description="Every claim brought against this asset, newest first.")
     offers: list[OfferPublic]
     licenses: LicenseCounts
     parents: list[EdgePublic]
@@ -314,6 +404,7 @@ class LicenseHeld(_Out):
     derivatives_allowed: bool
     expires_at: int = Field(description="0 = perpetual.")
     used_for_derivative: int | None
+    referrer: str | None = Field(description="The platform that referred the sale, if any.")
     valid: bool = Field(description="Not expired as of the indexed block.")
 
 
@@ -324,6 +415,15 @@ class BalancePublic(BaseModel):
     credited: str
     withdrawn: str
     balance: str = Field(description="Withdrawable now: the pending withdrawal in this currency.")
+
+
+class BondBalancePublic(BaseModel):
+    """Bonds the dispute court awarded to the account in one currency."""
+
+    currency: str
+    credited: str
+    withdrawn: str
+    balance: str = Field(description="Withdrawable from the court now.")
 
 
 class AccountPublic(BaseModel):
@@ -337,6 +437,9 @@ class AccountPublic(BaseModel):
     licenses_held_count: int
     balances: list[BalancePublic]
     pending_withdrawals: dict[str, str] = Field(description="Currency → amount withdrawable (balance > 0).")
+    bond_balances: list["BondBalancePublic"] = Field(
+        description="Dispute bonds the court awarded to the account (withdrawn from the court, not the hub)."
+    )
     as_of_block: int
 
 

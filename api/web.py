@@ -146,6 +146,7 @@ class ChainConfig(BaseModel):
     registry: str
     hub: str
     license_token: str
+    court: str = Field(description="The DisputeCourt: claims are raised, answered and ruled there.")
     demo_token: str | None
     deploy_block: int
     fee_bps: int
@@ -210,6 +211,7 @@ def get_config(request: Request) -> ChainConfig:
         registry=deployment.registry,
         hub=deployment.hub,
         license_token=deployment.license_token,
+        court=deployment.court,
         demo_token=deployment.demo_token,
         deploy_block=deployment.deploy_block,
         fee_bps=deployment.fee_bps,

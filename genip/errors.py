@@ -16,6 +16,7 @@ carry secrets: no private keys, and RPC URLs only as `scheme://host:port` (see `
         └── TransactionFailedError  a transaction reverted or could not be sent
 """
 
+from typing import Any
 from urllib.parse import urlsplit
 
 __all__ = [
@@ -79,14 +80,31 @@ class AnvilError(ChainError):
 
 
 class TransactionFailedError(ChainError):
-    """A transaction reverted (in estimation or on-chain) or could not be sent."""
+    """A transaction reverted (in estimation or on-chain) or could not be sent.
 
-    def __init__(self, action: str, reason: str, tx_hash: str | None = None) -> None:
+    `reason` is the decoded revert (`Name(arg=value, …)`) or the RPC's message; `error` and `error_args` the
+    custom error's name and arguments when one was decoded; `explanation` the same in words, which the
+    message shows (with the error's name) when there is one."""
+
+    def __init__(
+        self,
+        action: str,
+        reason: str,
+        tx_hash: str | None = None,
+        *,
+        error: str | None = None,
+        error_args: dict[str, Any] | None = None,
+        explanation: str | None = None,
+    ) -> None:
         where = f" (tx {tx_hash})" if tx_hash else ""
-        super().__init__(f"{action} failed: {reason}{where}")
+        said = f"{explanation} ({error})" if explanation and error else reason
+        super().__init__(f"{action} failed: {said}{where}")
         self.action = action
         self.reason = reason
         self.tx_hash = tx_hash
+        self.error = error
+        self.error_args = error_args or {}
+        self.explanation = explanation
 
 
 def redact_url(url: str) -> str:

@@ -1,22 +1,26 @@
 """Prompt commitments: commit to the prompt that made a work without publishing it, and reveal it later.
 
+Every commitment names its creator and is domain-separated (contracts v2), so a commitment copied onto another
+creator's certificate never opens there, and a single-prompt commitment can never pass for a Merkle node.
+
 - **Normalise** (`normalize_prompt`): `\\n` line endings, Unicode NFC, surrounding whitespace trimmed, so a
   prompt copied between editors still verifies.
 - **Commit** (`commit_prompt`): a fresh random 32-byte salt (`secrets`), and the commitment
-  `keccak256(salt ‖ utf8(prompt))`, exactly what `GenIPRegistry.verifyPrompt(assetId, prompt, salt)`
-  recomputes on-chain (`keccak256(abi.encodePacked(bytes32 salt, bytes prompt))`). The salt keeps short or
-  guessable prompts from being found by hashing candidates.
-- **Leaves for later**: `prompt_leaf` is the same hash for any one part (prompt, negative prompt, seed,
-  model, workflow). `verifyPromptPart` checks a leaf against the same commitment with OpenZeppelin's
-  `MerkleProof` (sorted-pair keccak); `hash_pair` and `process_proof` mirror it, and a one-leaf tree's root
-  is the leaf itself, so today's single-prompt commitment is already a valid root with an empty proof.
+  `keccak256(abi.encode(PROMPT_DOMAIN, creator, salt, keccak256(utf8(prompt))))` with
+  `PROMPT_DOMAIN = keccak256("Gen-IP prompt commitment v2")`: exactly `GenIPRegistry.promptCommitmentFor`,
+  which `verifyPrompt(assetId, creator, prompt, salt)` recomputes. The salt keeps short or guessable prompts
+  from being found by hashing candidates; the creator is the signing account, known when committing.
 - **Structured** (`commit_parts`): a Merkle tree over the parts (prompt, negative prompt, seed, model,
-  workflow), each leaf salted with a salt derived from one master salt; the root is the commitment and
-  `PartsCommitment.reveal(part)` gives what `verifyPromptPart` needs to prove one part alone.
+  workflow), each leaf `keccak256(keccak256(abi.encode(creator, part, salt, value)))` salted with a salt
+  derived from one master salt; the root is the commitment and `PartsCommitment.reveal(part)` gives what
+  `verifyPromptPart(assetId, creator, part, value, salt, proof)` needs to prove one part alone. Pairs are
+  hashed in sorted order, as OpenZeppelin's `MerkleProof` (`hash_pair`, `process_proof`); `merkle_root` and
+  `merkle_proof` build such trees for any leaves (registration batches use them too).
 - **Keep** (`PromptVault`): the salt and prompt (single scheme) or the master salt and every part's value
-  (parts scheme) are stored for the creator in `<data dir>/prompts/<creator address>.json` (mode 0600,
-  directory 0700), keyed by the work's sha256, so the creator can reveal them to a checker or to
-  `genip prompt verify` later. Secrets never appear in a `repr`, a log or an error message.
+  (parts scheme), with the creator they were committed for, are stored in
+  `<data dir>/prompts/<creator address>.json` (mode 0600, directory 0700), keyed by the work's sha256, so the
+  creator can reveal them to a checker or to `genip prompt verify` later. Secrets never appear in a `repr`,
+  a log or an error message.
 """
 
 import json
@@ -38,6 +42,7 @@ from genip.errors import GenIPError
 
 __all__ = [
     "PART_NAMES",
+    "PROMPT_DOMAIN",
     "SALT_BYTES",
     "PartsCommitment",
     "PromptCommitment",
@@ -46,19 +51,23 @@ __all__ = [
     "commit_parts",
     "commit_prompt",
     "hash_pair",
+    "merkle_proof",
+    "merkle_root",
     "new_salt",
     "normalize_prompt",
     "part_leaf",
     "part_salt",
     "process_proof",
-    "prompt_leaf",
+    "prompt_commitment_for",
     "verify_prompt",
     "verify_proof",
 ]
 
 #: Length of a commitment salt (a bytes32 on-chain).
 SALT_BYTES: Final = 32
-_VAULT_VERSION: Final = 1
+#: Domain of single-prompt commitments: `keccak256("Gen-IP prompt commitment v2")` (the registry's constant).
+PROMPT_DOMAIN: Final = bytes(keccak(b"Gen-IP prompt commitment v2"))
+_VAULT_VERSION: Final = 2
 
 
 class PromptError(GenIPError):
@@ -67,11 +76,13 @@ class PromptError(GenIPError):
 
 @dataclass(frozen=True, slots=True)
 class PromptCommitment:
-    """A normalised prompt, its salt and the commitment to them; prompt and salt stay out of `repr`."""
+    """A normalised prompt, its salt, its creator and the commitment to them; prompt and salt stay out of
+    `repr`."""
 
     commitment: bytes
     salt: bytes = field(repr=False)
     prompt: str = field(repr=False)
+    creator: str = ""
 
 
 def normalize_prompt(prompt: str) -> str:
@@ -85,35 +96,55 @@ def new_salt() -> bytes:
     return secrets.token_bytes(SALT_BYTES)
 
 
-def prompt_leaf(part: str | bytes, salt: bytes) -> bytes:
-    """`keccak256(salt ‖ part)`: the commitment to one part (text as UTF-8, bytes as given)."""
+def _address(creator: str) -> str:
+    if not is_address(creator):
+        raise PromptError(f"{creator[:64]!r} is not an address")
+    return str(to_checksum_address(creator))
+
+
+def _check_salt(salt: bytes) -> None:
     if len(salt) != SALT_BYTES:
         raise PromptError(f"a salt has {SALT_BYTES} bytes, not {len(salt)}")
-    data = part.encode("utf-8") if isinstance(part, str) else part
-    return bytes(keccak(salt + data))
 
 
-def commit_prompt(prompt: str, salt: bytes | None = None) -> PromptCommitment:
-    """Normalise `prompt` and commit to it with `salt` (a fresh one when `None`)."""
+def prompt_commitment_for(creator: str, prompt: str | bytes, salt: bytes) -> bytes:
+    """`GenIPRegistry.promptCommitmentFor(creator, prompt, salt)`: `keccak256(abi.encode(PROMPT_DOMAIN,
+    creator, salt, keccak256(prompt)))` (text as UTF-8, bytes as given)."""
+    _check_salt(salt)
+    data = prompt.encode("utf-8") if isinstance(prompt, str) else prompt
+    encoded = abi_encode(
+        ["bytes32", "address", "bytes32", "bytes32"], [PROMPT_DOMAIN, _address(creator), salt, keccak(data)]
+    )
+    return bytes(keccak(encoded))
+
+
+def commit_prompt(
+    prompt: str, salt: bytes | None = None, *, creator: str, allow_empty: bool = False
+) -> PromptCommitment:
+    """Normalise `prompt` and commit to it for `creator` with `salt` (a fresh one when `None`). An empty
+    prompt is refused unless `allow_empty` (works that claim no prompt commit to the empty one)."""
     text = normalize_prompt(prompt)
-    if not text:
+    if not text and not allow_empty:
         raise PromptError("the prompt is empty")
     salt = new_salt() if salt is None else salt
-    return PromptCommitment(prompt_leaf(text, salt), salt, text)
+    who = _address(creator)
+    return PromptCommitment(prompt_commitment_for(who, text, salt), salt, text, who)
 
 
-def verify_prompt(prompt: str, salt: bytes, commitment: bytes) -> bool:
-    """Whether `prompt` (normalised) and `salt` open `commitment`, as `verifyPrompt` checks on-chain."""
-    return secrets.compare_digest(prompt_leaf(normalize_prompt(prompt), salt), commitment)
+def verify_prompt(prompt: str, salt: bytes, commitment: bytes, *, creator: str) -> bool:
+    """Whether `prompt` (normalised) and `salt` open `creator`'s `commitment`, as `verifyPrompt` checks
+    on-chain with the certificate's creator."""
+    return secrets.compare_digest(prompt_commitment_for(creator, normalize_prompt(prompt), salt), commitment)
 
 
-def part_leaf(part: str, value: bytes, salt: bytes) -> bytes:
+def part_leaf(part: str, value: bytes, salt: bytes, *, creator: str) -> bytes:
     """Leaf of one prompt part in a Merkle commitment, as `GenIPRegistry.verifyPromptPart` computes it:
-    `keccak256(keccak256(abi.encode(string part, bytes32 salt, bytes value)))`. Hashing twice means an inner
-    node of the tree can never be presented as a leaf."""
-    if len(salt) != SALT_BYTES:
-        raise PromptError(f"a salt has {SALT_BYTES} bytes, not {len(salt)}")
-    return bytes(keccak(keccak(abi_encode(["string", "bytes32", "bytes"], [part, salt, value]))))
+    `keccak256(keccak256(abi.encode(address creator, string part, bytes32 salt, bytes value)))`. Hashing twice
+    means an inner node of the tree can never be presented as a leaf; the creator inside means a copied root
+    never opens for another creator."""
+    _check_salt(salt)
+    encoded = abi_encode(["address", "string", "bytes32", "bytes"], [_address(creator), part, salt, value])
+    return bytes(keccak(keccak(encoded)))
 
 
 #: The parts of a structured prompt commitment, in tree order.
@@ -139,6 +170,7 @@ class PartsCommitment:
     root: bytes
     master_salt: bytes = field(repr=False)
     values: dict[str, bytes] = field(repr=False)
+    creator: str = ""
 
     @property
     def commitment(self) -> bytes:
@@ -159,15 +191,22 @@ class PartsCommitment:
         if part not in PART_NAMES:
             raise PromptError(f"unknown prompt part {part!r}; parts are {', '.join(PART_NAMES)}")
         leaves = self.leaves()
-        return self.values[part], part_salt(self.master_salt, part), _proof(leaves, PART_NAMES.index(part))
+        proof = merkle_proof(leaves, PART_NAMES.index(part))
+        return self.values[part], part_salt(self.master_salt, part), proof
 
     def leaves(self) -> list[bytes]:
-        return [part_leaf(name, self.values[name], part_salt(self.master_salt, name)) for name in PART_NAMES]
+        """The tree's leaves in `PART_NAMES` order."""
+        return [
+            part_leaf(name, self.values[name], part_salt(self.master_salt, name), creator=self.creator)
+            for name in PART_NAMES
+        ]
 
 
-def commit_parts(parts: dict[str, str | bytes], master_salt: bytes | None = None) -> PartsCommitment:
-    """Commits to the prompt's parts; text parts are normalised like prompts (NFC, trimmed), bytes kept as is
-    (a workflow should be canonical JSON already)."""
+def commit_parts(
+    parts: dict[str, str | bytes], master_salt: bytes | None = None, *, creator: str
+) -> PartsCommitment:
+    """Commits to the prompt's parts for `creator`; text parts are normalised like prompts (NFC, trimmed),
+    bytes kept as is (a workflow should be canonical JSON already)."""
     unknown = set(parts) - set(PART_NAMES)
     if unknown:
         raise PromptError(f"unknown prompt parts: {', '.join(sorted(unknown))}")
@@ -182,9 +221,9 @@ def commit_parts(parts: dict[str, str | bytes], master_salt: bytes | None = None
     if not values["prompt"]:
         raise PromptError("the prompt is empty")
     master_salt = new_salt() if master_salt is None else master_salt
-    commitment = PartsCommitment(b"", master_salt, values)
-    root = _root(commitment.leaves())
-    return PartsCommitment(root, master_salt, values)
+    who = _address(creator)
+    commitment = PartsCommitment(b"", master_salt, values, who)
+    return PartsCommitment(merkle_root(commitment.leaves()), master_salt, values, who)
 
 
 def _levels(leaves: list[bytes]) -> list[list[bytes]]:
@@ -201,11 +240,15 @@ def _levels(leaves: list[bytes]) -> list[list[bytes]]:
     return levels
 
 
-def _root(leaves: list[bytes]) -> bytes:
+def merkle_root(leaves: list[bytes]) -> bytes:
+    """Root of the sorted-pair tree over `leaves` (leaves are not re-hashed; one leaf is its own root)."""
+    if not leaves:
+        raise PromptError("a Merkle tree needs at least one leaf")
     return _levels(leaves)[-1][0]
 
 
-def _proof(leaves: list[bytes], index: int) -> list[bytes]:
+def merkle_proof(leaves: list[bytes], index: int) -> list[bytes]:
+    """The proof of `leaves[index]` up to `merkle_root(leaves)`, as `MerkleProof.verify` takes it."""
     proof = []
     for level in _levels(leaves)[:-1]:
         sibling = index ^ 1
@@ -236,10 +279,13 @@ def verify_proof(leaf: bytes, proof: Iterable[bytes], root: bytes) -> bool:
 class PromptVault:
     """A creator's revealable prompts: `<data_dir>/prompts/<address>.json`, private to the user (0600).
 
-    Entries are keyed by the work's sha256 (`0x` hex). A single-scheme entry holds the normalised prompt,
-    the salt and the commitment; a parts entry (`"scheme": "parts"`) holds every part's value (UTF-8 text),
-    the master salt and the root. Entries written before parts existed have no `scheme` and are single.
-    Every write replaces the file atomically (temporary file, fsync, rename).
+    Entries are keyed by the work's sha256 (`0x` hex). Each names the `creator` its commitment was made for
+    (the vault's own creator; entries written before contracts v2 lack it and are read as the vault's). A
+    single-scheme entry holds the normalised prompt, the salt and the commitment; a parts entry
+    (`"scheme": "parts"`) holds every part's value (UTF-8 text), the master salt and the root. Entries without
+    `scheme` are single. An entry made for the v1 contracts (creator-free hashes) no longer opens its
+    commitment and is refused by name. Every write replaces the file atomically (temporary file, fsync,
+    rename).
     """
 
     def __init__(self, data_dir: Path, creator: str) -> None:
@@ -253,7 +299,11 @@ class PromptVault:
 
     def save(self, content_sha256: bytes, commitment: "PromptCommitment | PartsCommitment") -> None:
         """Keep what opens `commitment` (prompt and salt, or parts and master salt) for the work whose sha256
-        is `content_sha256`."""
+        is `content_sha256`. The commitment must be made for this vault's creator."""
+        if commitment.creator and commitment.creator.lower() != self.creator.lower():
+            raise PromptError(
+                f"a commitment made for {commitment.creator} cannot be kept in {self.creator}'s vault"
+            )
         entries = self._read()
         saved_at = datetime.now(UTC).replace(microsecond=0).isoformat()
         if isinstance(commitment, PartsCommitment):
@@ -263,6 +313,7 @@ class PromptVault:
                 raise PromptError("prompt parts are kept as UTF-8 text") from None
             entries[_key(content_sha256)] = {
                 "scheme": "parts",
+                "creator": self.creator,
                 "parts": parts,
                 "masterSalt": "0x" + commitment.master_salt.hex(),
                 "commitment": "0x" + commitment.root.hex(),
@@ -270,6 +321,8 @@ class PromptVault:
             }
         else:
             entries[_key(content_sha256)] = {
+                "scheme": "single",
+                "creator": self.creator,
                 "prompt": commitment.prompt,
                 "salt": "0x" + commitment.salt.hex(),
                 "commitment": "0x" + commitment.commitment.hex(),
@@ -290,6 +343,17 @@ class PromptVault:
         found = self.load_any(content_sha256)
         return found if isinstance(found, PartsCommitment) else None
 
+    def _creator_of(self, entry: dict[str, Any]) -> str:
+        return str(entry.get("creator") or self.creator)
+
+    def _stale(self, content_sha256: bytes, entry: dict[str, Any]) -> PromptError:
+        if "creator" not in entry:
+            return PromptError(
+                f"the kept prompt for {_key(content_sha256)} was committed for the v1 contracts "
+                "(without its creator) and does not open a v2 commitment"
+            )
+        return PromptError(f"the kept prompt for {_key(content_sha256)} does not open its commitment")
+
     def _parts(self, content_sha256: bytes, entry: dict[str, Any]) -> PartsCommitment:
         try:
             parts: dict[str, str | bytes] = {
@@ -297,11 +361,11 @@ class PromptVault:
             }
             master_salt = bytes.fromhex(entry["masterSalt"][2:])
             root = bytes.fromhex(entry["commitment"][2:])
-            found = commit_parts(parts, master_salt)
+            found = commit_parts(parts, master_salt, creator=self._creator_of(entry))
         except (KeyError, TypeError, ValueError, PromptError):
             raise PromptError(f"the entry for {_key(content_sha256)} in {self.path} is malformed") from None
         if found.root != root:
-            raise PromptError(f"the kept parts for {_key(content_sha256)} do not open their commitment")
+            raise self._stale(content_sha256, entry)
         return found
 
     def load(self, content_sha256: bytes) -> PromptCommitment | None:
@@ -313,13 +377,17 @@ class PromptVault:
         if isinstance(entry, dict) and entry.get("scheme") == "parts":
             raise PromptError(f"the entry for {_key(content_sha256)} commits to prompt parts: use load_any")
         try:
+            creator = _address(self._creator_of(entry))
             found = PromptCommitment(
-                bytes.fromhex(entry["commitment"][2:]), bytes.fromhex(entry["salt"][2:]), entry["prompt"]
+                bytes.fromhex(entry["commitment"][2:]),
+                bytes.fromhex(entry["salt"][2:]),
+                entry["prompt"],
+                creator,
             )
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError, PromptError):
             raise PromptError(f"the entry for {_key(content_sha256)} in {self.path} is malformed") from None
-        if not verify_prompt(found.prompt, found.salt, found.commitment):
-            raise PromptError(f"the kept prompt for {_key(content_sha256)} does not open its commitment")
+        if not verify_prompt(found.prompt, found.salt, found.commitment, creator=creator):
+            raise self._stale(content_sha256, entry)
         return found
 
     def works(self) -> Iterator[bytes]:

@@ -1,5 +1,6 @@
 """Buying licences and paying revenue with the checks a person needs before money moves: the offer belongs
-to the asset and is open, the buyer can pay (`InsufficientFundsError` names what is missing), and ERC-20
+to the asset, was published by its current owner (offers lapse when a certificate changes hands) and is
+open, the buyer can pay (`InsufficientFundsError` names what is missing), and ERC-20
 payments are approved to the hub first (only when the allowance is short)."""
 
 from eth_account.signers.local import LocalAccount
@@ -48,13 +49,25 @@ def ensure_allowance(client: GenIPClient, account: LocalAccount, token: str, amo
 
 
 def buy(
-    client: GenIPClient, buyer: LocalAccount, asset_id: int, offer_id: int
+    client: GenIPClient,
+    buyer: LocalAccount,
+    asset_id: int,
+    offer_id: int,
+    *,
+    referrer: str | None = None,
 ) -> tuple[Outcome, OfferInfo, Currency]:
-    """Buy a licence on `asset_id` under `offer_id` for the buyer; returns the licence outcome."""
+    """Buy a licence on `asset_id` under `offer_id` for the buyer, through platform `referrer` if given;
+    returns the licence outcome."""
     check_asset(client, asset_id)
     offer = offer_info(client, offer_id)
     if offer.asset_id != asset_id:
         raise OfferClosedError(f"offer {offer_id} is for asset {offer.asset_id}, not asset {asset_id}")
+    owner = str(client.registry.functions.ownerOf(asset_id).call())
+    if owner.lower() != offer.seller.lower():
+        raise OfferClosedError(
+            f"offer {offer_id} lapsed: {offer.seller} published it, "
+            f"but asset {asset_id} now belongs to {owner}"
+        )
     if offer.paused:
         raise OfferClosedError(f"offer {offer_id} is paused")
     if offer.supply_cap and offer.sold >= offer.supply_cap:
@@ -63,7 +76,7 @@ def buy(
     _require(client, buyer, currency, offer.price)
     if not currency.is_native and offer.price:
         ensure_allowance(client, buyer, currency.address, offer.price)
-    return actions.buy_license(client, buyer, offer_id), offer, currency
+    return actions.buy_license(client, buyer, offer_id, referrer=referrer), offer, currency
 
 
 def pay(client: GenIPClient, payer: LocalAccount, asset_id: int, amount: int, currency: Currency) -> Outcome:

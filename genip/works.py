@@ -12,7 +12,12 @@ Prompts. The registry refuses a zero prompt commitment, so every work commits to
 - `MODEL`, `WORKFLOW` and `OTHER` may give a prompt; without one they commit to the empty prompt with a
   fresh salt, so revealing the salt later proves that no prompt was claimed.
 
-Schemes. When the creator gives any of negative prompt, seed or workflow, the commitment is structured:
+Registration is commit → reveal (contracts v2): `register_draft` commits the work's registration leaf,
+waits until the chain is past the commit's block, then registers (`actions.register`); callers watch the steps
+through `on_step`.
+
+Schemes. Every commitment is made for the registering account (`creator`), which the contracts bind into it.
+When the creator gives any of negative prompt, seed or workflow, the commitment is structured:
 the root of a Merkle tree over prompt, negative prompt, seed, model and workflow (`commit_parts`), so each
 part can be revealed alone later (`verifyPromptPart`). Otherwise it stays the single salted hash of the
 prompt, which `verifyPrompt` opens directly (as for every work registered before parts existed). Both are
@@ -40,8 +45,6 @@ from genip.prompts import (
     PromptVault,
     commit_parts,
     commit_prompt,
-    new_salt,
-    prompt_leaf,
 )
 from genip.storage import ContentStore
 
@@ -175,7 +178,7 @@ def canonical_workflow(text: str) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _parts(prepared: PreparedWork, about: WorkDescription) -> PartsCommitment:
+def _parts(prepared: PreparedWork, about: WorkDescription, creator: str) -> PartsCommitment:
     prompt = about.prompt
     if (prompt is None or not prompt.strip()) and prepared.kind is WorkKind.PROMPT and prepared.canonical:
         prompt = prepared.canonical.decode("utf-8")
@@ -190,23 +193,24 @@ def _parts(prepared: PreparedWork, about: WorkDescription) -> PartsCommitment:
         "model": about.model or "",
         "workflow": canonical_workflow(about.workflow) if about.workflow else "",
     }
-    return commit_parts(parts)
+    return commit_parts(parts, creator=creator)
 
 
-def _commitment(prepared: PreparedWork, about: WorkDescription) -> PromptCommitment | PartsCommitment:
+def _commitment(
+    prepared: PreparedWork, about: WorkDescription, creator: str
+) -> PromptCommitment | PartsCommitment:
     if about.structured:
-        return _parts(prepared, about)
+        return _parts(prepared, about, creator)
     prompt = about.prompt
     if prompt is not None and prompt.strip():
-        return commit_prompt(prompt)
+        return commit_prompt(prompt, creator=creator)
     if prepared.kind in AI_KINDS:
         raise PromptRequiredError(
             f"{prepared.kind.name.lower()} works are AI output: give the prompt (--prompt-file or --prompt)"
         )
     if prepared.kind is WorkKind.PROMPT and prepared.canonical is not None:
-        return commit_prompt(prepared.canonical.decode("utf-8"))
-    salt = new_salt()
-    return PromptCommitment(prompt_leaf("", salt), salt, "")
+        return commit_prompt(prepared.canonical.decode("utf-8"), creator=creator)
+    return commit_prompt("", creator=creator, allow_empty=True)
 
 
 def prepare_registration(
@@ -228,7 +232,7 @@ def prepare_registration(
         raise WorkFileError(
             f"work file {path} cannot be read: {exc.strerror or type(exc).__name__}"
         ) from None
-    commitment = _commitment(prepared, about)
+    commitment = _commitment(prepared, about, creator)
     from genip.content.fingerprint import fingerprint_work  # numpy and pdqhash: only when registering
 
     metadata = WorkMetadata(
@@ -263,9 +267,11 @@ def register_draft(
     vault: PromptVault,
     license_ids: list[int] | None = None,
     progress: Progress | None = None,
+    on_step: actions.StepCallback | None = None,
 ) -> Registration:
     """Store the work and its metadata, keep the prompt secrets, then register (a derivative under
-    `license_ids` when given). Refuses content already registered with `AlreadyRegisteredError`."""
+    `license_ids` when given): commit the registration leaf, wait for the next block, reveal. `on_step` sees
+    each step (`actions.register`). Refuses content already registered with `AlreadyRegisteredError`."""
     existing = registered_asset(client, draft)
     if existing:
         raise AlreadyRegisteredError(existing, draft.digest.sha256)
@@ -275,7 +281,7 @@ def register_draft(
     vault.save(draft.digest.sha256, draft.commitment)  # before sending: a lost salt cannot be recovered
     work = draft.work(metadata_cid)
     if license_ids:
-        outcome = actions.register_derivative(client, account, license_ids, work)
+        outcome = actions.register_derivative(client, account, license_ids, work, on_step=on_step)
     else:
-        outcome = actions.register(client, account, work)
+        outcome = actions.register(client, account, work, on_step=on_step)
     return Registration(outcome.value, work.kind, draft.digest.sha256, cid, metadata_cid, outcome.receipt)

@@ -22,6 +22,7 @@ class IndexerConfig:
     registry: str
     hub: str
     license_token: str
+    court: str
     start_block: int
     end_block: int | None = None  # stop once this block is indexed (re-indexing a window, benchmarks)
     confirmations: int = 0
@@ -38,6 +39,11 @@ class IndexerConfig:
     rpc_timeout: float = 30.0
     extra: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def contracts(self) -> tuple[str, str, str, str]:
+        """The indexed addresses, in `indexer.events.contract_events` argument order."""
+        return (self.registry, self.hub, self.license_token, self.court)
+
     @classmethod
     def from_deployment(
         cls, deployment: Deployment, rpc_urls: tuple[str, ...] = (), **overrides: object
@@ -48,6 +54,7 @@ class IndexerConfig:
             registry=deployment.registry,
             hub=deployment.hub,
             license_token=deployment.license_token,
+            court=deployment.court,
             start_block=deployment.deploy_block,
             **overrides,  # type: ignore[arg-type]
         )

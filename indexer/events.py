@@ -219,7 +219,8 @@ class ContractEvents:
     """Every event of the Gen-IP contracts at their deployed addresses, keyed by (address, topic0)."""
 
     def __init__(self, contracts: Mapping[str, str]) -> None:
-        """`contracts` maps an artifact name (GenIPRegistry, LicensingHub, LicenseToken) to its address."""
+        """`contracts` maps an artifact name (GenIPRegistry, LicensingHub, LicenseToken, DisputeCourt) to its
+        address."""
         self.addresses = [a.lower() for a in contracts.values()]
         self._by_key: dict[tuple[str, str], tuple[str, EventSpec]] = {}
         # (address, topic0) -> (qualified event name, argument decoder)
@@ -333,6 +334,8 @@ def _specs(contract_name: str) -> tuple[EventSpec, ...]:
     return tuple(specs)
 
 
-def contract_events(registry: str, hub: str, license_token: str) -> ContractEvents:
-    """The event table for one deployment."""
-    return ContractEvents({"GenIPRegistry": registry, "LicensingHub": hub, "LicenseToken": license_token})
+def contract_events(registry: str, hub: str, license_token: str, court: str) -> ContractEvents:
+    """The event table for one deployment (its four contracts)."""
+    return ContractEvents(
+        {"GenIPRegistry": registry, "LicensingHub": hub, "LicenseToken": license_token, "DisputeCourt": court}
+    )

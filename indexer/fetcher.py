@@ -74,7 +74,7 @@ class FetchSpec:
     rpc_urls: tuple[str, ...]
     rpc_timeout: float
     chain_id: int
-    contracts: tuple[str, str, str]  # registry, hub, licence token
+    contracts: tuple[str, str, str, str]  # registry, hub, licence token, court
     range_size: int
     range_max: int
     range_cap: int | None

@@ -18,7 +18,8 @@ __all__ = ["HANDLERS", "Handler", "prefetch_keys"]
 Handler = Callable[[Overlay, DecodedLog], None]
 
 ZERO = "0x0000000000000000000000000000000000000000"
-_DISPUTE = {1: "open", 2: "cleared", 3: "upheld"}
+#: The hub's `Standing` enum, as the API and the web page spell it.
+STANDING = ("clear", "disputed", "upheld", "tainted")
 
 
 @cache
@@ -60,9 +61,9 @@ def work_registered(ov: Overlay, log: DecodedLog) -> None:
             "prompt_checker": None,
             "prompt_report_hash": None,
             "prompt_check_block": None,
-            "dispute_status": "none",
-            "dispute_round": 0,
-            "dispute_recipient": None,
+            "standing": "clear",
+            "standing_dispute_id": 0,
+            "expires_at": 0,
             "metadata_status": "pending",
             "title": None,
             "description": None,
@@ -114,6 +115,10 @@ def _params(ov: Overlay) -> Row:
             "fee_recipient": None,
             "default_royalty_bps": 500,
             "base_uri": None,
+            "court": None,
+            "referral_fee_bps": 0,
+            "response_window": 3 * 86_400,  # the court's defaults until WindowsSet
+            "appeal_window": 7 * 86_400,
         },
     )
 
@@ -132,6 +137,23 @@ def royalty_rate_set(ov: Overlay, log: DecodedLog) -> None:
 
 def base_uri_set(ov: Overlay, log: DecodedLog) -> None:
     _params(ov)["base_uri"] = log.args["baseURI"]
+
+
+def platform_authorized(ov: Overlay, log: DecodedLog) -> None:
+    a = log.args
+    if a["expiresAt"] == 0 and a["maxWorks"] == 0:  # both 0: the grant is revoked
+        ov.delete("platform_authorizations", a["creator"], a["platform"])
+        return
+    ov.put(
+        "platform_authorizations",
+        {
+            "creator": a["creator"],
+            "platform": a["platform"],
+            "expires_at": a["expiresAt"],
+            "max_works": a["maxWorks"],
+            "block_number": log.block_number,
+        },
+    )
 
 
 # ─────────────────────────────── terms, offers, licences ───────────────────────────────
@@ -207,6 +229,9 @@ def license_purchased(ov: Overlay, log: DecodedLog) -> None:
             "block_number": log.block_number,
             "tx_hash": log.tx_hash,
             "purchased_at": log.timestamp,
+            "referrer": None if a["referrer"] == ZERO else a["referrer"],
+            "renounced": False,
+            "renounced_block": None,
         },
     )
 
@@ -214,7 +239,16 @@ def license_purchased(ov: Overlay, log: DecodedLog) -> None:
 def license_transfer(ov: Overlay, log: DecodedLog) -> None:
     if log.args["from"] == ZERO:
         return  # a mint: LicensePurchased, emitted right after, creates the row
-    ov.require("licenses", log.args["tokenId"])["holder"] = log.args["to"]
+    licence = ov.require("licenses", log.args["tokenId"])
+    if log.args["to"] == ZERO:  # a burn: the licence is no longer held (the row keeps its last holder)
+        licence.update(renounced=True, renounced_block=log.block_number)
+        return
+    licence["holder"] = log.args["to"]
+
+
+def license_renounced(ov: Overlay, log: DecodedLog) -> None:
+    # The burn's Transfer to 0x0 follows in the same transaction; both mark the licence, either suffices.
+    ov.require("licenses", log.args["licenseId"]).update(renounced=True, renounced_block=log.block_number)
 
 
 def license_used(ov: Overlay, log: DecodedLog) -> None:
@@ -228,7 +262,10 @@ def derivative_registered(ov: Overlay, log: DecodedLog) -> None:
     a = log.args
     child = a["assetId"]
     ov.require("assets", child).update(
-        is_derivative=True, royalty_stack_bps=a["royaltyStackBps"], depth=a["depth"]
+        is_derivative=True,
+        royalty_stack_bps=a["royaltyStackBps"],
+        depth=a["depth"],
+        expires_at=a["expiresAt"],
     )
     for parent, license_id, share in zip(a["parentIds"], a["licenseIds"], a["parentShareBps"], strict=True):
         ov.require("assets", parent)["children_count"] += 1
@@ -299,8 +336,17 @@ def credited(ov: Overlay, log: DecodedLog) -> None:
 
 def revenue_held(ov: Overlay, log: DecodedLog) -> None:
     a = log.args
-    held = ov.get("held", a["assetId"], a["currency"]) or ov.put(
-        "held", {"asset_id": a["assetId"], "currency": a["currency"], "amount": 0}
+    key = (a["assetId"], a["disputeId"], a["currency"])
+    held = ov.get("held", *key) or ov.put(
+        "held",
+        {
+            "asset_id": a["assetId"],
+            "dispute_id": a["disputeId"],
+            "currency": a["currency"],
+            "amount": 0,
+            "released": 0,
+            "released_to": None,
+        },
     )
     held["amount"] += a["amount"]
     _ledger(
@@ -318,7 +364,10 @@ def revenue_held(ov: Overlay, log: DecodedLog) -> None:
 def held_released(ov: Overlay, log: DecodedLog) -> None:
     # The Credited event that follows adds the amount to the receiving account's balance.
     a = log.args
-    ov.require("held", a["assetId"], a["currency"])["amount"] -= a["amount"]
+    held = ov.require("held", a["assetId"], a["disputeId"], a["currency"])
+    held["amount"] -= a["amount"]
+    held["released"] += a["amount"]
+    held["released_to"] = a["account"]
 
 
 def withdrawn(ov: Overlay, log: DecodedLog) -> None:
@@ -344,48 +393,144 @@ def platform_fee_set(ov: Overlay, log: DecodedLog) -> None:
     _params(ov).update(platform_fee_bps=log.args["bps"], fee_recipient=log.args["recipient"])
 
 
+def referral_fee_set(ov: Overlay, log: DecodedLog) -> None:
+    _params(ov)["referral_fee_bps"] = log.args["bps"]
+
+
+def court_set(ov: Overlay, log: DecodedLog) -> None:
+    _params(ov)["court"] = log.args["court"]
+
+
 def royalty_sink_deployed(ov: Overlay, log: DecodedLog) -> None:
     ov.require("assets", log.args["assetId"])["royalty_sink"] = log.args["sink"]
 
 
-# ─────────────────────────────── disputes & roles ───────────────────────────────
+# ─────────────────────────────── standing and the dispute court ───────────────────────────────
+
+
+def standing_set(ov: Overlay, log: DecodedLog) -> None:
+    a = log.args
+    standing = STANDING[a["standing"]] if a["standing"] < len(STANDING) else f"unknown-{a['standing']}"
+    ov.require("assets", a["assetId"]).update(standing=standing, standing_dispute_id=a["disputeId"])
 
 
 def dispute_raised(ov: Overlay, log: DecodedLog) -> None:
+    # The hub's StandingSet (emitted first, in the same transaction) marks the asset disputed.
     a = log.args
-    asset = ov.require("assets", a["assetId"])
-    asset["dispute_round"] += 1
-    asset["dispute_status"] = "open"
     ov.put(
         "disputes",
         {
+            "dispute_id": a["disputeId"],
             "asset_id": a["assetId"],
-            "round": asset["dispute_round"],
-            "status": "open",
-            "arbiter": a["arbiter"],
+            "claimant": a["claimant"],
+            "claimant_asset_id": a["claimantAssetId"],
             "evidence_hash": a["evidenceHash"],
-            "raised_block": log.block_number,
-            "resolved_by": None,
-            "recipient": None,
+            "bond_currency": a["bondCurrency"],
+            "bond": a["bond"],
+            "answer_deadline": a["answerDeadline"],
+            "answered": False,
+            "answer_hash": None,
+            "status": "open",
+            "reversed": False,
+            "reversal_hash": None,
+            "reversed_by": None,
+            "arbiter": None,
             "resolution_hash": None,
+            "final_at": None,
+            "bond_awarded_to": None,
+            "raised_at": log.timestamp,
+            "resolved_at": None,
+            "raised_block": log.block_number,
+            "answered_block": None,
             "resolved_block": None,
+            "reversed_block": None,
+            "tx_hash": log.tx_hash,
         },
+    )
+
+
+def dispute_answered(ov: Overlay, log: DecodedLog) -> None:
+    ov.require("disputes", log.args["disputeId"]).update(
+        answered=True, answer_hash=log.args["answerHash"], answered_block=log.block_number
     )
 
 
 def dispute_resolved(ov: Overlay, log: DecodedLog) -> None:
     a = log.args
-    asset = ov.require("assets", a["assetId"])
-    status = "upheld" if a["upheld"] else "cleared"
-    recipient = a["recipient"] if a["upheld"] else None
-    asset.update(dispute_status=status, dispute_recipient=recipient)
-    ov.require("disputes", a["assetId"], asset["dispute_round"]).update(
-        status=status,
-        resolved_by=a["arbiter"],
-        recipient=recipient,
+    ov.require("disputes", a["disputeId"]).update(
+        status="upheld" if a["upheld"] else "cleared",
+        arbiter=a["arbiter"],
         resolution_hash=a["resolutionHash"],
+        final_at=a["finalAt"],
+        resolved_at=log.timestamp,
         resolved_block=log.block_number,
     )
+
+
+def dispute_reversed(ov: Overlay, log: DecodedLog) -> None:
+    ov.require("disputes", log.args["disputeId"]).update(
+        status="cleared",
+        reversed=True,
+        reversal_hash=log.args["reasonHash"],
+        reversed_by=log.args["admin"],
+        final_at=log.timestamp,  # the court sets finalAt to the reversal's time
+        reversed_block=log.block_number,
+    )
+
+
+def _bond_balance(ov: Overlay, account: str, currency: str) -> Row:
+    return ov.get("bond_balances", account, currency) or ov.put(
+        "bond_balances",
+        {"account": account, "currency": currency, "credited": 0, "withdrawn": 0, "balance": 0},
+    )
+
+
+def bond_awarded(ov: Overlay, log: DecodedLog) -> None:
+    a = log.args
+    ov.require("disputes", a["disputeId"])["bond_awarded_to"] = a["account"]
+    balance = _bond_balance(ov, a["account"], a["currency"])
+    balance["credited"] += a["amount"]
+    balance["balance"] += a["amount"]
+
+
+def bond_withdrawn(ov: Overlay, log: DecodedLog) -> None:
+    a = log.args
+    balance = ov.require("bond_balances", a["account"], a["currency"])
+    balance["withdrawn"] += a["amount"]
+    balance["balance"] -= a["amount"]
+
+
+def taint_propagated(ov: Overlay, log: DecodedLog) -> None:
+    a = log.args
+    ov.put(
+        "taints",
+        {
+            "asset_id": a["assetId"],
+            "dispute_id": a["disputeId"],
+            "ancestor_id": a["ancestorId"],
+            "status": "active",
+            "propagated_block": log.block_number,
+            "cleared_block": None,
+        },
+    )
+
+
+def taint_cleared(ov: Overlay, log: DecodedLog) -> None:
+    ov.require("taints", log.args["assetId"], log.args["disputeId"]).update(
+        status="cleared", cleared_block=log.block_number
+    )
+
+
+def bond_set(ov: Overlay, log: DecodedLog) -> None:
+    a = log.args
+    ov.put("dispute_bonds", {"currency": a["currency"], "amount": a["amount"], "accepted": a["accepted"]})
+
+
+def windows_set(ov: Overlay, log: DecodedLog) -> None:
+    _params(ov).update(response_window=log.args["responseWindow"], appeal_window=log.args["appealWindow"])
+
+
+# ─────────────────────────────── roles ───────────────────────────────
 
 
 def role_granted(ov: Overlay, log: DecodedLog) -> None:
@@ -408,7 +553,9 @@ def role_revoked(ov: Overlay, log: DecodedLog) -> None:
 
 
 def ignored(_ov: Overlay, _log: DecodedLog) -> None:
-    """Events kept only as raw rows (approvals, admin-transfer scheduling)."""
+    """Events kept only as raw rows: nothing a reader asks about depends on them. Registration commitments
+    are consumed by the reveal that follows (WorkRegistered carries the work), and unordered nonces matter
+    only to whoever signs the next request (the chain's `nonceUsed` answers them)."""
 
 
 HANDLERS: dict[str, Handler] = {
@@ -420,6 +567,9 @@ HANDLERS: dict[str, Handler] = {
     "GenIPRegistry.BaseURISet": base_uri_set,
     "GenIPRegistry.RoleGranted": role_granted,
     "GenIPRegistry.RoleRevoked": role_revoked,
+    "GenIPRegistry.PlatformAuthorized": platform_authorized,
+    "GenIPRegistry.RegistrationCommitted": ignored,
+    "GenIPRegistry.NoncesInvalidated": ignored,
     "LicensingHub.TermsRegistered": terms_registered,
     "LicensingHub.OfferCreated": offer_created,
     "LicensingHub.OfferPauseSet": offer_pause_set,
@@ -430,14 +580,28 @@ HANDLERS: dict[str, Handler] = {
     "LicensingHub.RevenueHeld": revenue_held,
     "LicensingHub.HeldReleased": held_released,
     "LicensingHub.Withdrawn": withdrawn,
-    "LicensingHub.DisputeRaised": dispute_raised,
-    "LicensingHub.DisputeResolved": dispute_resolved,
+    "LicensingHub.StandingSet": standing_set,
     "LicensingHub.PlatformFeeSet": platform_fee_set,
+    "LicensingHub.ReferralFeeSet": referral_fee_set,
+    "LicensingHub.CourtSet": court_set,
     "LicensingHub.RoyaltySinkDeployed": royalty_sink_deployed,
     "LicensingHub.RoleGranted": role_granted,
     "LicensingHub.RoleRevoked": role_revoked,
     "LicenseToken.Transfer": license_transfer,
     "LicenseToken.LicenseUsed": license_used,
+    "LicenseToken.LicenseRenounced": license_renounced,
+    "DisputeCourt.DisputeRaised": dispute_raised,
+    "DisputeCourt.DisputeAnswered": dispute_answered,
+    "DisputeCourt.DisputeResolved": dispute_resolved,
+    "DisputeCourt.DisputeReversed": dispute_reversed,
+    "DisputeCourt.BondAwarded": bond_awarded,
+    "DisputeCourt.BondWithdrawn": bond_withdrawn,
+    "DisputeCourt.TaintPropagated": taint_propagated,
+    "DisputeCourt.TaintCleared": taint_cleared,
+    "DisputeCourt.BondSet": bond_set,
+    "DisputeCourt.WindowsSet": windows_set,
+    "DisputeCourt.RoleGranted": role_granted,
+    "DisputeCourt.RoleRevoked": role_revoked,
 }
 
 
@@ -451,6 +615,10 @@ def _one(name: str) -> _Keys:
 
 def _pair(first: str, second: str) -> _Keys:
     return lambda args: [(a[first], a[second]) for a in args]
+
+
+def _triple(first: str, second: str, third: str) -> _Keys:
+    return lambda args: [(a[first], a[second], a[third]) for a in args]
 
 
 def _minted_or(name: str) -> _Keys:
@@ -478,14 +646,27 @@ _READS: dict[str, list[tuple[str, _Keys]]] = {
         ("assets", lambda args: [k for a in args for k in ((a["assetId"],), *((p,) for p in a["parentIds"]))])
     ],
     "LicensingHub.Credited": [("balances", _pair("account", "currency"))],
-    "LicensingHub.RevenueHeld": [("held", _pair("assetId", "currency"))],
-    "LicensingHub.HeldReleased": [("held", _pair("assetId", "currency"))],
+    "LicensingHub.RevenueHeld": [("held", _triple("assetId", "disputeId", "currency"))],
+    "LicensingHub.HeldReleased": [("held", _triple("assetId", "disputeId", "currency"))],
     "LicensingHub.Withdrawn": [("balances", _pair("account", "currency"))],
-    "LicensingHub.DisputeRaised": [("assets", _one("assetId"))],
-    "LicensingHub.DisputeResolved": [("assets", _one("assetId"))],
+    "LicensingHub.StandingSet": [("assets", _one("assetId"))],
     "LicensingHub.RoyaltySinkDeployed": [("assets", _one("assetId"))],
     "LicenseToken.Transfer": [("licenses", _minted_or("tokenId"))],
     "LicenseToken.LicenseUsed": [("licenses", _one("licenseId"))],
+    "LicenseToken.LicenseRenounced": [("licenses", _one("licenseId"))],
+    "GenIPRegistry.PlatformAuthorized": [("platform_authorizations", _pair("creator", "platform"))],
+    "DisputeCourt.DisputeRaised": [("disputes", _one("disputeId"))],
+    "DisputeCourt.DisputeAnswered": [("disputes", _one("disputeId"))],
+    "DisputeCourt.DisputeResolved": [("disputes", _one("disputeId"))],
+    "DisputeCourt.DisputeReversed": [("disputes", _one("disputeId"))],
+    "DisputeCourt.BondAwarded": [
+        ("disputes", _one("disputeId")),
+        ("bond_balances", _pair("account", "currency")),
+    ],
+    "DisputeCourt.BondWithdrawn": [("bond_balances", _pair("account", "currency"))],
+    "DisputeCourt.TaintPropagated": [("taints", _pair("assetId", "disputeId"))],
+    "DisputeCourt.TaintCleared": [("taints", _pair("assetId", "disputeId"))],
+    "DisputeCourt.BondSet": [("dispute_bonds", _one("currency"))],
 }
 
 

@@ -40,6 +40,10 @@ MODELS: dict[str, type[models.Base]] = {
         models.Held,
         models.Withdrawal,
         models.Dispute,
+        models.Taint,
+        models.DisputeBond,
+        models.BondBalance,
+        models.PlatformAuthorization,
         models.Role,
     )
 }

@@ -282,7 +282,7 @@ class Indexer:
         self.store = Store(engine, config.chain_id)
         self.stats = Stats()
         self.rpc = RpcClient(config.rpc_urls, timeout=config.rpc_timeout, on_error=self._transient)
-        self.events: ContractEvents = contract_events(config.registry, config.hub, config.license_token)
+        self.events: ContractEvents = contract_events(*config.contracts)
         self.ranges = AdaptiveRange(config.initial_range, config.max_range, config.target_logs)
 
     # ─────────────────────────────── public ───────────────────────────────
@@ -432,7 +432,7 @@ class Indexer:
             rpc_urls=self.config.rpc_urls,
             rpc_timeout=self.config.rpc_timeout,
             chain_id=self.config.chain_id,
-            contracts=(self.config.registry, self.config.hub, self.config.license_token),
+            contracts=self.config.contracts,
             range_size=self.ranges.size,
             range_max=self.ranges.maximum,
             range_cap=self.ranges.cap,

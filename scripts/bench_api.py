@@ -196,22 +196,22 @@ def load_data(url: str, n_assets: int, n_licences: int, console: Console) -> dic
         asset_cols = (
             "chain_id, asset_id, creator, owner, registrar, kind, content_hash, perceptual_hash, "
             "prompt_commitment, metadata_cid, block_number, tx_hash, registered_at, is_derivative, "
-            "royalty_stack_bps, depth, children_count, licenses_sold, prompt_check, dispute_status, "
-            "dispute_round, metadata_status, title, description, tags, media_cid, media_type"
+            "royalty_stack_bps, depth, children_count, licenses_sold, prompt_check, standing, "
+            "standing_dispute_id, metadata_status, title, description, tags, media_cid, media_type"
         )
         with cur.copy(f"COPY assets ({asset_cols}) FROM STDIN") as copy:
             for i in range(1, n_assets + 1):
                 creator = creators[rng.randrange(len(creators))]
                 words = rng.sample(WORDS, 6)
-                dispute = "open" if i % 97 == 0 else "upheld" if i % 211 == 0 else "none"
+                standing = "disputed" if i % 97 == 0 else "upheld" if i % 211 == 0 else "clear"
                 derivative = i > 1000 and i % 10 == 0
                 copy.write_row(
                     (
                         CHAIN, i, creator, creator, creator, KINDS[i % len(KINDS)], _hex32(rng), _hex32(rng),
                         _hex32(rng), f"bafkreibench{i}", i * 5, _hex32(rng), NOW - (n_assets - i) * 60,
                         derivative, 1000 if derivative else 0, 1 if derivative else 0,
-                        1 if i % 10 == 1 else 0, 0, "passed" if i % 3 == 0 else "unchecked", dispute,
-                        1 if dispute != "none" else 0,
+                        1 if i % 10 == 1 else 0, 0, "passed" if i % 3 == 0 else "unchecked", standing,
+                        i if standing != "clear" else 0,
                         "ok", " ".join(words[:3]).title(), f"A {words[3]} of {words[4]} and {words[5]}",
                         json.dumps(words[3:6]), f"bafkreimedia{i}", "image/png",
                     )

@@ -149,6 +149,7 @@ def child(url: str, rpc_url: str, emitter: str, first: int, last: int) -> None:
         registry=UNUSED,
         hub=emitter,
         license_token="0x000000000000000000000000000000000000bEEF",
+        court="0x000000000000000000000000000000000000c0de",
         start_block=first,
         end_block=last,
         use_finalized_tag=False,

@@ -9,7 +9,7 @@ from genip.chain.anvil import Anvil
 from genip.chain.client import GenIPClient, connect
 from genip.chain.deploy import deploy
 from genip.chain.deployment import Deployment
-from tests.helpers import DEPLOYER, TREASURY, revert_to, snapshot
+from tests.helpers import ARBITER, DEPLOYER, TREASURY, revert_to, snapshot
 
 
 @pytest.fixture(scope="session")
@@ -27,9 +27,16 @@ def w3(anvil_node: Anvil) -> Web3:
 
 @pytest.fixture(scope="session")
 def deployment(w3: Web3, anvil_node: Anvil) -> Deployment:
-    """The contracts deployed once per session: 2.5 % platform fee to TREASURY, with the demo ERC-20."""
+    """The contracts deployed once per session: 2.5 % platform fee to TREASURY, with the demo ERC-20; ARBITER
+    rules in the court (DEPLOYER is the admin)."""
     return deploy(
-        w3, DEPLOYER, rpc_url=anvil_node.rpc_url, fee_bps=250, fee_recipient=TREASURY.address, demo_token=True
+        w3,
+        DEPLOYER,
+        rpc_url=anvil_node.rpc_url,
+        fee_bps=250,
+        fee_recipient=TREASURY.address,
+        demo_token=True,
+        arbiter=ARBITER.address,
     )
 
 

@@ -24,6 +24,7 @@ CREATOR_3 = dev_account(4)
 PLATFORM = dev_account(5)
 GAME = dev_account(6)
 SIGNER = dev_account(7)
+ARBITER = dev_account(8)  # holds ARBITER_ROLE on the test deployment's court
 TREASURY = dev_account(9)  # platform fee recipient of the test deployment
 ETH = "0x0000000000000000000000000000000000000000"
 
@@ -104,3 +105,14 @@ def mint_demo(client: GenIPClient, to: LocalAccount, amount: int) -> None:
     """Mint demo ERC-20 to an account (the token's mint is open)."""
     token = contract_at(client.w3, "DemoToken", demo_token(client))
     send(client.w3, to, token.functions.mint(to.address, amount), action="mint")
+
+
+def increase_time(w3: Web3, seconds: int) -> None:
+    """Move anvil's clock `seconds` forward and mine a block at the new time (dispute windows in tests)."""
+    w3.provider.make_request(RPCEndpoint("evm_increaseTime"), [seconds])
+    w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+
+
+def now(w3: Web3) -> int:
+    """The latest block's timestamp."""
+    return int(w3.eth.get_block("latest")["timestamp"])

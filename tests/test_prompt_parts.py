@@ -21,7 +21,7 @@ from genip.prompts import (
     verify_proof,
 )
 from genip.works import PromptRequiredError, WorkDescription, WorkFileError, prepare_registration
-from tests.helpers import CREATOR
+from tests.helpers import CREATOR, CREATOR_2
 
 PARTS: dict[str, str | bytes] = {
     "prompt": "a lighthouse in a storm, oil painting",
@@ -33,23 +33,25 @@ PARTS: dict[str, str | bytes] = {
 
 
 def test_each_part_is_proved_by_the_registry_and_a_wrong_one_is_refused(client: GenIPClient) -> None:
-    committed = commit_parts(PARTS)
+    committed = commit_parts(PARTS, creator=CREATOR.address)
     work = Work(WorkKind.IMAGE, hashlib.sha256(b"parts").digest(), bytes(32), committed.root, "bafk-parts")
     asset = actions.register(client, CREATOR, work).value
     verify = client.registry.functions.verifyPromptPart
+    me = CREATOR.address
     for part in PART_NAMES:
         value, salt, proof = committed.reveal(part)
-        assert verify(asset, part, value, salt, proof).call() is True, part
+        assert verify(asset, me, part, value, salt, proof).call() is True, part
     value, salt, proof = committed.reveal("model")
-    assert verify(asset, "model", b"sdxl-base-1.1", salt, proof).call() is False  # another value
-    assert verify(asset, "seed", value, salt, proof).call() is False  # another part's name
+    assert verify(asset, me, "model", b"sdxl-base-1.1", salt, proof).call() is False  # another value
+    assert verify(asset, me, "seed", value, salt, proof).call() is False  # another part's name
     assert (
-        verify(asset, "model", value, part_salt(b"\x00" * 32, "model"), proof).call() is False
+        verify(asset, me, "model", value, part_salt(b"\x00" * 32, "model"), proof).call() is False
     )  # wrong salt
+    assert verify(asset, CREATOR_2.address, "model", value, salt, proof).call() is False  # another creator
 
 
 def test_revealing_one_part_leaves_the_others_hidden() -> None:
-    committed = commit_parts(PARTS)
+    committed = commit_parts(PARTS, creator=CREATOR.address)
     _, model_salt, _ = committed.reveal("model")
     assert model_salt not in {part_salt(committed.master_salt, p) for p in PART_NAMES if p != "model"}
     assert all(
@@ -59,20 +61,20 @@ def test_revealing_one_part_leaves_the_others_hidden() -> None:
 
 
 def test_absent_parts_are_committed_empty_and_the_prompt_is_required() -> None:
-    committed = commit_parts({"prompt": "  a cat  "})
+    committed = commit_parts({"prompt": "  a cat  "}, creator=CREATOR.address)
     assert committed.reveal("prompt")[0] == b"a cat" and committed.reveal("seed")[0] == b""
     with pytest.raises(PromptError, match="empty"):
-        commit_parts({"model": "x"})
+        commit_parts({"model": "x"}, creator=CREATOR.address)
     with pytest.raises(PromptError, match="unknown prompt parts"):
-        commit_parts({"prompt": "x", "lora": "y"})
+        commit_parts({"prompt": "x", "lora": "y"}, creator=CREATOR.address)
 
 
 def test_the_vault_keeps_parts_and_still_reads_single_entries(tmp_path: Path) -> None:
     vault = PromptVault(tmp_path, CREATOR.address)
     parts, single = b"\x01" * 32, b"\x02" * 32
-    committed = commit_parts(PARTS)
+    committed = commit_parts(PARTS, creator=CREATOR.address)
     vault.save(parts, committed)
-    vault.save(single, commit_prompt("a single prompt"))
+    vault.save(single, commit_prompt("a single prompt", creator=CREATOR.address))
     kept = vault.load_any(parts)
     assert isinstance(kept, PartsCommitment) and kept.root == committed.root
     assert kept.reveal("model") == committed.reveal("model") and kept.commitment == committed.root
@@ -84,7 +86,7 @@ def test_the_vault_keeps_parts_and_still_reads_single_entries(tmp_path: Path) ->
     document = json.loads(vault.path.read_text())
     document["entries"]["0x" + parts.hex()]["parts"]["seed"] = "1"  # tampered
     vault.path.write_text(json.dumps(document))
-    with pytest.raises(PromptError, match="do not open"):
+    with pytest.raises(PromptError, match="does not open"):
         vault.load_any(parts)
 
 

@@ -1,11 +1,12 @@
-"""What an account created, holds and is owed."""
+"""What an account created, holds and is owed (renounced licences are no longer held; dispute bonds the court
+awarded are listed apart from the hub's balances, since they are withdrawn from the court)."""
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session
 
 from api.queries.chain import ChainState
-from api.queries.search import SUMMARY_COLUMNS
-from api.schemas import AccountPublic, AssetSummary, BalancePublic, LicenseHeld
+from api.queries.search import SUMMARY_COLUMNS, purchasable_offer, summary
+from api.schemas import AccountPublic, BalancePublic, BondBalancePublic, LicenseHeld
 from genip.db import models
 
 __all__ = ["account"]
@@ -18,12 +19,12 @@ def account(session: Session, *, state: ChainState, address: str, limit: int) ->
     """The account page (lists capped at `limit`, newest first; counts are complete)."""
     chain = state.chain_id
     created = session.execute(
-        select(*SUMMARY_COLUMNS)
+        select(*SUMMARY_COLUMNS, purchasable_offer(state.timestamp).label("purchasable"))
         .where(A.c.chain_id == chain, A.c.creator == address)
         .order_by(A.c.asset_id.desc())
         .limit(limit)
     ).mappings()
-    works = [AssetSummary(**row) for row in created]
+    works = [summary(row, state) for row in created]
     created_count = session.execute(
         select(func.count()).where(A.c.chain_id == chain, A.c.creator == address)
     ).scalar_one()
@@ -39,8 +40,9 @@ def account(session: Session, *, state: ChainState, address: str, limit: int) ->
             L.c.derivatives_allowed,
             L.c.expires_at,
             L.c.used_for_derivative,
+            L.c.referrer,
         )
-        .where(L.c.chain_id == chain, L.c.holder == address)
+        .where(L.c.chain_id == chain, L.c.holder == address, L.c.renounced == false())
         .order_by(L.c.license_id.desc())
         .limit(limit)
     ).mappings()
@@ -49,7 +51,7 @@ def account(session: Session, *, state: ChainState, address: str, limit: int) ->
         for row in held_rows
     ]
     held_count = session.execute(
-        select(func.count()).where(L.c.chain_id == chain, L.c.holder == address)
+        select(func.count()).where(L.c.chain_id == chain, L.c.holder == address, L.c.renounced == false())
     ).scalar_one()
     balances = [
         BalancePublic(
@@ -61,6 +63,16 @@ def account(session: Session, *, state: ChainState, address: str, limit: int) ->
             .order_by(models.Balance.currency)
         ).scalars()
     ]
+    bonds = [
+        BondBalancePublic(
+            currency=b.currency, credited=str(b.credited), withdrawn=str(b.withdrawn), balance=str(b.balance)
+        )
+        for b in session.execute(
+            select(models.BondBalance)
+            .where(models.BondBalance.chain_id == chain, models.BondBalance.account == address)
+            .order_by(models.BondBalance.currency)
+        ).scalars()
+    ]
     return AccountPublic(
         address=address,
         works_created=works,
@@ -70,5 +82,6 @@ def account(session: Session, *, state: ChainState, address: str, limit: int) ->
         licenses_held_count=int(held_count),
         balances=balances,
         pending_withdrawals={b.currency: b.balance for b in balances if int(b.balance) > 0},
+        bond_balances=bonds,
         as_of_block=state.block_number,
     )

@@ -1,16 +1,17 @@
-"""One asset's certificate, offers, licence counts, disputes and lineage."""
+"""One asset's certificate, offers (with whether each can be bought now), licence counts, disputes and
+lineage."""
 
 from typing import Any, Literal
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from api.queries.chain import ChainState
-from api.queries.search import SUMMARY_COLUMNS
+from api.queries.disputes import asset_disputes
+from api.queries.search import SUMMARY_COLUMNS, offer_purchasable
+from api.queries.status import asset_status_of
 from api.schemas import (
     AssetPublic,
-    DisputePublic,
-    DisputeRound,
     EdgePublic,
     LicenseCounts,
     LineageEdge,
@@ -50,17 +51,12 @@ def asset_detail(session: Session, *, state: ChainState, asset_id: int) -> Asset
         .where(models.Offer.chain_id == chain, models.Offer.asset_id == asset_id)
         .order_by(models.Offer.offer_id)
     ).all()
-    valid = or_(L.c.expires_at == 0, L.c.expires_at > state.timestamp)
+    valid = and_(L.c.renounced == false(), or_(L.c.expires_at == 0, L.c.expires_at > state.timestamp))
     counts = session.execute(
         select(L.c.tier, func.count(), func.sum(case((valid, 1), else_=0)))
         .where(L.c.chain_id == chain, L.c.asset_id == asset_id)
         .group_by(L.c.tier)
     ).all()
-    rounds = session.execute(
-        select(models.Dispute)
-        .where(models.Dispute.chain_id == chain, models.Dispute.asset_id == asset_id)
-        .order_by(models.Dispute.round)
-    ).scalars()
     parent = A.alias("parent")
     parents = session.execute(
         select(E.c.parent_id, parent.c.title, E.c.share_bps, E.c.license_id)
@@ -76,8 +72,11 @@ def asset_detail(session: Session, *, state: ChainState, asset_id: int) -> Asset
         .limit(_CHILDREN_LIMIT)
     ).all()
     summary = {c.name: getattr(asset, c.name) for c in SUMMARY_COLUMNS}
+    public_offers = [_offer(o, t, asset, state) for o, t in offers]
     return AssetPublic(
         **summary,
+        asset_status=asset_status_of(asset.standing, asset.expires_at, state.timestamp),
+        purchasable=any(o.purchasable for o in public_offers),
         registrar=asset.registrar,
         tx_hash=asset.tx_hash,
         content_hash=asset.content_hash,
@@ -95,13 +94,9 @@ def asset_detail(session: Session, *, state: ChainState, asset_id: int) -> Asset
             report_hash=asset.prompt_report_hash,
             block_number=asset.prompt_check_block,
         ),
-        dispute=DisputePublic(
-            status=asset.dispute_status,
-            round=asset.dispute_round,
-            recipient=asset.dispute_recipient,
-            rounds=[DisputeRound.model_validate(r) for r in rounds],
-        ),
-        offers=[_offer(o, t) for o, t in offers],
+        standing_dispute_id=asset.standing_dispute_id or None,
+        disputes=asset_disputes(session, state=state, asset_id=asset_id),
+        offers=public_offers,
         licenses=LicenseCounts(
             total=sum(int(n) for _, n, _ in counts),
             valid=sum(int(v or 0) for _, _, v in counts),
@@ -113,9 +108,10 @@ def asset_detail(session: Session, *, state: ChainState, asset_id: int) -> Asset
     )
 
 
-def _offer(o: models.Offer, t: models.Terms | None) -> OfferPublic:
+def _offer(o: models.Offer, t: models.Terms | None, asset: models.Asset, state: ChainState) -> OfferPublic:
     return OfferPublic(
         offer_id=o.offer_id,
+        seller=o.creator,
         tier=o.tier,
         currency=o.currency,
         price=str(o.price),
@@ -124,6 +120,14 @@ def _offer(o: models.Offer, t: models.Terms | None) -> OfferPublic:
         sold=o.sold,
         paused=o.paused,
         available=not o.paused and (o.supply_cap == 0 or o.sold < o.supply_cap),
+        lapsed=o.creator != asset.owner,
+        purchasable=offer_purchasable(
+            offer=o,
+            owner=asset.owner,
+            standing=asset.standing,
+            expires_at=asset.expires_at,
+            timestamp=state.timestamp,
+        ),
         terms=None if t is None else TermsPublic.model_validate(t),
     )
 

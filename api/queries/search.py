@@ -6,8 +6,11 @@ matches every word of the query (each quoted, so user text is never FTS syntax) 
 with `bm25` (title 10, description 4, tags 4, creator 1). Both come from migration 0002.
 
 Offer filters (`tier`, `currency`, `max_price`) must hold for one and the same *available* offer (not paused,
-not sold out); `min_price` and the price sort use the cheapest such offer. Prices are compared as raw
-amounts, so sort by price together with a `currency` filter.
+not sold out, still the seller's: an offer lapses when the certificate changes hands); `min_price` and the
+price sort use the cheapest such offer. Prices are compared as raw amounts, so sort by price together with a
+`currency` filter. `purchasable` adds the asset's side of the hub's `buyLicense` checks (clear standing, not
+expired by the cursor block's time): the one place these rules are written for the API (`purchasable_offer`,
+`offer_purchasable`), so search, the asset page and the web page agree.
 """
 
 import base64
@@ -35,10 +38,22 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from api.queries.chain import ChainState
+from api.queries.status import asset_status_of
 from api.schemas import AssetsPublic, AssetSummary, Facets
 from genip.db import models
 
-__all__ = ["CursorError", "SearchParams", "Sort", "decode_cursor", "encode_cursor", "search"]
+__all__ = [
+    "CursorError",
+    "SearchParams",
+    "Sort",
+    "asset_open_for_sale",
+    "decode_cursor",
+    "encode_cursor",
+    "offer_purchasable",
+    "purchasable_offer",
+    "search",
+    "summary",
+]
 
 Sort = Literal["relevance", "newest", "price", "most_licensed"]
 
@@ -62,7 +77,8 @@ SUMMARY_COLUMNS = [
     ASSETS.c.is_derivative,
     ASSETS.c.children_count,
     ASSETS.c.licenses_sold,
-    ASSETS.c.dispute_status,
+    ASSETS.c.standing,
+    ASSETS.c.expires_at,
 ]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -84,6 +100,8 @@ class SearchParams:
     currency: str | None = None
     has_derivatives: bool | None = None
     disputed: bool | None = None
+    standing: str | None = None
+    purchasable: bool | None = None
     sort: Sort = "relevance"
     limit: int = 20
     offset: int = 0
@@ -107,14 +125,54 @@ def decode_cursor(cursor: str) -> int:
     return offset
 
 
-def _offer_conditions(p: SearchParams, tier: str | None, o: Any = OFFERS) -> list[ColumnElement[bool]]:
-    """An available offer `o` of the asset, matching the offer filters (`tier` when given)."""
-    conds: list[ColumnElement[bool]] = [
-        o.c.chain_id == ASSETS.c.chain_id,
-        o.c.asset_id == ASSETS.c.asset_id,
+def _available(o: Any, assets: Any = ASSETS) -> list[ColumnElement[bool]]:
+    """Offer `o` belongs to the asset row, is not paused, not sold out, and its seller still owns the
+    certificate (else `buyLicense` reverts OfferLapsed)."""
+    return [
+        o.c.chain_id == assets.c.chain_id,
+        o.c.asset_id == assets.c.asset_id,
         o.c.paused == false(),
         or_(o.c.supply_cap == 0, o.c.sold < o.c.supply_cap),
+        o.c.creator == assets.c.owner,
     ]
+
+
+def asset_open_for_sale(timestamp: int, assets: Any = ASSETS) -> ColumnElement[bool]:
+    """The asset's side of `buyLicense`: standing clear and not expired at `timestamp` (chain time)."""
+    return and_(assets.c.standing == "clear", or_(assets.c.expires_at == 0, assets.c.expires_at > timestamp))
+
+
+def purchasable_offer(timestamp: int, assets: Any = ASSETS) -> ColumnElement[bool]:
+    """Whether the asset row has an offer `buyLicense` would accept now (an EXISTS over its offers)."""
+    o = OFFERS.alias("purchasable_offer")
+    return and_(asset_open_for_sale(timestamp, assets), exists().where(and_(*_available(o, assets))))
+
+
+def offer_purchasable(*, offer: Any, owner: str, standing: str, expires_at: int, timestamp: int) -> bool:
+    """The same rules for one loaded offer (`paused`, `supply_cap`, `sold`, `creator`) of an asset."""
+    return (
+        not offer.paused
+        and (offer.supply_cap == 0 or offer.sold < offer.supply_cap)
+        and offer.creator == owner
+        and standing == "clear"
+        and (expires_at == 0 or expires_at > timestamp)
+    )
+
+
+def summary(row: Any, state: ChainState, **extra: Any) -> AssetSummary:
+    """An `AssetSummary` from a row of `SUMMARY_COLUMNS` plus `purchasable` (mapping), with its status."""
+    fields = {c.name: row[c.name] for c in SUMMARY_COLUMNS}
+    return AssetSummary(
+        **fields,
+        asset_status=asset_status_of(fields["standing"], fields["expires_at"], state.timestamp),
+        purchasable=bool(row["purchasable"]),
+        **extra,
+    )
+
+
+def _offer_conditions(p: SearchParams, tier: str | None, o: Any = OFFERS) -> list[ColumnElement[bool]]:
+    """An available offer `o` of the asset, matching the offer filters (`tier` when given)."""
+    conds = _available(o)
     if tier is not None:
         conds.append(o.c.tier == tier)
     if p.currency is not None:
@@ -169,8 +227,12 @@ def search(session: Session, *, state: ChainState, params: SearchParams) -> Asse
     if p.has_derivatives is not None:
         conds.append(ASSETS.c.children_count > 0 if p.has_derivatives else ASSETS.c.children_count == 0)
     if p.disputed is not None:
-        in_dispute = ASSETS.c.dispute_status.in_(("open", "upheld"))
-        conds.append(in_dispute if p.disputed else ~in_dispute)
+        conds.append(ASSETS.c.standing != "clear" if p.disputed else ASSETS.c.standing == "clear")
+    if p.standing is not None:
+        conds.append(ASSETS.c.standing == p.standing)
+    if p.purchasable is not None:
+        buyable = purchasable_offer(state.timestamp)
+        conds.append(buyable if p.purchasable else ~buyable)
     offer_filtered = p.tier is not None or p.currency is not None or p.max_price is not None
     if offer_filtered:
         inner = OFFERS.alias("matching_offer")
@@ -184,7 +246,11 @@ def search(session: Session, *, state: ChainState, params: SearchParams) -> Asse
         .correlate(ASSETS)
         .scalar_subquery()
     )
-    columns: list[Any] = [*SUMMARY_COLUMNS, min_price.label("min_price")]
+    columns: list[Any] = [
+        *SUMMARY_COLUMNS,
+        purchasable_offer(state.timestamp).label("purchasable"),
+        min_price.label("min_price"),
+    ]
     columns.append((rank if rank is not None else literal_column("NULL")).label("rank"))
     order: list[Any]
     sort = p.sort
@@ -202,8 +268,9 @@ def search(session: Session, *, state: ChainState, params: SearchParams) -> Asse
         select(*columns).select_from(source).where(where).order_by(*order).limit(p.limit).offset(p.offset)
     ).mappings()
     data = [
-        AssetSummary(
-            **{k: v for k, v in row.items() if k not in ("min_price", "rank")},
+        summary(
+            row,
+            state,
             min_price=None if row["min_price"] is None else str(row["min_price"]),
             rank=None if row["rank"] is None else float(row["rank"]),
         )
@@ -233,7 +300,8 @@ def _facets(session: Session, where: ColumnElement[bool], p: SearchParams) -> tu
             ASSETS.c.chain_id,
             ASSETS.c.asset_id,
             ASSETS.c.kind,
-            ASSETS.c.dispute_status,
+            ASSETS.c.standing,
+            ASSETS.c.owner,
             ASSETS.c.children_count,
         )
         .where(where)
@@ -243,8 +311,7 @@ def _facets(session: Session, where: ColumnElement[bool], p: SearchParams) -> tu
     o = OFFERS.alias("facet_offer")
     tiers = (
         select(literal("tier"), o.c.tier, func.count(func.distinct(m.c.asset_id)))
-        .select_from(m.join(o, and_(o.c.chain_id == m.c.chain_id, o.c.asset_id == m.c.asset_id)))
-        .where(o.c.paused == false(), or_(o.c.supply_cap == 0, o.c.sold < o.c.supply_cap))
+        .select_from(m.join(o, and_(*_available(o, m))))
         .group_by(o.c.tier)
     )
     if p.currency is not None:
@@ -254,11 +321,11 @@ def _facets(session: Session, where: ColumnElement[bool], p: SearchParams) -> tu
     query = union_all(
         select(literal("count"), literal(""), func.count()).select_from(m),
         select(literal("kind"), m.c.kind, func.count()).group_by(m.c.kind),
-        select(literal("dispute_status"), m.c.dispute_status, func.count()).group_by(m.c.dispute_status),
+        select(literal("standing"), m.c.standing, func.count()).group_by(m.c.standing),
         select(literal("has_derivatives"), derivatives, func.count()).group_by(derivatives),
         tiers,
     )
-    out: dict[str, dict[str, int]] = {"kind": {}, "tier": {}, "dispute_status": {}, "has_derivatives": {}}
+    out: dict[str, dict[str, int]] = {"kind": {}, "tier": {}, "standing": {}, "has_derivatives": {}}
     count = 0
     for facet, value, n in session.execute(query):
         if facet == "count":

@@ -2,13 +2,19 @@
 
 The rules (also in the OpenAPI description of `/licenses/status`):
 
-* The asset's current owner is licensed for every use, with no licence ids.
+They are the hub's `licenseStatus`, step for step:
+
+* An asset whose standing is not clear — `disputed` (an open claim), `upheld` (a claim was upheld) or
+  `tainted` (a claim against an ancestor was upheld) — licenses nobody, not even its owner; the fitting
+  licence ids are still listed. An unknown asset is `unregistered` and licenses nobody.
+* A derivative whose rights ended (`expired`: its `expires_at`, the shortest parent licence, has passed)
+  licenses nobody for `derivative` use, its owner included (no derivative can be registered on it); its
+  licences were sold capped at that time, so they have lapsed for every use too.
+* Otherwise the asset's current owner is licensed for every use, with no licence ids.
 * A licence is valid while `expires_at == 0` (perpetual) or `expires_at >` the timestamp of the cursor block
-  (the chain's clock, not the server's).
+  (the chain's clock, not the server's), and while it is held (a renounced licence is burned).
 * `display` accepts any valid licence; `commercial` needs one with commercial use; `derivative` needs one
   that allows derivatives and has not yet been used to register one.
-* An asset under an open dispute (`disputed`) or whose claim was upheld (`upheld`) licenses nobody; the
-  fitting licence ids are still listed. An unknown asset is `unregistered` and licenses nobody.
 
 One statement for one question (the cursor joined with the asset and the account's licences on it; the hot
 path in `api.status_fast` runs it as a prepared statement) and three for a batch of up to 1 000 (cursor,
@@ -40,36 +46,33 @@ __all__ = [
     "status_with_state",
 ]
 
-_ASSET_STATUS: dict[str, AssetStatus] = {
-    "none": "active",
-    "cleared": "active",
-    "open": "disputed",
-    "upheld": "upheld",
-}
+#: Asset status of each standing other than clear (a clear asset is `active`, or `expired` once past its
+#: expiry); a standing this code does not know licenses nobody, like a dispute.
+_NOT_CLEAR: dict[str, AssetStatus] = {"disputed": "disputed", "upheld": "upheld", "tainted": "tainted"}
 
-#: One question in one statement: the cursor (`{cursor}`), the asset and the account's licences on it.
+#: One question in one statement: the cursor (`{cursor}`), the asset and the account's held licences on it.
 WITH_STATE_SQL = """
     WITH c AS ({cursor})
     SELECT c.chain_id, c.block_number, c.block_hash, c.timestamp,
-           a.owner, a.dispute_status, l.license_id, l.expires_at, l.commercial_use, l.derivatives_allowed,
-           l.used_for_derivative
+           a.owner, a.standing, a.expires_at, l.license_id, l.expires_at, l.commercial_use,
+           l.derivatives_allowed, l.used_for_derivative
       FROM c
       LEFT JOIN assets a ON a.chain_id = c.chain_id AND a.asset_id = :asset_id
       LEFT JOIN licenses l
-        ON l.chain_id = a.chain_id AND l.holder = :holder AND l.asset_id = a.asset_id
+        ON l.chain_id = a.chain_id AND l.holder = :holder AND l.asset_id = a.asset_id AND NOT l.renounced
 """
 _ONE_ANY_CHAIN = text(WITH_STATE_SQL.format(cursor=ANY_CHAIN_SQL))
 _ONE_CHAIN = text(WITH_STATE_SQL.format(cursor=ONE_CHAIN_SQL))
 
 _ASSETS = text(
-    "SELECT asset_id, owner, dispute_status FROM assets WHERE chain_id = :chain_id AND asset_id IN :ids"
+    "SELECT asset_id, owner, standing, expires_at FROM assets WHERE chain_id = :chain_id AND asset_id IN :ids"
 ).bindparams(bindparam("ids", expanding=True))
 
 _LICENCES = text(
     """
     SELECT asset_id, holder, license_id, expires_at, commercial_use, derivatives_allowed, used_for_derivative
       FROM licenses
-     WHERE chain_id = :chain_id AND holder IN :holders AND asset_id IN :ids
+     WHERE chain_id = :chain_id AND holder IN :holders AND asset_id IN :ids AND NOT renounced
     """
 ).bindparams(bindparam("holders", expanding=True), bindparam("ids", expanding=True))
 
@@ -97,11 +100,14 @@ class LicenceRow:
         return True
 
 
-def asset_status_of(dispute_status: str | None) -> AssetStatus:
-    """`active`, `disputed`, `upheld`, or `unregistered` when the asset is unknown (None)."""
-    if dispute_status is None:
+def asset_status_of(standing: str | None, expires_at: int = 0, timestamp: int = 0) -> AssetStatus:
+    """`active`, `expired` (clear, but its rights ended at `expires_at` <= `timestamp`, chain time),
+    `disputed`, `upheld`, `tainted`, or `unregistered` when the asset is unknown (`standing` None)."""
+    if standing is None:
         return "unregistered"
-    return _ASSET_STATUS.get(dispute_status, "active")
+    if standing == "clear":
+        return "expired" if expires_at and expires_at <= timestamp else "active"
+    return _NOT_CLEAR.get(standing, "disputed")
 
 
 def decide(
@@ -110,14 +116,16 @@ def decide(
     account: str,
     use: Use,
     owner: str | None,
-    dispute_status: str | None,
+    standing: str | None,
+    expires_at: int = 0,
     licences: Iterable[LicenceRow],
     state: ChainState,
 ) -> dict[str, Any]:
-    """Applies the rules above to one question; `owner`/`dispute_status` are None for an unknown asset.
+    """Applies the rules above to one question; `owner`/`standing` are None for an unknown asset,
+    `expires_at` is the asset's expiry (0 = never).
 
     The answer as a plain dict in `LicenseStatus` field order (the hot path serialises it directly)."""
-    status = asset_status_of(dispute_status)
+    status = asset_status_of(standing, expires_at, state.timestamp)
     if status == "unregistered":
         return {
             "asset": asset,
@@ -129,10 +137,12 @@ def decide(
             "as_of_block": state.block_number,
             "asset_status": status,
         }
-    if owner == account:
-        ids: list[int] = []
-        expires: int | None = 0
-        has_right = True
+    ids: list[int]
+    expires: int | None
+    if status == "expired" and use == "derivative":
+        ids, expires, has_right = [], None, False
+    elif owner == account:
+        ids, expires, has_right = [], 0, True
     else:
         fitting = sorted(
             (lc for lc in licences if lc.valid_at(state.timestamp) and lc.fits(use)),
@@ -145,7 +155,7 @@ def decide(
             if (fitting)
             else None
         )
-    licensed = has_right and status == "active"
+    licensed = has_right and status in ("active", "expired")
     return {
         "asset": asset,
         "account": account,
@@ -164,18 +174,20 @@ def evaluate(
     account: str,
     use: Use,
     owner: str | None,
-    dispute_status: str | None,
+    standing: str | None,
+    expires_at: int = 0,
     licences: Iterable[LicenceRow],
     state: ChainState,
 ) -> LicenseStatus:
-    """Applies the rules above to one question; `owner`/`dispute_status` are None for an unknown asset."""
+    """Applies the rules above to one question; `owner`/`standing` are None for an unknown asset."""
     return LicenseStatus(
         **decide(
             asset=asset,
             account=account,
             use=use,
             owner=owner,
-            dispute_status=dispute_status,
+            standing=standing,
+            expires_at=expires_at,
             licences=licences,
             state=state,
         )
@@ -197,7 +209,7 @@ def rows_with_state(
     session: Session | Connection, *, chain_id: int | None, asset: int, account: str
 ) -> list[Any]:
     """The one-statement rows for a question: (chain_id, block_number, block_hash, timestamp, owner,
-    dispute_status, licence fields…); one row with NULL asset fields for an unknown asset, none before
+    standing, asset expiry, licence fields…); one row with NULL asset fields for an unknown asset, none before
     anything is indexed."""
     params = {"asset_id": asset, "holder": account}
     if chain_id is None:
@@ -230,20 +242,21 @@ def status_one(
 
 
 def decide_rows(rows: Sequence[Any], state: ChainState, asset: int, account: str, use: Use) -> dict[str, Any]:
-    """Applies the rules to the (owner, dispute, licence…) rows of one asset joined with the account's
-    licences (no rows for an unknown asset); the answer as a dict in `LicenseStatus` field order."""
+    """Applies the rules to the (owner, standing, asset expiry, licence…) rows of one asset joined with the
+    account's licences (no rows for an unknown asset); the answer as a dict in `LicenseStatus` field order."""
     if not rows:
         return decide(
-            asset=asset, account=account, use=use, owner=None, dispute_status=None, licences=(), state=state
+            asset=asset, account=account, use=use, owner=None, standing=None, licences=(), state=state
         )
-    owner, dispute = str(rows[0][0]), str(rows[0][1])
-    licences = [_licence(r[2:]) for r in rows if r[2] is not None]
+    owner, standing, expires_at = str(rows[0][0]), str(rows[0][1]), int(rows[0][2] or 0)
+    licences = [_licence(r[3:]) for r in rows if r[3] is not None]
     return decide(
         asset=asset,
         account=account,
         use=use,
         owner=owner,
-        dispute_status=dispute,
+        standing=standing,
+        expires_at=expires_at,
         licences=licences,
         state=state,
     )
@@ -258,7 +271,7 @@ def status_many(
     ids = sorted({asset for asset, _, _ in items})
     holders = sorted({account for _, account, _ in items})
     assets = {
-        int(r[0]): (str(r[1]), str(r[2]))
+        int(r[0]): (str(r[1]), str(r[2]), int(r[3] or 0))
         for r in session.execute(_ASSETS, {"chain_id": state.chain_id, "ids": ids})
     }
     held: dict[tuple[int, str], list[LicenceRow]] = defaultdict(list)
@@ -269,14 +282,15 @@ def status_many(
             held[(int(r[0]), str(r[1]))].append(_licence(r[2:]))
     out = []
     for asset, account, use in items:
-        owner, dispute = assets.get(asset, (None, None))
+        owner, standing, expires_at = assets.get(asset, (None, None, 0))
         out.append(
             evaluate(
                 asset=asset,
                 account=account,
                 use=use,
                 owner=owner,
-                dispute_status=dispute,
+                standing=standing,
+                expires_at=expires_at,
                 licences=held.get((asset, account), ()),
                 state=state,
             )

@@ -9,9 +9,23 @@ from api.badge import badge_svg
 from api.caching import matches, not_modified, set_validators
 from api.deps import ChainDep, SessionDep, SettingsDep
 from api.queries.assets import asset_detail, lineage
+from api.queries.disputes import asset_disputes_page
 from api.queries.search import CursorError, SearchParams, Sort, decode_cursor, search
 from api.queries.status import status_with_state
-from api.schemas import MAX_ASSET_ID, AssetPublic, AssetsPublic, ErrorBody, Kind, LineagePublic, Tier, Use
+from api.routes.disputes import DISPUTE_DESCRIPTION
+from api.schemas import (
+    MAX_ASSET_ID,
+    AssetPublic,
+    AssetsPublic,
+    DisputesPublic,
+    ErrorBody,
+    Kind,
+    LineagePublic,
+    Standing,
+    Tier,
+    Use,
+)
+from genip.db import models
 
 __all__ = ["router"]
 
@@ -33,7 +47,11 @@ _404 = {"model": ErrorBody, "description": "No asset with this id on the served 
     description=(
         "Free text over title, description, tags and creator (Postgres full-text search with ranking; "
         "SQLite FTS5 with bm25 on the embedded default). Offer filters (`tier`, `currency`, `max_price`) "
-        "must hold for one available offer (not paused, not sold out). `sort=relevance` (default) falls "
+        "must hold for one available offer (not paused, not sold out, its seller still the owner). Each "
+        "result has its `standing` (clear, disputed, upheld, tainted), its `asset_status` as the licence "
+        "rules see it (active, expired, disputed, upheld, tainted) and `purchasable` (a licence can be "
+        "bought "
+        "now: clear, not expired, one purchasable offer). `sort=relevance` (default) falls "
         "back to `newest` without `q`; `price` sorts by the cheapest matching offer (raw amounts: combine "
         "with `currency`), assets without one last. Page with `limit` (≤ 100) and `offset`, or with the "
         "opaque `cursor` of the previous page (it wins over `offset`). `facets` counts all matching assets."
@@ -49,7 +67,13 @@ def list_assets(
     max_price: Annotated[int | None, Query(ge=0, le=MAX_PRICE, description="Raw amount.")] = None,
     currency: Annotated[str | None, Query(description="Offer currency (zero address = native).")] = None,
     has_derivatives: Annotated[bool | None, Query()] = None,
-    disputed: Annotated[bool | None, Query(description="Open dispute or upheld claim.")] = None,
+    disputed: Annotated[
+        bool | None, Query(description="Standing other than clear (disputed, upheld or tainted).")
+    ] = None,
+    standing: Annotated[Standing | None, Query(description="This standing only.")] = None,
+    purchasable: Annotated[
+        bool | None, Query(description="A licence can (true) or cannot (false) be bought now.")
+    ] = None,
     sort: Annotated[Sort, Query()] = "relevance",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
@@ -71,6 +95,8 @@ def list_assets(
         currency=None if currency is None else parse_address(currency, field="currency"),
         has_derivatives=has_derivatives,
         disputed=disputed,
+        standing=standing,
+        purchasable=purchasable,
         sort=sort,
         limit=limit,
         offset=offset,
@@ -81,12 +107,27 @@ def list_assets(
 
 @router.get("/{asset_id}", response_model=AssetPublic, responses={404: _404}, summary="One certificate")
 def get_asset(asset_id: AssetId, session: SessionDep, state: ChainDep) -> AssetPublic:
-    """Certificate, metadata, CIDs, fingerprints, offers with terms, licence counts, prompt-check state
-    (never the prompt), dispute state, parents and children."""
+    """Certificate, metadata, CIDs, fingerprints, offers with terms (and whether each is purchasable),
+    licence counts, prompt-check state (never the prompt), standing and disputes, expiry, parents and
+    children."""
     found = asset_detail(session, state=state, asset_id=asset_id)
     if found is None:
         raise HTTPException(404, f"asset {asset_id} is not registered on chain {state.chain_id}")
     return found
+
+
+@router.get(
+    "/{asset_id}/disputes",
+    response_model=DisputesPublic,
+    responses={404: _404},
+    summary="Disputes against an asset",
+    description="Every claim brought against this asset, newest first.\n" + DISPUTE_DESCRIPTION,
+)
+def get_asset_disputes(asset_id: AssetId, session: SessionDep, state: ChainDep) -> DisputesPublic:
+    """The disputes of an asset."""
+    if session.get(models.Asset, (state.chain_id, asset_id)) is None:
+        raise HTTPException(404, f"asset {asset_id} is not registered on chain {state.chain_id}")
+    return asset_disputes_page(session, state=state, asset_id=asset_id)
 
 
 @router.get(
@@ -119,8 +160,9 @@ def get_lineage(asset_id: AssetId, session: SessionDep, state: ChainDep) -> Line
     summary="Licence-status badge",
     description=(
         "A small SVG to show next to the work. With `account`: `licensed` or `unlicensed` for `use` (same "
-        "rules as `/licenses/status`). Without: `registered`, `disputed`, `upheld` or `unregistered` "
-        "(an unknown id still gets a grey badge, so embedded images never break). Cached like the status."
+        "rules as `/licenses/status`). Without: `registered`, `expired`, `disputed`, `upheld`, `tainted` "
+        "(shown like upheld: a claim against an ancestor was upheld) or `unregistered` (an unknown id still "
+        "gets a grey badge, so embedded images never break). Cached like the status."
     ),
 )
 def get_badge(
@@ -141,7 +183,7 @@ def get_badge(
     if matches(request, etag):
         return not_modified(etag, cache)
     status = answer.asset_status
-    if holder is not None and status in ("active", "disputed", "upheld"):
+    if holder is not None and status != "unregistered":
         label = "licensed" if answer.licensed else "unlicensed"
     else:
         label = {"active": "registered"}.get(status, status)

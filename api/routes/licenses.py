@@ -17,16 +17,23 @@ __all__ = ["STATUS_ROUTE", "router"]
 router = APIRouter(prefix="/licenses", tags=["licences"])
 
 RULES = """
-**Rules.** The answer is true as of block `as_of_block` (the indexer's cursor).
+**Rules.** The answer is true as of block `as_of_block` (the indexer's cursor), and is what the hub's
+`licenseStatus` answers at that block:
 
-* The asset's current owner is licensed for every use; `license_ids` is then empty.
-* A licence is valid while `expires_at` is 0 (perpetual) or later than the timestamp of the cursor block —
-  chain time, not the server's clock.
+* `asset_status` is `active` (standing clear), `expired` (clear, but a derivative whose rights ended: its
+  `expires_at`, the shortest parent licence, has passed), `disputed` (an open claim in the dispute court),
+  `upheld` (a claim against it was upheld), `tainted` (a claim against an ancestor was upheld) or
+  `unregistered` (no such asset: answered with 200 and `licensed=false`, not 404).
+* Disputed, upheld and tainted assets license nobody, not even their owner; fitting licence ids are still
+  listed.
+* Otherwise the asset's current owner is licensed for every use; `license_ids` is then empty.
+* An expired derivative licenses nobody else for `use=derivative`; its licences were sold capped at its
+  expiry, so they have lapsed for every use.
+* A licence counts while it is held (a renounced licence is burned and counts for nobody) and valid:
+  `expires_at` 0 (perpetual) or later than the timestamp of the cursor block — chain time, not the server's
+  clock.
 * `use=display` accepts any valid licence; `use=commercial` needs commercial use; `use=derivative` needs a
   licence that allows derivatives and has not already been used to register one.
-* `asset_status` is `active`, `disputed` (an open dispute), `upheld` (a claim against it was upheld) or
-  `unregistered` (no such asset: answered with 200 and `licensed=false`, not 404). `licensed` is false
-  whenever the asset is disputed or upheld, even for its owner; fitting licence ids are still listed.
 * `expires_at`: 0 for a perpetual right, the latest expiry of the fitting licences otherwise, null when not
   licensed.
 

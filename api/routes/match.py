@@ -57,8 +57,8 @@ request (the engine appends them before every lookup; no restart).
 **Verdict** (about the best candidate):
 
 * `unregistered`: no registered image within the distance.
-* `disputed`: the best candidate is under an open dispute or a claim against it was upheld (whatever the
-  account holds).
+* `disputed`: the best candidate's standing is not clear — an open claim, an upheld claim, or tainted by an
+  upheld claim against an ancestor (treated like upheld) — whatever the account holds.
 * `licensed`: `account` owns it or holds a valid licence for `use` (the rules of `/licenses/status`; its
   answer is in `status`).
 * `unlicensed`: `account` holds no such licence — **or no `account` was sent**: nobody is assumed licensed, so
@@ -96,8 +96,9 @@ class MatchCandidate(BaseModel):
     title: str | None = Field(default=None, description="From the work's metadata, when indexed.")
     creator: str
     media_cid: str | None = None
-    asset_status: Literal["active", "disputed", "upheld"] = Field(
-        description="The asset's dispute state now: active, disputed (open dispute) or upheld."
+    asset_status: Literal["active", "disputed", "upheld", "tainted"] = Field(
+        description="The asset's standing now: active (clear), disputed (an open claim), upheld, or tainted "
+        "(a claim against an ancestor was upheld)."
     )
 
 
@@ -113,9 +114,11 @@ class MatchResult(BaseModel):
     note: str | None = Field(default=None, description="Why the verdict is what it is, when not obvious.")
 
 
-_ASSET_STATUS: Final[dict[str, Literal["active", "disputed", "upheld"]]] = {
-    "open": "disputed",
+_ASSET_STATUS: Final[dict[str, Literal["active", "disputed", "upheld", "tainted"]]] = {
+    "clear": "active",
+    "disputed": "disputed",
     "upheld": "upheld",
+    "tainted": "tainted",
 }
 
 
@@ -139,7 +142,7 @@ def _candidate(found: DescribedCandidate) -> MatchCandidate:
         title=found.title,
         creator=c.creator,
         media_cid=found.media_cid,
-        asset_status=_ASSET_STATUS.get(found.dispute_status, "active"),
+        asset_status=_ASSET_STATUS.get(found.standing, "disputed"),
     )
 
 
@@ -219,12 +222,12 @@ async def post_match(
             if status is None
             else LicenceStatus(
                 licensed=status.licensed,
-                dispute_status=best.dispute_status,
+                standing=best.standing,
                 details=status.model_dump(),
             )
         )
-        # The row's dispute state, not the engine's copy from load time.
-        verdict = decide(replace(best.candidate, dispute_status=best.dispute_status), licence)
+        # The row's standing, not the engine's copy from load time.
+        verdict = decide(replace(best.candidate, standing=best.standing), licence)
         note = _NO_ACCOUNT_NOTE if holder is None and verdict.value == "unlicensed" else None
         return MatchResult(
             candidates=[_candidate(f) for f in found],

@@ -197,7 +197,7 @@ def submit_prompt(
     if store.get(state.chain_id, asset_id) is not None:
         raise HTTPException(409, f"asset {asset_id} already has a prompt submission")
     try:
-        scheme = payload.scheme_for(commitment)
+        scheme = payload.scheme_for(commitment, creator=asset.creator)
     except (SubmissionError, PromptError) as exc:
         raise HTTPException(422, str(exc)) from None
     try:
@@ -324,16 +324,18 @@ def prompt_check(asset_id: AssetId, session: SessionDep, state: ChainDep) -> Pro
     responses={404: _404},
     summary="Verify one revealed prompt part",
     description=(
-        "Computes what `GenIPRegistry.verifyPromptPart(assetId, part, value, salt, proof)` answers: the leaf "
-        "`keccak256(keccak256(abi.encode(part, salt, value)))` (value as UTF-8 bytes) linked by the "
-        "sorted-pair Merkle proof to the asset's indexed prompt commitment."
+        "Computes what `GenIPRegistry.verifyPromptPart(assetId, creator, part, value, salt, proof)` answers "
+        "for the asset's creator: the leaf `keccak256(keccak256(abi.encode(creator, part, salt, value)))` "
+        "(value as UTF-8 bytes) linked by the sorted-pair Merkle proof to the asset's indexed prompt "
+        "commitment. Commitments bind their creator, so a root copied onto another creator's work never "
+        "opens."
     ),
 )
 def verify_part(asset_id: AssetId, body: VerifyPartIn, session: SessionDep, state: ChainDep) -> VerifyPartOut:
     """Whether a revealed part opens the asset's prompt commitment."""
     asset = _asset(session, state.chain_id, asset_id)
     commitment = _hex(asset.prompt_commitment)
-    leaf = part_leaf(body.part, body.value.encode("utf-8"), _hex(body.salt))
+    leaf = part_leaf(body.part, body.value.encode("utf-8"), _hex(body.salt), creator=asset.creator)
     ok = commitment != bytes(32) and verify_proof(leaf, [_hex(p) for p in body.proof], commitment)
     return VerifyPartOut(
         asset_id=asset_id,

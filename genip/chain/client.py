@@ -47,6 +47,7 @@ class GenIPClient:
     registry: Contract
     hub: Contract
     license_token: Contract
+    court: Contract
     demo_token: Contract | None
 
     @classmethod
@@ -69,5 +70,6 @@ class GenIPClient:
             registry=contract_at(w3, "GenIPRegistry", deployment.registry),
             hub=contract_at(w3, "LicensingHub", deployment.hub),
             license_token=contract_at(w3, "LicenseToken", deployment.license_token),
+            court=contract_at(w3, "DisputeCourt", deployment.court),
             demo_token=contract_at(w3, "DemoToken", demo) if demo else None,
         )

@@ -50,8 +50,8 @@ def deploy(
     arbiter: str | None = None,
     dispute_bond_wei: int = DEFAULT_DISPUTE_BOND_WEI,
 ) -> Deployment:
-    """Deploy and wire the contracts; `admin` and `fee_recipient` default to the deployer. The deployer must be
-    the admin for the wiring calls (as it is by default)."""
+    """Deploy and wire the contracts; `admin` and `fee_recipient` default to the deployer. The deployer must
+    be the admin for the wiring calls (as it is by default)."""
     admin = Web3.to_checksum_address(admin or deployer.address)
     recipient = Web3.to_checksum_address(fee_recipient or deployer.address)
     registry, first_block = deploy_contract(w3, deployer, "GenIPRegistry", admin, 0)

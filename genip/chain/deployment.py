@@ -45,7 +45,9 @@ class Deployment(BaseModel):
     registry: Address
     hub: Address
     license_token: Address
-    court: Address = Field(description="The DisputeCourt, where claims against certificates are brought and ruled.")
+    court: Address = Field(
+        description="The DisputeCourt, where claims against certificates are brought and ruled."
+    )
     demo_token: Address | None = None
     deploy_block: int = Field(ge=0)
     deployer: Address

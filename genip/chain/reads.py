@@ -1,9 +1,14 @@
-"""Read the state of assets, offers and licences from the chain: the contracts' views, plus `eth_getLogs`
-of the registry and hub filtered by indexed ids for what no view returns (a work's hashes and metadata CID,
-an asset's offers and parents, an account's licences).
+"""Read the state of assets, offers, licences and disputes from the chain: the contracts' views, plus
+`eth_getLogs` of the registry, hub and court filtered by indexed ids for what no view returns (a work's hashes
+and metadata CID, an asset's offers, parents and disputes, an account's licences, a dispute's answer and
+ruling).
 
-Unknown ids raise `UnknownAssetError`, `UnknownOfferError` or `UnknownLicenseError` (all `NotFoundError`),
-so callers never see a bare revert. Logs are read from the deployment's `deploy_block`.
+An asset's standing comes from the hub (`standingOf`: clear, disputed, upheld or tainted, with the dispute
+that caused it); a dispute's state from the court (`dispute(id)`) and its events (answered, resolved,
+reversed).
+
+Unknown ids raise `UnknownAssetError`, `UnknownOfferError`, `UnknownLicenseError` or `UnknownDisputeError`
+(all `NotFoundError`), so callers never see a bare revert. Logs are read from the deployment's `deploy_block`.
 """
 
 from dataclasses import dataclass
@@ -11,23 +16,31 @@ from typing import Any
 
 from web3 import Web3
 from web3.contract import Contract
+from web3.exceptions import ContractLogicError
 
 from genip.chain.client import GenIPClient
-from genip.chain.types import CheckOutcome, DisputeStatus, LicenseUse, WorkKind
+from genip.chain.tx import ZERO_ADDRESS
+from genip.chain.types import CheckOutcome, DisputeStatus, LicenseUse, Standing, WorkKind
 from genip.errors import GenIPError
 
 __all__ = [
     "AssetInfo",
+    "DisputeInfo",
+    "HeldFunds",
     "LicenseInfo",
     "LicenseState",
     "NotFoundError",
     "OfferInfo",
     "ParentInfo",
     "UnknownAssetError",
+    "UnknownDisputeError",
     "UnknownLicenseError",
     "UnknownOfferError",
     "asset_info",
     "check_asset",
+    "dispute_info",
+    "disputes_of",
+    "held_of",
     "license_info",
     "license_status",
     "licenses_held",
@@ -65,6 +78,14 @@ class UnknownLicenseError(NotFoundError):
         self.license_id = license_id
 
 
+class UnknownDisputeError(NotFoundError):
+    """No dispute has this id."""
+
+    def __init__(self, dispute_id: int) -> None:
+        super().__init__(f"unknown dispute {dispute_id}: no dispute with this id on this deployment")
+        self.dispute_id = dispute_id
+
+
 @dataclass(frozen=True, slots=True)
 class AssetInfo:
     """A certificate as the chain knows it: its registration event plus current views."""
@@ -79,7 +100,9 @@ class AssetInfo:
     metadata_cid: str
     registered_block: int
     prompt_check: CheckOutcome
-    dispute: DisputeStatus
+    standing: Standing
+    dispute_id: int  # the dispute behind a standing other than clear (0 when clear)
+    expires_at: int  # a derivative's inherited licence expiry (0 = never)
     royalty_stack_bps: int
 
 
@@ -89,6 +112,7 @@ class OfferInfo:
 
     offer_id: int
     asset_id: int
+    seller: str  # the owner who published it; it lapses once the certificate has another owner
     terms_id: int
     duration: int
     supply_cap: int
@@ -140,6 +164,40 @@ class LicenseState:
     block: int
 
 
+@dataclass(frozen=True, slots=True)
+class DisputeInfo:
+    """A claim in the court: its state (`IDisputeCourt.Dispute`) plus what its events add (the answer, the
+    ruling, a reversal). Times are Unix seconds; `status` is "open", "cleared", "upheld" or "reversed"."""
+
+    dispute_id: int
+    asset_id: int
+    claimant: str
+    claimant_asset_id: int
+    evidence_hash: bytes
+    bond_currency: str
+    bond: int
+    raised_block: int
+    answer_deadline: int
+    answered: bool
+    answer_hash: bytes | None
+    final_at: int
+    status: str
+    ruling_final: bool
+    settled: bool
+    resolution_hash: bytes | None
+    arbiter: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class HeldFunds:
+    """Revenue an asset holds under one dispute, in one currency."""
+
+    asset_id: int
+    dispute_id: int
+    currency: str
+    amount: int
+
+
 def _logs(client: GenIPClient, contract: Contract, event: str, **filters: Any) -> list[Any]:
     """Logs of `event` since the deployment block, filtered by indexed arguments."""
     handle = getattr(contract.events, event)()
@@ -160,7 +218,7 @@ def asset_info(client: GenIPClient, asset_id: int) -> AssetInfo:
         raise UnknownAssetError(asset_id)
     args = logs[0]["args"]
     registry, hub = client.registry.functions, client.hub.functions
-    dispute, _recipient = hub.disputeOf(asset_id).call()
+    standing, dispute_id = hub.standingOf(asset_id).call()
     return AssetInfo(
         asset_id=asset_id,
         owner=str(registry.ownerOf(asset_id).call()),
@@ -172,7 +230,9 @@ def asset_info(client: GenIPClient, asset_id: int) -> AssetInfo:
         metadata_cid=str(args["metadataCid"]),
         registered_block=int(logs[0]["blockNumber"]),
         prompt_check=CheckOutcome(int(registry.promptCheck(asset_id).call())),
-        dispute=DisputeStatus(int(dispute)),
+        standing=Standing(int(standing)),
+        dispute_id=int(dispute_id),
+        expires_at=int(hub.expiryOf(asset_id).call()),
         royalty_stack_bps=int(hub.royaltyStack(asset_id).call()),
     )
 
@@ -181,18 +241,22 @@ def offer_info(client: GenIPClient, offer_id: int) -> OfferInfo:
     """Offer `offer_id` now (`UnknownOfferError` if there is none)."""
     if not 1 <= offer_id <= int(client.hub.functions.totalOffers().call()):
         raise UnknownOfferError(offer_id)
-    o = client.hub.functions.offer(offer_id).call()
-    commercial, derivatives, transferable, share = client.hub.functions.termsFlags(int(o[1])).call()
+    # (seller, assetId, duration, currency, price, termsId, supplyCap, sold, paused)
+    seller, asset_id, duration, currency, price, terms_id, supply_cap, sold, paused = (
+        client.hub.functions.offer(offer_id).call()
+    )
+    commercial, derivatives, transferable, share = client.hub.functions.termsFlags(int(terms_id)).call()
     return OfferInfo(
         offer_id=offer_id,
-        asset_id=int(o[0]),
-        terms_id=int(o[1]),
-        duration=int(o[2]),
-        supply_cap=int(o[3]),
-        sold=int(o[4]),
-        paused=bool(o[5]),
-        currency=Web3.to_checksum_address(o[6]),
-        price=int(o[7]),
+        asset_id=int(asset_id),
+        seller=Web3.to_checksum_address(seller),
+        terms_id=int(terms_id),
+        duration=int(duration),
+        supply_cap=int(supply_cap),
+        sold=int(sold),
+        paused=bool(paused),
+        currency=Web3.to_checksum_address(currency),
+        price=int(price),
         commercial_use=bool(commercial),
         derivatives_allowed=bool(derivatives),
         transferable=bool(transferable),
@@ -218,15 +282,27 @@ def parents_of(client: GenIPClient, asset_id: int) -> list[ParentInfo]:
     ]
 
 
+def _holder(client: GenIPClient, license_id: int) -> str:
+    """The licence's holder; the zero address once it was renounced (burned)."""
+    try:
+        return str(client.license_token.functions.ownerOf(license_id).call())
+    except ContractLogicError:  # ERC721NonexistentToken: burned by `renounce`
+        return ZERO_ADDRESS
+
+
 def license_info(client: GenIPClient, license_id: int) -> LicenseInfo:
-    """Licence `license_id` and its holder (`UnknownLicenseError` if there is none)."""
+    """Licence `license_id` and its holder (`UnknownLicenseError` if there is none). A renounced licence is
+    burned with its data: it comes back from its `LicensePurchased` event, held by the zero address."""
     token = client.license_token.functions
     if not 1 <= license_id <= int(token.totalLicenses().call()):
         raise UnknownLicenseError(license_id)
-    lic = token.licenseOf(license_id).call()
+    try:
+        lic = token.licenseOf(license_id).call()
+    except ContractLogicError:
+        return _renounced(client, license_id)
     return LicenseInfo(
         license_id=license_id,
-        holder=str(token.ownerOf(license_id).call()),
+        holder=_holder(client, license_id),
         asset_id=int(lic[0]),
         offer_id=int(lic[1]),
         expires_at=int(lic[2]),
@@ -235,6 +311,28 @@ def license_info(client: GenIPClient, license_id: int) -> LicenseInfo:
         derivatives_allowed=bool(lic[5]),
         transferable=bool(lic[6]),
         used_for_derivative=bool(lic[7]),
+    )
+
+
+def _renounced(client: GenIPClient, license_id: int) -> LicenseInfo:
+    logs = _logs(client, client.hub, "LicensePurchased", licenseId=license_id)
+    if not logs:
+        raise UnknownLicenseError(license_id)
+    args = logs[0]["args"]
+    flags = client.hub.functions.termsFlags(
+        int(client.hub.functions.offer(int(args["offerId"])).call()[5])
+    ).call()
+    return LicenseInfo(
+        license_id=license_id,
+        holder=ZERO_ADDRESS,
+        asset_id=int(args["assetId"]),
+        offer_id=int(args["offerId"]),
+        expires_at=int(args["expiresAt"]),
+        rev_share_bps=int(flags[3]),
+        commercial_use=bool(flags[0]),
+        derivatives_allowed=bool(flags[1]),
+        transferable=bool(flags[2]),
+        used_for_derivative=False,
     )
 
 
@@ -256,3 +354,71 @@ def license_status(client: GenIPClient, asset_id: int, account: str, use: Licens
         block_identifier=block
     )
     return LicenseState(asset_id, address, use, bool(licensed), int(license_id), int(expires), block)
+
+
+def _first(client: GenIPClient, event: str, dispute_id: int) -> Any | None:
+    logs = _logs(client, client.court, event, disputeId=dispute_id)
+    return logs[-1] if logs else None
+
+
+def dispute_info(client: GenIPClient, dispute_id: int) -> DisputeInfo:
+    """Dispute `dispute_id` now (`UnknownDisputeError` if there is none)."""
+    court = client.court.functions
+    if not 1 <= dispute_id <= int(court.totalDisputes().call()):
+        raise UnknownDisputeError(dispute_id)
+    (
+        asset_id,
+        claimant_asset_id,
+        answer_deadline,
+        final_at,
+        status,
+        answered,
+        settled,
+        claimant,
+        bond_currency,
+        bond,
+        evidence_hash,
+    ) = court.dispute(dispute_id).call()
+    _status, final, _claimant = court.outcome(dispute_id).call()
+    raised = _first(client, "DisputeRaised", dispute_id)
+    answer = _first(client, "DisputeAnswered", dispute_id) if answered else None
+    resolved = _first(client, "DisputeResolved", dispute_id)
+    reversed_ = _first(client, "DisputeReversed", dispute_id)
+    word = "reversed" if reversed_ is not None else DisputeStatus(int(status)).name.lower()
+    return DisputeInfo(
+        dispute_id=dispute_id,
+        asset_id=int(asset_id),
+        claimant=Web3.to_checksum_address(claimant),
+        claimant_asset_id=int(claimant_asset_id),
+        evidence_hash=bytes(evidence_hash),
+        bond_currency=Web3.to_checksum_address(bond_currency),
+        bond=int(bond),
+        raised_block=int(raised["blockNumber"]) if raised is not None else 0,
+        answer_deadline=int(answer_deadline),
+        answered=bool(answered),
+        answer_hash=bytes(answer["args"]["answerHash"]) if answer is not None else None,
+        final_at=int(final_at),
+        status=word,
+        ruling_final=bool(final) and int(status) in (DisputeStatus.CLEARED, DisputeStatus.UPHELD),
+        settled=bool(settled),
+        resolution_hash=bytes(resolved["args"]["resolutionHash"]) if resolved is not None else None,
+        arbiter=str(resolved["args"]["arbiter"]) if resolved is not None else None,
+    )
+
+
+def disputes_of(client: GenIPClient, asset_id: int) -> list[DisputeInfo]:
+    """Every dispute ever raised against `asset_id`, oldest first, in its current state."""
+    logs = _logs(client, client.court, "DisputeRaised", assetId=asset_id)
+    return [dispute_info(client, int(log["args"]["disputeId"])) for log in logs]
+
+
+def held_of(client: GenIPClient, asset_id: int, dispute_id: int) -> list[HeldFunds]:
+    """What `asset_id` still holds under `dispute_id`, per currency that was ever held (amounts may be 0 once
+    released)."""
+    logs = _logs(client, client.hub, "RevenueHeld", assetId=asset_id, disputeId=dispute_id)
+    currencies = sorted({Web3.to_checksum_address(log["args"]["currency"]) for log in logs})
+    hub = client.hub.functions
+    return [
+        HeldFunds(asset_id, dispute_id, c, int(hub.heldOf(asset_id, dispute_id, c).call()))
+        for c in currencies
+    ]

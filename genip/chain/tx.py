@@ -3,7 +3,9 @@
     receipt = send(w3, account, hub.functions.withdraw(ZERO_ADDRESS), action="withdraw")
 
 Every failure (revert in estimation or on-chain, RPC refusal, timeout) becomes `TransactionFailedError`
-whose reason reads like `NotAssetOwner(assetId=1, caller=0x…, owner=0x…)`.
+whose reason reads like `NotAssetOwner(assetId=1, caller=0x…, owner=0x…)`; its `error` and `error_args` hold
+the decoded custom error, and its message says it in words when `genip.chain.explain` knows them ("resolve
+dispute failed: the owner can still answer dispute 1 until 2026-12-09 14:00 UTC; … (ResponseWindowOpen)").
 """
 
 from collections.abc import Iterable
@@ -19,9 +21,10 @@ from web3.exceptions import ContractLogicError, TimeExhausted, Web3Exception, We
 from web3.types import TxParams, TxReceipt, Wei
 
 from genip.chain.artifacts import CONTRACT_NAMES, load_artifact
+from genip.chain.explain import explain
 from genip.errors import ArtifactError, TransactionFailedError
 
-__all__ = ["ZERO_ADDRESS", "decode_revert", "send"]
+__all__ = ["ZERO_ADDRESS", "decode_revert", "decode_revert_parts", "send"]
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
@@ -69,6 +72,25 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def decode_revert_parts(data: str | bytes | None) -> tuple[str, dict[str, Any]] | None:
+    """Revert `data` as (custom error name, {argument: value}), or `None` when it is no known error."""
+    if not data:
+        return None
+    raw = bytes.fromhex(data.removeprefix("0x")) if isinstance(data, str) else data
+    known = _known_errors().get(raw[:4])
+    if known is None:
+        return None
+    name, types, names = known
+    try:
+        values = abi_decode(types, raw[4:])
+    except Exception:
+        return None
+    checksummed = (
+        Web3.to_checksum_address(v) if t == "address" else v for t, v in zip(types, values, strict=True)
+    )
+    return name, dict(zip(names, checksummed, strict=True))
+
+
 def decode_revert(data: str | bytes | None) -> str:
     """Name revert `data` by the Gen-IP contracts' custom errors, e.g. `ZeroAmount()`; hex when unknown."""
     if data is None:
@@ -77,18 +99,36 @@ def decode_revert(data: str | bytes | None) -> str:
     known = _known_errors().get(raw[:4])
     if known is None:
         return f"reverted with data 0x{raw.hex()}" if raw else "reverted without data"
-    name, types, names = known
-    try:
-        values = abi_decode(types, raw[4:])
-    except Exception:
-        return f"{name}(<undecodable arguments>)"
-    return f"{name}(" + ", ".join(f"{n}={_show(v)}" for n, v in zip(names, values, strict=True)) + ")"
+    parts = decode_revert_parts(raw)
+    if parts is None:
+        return f"{known[0]}(<undecodable arguments>)"
+    name, args = parts
+    return f"{name}(" + ", ".join(f"{n}={_show(v)}" for n, v in args.items()) + ")"
+
+
+def _custom_error(exc: Exception) -> str | None:
+    if isinstance(exc, ContractLogicError):
+        data = exc.data if isinstance(exc.data, str) else None
+        if data and len(data) >= 10 and not data.startswith(("0x08c379a0", "0x4e487b71")):
+            return data
+    return None
+
+
+def _failed(action: str, exc: Exception) -> TransactionFailedError:
+    data = _custom_error(exc)
+    parts = decode_revert_parts(data) if data else None
+    if parts is None:
+        return TransactionFailedError(action, _reason(exc))
+    name, args = parts
+    return TransactionFailedError(
+        action, decode_revert(data), error=name, error_args=args, explanation=explain(name, args)
+    )
 
 
 def _reason(exc: Exception) -> str:
     if isinstance(exc, ContractLogicError):
-        data = exc.data if isinstance(exc.data, str) else None
-        if data and len(data) >= 10 and not data.startswith(("0x08c379a0", "0x4e487b71")):
+        data = _custom_error(exc)
+        if data:
             return decode_revert(data)
         return str(exc.message or exc)
     if isinstance(exc, Web3RPCError):
@@ -119,7 +159,7 @@ def send(
         signed = account.sign_transaction(cast(dict[str, Any], tx))
         tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
     except (Web3Exception, ValueError) as exc:
-        raise TransactionFailedError(action, _reason(exc)) from None
+        raise _failed(action, exc) from None
     try:
         receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout)
     except TimeExhausted:

@@ -8,11 +8,13 @@ from enum import IntEnum
 
 __all__ = [
     "BPS",
+    "UNLIMITED_WORKS",
     "CheckOutcome",
     "DisputeStatus",
     "LicenseTerms",
     "LicenseUse",
     "RevenueSource",
+    "Standing",
     "Tier",
     "Work",
     "WorkKind",
@@ -57,12 +59,25 @@ class LicenseUse(IntEnum):
 
 
 class DisputeStatus(IntEnum):
-    """Dispute state of an asset."""
+    """State of one dispute in the court (`IDisputeCourt.Dispute.status`)."""
 
     NONE = 0
     OPEN = 1
     CLEARED = 2
     UPHELD = 3
+
+
+class Standing(IntEnum):
+    """An asset's standing in the hub (`standingOf`): anything but CLEAR stops sales and derivatives."""
+
+    CLEAR = 0
+    DISPUTED = 1
+    UPHELD = 2
+    TAINTED = 3
+
+
+#: `maxWorks` of a platform authorisation without a count limit (`type(uint32).max`).
+UNLIMITED_WORKS = 2**32 - 1
 
 
 class RevenueSource(IntEnum):

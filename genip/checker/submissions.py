@@ -2,8 +2,10 @@
 
 A submission carries the prompt's parts (prompt, negative prompt, seed, model, workflow) and the master salt
 of a structured commitment (`genip.prompts.commit_parts`), or a single prompt and its salt for a simple
-commitment (`keccak256(salt ‖ prompt)`). It is accepted only if it reproduces the certificate's commitment
-exactly; then its plaintext is sealed (`sealing.Sealer`) and only the ciphertext is stored.
+commitment (`promptCommitmentFor(creator, prompt, salt)`). Both schemes bind the certificate's creator, so the
+check needs it: a prompt copied from another creator's vault never reproduces this certificate's commitment.
+It is accepted only if it reproduces the certificate's commitment exactly;
+then its plaintext is sealed (`sealing.Sealer`) and only the ciphertext is stored.
 
 Reports name the policy rules that fired (ids and the protected names from the policy file), never any text
 of the prompt; their keccak hash is what the checker attests on-chain.
@@ -23,7 +25,7 @@ from genip.checker.policy import PolicyResult
 from genip.checker.sealing import Sealed, Sealer
 from genip.db.models import PromptSubmission
 from genip.errors import GenIPError
-from genip.prompts import PART_NAMES, commit_parts, normalize_prompt, prompt_leaf
+from genip.prompts import PART_NAMES, commit_parts, normalize_prompt, prompt_commitment_for
 
 __all__ = [
     "PromptPayload",
@@ -53,18 +55,19 @@ class PromptPayload:
     def negative_prompt(self) -> str:
         return self.parts.get("negative_prompt", "")
 
-    def scheme_for(self, commitment: bytes) -> str:
-        """ "parts" or "single" — whichever reproduces `commitment`; SubmissionError when neither does."""
+    def scheme_for(self, commitment: bytes, *, creator: str) -> str:
+        """ "parts" or "single" — whichever reproduces `creator`'s `commitment`; SubmissionError when neither
+        does."""
         unknown = set(self.parts) - set(PART_NAMES)
         if unknown:
             raise SubmissionError(f"unknown prompt parts: {', '.join(sorted(unknown))}")
         if len(self.salt) != 32:
             raise SubmissionError("the salt must be 32 bytes")
-        if commit_parts(dict(self.parts), self.salt).root == commitment:
+        if commit_parts(dict(self.parts), self.salt, creator=creator).root == commitment:
             return "parts"
         if (
             set(self.parts) == {"prompt"}
-            and prompt_leaf(normalize_prompt(self.prompt), self.salt) == commitment
+            and prompt_commitment_for(creator, normalize_prompt(self.prompt), self.salt) == commitment
         ):
             return "single"
         raise SubmissionError("the submitted prompt does not match the certificate's prompt commitment")
@@ -115,7 +118,7 @@ class SubmissionStore:
         self, *, chain_id: int, asset_id: int, creator: str, commitment: str, payload: PromptPayload
     ) -> int:
         """Stores a matching submission sealed; returns its id. One submission per asset."""
-        scheme = payload.scheme_for(bytes.fromhex(commitment.removeprefix("0x")))
+        scheme = payload.scheme_for(bytes.fromhex(commitment.removeprefix("0x")), creator=creator)
         sealed = self.sealer.seal(payload.to_bytes(), _context(chain_id, asset_id, commitment))
         row = PromptSubmission(
             chain_id=chain_id,

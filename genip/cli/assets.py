@@ -16,10 +16,12 @@ from eth_account.signers.local import LocalAccount
 from eth_hash.auto import keccak
 
 from genip.chain.client import GenIPClient
-from genip.chain.reads import OfferInfo, asset_info, check_asset, offers_of, parents_of
+from genip.chain.explain import format_time
+from genip.chain.reads import OfferInfo, asset_info, disputes_of, offers_of, parents_of
 from genip.checker.auth import submission_typed_data
 from genip.checker.submissions import PromptPayload
 from genip.cli.context import AccountOption, JsonOption, open_client, settings_of, signer
+from genip.cli.disputes import describe_dispute
 from genip.cli.output import emit, hex0x, table
 from genip.cli.works import PromptFileOption, PromptOption
 from genip.errors import ConfigError, GenIPError
@@ -69,7 +71,7 @@ def show(
     asset: Annotated[int, typer.Argument(help="Asset (certificate) id.")],
     as_json: JsonOption = False,
 ) -> None:
-    """Show an asset from the chain: owner, hashes, offers, parents, dispute and prompt-check state."""
+    """Show an asset from the chain: owner, hashes, offers, parents, standing, disputes and prompt check."""
     client = open_client(settings_of(ctx))
     info = asset_info(client, asset)
     offers = offers_of(client, asset)
@@ -86,7 +88,9 @@ def show(
         "metadata_cid": info.metadata_cid,
         "registered_block": info.registered_block,
         "prompt_check": info.prompt_check.name.lower(),
-        "dispute": info.dispute.name.lower(),
+        "standing": info.standing.name.lower(),
+        "standing_dispute_id": info.dispute_id or None,
+        "expires": format_time(info.expires_at) if info.expires_at else "never",
         "royalty_stack_bps": info.royalty_stack_bps,
         "offers": [_offer_json(o) for o in offers],
         "parents": [
@@ -95,6 +99,7 @@ def show(
         "ancestors": [
             {"asset_id": int(a), "share_bps": int(s)} for a, s in zip(ancestors, shares, strict=True)
         ],
+        "disputes": [describe_dispute(client, d) for d in disputes_of(client, asset)],
     }
     extra = [_offer_table(client, offers)] if offers else []
     if parents:
@@ -105,7 +110,26 @@ def show(
                 [(p.asset_id, p.license_id, f"{p.share_bps / 100:g}%") for p in parents],
             )
         )
-    emit(data, as_json=as_json, title=f"Asset {asset}", extra=extra, skip=("offers", "parents", "ancestors"))
+    if data["disputes"]:
+        extra.append(
+            table(
+                "Disputes",
+                ["dispute", "status", "claimant", "copy of", "next", "held"],
+                [
+                    (
+                        d["dispute_id"],
+                        d["status"],
+                        d["claimant"],
+                        d["claimant_asset_id"],
+                        d["next"],
+                        ", ".join(h["amount_display"] for h in d["held"]) or None,
+                    )
+                    for d in data["disputes"]
+                ],
+            )
+        )
+    skip = ("offers", "parents", "ancestors", "disputes")
+    emit(data, as_json=as_json, title=f"Asset {asset}", extra=extra, skip=skip)
 
 
 prompt_app = typer.Typer(no_args_is_help=True, help="Check or reveal the prompt committed for a work.")
@@ -160,8 +184,10 @@ def verify(
             raise ConfigError("give the part's value: --value TEXT")
         nodes = [_salt(node, "a --proof node") for node in proof.split(",") if node.strip()]
         client = open_client(settings_of(ctx))
-        check_asset(client, asset)
-        call = client.registry.functions.verifyPromptPart(asset, name, value.encode(), salt_bytes, nodes)
+        creator = asset_info(client, asset).creator
+        call = client.registry.functions.verifyPromptPart(
+            asset, creator, name, value.encode(), salt_bytes, nodes
+        )
         ok = bool(call.call())
         data: dict[str, Any] = {"asset_id": asset, "part": name, "verified": ok}
         emit(data, as_json=as_json, title=f"Prompt part {name} of asset {asset}")
@@ -175,9 +201,11 @@ def verify(
     else:
         raise ConfigError("give the prompt: --prompt-file F or --prompt TEXT (or --part P --value V)")
     client = open_client(settings_of(ctx))
-    check_asset(client, asset)
+    creator = asset_info(client, asset).creator  # commitments bind the certificate's creator
     ok = bool(
-        client.registry.functions.verifyPrompt(asset, normalize_prompt(text).encode(), salt_bytes).call()
+        client.registry.functions.verifyPrompt(
+            asset, creator, normalize_prompt(text).encode(), salt_bytes
+        ).call()
     )
     emit({"asset_id": asset, "verified": ok}, as_json=as_json, title=f"Prompt of asset {asset}")
     if not ok:

@@ -100,6 +100,7 @@ def demo(
                 fee_bps=settings.fee_bps,
                 fee_recipient=dev_account(0).address,
                 demo_token=True,
+                arbiter=dev_account(0).address,  # the platform rules on the demo's disputes
             )
             write_deployment(deployment, settings.deployments_dir)
             with console.status("seeding the marketplace") as status:

@@ -14,10 +14,12 @@ from genip.cli.assets import prompt_app, show
 from genip.cli.chain import chain_app, deploy
 from genip.cli.checker import checker_app
 from genip.cli.demo import demo
+from genip.cli.disputes import dispute_app
 from genip.cli.index import db_app, index
 from genip.cli.market import license_app, offer_app, status
 from genip.cli.match import match
 from genip.cli.money import balance, pay, withdraw
+from genip.cli.platform import platform_app
 from genip.cli.serve import serve
 from genip.cli.works import derive, register
 from genip.errors import ConfigError, GenIPError
@@ -41,6 +43,8 @@ app.command("show")(show)
 app.add_typer(prompt_app, name="prompt")
 app.add_typer(offer_app, name="offer")
 app.add_typer(license_app, name="license")
+app.add_typer(dispute_app, name="dispute")
+app.add_typer(platform_app, name="platform")
 app.command("status")(status)
 app.command("pay")(pay)
 app.command("balance")(balance)

@@ -1,15 +1,16 @@
-"""`genip offer`, `genip license buy|list` and `genip status`."""
+"""`genip offer`, `genip license buy|renounce|list` and `genip status`."""
 
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from eth_utils.address import is_address, to_checksum_address
 from typer.core import TyperGroup
 
 from genip import trade
 from genip.chain import actions
-from genip.chain.reads import check_asset, license_status, licenses_held, offer_info
+from genip.chain.reads import check_asset, license_info, license_status, licenses_held, offer_info
 from genip.chain.types import LicenseUse, Tier
 from genip.cli.context import AccountOption, JsonOption, open_client, resolve_address, settings_of, signer
 from genip.cli.output import emit, table
@@ -150,13 +151,19 @@ def buy(
     ctx: typer.Context,
     asset: Annotated[int, typer.Argument(help="Asset id.")],
     offer: Annotated[int, typer.Option("--offer", help="Offer id to buy under.")],
+    referrer: Annotated[
+        str | None,
+        typer.Option("--referrer", help="The platform that made the sale (it earns the referral fee)."),
+    ] = None,
     account: AccountOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Buy a licence (ERC-20 offers are approved to the hub first when needed)."""
+    if referrer is not None and not is_address(referrer):
+        raise ConfigError(f"--referrer {referrer[:64]!r} is not an address")
     settings = settings_of(ctx)
     client = open_client(settings)
-    outcome, info, coin = trade.buy(client, signer(settings, account), asset, offer)
+    outcome, info, coin = trade.buy(client, signer(settings, account), asset, offer, referrer=referrer)
     lic = client.license_token.functions.licenseOf(outcome.value).call()
     data = {
         "license_id": outcome.value,
@@ -167,9 +174,36 @@ def buy(
         "currency": coin.address,
         "expires_at": int(lic[2]),
         "expires": _when(int(lic[2])) or "never",
+        "referrer": to_checksum_address(referrer) if referrer else None,
         "tx_hash": outcome.receipt["transactionHash"].to_0x_hex(),
     }
     emit(data, as_json=as_json, title=f"Licence {outcome.value} on asset {asset}")
+
+
+@license_app.command("renounce")
+def renounce(
+    ctx: typer.Context,
+    licence: Annotated[int, typer.Argument(help="Licence id you hold.")],
+    account: AccountOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Give up (burn) a licence you hold; it grants nothing afterwards."""
+    settings = settings_of(ctx)
+    client = open_client(settings)
+    info = license_info(client, licence)
+    holder = signer(settings, account)
+    if int(info.holder, 16) == 0:
+        raise GenIPError(f"licence {licence} was already renounced")
+    if info.holder.lower() != holder.address.lower():
+        raise GenIPError(f"{holder.address} does not hold licence {licence} ({info.holder} does)")
+    receipt = actions.renounce_license(client, holder, licence)
+    data = {
+        "license_id": licence,
+        "asset_id": info.asset_id,
+        "holder": holder.address,
+        "tx_hash": receipt["transactionHash"].to_0x_hex(),
+    }
+    emit(data, as_json=as_json, title=f"Licence {licence} renounced")
 
 
 @license_app.command("list")

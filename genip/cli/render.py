@@ -37,6 +37,7 @@ def print_deployment(console: Console, chain: DeployedChain, *, as_json: bool) -
         ("GenIPRegistry", d.registry),
         ("LicensingHub", d.hub),
         ("LicenseToken", d.license_token),
+        ("DisputeCourt", d.court),
         ("DemoToken", d.demo_token or "-"),
         ("deploy block", str(d.deploy_block)),
         ("deployer", d.deployer),

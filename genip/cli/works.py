@@ -21,6 +21,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, Trans
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from web3.types import TxReceipt
 
 from genip.chain.client import GenIPClient
 from genip.chain.reads import asset_info, check_asset, license_info
@@ -226,6 +227,18 @@ def _already(client: GenIPClient, asset_id: int, draft: Draft, as_json: bool) ->
     raise typer.Exit(ALREADY_REGISTERED_EXIT)
 
 
+def _show_step(step: str, receipt: TxReceipt | None, commits: list[str]) -> None:
+    """Print a registration step on stderr as it happens: commit → waiting for the next block → register."""
+    if step == "committed" and receipt is not None:
+        commits.append(receipt["transactionHash"].to_0x_hex())
+        status.print(f"committed the registration (block {receipt['blockNumber']}, tx {commits[-1]})")
+    elif step == "waiting":
+        status.print("waiting for the next block…")
+    elif step == "registered" and receipt is not None:
+        tx = receipt["transactionHash"].to_0x_hex()
+        status.print(f"registered (block {receipt['blockNumber']}, tx {tx})")
+
+
 def _register(
     ctx: typer.Context,
     path: Path,
@@ -252,6 +265,7 @@ def _register(
             status.print(f"[yellow]warning:[/yellow] {duplicate} (--force: registering anyway)")
     store = open_store(settings.data_dir, settings.ipfs_api)
     vault = PromptVault(settings.data_dir, sender.address)
+    commits: list[str] = []
     with _progress(path, "storing") as progress:
         result = register_draft(
             client,
@@ -261,6 +275,7 @@ def _register(
             vault=vault,
             license_ids=[p.license_id for p in parents] or None,
             progress=progress,
+            on_step=lambda step, receipt: _show_step(step, receipt, commits),
         )
     data = {
         "asset_id": result.asset_id,
@@ -270,6 +285,7 @@ def _register(
         "cid": result.cid,
         "metadata_cid": result.metadata_cid,
         "tx_hash": result.tx_hash,
+        "commit_tx_hash": commits[0] if commits else None,
         "parents": [{"asset_id": p.asset_id, "license_id": p.license_id} for p in parents],
     }
     api = os.environ.get("GENIP_API_URL", "").strip()
@@ -307,7 +323,8 @@ def register(
     as_json: JsonOption = False,
     force: ForceOption = False,
 ) -> None:
-    """Register a work: hash, store work and metadata, commit to the prompt, mint the certificate.
+    """Register a work: hash, store work and metadata, commit to the prompt, then commit the registration,
+    wait for the next block and register (each step is printed as it happens).
 
     Exits 3 (and shows the certificate) when the exact content is already registered. Refuses (exit 1) an
     image that looks like another creator's indexed certificate unless --force (see the module docstring)."""

@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -43,19 +44,23 @@ __all__ = [
     "Balance",
     "Base",
     "Block",
+    "BondBalance",
     "ChainParams",
     "Credit",
     "Cursor",
     "DerivativeEdge",
     "Dispute",
+    "DisputeBond",
     "Held",
     "License",
     "Offer",
     "Payment",
+    "PlatformAuthorization",
     "PromptCheck",
     "PromptSubmission",
     "RawEvent",
     "Role",
+    "Taint",
     "Terms",
     "UndoEntry",
     "Withdrawal",
@@ -171,7 +176,9 @@ class UndoEntry(Base):
 
 
 class ChainParams(Base):
-    """Contract-wide settings as last emitted: platform fee, default royalty rate, token URI base, hub."""
+    """Contract-wide settings as last emitted: platform and referral fees, default royalty rate, token URI
+    base, hub, dispute court and its windows (the court's constructor emits none: until `WindowsSet` they are
+    its defaults, 3 and 7 days)."""
 
     __tablename__ = "chain_params"
     chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -180,10 +187,19 @@ class ChainParams(Base):
     fee_recipient: Mapped[str | None] = mapped_column(Address())
     default_royalty_bps: Mapped[int] = mapped_column(Integer, default=500)
     base_uri: Mapped[str | None] = mapped_column(Text)
+    court: Mapped[str | None] = mapped_column(Address())
+    referral_fee_bps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    response_window: Mapped[int] = mapped_column(BigInteger, default=259_200, server_default="259200")
+    appeal_window: Mapped[int] = mapped_column(BigInteger, default=604_800, server_default="604800")
 
 
 class Asset(Base):
-    """A certificate: the registered work, its owner, lineage summary, prompt-check and dispute state."""
+    """A certificate: the registered work, its owner, lineage summary, prompt-check state and standing.
+
+    `standing` mirrors the hub's `standingOf`: clear, disputed (an open claim), upheld or tainted (an
+    ancestor's claim was upheld), with the court dispute behind it in `standing_dispute_id` (0 when clear).
+    `expires_at` is the hub's `expiryOf`: when a derivative's rights end (the shortest parent licence),
+    0 = never."""
 
     __tablename__ = "assets"
     chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -210,9 +226,9 @@ class Asset(Base):
     prompt_checker: Mapped[str | None] = mapped_column(Address())
     prompt_report_hash: Mapped[str | None] = mapped_column(Hash32())
     prompt_check_block: Mapped[int | None] = mapped_column(BigInteger)
-    dispute_status: Mapped[str] = mapped_column(String(16), default="none", index=True)
-    dispute_round: Mapped[int] = mapped_column(Integer, default=0)
-    dispute_recipient: Mapped[str | None] = mapped_column(Address())
+    standing: Mapped[str] = mapped_column(String(16), default="clear", server_default="clear", index=True)
+    standing_dispute_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    expires_at: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     # Content fields, read from the metadata JSON in the content store after indexing.
     metadata_status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     title: Mapped[str | None] = mapped_column(Text)
@@ -275,7 +291,10 @@ class Offer(Base):
 
 
 class License(Base):
-    """A licence token: who holds it, on which asset, for what, until when."""
+    """A licence token: who holds it, on which asset, for what, until when, sold through which referrer.
+
+    A renounced (burned) licence keeps its row and its last `holder`, with `renounced` set: it no longer
+    counts for anybody."""
 
     __tablename__ = "licenses"
     chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -296,6 +315,9 @@ class License(Base):
     block_number: Mapped[int] = mapped_column(BigInteger)
     tx_hash: Mapped[str] = mapped_column(Hash32())
     purchased_at: Mapped[int] = mapped_column(BigInteger)
+    referrer: Mapped[str | None] = mapped_column(Address())  # null: sold without a referrer
+    renounced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    renounced_block: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (
         Index("ix_licenses_holder_asset", "chain_id", "holder", "asset_id"),
@@ -373,13 +395,17 @@ class Balance(Base):
 
 
 class Held(Base):
-    """Funds held for a disputed asset in one currency."""
+    """Revenue of an asset held under one dispute in one currency (the hub's `heldOf(asset, dispute,
+    currency)`): `amount` is what is still held, `released` what `releaseHeld` paid out, to `released_to`."""
 
     __tablename__ = "held"
     chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     asset_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     currency: Mapped[str] = mapped_column(Address(), primary_key=True)
     amount: Mapped[int] = mapped_column(Uint256())
+    released: Mapped[int] = mapped_column(Uint256())
+    released_to: Mapped[str | None] = mapped_column(Address())
 
 
 class Withdrawal(Base):
@@ -397,20 +423,95 @@ class Withdrawal(Base):
 
 
 class Dispute(Base):
-    """One dispute round on an asset (rounds count from 1)."""
+    """One claim brought in the DisputeCourt (keyed by the court's dispute id).
+
+    `status` is the court's: open, cleared or upheld; a reversed ruling is `cleared` with `reversed` set.
+    Times (`answer_deadline`, `final_at`, `raised_at`, `resolved_at`) are unix seconds of the chain's clock;
+    `final_at` is null while open. `bond_awarded_to`: who the bond went to (the owner when cleared, the
+    claimant once an upheld ruling was settled)."""
 
     __tablename__ = "disputes"
     chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    asset_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    round: Mapped[int] = mapped_column(Integer, primary_key=True)
-    status: Mapped[str] = mapped_column(String(16))
-    arbiter: Mapped[str] = mapped_column(Address())
+    dispute_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(BigInteger)
+    claimant: Mapped[str] = mapped_column(Address())
+    claimant_asset_id: Mapped[int] = mapped_column(BigInteger)  # 0 = none named
     evidence_hash: Mapped[str] = mapped_column(Hash32())
-    raised_block: Mapped[int] = mapped_column(BigInteger)
-    resolved_by: Mapped[str | None] = mapped_column(Address())
-    recipient: Mapped[str | None] = mapped_column(Address())
+    bond_currency: Mapped[str] = mapped_column(Address())
+    bond: Mapped[int] = mapped_column(Uint256())
+    answer_deadline: Mapped[int] = mapped_column(BigInteger)
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    answer_hash: Mapped[str | None] = mapped_column(Hash32())
+    status: Mapped[str] = mapped_column(String(16))
+    reversed: Mapped[bool] = mapped_column(Boolean, default=False)
+    reversal_hash: Mapped[str | None] = mapped_column(Hash32())
+    reversed_by: Mapped[str | None] = mapped_column(Address())
+    arbiter: Mapped[str | None] = mapped_column(Address())
     resolution_hash: Mapped[str | None] = mapped_column(Hash32())
+    final_at: Mapped[int | None] = mapped_column(BigInteger)
+    bond_awarded_to: Mapped[str | None] = mapped_column(Address())
+    raised_at: Mapped[int] = mapped_column(BigInteger)
+    resolved_at: Mapped[int | None] = mapped_column(BigInteger)
+    raised_block: Mapped[int] = mapped_column(BigInteger)
+    answered_block: Mapped[int | None] = mapped_column(BigInteger)
     resolved_block: Mapped[int | None] = mapped_column(BigInteger)
+    reversed_block: Mapped[int | None] = mapped_column(BigInteger)
+    tx_hash: Mapped[str] = mapped_column(Hash32())
+
+    __table_args__ = (Index("ix_disputes_asset", "chain_id", "asset_id"),)
+
+
+class Taint(Base):
+    """An asset tainted by an upheld dispute against one of its ancestors (`status` active, or cleared once
+    the ruling was reversed and `clearTaint` ran)."""
+
+    __tablename__ = "taints"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    ancestor_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    propagated_block: Mapped[int] = mapped_column(BigInteger)
+    cleared_block: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_taints_dispute", "chain_id", "dispute_id"),)
+
+
+class DisputeBond(Base):
+    """The bond the court asks for claims in one currency (`accepted` false: that currency is refused)."""
+
+    __tablename__ = "dispute_bonds"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    currency: Mapped[str] = mapped_column(Address(), primary_key=True)
+    amount: Mapped[int] = mapped_column(Uint256())
+    accepted: Mapped[bool] = mapped_column(Boolean)
+
+
+class BondBalance(Base):
+    """Bonds the court awarded to an account in one currency, and what it withdrew (the court's
+    `balanceOf`; kept apart from the hub's revenue balances)."""
+
+    __tablename__ = "bond_balances"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    account: Mapped[str] = mapped_column(Address(), primary_key=True)
+    currency: Mapped[str] = mapped_column(Address(), primary_key=True)
+    credited: Mapped[int] = mapped_column(Uint256())
+    withdrawn: Mapped[int] = mapped_column(Uint256())
+    balance: Mapped[int] = mapped_column(Uint256())
+
+
+class PlatformAuthorization(Base):
+    """A creator's standing authorisation of a platform to register works for them, as last granted
+    (`expires_at` 0: no time limit; `max_works` 2**32-1: unlimited). The registry counts the works used
+    without an event, so `max_works` is the grant, not what is left. Revoked grants have no row."""
+
+    __tablename__ = "platform_authorizations"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    creator: Mapped[str] = mapped_column(Address(), primary_key=True)
+    platform: Mapped[str] = mapped_column(Address(), primary_key=True, index=True)
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+    max_works: Mapped[int] = mapped_column(BigInteger)
+    block_number: Mapped[int] = mapped_column(BigInteger)
 
 
 class Role(Base):

@@ -11,7 +11,7 @@ from PIL import Image
 
 from genip.chain.types import WorkKind
 
-__all__ = ["DemoWork", "derived_image", "write_works"]
+__all__ = ["DemoWork", "derived_image", "near_copy", "write_works"]
 
 
 @dataclass(frozen=True)
@@ -192,4 +192,13 @@ def derived_image(source: Path, target: Path, *, hue_shift: int) -> Path:
     framed = Image.new("RGB", (out.width + 80, out.height + 80), (250, 236, 210))
     framed.paste(out, (40, 40))
     framed.save(target)
+    return target
+
+
+def near_copy(source: Path, target: Path) -> Path:
+    """A copycat's "new" work: the source mirrored and slightly brightened (new bytes, same picture), the kind
+    of copy the dispute court exists for."""
+    with Image.open(source) as image:
+        pixels = np.array(image.convert("RGB"), dtype=np.int16)[:, ::-1]
+    Image.fromarray(np.clip(pixels + 6, 0, 255).astype(np.uint8), "RGB").save(target)
     return target

@@ -1,19 +1,22 @@
 """Seeds a small, realistic marketplace on a fresh deployment.
 
-Cast (anvil's dev accounts): 0 the platform (deployer, fee recipient, checker), 1 Ada (images), 2 Basho
-(texts), 3 Cleo (models and workflows), 4 Dex (derivative artist), 5 Northwind Studios and 6 Acme Games
-(brands). The story: every work registered with its prompt committed, offers in both tiers (ETH and the demo
-dollar), brands buying licences, a two-level derivative chain (Dex builds on Ada, Acme builds on Dex),
-revenue paid to the grandchild (flowing up to every ancestor), royalties collected, checks attested, and
-part of the revenue withdrawn.
+Cast (anvil's dev accounts): 0 the platform (deployer, fee recipient, checker and the court's arbiter), 1 Ada
+(images), 2 Basho (texts), 3 Cleo (models and workflows), 4 Dex (derivative artist), 5 Northwind Studios and
+6 Acme Games (brands), 7 Copycat. The story: every work registered (commit, then reveal) with its prompt
+committed, offers in both tiers (ETH and the demo dollar), brands buying licences, a two-level derivative
+chain (Dex builds on Ada, Acme builds on Dex), revenue paid to the grandchild (flowing up to every ancestor),
+royalties collected, checks attested, a dispute (Copycat registers a mirrored copy of Ada's coffee; Ada raises
+a claim naming her original, Copycat answers, the chain's clock moves past the response window with
+`evm_increaseTime` and the platform, as arbiter, upholds it), and part of the revenue withdrawn.
 """
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
-from web3.types import Wei
+from web3.types import RPCEndpoint, Wei
 
 from genip.chain import actions
 from genip.chain.accounts import dev_account
@@ -21,7 +24,7 @@ from genip.chain.client import GenIPClient
 from genip.chain.tx import send
 from genip.chain.types import CheckOutcome, Tier
 from genip.content.metadata import ParentLink
-from genip.demo.content import DemoWork, derived_image, write_works
+from genip.demo.content import DemoWork, derived_image, near_copy, write_works
 from genip.prompts import PromptVault
 from genip.storage import ContentStore
 from genip.terms.terms import extended_terms, standard_terms, template
@@ -41,6 +44,7 @@ CAST: dict[int, str] = {
     4: "Dex — derivative artist",
     5: "Northwind Studios — brand",
     6: "Acme Games — brand",
+    7: "Copycat — registers a copy of Ada's work (disputed, upheld)",
 }
 
 
@@ -49,6 +53,7 @@ class SeedReport:
     assets: dict[str, int] = field(default_factory=dict)
     offers: dict[str, int] = field(default_factory=dict)
     licenses: dict[str, int] = field(default_factory=dict)
+    disputes: dict[str, int] = field(default_factory=dict)
 
 
 def seed(
@@ -179,6 +184,47 @@ def seed(
                 report.assets[key], CheckOutcome.PASSED, b"\x11" * 32
             ),
         )
+
+    progress("a dispute: Ada claims a copy of her work")
+    copycat = dev_account(7)
+    coffee = works["coffee"]
+    copy_file = near_copy(coffee.path, data_dir / "demo-works" / "coffee-copy.png")
+    report.assets["copy"] = register(
+        copycat,
+        DemoWork(
+            "copy",
+            copy_file,
+            coffee.kind,
+            "Morning Brew",
+            "A cup of coffee on a saucer (mirrored and brightened from Ada's work).",
+            "a cup of coffee on a saucer, top view, warm light",
+            ("coffee", "still life"),
+        ),
+    )
+
+    def document(text: str) -> bytes:
+        data = text.encode("utf-8")
+        store.put(data)  # like evidence given on the command line: hashed, and stored by its CID
+        return hashlib.sha256(data).digest()
+
+    report.disputes["copy"] = dispute = actions.raise_dispute(
+        client,
+        ada,
+        report.assets["copy"],
+        document("Morning Brew is my Coffee Cup mirrored and brightened; compare the saucer's reflections."),
+        claimant_asset_id=report.assets["coffee"],
+    ).value
+    actions.answer_dispute(client, copycat, dispute, document("I took the photo myself, in the same cafe."))
+    window = int(client.court.functions.responseWindow().call())
+    w3.provider.make_request(RPCEndpoint("evm_increaseTime"), [window + 60])
+    w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+    actions.resolve_dispute(
+        client,
+        platform,
+        dispute,
+        upheld=True,
+        resolution_hash=document("Upheld: pixel-identical after mirroring; Ada's certificate is older."),
+    )
 
     progress("withdrawing part of the revenue")
     actions.withdraw(client, ada)

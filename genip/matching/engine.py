@@ -109,7 +109,7 @@ class Candidate:
     distance: int | None
     confidence: float
     creator: str
-    dispute_status: str
+    standing: str
     #: What matched: "pdq" (the registered hash), "phash" (computed from the media), "thumb" (thumbnail
     #: correlation) or "orb" (keypoints).
     method: str = "pdq"
@@ -129,7 +129,7 @@ class Candidate:
 
 
 class _Rows:
-    """What an index id stands for: parallel lists of chain id, asset id, creator and dispute status."""
+    """What an index id stands for: parallel lists of chain id, asset id, creator and standing."""
 
     def __init__(self) -> None:
         self.chain_ids: list[int] = []
@@ -164,7 +164,7 @@ class _Rows:
             distance=distance,
             confidence=confidence,
             creator=self.creators[row],
-            dispute_status=self.disputes[row],
+            standing=self.disputes[row],
             method=method,
             inliers=inliers,
             correlation=correlation,
@@ -227,7 +227,7 @@ class MatchEngine:
         hashes were added."""
         with self._lock:
             query = select(
-                Asset.chain_id, Asset.asset_id, Asset.perceptual_hash, Asset.creator, Asset.dispute_status
+                Asset.chain_id, Asset.asset_id, Asset.perceptual_hash, Asset.creator, Asset.standing
             ).where(Asset.kind == "image")
             if self.chain_id is not None:
                 query = query.where(
@@ -244,7 +244,7 @@ class MatchEngine:
                     Asset.asset_id,
                     MatchHash.code,
                     Asset.creator,
-                    Asset.dispute_status,
+                    Asset.standing,
                 )
                 .join(
                     Asset,

@@ -4,14 +4,14 @@ An account is licensed for an asset when it owns it, or holds a licence token on
 (`expires_at` 0 is perpetual) and allows the use: `commercial` needs `commercial_use`, `derivative` needs
 `derivatives_allowed` and a licence not yet used for a derivative; no use (or `display`) accepts any licence.
 Expiry is checked against this machine's clock; the API checks it against the indexed chain time instead.
-The asset's dispute state is read here too, so the verdict sees the current one rather than the engine's
-copy from load time.
+The asset's standing is read here too, so the verdict sees the current one rather than the engine's copy
+from load time. Renounced (burned) licences count for nobody.
 """
 
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, false, func, select
 
 from genip.db.models import Asset, License
 from genip.matching.verdict import LicenceStatus, LicenceStatusLookup
@@ -26,7 +26,7 @@ def database_status_lookup(engine: Engine, *, now: Callable[[], float] = time.ti
         holder = account.lower()
         with engine.connect() as connection:
             asset = connection.execute(
-                select(Asset.owner, Asset.dispute_status).where(
+                select(Asset.owner, Asset.standing).where(
                     Asset.chain_id == chain_id, Asset.asset_id == asset_id
                 )
             ).first()
@@ -42,6 +42,7 @@ def database_status_lookup(engine: Engine, *, now: Callable[[], float] = time.ti
                     License.chain_id == chain_id,
                     License.asset_id == asset_id,
                     func.lower(License.holder) == holder,
+                    License.renounced == false(),
                 )
             ).all()
         if asset is None:
@@ -57,7 +58,7 @@ def database_status_lookup(engine: Engine, *, now: Callable[[], float] = time.ti
         is_owner = asset.owner.lower() == holder
         return LicenceStatus(
             licensed=is_owner or bool(valid),
-            dispute_status=asset.dispute_status,
+            standing=asset.standing,
             details={
                 "owner": is_owner,
                 "use": use,

@@ -1,7 +1,8 @@
 """The verdict of a match: is the uploaded image a registered work, and may this account use it?
 
     unregistered   no registered image is within the match distance
-    disputed       the best match is under an open or upheld dispute (whatever the licences say)
+    disputed       the best match's standing is not clear: an open claim, an upheld one, or tainted by an
+                   upheld claim against an ancestor (whatever the licences say)
     licensed       the best match is registered and the account holds a licence for the use
     unlicensed     the best match is registered and the account holds none (or no account was given)
 
@@ -18,8 +19,9 @@ from genip.matching.engine import Candidate
 
 __all__ = ["DISPUTED_STATES", "LicenceStatus", "LicenceStatusLookup", "Verdict", "decide", "verdict"]
 
-#: Dispute states that make the verdict `disputed` (the indexer writes none, open, cleared or upheld).
-DISPUTED_STATES: Final = frozenset({"open", "upheld"})
+#: Standings that make the verdict `disputed` (the indexer writes clear, disputed, upheld or tainted; tainted
+#: counts like upheld).
+DISPUTED_STATES: Final = frozenset({"disputed", "upheld", "tainted"})
 
 
 class Verdict(StrEnum):
@@ -33,13 +35,13 @@ class Verdict(StrEnum):
 class LicenceStatus:
     """What the status query says about one account and one asset.
 
-    `licensed`: the account holds a valid licence for the use (or owns the work). `dispute_status`: the
-    asset's current dispute state, read at query time (the engine's copy may be older). `details`: the status
+    `licensed`: the account holds a valid licence for the use (or owns the work). `standing`: the asset's
+    current standing, read at query time (the engine's copy may be older). `details`: the status
     query's full answer, passed through to the caller unchanged.
     """
 
     licensed: bool
-    dispute_status: str = "none"
+    standing: str = "clear"
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -53,8 +55,8 @@ def decide(best: Candidate | None, status: LicenceStatus | None) -> Verdict:
     """The verdict for the best candidate (None: nothing matched) and its status (None: no account given)."""
     if best is None:
         return Verdict.UNREGISTERED
-    dispute = status.dispute_status if status is not None else best.dispute_status
-    if dispute in DISPUTED_STATES:
+    standing = status.standing if status is not None else best.standing
+    if standing in DISPUTED_STATES:
         return Verdict.DISPUTED
     if status is not None and status.licensed:
         return Verdict.LICENSED

@@ -13,15 +13,22 @@ def test_an_account_lists_works_licences_and_balances(api: TestClient, world: Wo
         world.ids.child,
         world.works["harbour"],
         world.works["forest"],
+        world.parent_of_expired,
+        world.tainted,
     }
-    assert bob["works_owned_count"] == 4  # his three and the root he bought
-    assert [lic["license_id"] for lic in bob["licenses_held"]] == [world.ids.licenses["bob_extended"]]
-    assert bob["licenses_held"][0]["used_for_derivative"] == world.ids.child
+    assert bob["works_owned_count"] == 7  # his five, the root and the lapsed-offer asset he bought
+    held = {lic["license_id"]: lic for lic in bob["licenses_held"]}
+    assert world.ids.licenses["bob_extended"] in held and len(held) == 2  # and one on the upheld parent
+    assert held[world.ids.licenses["bob_extended"]]["used_for_derivative"] == world.ids.child
     for b in bob["balances"]:
         assert int(b["credited"]) - int(b["withdrawn"]) == int(b["balance"])
         assert bob["pending_withdrawals"].get(b["currency"], "0") == b["balance"]
     brand = api.get(f"/accounts/{a.brand.address}").json()
-    assert brand["licenses_held_count"] == 3 and brand["works_created"] == []
+    # Root extended, the referred sale, forest, the expired derivative, contested (one renounced, one moved
+    # on).
+    assert brand["licenses_held_count"] == 5 and brand["works_created"] == []
+    referred = [h for h in brand["licenses_held"] if h["license_id"] == world.ids.licenses["referred"]]
+    assert referred[0]["referrer"] == world.actors.platform.address
 
 
 def test_an_unknown_account_is_empty_and_a_bad_one_is_400(api: TestClient) -> None:

@@ -42,12 +42,19 @@ def test_filters_narrow_the_results(api: TestClient, world: World) -> None:
     assert set(ids(search(api, kind="text"))) >= set(world.works.values())
     assert all(x["kind"] == "text" for x in search(api, kind="text")["data"])
     assert all(x["creator"] == a.bob.address for x in search(api, creator=a.bob.address)["data"])
-    assert ids(search(api, has_derivatives=True)) == sorted([world.ids.root, world.ids.child], reverse=True)
-    assert set(ids(search(api, disputed=True))) == {world.contested, world.ids.disputed}
+    parents = ids(search(api, has_derivatives=True))
+    assert parents[:2] == [world.upheld_parent, world.parent_of_expired] and parents[2:] == [
+        world.ids.child,
+        world.ids.root,
+    ]
+    not_clear = {world.contested, world.ids.disputed, world.upheld_parent, world.tainted}
+    assert set(ids(search(api, disputed=True))) == not_clear
+    assert ids(search(api, standing="tainted")) == [world.tainted]
+    # Offer filters need an available offer still held by its seller: root's lapsed when it was sold on.
     extended = ids(search(api, tier="extended"))
-    assert set(extended) == {world.ids.root, world.ids.child}
+    assert set(extended) == {world.ids.child, world.parent_of_expired, world.expired, world.upheld_parent}
     cheap = search(api, tier="standard", max_price=10**15, currency="0x" + "0" * 40)
-    assert set(ids(cheap)) == {world.works["forest"], world.contested}
+    assert set(ids(cheap)) == {world.works["forest"], world.contested}  # not the lapsed offer
     assert all(x["min_price"] == str(10**15) for x in cheap["data"])
 
 
@@ -78,9 +85,9 @@ def test_facets_count_all_matching_assets(api: TestClient, world: World) -> None
     body = search(api, limit=1)
     facets = body["facets"]
     assert sum(facets["kind"].values()) == body["count"]
-    assert facets["dispute_status"] == {"none": body["count"] - 2, "open": 1, "upheld": 1}
-    assert facets["tier"]["extended"] == 2
-    assert facets["has_derivatives"]["true"] == 2
+    assert facets["standing"] == {"clear": body["count"] - 4, "disputed": 1, "upheld": 2, "tainted": 1}
+    assert facets["tier"]["extended"] == 4
+    assert facets["has_derivatives"]["true"] == 4
 
 
 def test_page_size_and_cursor_limits(api: TestClient) -> None:
@@ -103,20 +110,36 @@ def test_a_certificate_shows_offers_licences_checks_disputes_and_family(
         world.ids.offers["extended"]: True,
         world.ids.offers["paused"]: False,
     }
+    # Alice published them and sold the certificate to bob: they lapsed.
+    assert all(
+        o["lapsed"] and not o["purchasable"] and o["seller"] == world.actors.alice.address
+        for o in root["offers"]
+    )
+    assert (root["standing"], root["asset_status"], root["purchasable"], root["disputes"]) == (
+        "clear",
+        "active",
+        False,
+        [],
+    )
     assert root["offers"][0]["terms"]["tier"] == "standard"
     assert root["licenses"]["total"] == 3 and root["licenses"]["by_tier"] == {"standard": 1, "extended": 2}
     assert [c["asset_id"] for c in root["children"]] == [world.ids.child]
     assert "prompt" not in root and root["prompt_commitment"].startswith("0x")
-    disputed = api.get(f"/assets/{world.ids.disputed}").json()["dispute"]
-    assert (
-        disputed["status"] == "upheld" and disputed["rounds"][0]["recipient"] == world.actors.claimant.address
+    disputed = api.get(f"/assets/{world.ids.disputed}").json()
+    assert (disputed["standing"], disputed["asset_status"], disputed["purchasable"]) == (
+        "upheld",
+        "upheld",
+        False,
     )
+    assert [d["dispute_id"] for d in disputed["disputes"]] == [world.ids.disputes["upheld"]]
+    assert disputed["standing_dispute_id"] == world.ids.disputes["upheld"]
+    assert disputed["disputes"][0]["claimant"] == world.actors.claimant.address
     tides = api.get(f"/assets/{world.works['tides']}").json()
     assert tides["metadata"]["name"] == "Tides" and tides["media_type"] == "text/plain"
 
 
 def test_an_unknown_asset_is_404_with_a_reason(api: TestClient) -> None:
-    for path in ("/assets/424242", "/assets/424242/lineage"):
+    for path in ("/assets/424242", "/assets/424242/lineage", "/assets/424242/disputes"):
         r = api.get(path)
         assert r.status_code == 404 and "424242" in r.json()["detail"]
     assert api.get("/assets/not-a-number").status_code == 422
@@ -150,6 +173,11 @@ def test_badges(api: TestClient, world: World) -> None:
 
     assert ">registered<" in badge(world.ids.root)
     assert ">disputed<" in badge(world.contested)
+    assert ">upheld<" in badge(world.ids.disputed)
+    assert ">tainted<" in badge(world.tainted)
+    assert 'fill="#c62828"' in badge(world.tainted)  # coloured like upheld
+    assert ">expired<" in badge(world.expired)
+    assert ">unlicensed<" in badge(world.tainted, account=world.actors.bob.address)  # not even the owner
     assert ">unregistered<" in badge(999_999)
     assert ">licensed<" in badge(world.ids.root, account=world.actors.claimant.address, use="commercial")
     assert ">unlicensed<" in badge(world.ids.root, account=world.outsider.address)

@@ -23,7 +23,6 @@ from api.schemas import UnprocessableBody
 from api.settings import ApiSettings
 from genip.chain import actions
 from genip.chain.anvil import Anvil
-from genip.chain.tx import send
 from genip.chain.types import WorkKind
 from genip.prompts import PromptVault
 from genip.works import WorkDescription, prepare_registration, register_draft
@@ -81,7 +80,7 @@ def mw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MatchWorld]:
         offer = actions.create_offer(world.client, a.alice, astronaut, standard_terms(), price=10**15).value
         actions.buy_license(world.client, a.brand, offer)
         coffee = register_image(world, a.bob, "coffee", "Morning coffee", folder)
-        send(world.client.w3, a.admin, world.client.hub.functions.raiseDispute(coffee, b"\x06" * 32))
+        actions.raise_dispute(world.client, a.claimant, coffee, b"\x06" * 32)
         url = f"sqlite:///{world.data_dir / 'match.db'}"
         world.index(url).dispose()
         app = create_app(ApiSettings(data_dir=world.data_dir, database_url=url))

@@ -321,8 +321,10 @@ def test_a_part_is_revealed_alone_and_verified_by_cli_api_and_contract(story: St
     view = story.client.registry.functions.verifyPromptPart
     salt = bytes.fromhex(revealed["salt"][2:])
     nodes = [bytes.fromhex(n[2:]) for n in revealed["proof"]]
-    assert view(asset, "model", b"sdxl-base-1.0", salt, nodes).call() is True
-    assert view(asset, "model", b"sdxl-turbo", salt, nodes).call() is False
+    assert view(asset, CREATOR.address, "model", b"sdxl-base-1.0", salt, nodes).call() is True
+    assert view(asset, CREATOR.address, "model", b"sdxl-turbo", salt, nodes).call() is False
+    # The commitment binds its creator: the same reveal does not open for anybody else.
+    assert view(asset, BRAND.address, "model", b"sdxl-base-1.0", salt, nodes).call() is False
 
     # A single-scheme work is revealed whole and verified with verifyPrompt, as before.
     assert (

@@ -1,5 +1,6 @@
 """A small world for API tests: the indexer tests' chain story plus works with real metadata, an open
-dispute, and the index of it all in a database."""
+dispute, a tainted derivative, an expired derivative, a lapsed offer and a renounced licence, and the index of
+it all in a database."""
 
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +26,8 @@ from genip.storage import ContentNotFoundError, LocalStore
 from indexer.config import IndexerConfig
 from indexer.metadata import MetadataFiller
 from indexer.runner import Indexer
-from tests.helpers import DEPLOYER, TREASURY, standard_terms
-from tests.indexer.story import Actors, StoryIds, play
+from tests.helpers import DEPLOYER, TREASURY, extended_terms, make_work, standard_terms
+from tests.indexer.story import WINDOW, Actors, StoryIds, play, warp
 
 
 @dataclass
@@ -42,6 +43,20 @@ class World:
     works: dict[str, int] = field(default_factory=dict)
     contested: int = 0
     contested_license: int = 0
+    contested_dispute: int = 0
+    #: An upheld parent, its derivative tainted by that ruling, and the dispute.
+    upheld_parent: int = 0
+    tainted: int = 0
+    tainted_dispute: int = 0
+    #: A derivative under a licence of 90 minutes, past its expiry, and the licence sold on it before.
+    parent_of_expired: int = 0
+    expired: int = 0
+    expired_license: int = 0
+    #: An offer whose seller sold the certificate on (lapsed).
+    lapsed_asset: int = 0
+    lapsed_offer: int = 0
+    #: A licence on `forest` the outsider bought and renounced.
+    renounced_license: int = 0
     outsider: LocalAccount = field(default_factory=lambda: dev_account(8))
 
     @property
@@ -123,11 +138,53 @@ def build_world(anvil: Anvil, data_dir: Path) -> World:
     )
     offer = actions.create_offer(client, a.bob, world.works["forest"], standard_terms(), price=10**15).value
     actions.buy_license(client, a.brand, offer)
+    world.renounced_license = actions.buy_license(client, world.outsider, offer).value
+    actions.renounce_license(client, world.outsider, world.renounced_license)
+
+    # An offer that lapsed: its seller sold the certificate on.
+    world.lapsed_asset = actions.register(client, a.alice, make_work("lapsed")).value
+    world.lapsed_offer = actions.create_offer(
+        client, a.alice, world.lapsed_asset, standard_terms(), price=10**15
+    ).value
+    send(
+        w3,
+        a.alice,
+        client.registry.functions.transferFrom(a.alice.address, a.bob.address, world.lapsed_asset),
+    )
+
+    # A derivative under a 90-minute licence: it expires with it.
+    world.parent_of_expired = actions.register(client, a.bob, make_work("short-parent")).value
+    short = actions.create_offer(
+        client, a.bob, world.parent_of_expired, extended_terms(0), price=1, duration=5_400
+    ).value
+    world.expired = actions.register_derivative(
+        client, a.alice, [actions.buy_license(client, a.alice, short).value], make_work("expiring")
+    ).value
+    on_expired = actions.create_offer(client, a.alice, world.expired, extended_terms(0), price=1).value
+    world.expired_license = actions.buy_license(client, a.brand, on_expired).value
+
+    # A claim upheld against a parent, and its derivative tainted by it.
+    world.upheld_parent = actions.register(client, a.alice, make_work("upheld-parent")).value
+    parent_offer = actions.create_offer(
+        client, a.alice, world.upheld_parent, extended_terms(0), price=1
+    ).value
+    world.tainted = actions.register_derivative(
+        client, a.bob, [actions.buy_license(client, a.bob, parent_offer).value], make_work("tainted")
+    ).value
+    world.tainted_dispute = actions.raise_dispute(
+        client, a.claimant, world.upheld_parent, b"\x08" * 32, claimant_asset_id=world.ids.root
+    ).value
+    warp(w3, WINDOW + 1)
+    actions.resolve_dispute(client, a.admin, world.tainted_dispute, upheld=True, resolution_hash=b"\x09" * 32)
+    actions.propagate_taint(client, a.claimant, world.tainted, world.upheld_parent)
+    actions.pay_revenue(client, a.brand, world.tainted, 10**16)  # held under the parent's dispute
+    warp(w3, WINDOW + 1)  # the expiring derivative is past its 90 minutes; the ruling is final
+
     # An asset under an open dispute, with a licence sold before the dispute.
     world.contested = register_with_metadata(
         world, a.alice, b"contested", name="Contested", description="Claimed", tags=()
     )
     offer = actions.create_offer(client, a.alice, world.contested, standard_terms(), price=10**15).value
     world.contested_license = actions.buy_license(client, a.brand, offer).value
-    send(w3, a.admin, client.hub.functions.raiseDispute(world.contested, b"\x05" * 32))
+    world.contested_dispute = actions.raise_dispute(client, a.claimant, world.contested, b"\x05" * 32).value
     return world

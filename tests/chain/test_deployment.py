@@ -21,6 +21,7 @@ def sample(chain_id: int = 31337) -> Deployment:
         registry=ADDR,
         hub=ADDR,
         license_token=ADDR,
+        court=ADDR,
         demo_token=None,
         deploy_block=1,
         deployer=ADDR,

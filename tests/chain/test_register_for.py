@@ -1,10 +1,11 @@
-"""registerFor: a platform pays gas for a creator's EIP-712-signed registration, once."""
+"""registerFor: a platform commits and pays gas for a creator's EIP-712-signed registration, once; nonces are
+unordered and can be cancelled."""
 
 from web3 import Web3
 
 from genip.chain import actions
 from genip.chain.client import GenIPClient
-from genip.chain.signing import register_typed_data, sign_register
+from genip.chain.signing import new_nonce, register_typed_data, sign_register
 from tests.helpers import CREATOR, PLATFORM, SIGNER, eth_balance, make_work, reverts
 
 
@@ -27,7 +28,7 @@ def test_the_typed_data_hashes_to_the_registry_typehash(client: GenIPClient) -> 
 
 def test_a_platform_registers_for_a_signing_creator_and_a_replay_is_refused(client: GenIPClient) -> None:
     work = make_work("signed")
-    nonce = client.registry.functions.nonces(SIGNER.address).call()
+    nonce = new_nonce()
     deadline = _deadline(client)
     signature = sign_register(
         SIGNER,
@@ -50,9 +51,43 @@ def test_a_platform_registers_for_a_signing_creator_and_a_replay_is_refused(clie
     ).value
 
     assert client.registry.functions.ownerOf(asset).call() == SIGNER.address
-    assert client.registry.functions.nonces(SIGNER.address).call() == nonce + 1
+    assert client.registry.functions.nonceUsed(SIGNER.address, nonce).call()
+    assert not client.registry.functions.nonceUsed(SIGNER.address, nonce + 1).call()
     assert eth_balance(client, SIGNER) == signer_eth  # the platform paid the gas
-    with reverts("InvalidAccountNonce"):
+    again = make_work("signed again")
+    replayed = sign_register(
+        SIGNER,
+        chain_id=client.deployment.chain_id,
+        registry=client.registry.address,
+        work=again,
+        nonce=nonce,
+        deadline=deadline,
+    )
+    with reverts("NonceAlreadyUsed"):
+        actions.register_for(
+            client,
+            PLATFORM,
+            creator=SIGNER.address,
+            work=again,
+            nonce=nonce,
+            deadline=deadline,
+            signature=replayed,
+        )
+
+
+def test_a_cancelled_nonce_refuses_the_signature_given_out_with_it(client: GenIPClient) -> None:
+    work, nonce, deadline = make_work("cancelled"), new_nonce(), _deadline(client)
+    signature = sign_register(
+        SIGNER,
+        chain_id=client.deployment.chain_id,
+        registry=client.registry.address,
+        work=work,
+        nonce=nonce,
+        deadline=deadline,
+    )
+    actions.invalidate_nonce(client, SIGNER, nonce)
+    assert client.registry.functions.nonceUsed(SIGNER.address, nonce).call()
+    with reverts("NonceAlreadyUsed"):
         actions.register_for(
             client,
             PLATFORM,
@@ -62,6 +97,22 @@ def test_a_platform_registers_for_a_signing_creator_and_a_replay_is_refused(clie
             deadline=deadline,
             signature=signature,
         )
+
+
+def test_the_steps_are_reported_commit_wait_register(client: GenIPClient) -> None:
+    steps: list[tuple[str, int | None]] = []
+    outcome = actions.register(
+        client,
+        SIGNER,
+        make_work("watched"),
+        on_step=lambda step, receipt: steps.append(
+            (step, None if receipt is None else int(receipt["blockNumber"]))
+        ),
+    )
+    assert [s for s, _ in steps] == ["committed", "waiting", "registered"]
+    committed, registered = steps[0][1], steps[2][1]
+    assert committed is not None and registered is not None and registered > committed
+    assert registered == outcome.receipt["blockNumber"]
 
 
 def test_a_signature_by_someone_else_is_refused(client: GenIPClient) -> None:

@@ -19,7 +19,7 @@ from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
 from genip.errors import ConfigError
 from genip.prompts import commit_parts, commit_prompt
-from tests.helpers import CREATOR, DEPLOYER
+from tests.helpers import CREATOR, CREATOR_2, DEPLOYER
 
 KEY = Sealer(bytes(range(32)))
 
@@ -65,7 +65,7 @@ def test_the_key_comes_from_settings_in_hex_or_base64() -> None:
 
 def test_a_submission_must_reproduce_the_commitment(client: GenIPClient, engine: Engine) -> None:
     parts = {"prompt": "a quiet harbour at dawn", "model": "sdxl-base-1.0", "seed": "7"}
-    committed = commit_parts(parts)
+    committed = commit_parts(parts, creator=CREATOR.address)
     asset = register(client, "harbour", committed.root)
     store = SubmissionStore(engine, KEY)
     tampered = PromptPayload({**parts, "prompt": "a quiet harbour at dusk"}, committed.master_salt)
@@ -93,8 +93,11 @@ def test_a_submission_must_reproduce_the_commitment(client: GenIPClient, engine:
             commitment="0x" + committed.root.hex(),
             payload=good,
         )
-    single = commit_prompt("a single prompt")
-    assert PromptPayload({"prompt": "a single prompt"}, single.salt).scheme_for(single.commitment) == "single"
+    single = commit_prompt("a single prompt", creator=CREATOR.address)
+    payload = PromptPayload({"prompt": "a single prompt"}, single.salt)
+    assert payload.scheme_for(single.commitment, creator=CREATOR.address) == "single"
+    with pytest.raises(SubmissionError, match="does not match"):  # the same prompt, another creator
+        payload.scheme_for(single.commitment, creator=CREATOR_2.address)
 
 
 def test_check_attest_review_round_trip_and_no_plaintext_in_the_database(
@@ -109,7 +112,9 @@ def test_check_attest_review_round_trip_and_no_plaintext_in_the_database(
     store = SubmissionStore(engine, KEY)
     assets = {}
     for key, prompt in prompts.items():
-        committed = commit_parts({"prompt": prompt, "negative_prompt": "blurry, disney"})
+        committed = commit_parts(
+            {"prompt": prompt, "negative_prompt": "blurry, disney"}, creator=CREATOR.address
+        )
         assets[key] = register(client, key, committed.root)
         payload = PromptPayload(
             {"prompt": prompt, "negative_prompt": "blurry, disney"}, committed.master_salt

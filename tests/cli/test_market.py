@@ -16,7 +16,7 @@ def test_offer_in_eth_with_the_standard_template(genip: Genip, client: GenIPClie
     out = genip("offer", str(asset), "--tier", "standard", "--price", "0.05", "--json", key=CREATOR).json()
     assert out["offer_id"] == 1 and out["price"] == str(5 * 10**16) and out["tier"] == "standard"
     offer = client.hub.functions.offer(1).call()
-    assert offer[0] == asset and offer[7] == 5 * 10**16 and offer[2] == 0
+    assert offer[1] == asset and offer[4] == 5 * 10**16 and offer[2] == 0  # (seller, asset, duration, …)
     doc = template(Tier.STANDARD)
     assert out["terms_uri"] == doc.uri
     assert LocalStore(genip.data_dir / "store").get(doc.digest.cid) == doc.data  # the URI resolves
@@ -32,7 +32,7 @@ def test_offer_in_a_token_with_duration_supply_share_and_own_terms(
     args += ["--duration", "30d", "--supply", "3", "--rev-share", "15%", "--terms", str(terms), "--json"]
     out = genip(*args, key=CREATOR).json()
     offer = client.hub.functions.offer(out["offer_id"]).call()
-    assert offer[7] == 12_500_000 and offer[2] == 30 * 86_400 and offer[3] == 3  # gUSD has 6 decimals
+    assert offer[4] == 12_500_000 and offer[2] == 30 * 86_400 and offer[6] == 3  # gUSD has 6 decimals
     assert out["rev_share_bps"] == 1500 and out["terms_sha256"].startswith("0x")
 
 
@@ -40,10 +40,10 @@ def test_offer_pause_and_resume(genip: Genip, client: GenIPClient, tmp_path: Pat
     asset = register_text(genip, tmp_path, CREATOR, "work three")
     genip("offer", str(asset), "--tier", "standard", "--price", "1", "--json", key=CREATOR).json()
     assert genip("offer", "pause", "1", "--json", key=CREATOR).json()["paused"] is True
-    assert client.hub.functions.offer(1).call()[5] is True
+    assert client.hub.functions.offer(1).call()[8] is True  # paused (the last field)
     assert "paused" in genip("license", "buy", str(asset), "--offer", "1", key=BRAND).error()
     genip("offer", "resume", "1", "--json", key=CREATOR).json()
-    assert client.hub.functions.offer(1).call()[5] is False
+    assert client.hub.functions.offer(1).call()[8] is False
 
 
 def test_offer_refusals(genip: Genip, tmp_path: Path) -> None:

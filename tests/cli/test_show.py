@@ -15,7 +15,12 @@ def test_show_an_asset_with_offers(genip: Genip, client: GenIPClient, tmp_path: 
     genip("offer", "pause", "1", key=CREATOR)
     out = genip("show", str(asset), "--json").json()
     assert out["owner"] == CREATOR.address and out["kind"] == "text"
-    assert out["prompt_check"] == "unchecked" and out["dispute"] == "none" and out["parents"] == []
+    assert (
+        out["prompt_check"] == "unchecked"
+        and out["standing"] == "clear"
+        and out["disputes"] == []
+        and out["parents"] == []
+    )
     assert [(o["offer_id"], o["tier"], o["paused"], o["price"]) for o in out["offers"]] == [
         (1, "standard", True, str(5 * 10**17)),
         (2, "extended", False, str(10**18)),

@@ -32,7 +32,7 @@ def test_register_offer_buy_derive_pay_withdraw(genip: Genip, client: GenIPClien
     reg = genip(
         "register", str(image), "--title", "Origin", "--prompt", "a fox", "--json", key=CREATOR
     ).json()
-    spent[CREATOR.address] += _gas(client, reg["tx_hash"])
+    spent[CREATOR.address] += _gas(client, reg["commit_tx_hash"]) + _gas(client, reg["tx_hash"])
     parent = reg["asset_id"]
 
     offer_args = [
@@ -58,7 +58,7 @@ def test_register_offer_buy_derive_pay_withdraw(genip: Genip, client: GenIPClien
     parent_ref = f"{parent}:{bought['license_id']}"
     args = ["derive", str(derived_file), "--title", "Fox game art", "--prompt", "the fox, pixel art"]
     derived = genip(*args, "--parent", parent_ref, "--json", key=BRAND).json()
-    spent[BRAND.address] += _gas(client, derived["tx_hash"])
+    spent[BRAND.address] += _gas(client, derived["commit_tx_hash"]) + _gas(client, derived["tx_hash"])
     child = derived["asset_id"]
 
     shown = genip("show", str(child), "--json").json()

@@ -14,7 +14,8 @@ from genip.chain.client import GenIPClient
 from genip.db import models
 from indexer.overlay import MODELS
 
-DISPUTE = {0: "none", 1: "open", 2: "cleared", 3: "upheld"}
+STANDING = {0: "clear", 1: "disputed", 2: "upheld", 3: "tainted"}
+DISPUTE = {1: "open", 2: "cleared", 3: "upheld"}
 CHECK = {0: "unchecked", 1: "passed", 2: "failed"}
 
 
@@ -57,7 +58,11 @@ def kill_at_random_points(
 def chain_log_keys(client: GenIPClient, from_block: int) -> set[tuple[str, int]]:
     d = client.deployment
     logs = client.w3.eth.get_logs(
-        {"address": [d.registry, d.hub, d.license_token], "fromBlock": from_block, "toBlock": "latest"}
+        {
+            "address": [d.registry, d.hub, d.license_token, d.court],
+            "fromBlock": from_block,
+            "toBlock": "latest",
+        }
     )
     return {("0x" + bytes(log["blockHash"]).hex(), int(log["logIndex"])) for log in logs}
 
@@ -75,7 +80,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 def assert_matches_chain(engine: Engine, client: GenIPClient) -> None:
     """The database mirrors the chain: same logs, and derived rows equal the contracts' own views."""
     chain_id = client.deployment.chain_id
-    registry, hub, lic = client.registry, client.hub, client.license_token
+    registry, hub, lic, court = client.registry, client.hub, client.license_token, client.court
     with Session(engine) as c:
         stored = {
             (r.block_hash, r.log_index)
@@ -93,7 +98,9 @@ def assert_matches_chain(engine: Engine, client: GenIPClient) -> None:
         for asset_id, asset in assets.items():
             assert asset.owner == registry.functions.ownerOf(asset_id).call()
             assert asset.royalty_stack_bps == hub.functions.royaltyStack(asset_id).call()
-            assert asset.dispute_status == DISPUTE[hub.functions.disputeOf(asset_id).call()[0]]
+            standing, dispute_id = hub.functions.standingOf(asset_id).call()
+            assert (asset.standing, asset.standing_dispute_id) == (STANDING[standing], dispute_id)
+            assert asset.expires_at == hub.functions.expiryOf(asset_id).call()
             assert asset.prompt_check == CHECK[registry.functions.promptCheck(asset_id).call()]
             ids, shares = hub.functions.ancestry(asset_id).call()
             rows = c.execute(
@@ -106,17 +113,24 @@ def assert_matches_chain(engine: Engine, client: GenIPClient) -> None:
         offers = {o.offer_id: o for o in c.execute(select(models.Offer)).scalars()}
         assert sorted(offers) == list(range(1, hub.functions.totalOffers().call() + 1))
         for offer_id, offer in offers.items():
+            # (seller, assetId, duration, currency, price, termsId, supplyCap, sold, paused)
             on_chain = hub.functions.offer(offer_id).call()
-            assert (offer.asset_id, offer.sold, offer.paused, offer.price) == (
+            assert (offer.creator, offer.asset_id, offer.sold, offer.paused, offer.price) == (
                 on_chain[0],
-                on_chain[4],
-                on_chain[5],
+                on_chain[1],
                 on_chain[7],
+                on_chain[8],
+                on_chain[4],
             )
 
         licenses = {lc.license_id: lc for lc in c.execute(select(models.License)).scalars()}
         assert sorted(licenses) == list(range(1, lic.functions.totalLicenses().call() + 1))
         for license_id, row in licenses.items():
+            if row.renounced:  # burned: the token no longer exists
+                assert lic.functions.balanceOf(row.holder).call() == sum(
+                    1 for other in licenses.values() if other.holder == row.holder and not other.renounced
+                )
+                continue
             assert row.holder == lic.functions.ownerOf(license_id).call()
             record = lic.functions.licenseOf(license_id).call()
             assert (row.asset_id, row.expires_at, row.used_for_derivative is not None) == (
@@ -130,4 +144,36 @@ def assert_matches_chain(engine: Engine, client: GenIPClient) -> None:
             assert b.balance == hub.functions.balanceOf(b.account, b.currency).call(), (b.account, b.currency)
             assert b.credited - b.withdrawn == b.balance
         for h in c.execute(select(models.Held)).scalars():
-            assert h.amount == hub.functions.heldOf(h.asset_id, h.currency).call()
+            assert h.amount == hub.functions.heldOf(h.asset_id, h.dispute_id, h.currency).call()
+
+        disputes = {d.dispute_id: d for d in c.execute(select(models.Dispute)).scalars()}
+        assert sorted(disputes) == list(range(1, court.functions.totalDisputes().call() + 1))
+        for dispute_id, d in disputes.items():
+            # (assetId, claimantAssetId, answerDeadline, finalAt, status, answered, settled, claimant,
+            #  bondCurrency, bond, evidenceHash)
+            on_chain = court.functions.dispute(dispute_id).call()
+            assert (
+                d.asset_id,
+                d.claimant_asset_id,
+                d.answer_deadline,
+                d.final_at or 0,
+                d.status,
+                d.answered,
+                d.claimant,
+                d.bond_currency,
+                d.bond,
+                d.evidence_hash,
+            ) == (
+                *on_chain[:4],
+                DISPUTE[on_chain[4]],
+                on_chain[5],
+                *on_chain[7:10],
+                "0x" + on_chain[10].hex(),
+            )
+            if d.bond:
+                assert (d.bond_awarded_to is not None) == on_chain[6]
+        for b in c.execute(select(models.BondBalance)).scalars():
+            assert b.balance == court.functions.balanceOf(b.account, b.currency).call()
+            assert b.credited - b.withdrawn == b.balance
+        for auth in c.execute(select(models.PlatformAuthorization)).scalars():
+            assert (auth.expires_at, auth.max_works) != (0, 0)

@@ -93,8 +93,8 @@ def test_the_fetch_process_decoding_equals_the_indexer_decoding(chain: Chain) ->
     raw_events COPY rows as `ContractEvents.decode_many` and `raw_copy_data`."""
     story.play(chain.client)
     d = chain.deployment
-    events = contract_events(d.registry, d.hub, d.license_token)
-    flt = {"address": [d.registry, d.hub, d.license_token], "fromBlock": "0x0", "toBlock": "latest"}
+    events = contract_events(d.registry, d.hub, d.license_token, d.court)
+    flt = {"address": [d.registry, d.hub, d.license_token, d.court], "fromBlock": "0x0", "toBlock": "latest"}
     logs = chain.client.w3.provider.make_request(RPCEndpoint("eth_getLogs"), [flt])["result"]
     assert len(logs) > 50
     rows, data = decode_for_copy(events, d.chain_id, logs)

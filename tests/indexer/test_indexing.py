@@ -44,6 +44,10 @@ def test_every_event_lands_in_rows_equal_to_the_chain(engine: Engine, chain: Cha
             "passed",
             750,
         )
+        assert (root.standing, root.expires_at) == ("clear", 0)
+        child = c.get(models.Asset, (chain.deployment.chain_id, ids.child))
+        assert child is not None and child.expires_at > 0  # under a one-day licence
+        assert grandchild.expires_at == child.expires_at  # the shortest expiry up the line
         moved = c.execute(
             select(models.License).where(models.License.license_id == ids.licenses["brand_standard"])
         ).scalar_one()
@@ -54,14 +58,27 @@ def test_every_event_lands_in_rows_equal_to_the_chain(engine: Engine, chain: Cha
             )
         ).scalar_one()
         assert used == ids.child
-        dispute = c.execute(select(models.Dispute)).scalar_one()
-        assert (dispute.asset_id, dispute.status, dispute.recipient) == (
-            ids.disputed,
-            "upheld",
-            story.Actors().claimant.address,
+        renounced = c.get(models.License, (chain.deployment.chain_id, ids.licenses["brand_extended"]))
+        assert (
+            renounced is not None and renounced.renounced and renounced.holder == story.Actors().brand.address
+        )
+        referred = c.get(models.License, (chain.deployment.chain_id, ids.licenses["brand_standard"]))
+        assert referred is not None and referred.referrer == story.Actors().platform.address
+        auths = c.execute(select(models.PlatformAuthorization)).scalars().all()
+        assert [(p.creator, p.platform, p.max_works) for p in auths] == [
+            (story.Actors().alice.address, story.Actors().platform.address, 5)
+        ]  # the claimant's grant was revoked
+        assert c.get(models.Asset, (chain.deployment.chain_id, ids.by_platform)).registrar == (  # type: ignore[union-attr]
+            story.Actors().platform.address
         )
         params = c.execute(select(models.ChainParams)).scalar_one()
         assert (params.platform_fee_bps, params.base_uri) == (300, "https://genip.example/assets/")
+        assert (params.court, params.referral_fee_bps, params.response_window, params.appeal_window) == (
+            chain.deployment.court,
+            100,
+            story.WINDOW,
+            story.WINDOW,
+        )
         roles = {r.account for r in c.execute(select(models.Role)).scalars()}
         assert story.Actors().admin.address in roles
         sources = {p.source for p in c.execute(select(models.Payment)).scalars()}
@@ -83,7 +100,7 @@ def test_resuming_indexes_only_new_blocks(engine: Engine, chain: Chain) -> None:
     story.play(chain.client, salt="-second")
     second = index_once(engine, chain)
     assert_matches_chain(engine, chain.client)
-    assert 0 < second.stats.events < 2 * 80
+    assert 0 < second.stats.events < 2 * 130
 
 
 def _web3_form(value: object) -> object:
@@ -97,14 +114,15 @@ def _web3_form(value: object) -> object:
 def test_fast_decoding_equals_web3_decoding(chain: Chain) -> None:
     story.play(chain.client)
     d = chain.deployment
-    events = contract_events(d.registry, d.hub, d.license_token)
-    flt = {"address": [d.registry, d.hub, d.license_token], "fromBlock": "0x0", "toBlock": "latest"}
+    events = contract_events(d.registry, d.hub, d.license_token, d.court)
+    flt = {"address": [d.registry, d.hub, d.license_token, d.court], "fromBlock": "0x0", "toBlock": "latest"}
     raw_logs = chain.client.w3.provider.make_request(RPCEndpoint("eth_getLogs"), [flt])["result"]
     web3_logs = chain.client.w3.eth.get_logs({**flt, "fromBlock": 0})
     contracts = {
         d.registry: chain.client.registry,
         d.hub: chain.client.hub,
         d.license_token: chain.client.license_token,
+        d.court: chain.client.court,
     }
     assert len(raw_logs) == len(web3_logs) > 50
     for raw, log in zip(raw_logs, web3_logs, strict=True):

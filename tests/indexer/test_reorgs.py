@@ -3,8 +3,12 @@ than the window the indexer stops with a clear message and writes nothing."""
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 from web3.types import RPCEndpoint
 
+from genip.chain import actions
+from genip.chain.tx import ZERO_ADDRESS
+from genip.db import models
 from indexer.config import IndexerConfig
 from indexer.runner import Indexer, ReorgTooDeep
 from tests.indexer import story
@@ -22,9 +26,12 @@ def rpc(chain: Chain, method: str, *params: object) -> object:
 def test_reorg_inside_the_window_leaves_the_db_equal_to_the_canonical_chain(
     engine: Engine, chain: Chain, depth: int
 ) -> None:
-    rpc(chain, "anvil_mine", 80)  # part of the history is final (anvil finalizes head - 64)
+    rpc(chain, "anvil_mine", 80)  # part of the history is final
     story.play(chain.client)
-    indexer = Indexer(engine, IndexerConfig.from_deployment(chain.deployment))
+    # The story is longer than anvil's finality (head - 64), so the fork replayed below would push the fork
+    # point into "final" history: a window of its own, longer than two stories, keeps it reorganisable.
+    config = IndexerConfig.from_deployment(chain.deployment, use_finalized_tag=False, reorg_window=512)
+    indexer = Indexer(engine, config)
     indexer.run(once=True)
     assert_matches_chain(engine, chain.client)
 
@@ -54,3 +61,30 @@ def test_reorg_deeper_than_the_window_stops_cleanly(engine: Engine, chain: Chain
     with pytest.raises(ReorgTooDeep, match="deeper than the blocks kept"):
         Indexer(engine, config).run(once=True)
     assert snapshot(engine) == before
+
+
+def test_a_reorg_rolls_a_dispute_back(engine: Engine, chain: Chain) -> None:
+    ids = story.play(chain.client)
+    indexer = Indexer(engine, IndexerConfig.from_deployment(chain.deployment))
+    indexer.run(once=True)
+    clear = snapshot(engine)
+    a = story.Actors()
+    # Three blocks: a claim against the root (bob owns it), his answer, and revenue held under the claim.
+    dispute = actions.raise_dispute(chain.client, a.claimant, ids.root, b"\x0a" * 32).value
+    actions.answer_dispute(chain.client, a.bob, dispute, b"\x0b" * 32)
+    actions.pay_revenue(chain.client, a.brand, ids.root, 10**15)
+    indexer.run(once=True)
+    with Session(engine) as c:
+        row = c.get(models.Dispute, (chain.deployment.chain_id, dispute))
+        assert row is not None and (row.status, row.answered) == ("open", True)
+        root = c.get(models.Asset, (chain.deployment.chain_id, ids.root))
+        assert root is not None and (root.standing, root.standing_dispute_id) == ("disputed", dispute)
+        assert c.get(models.Held, (chain.deployment.chain_id, ids.root, dispute, ZERO_ADDRESS)) is not None
+
+    rpc(chain, "anvil_reorg", 3, [])  # the claim never happened on the new fork
+    indexer.run(once=True)
+    assert indexer.stats.reorgs == 1
+    assert_matches_chain(engine, chain.client)
+    after = snapshot(engine)
+    for table in ("assets", "disputes", "held", "bond_balances", "balances", "credits", "payments"):
+        assert after[table] == clear[table], table

@@ -172,8 +172,8 @@ def test_the_verdict_follows_match_dispute_and_licence(registry: MatchEngine, as
     assert verdict(candidates, account=None, lookup=lookup) == (Verdict.UNLICENSED, None)
     assert verdict([], account=BOB, lookup=lookup) == (Verdict.UNREGISTERED, None)
     assert seen == [(1, BOB), (1, ALICE)]
-    assert decide(candidates[0], LicenceStatus(licensed=True, dispute_status="open")) is Verdict.DISPUTED
-    assert decide(candidates[0], LicenceStatus(licensed=True, dispute_status="cleared")) is Verdict.LICENSED
+    assert decide(candidates[0], LicenceStatus(licensed=True, standing="disputed")) is Verdict.DISPUTED
+    assert decide(candidates[0], LicenceStatus(licensed=True, standing="clear")) is Verdict.LICENSED
 
 
 def _media_row(
