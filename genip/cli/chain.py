@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from genip.chain.accounts import account_from_env
-from genip.chain.up import deploy_to, local_chain
+from genip.chain.up import DEV_BLOCK_TIME, deploy_to, local_chain
 from genip.cli.render import print_deployment
 from genip.errors import ConfigError
 from genip.settings import Settings
@@ -43,7 +43,7 @@ def up(
     settings: Settings = ctx.obj
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
     signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
-    with local_chain(settings, port=port, fee_bps=fee_bps) as chain:
+    with local_chain(settings, port=port, fee_bps=fee_bps, block_time=DEV_BLOCK_TIME) as chain:
         if chain.anvil is None:
             print_deployment(console, chain, as_json=as_json)
             return

@@ -22,6 +22,7 @@ from genip.chain.anvil import Anvil
 from genip.chain.client import GenIPClient, connect
 from genip.chain.deploy import deploy
 from genip.chain.deployment import Deployment, read_deployment, write_deployment
+from genip.chain.up import DEV_BLOCK_TIME, mixed_mining
 from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
 from genip.demo.seed import CAST, seed
@@ -81,7 +82,10 @@ def demo(
     node: Anvil | None = None
     if settings.rpc_url is None:
         state = settings.data_dir / STATE_FILE
-        node = Anvil(port=chain_port, extra_args=("--state", str(state), "--state-interval", "5"))
+        node = Anvil(
+            port=chain_port,
+            extra_args=("--state", str(state), "--state-interval", "5", *mixed_mining(DEV_BLOCK_TIME)),
+        )
         console.print(
             f"starting a local chain on 127.0.0.1:{chain_port}" + (" (resuming)" if state.exists() else "")
         )
