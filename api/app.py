@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.addresses import AddressError
 from api.metrics import MetricsMiddleware
-from api.routes import accounts, assets, disputes, health, licenses, match, media, prompts
+from api.routes import accounts, assets, disputes, evidence, health, licenses, match, media, prompts
 from api.settings import ApiSettings
 from api.status_fast import StatusFastPath, StatusService
 from api.web import mount_web, web_router
@@ -97,7 +97,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     async def database_error(_: Request, exc: SQLAlchemyError) -> JSONResponse:
         return JSONResponse({"detail": f"the database cannot answer ({type(exc).__name__})"}, status_code=503)
 
-    for module in (assets, disputes, licenses, accounts, health, media, match, prompts):
+    for module in (assets, evidence, disputes, licenses, accounts, health, media, match, prompts):
         app.include_router(module.router)
     # The marketplace page and what it needs beyond the read API (chain config, uploads, metadata).
     app.state.genip_settings = Settings(

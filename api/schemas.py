@@ -17,6 +17,8 @@ __all__ = [
     "BalancePublic",
     "BondBalancePublic",
     "ChainHealth",
+    "CopyEvidence",
+    "CopyMatch",
     "DisputePublic",
     "DisputeStatus",
     "DisputesPublic",
@@ -33,6 +35,7 @@ __all__ = [
     "LineageNode",
     "LineagePublic",
     "OfferPublic",
+    "PossibleOriginal",
     "PromptCheckPublic",
     "Standing",
     "StatusItem",
@@ -40,6 +43,7 @@ __all__ = [
     "TaintPublic",
     "TermsPublic",
     "Use",
+    "WorkRef",
 ]
 
 Use = Literal["display", "commercial", "derivative"]
@@ -286,6 +290,26 @@ class EdgePublic(BaseModel):
     license_id: int
 
 
+MatchMethod = Literal["pdq", "phash", "thumb", "orb"]
+
+
+class PossibleOriginal(BaseModel):
+    """An earlier registration by another creator whose image matches this one (not one of its ancestors)."""
+
+    asset_id: int
+    title: str | None
+    creator: str
+    owner: str = Field(description="Who holds the original's certificate now (who may report the copy).")
+    block_number: int = Field(description="The original's registration block (earlier than this asset's).")
+    method: MatchMethod = Field(
+        description="The matching stage that found it: on-chain PDQ, the media's pHash-256, the 16x16 "
+        "thumbnail or ORB keypoints (see `POST /match`)."
+    )
+    distance: int | None = Field(description="Bits apart, for pdq and phash; null otherwise.")
+    correlation: float | None = Field(default=None, description="For thumb: thumbnail correlation.")
+    inliers: int | None = Field(default=None, description="For orb: keypoints that line up.")
+
+
 class AssetPublic(AssetSummary):
     """The certificate of one asset with everything indexed about it (never the prompt)."""
 
@@ -310,6 +334,62 @@ class AssetPublic(AssetSummary):
     licenses: LicenseCounts
     parents: list[EdgePublic]
     children: list[EdgePublic] = Field(description="The first 100 children; `children_count` has them all.")
+    possible_original: PossibleOriginal | None = Field(
+        default=None,
+        description="For images: an EARLIER registration by ANOTHER creator (not an ancestor) that matches "
+        "this image with the matching engine's stages and thresholds, the best match first; null when none, "
+        "or not an image. Its owner can report this asset as a copy (`GET "
+        "/assets/{id}/copy-evidence?original=`).",
+    )
+    as_of_block: int
+
+
+class WorkRef(BaseModel):
+    """One side of a copy-evidence comparison."""
+
+    asset_id: int
+    title: str | None
+    creator: str
+    owner: str
+    block_number: int = Field(description="Registration block.")
+    content_hash: str
+    perceptual_hash: str
+
+
+class CopyMatch(BaseModel):
+    """How the asset matches the original, measured on their stored hashes."""
+
+    method: MatchMethod
+    distance: int | None = Field(description="Bits apart (pdq, phash); null otherwise.")
+    correlation: float | None = Field(description="Thumbnail correlation (thumb); null otherwise.")
+    inliers: int | None = Field(description="Keypoints that line up (orb); null otherwise.")
+    confidence: float = Field(description="As in `POST /match`: orders, not a probability.")
+
+
+class CopyEvidence(BaseModel):
+    """Match evidence between a registered work and an earlier one it is said to copy."""
+
+    asset: WorkRef = Field(description="The work said to be a copy.")
+    original: WorkRef = Field(description="The work said to be copied.")
+    earlier_asset_id: int = Field(description="Whichever of the two was registered first.")
+    blocks_later: int = Field(
+        description="Registration block of `asset` minus that of `original` (negative: asset is older)."
+    )
+    same_creator: bool
+    possible_original: bool = Field(
+        description="The rule holds: `original` is earlier, by another creator, and not an ancestor of "
+        "`asset`."
+    )
+    match: CopyMatch
+    sentence: str = Field(description="The evidence in plain words.")
+    evidence: dict[str, Any] = Field(
+        description="The canonical evidence document (what `evidence_hash` hashes): both works' ids, "
+        "creators, blocks, content hashes and PDQ, and the match."
+    )
+    evidence_hash: str = Field(
+        description="keccak256 of the document as canonical JSON (UTF-8, sorted keys, no spaces): pass it "
+        "as `evidenceHash` to `DisputeCourt.raise`. Stable: the same pair always gives the same hash."
+    )
     as_of_block: int
 
 

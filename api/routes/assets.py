@@ -8,6 +8,7 @@ from api.addresses import parse_address
 from api.badge import badge_svg
 from api.caching import matches, not_modified, set_validators
 from api.deps import ChainDep, SessionDep, SettingsDep
+from api.matching import possible_original_of
 from api.queries.assets import asset_detail, lineage
 from api.queries.disputes import asset_disputes_page
 from api.queries.search import CursorError, SearchParams, Sort, decode_cursor, search
@@ -21,6 +22,7 @@ from api.schemas import (
     ErrorBody,
     Kind,
     LineagePublic,
+    PossibleOriginal,
     Standing,
     Tier,
     Use,
@@ -106,13 +108,29 @@ def list_assets(
 
 
 @router.get("/{asset_id}", response_model=AssetPublic, responses={404: _404}, summary="One certificate")
-def get_asset(asset_id: AssetId, session: SessionDep, state: ChainDep) -> AssetPublic:
+def get_asset(request: Request, asset_id: AssetId, session: SessionDep, state: ChainDep) -> AssetPublic:
     """Certificate, metadata, CIDs, fingerprints, offers with terms (and whether each is purchasable),
     licence counts, prompt-check state (never the prompt), standing and disputes, expiry, parents and
-    children."""
+    children, and for images a `possible_original`: an earlier registration by another creator that matches
+    (the matching engine, cached per process until the indexer moves)."""
     found = asset_detail(session, state=state, asset_id=asset_id)
     if found is None:
         raise HTTPException(404, f"asset {asset_id} is not registered on chain {state.chain_id}")
+    asset = session.get(models.Asset, (state.chain_id, asset_id))
+    original = None if asset is None else possible_original_of(request.app, asset, state)
+    if original is not None:
+        c = original.candidate
+        found.possible_original = PossibleOriginal(
+            asset_id=c.asset_id,
+            title=original.title,
+            creator=original.registration.creator,
+            owner=original.owner,
+            block_number=original.registration.block_number,
+            method=c.method,  # type: ignore[arg-type]
+            distance=c.distance,
+            correlation=None if c.correlation is None else round(c.correlation, 4),
+            inliers=c.inliers,
+        )
     return found
 
 

@@ -4,7 +4,8 @@ Modules: `normalize` (safe decoding: size, format and pixel caps; EXIF, alpha, R
 (PDQ-256 in 8 rotations/flips, flat images refused), `index` (exact Hamming-radius indexes: a compiled
 popcount scan, FAISS binary flat, multi-index hashing), `engine` (`MatchEngine`: loads registered hashes
 from the database, `refresh()` adds new ones, `match()`), `verdict` (licensed / unlicensed / unregistered /
-disputed, with a pluggable licence-status lookup).
+disputed, with a pluggable licence-status lookup), `originals` (the possible-original rule: an earlier
+registration by another creator that matches; copy evidence and its hash for the dispute court).
 
     GenIPError
     └── MatchingError

@@ -58,7 +58,7 @@ def test_every_event_lands_in_rows_equal_to_the_chain(engine: Engine, chain: Cha
             )
         ).scalar_one()
         assert used == ids.child
-        renounced = c.get(models.License, (chain.deployment.chain_id, ids.licenses["brand_extended"]))
+        renounced = c.get(models.License, (chain.deployment.chain_id, ids.licenses["renounced"]))
         assert (
             renounced is not None and renounced.renounced and renounced.holder == story.Actors().brand.address
         )

@@ -5,7 +5,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const CONTRACTS = { REGISTRY_ABI: "GenIPRegistry", HUB_ABI: "LicensingHub", TOKEN_ABI: "DemoToken" };
+const CONTRACTS = {
+  REGISTRY_ABI: "GenIPRegistry",
+  HUB_ABI: "LicensingHub",
+  COURT_ABI: "DisputeCourt",
+  TOKEN_ABI: "DemoToken",
+};
 const abiDir = new URL("../../genip/abi/", import.meta.url);
 const out = fileURLToPath(new URL("../src/abi.generated.ts", import.meta.url));
 

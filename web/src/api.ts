@@ -53,6 +53,23 @@ export interface Asset extends AssetSummary {
   prompt_check: { status: string; checker: string | null; block_number: number | null };
   standing_dispute_id: number | null; disputes: Dispute[]; offers: Offer[]; licenses: { total: number; valid: number };
   parents: Edge[]; children: Edge[]; as_of_block: number;
+  /** For images: an earlier registration by another creator that matches (the API's rule), or null. */
+  possible_original?: PossibleOriginal | null;
+}
+export interface PossibleOriginal {
+  asset_id: number; title: string | null; creator: string; owner: string; block_number: number;
+  method: string; distance: number | null; correlation?: number | null; inliers?: number | null;
+}
+export interface WorkRef {
+  asset_id: number; title: string | null; creator: string; owner: string; block_number: number;
+  content_hash: string; perceptual_hash: string;
+}
+/** GET /assets/{id}/copy-evidence?original=: the evidence, in words and as the hash the court records. */
+export interface CopyEvidence {
+  asset: WorkRef; original: WorkRef; earlier_asset_id: number; blocks_later: number; same_creator: boolean;
+  possible_original: boolean;
+  match: { method: string; distance: number | null; correlation: number | null; inliers: number | null; confidence: number };
+  sentence: string; evidence: Record<string, unknown>; evidence_hash: string; as_of_block: number;
 }
 export interface LineageNode {
   asset_id: number; title: string | null; kind: string; creator: string; depth: number;

@@ -3,7 +3,7 @@
 // same provider, typed by the `as const` ABIs generated from genip/abi (src/abi.generated.ts).
 
 import { createPublicClient, custom, decodeErrorResult, type Address, type Hex, type Log, type PublicClient } from "viem";
-import { HUB_ABI, REGISTRY_ABI, TOKEN_ABI } from "./abi.generated";
+import { COURT_ABI, HUB_ABI, REGISTRY_ABI, TOKEN_ABI } from "./abi.generated";
 import { config, type Config } from "./api";
 
 export { HUB_ABI, REGISTRY_ABI, TOKEN_ABI };
@@ -21,8 +21,13 @@ declare global {
 
 type Listener = () => void;
 
-/** An error whose message is already a sentence for the user. */
-export class WalletError extends Error {}
+/** An error whose message is already a sentence for the user; `reason` names the contract error behind it,
+ * when there was one, so that a flow can word it for its own context. */
+export class WalletError extends Error {
+  constructor(message: string, readonly reason?: string) {
+    super(message);
+  }
+}
 
 /** The user declined a request in the wallet. */
 export class RejectedError extends WalletError {
@@ -195,6 +200,10 @@ const FRIENDLY: Record<string, string> = {
   WrongPayment: "The payment does not match the price.",
   NotAReferrer: "The referring platform is not allowed to refer sales.",
   PriceTooHigh: "The price is too high.",
+  WrongBond: "The bond sent does not match the court's bond.",
+  InvalidClaimantAsset: "The work named as the original cannot be evidence against this one.",
+  BondCurrencyNotAccepted: "The court does not accept bonds in this currency.",
+  UnknownAsset: "This work is not registered on this chain.",
 };
 
 function hexData(err: unknown): Hex | null {
@@ -212,7 +221,7 @@ function hexData(err: unknown): Hex | null {
 export function contractError(err: unknown): { name: string; args: readonly unknown[] } | null {
   const data = hexData(err);
   if (!data) return null;
-  for (const abi of [REGISTRY_ABI, HUB_ABI, TOKEN_ABI]) {
+  for (const abi of [REGISTRY_ABI, HUB_ABI, TOKEN_ABI, COURT_ABI]) {
     try {
       const decoded = decodeErrorResult({ abi, data });
       return { name: decoded.errorName, args: (decoded.args ?? []) as readonly unknown[] };
@@ -230,7 +239,7 @@ function asWalletError(err: unknown): WalletError {
   if (decoded?.name === "ContentAlreadyRegistered" && typeof decoded.args[1] === "bigint") {
     return new AlreadyRegisteredError(decoded.args[1]);
   }
-  return new WalletError(explain(err));
+  return new WalletError(explain(err), decoded?.name);
 }
 
 function rejected(err: unknown): boolean {

@@ -13,19 +13,24 @@ import {BPS} from "../types/GenIPTypes.sol";
 library RevenueSplit {
     /// @notice The referral fee (only when a referrer is named) and the platform fee of `amount`, and what
     /// remains for the lineage.
+    /// @dev The hub caps `feeBps + referralBps` far below 10 000 (10 % + 5 %), so `net` never underflows.
     function fees(uint256 amount, uint16 feeBps, uint16 referralBps, bool referred)
         internal
         pure
         returns (uint256 fee, uint256 referral, uint256 net)
     {
-        referral = referred ? amount * referralBps / BPS : 0;
-        fee = amount * feeBps / BPS;
+        referral = referred ? cut(amount, referralBps) : 0;
+        fee = cut(amount, feeBps);
         net = amount - fee - referral;
     }
 
-    /// @notice An ancestor's cut of `net` for its absolute share `shareBps`, rounded down.
-    function cut(uint256 net, uint16 shareBps) internal pure returns (uint256) {
-        return net * shareBps / BPS;
+    /// @notice `floor(value * bps / 10 000)` for `bps` ≤ 10 000, exact for every uint256 `value` (no overflow):
+    /// `value = q * 10 000 + r`, so the result is `q * bps + floor(r * bps / 10 000)`, and both products stay
+    /// within `value` and 10^8.
+    function cut(uint256 value, uint16 bps) internal pure returns (uint256) {
+        unchecked {
+            return (value / BPS) * bps + (value % BPS) * bps / BPS;
+        }
     }
 
     /// @notice The whole split for ancestors with `shares` (which must sum to at most 10 000): the fees, each

@@ -6,6 +6,7 @@ import { clear, field, h, statusLine } from "../dom";
 import { date, pct, price, shortAddr, termsInWords, tierName } from "../format";
 import { purchasable, standingText } from "../standing";
 import { explain, sleep, wallet } from "../wallet";
+import { reportSection } from "./report";
 
 function media(asset: Asset): HTMLElement {
   const title = asset.title || `Work #${asset.asset_id}`;
@@ -190,6 +191,7 @@ export default async function work(root: HTMLElement, _params: URLSearchParams, 
           offers.length ? h("ul", { class: "offers" }, offers.map((o) => offerCard(asset, o, cfg, () => void refreshMine())))
             : h("p", { class: "muted" }, "The creator offers no licence on this work yet.")),
         mine,
+        reportSection(asset, cfg, () => void work(root, _params, id)),
       ),
     ),
     h("div", { class: "work-more" }, facts(asset), graph ? lineage(graph, asset) : null, statusLookup(asset)),
