@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from web3 import Web3
 
 from genip.chain.accounts import account_from_env
 from genip.chain.up import DEV_BLOCK_TIME, deploy_to, local_chain
@@ -72,6 +73,10 @@ def deploy(
         str | None, typer.Option("--fee-recipient", help="Default: the deployer.")
     ] = None,
     demo_token: Annotated[bool, typer.Option("--demo-token", help="Also deploy the demo ERC-20.")] = False,
+    arbiter: Annotated[
+        str | None,
+        typer.Option("--arbiter", help="Who rules on disputes (the court's ARBITER_ROLE); none if unset."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Deploy the contracts to any RPC with a funded key from the environment; write the deployment file."""
@@ -80,7 +85,15 @@ def deploy(
     if not url:
         raise ConfigError("no RPC URL: pass --rpc-url or set GENIP_RPC_URL")
     account = account_from_env(key_env or settings.key_env)
+    if arbiter is not None and not Web3.is_address(arbiter):
+        raise ConfigError(f"--arbiter {arbiter!r} is not an address")
     chain = deploy_to(
-        settings, url, account, fee_bps=fee_bps, fee_recipient=fee_recipient, demo_token=demo_token
+        settings,
+        url,
+        account,
+        fee_bps=fee_bps,
+        fee_recipient=fee_recipient,
+        demo_token=demo_token,
+        arbiter=arbiter,
     )
     print_deployment(console, chain, as_json=as_json)

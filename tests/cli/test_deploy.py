@@ -29,7 +29,8 @@ def test_deploy_with_a_key_from_a_named_env_var(
 ) -> None:
     genip_env["MY_DEPLOYER_KEY"] = FUNDED_KEY
     args = ["deploy", "--rpc-url", client.deployment.rpc_url, "--key-env", "MY_DEPLOYER_KEY", "--json"]
-    result = run_genip([*args, "--fee-bps", "300", "--demo-token"], genip_env, tmp_path)
+    arbiter = dev_account(9).address
+    result = run_genip([*args, "--fee-bps", "300", "--demo-token", "--arbiter", arbiter], genip_env, tmp_path)
     assert result.returncode == 0, result.stderr
     info = json.loads(result.stdout)
     assert FUNDED_KEY.removeprefix("0x") not in result.stdout + result.stderr
@@ -39,6 +40,17 @@ def test_deploy_with_a_key_from_a_named_env_var(
     opened = GenIPClient.open(deployment, w3=client.w3)
     assert opened.hub.functions.platformFee().call() == [300, dev_account(8).address]
     assert opened.hub.functions.balanceOf(dev_account(8).address, ETH).call() == 0
+    court = opened.court.functions
+    assert court.hasRole(court.ARBITER_ROLE().call(), arbiter).call() is True
+    assert opened.hub.functions.court().call() == deployment.court
+
+
+def test_deploy_refuses_an_arbiter_that_is_not_an_address(genip_env: dict[str, str], tmp_path: Path) -> None:
+    genip_env["GENIP_PRIVATE_KEY"] = FUNDED_KEY
+    err = _one_line_error(
+        run_genip(["deploy", "--rpc-url", "http://127.0.0.1:1", "--arbiter", "bob"], genip_env, tmp_path)
+    )
+    assert "--arbiter 'bob' is not an address" in err
 
 
 def test_deploy_prints_a_table(genip_env: dict[str, str], tmp_path: Path, client: GenIPClient) -> None:
