@@ -62,7 +62,7 @@ def test_every_event_lands_in_rows_equal_to_the_chain(engine: Engine, chain: Cha
         assert (
             renounced is not None and renounced.renounced and renounced.holder == story.Actors().brand.address
         )
-        referred = c.get(models.License, (chain.deployment.chain_id, ids.licenses["brand_standard"]))
+        referred = c.get(models.License, (chain.deployment.chain_id, ids.licenses["referred"]))
         assert referred is not None and referred.referrer == story.Actors().platform.address
         auths = c.execute(select(models.PlatformAuthorization)).scalars().all()
         assert [(p.creator, p.platform, p.max_works) for p in auths] == [
