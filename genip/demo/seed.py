@@ -37,7 +37,7 @@ DUSD = 10**6  # the demo dollar has 6 decimals
 
 #: Who is who in the demo (index of anvil's dev account → role).
 CAST: dict[int, str] = {
-    0: "platform (deployer, fee recipient, prompt checker)",
+    0: "platform (deployer, fee recipient, prompt checker, arbiter)",
     1: "Ada — image creator",
     2: "Basho — writer",
     3: "Cleo — model and workflow maker",

@@ -59,6 +59,12 @@ STANDING_WORDS = {
     "upheld": ("Claim upheld: this work is not for sale", "Claim upheld"),
 }
 
+#: How the work page's "Claims" list words each dispute (dates as dates, never epoch numbers).
+CLAIM_WORDS = {
+    "disputed": "is open: the owner can answer until ",
+    "upheld": "was upheld; the ruling becomes final on ",
+}
+
 
 @pytest.mark.parametrize("key", ["disputed", "upheld"])
 def test_a_claimed_work_shows_its_standing_and_no_enabled_buy_button(
@@ -69,6 +75,11 @@ def test_a_claimed_work_shows_its_standing_and_no_enabled_buy_button(
     page.goto(f"/#/work/{asset}")
     page.get_by_role("heading", name="Licences", exact=True).wait_for()
     assert STANDING_WORDS[key][0] in page.get_by_test_id("standing").inner_text()
+    claim = page.get_by_test_id("claim").inner_text()
+    assert claim.startswith("Claim #") and CLAIM_WORDS[key] in claim, claim
+    assert f"by {PAYER.address[:6]}" in claim and not any(
+        w.isdigit() and len(w) >= 9 for w in claim.split()
+    ), claim
     buy = page.locator(f"button[data-offer='{offer}']")
     assert buy.is_disabled(), buy.inner_text()
     assert page.locator(".offer button:enabled", has_text="Buy").count() == 0

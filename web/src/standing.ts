@@ -3,8 +3,8 @@
 // does not recognise reads as not for sale. Never test a single bad value (=== "open"): an upheld asset once
 // showed an enabled Buy button that way.
 
-import type { AssetSummary, Offer } from "./api";
-import { date } from "./format";
+import type { AssetSummary, Dispute, Offer } from "./api";
+import { date, shortAddr } from "./format";
 
 export type Status = "active" | "expired" | "disputed" | "upheld" | "tainted" | "unknown";
 
@@ -53,5 +53,21 @@ export function standingBadge(asset: AssetSummary): { text: string; tone: "warn"
       return { text: "Expired", tone: "bad" };
     case "unknown":
       return { text: "Status unknown", tone: "warn" };
+  }
+}
+
+/** A dispute's state in one sentence, from the API's facts (its ISO times become dates). */
+export function disputeInWords(d: Dispute): string {
+  const on = (iso: string | null): string => (iso ? date(Date.parse(iso) / 1000) : "a date not yet known");
+  const who = `Claim #${d.dispute_id} by ${shortAddr(d.claimant)}`;
+  switch (d.status) {
+    case "open":
+      return `${who} is open: ${d.answered ? "the owner has answered; " : `the owner can answer until ${on(d.answer_deadline)}; `}an arbiter rules after that.`;
+    case "upheld":
+      return d.final
+        ? `${who} was upheld; the ruling is final.`
+        : `${who} was upheld; the ruling becomes final on ${on(d.final_at)} unless it is reversed on appeal.`;
+    case "cleared":
+      return d.reversed ? `${who} was upheld, then reversed on appeal: the work is cleared.` : `${who} was cleared.`;
   }
 }

@@ -4,7 +4,7 @@ import { config, get, mediaUrl, type Asset, type Config, type Lineage, type Lice
 import { buyLicense } from "../chain";
 import { clear, field, h, statusLine } from "../dom";
 import { date, pct, price, shortAddr, termsInWords, tierName } from "../format";
-import { purchasable, standingText } from "../standing";
+import { disputeInWords, purchasable, standingText } from "../standing";
 import { explain, sleep, wallet } from "../wallet";
 import { reportSection } from "./report";
 
@@ -187,6 +187,11 @@ export default async function work(root: HTMLElement, _params: URLSearchParams, 
         asset.description ? h("p", null, asset.description) : null,
         promptBadge(asset),
         standing ? h("p", { class: "callout bad standing", "data-testid": "standing" }, standing) : null,
+        asset.disputes.length
+          ? h("section", { "aria-labelledby": "claims-h" }, h("h2", { id: "claims-h" }, "Claims"),
+            h("ul", { class: "claims" }, asset.disputes.map((d) => h("li", { "data-testid": "claim" }, disputeInWords(d),
+              d.claimant_asset_id ? [" It names the claimant's earlier work ", h("a", { href: `#/work/${d.claimant_asset_id}` }, `#${d.claimant_asset_id}`), "."] : null))))
+          : null,
         h("section", { "aria-labelledby": "offers-h" }, h("h2", { id: "offers-h" }, "Licences"),
           offers.length ? h("ul", { class: "offers" }, offers.map((o) => offerCard(asset, o, cfg, () => void refreshMine())))
             : h("p", { class: "muted" }, "The creator offers no licence on this work yet.")),
