@@ -107,3 +107,33 @@ def test_search_results_and_the_dashboard_render_the_standing(
         assert work.get_by_text("New offer").count() == 0  # createOffer would revert AssetNotClear
     shot(page, "dashboard-standing")
     page.context.close()
+
+
+def test_the_owner_answers_an_open_claim_from_the_work_page(browser: Any, stack: Stack) -> None:
+    client = stack.client
+    asset = actions.register(client, OWNER, make_work("web-standing-answered")).value
+    dispute = actions.raise_dispute(client, PAYER, asset, b"\x04" * 32).value
+    _indexed_past(stack, asset, int(client.w3.eth.block_number))
+
+    outsider = open_page(browser, stack, BUYER.address)
+    outsider.goto(f"/#/work/{asset}")
+    outsider.get_by_test_id("claim").wait_for()
+    assert outsider.get_by_role("button", name="Answer this claim").count() == 0  # only the owner may answer
+    outsider.context.close()
+
+    page = open_page(browser, stack, OWNER.address)
+    page.goto(f"/#/work/{asset}")
+    claim = page.get_by_test_id("claim")
+    assert "the owner can answer until" in claim.inner_text()
+    answer = "I made this from my own photograph of 2019; the raw file is attached for the arbiter."
+    page.get_by_label("Your answer").fill(answer)
+    page.get_by_role("button", name="Answer this claim").click()
+    page.get_by_test_id("claim").filter(has_text="the owner has answered").wait_for(timeout=60_000)
+    shot(page, "work-claim-answered")
+    page.context.close()
+
+    record = client.court.functions.dispute(dispute).call()
+    assert record[5] is True  # answered
+    indexed = httpx.get(f"{stack.base_url}/disputes/{dispute}").json()
+    assert indexed["answered"] is True
+    assert indexed["answer_hash"] == "0x" + client.w3.keccak(text=answer).hex().removeprefix("0x")

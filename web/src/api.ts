@@ -45,7 +45,7 @@ export interface Offer {
 export interface Dispute {
   dispute_id: number; asset_id: number; claimant: string; claimant_asset_id: number | null; status: "open" | "cleared" | "upheld";
   reversed: boolean; final: boolean; raised_at: string; answer_deadline: string; answered: boolean;
-  resolved_at: string | null; final_at: string | null;
+  resolved_at: string | null; final_at: string | null; answer_open: boolean;
 }
 export interface Edge { asset_id: number; title: string | null; share_bps: number; license_id: number }
 export interface Asset extends AssetSummary {

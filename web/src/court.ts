@@ -1,5 +1,5 @@
-// The dispute court as the page uses it: the bond and response window read from the chain, and `raise` sent
-// through the wallet ("Report a copy" on the work page).
+// The dispute court as the page uses it: the bond and response window read from the chain, `raise` sent
+// through the wallet ("Report a copy" on the work page), and the owner's `answer` (the work page's Claims list).
 //
 
 import { decodeEventLog, encodeFunctionData, keccak256, toBytes, zeroAddress, type Address, type Hex } from "viem";
@@ -86,4 +86,32 @@ function disputeIdOf(receipt: Receipt, court: Address): bigint {
     }
   }
   return 0n;
+}
+
+/** Sentences for what the court refuses when an owner answers. */
+const ANSWER_ERRORS: Record<string, string> = {
+  NotAssetOwner: "Only the work's owner can answer this claim; connect the owner's wallet.",
+  ResponseWindowClosed: "The time to answer this claim has passed; an arbiter will now rule.",
+  WrongDisputeStatus: "This claim is no longer open.",
+  UnknownDispute: "This claim does not exist on this chain.",
+};
+
+/** The owner answers claim `disputeId` with the hash of its answer: `court.answer(disputeId, answerHash)`. */
+export async function answerClaim(disputeId: number, answerHash: Hex, step: (text: string) => void): Promise<number> {
+  step("Checking your wallet…");
+  const { cfg } = await wallet.ready();
+  if (!cfg.court) throw new WalletError("This marketplace has no dispute court configured.");
+  step("Confirm your answer in your wallet…");
+  let hash: Hex;
+  try {
+    hash = await wallet.send({
+      to: cfg.court,
+      data: encodeFunctionData({ abi: COURT_ABI, functionName: "answer", args: [BigInt(disputeId), answerHash] }),
+    });
+  } catch (err) {
+    const sentence = err instanceof WalletError && err.reason ? ANSWER_ERRORS[err.reason] : undefined;
+    throw sentence ? new WalletError(sentence) : err;
+  }
+  step(`Pending: transaction ${hash.slice(0, 10)}… sent, waiting for a block.`);
+  return (await wallet.receipt(hash)).blockNumber;
 }

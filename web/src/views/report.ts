@@ -5,8 +5,8 @@
 // The page shows the action only for a clear work (the API's standing) and renders the API's standing after.
 
 import type { Address, Hex } from "viem";
-import { get, type Account, type Asset, type Config, type CopyEvidence } from "../api";
-import { courtTerms, raiseClaim, statementHash, windowWords, type CourtTerms } from "../court";
+import { get, type Account, type Asset, type Config, type CopyEvidence, type Dispute } from "../api";
+import { answerClaim, courtTerms, raiseClaim, statementHash, windowWords, type CourtTerms } from "../court";
 import { clear, field, h, statusLine } from "../dom";
 import { amount } from "../format";
 import { explain, sleep, wallet } from "../wallet";
@@ -113,4 +113,48 @@ export function reportSection(asset: Asset, cfg: Config | null, onIndexed: () =>
   render();
   const off = wallet.onChange(() => (section.isConnected ? render() : off()));
   return section;
+}
+
+async function pollAnswered(assetId: number, disputeId: number, minBlock: number): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    const a = await get<Asset>(`/assets/${assetId}`, true).catch(() => null);
+    if (a && a.as_of_block >= minBlock && a.disputes.some((d) => d.dispute_id === disputeId && d.answered)) return;
+    await sleep(400);
+  }
+  throw new Error("The answer is on-chain, but the index has not caught up yet; reload the page in a moment.");
+}
+
+/**
+ * "Answer this claim" under an open claim the owner may still answer (the API's `answer_open`): a short answer,
+ * of which only the keccak256 hash goes on-chain. Shown to the connected owner only; the court refuses anyone else.
+ */
+export function answerControl(asset: Asset, d: Dispute, onIndexed: () => void): HTMLElement {
+  const box = h("div", { class: "answer", "data-testid": "answer" });
+  const status = statusLine();
+  const render = () => {
+    const account = wallet.account;
+    if (!d.answer_open || !account || account.toLowerCase() !== asset.owner.toLowerCase()) return clear(box);
+    const text = h("textarea", { name: "answer", rows: 3, maxlength: 2000, placeholder: "Why the claim is wrong: your sources, dates, licences" });
+    const send = h("button", { type: "submit", class: "btn secondary" }, "Answer this claim");
+    const form = h("form", null, field("Your answer", text, "Only its keccak256 hash goes on-chain; keep the text to show the arbiter."), send, status);
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      if (!text.value.trim()) return status.set("Write your answer first.", "error");
+      send.disabled = true;
+      try {
+        const block = await answerClaim(d.dispute_id, statementHash(text.value), (t) => status.set(t, "pending"));
+        status.set(`Confirmed in block ${block}. Waiting for the index…`, "pending");
+        await pollAnswered(asset.asset_id, d.dispute_id, block);
+        status.set("Indexed: your answer is on record.", "ok");
+        onIndexed();
+      } catch (err) {
+        status.set(explain(err), "error");
+        send.disabled = false;
+      }
+    });
+    clear(box, form);
+  };
+  render();
+  const off = wallet.onChange(() => (box.isConnected ? render() : off()));
+  return box;
 }

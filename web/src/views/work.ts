@@ -6,7 +6,7 @@ import { clear, field, h, statusLine } from "../dom";
 import { date, pct, price, shortAddr, termsInWords, tierName } from "../format";
 import { disputeInWords, purchasable, standingText } from "../standing";
 import { explain, sleep, wallet } from "../wallet";
-import { reportSection } from "./report";
+import { answerControl, reportSection } from "./report";
 
 function media(asset: Asset): HTMLElement {
   const title = asset.title || `Work #${asset.asset_id}`;
@@ -190,7 +190,8 @@ export default async function work(root: HTMLElement, _params: URLSearchParams, 
         asset.disputes.length
           ? h("section", { "aria-labelledby": "claims-h" }, h("h2", { id: "claims-h" }, "Claims"),
             h("ul", { class: "claims" }, asset.disputes.map((d) => h("li", { "data-testid": "claim" }, disputeInWords(d),
-              d.claimant_asset_id ? [" It names the claimant's earlier work ", h("a", { href: `#/work/${d.claimant_asset_id}` }, `#${d.claimant_asset_id}`), "."] : null))))
+              d.claimant_asset_id ? [" It names the claimant's earlier work ", h("a", { href: `#/work/${d.claimant_asset_id}` }, `#${d.claimant_asset_id}`), "."] : null,
+              d.status === "open" ? answerControl(asset, d, () => void work(root, _params, id)) : null))))
           : null,
         h("section", { "aria-labelledby": "offers-h" }, h("h2", { id: "offers-h" }, "Licences"),
           offers.length ? h("ul", { class: "offers" }, offers.map((o) => offerCard(asset, o, cfg, () => void refreshMine())))
