@@ -46,6 +46,8 @@ contract DisputeCourt is IDisputeCourt, AccessControlDefaultAdminRules, Reentran
     mapping(uint256 disputeId => Dispute) private _disputes;
     mapping(address currency => BondSetting) private _bonds;
     mapping(address account => mapping(address currency => uint256)) private _balances;
+    /// @dev The asset's own open dispute (0 when none), so lifting a taint can put it back.
+    mapping(uint256 assetId => uint256 disputeId) private _openDisputeOf;
 
     constructor(ILicensingHub hub_, address admin, uint48 adminDelay) AccessControlDefaultAdminRules(adminDelay, admin) {
         hub = hub_;
@@ -86,6 +88,7 @@ contract DisputeCourt is IDisputeCourt, AccessControlDefaultAdminRules, Reentran
             bond: b.amount,
             evidenceHash: evidenceHash
         });
+        _openDisputeOf[assetId] = disputeId;
         hub.setStanding(assetId, Standing.Disputed, disputeId);
         emit DisputeRaised(
             disputeId,
@@ -124,13 +127,16 @@ contract DisputeCourt is IDisputeCourt, AccessControlDefaultAdminRules, Reentran
         if (block.timestamp <= deadline) revert ResponseWindowOpen(disputeId, deadline, block.timestamp);
         uint256 assetId = d.assetId;
         uint64 finalAt = uint64(block.timestamp);
+        delete _openDisputeOf[assetId];
+        // A taint that arrived while this claim was open stays: this ruling decides only what this dispute held.
+        bool tainted = _isTainted(assetId);
         if (upheld) {
             d.status = DisputeStatus.Upheld;
             finalAt += appealWindow;
-            hub.setStanding(assetId, Standing.Upheld, disputeId);
+            if (!tainted) hub.setStanding(assetId, Standing.Upheld, disputeId);
         } else {
             d.status = DisputeStatus.Cleared;
-            hub.setStanding(assetId, Standing.Clear, 0);
+            if (!tainted) hub.setStanding(assetId, Standing.Clear, 0);
         }
         d.finalAt = uint40(finalAt);
         emit DisputeResolved(disputeId, assetId, msg.sender, upheld, resolutionHash, finalAt);
@@ -146,7 +152,7 @@ contract DisputeCourt is IDisputeCourt, AccessControlDefaultAdminRules, Reentran
         uint256 assetId = d.assetId;
         d.status = DisputeStatus.Cleared;
         d.finalAt = uint40(block.timestamp);
-        hub.setStanding(assetId, Standing.Clear, 0);
+        if (!_isTainted(assetId)) hub.setStanding(assetId, Standing.Clear, 0);
         emit DisputeReversed(disputeId, assetId, msg.sender, reasonHash);
         _award(disputeId, d, certificates.ownerOf(assetId));
     }
@@ -167,7 +173,10 @@ contract DisputeCourt is IDisputeCourt, AccessControlDefaultAdminRules, Reentran
         (Standing ancestorStanding, uint256 disputeId) = hub.standingOf(ancestorId);
         if (ancestorStanding != Standing.Upheld) revert AncestorNotUpheld(ancestorId);
         (Standing standing,) = hub.standingOf(assetId);
-        if (standing != Standing.Clear) revert AssetNotClear(assetId, uint8(standing));
+        // A claim of the asset's own (even a sham one by its owner) must not shield it from an ancestor's ruling.
+        if (standing != Standing.Clear && standing != Standing.Disputed) {
+            revert AssetNotClear(assetId, uint8(standing));
+        }
         (uint256[] memory ancestors,) = hub.ancestry(assetId);
         bool found;
         for (uint256 i; i < ancestors.length; ++i) {
@@ -187,7 +196,9 @@ contract DisputeCourt is IDisputeCourt, AccessControlDefaultAdminRules, Reentran
         if (standing != Standing.Tainted || _disputes[disputeId].status != DisputeStatus.Cleared) {
             revert NotClearable(assetId);
         }
-        hub.setStanding(assetId, Standing.Clear, 0);
+        uint256 own = _openDisputeOf[assetId];
+        if (own != 0) hub.setStanding(assetId, Standing.Disputed, own);
+        else hub.setStanding(assetId, Standing.Clear, 0);
         emit TaintCleared(assetId, disputeId);
     }
 
@@ -232,6 +243,7 @@ contract DisputeCourt is IDisputeCourt, AccessControlDefaultAdminRules, Reentran
 
     /// @inheritdoc IDisputeCourt
     function setBond(address currency, uint96 amount, bool accepted) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (accepted && amount == 0) revert ZeroBond(currency);
         _bonds[currency] = BondSetting(amount, accepted);
         emit BondSet(currency, amount, accepted);
     }
@@ -270,6 +282,11 @@ contract DisputeCourt is IDisputeCourt, AccessControlDefaultAdminRules, Reentran
     /// @inheritdoc IDisputeCourt
     function balanceOf(address account, address currency) external view returns (uint256) {
         return _balances[account][currency];
+    }
+
+    function _isTainted(uint256 assetId) private view returns (bool) {
+        (Standing standing,) = hub.standingOf(assetId);
+        return standing == Standing.Tainted;
     }
 
     function _dispute(uint256 disputeId) private view returns (Dispute storage d) {

@@ -33,7 +33,7 @@ contract GenIPRegistry is IGenIPRegistry, ERC721, IERC2981, AccessControlDefault
 
     /// @inheritdoc IGenIPRegistry
     bytes32 public constant AUTHORIZE_TYPEHASH = keccak256(
-        "AuthorizePlatform(address creator,address platform,uint40 expiresAt,uint32 maxWorks,uint256 nonce,uint256 deadline)"
+        "AuthorizePlatform(address creator,address platform,uint40 expiresAt,uint32 maxWorks,uint32 epoch,uint256 nonce,uint256 deadline)"
     );
 
     /// @notice Domain tag of single-prompt commitments ({promptCommitmentFor}).
@@ -136,10 +136,37 @@ contract GenIPRegistry is IGenIPRegistry, ERC721, IERC2981, AccessControlDefault
         firstAssetId = totalAssets + 1;
         for (uint256 i; i < items.length; ++i) {
             BatchItem calldata item = items[i];
+            bytes4 reason = _batchItemProblem(item, msg.sender);
+            if (reason != bytes4(0)) {
+                emit BatchItemSkipped(i, item.creator, item.work.contentHash, reason);
+                continue;
+            }
             _usePlatformAuthorization(item.creator, msg.sender);
             _useCommitment(item.creator, item.work.contentHash, item.salt, item.proof);
             _register(item.creator, item.work);
         }
+    }
+
+    /// @dev Why `item` could not be registered by `platform` now (the selector of the error it would revert
+    /// with), or 0. Mirrors the checks of {_usePlatformAuthorization}, {_useCommitment} and {_register}, in
+    /// their order.
+    function _batchItemProblem(BatchItem calldata item, address platform) private view returns (bytes4) {
+        PlatformAuthorization memory auth = _platforms[item.creator][platform];
+        if (auth.remaining == 0) {
+            return auth.expiresAt == 0 ? PlatformNotAuthorized.selector : PlatformQuotaExhausted.selector;
+        }
+        if (auth.expiresAt != 0 && auth.expiresAt < block.timestamp) return PlatformNotAuthorized.selector;
+        Work calldata work = item.work;
+        bytes32 root = MerkleProof.processProofCalldata(item.proof, _leaf(item.creator, work.contentHash, item.salt));
+        Commitment memory c = _commitments[root];
+        if (c.blockNumber == 0) return UnknownCommitment.selector;
+        if (c.blockNumber >= block.number) return CommitmentTooNew.selector;
+        if (block.timestamp > c.timestamp + MAX_COMMITMENT_AGE) return CommitmentExpired.selector;
+        if (work.kind > uint8(type(WorkKind).max)) return InvalidWorkKind.selector;
+        if (work.contentHash == bytes32(0)) return ZeroContentHash.selector;
+        if (work.promptCommitment == bytes32(0)) return MissingPromptCommitment.selector;
+        if (_assetOf[work.contentHash] != 0) return ContentAlreadyRegistered.selector;
+        return bytes4(0);
     }
 
     /// @inheritdoc IGenIPRegistry
@@ -239,19 +266,25 @@ contract GenIPRegistry is IGenIPRegistry, ERC721, IERC2981, AccessControlDefault
         address platform,
         uint40 expiresAt,
         uint32 maxWorks,
+        uint32 epoch,
         uint256 nonce,
         uint256 deadline,
         bytes calldata signature
     ) external {
-        bytes32 structHash =
-            keccak256(abi.encode(AUTHORIZE_TYPEHASH, creator, platform, expiresAt, maxWorks, nonce, deadline));
+        uint32 current = _platforms[creator][platform].epoch;
+        if (epoch != current) revert StaleAuthorization(creator, platform, epoch, current);
+        bytes32 structHash = keccak256(
+            abi.encode(AUTHORIZE_TYPEHASH, creator, platform, expiresAt, maxWorks, epoch, nonce, deadline)
+        );
         _useSignature(creator, structHash, nonce, deadline, signature);
         _authorize(creator, platform, expiresAt, maxWorks);
     }
 
+    /// @dev Every change moves the epoch on, voiding signatures given for the previous one.
     function _authorize(address creator, address platform, uint40 expiresAt, uint32 maxWorks) private {
         if (platform == creator) revert SelfAuthorization(creator);
-        _platforms[creator][platform] = PlatformAuthorization(expiresAt, maxWorks);
+        PlatformAuthorization storage auth = _platforms[creator][platform];
+        (auth.expiresAt, auth.remaining, auth.epoch) = (expiresAt, maxWorks, auth.epoch + 1);
         emit PlatformAuthorized(creator, platform, expiresAt, maxWorks);
     }
 

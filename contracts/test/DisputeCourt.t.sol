@@ -92,7 +92,7 @@ contract DisputeCourtTest is Base {
     }
 
     function testFuzz_raise_takesExactlyTheBondSet(uint96 bond, uint96 sent) public {
-        bond = uint96(bound(bond, 0, 100 ether));
+        bond = uint96(bound(bond, 1, 100 ether)); // an accepted currency needs a bond above zero
         sent = uint96(bound(sent, 0, 100 ether));
         vm.prank(admin);
         court.setBond(NATIVE, bond, true);
@@ -321,6 +321,26 @@ contract DisputeCourtTest is Base {
         uint256 bobBefore = hub.balanceOf(bob, NATIVE);
         hub.releaseHeld(child, id, NATIVE);
         assertEq(hub.balanceOf(bob, NATIVE) - bobBefore, 10_000 - _fee(10_000), "back to the descendant's owner");
+    }
+
+    function test_propagateTaint_reachesADescendantUnderItsOwnClaim_andLiftingItPutsThatClaimBack() public {
+        uint256 child = _derive(bob, asset, 0);
+        uint256 upheld = _raise(erin, asset);
+        uint256 own = _raise(carol, child); // a claim of the child's own, still open
+        _resolve(upheld, true);
+        court.propagateTaint(child, asset); // an own claim does not shield the child
+        (Standing standing, uint256 by) = hub.standingOf(child);
+        assertTrue(standing == Standing.Tainted && by == upheld, "tainted by the ancestor's ruling");
+
+        vm.prank(admin);
+        court.reverse(upheld, keccak256("reason"));
+        court.clearTaint(child);
+        (standing, by) = hub.standingOf(child);
+        assertTrue(standing == Standing.Disputed && by == own, "its own open claim is back");
+        vm.prank(arbiter);
+        court.resolve(own, false, keccak256("ruling")); // the response window passed during the first ruling
+        (standing,) = hub.standingOf(child);
+        assertEq(uint256(standing), uint256(Standing.Clear), "clear once its own claim is cleared");
     }
 
     // ─────────────────────────────── withdraw ───────────────────────────────

@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {IGenIPRegistry} from "../src/interfaces/IGenIPRegistry.sol";
 
 import {Base} from "./utils/Base.sol";
-import {vm} from "./utils/Vm.sol";
+import {Vm, vm} from "./utils/Vm.sol";
 
 /// @notice Commitments (ages, re-commits, Merkle batches) and platform authorisations (by transaction and by
 /// signature, expiry, quota, revocation, all-or-nothing batches).
@@ -164,23 +164,35 @@ contract GenIPRegistryPlatformsTest is Base {
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _signAuthorize(platform, 0, 5, 42, deadline);
         vm.prank(stranger); // anyone relays it
-        registry.authorizePlatformBySig(alice, platform, 0, 5, 42, deadline, sig);
+        registry.authorizePlatformBySig(alice, platform, 0, 5, _epoch(platform), 42, deadline, sig);
         assertEq(registry.platformAuthorization(alice, platform).remaining, 5, "authorised");
         assertTrue(registry.nonceUsed(alice, 42), "nonce used");
 
-        vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.NonceAlreadyUsed.selector, alice, 42));
-        registry.authorizePlatformBySig(alice, platform, 0, 5, 42, deadline, sig);
+        // Replayed, it names an epoch that has passed (the authorisation it made moved the epoch on).
+        vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.StaleAuthorization.selector, alice, platform, 0, 1));
+        registry.authorizePlatformBySig(alice, platform, 0, 5, 0, 42, deadline, sig);
         // Changing what was signed breaks the signature.
         bytes memory sig43 = _signAuthorize(platform, 0, 5, 43, deadline);
         vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.InvalidSignature.selector, alice));
-        registry.authorizePlatformBySig(alice, platform, 0, 500, 43, deadline, sig43);
+        registry.authorizePlatformBySig(alice, platform, 0, 500, 1, 43, deadline, sig43);
+    }
+
+    function test_authorizePlatformBySig_aRevocationVoidsSignaturesGivenBeforeIt() public {
+        uint256 deadline = block.timestamp + 30 days;
+        bytes memory sig = _signAuthorize(platform, 0, type(uint32).max, 7, deadline); // epoch 0
+        vm.prank(alice);
+        registry.authorizePlatform(platform, 0, 0); // revoked: epoch 1
+        vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.StaleAuthorization.selector, alice, platform, 0, 1));
+        registry.authorizePlatformBySig(alice, platform, 0, type(uint32).max, 0, 7, deadline, sig);
+        assertFalse(registry.nonceUsed(alice, 7), "nothing consumed");
     }
 
     function test_authorizePlatformBySig_revertsAfterTheDeadline() public {
         uint256 deadline = block.timestamp - 1;
         bytes memory sig = _signAuthorize(platform, 0, 5, 1, deadline);
+        uint32 epoch = _epoch(platform);
         vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.SignatureExpired.selector, deadline, block.timestamp));
-        registry.authorizePlatformBySig(alice, platform, 0, 5, 1, deadline, sig);
+        registry.authorizePlatformBySig(alice, platform, 0, 5, epoch, 1, deadline, sig);
     }
 
     // ─────────────────────────────── batches ───────────────────────────────
@@ -201,33 +213,43 @@ contract GenIPRegistryPlatformsTest is Base {
         }
     }
 
-    function test_registerBatchByPlatform_isAllOrNothing() public {
+    function test_registerBatchByPlatform_skipsWhatCannotBeRegisteredAndRegistersTheRest() public {
         vm.prank(alice);
-        registry.authorizePlatform(platform, uint40(block.timestamp + 1 days), 3); // one short
+        registry.authorizePlatform(platform, uint40(block.timestamp + 1 days), 2); // two short
         IGenIPRegistry.BatchItem[] memory items = _batch(4);
+        items[1].salt = keccak256("wrong"); // this one's proof leads to no commitment
         vm.roll(block.number + 1);
 
-        vm.expectRevert(abi.encodeWithSelector(IGenIPRegistry.PlatformQuotaExhausted.selector, alice, platform));
+        vm.recordLogs();
         vm.prank(platform);
-        registry.registerBatchByPlatform(items);
-        assertEq(registry.totalAssets(), 0, "none registered");
+        uint256 first = registry.registerBatchByPlatform(items);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
 
-        vm.prank(alice);
-        registry.authorizePlatform(platform, 0, 4);
-        items[2].salt = keccak256("wrong"); // a bad proof anywhere refuses the batch
-        vm.expectRevert();
-        vm.prank(platform);
-        registry.registerBatchByPlatform(items);
-        assertEq(registry.totalAssets(), 0, "still none");
+        assertEq(first, 1, "ids start after the last one");
+        assertEq(registry.totalAssets(), 2, "items 0 and 2 registered, in batch order");
+        assertEq(registry.assetOf(items[0].work.contentHash), 1, "item 0 is #1");
+        assertEq(registry.assetOf(items[2].work.contentHash), 2, "item 2 is #2");
+        assertEq(registry.assetOf(items[1].work.contentHash), 0, "item 1 skipped");
+        assertEq(registry.assetOf(items[3].work.contentHash), 0, "item 3 skipped");
+        bytes32 skipped = keccak256("BatchItemSkipped(uint256,address,bytes32,bytes4)");
+        assertEq(_countLogs(logs, address(registry), skipped), 2, "two skips reported");
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].topics.length == 0 || logs[i].topics[0] != skipped) continue;
+            uint256 index = uint256(logs[i].topics[1]);
+            bytes4 reason = abi.decode(logs[i].data, (bytes4));
+            if (index == 1) assertEq(reason, IGenIPRegistry.UnknownCommitment.selector, "item 1: no commitment");
+            else assertEq(reason, IGenIPRegistry.PlatformQuotaExhausted.selector, "item 3: quota used up");
+        }
+        assertEq(registry.platformAuthorization(alice, platform).remaining, 0, "quota counted for registered items only");
     }
 
-    function test_registerBatchByPlatform_revertsInTheCommitBlock() public {
+    function test_registerBatchByPlatform_skipsEverythingInTheCommitBlock() public {
         vm.prank(alice);
         registry.authorizePlatform(platform, 0, type(uint32).max);
         IGenIPRegistry.BatchItem[] memory items = _batch(4);
-        vm.expectRevert();
         vm.prank(platform);
         registry.registerBatchByPlatform(items);
+        assertEq(registry.totalAssets(), 0, "nothing registered in the block of the commit");
     }
 
     // ─────────────────────────────── helpers ───────────────────────────────
@@ -271,7 +293,9 @@ contract GenIPRegistryPlatformsTest is Base {
         returns (bytes memory)
     {
         bytes32 structHash = keccak256(
-            abi.encode(registry.AUTHORIZE_TYPEHASH(), alice, platform_, expiresAt, maxWorks, nonce, deadline)
+            abi.encode(
+                registry.AUTHORIZE_TYPEHASH(), alice, platform_, expiresAt, maxWorks, _epoch(platform_), nonce, deadline
+            )
         );
         bytes32 domain = keccak256(
             abi.encode(
@@ -284,5 +308,10 @@ contract GenIPRegistryPlatformsTest is Base {
         );
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(aliceKey, keccak256(abi.encodePacked("\x19\x01", domain, structHash)));
         return abi.encodePacked(r, s, v);
+    }
+
+    /// @dev The (alice, `p`) authorisation's current epoch, which a fresh signature names.
+    function _epoch(address p) internal view returns (uint32) {
+        return registry.platformAuthorization(alice, p).epoch;
     }
 }

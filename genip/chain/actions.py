@@ -46,8 +46,10 @@ __all__ = [
     "StepCallback",
     "answer_dispute",
     "approve_hub",
+    "authorization_epoch",
     "authorize_platform",
     "authorize_platform_by_sig",
+    "batch_skips",
     "buy_license",
     "clear_taint",
     "commit",
@@ -287,6 +289,7 @@ def authorize_platform_by_sig(
     platform: str,
     expires_at: int,
     max_works: int,
+    epoch: int,
     nonce: int,
     deadline: int,
     signature: bytes,
@@ -298,11 +301,20 @@ def authorize_platform_by_sig(
         to_checksum_address(platform),
         expires_at,
         max_works,
+        epoch,
         nonce,
         deadline,
         signature,
     )
     return send(client.w3, sender, call, action="authorizePlatformBySig")
+
+
+def authorization_epoch(client: GenIPClient, creator: str, platform: str) -> int:
+    """The (creator, platform) authorisation's current epoch, which a new signature must name."""
+    auth = client.registry.functions.platformAuthorization(
+        to_checksum_address(creator), to_checksum_address(platform)
+    ).call()
+    return int(auth[2])
 
 
 def register_by_platform(
@@ -334,10 +346,12 @@ def register_batch_by_platform(
     items: Sequence[tuple[str, Work]],
     *,
     on_step: StepCallback | None = None,
-) -> tuple[list[int], TxReceipt, TxReceipt]:
+) -> tuple[list[int | None], TxReceipt, TxReceipt]:
     """Register many `(creator, work)` items under `platform`'s authorisations: one commit of the Merkle root
     over every item's leaf (each with a fresh salt), then one `registerBatchByPlatform` with each proof.
-    Returns the new asset ids (consecutive, in item order), the commit's receipt and the batch's receipt."""
+    Returns each item's new asset id in item order (None for an item the registry skipped: its content already
+    registered, no current authorisation from its creator, ...; `batch_skips` says why), the commit's receipt
+    and the batch's receipt."""
     if not items:
         raise ChainError("a batch needs at least one work")
     salts = [new_salt() for _ in items]
@@ -362,8 +376,30 @@ def register_batch_by_platform(
         lambda: send(client.w3, platform, call, action="registerBatchByPlatform"),
         remember,
     )
-    first = _event_arg(client.registry, "WorkRegistered", receipt, "assetId")
-    return list(range(first, first + len(items))), committed[0], receipt
+    skipped = {index for index, _reason in batch_skips(client, receipt)}
+    registered = iter(
+        int(log["args"]["assetId"])
+        for log in client.registry.events.WorkRegistered().process_receipt(receipt, errors=DISCARD)
+    )
+    ids = [None if i in skipped else next(registered) for i in range(len(items))]
+    return ids, committed[0], receipt
+
+
+def batch_skips(client: GenIPClient, receipt: TxReceipt) -> list[tuple[int, str]]:
+    """The items a `registerBatchByPlatform` skipped: (index, the reason in words)."""
+    skips: list[tuple[int, str]] = []
+    entries: list[Any] = list(client.registry.abi)
+    errors = {_selector_of(entry): str(entry["name"]) for entry in entries if entry.get("type") == "error"}
+    for log in client.registry.events.BatchItemSkipped().process_receipt(receipt, errors=DISCARD):
+        name = errors.get(bytes(log["args"]["reason"]), "an unknown reason")
+        skips.append((int(log["args"]["index"]), explain(name, {}) or name))
+    return skips
+
+
+def _selector_of(abi_entry: Any) -> bytes:
+    """The 4-byte selector of an ABI function or error entry."""
+    signature = f"{abi_entry['name']}({','.join(i['type'] for i in abi_entry.get('inputs', []))})"
+    return bytes(Web3.keccak(text=signature)[:4])
 
 
 # ─────────────────────────────── offers and licences ───────────────────────────────

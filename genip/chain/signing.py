@@ -59,6 +59,7 @@ AUTHORIZE_TYPES: dict[str, list[dict[str, str]]] = {
         {"name": "platform", "type": "address"},
         {"name": "expiresAt", "type": "uint40"},
         {"name": "maxWorks", "type": "uint32"},
+        {"name": "epoch", "type": "uint32"},
         {"name": "nonce", "type": "uint256"},
         {"name": "deadline", "type": "uint256"},
     ],
@@ -124,6 +125,7 @@ def authorize_typed_data(
     platform: str,
     expires_at: int,
     max_works: int,
+    epoch: int,
     nonce: int,
     deadline: int,
 ) -> dict[str, Any]:
@@ -137,6 +139,7 @@ def authorize_typed_data(
             "platform": platform,
             "expiresAt": expires_at,
             "maxWorks": max_works,
+            "epoch": epoch,
             "nonce": nonce,
             "deadline": deadline,
         },
@@ -151,10 +154,13 @@ def sign_authorize_platform(
     platform: str,
     expires_at: int,
     max_works: int,
+    epoch: int,
     nonce: int,
     deadline: int,
 ) -> bytes:
-    """`creator`'s 65-byte signature authorising `platform` (for `actions.authorize_platform_by_sig`)."""
+    """`creator`'s 65-byte signature authorising `platform` (for `actions.authorize_platform_by_sig`), for the
+    authorisation's current `epoch` (`platformAuthorization(creator, platform).epoch`: any change since, a
+    revocation above all, voids the signature)."""
     message = authorize_typed_data(
         chain_id=chain_id,
         registry=registry,
@@ -162,6 +168,7 @@ def sign_authorize_platform(
         platform=platform,
         expires_at=expires_at,
         max_works=max_works,
+        epoch=epoch,
         nonce=nonce,
         deadline=deadline,
     )

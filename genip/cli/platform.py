@@ -126,7 +126,7 @@ def show(
     client = open_client(settings)
     where = _address(platform)
     creator = resolve_address(settings, account)
-    expires_at, remaining = client.registry.functions.platformAuthorization(creator, where).call()
+    expires_at, remaining, _epoch = client.registry.functions.platformAuthorization(creator, where).call()
     now = int(client.w3.eth.get_block("latest")["timestamp"])
     active = bool(remaining) and (not expires_at or expires_at > now)
     data = {

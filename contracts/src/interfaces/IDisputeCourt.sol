@@ -18,9 +18,12 @@ import {DisputeStatus} from "../types/GenIPTypes.sol";
 ///      the two-step, delayed admin transfer) may reverse it ({reverse}): the dispute becomes Cleared, as in
 ///      step 3. Once final, {settle} refunds the claimant's bond.
 ///   5. An upheld ruling taints the asset's descendants (as Story tags derivatives of infringing IP): anyone may
-///      propagate it to any descendant ({propagateTaint}), whose licence sales and derivatives then revert and
-///      whose revenue is held under the same dispute, and goes where that dispute's funds go: to the claimant
-///      when final, back to the descendant's owner if the ruling is reversed ({clearTaint}).
+///      propagate it to any descendant ({propagateTaint}) that is clear or under a claim of its own, whose licence
+///      sales and derivatives then revert and whose revenue is held under the same dispute, and goes where that
+///      dispute's funds go: to the claimant when final, back to the descendant's owner if the ruling is reversed
+///      ({clearTaint}, which puts back the descendant's own open claim, if any). A descendant's own claim,
+///      however it is ruled, never lifts the taint (it decides only the funds held under that claim), so a
+///      sham claim by an owner against its own derivative cannot shield the derivative's revenue.
 /// Money rule: the court's balance of each currency equals the bonds of disputes not yet settled plus what
 /// {withdraw} still owes. Bonds are the only value the court holds; revenue stays in the hub.
 interface IDisputeCourt {
@@ -124,6 +127,8 @@ interface IDisputeCourt {
     error WindowOutOfRange(uint32 seconds_, uint32 min, uint32 max);
     error NothingToWithdraw(address account, address currency);
     error ZeroAddress();
+    /// @notice An accepted currency needs a bond above zero, or anyone could freeze any asset for free.
+    error ZeroBond(address currency);
 
     /// @notice Raises a claim against `assetId` with the bond {bondOf}(`bondCurrency`) (native: as value; ERC-20:
     /// approve the court first).
@@ -153,7 +158,8 @@ interface IDisputeCourt {
     /// @notice Sends the caller's awarded bonds of `currency` to the caller.
     function withdraw(address currency) external returns (uint256 amount);
 
-    /// @notice Sets the bond for claims in `currency` (admin); `accepted` false refuses the currency.
+    /// @notice Sets the bond for claims in `currency` (admin; above zero when accepted); `accepted` false refuses
+    /// the currency.
     function setBond(address currency, uint96 amount, bool accepted) external;
 
     /// @notice Sets the response and appeal windows (admin), each between 1 hour and 90 days.

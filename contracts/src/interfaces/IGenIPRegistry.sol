@@ -47,9 +47,12 @@ interface IGenIPRegistry {
     /// @notice What a creator allowed a platform to register on its behalf.
     /// @param expiresAt Unix time the authorisation ends; 0 = no time limit.
     /// @param remaining Works the platform may still register; `type(uint32).max` = no count limit.
+    /// @param epoch Counts the changes of this (creator, platform) authorisation; an {authorizePlatformBySig}
+    /// signature names the epoch it was given in, so any later change (a revocation above all) voids it.
     struct PlatformAuthorization {
         uint40 expiresAt;
         uint32 remaining;
+        uint32 epoch;
     }
 
     /// @notice A certificate was minted to `creator` for the work with `contentHash`.
@@ -65,6 +68,10 @@ interface IGenIPRegistry {
         string metadataCid,
         address registrar
     );
+
+    /// @notice Item `index` of a platform batch was not registered (`reason`: the selector of the error a single
+    /// registration would have reverted with); the rest of the batch was.
+    event BatchItemSkipped(uint256 indexed index, address indexed creator, bytes32 indexed contentHash, bytes4 reason);
 
     /// @notice `committer` committed to one registration leaf or to the Merkle root of a batch of them.
     event RegistrationCommitted(bytes32 indexed root, address indexed committer);
@@ -118,6 +125,8 @@ interface IGenIPRegistry {
     error PlatformNotAuthorized(address creator, address platform, uint40 expiresAt);
     /// @notice `platform` registered every work `creator` allowed it to.
     error PlatformQuotaExhausted(address creator, address platform);
+    /// @notice The signature was given for authorisation epoch `signed`; the current epoch is `current`.
+    error StaleAuthorization(address creator, address platform, uint32 signed, uint32 current);
     /// @notice A platform cannot authorise itself.
     error SelfAuthorization(address account);
     /// @notice Only the licensing hub may do this; `caller` is not it.
@@ -168,8 +177,13 @@ interface IGenIPRegistry {
         returns (uint256 assetId);
 
     /// @notice {registerByPlatform} for many works in one transaction (typically proved against one committed
-    /// Merkle root). All or nothing: one bad item reverts the batch.
-    /// @return firstAssetId The first new id; the batch's ids are consecutive.
+    /// Merkle root). An item that cannot be registered (its content already registered, no current authorisation
+    /// from its creator, no usable commitment, an invalid work) is skipped with {BatchItemSkipped}, never
+    /// reverting the batch: otherwise one creator of a batch could make it revert on purpose (by registering its
+    /// own item first, or revoking the platform) and copy the others' works, whose hashes the failed batch made
+    /// public, a block later.
+    /// @return firstAssetId The first new id (`totalAssets() + 1` before the call); the registered items' ids are
+    /// consecutive from it, in batch order.
     function registerBatchByPlatform(BatchItem[] calldata items) external returns (uint256 firstAssetId);
 
     /// @notice Mints a derivative's certificate to `creator`. Only the licensing hub, after it checked the
@@ -185,12 +199,15 @@ interface IGenIPRegistry {
     function authorizePlatform(address platform, uint40 expiresAt, uint32 maxWorks) external;
 
     /// @notice {authorizePlatform} with `creator`'s EIP-712 signature ({AUTHORIZE_TYPEHASH}) instead of its
-    /// transaction, so a creator authorises a platform with one signature and no gas.
+    /// transaction, so a creator authorises a platform with one signature and no gas. The signature is for the
+    /// authorisation's current `epoch` ({platformAuthorization}); any change since (a revocation by transaction
+    /// above all) voids it.
     function authorizePlatformBySig(
         address creator,
         address platform,
         uint40 expiresAt,
         uint32 maxWorks,
+        uint32 epoch,
         uint256 nonce,
         uint256 deadline,
         bytes calldata signature
@@ -248,8 +265,11 @@ interface IGenIPRegistry {
         pure
         returns (bytes32);
 
-    /// @notice True when `assetId` was registered by `creator` with the single-prompt commitment to `prompt` and
-    /// `salt` ({promptCommitmentFor}). Pass the certificate's creator (from {WorkRegistered}).
+    /// @notice True when `assetId`'s prompt commitment opens to `prompt` and `salt` for `creator`
+    /// ({promptCommitmentFor}). The registry does not store who registered an asset (that would cost every
+    /// registration a storage slot): pass the certificate's creator from {WorkRegistered}. A commitment copied
+    /// onto another creator's certificate then never opens, since it names the creator it was made for; asked
+    /// with any other address, the answer only says that address made the commitment, not the certificate.
     function verifyPrompt(uint256 assetId, address creator, bytes calldata prompt, bytes32 salt)
         external
         view
@@ -291,7 +311,7 @@ interface IGenIPRegistry {
     function REGISTER_TYPEHASH() external view returns (bytes32);
 
     /// @notice EIP-712 type hash of `AuthorizePlatform(address creator,address platform,uint40 expiresAt,
-    /// uint32 maxWorks,uint256 nonce,uint256 deadline)`.
+    /// uint32 maxWorks,uint32 epoch,uint256 nonce,uint256 deadline)`.
     function AUTHORIZE_TYPEHASH() external view returns (bytes32);
 
     /// @notice Oldest a commitment may be when it is used, in seconds.
