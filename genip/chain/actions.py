@@ -390,9 +390,19 @@ def batch_skips(client: GenIPClient, receipt: TxReceipt) -> list[tuple[int, str]
     skips: list[tuple[int, str]] = []
     entries: list[Any] = list(client.registry.abi)
     errors = {_selector_of(entry): str(entry["name"]) for entry in entries if entry.get("type") == "error"}
+    registry = client.registry.functions
+    platform = to_checksum_address(receipt["from"])
     for log in client.registry.events.BatchItemSkipped().process_receipt(receipt, errors=DISCARD):
         name = errors.get(bytes(log["args"]["reason"]), "an unknown reason")
-        skips.append((int(log["args"]["index"]), explain(name, {}) or name))
+        creator, content_hash = log["args"]["creator"], bytes(log["args"]["contentHash"])
+        args = {  # what the error's message needs, from the event and the chain now
+            "creator": creator,
+            "platform": platform,
+            "contentHash": content_hash,
+            "existingAssetId": int(registry.assetOf(content_hash).call()),
+            "expiresAt": int(registry.platformAuthorization(creator, platform).call()[0]),
+        }
+        skips.append((int(log["args"]["index"]), explain(name, args) or name))
     return skips
 
 

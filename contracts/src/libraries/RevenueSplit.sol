@@ -6,10 +6,9 @@ import {BPS} from "../types/GenIPTypes.sol";
 /// @title The revenue split's arithmetic, in one place
 /// @notice How a payment of `amount` to an asset is divided (see {ILicensingHub}): the referral fee and the
 /// platform fee come off the top, each ancestor gets its absolute share of what is left (`net`), rounded down,
-/// and the asset's owner gets the rest, rounding dust included. The hub credits with these functions; the
-/// symbolic tests (`test/symbolic/`, run by halmos) prove, for all amounts, fee rates and share vectors within
-/// the contract's bounds, that the parts add up to `amount` exactly and that no ancestor gets more than its
-/// share.
+/// and the asset's owner gets the rest, rounding dust included. The hub credits with {fees} and {cut}; fuzz tests
+/// (`test/libraries/RevenueSplit.t.sol`) hold every cut to OpenZeppelin's exact 512-bit `mulDiv` and every split
+/// to add up to `amount` with no ancestor above its share.
 library RevenueSplit {
     /// @notice The referral fee (only when a referrer is named) and the platform fee of `amount`, and what
     /// remains for the lineage.
@@ -37,8 +36,8 @@ library RevenueSplit {
     }
 
     /// @notice The whole split for ancestors with `shares` (which must sum to at most 10 000): the fees, each
-    /// ancestor's cut and the owner's rest. The hub does the same walk while crediting; this form exists for
-    /// the proofs and for readers.
+    /// ancestor's cut and the owner's rest. The hub does the same walk while crediting; this form is what the
+    /// tests check.
     function split(uint256 amount, uint16 feeBps, uint16 referralBps, bool referred, uint16[] memory shares)
         internal
         pure
