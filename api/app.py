@@ -10,10 +10,23 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.addresses import AddressError
 from api.metrics import MetricsMiddleware
-from api.routes import accounts, assets, disputes, evidence, health, licenses, match, media, prompts
+from api.page import mount_web
+from api.routes import (
+    accounts,
+    assets,
+    config,
+    disputes,
+    evidence,
+    health,
+    licenses,
+    match,
+    media,
+    metadata,
+    prompts,
+    uploads,
+)
 from api.settings import ApiSettings
-from api.status_fast import StatusFastPath, StatusService
-from api.web import mount_web, web_router
+from api.status_endpoint import StatusFastPath, StatusService
 from genip.db.engine import make_engine, make_sessionmaker
 from genip.db.migrate import require_current
 from genip.settings import Settings
@@ -103,6 +116,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.genip_settings = Settings(
         data_dir=settings.data_dir, database_url=settings.database_url, ipfs_api=settings.ipfs_api
     )
-    app.include_router(web_router)
+    for module in (config, uploads, metadata):
+        app.include_router(module.router)
     mount_web(app, settings.api_web_dir)
     return app

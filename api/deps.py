@@ -1,6 +1,7 @@
 """Dependencies: the settings, a database session per request, the content store and the chain state."""
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -9,7 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.queries.chain import ChainState, chain_state
 from api.settings import ApiSettings
-from genip.storage import ContentStore
+from genip.settings import Settings
+from genip.storage import ContentStore, open_store
 
 __all__ = [
     "ChainDep",
@@ -17,9 +19,12 @@ __all__ = [
     "SessionDep",
     "SettingsDep",
     "StoreDep",
+    "content_store",
+    "core_settings",
     "get_chain",
     "get_db",
     "get_settings",
+    "uploads_dir",
 ]
 
 
@@ -61,3 +66,23 @@ def get_chain(session: SessionDep, settings: SettingsDep) -> ChainState:
 
 
 ChainDep = Annotated[ChainState, Depends(get_chain)]
+
+
+def core_settings(request: Request) -> Settings:
+    """Core settings: the app's own (`app.state.genip_settings`) when set, else from the environment."""
+    settings = getattr(request.app.state, "genip_settings", None)
+    return settings if isinstance(settings, Settings) else Settings()
+
+
+def content_store(request: Request) -> ContentStore:
+    store = getattr(request.app.state, "store", None)
+    if store is not None:
+        return store  # type: ignore[no-any-return]
+    settings = core_settings(request)
+    return open_store(settings.data_dir, settings.ipfs_api)
+
+
+def uploads_dir(request: Request) -> Path:
+    api_settings = getattr(request.app.state, "settings", None)
+    data_dir: Path = getattr(api_settings, "data_dir", None) or core_settings(request).data_dir
+    return data_dir / "uploads"

@@ -16,9 +16,11 @@ __all__ = [
     "AssetsPublic",
     "BalancePublic",
     "BondBalancePublic",
+    "ChainConfig",
     "ChainHealth",
     "CopyEvidence",
     "CopyMatch",
+    "Currency",
     "DisputePublic",
     "DisputeStatus",
     "DisputesPublic",
@@ -34,7 +36,11 @@ __all__ = [
     "LineageEdge",
     "LineageNode",
     "LineagePublic",
+    "MetadataRequest",
+    "MetadataStored",
+    "NearDuplicate",
     "OfferPublic",
+    "PerceptualHashOut",
     "PossibleOriginal",
     "PromptCheckPublic",
     "Standing",
@@ -42,6 +48,8 @@ __all__ = [
     "StatusRequest",
     "TaintPublic",
     "TermsPublic",
+    "TermsTemplate",
+    "UploadResult",
     "Use",
     "WorkRef",
 ]
@@ -545,3 +553,96 @@ class HealthPublic(BaseModel):
     database: bool
     chains: list[ChainHealth]
     detail: str | None = None
+
+
+# ─────────────────────────────── the web page's endpoints ───────────────────────────────
+
+
+class Currency(BaseModel):
+    """A currency offers can be priced in."""
+
+    address: str = Field(description="ERC-20 address; the zero address is the chain's native coin.")
+    symbol: str
+    decimals: int
+
+
+class TermsTemplate(BaseModel):
+    """A shipped plain-language terms document new offers can point at."""
+
+    document_hash: str
+    document_uri: str
+    rev_share_bps: int
+
+
+class ChainConfig(BaseModel):
+    """What the page needs to talk to the chain through the user's wallet."""
+
+    chain_id: int
+    chain_id_hex: str
+    registry: str
+    hub: str
+    license_token: str
+    court: str = Field(description="The DisputeCourt: claims are raised, answered and ruled there.")
+    demo_token: str | None
+    deploy_block: int
+    fee_bps: int
+    currencies: list[Currency]
+    terms: dict[str, TermsTemplate] = Field(description="Terms presets by tier, for new offers.")
+    max_upload_bytes: int
+
+
+class PerceptualHashOut(BaseModel):
+    """The perceptual fingerprint that will be committed on-chain."""
+
+    algorithm: str
+    value: str
+    quality: int | None
+
+
+class NearDuplicate(BaseModel):
+    """A registered work by another creator that looks like the upload (registering it needs a licence)."""
+
+    asset_id: int
+    distance: int | None = Field(
+        description="Bits that differ from the upload (best rotation/flip); null for a crop match."
+    )
+    title: str | None = None
+    creator: str | None = None
+    message: str = Field(default="", description="The warning to show, naming the certificate.")
+
+
+class UploadResult(BaseModel):
+    """A stored work and the numbers its registration commits to."""
+
+    kind: str
+    cid: str
+    sha256: str
+    size: int
+    media_type: str
+    perceptual_hash: PerceptualHashOut | None
+    details: dict[str, Any]
+    near_duplicates: list[NearDuplicate] = Field(
+        description="Registered images of other creators within the match distance, best first: a warning "
+        "(register as a derivative under a licence instead). Empty for other kinds, or when the database "
+        "cannot be read (the check is skipped, never an error)."
+    )
+
+
+class MetadataRequest(BaseModel):
+    """The description of an uploaded work; the prompt is only present as its salted commitment."""
+
+    content_cid: str = Field(max_length=200, description="CID answered by `POST /uploads`.")
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5_000)
+    tags: list[str] = Field(default_factory=list, max_length=32)
+    prompt_commitment: str = Field(pattern=r"^0x[0-9a-fA-F]{64}$", description="keccak256(salt ‖ prompt).")
+    creator: str | None = Field(default=None, description="The registering wallet's address.")
+    model: str | None = Field(default=None, max_length=200)
+    tool: str | None = Field(default=None, max_length=200)
+
+
+class MetadataStored(BaseModel):
+    """Where the metadata is stored and what it says."""
+
+    metadata_cid: str
+    metadata: dict[str, Any]

@@ -35,8 +35,8 @@ from web3.types import TxReceipt
 from genip.chain import actions
 from genip.chain.client import GenIPClient
 from genip.chain.types import Work, WorkKind
+from genip.content.digest import ContentDigest, digest_stream
 from genip.content.formats import PreparedWork, prepare_work
-from genip.content.hashing import ContentDigest, digest_stream
 from genip.content.metadata import ParentLink, WorkMetadata
 from genip.errors import GenIPError
 from genip.prompts import (

@@ -5,7 +5,7 @@ the bytes themselves live in the content store under the media CID the metadata 
 step has filled `media_cid`, this step reads the media of a bounded number of image assets, checks the
 bytes' sha256 against the certificate's content hash (so a hash here always describes the registered
 work, whatever the metadata claims), decodes them with the same safe loader uploads go through, and stores
-pHash-256 (`genip.matching.hashing.phash256`, kind `phash`), its 16x16 grey thumbnail
+pHash-256 (`genip.matching.perceptual.phash256`, kind `phash`), its 16x16 grey thumbnail
 (`genip.matching.thumbnails`, kind `thumb`, for the thumbnail stage) and its ORB keypoints
 (`genip.matching.features`, kind `orb`, for the crop stage) in `match_hashes`. Status per asset
 (`assets.media_status`):
@@ -33,12 +33,13 @@ from genip.content.fingerprint import pdq_fingerprint
 from genip.db import models
 from genip.matching.errors import MatchingError
 from genip.matching.features import extract
-from genip.matching.hashing import phash256
 from genip.matching.normalize import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, load_image
+from genip.matching.perceptual import phash256
 from genip.matching.thumbnails import thumbnail
 from genip.settings import Settings
 from genip.storage import ContentStore, StorageError
-from indexer.metadata import MetadataFiller, Retries
+from indexer.content_fields import MetadataFiller
+from indexer.retries import Retries
 
 __all__ = ["MediaHasher", "content_step"]
 

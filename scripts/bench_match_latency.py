@@ -45,6 +45,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from mih_index import MultiIndexHashIndex  # scripts/: benchmark-only
 from rich.console import Console
 from rich.table import Table
 
@@ -53,7 +54,6 @@ from genip.matching.index import (
     FaissFlatIndex,
     HammingIndex,
     Hit,
-    MultiIndexHashIndex,
     PopcountScanIndex,
     default_shards,
     scan_loop,

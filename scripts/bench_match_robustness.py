@@ -53,7 +53,7 @@ from rich.table import Table
 
 from genip.content.fingerprint import pdq_dihedral, pdq_fingerprint, prepare_image
 from genip.matching.features import MIN_INLIERS, extract, verify
-from genip.matching.hashing import DIHEDRAL, phash256, phash_dihedral
+from genip.matching.perceptual import DIHEDRAL, phash256, phash_dihedral
 from genip.matching.thumbnails import thumbnail, thumbnail_variants, unit_vectors
 from genip.settings import Settings
 

@@ -17,7 +17,7 @@ They are the hub's `licenseStatus`, step for step:
   that allows derivatives and has not yet been used to register one.
 
 One statement for one question (the cursor joined with the asset and the account's licences on it; the hot
-path in `api.status_fast` runs it as a prepared statement) and three for a batch of up to 1 000 (cursor,
+path in `api.status_endpoint` runs it as a prepared statement) and three for a batch of up to 1 000 (cursor,
 assets, licences).
 """
 

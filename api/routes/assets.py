@@ -8,7 +8,7 @@ from api.addresses import parse_address
 from api.badge import badge_svg
 from api.caching import matches, not_modified, set_validators
 from api.deps import ChainDep, SessionDep, SettingsDep
-from api.matching import possible_original_of
+from api.matcher import possible_original_of
 from api.queries.assets import asset_detail, lineage
 from api.queries.disputes import asset_disputes_page
 from api.queries.search import CursorError, SearchParams, Sort, decode_cursor, search

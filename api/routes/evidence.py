@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ChainDep, SessionDep
-from api.matching import ancestors_of, match_config, registration_of, stored_hashes
+from api.matcher import ancestors_of, match_config, registration_of, stored_hashes
 from api.schemas import MAX_ASSET_ID, CopyEvidence, CopyMatch, ErrorBody, UnprocessableBody, WorkRef
 from genip.db import models
 from genip.matching.originals import compare, copy_evidence

@@ -10,7 +10,7 @@ from api.caching import matches, not_modified, set_validators
 from api.deps import ChainDep, SessionDep, SettingsDep
 from api.queries.status import status_many
 from api.schemas import MAX_ASSET_ID, ErrorBody, LicenseStatus, LicenseStatusBatch, StatusRequest, Use
-from api.status_fast import StatusService
+from api.status_endpoint import StatusService
 
 __all__ = ["STATUS_ROUTE", "router"]
 
@@ -68,7 +68,7 @@ async def get_status(
     use: Annotated[Use, Query(description="What the account wants to do with the asset.")] = "display",
 ) -> Any:
     """One licence-status question. Well-formed requests are answered before routing by
-    `api.status_fast.StatusFastPath`; this route answers the rest (and gives their 4xx errors) through
+    `api.status_endpoint.StatusFastPath`; this route answers the rest (and gives their 4xx errors) through
     the same `StatusService`: one prepared statement, the JSON written directly."""
     holder = parse_address(account, field="account")
     service: StatusService = request.app.state.status_service

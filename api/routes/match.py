@@ -1,6 +1,6 @@
 """`POST /match`: which registered work is this image, and may this account use it?
 
-The upload is hashed (PDQ, 8 rotations/flips) by the process's shared `MatchEngine` (`api.matching`), which
+The upload is hashed (PDQ, 8 rotations/flips) by the process's shared `MatchEngine` (`api.matcher`), which
 is refreshed with newly indexed assets before each lookup; the best candidate's licence status comes from the
 same query `/licenses/status` runs (`api.queries.status.status_with_state`), so both endpoints always agree.
 """
@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.addresses import parse_address
-from api.matching import DescribedCandidate, describe, lookup, match_config, matcher
+from api.matcher import DescribedCandidate, describe, lookup, match_config, matcher
 from api.queries.status import status_with_state
 from api.schemas import ErrorBody, LicenseStatus, UnprocessableBody, Use
 from genip.matching.errors import (

@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import IO, Self
 
 from genip.chain.accounts import DEV_MNEMONIC
-from genip.chain.rpc import rpc_chain_id
+from genip.chain.probe import rpc_chain_id
 from genip.errors import AnvilError
 
 __all__ = ["ANVIL_BIN_ENV", "Anvil", "find_anvil", "free_port"]

@@ -15,7 +15,7 @@ from web3.contract import Contract
 
 from genip.chain.artifacts import load_artifact
 from genip.chain.deployment import Deployment
-from genip.chain.rpc import rpc_chain_id
+from genip.chain.probe import rpc_chain_id
 from genip.errors import ChainIdMismatchError, ConfigError, DeploymentError, RPCUnavailableError
 
 __all__ = ["GenIPClient", "connect", "contract_at"]

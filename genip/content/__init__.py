@@ -15,20 +15,20 @@ from genip.content.cid import (
     raw_cid,
     sha256_of_raw_cid,
 )
-from genip.content.errors import (
-    ContentError,
-    FingerprintError,
-    FormatError,
-    InvalidCIDError,
-    MetadataTooLargeError,
-)
-from genip.content.hashing import (
+from genip.content.digest import (
     ContentDigest,
     DigestWriter,
     digest_bytes,
     digest_file,
     digest_stream,
     sha256_file,
+)
+from genip.content.errors import (
+    ContentError,
+    FingerprintError,
+    FormatError,
+    InvalidCIDError,
+    MetadataTooLargeError,
 )
 
 __all__ = [

@@ -41,8 +41,8 @@ from eth_utils.address import is_address, to_checksum_address
 from genip.chain.types import WorkKind
 from genip.content.canonical import canonical_json, parse_json
 from genip.content.cid import CHUNK_SIZE, parse_cid
+from genip.content.digest import ContentDigest
 from genip.content.errors import ContentError, FormatError, MetadataTooLargeError
-from genip.content.hashing import ContentDigest
 
 __all__ = [
     "DIGITAL_SOURCE_TYPE",

@@ -25,9 +25,9 @@ from genip.matching.errors import (
     MatchingError,
     NotAnImageError,
 )
-from genip.matching.hashing import QueryHash, hash_query
-from genip.matching.index import FaissFlatIndex, HammingIndex, MultiIndexHashIndex, PopcountScanIndex
+from genip.matching.index import FaissFlatIndex, HammingIndex, PopcountScanIndex
 from genip.matching.normalize import load_image
+from genip.matching.perceptual import QueryHash, hash_query
 from genip.matching.verdict import LicenceStatus, LicenceStatusLookup, Verdict, decide, verdict
 
 __all__ = [
@@ -43,7 +43,6 @@ __all__ = [
     "MatchConfig",
     "MatchEngine",
     "MatchingError",
-    "MultiIndexHashIndex",
     "NotAnImageError",
     "PopcountScanIndex",
     "QueryHash",

@@ -58,9 +58,9 @@ from sqlalchemy import Engine, and_, or_, select
 from genip.db.engine import make_engine
 from genip.db.models import Asset, MatchHash
 from genip.matching.features import MAX_DESCRIPTOR_DISTANCE, MIN_INLIERS, Features, verify
-from genip.matching.hashing import HASH_BYTES, QueryHash, hash_from_hex, hash_query
 from genip.matching.index import HammingIndex, default_index
 from genip.matching.normalize import load_image
+from genip.matching.perceptual import HASH_BYTES, QueryHash, hash_from_hex, hash_query
 from genip.matching.thumbnails import ThumbnailIndex, unit_vectors
 from genip.settings import Settings
 

@@ -36,7 +36,7 @@ from eth_hash.auto import keccak
 
 from genip.matching.engine import Candidate, MatchConfig, confidence
 from genip.matching.features import MIN_INLIERS, Features, verify
-from genip.matching.hashing import DIHEDRAL, HASH_BYTES, QueryHash, hash_from_hex
+from genip.matching.perceptual import DIHEDRAL, HASH_BYTES, QueryHash, hash_from_hex
 from genip.matching.thumbnails import THUMB_BYTES, THUMB_SIDE, unit_vectors
 
 __all__ = [

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol, runtime_checkable
 
 from genip.content.cid import UnixFSFileHasher
-from genip.content.hashing import READ_SIZE
+from genip.content.digest import READ_SIZE
 from genip.errors import GenIPError
 
 if TYPE_CHECKING:

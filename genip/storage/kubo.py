@@ -27,7 +27,7 @@ from typing import Any, BinaryIO, Final, Self
 import httpx
 
 from genip.content.cid import CHUNK_SIZE, parse_cid
-from genip.content.hashing import READ_SIZE, digest_bytes, digest_file
+from genip.content.digest import READ_SIZE, digest_bytes, digest_file
 from genip.errors import redact_url
 from genip.storage.base import (
     ContentNotFoundError,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from genip.content.cid import parse_cid
-from genip.content.hashing import READ_SIZE, DigestWriter
+from genip.content.digest import READ_SIZE, DigestWriter
 from genip.storage.base import ContentNotFoundError, Progress, verifying_reader
 
 __all__ = ["LocalStore"]

@@ -27,7 +27,7 @@ from eth_abi.abi import encode
 from eth_hash.auto import keccak
 
 from genip.chain.types import BPS, LicenseTerms, Tier
-from genip.content.hashing import ContentDigest, digest_bytes
+from genip.content.digest import ContentDigest, digest_bytes
 from genip.errors import GenIPError
 
 __all__ = [

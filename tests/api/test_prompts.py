@@ -24,17 +24,17 @@ from sqlalchemy import Engine, inspect, text
 
 from api.app import create_app
 from api.settings import ApiSettings
+from cli import prompt as cli_prompt
 from genip.chain.client import GenIPClient
 from genip.chain.deployment import write_deployment
 from genip.chain.tx import send
 from genip.checker.auth import access_typed_data, submission_typed_data
 from genip.checker.submissions import PromptPayload
-from genip.cli import assets as cli_assets
 from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
 from genip.storage import LocalStore
 from indexer.config import IndexerConfig
-from indexer.metadata import MetadataFiller
+from indexer.content_fields import MetadataFiller
 from indexer.runner import Indexer
 from tests.cli.conftest import Genip
 from tests.cli.test_register import make_image
@@ -120,8 +120,8 @@ def story(client: GenIPClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
             world.index()
             return bool(world.get(f"/assets/{asset}").status_code == 200)
 
-        monkeypatch.setattr(cli_assets, "post_json", post_json)
-        monkeypatch.setattr(cli_assets, "wait_indexed", wait_indexed)
+        monkeypatch.setattr(cli_prompt, "post_json", post_json)
+        monkeypatch.setattr(cli_prompt, "wait_indexed", wait_indexed)
         yield world
     engine.dispose()
 

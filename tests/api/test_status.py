@@ -152,8 +152,8 @@ def test_bad_input_is_a_4xx_that_says_what_was_wrong(api: TestClient, world: Wor
 
 
 def test_the_fast_path_and_the_route_answer_alike(api: TestClient, world: World) -> None:
-    """Plain queries are answered before routing (`api.status_fast`); a percent-encoded one goes through the
-    FastAPI route. Both give the same bytes and validators, and the metrics file both under the route."""
+    """Plain queries are answered before routing (`api.status_endpoint`); a percent-encoded one goes through
+    the FastAPI route. Both give the same bytes and validators, and the metrics file both under the route."""
     account = world.actors.claimant.address
     fast = api.get(f"/licenses/status?asset={world.ids.root}&account={account}&use=commercial")
     routed = api.get(f"/licenses/status?asset={world.ids.root}&account={account}&use=%63ommercial")

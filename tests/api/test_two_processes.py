@@ -14,7 +14,7 @@ import pytest
 
 from tests.api.world import World
 
-SERVE = "import typer; from genip.cli.serve import serve; typer.run(serve)"
+SERVE = "import typer; from cli.serve import serve; typer.run(serve)"
 
 
 def free_port() -> int:

@@ -17,14 +17,14 @@ from genip.chain.deployment import Deployment, write_deployment
 from genip.chain.tx import send
 from genip.chain.types import Work, WorkKind
 from genip.content.cid import parse_cid
+from genip.content.digest import digest_bytes
 from genip.content.errors import InvalidCIDError
-from genip.content.hashing import digest_bytes
 from genip.content.metadata import WorkMetadata
 from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
 from genip.storage import ContentNotFoundError, LocalStore
 from indexer.config import IndexerConfig
-from indexer.metadata import MetadataFiller
+from indexer.content_fields import MetadataFiller
 from indexer.runner import Indexer
 from tests.helpers import DEPLOYER, TREASURY, extended_terms, make_work, standard_terms
 from tests.indexer.story import WINDOW, Actors, StoryIds, play, warp

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from genip.chain.anvil import Anvil, _group_alive, find_anvil
-from genip.chain.rpc import rpc_chain_id
+from genip.chain.probe import rpc_chain_id
 from genip.errors import AnvilError
 
 

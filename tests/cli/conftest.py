@@ -12,9 +12,9 @@ import pytest
 from eth_account.signers.local import LocalAccount
 from typer.testing import CliRunner
 
+from cli.main import app, error_message
 from genip.chain.client import GenIPClient
 from genip.chain.deployment import write_deployment
-from genip.cli.main import app, error_message
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def run_genip(
 ) -> subprocess.CompletedProcess[str]:
     """Run `python -m genip ARGS` to completion."""
     return subprocess.run(
-        [sys.executable, "-m", "genip", *args],
+        [sys.executable, "-m", "cli", *args],
         env=env,
         cwd=cwd,
         capture_output=True,

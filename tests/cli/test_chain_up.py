@@ -13,7 +13,7 @@ import pytest
 
 from genip.chain.client import GenIPClient
 from genip.chain.deployment import read_deployment
-from genip.chain.rpc import rpc_chain_id
+from genip.chain.probe import rpc_chain_id
 from tests.cli.conftest import run_genip
 
 
@@ -56,7 +56,7 @@ def _anvil_processes_on(port: int) -> list[int]:
 
 def _start(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "genip", "chain", "up", *args],
+        [sys.executable, "-m", "cli", "chain", "up", *args],
         env=env,
         cwd=cwd,
         stdout=subprocess.PIPE,

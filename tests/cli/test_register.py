@@ -5,10 +5,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from cli.works import ALREADY_REGISTERED_EXIT
 from genip.chain.client import GenIPClient
 from genip.chain.types import WorkKind
-from genip.cli.works import ALREADY_REGISTERED_EXIT
-from genip.content.hashing import digest_file
+from genip.content.digest import digest_file
 from genip.content.metadata import WorkMetadata
 from genip.storage import LocalStore
 from tests.cli.conftest import Genip

@@ -13,11 +13,11 @@ from PIL import Image
 
 from genip.chain.types import WorkKind
 from genip.content.canonical import canonical_json, normalize_text, parse_json, text_bytes
+from genip.content.digest import digest_stream
 from genip.content.errors import FormatError
 from genip.content.formats import MAX_CANONICAL_BYTES, detect_kind, prepare_work
 from genip.content.formats.safetensors import read_header, read_safetensors_info
 from genip.content.formats.workflow import canonical_workflow, describe_workflow
-from genip.content.hashing import digest_stream
 
 # ── workflows ──
 

@@ -7,8 +7,8 @@ import pytest
 
 from genip.chain.types import WorkKind
 from genip.content.cid import cid_of_bytes, sha256_of_raw_cid
+from genip.content.digest import digest_bytes
 from genip.content.errors import ContentError, FormatError, MetadataTooLargeError
-from genip.content.hashing import digest_bytes
 from genip.content.metadata import (
     DIGITAL_SOURCE_TYPE,
     MAX_METADATA_BYTES,

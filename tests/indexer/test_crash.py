@@ -13,7 +13,7 @@ from tests.indexer import story
 from tests.indexer.checks import assert_matches_chain, kill_at_random_points
 from tests.indexer.conftest import Chain
 
-GENIP = [sys.executable, "-m", "genip"]
+GENIP = [sys.executable, "-m", "cli"]
 
 
 def test_sigkill_during_backfill_then_restart_converges_to_the_chain(

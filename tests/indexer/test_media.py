@@ -12,19 +12,19 @@ from sqlalchemy.orm import Session
 
 from genip.chain import actions
 from genip.chain.types import Work, WorkKind
+from genip.content.digest import digest_bytes
 from genip.content.fingerprint import pdq_fingerprint
-from genip.content.hashing import digest_bytes
 from genip.content.metadata import WorkMetadata
 from genip.db import models
 from genip.matching import MatchConfig, MatchEngine, MatchingError
 from genip.matching.features import extract
-from genip.matching.hashing import phash256
 from genip.matching.normalize import load_image
+from genip.matching.perceptual import phash256
 from genip.matching.thumbnails import thumbnail
 from genip.storage import LocalStore
 from indexer.config import IndexerConfig
+from indexer.content_fields import MetadataFiller
 from indexer.media import MediaHasher
-from indexer.metadata import MetadataFiller
 from indexer.runner import Indexer
 from tests.helpers import CREATOR
 from tests.indexer.conftest import Chain

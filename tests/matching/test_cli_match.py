@@ -8,7 +8,7 @@ from PIL import Image
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from genip.cli.match import match
+from cli.match import match
 from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
 from genip.db.models import License

@@ -25,8 +25,8 @@ from genip.matching import (
     verdict,
 )
 from genip.matching.features import MIN_INLIERS, extract
-from genip.matching.hashing import phash256
 from genip.matching.normalize import load_image
+from genip.matching.perceptual import phash256
 from genip.matching.thumbnails import thumbnail
 from tests.matching.conftest import encode
 

@@ -1,14 +1,26 @@
 """Every index is exact: they return every stored code within the radius, with its smallest distance."""
 
+import importlib.util
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genip.matching import FaissFlatIndex, HammingIndex, MultiIndexHashIndex, PopcountScanIndex
+from genip.matching import FaissFlatIndex, HammingIndex, PopcountScanIndex
 from genip.matching.index import SCAN_LOOPS, default_index, popcount_scan_available
+
+
+def _mih_index_class() -> type:
+    """`scripts/mih_index.py`'s index: benchmark-only code, kept exact by the same tests."""
+    path = Path(__file__).resolve().parents[2] / "scripts" / "mih_index.py"
+    spec = importlib.util.spec_from_file_location("mih_index", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.MultiIndexHashIndex  # type: ignore[no-any-return]
 
 
 def _flip(code: np.ndarray, bits: int, rng: np.random.Generator) -> np.ndarray:
@@ -44,7 +56,7 @@ def index(request: pytest.FixtureRequest) -> HammingIndex:
         return FaissFlatIndex(shards=3, prefix_bytes=8, parallel_from=0)  # always on the thread pool
     if request.param == "faiss-plain":
         return FaissFlatIndex(shards=1, prefix_bytes=32)
-    return MultiIndexHashIndex(segment_size=256, max_segments=3)
+    return _mih_index_class()(segment_size=256, max_segments=3)  # type: ignore[no-any-return]
 
 
 def _brute(codes: np.ndarray, ids: np.ndarray, queries: np.ndarray, radius: int) -> list[tuple[int, int]]:

@@ -4,7 +4,7 @@ import numpy as np
 import skimage.data
 from PIL import Image, ImageEnhance
 
-from genip.matching.hashing import DIHEDRAL
+from genip.matching.perceptual import DIHEDRAL
 from genip.matching.thumbnails import THUMB_BYTES, ThumbnailIndex, thumbnail, thumbnail_variants, unit_vectors
 
 

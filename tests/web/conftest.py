@@ -1,5 +1,5 @@
 """The whole stack for browser tests, started once per session: anvil with the contracts, the demo
-marketplace (`genip.demo.seed`), the indexer in a background thread, the API with the built web page under
+marketplace (`cli.demo.seed`), the indexer in a background thread, the API with the built web page under
 uvicorn, and headless Debian Chromium driven by Playwright (never `playwright install`: the browser is
 /usr/bin/chromium)."""
 
@@ -21,17 +21,17 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from api.settings import ApiSettings
+from cli.demo.seed import DUSD, SeedReport, seed
 from genip.chain.accounts import dev_account
 from genip.chain.client import GenIPClient
 from genip.chain.deployment import Deployment
 from genip.chain.up import local_chain
 from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
-from genip.demo.seed import DUSD, SeedReport, seed
 from genip.settings import Settings
 from genip.storage import LocalStore
 from indexer.config import IndexerConfig
-from indexer.metadata import MetadataFiller
+from indexer.content_fields import MetadataFiller
 from indexer.runner import Indexer
 from tests.helpers import mint_demo
 
@@ -41,7 +41,7 @@ DIST = WEB / "dist"
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 PROVIDER_JS = (Path(__file__).parent / "provider.js").read_text(encoding="utf-8")
-# genip.demo's cast uses dev accounts 0-6; the browser tests buy as 8 and pay from Python as 7.
+# cli.demo's cast uses dev accounts 0-6; the browser tests buy as 8 and pay from Python as 7.
 BUYER = dev_account(8)
 PAYER = dev_account(7)
 ADA = dev_account(1)  # the demo's image creator

@@ -1,10 +1,10 @@
-"""The page's own endpoints (api/web.py): the served page, /config, /uploads and /metadata."""
+"""The page's own endpoints (`api.page`; config, uploads, metadata in `api.routes`)."""
 
 import httpx
 import pytest
 
-from api import web
-from genip.content.hashing import digest_bytes
+from api.routes import uploads
+from genip.content.digest import digest_bytes
 from tests.helpers import CREATOR
 from tests.web.conftest import Stack
 from tests.web.test_marketplace import _png as png_bytes
@@ -77,7 +77,7 @@ def test_uploads_of_the_wrong_type_or_size_are_refused(
         ).status_code
         == 400
     )
-    monkeypatch.setattr(web, "MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 10)
     big = api.post("/uploads", files={"file": ("x.txt", b"x" * 100, "text/plain")}, data={"kind": "text"})
     assert big.status_code == 413
 

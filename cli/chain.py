@@ -9,9 +9,9 @@ import typer
 from rich.console import Console
 from web3 import Web3
 
+from cli.render import print_deployment
 from genip.chain.accounts import account_from_env
 from genip.chain.up import DEV_BLOCK_TIME, deploy_to, local_chain
-from genip.cli.render import print_deployment
 from genip.errors import ConfigError
 from genip.settings import Settings
 

@@ -23,11 +23,20 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from web3.types import TxReceipt
 
+from cli.context import (
+    AccountOption,
+    JsonOption,
+    PromptFileOption,
+    PromptOption,
+    open_client,
+    settings_of,
+    signer,
+)
+from cli.output import emit, hex0x, status
+from cli.prompt import submit_kept, wait_indexed
 from genip.chain.client import GenIPClient
 from genip.chain.reads import asset_info, check_asset, license_info
 from genip.chain.types import WorkKind
-from genip.cli.context import AccountOption, JsonOption, open_client, settings_of, signer
-from genip.cli.output import emit, hex0x, status
 from genip.content.metadata import ParentLink
 from genip.db.engine import normalize_url
 from genip.db.models import Asset
@@ -63,12 +72,6 @@ _KINDS = ", ".join(k.name.lower() for k in WorkKind)
 KindOption = Annotated[str | None, typer.Option("--kind", help=f"{_KINDS}; default: from the file.")]
 TitleOption = Annotated[str, typer.Option("--title", help="The work's name.")]
 DescriptionOption = Annotated[str, typer.Option("--description", help="Free text.")]
-PromptFileOption = Annotated[
-    Path | None, typer.Option("--prompt-file", help="File with the prompt (required for image and text).")
-]
-PromptOption = Annotated[
-    str | None, typer.Option("--prompt", help="The prompt as text (beats --prompt-file).")
-]
 ModelOption = Annotated[str | None, typer.Option("--model", help="Model used, e.g. sdxl-1.0.")]
 ToolOption = Annotated[str | None, typer.Option("--tool", help="Tool used, e.g. ComfyUI.")]
 TagsOption = Annotated[str, typer.Option("--tags", help="Comma-separated tags.")]
@@ -128,7 +131,7 @@ def near_duplicate_of(
         return None
     from genip.matching.engine import MatchEngine  # numpy and faiss: only for images
     from genip.matching.errors import MatchingError
-    from genip.matching.hashing import QueryHash
+    from genip.matching.perceptual import QueryHash
 
     try:
         engine = MatchEngine.from_settings(settings)
@@ -290,8 +293,6 @@ def _register(
     }
     api = os.environ.get("GENIP_API_URL", "").strip()
     if api:  # send the prompt to the checker now, privately and signed, as part of registering
-        from genip.cli.assets import submit_kept, wait_indexed  # (assets imports this module's options)
-
         try:
             if not wait_indexed(api, result.asset_id):
                 raise GenIPError(f"the API at {api} has not indexed asset {result.asset_id} within a minute")

@@ -18,13 +18,13 @@ from pathlib import Path
 from eth_account.signers.local import LocalAccount
 from web3.types import RPCEndpoint, Wei
 
+from cli.demo.content import DemoWork, derived_image, near_copy, write_works
 from genip.chain import actions
 from genip.chain.accounts import dev_account
 from genip.chain.client import GenIPClient
 from genip.chain.tx import send
 from genip.chain.types import CheckOutcome, Tier
 from genip.content.metadata import ParentLink
-from genip.demo.content import DemoWork, derived_image, near_copy, write_works
 from genip.prompts import PromptVault
 from genip.storage import ContentStore
 from genip.terms.terms import extended_terms, standard_terms, template

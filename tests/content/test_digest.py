@@ -7,7 +7,7 @@ from io import BytesIO
 from pathlib import Path
 
 from genip.content.cid import cid_of_bytes
-from genip.content.hashing import READ_SIZE, digest_bytes, digest_file, digest_stream, sha256_file
+from genip.content.digest import READ_SIZE, digest_bytes, digest_file, digest_stream, sha256_file
 
 MIB = 1024 * 1024
 

@@ -8,17 +8,18 @@ Signing key selection (first that applies):
 
 import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from eth_account.signers.local import LocalAccount
 from eth_utils.address import is_address, to_checksum_address
 
-from genip.accounts import Keystore, KeystoreEntry, KeystoreError
 from genip.chain.accounts import account_from_env
 from genip.chain.client import GenIPClient
 from genip.chain.deployment import read_deployment
 from genip.errors import SigningKeyError
+from genip.keystore import Keystore, KeystoreEntry, KeystoreError
 from genip.settings import Settings
 
 __all__ = [
@@ -119,3 +120,11 @@ def read_secret_line(prompt: str) -> str:
         return sys.stdin.readline().strip()
     value: str = typer.prompt(prompt, hide_input=True, err=True)
     return value.strip()
+
+
+PromptFileOption = Annotated[
+    Path | None, typer.Option("--prompt-file", help="File with the prompt (required for image and text).")
+]
+PromptOption = Annotated[
+    str | None, typer.Option("--prompt", help="The prompt as text (beats --prompt-file).")
+]

@@ -8,12 +8,12 @@ from sqlalchemy.orm import Session
 
 from genip.chain import actions
 from genip.chain.types import Work, WorkKind
-from genip.content.hashing import digest_bytes
+from genip.content.digest import digest_bytes
 from genip.content.metadata import WorkMetadata
 from genip.db import models
 from genip.storage import LocalStore
 from indexer.config import IndexerConfig
-from indexer.metadata import MetadataFiller
+from indexer.content_fields import MetadataFiller
 from indexer.runner import Indexer
 from tests.helpers import CREATOR
 from tests.indexer.conftest import Chain

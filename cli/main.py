@@ -9,19 +9,20 @@ from rich.console import Console
 from rich.markup import escape
 from web3.exceptions import Web3Exception
 
-from genip.cli.account import account_app
-from genip.cli.assets import prompt_app, show
-from genip.cli.chain import chain_app, deploy
-from genip.cli.checker import checker_app
-from genip.cli.demo import demo
-from genip.cli.disputes import dispute_app
-from genip.cli.index import db_app, index
-from genip.cli.market import license_app, offer_app, status
-from genip.cli.match import match
-from genip.cli.money import balance, pay, withdraw
-from genip.cli.platform import platform_app
-from genip.cli.serve import serve
-from genip.cli.works import derive, register
+from cli.account import account_app
+from cli.chain import chain_app, deploy
+from cli.checker import checker_app
+from cli.demo.run import demo
+from cli.disputes import dispute_app
+from cli.index import db_app, index
+from cli.market import license_app, offer_app, status
+from cli.match import match
+from cli.money import balance, pay, withdraw
+from cli.platform import platform_app
+from cli.prompt import prompt_app
+from cli.serve import serve
+from cli.show import show
+from cli.works import derive, register
 from genip.errors import ConfigError, GenIPError
 from genip.settings import Settings
 

@@ -2,8 +2,8 @@
 
 import typer
 
-from genip.cli.context import JsonOption, keystore, password, read_secret_line, settings_of
-from genip.cli.output import emit, table
+from cli.context import JsonOption, keystore, password, read_secret_line, settings_of
+from cli.output import emit, table
 
 __all__ = ["account_app"]
 

@@ -8,12 +8,12 @@ import typer
 from eth_utils.address import is_address, to_checksum_address
 from typer.core import TyperGroup
 
+from cli.context import AccountOption, JsonOption, open_client, resolve_address, settings_of, signer
+from cli.output import emit, table
 from genip import trade
 from genip.chain import actions
 from genip.chain.reads import check_asset, license_info, license_status, licenses_held, offer_info
 from genip.chain.types import LicenseUse, Tier
-from genip.cli.context import AccountOption, JsonOption, open_client, resolve_address, settings_of, signer
-from genip.cli.output import emit, table
 from genip.errors import ConfigError, GenIPError
 from genip.money import format_amount, parse_duration, parse_share, resolve_currency, to_base_units
 from genip.storage import open_store

@@ -12,11 +12,11 @@ from typing import Annotated
 import typer
 from eth_utils.address import is_address, to_checksum_address
 
+from cli.context import AccountOption, JsonOption, open_client, resolve_address, settings_of, signer
+from cli.output import emit
 from genip.chain import actions
 from genip.chain.explain import format_time
 from genip.chain.types import UNLIMITED_WORKS
-from genip.cli.context import AccountOption, JsonOption, open_client, resolve_address, settings_of, signer
-from genip.cli.output import emit
 from genip.errors import ConfigError
 from genip.money import parse_duration
 

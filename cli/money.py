@@ -4,10 +4,10 @@ from typing import Annotated
 
 import typer
 
+from cli.context import AccountOption, JsonOption, open_client, resolve_address, settings_of, signer
+from cli.output import emit, table
 from genip import trade
 from genip.chain import actions
-from genip.cli.context import AccountOption, JsonOption, open_client, resolve_address, settings_of, signer
-from genip.cli.output import emit, table
 from genip.money import NATIVE, Currency, format_amount, resolve_currency, to_base_units
 
 __all__ = ["balance", "pay", "withdraw"]

@@ -14,12 +14,12 @@ from typing import Annotated, Any
 
 import typer
 
+from cli.context import AccountOption, JsonOption, open_client, settings_of, signer
+from cli.output import emit, hex0x, table
 from genip.chain import actions
 from genip.chain.client import GenIPClient
 from genip.chain.explain import format_time
 from genip.chain.reads import DisputeInfo, check_asset, dispute_info, held_of
-from genip.cli.context import AccountOption, JsonOption, open_client, settings_of, signer
-from genip.cli.output import emit, hex0x, table
 from genip.errors import ConfigError
 from genip.money import currency_at, format_amount, resolve_currency
 from genip.settings import Settings

@@ -9,7 +9,8 @@ import pytest
 from eth_account import Account
 from eth_utils.address import to_checksum_address
 
-from genip.accounts import (
+from genip.errors import SigningKeyError
+from genip.keystore import (
     LIGHT_SCRYPT_N,
     AccountExistsError,
     AccountNotFoundError,
@@ -19,7 +20,6 @@ from genip.accounts import (
     WrongPasswordError,
     account_from_env,
 )
-from genip.errors import SigningKeyError
 
 PASSWORD = "correct horse battery staple"
 # anvil's well-known dev key #1 (public test key, never for real funds)

@@ -5,7 +5,7 @@ from PIL import Image
 
 from genip.content.fingerprint import hamming_distance, pdq_fingerprint
 from genip.matching import LowQualityImageError, hash_query
-from genip.matching.hashing import hash_from_hex
+from genip.matching.perceptual import hash_from_hex
 
 
 def test_the_first_variant_is_the_registered_hash(astronaut: Image.Image) -> None:

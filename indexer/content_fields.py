@@ -14,7 +14,6 @@ hash) and copies the searchable fields onto the asset row. Status per asset:
 Filling is idempotent and outside the chain data, so a reorg that removes an asset simply removes its row.
 """
 
-import time
 from typing import Any
 
 from sqlalchemy import Engine, or_, select, update
@@ -24,22 +23,9 @@ from genip.content.errors import ContentError
 from genip.content.metadata import WorkMetadata
 from genip.db import models
 from genip.storage import ContentStore, StorageError
+from indexer.retries import Retries
 
-__all__ = ["MetadataFiller", "Retries"]
-
-
-class Retries:
-    """The statuses a content step reads now: always `pending`, and `missing` once per `seconds`."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._last = 0.0
-
-    def statuses(self) -> list[str]:
-        if time.monotonic() - self._last < self.seconds:
-            return ["pending"]
-        self._last = time.monotonic()
-        return ["pending", "missing"]
+__all__ = ["MetadataFiller"]
 
 
 class MetadataFiller:

@@ -17,6 +17,7 @@ from eth_utils.address import to_checksum_address
 from rich.console import Console
 from rich.table import Table
 
+from cli.demo.seed import CAST, seed
 from genip.chain.accounts import dev_account
 from genip.chain.anvil import Anvil
 from genip.chain.client import GenIPClient, connect
@@ -25,7 +26,6 @@ from genip.chain.deployment import Deployment, read_deployment, write_deployment
 from genip.chain.up import DEV_BLOCK_TIME, mixed_mining
 from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
-from genip.demo.seed import CAST, seed
 from genip.errors import GenIPError, redact_url
 from genip.settings import Settings
 from genip.storage import open_store

@@ -7,12 +7,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.context import AccountOption, JsonOption, open_client, settings_of, signer
+from cli.output import emit
 from genip.checker.policy import Outcome
 from genip.checker.sealing import Sealer
 from genip.checker.submissions import SubmissionStore
 from genip.checker.worker import Checker, CheckResult
-from genip.cli.context import AccountOption, JsonOption, open_client, settings_of, signer
-from genip.cli.output import emit
 from genip.db.engine import make_engine
 from genip.db.migrate import require_current
 from genip.settings import Settings

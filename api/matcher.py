@@ -37,8 +37,8 @@ from sqlalchemy import Connection, Engine, select
 from api.queries.chain import ChainState
 from genip.db.models import Ancestor, Asset, MatchHash
 from genip.matching.engine import Candidate, MatchConfig, MatchEngine
-from genip.matching.hashing import QueryHash
 from genip.matching.originals import Registration, StoredHashes, possible_original, stored_query
+from genip.matching.perceptual import QueryHash
 from genip.settings import Settings
 
 __all__ = [

@@ -1,0 +1,189 @@
+"""`POST /uploads`: a work's file, checked, canonicalised, hashed, fingerprinted and stored before its
+registration.
+
+It checks size and type, canonicalises, hashes, fingerprints and stores the work and answers its sha256, CID,
+media type and perceptual hash. What was computed is kept in `<data dir>/uploads/<cid>.json` so that
+`POST /metadata` (`api.routes.metadata`) builds metadata from the server's own numbers, not from whatever a
+client sends back.
+
+Near-duplicate warnings come from the matching engine (`api.matcher`, shared with `POST /match`):
+`near_duplicates` lists registered images of other creators (the optional `creator` form field names the
+uploader) within the match distance. It warns, it does not refuse: the registration itself is the wallet's.
+"""
+
+import json
+import shutil
+import tempfile
+from contextlib import suppress
+from pathlib import Path
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+
+from api.addresses import parse_address
+from api.deps import content_store, uploads_dir
+from api.matcher import describe, lookup, matcher
+from api.schemas import ErrorBody, NearDuplicate, UploadResult
+from genip.chain.types import WorkKind
+from genip.content.digest import digest_stream
+from genip.content.errors import ContentError
+from genip.content.fingerprint import fingerprint_work
+from genip.content.formats import IMAGE_SUFFIXES, MODEL_SUFFIXES, TEXT_SUFFIXES, prepare_work
+from genip.content.metadata import PerceptualHash
+from genip.matching.errors import MatchingError
+from genip.matching.perceptual import QueryHash
+from genip.storage import StorageError
+
+__all__ = ["ALLOWED_SUFFIXES", "MAX_UPLOAD_BYTES", "near_duplicates", "router"]
+
+#: Largest file `POST /uploads` accepts.
+MAX_UPLOAD_BYTES: Final = 50 * 1024 * 1024
+#: File name endings accepted per kind (the kind's format is then checked by `prepare_work`).
+ALLOWED_SUFFIXES: Final[dict[WorkKind, frozenset[str]]] = {
+    WorkKind.IMAGE: frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif"}) & IMAGE_SUFFIXES,
+    WorkKind.TEXT: TEXT_SUFFIXES,
+    WorkKind.PROMPT: TEXT_SUFFIXES,
+    WorkKind.WORKFLOW: frozenset({".json"}),
+    WorkKind.MODEL: MODEL_SUFFIXES,
+    WorkKind.OTHER: frozenset({".zip", ".pdf", ".json", ".bin"}),
+}
+_CHUNK: Final = 1024 * 1024
+
+router = APIRouter(tags=["web"])
+
+
+def near_duplicates(
+    request: Request,
+    kind: WorkKind,
+    perceptual_hash: PerceptualHash | None,
+    *,
+    image: bytes | None = None,
+    creator: str | None = None,
+) -> list[NearDuplicate]:
+    """Registered images of creators other than `creator` close to an uploaded image (the registration
+    pre-check), from the process's shared matching engine (`api.matcher`).
+
+    The upload's own bytes are hashed in their 8 rotations/flips when given and matchable; otherwise (too
+    large or too flat for the matcher) the committed PDQ hash alone is looked up. Non-images, a missing hash
+    and a database that cannot be read give no warning: the pre-check never blocks an upload.
+    """
+    if kind is not WorkKind.IMAGE or perceptual_hash is None or perceptual_hash.algorithm != "pdq":
+        return []
+    try:
+        engine = matcher(request.app)
+        query = QueryHash((perceptual_hash.value,), perceptual_hash.quality or 0)
+        if image is not None:
+            with suppress(MatchingError):
+                query = engine.hash(image)
+        found = describe(request.app.state.engine, lookup(request.app, query, exclude_creator=creator))
+    except SQLAlchemyError:
+        return []
+    return [
+        NearDuplicate(
+            asset_id=f.candidate.asset_id,
+            distance=f.candidate.distance,
+            title=f.title,
+            creator=f.candidate.creator,
+            message=f"looks like asset {f.candidate.asset_id}"
+            + (f" ({f.title!r})" if f.title else "")
+            + f" by {f.candidate.creator} ({f.candidate.likeness}): register it as a derivative "
+            "under a licence on that work, not as an original",
+        )
+        for f in found
+    ]
+
+
+def _kind(text: str) -> WorkKind:
+    try:
+        return WorkKind[text.strip().upper()]
+    except KeyError:
+        names = ", ".join(k.name.lower() for k in WorkKind)
+        raise HTTPException(400, f"kind {text[:40]!r} is not one of {names}") from None
+
+
+async def _save_limited(upload: UploadFile, target: Path) -> int:
+    size = 0
+    with target.open("wb") as out:
+        while chunk := await upload.read(_CHUNK):
+            size += len(chunk)
+            if size > MAX_UPLOAD_BYTES:
+                raise HTTPException(413, f"the file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB")
+            out.write(chunk)
+    if size == 0:
+        raise HTTPException(400, "the file is empty")
+    return size
+
+
+@router.post(
+    "/uploads",
+    response_model=UploadResult,
+    summary="Store a work before registering it",
+    responses={
+        400: {"model": ErrorBody, "description": "Unknown kind, an empty file, or a malformed creator."},
+        413: {"model": ErrorBody, "description": "Too large."},
+        415: {"model": ErrorBody, "description": "Type not accepted for the kind."},
+    },
+)
+async def upload_work(
+    request: Request,
+    file: Annotated[UploadFile, File(description="The work's file.")],
+    kind: Annotated[str, Form(description="image, text, model, workflow, prompt or other.")] = "image",
+    creator: Annotated[
+        str | None,
+        Form(description="The registering wallet: its own works are not reported as near-duplicates."),
+    ] = None,
+) -> UploadResult:
+    """Canonicalise, hash, fingerprint and store one work (the bytes hashed are the bytes stored)."""
+    work_kind = _kind(kind)
+    owner = parse_address(creator.strip(), field="creator") if creator and creator.strip() else None
+    suffix = Path(file.filename or "").suffix.lower()
+    allowed = ALLOWED_SUFFIXES[work_kind]
+    if suffix not in allowed:
+        raise HTTPException(
+            415,
+            f"a {work_kind.name.lower()} must be one of {', '.join(sorted(allowed))}, not {suffix or '?'!r}",
+        )
+    temp_dir = Path(tempfile.mkdtemp(prefix="genip-upload-"))
+    try:
+        path = temp_dir / f"work{suffix}"
+        await _save_limited(file, path)
+        try:
+            prepared = prepare_work(path, work_kind)
+            with prepared.open() as stream:
+                digest = digest_stream(stream)
+            phash = fingerprint_work(prepared)
+            image = path.read_bytes() if work_kind is WorkKind.IMAGE else None
+        except (ContentError, OSError, ValueError) as exc:
+            raise HTTPException(415, f"the file is not a readable {work_kind.name.lower()}: {exc}") from None
+        try:
+            cid = content_store(request).put(prepared.canonical if prepared.canonical is not None else path)
+        except StorageError as exc:
+            raise HTTPException(503, f"the content store cannot take the file: {exc}") from None
+    finally:
+        shutil.rmtree(temp_dir, ignore_errors=True)
+    if cid != digest.cid:
+        raise HTTPException(500, f"the store answered CID {cid}, the hash gave {digest.cid}")
+    record: dict[str, Any] = {
+        "kind": work_kind.name.lower(),
+        "cid": digest.cid,
+        "sha256": digest.sha256_hex,
+        "size": digest.size,
+        "media_type": prepared.media_type,
+        "perceptual_hash": None
+        if phash is None
+        else {"algorithm": phash.algorithm, "value": "0x" + phash.value.hex(), "quality": phash.quality},
+        "details": prepared.details,
+    }
+    uploads = uploads_dir(request)
+    uploads.mkdir(parents=True, exist_ok=True)
+    (uploads / f"{digest.cid}.json").write_text(json.dumps(record, default=str), encoding="utf-8")
+    return UploadResult.model_validate(
+        {
+            **record,
+            "near_duplicates": await run_in_threadpool(
+                near_duplicates, request, work_kind, phash, image=image, creator=owner
+            ),
+        }
+    )
