@@ -15,8 +15,8 @@ export UV_PYTHON_DOWNLOADS := never
 
 help:
 	@echo "make demo   - local chain + contracts (and, as they land, indexer, API and web page)"
-	@echo "make test   - every test: Solidity (forge) and Python (pytest)"
-	@echo "make lint   - ruff + mypy"
+	@echo "make test   - lint, then every test: Solidity (forge), Slither, Python (pytest)"
+	@echo "make lint   - ruff, mypy, import-linter (the layers), tsc --noEmit (part of make test)"
 	@echo "make gas    - gas benchmark (scripts/bench_gas.py)"
 	@echo "make audit  - Slither over contracts/src (triage: contracts/audit/TRIAGE.md)"
 
@@ -67,10 +67,11 @@ test-contracts: setup
 test-python: setup
 	$(PY) -m pytest
 
-test: test-contracts audit test-python
+test: lint test-contracts audit test-python
 
 lint: setup
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy && (cd web && npm run typecheck)
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy && .venv/bin/lint-imports \
+		&& (cd web && npm run typecheck)
 
 gas: setup
 	$(PY) scripts/bench_gas.py
