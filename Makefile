@@ -11,7 +11,7 @@ FORGE   := node_modules/.bin/forge
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help setup demo test test-contracts test-python lint contracts artifacts gas audit clean
+.PHONY: help setup demo test test-contracts test-python lint contracts artifacts web-types gas audit clean
 
 help:
 	@echo "make demo   - local chain + contracts (and, as they land, indexer, API and web page)"
@@ -31,7 +31,7 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet uv==0.13.8
 
 .venv/.synced: pyproject.toml uv.lock setup.py genip/matching/popcount_scan.c genip/matching/popcount_build.py \
-		indexer/_rawrows.c $(UV)
+		genip/content/simhash.c genip/content/simhash_build.py indexer/_rawrows.c $(UV)
 	$(UV) sync --frozen
 	@touch $@
 
@@ -40,9 +40,15 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm install --no-audit --no-fund
 	@touch $@
 
+# Its generated sources are committed (web/src/generated: the API's types from its OpenAPI document, the ABIs
+# `as const`), so the build needs neither Python nor forge. After changing the API's routes or schemas run
+# `make web-types`; after changing the contracts `make artifacts` (tests fail while either is stale).
 web/dist/index.html: web/node_modules/.package-lock.json web/index.html web/vite.config.js web/tsconfig.json \
-		web/scripts/abis.mjs $(shell find web/src -type f) $(wildcard genip/abi/*.json)
+		$(shell find web/src -type f)
 	cd web && npm run build
+
+web-types: .venv/.synced web/node_modules/.package-lock.json
+	$(PY) scripts/export_openapi.py
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here); CI runs as root.
 /usr/bin/chromium:

@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.addresses import AddressError
+from api.body_limits import JsonBodyLimits
+from api.cpu import DEFAULT_CPU_WORKERS, configure_cpu_pool
 from api.metrics import MetricsMiddleware
 from api.page import mount_web
 from api.routes import (
@@ -29,6 +31,7 @@ from api.settings import ApiSettings
 from api.status_endpoint import StatusFastPath, StatusService
 from genip.db.engine import make_engine, make_sessionmaker
 from genip.db.migrate import require_current
+from genip.recursion import restore_recursion_limit
 from genip.settings import Settings
 from genip.storage import open_store
 
@@ -52,6 +55,9 @@ Stateless: any number of processes can serve the same database behind a load bal
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
     """A ready app reading the database and store named by `settings` (default: from the environment)."""
     settings = settings or ApiSettings()
+    # A dependency raised the limit at import: past the default, nested JSON could overrun the stack.
+    restore_recursion_limit()
+    configure_cpu_pool(settings.api_cpu_workers or DEFAULT_CPU_WORKERS)
     kwargs: dict[str, Any] = {}
     if not settings.db_url.startswith("sqlite"):
         # No pre-ping: it costs a round trip per request; a dropped connection fails one request (503) and
@@ -98,7 +104,11 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.status_service = status_service
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.store = open_store(settings.data_dir, settings.ipfs_api)
-    # Innermost first: the licence-status fast path runs inside the metrics middleware.
+    # Innermost first: JSON bodies are bounded before the app parses them (the licence-status fast path
+    # outside answers GETs only, so its hot path skips the check), all inside the metrics middleware.
+    app.add_middleware(
+        JsonBodyLimits, max_bytes=settings.api_max_json_bytes, max_depth=settings.api_max_json_depth
+    )
     app.add_middleware(StatusFastPath, service=status_service, route=licenses.STATUS_ROUTE)
     app.add_middleware(MetricsMiddleware)
 

@@ -29,6 +29,7 @@ __all__ = [
     "Facets",
     "HealthPublic",
     "HeldPublic",
+    "KindConfig",
     "LicenseCounts",
     "LicenseHeld",
     "LicenseStatus",
@@ -190,7 +191,10 @@ class OfferPublic(BaseModel):
     supply_cap: int = Field(description="Most licences sold under this offer; 0 = unlimited.")
     sold: int
     paused: bool
-    available: bool = Field(description="Not paused and not sold out.")
+    available: bool = Field(
+        description="Not paused, not sold out, and the asset not disputed (an open claim, an upheld one or a "
+        "taint)."
+    )
     lapsed: bool = Field(description="The seller no longer owns the certificate: the offer cannot be bought.")
     purchasable: bool = Field(
         description="`buyLicense` would succeed now: available, not lapsed, and the asset clear and not "
@@ -567,15 +571,34 @@ class Currency(BaseModel):
 
 
 class TermsTemplate(BaseModel):
-    """A shipped plain-language terms document new offers can point at."""
+    """A tier's preset terms for new offers: the `LicenseTerms` the page sends to `createOffer`, on the
+    shipped plain-language document."""
 
+    tier: Tier
+    value: int = Field(description="The tier as the contracts number it (`LicenseTerms.tier`).")
+    commercial_use: bool
+    derivatives_allowed: bool
+    transferable: bool
     document_hash: str
     document_uri: str
-    rev_share_bps: int
+    rev_share_bps: int = Field(
+        description="The preset's revenue share on each derivative (the default an offer starts from; 0 "
+        "when the tier allows no derivatives)."
+    )
+
+
+class KindConfig(BaseModel):
+    """A kind of work as the contracts number it and as `POST /uploads` accepts it."""
+
+    kind: Kind
+    value: int = Field(description="The kind as the contracts number it (`Work.kind`).")
+    suffixes: list[str] = Field(description="File name endings `POST /uploads` accepts for it, sorted.")
+    prompt_required: bool = Field(description="AI output (image, text): registering it needs its prompt.")
 
 
 class ChainConfig(BaseModel):
-    """What the page needs to talk to the chain through the user's wallet."""
+    """What the page needs to talk to the chain through the user's wallet, and the server's facts it
+    renders forms from (kinds, tiers, uses, upload limits), so that the page copies none of them."""
 
     chain_id: int
     chain_id_hex: str
@@ -588,7 +611,9 @@ class ChainConfig(BaseModel):
     fee_bps: int
     currencies: list[Currency]
     terms: dict[str, TermsTemplate] = Field(description="Terms presets by tier, for new offers.")
-    max_upload_bytes: int
+    kinds: list[KindConfig] = Field(description="Every kind of work, in the contracts' order.")
+    uses: list[Use] = Field(description="The uses a licence is checked for (`/licenses/status`).")
+    max_upload_bytes: int = Field(description="Largest file `POST /uploads` accepts.")
 
 
 class PerceptualHashOut(BaseModel):

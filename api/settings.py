@@ -66,6 +66,23 @@ class ApiSettings(BaseSettings):
     api_check_schema: bool = Field(
         default=True, description="Refuse to start unless the database schema is at this code's revision."
     )
+    api_max_json_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=1024,
+        description="Largest JSON request body (413 above; `api.body_limits`).",
+    )
+    api_max_json_depth: int = Field(
+        default=64,
+        ge=4,
+        description="Deepest nesting of arrays and objects in a JSON request body (400 deeper; the API's own "
+        "bodies nest at most 4 deep).",
+    )
+    api_cpu_workers: int | None = Field(
+        default=None,
+        ge=1,
+        description="Threads running CPU-bound work of a request (upload hashing and fingerprints, image "
+        "decoding) off the event loop (`api.cpu`); default the CPU count, at most 4.",
+    )
 
     @property
     def db_url(self) -> str:

@@ -3,7 +3,8 @@
 Platforms ask this before every display, so it skips what the generic FastAPI route costs (routing,
 dependency solving, pydantic on the way out):
 
-* `StatusService.answer` runs **one** prepared statement (cursor, asset and the account's licences on it) on
+* `StatusService.answer` runs **one** prepared statement (cursor, asset and the account's licences on it:
+  `api.queries.status.WITH_STATE_SQL`, whose licence condition is `genip.rules`'s SQL twin) on
   a connection of its own — on Postgres a raw psycopg connection in autocommit with a server-side prepared
   statement, on SQLite the SQLAlchemy engine — in a worker thread, and writes the JSON with orjson.
 * It keeps, per process, the cursor it last read for `GENIP_API_STATUS_CURSOR_TTL` seconds (default 0.1 s)
@@ -35,11 +36,12 @@ from api.caching import etag_matches
 from api.queries.chain import ANY_CHAIN_SQL, ONE_CHAIN_SQL, ChainState, state_from_row
 from api.queries.status import WITH_STATE_SQL, state_and_answer
 from api.schemas import MAX_ASSET_ID, Use
+from genip import rules
 
 __all__ = ["STATUS_PATH", "StatusFastPath", "StatusService"]
 
 STATUS_PATH = "/licenses/status"
-_USES: frozenset[str] = frozenset(("display", "commercial", "derivative"))
+_USES: frozenset[str] = frozenset(rules.Use)
 _JSON = b"application/json"
 
 #: (status code, headers, body) of an answer, ready for ASGI.
@@ -245,7 +247,7 @@ def _parse(query_string: bytes) -> tuple[int, str, Use] | None:
         holder = _checksummed(account)
     except AddressError:
         return None
-    return asset, holder, use or "display"  # type: ignore[return-value]
+    return asset, holder, use or rules.Use.DISPLAY.value  # type: ignore[return-value]
 
 
 class StatusFastPath:

@@ -3,17 +3,16 @@
 import signal
 import time
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from web3 import Web3
 
 from cli.render import print_deployment
-from genip.chain.accounts import account_from_env
-from genip.chain.up import DEV_BLOCK_TIME, deploy_to, local_chain
 from genip.errors import ConfigError
-from genip.settings import Settings
+
+if TYPE_CHECKING:
+    from genip.settings import Settings
 
 __all__ = ["chain_app", "deploy"]
 
@@ -41,6 +40,8 @@ def up(
 ) -> None:
     """Start anvil, deploy the contracts (and a demo ERC-20) with its first dev account, keep it running
     until Ctrl-C. With GENIP_RPC_URL set, deploy there instead and exit."""
+    from genip.chain.up import DEV_BLOCK_TIME, local_chain
+
     settings: Settings = ctx.obj
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
     signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
@@ -80,6 +81,11 @@ def deploy(
     as_json: JsonOption = False,
 ) -> None:
     """Deploy the contracts to any RPC with a funded key from the environment; write the deployment file."""
+    from web3 import Web3
+
+    from genip.chain.accounts import account_from_env
+    from genip.chain.up import deploy_to
+
     settings: Settings = ctx.obj
     url = rpc_url or settings.rpc_url
     if not url:

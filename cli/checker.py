@@ -1,7 +1,7 @@
 """`genip checker …`: the prompt-check process (the only holder of the checker key) and its review queue."""
 
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -9,13 +9,10 @@ from rich.table import Table
 
 from cli.context import AccountOption, JsonOption, open_client, settings_of, signer
 from cli.output import emit
-from genip.checker.policy import Outcome
-from genip.checker.sealing import Sealer
-from genip.checker.submissions import SubmissionStore
-from genip.checker.worker import Checker, CheckResult
-from genip.db.engine import make_engine
-from genip.db.migrate import require_current
-from genip.settings import Settings
+
+if TYPE_CHECKING:
+    from genip.checker.worker import Checker, CheckResult
+    from genip.settings import Settings
 
 __all__ = ["checker_app"]
 
@@ -24,7 +21,13 @@ checker_app = typer.Typer(
 )
 
 
-def _checker(settings: Settings, account: str | None) -> Checker:
+def _checker(settings: "Settings", account: str | None) -> "Checker":
+    from genip.checker.sealing import Sealer
+    from genip.checker.submissions import SubmissionStore
+    from genip.checker.worker import Checker
+    from genip.db.engine import make_engine
+    from genip.db.migrate import require_current
+
     key = settings.checker_key.get_secret_value() if settings.checker_key else None
     sealer = Sealer.from_setting(key)
     engine = make_engine(settings.db_url)
@@ -32,7 +35,7 @@ def _checker(settings: Settings, account: str | None) -> Checker:
     return Checker(SubmissionStore(engine, sealer), open_client(settings), signer(settings, account))
 
 
-def _row(result: CheckResult) -> dict[str, object]:
+def _row(result: "CheckResult") -> dict[str, object]:
     return {
         "submission": result.submission_id,
         "asset": result.asset_id,
@@ -51,7 +54,10 @@ def run(
     json: JsonOption = False,
 ) -> None:
     """Check pending submissions: clear passes and fails are attested; the rest wait for review."""
+    from genip.recursion import restore_recursion_limit
+
     worker = _checker(settings_of(ctx), account)
+    restore_recursion_limit()  # py_ecc (imported by eth-account) raises it: nested JSON could crash us
     console = Console(highlight=False)
     while True:
         results = [_row(r) for r in worker.run_once()]
@@ -102,6 +108,8 @@ def review(
         return
     if outcome not in ("pass", "fail"):
         raise typer.BadParameter("--outcome must be pass or fail", param_hint="--outcome")
+    from genip.checker.policy import Outcome
+
     result = worker.decide(decide, Outcome(outcome), reviewer)
     emit(_row(result), as_json=json, title=f"asset {result.asset_id}: review decided")
 
@@ -109,4 +117,6 @@ def review(
 @checker_app.command("keygen")
 def keygen() -> None:
     """Print a fresh sealing key for GENIP_CHECKER_KEY (store it in your secret manager, not in the repo)."""
+    from genip.checker.sealing import Sealer
+
     typer.echo(Sealer.new_key())

@@ -6,21 +6,22 @@ Signing key selection (first that applies):
 2. The private key in `GENIP_PRIVATE_KEY` (automation; `GENIP_KEY_ENV` names another variable).
 """
 
+import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from eth_account.signers.local import LocalAccount
-from eth_utils.address import is_address, to_checksum_address
 
-from genip.chain.accounts import account_from_env
-from genip.chain.client import GenIPClient
-from genip.chain.deployment import read_deployment
 from genip.errors import SigningKeyError
-from genip.keystore import Keystore, KeystoreEntry, KeystoreError
-from genip.settings import Settings
+
+if TYPE_CHECKING:  # the commands import web3, eth-account and pydantic when they run (`cli.main`)
+    from eth_account.signers.local import LocalAccount
+
+    from genip.chain.client import GenIPClient
+    from genip.keystore import Keystore, KeystoreEntry
+    from genip.settings import Settings
 
 __all__ = [
     "PASSWORD_ENV",
@@ -49,19 +50,24 @@ AccountOption = Annotated[
 ]
 
 
-def settings_of(ctx: typer.Context) -> Settings:
+def settings_of(ctx: typer.Context) -> "Settings":
     """The settings the root callback built."""
     settings: Settings = ctx.find_root().obj
     return settings
 
 
-def open_client(settings: Settings) -> GenIPClient:
+def open_client(settings: "Settings") -> "GenIPClient":
     """A client on the settings' deployment (refuses a wrong chain id or a chain without the contracts)."""
+    from genip.chain.client import GenIPClient
+    from genip.chain.deployment import read_deployment
+
     return GenIPClient.open(read_deployment(settings.deployment_path()), rpc_url=settings.rpc_url)
 
 
-def keystore(settings: Settings) -> Keystore:
+def keystore(settings: "Settings") -> "Keystore":
     """The keystore in the data directory, writing new files with the configured scrypt cost."""
+    from genip.keystore import Keystore
+
     return Keystore(settings.data_dir, scrypt_n=settings.keystore_scrypt_n)
 
 
@@ -74,7 +80,11 @@ def password(prompt: str = "Keystore password", *, confirm: bool = False) -> str
     return value
 
 
-def _entry(store: Keystore, which: str) -> KeystoreEntry:
+def _entry(store: "Keystore", which: str) -> "KeystoreEntry":
+    from eth_utils.address import is_address
+
+    from genip.keystore import KeystoreError
+
     if which.isdigit():
         entries = store.entries()
         index = int(which)
@@ -86,8 +96,10 @@ def _entry(store: Keystore, which: str) -> KeystoreEntry:
     return store.find(which)
 
 
-def signer(settings: Settings, account: str | None) -> LocalAccount:
+def signer(settings: "Settings", account: str | None) -> "LocalAccount":
     """The account to sign with: `--account` from the keystore, else the key in the environment."""
+    from genip.chain.accounts import account_from_env
+
     if account:
         store = keystore(settings)
         entry = _entry(store, account)
@@ -99,14 +111,18 @@ def signer(settings: Settings, account: str | None) -> LocalAccount:
     )
 
 
-def resolve_address(settings: Settings, account: str | None) -> str:
+def resolve_address(settings: "Settings", account: str | None) -> str:
     """An address to look at, without unlocking anything: `account` as an address or keystore number, else
     the address of the key in the environment, else the only keystore account."""
+    from genip.chain.address import checksum_address  # not eth_utils: `genip status` must start at once
+
     if account:
-        if is_address(account):
-            return str(to_checksum_address(account))
+        with contextlib.suppress(ValueError):
+            return checksum_address(account)
         return _entry(keystore(settings), account).address
     if os.environ.get(settings.key_env, "").strip():
+        from genip.chain.accounts import account_from_env  # eth-account: only to derive the address
+
         return account_from_env(settings.key_env).address
     entries = keystore(settings).entries()
     if len(entries) == 1:

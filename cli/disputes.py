@@ -10,20 +10,18 @@ until …").
 
 import hashlib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cli.context import AccountOption, JsonOption, open_client, settings_of, signer
 from cli.output import emit, hex0x, table
-from genip.chain import actions
-from genip.chain.client import GenIPClient
-from genip.chain.explain import format_time
-from genip.chain.reads import DisputeInfo, check_asset, dispute_info, held_of
 from genip.errors import ConfigError
-from genip.money import currency_at, format_amount, resolve_currency
-from genip.settings import Settings
-from genip.storage import open_store
+
+if TYPE_CHECKING:
+    from genip.chain.client import GenIPClient
+    from genip.chain.reads import DisputeInfo
+    from genip.settings import Settings
 
 __all__ = ["describe_dispute", "dispute_app", "document_hash", "in_words"]
 
@@ -35,8 +33,10 @@ dispute_app = typer.Typer(
 DisputeArgument = Annotated[int, typer.Argument(help="Dispute id.")]
 
 
-def document_hash(settings: Settings, text_or_file: str, what: str) -> tuple[bytes, str, str]:
+def document_hash(settings: "Settings", text_or_file: str, what: str) -> tuple[bytes, str, str]:
     """(sha256, CID, source) of a document given as a path to a file or as the text itself; stored first."""
+    from genip.storage import open_store
+
     path = Path(text_or_file)
     try:
         is_file = path.is_file()
@@ -71,6 +71,8 @@ def in_words(seconds: int) -> str:
 
 
 def _when(timestamp: int, now: int) -> str:
+    from genip.chain.explain import format_time
+
     if not timestamp:
         return "-"
     delta = timestamp - now
@@ -78,15 +80,19 @@ def _when(timestamp: int, now: int) -> str:
     return f"{format_time(timestamp)} ({relative})"
 
 
-def _now(client: GenIPClient) -> int:
+def _now(client: "GenIPClient") -> int:
     return int(client.w3.eth.get_block("latest")["timestamp"])
 
 
 def _iso(timestamp: int) -> str | None:
+    from genip.chain.explain import format_time
+
     return format_time(timestamp).replace(" UTC", "Z").replace(" ", "T") if timestamp else None
 
 
-def _next_step(info: DisputeInfo, now: int) -> str:
+def _next_step(info: "DisputeInfo", now: int) -> str:
+    from genip.chain.explain import format_time
+
     if info.status == "open":
         if now <= info.answer_deadline:
             return (
@@ -102,8 +108,11 @@ def _next_step(info: DisputeInfo, now: int) -> str:
     return "cleared: the bond went to the owner"
 
 
-def describe_dispute(client: GenIPClient, info: DisputeInfo) -> dict[str, Any]:
+def describe_dispute(client: "GenIPClient", info: "DisputeInfo") -> dict[str, Any]:
     """A dispute as JSON-friendly data: ISO times, amounts as base-unit strings, the held funds."""
+    from genip.chain.reads import held_of
+    from genip.money import currency_at, format_amount
+
     now = _now(client)
     coin = currency_at(client, info.bond_currency)
     held = [
@@ -157,6 +166,10 @@ def raise_(
     as_json: JsonOption = False,
 ) -> None:
     """Raise a claim against an asset, posting the court's bond; the asset stops selling at once."""
+    from genip.chain import actions
+    from genip.chain.reads import check_asset, dispute_info
+    from genip.money import format_amount, resolve_currency
+
     settings = settings_of(ctx)
     client = open_client(settings)
     check_asset(client, asset)
@@ -201,6 +214,9 @@ def answer(
     as_json: JsonOption = False,
 ) -> None:
     """Answer a claim against an asset you own, within the response window."""
+    from genip.chain import actions
+    from genip.chain.reads import dispute_info
+
     settings = settings_of(ctx)
     client = open_client(settings)
     info = dispute_info(client, dispute)
@@ -229,6 +245,9 @@ def resolve(
     as_json: JsonOption = False,
 ) -> None:
     """Rule on a claim (arbiters only, after the response window): --uphold or --clear."""
+    from genip.chain import actions
+    from genip.chain.reads import dispute_info
+
     if uphold is None:
         raise ConfigError("say how you rule: --uphold or --clear")
     settings = settings_of(ctx)
@@ -261,6 +280,9 @@ def reverse(
     as_json: JsonOption = False,
 ) -> None:
     """Reverse an upheld ruling within its appeal window (the court's admin): the asset is cleared."""
+    from genip.chain import actions
+    from genip.chain.reads import dispute_info
+
     settings = settings_of(ctx)
     client = open_client(settings)
     info = dispute_info(client, dispute)
@@ -284,6 +306,9 @@ def settle(
     as_json: JsonOption = False,
 ) -> None:
     """Refund the claimant's bond once an upheld ruling is final (anyone may send it)."""
+    from genip.chain import actions
+    from genip.chain.reads import dispute_info
+
     settings = settings_of(ctx)
     client = open_client(settings)
     info = dispute_info(client, dispute)
@@ -300,6 +325,8 @@ def settle(
 @dispute_app.command("show")
 def show(ctx: typer.Context, dispute: DisputeArgument, as_json: JsonOption = False) -> None:
     """A dispute: status, what comes next, deadlines, bond and the funds it holds."""
+    from genip.chain.reads import dispute_info
+
     client = open_client(settings_of(ctx))
     data = describe_dispute(client, dispute_info(client, dispute))
     if as_json:
@@ -327,6 +354,10 @@ def release(
     as_json: JsonOption = False,
 ) -> None:
     """Release revenue held under a dispute: to the owner once cleared, to the claimant once upheld, final."""
+    from genip.chain import actions
+    from genip.chain.reads import check_asset
+    from genip.money import format_amount, resolve_currency
+
     settings = settings_of(ctx)
     client = open_client(settings)
     check_asset(client, asset)
@@ -352,6 +383,9 @@ def taint(
     as_json: JsonOption = False,
 ) -> None:
     """Taint a descendant of an upheld asset: its sales stop and its revenue is held like the ancestor's."""
+    from genip.chain import actions
+    from genip.chain.reads import check_asset
+
     settings = settings_of(ctx)
     client = open_client(settings)
     check_asset(client, asset)
@@ -374,6 +408,9 @@ def clear_taint(
     as_json: JsonOption = False,
 ) -> None:
     """Lift a taint whose ruling was reversed."""
+    from genip.chain import actions
+    from genip.chain.reads import check_asset
+
     settings = settings_of(ctx)
     client = open_client(settings)
     check_asset(client, asset)
@@ -391,6 +428,9 @@ def withdraw_bond(
     as_json: JsonOption = False,
 ) -> None:
     """Withdraw bonds the court awarded you (an owner cleared, or a claimant refunded)."""
+    from genip.chain import actions
+    from genip.money import format_amount, resolve_currency
+
     settings = settings_of(ctx)
     client = open_client(settings)
     coin = resolve_currency(client, currency)

@@ -1,21 +1,18 @@
 """`genip db …` and `genip index`: schema migrations and the indexer, wired to settings and the console."""
 
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-from genip.chain.deployment import read_deployment
-from genip.db.engine import make_engine
-from genip.db.migrate import current_revision, head_revision, upgrade
 from genip.errors import redact_url
-from genip.settings import Settings
-from genip.storage import open_store
-from indexer.config import IndexerConfig
-from indexer.media import content_step
-from indexer.runner import Indexer, Stats
+
+if TYPE_CHECKING:  # SQLAlchemy, alembic, the indexer and rich's progress bar load when a command runs
+    from rich.progress import Progress, TaskID
+
+    from genip.settings import Settings
+    from indexer.runner import Stats
 
 __all__ = ["db_app", "index"]
 
@@ -25,6 +22,9 @@ db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create or migrate the database schema to this version's newest revision."""
+    from genip.db.engine import make_engine
+    from genip.db.migrate import current_revision, upgrade
+
     settings: Settings = ctx.obj
     engine = make_engine(settings.db_url)
     upgrade(engine)
@@ -36,6 +36,9 @@ def db_upgrade(ctx: typer.Context) -> None:
 @db_app.command("status")
 def db_status(ctx: typer.Context) -> None:
     """Show the database's schema revision and the one this code needs."""
+    from genip.db.engine import make_engine
+    from genip.db.migrate import current_revision, head_revision
+
     settings: Settings = ctx.obj
     current = current_revision(make_engine(settings.db_url))
     Console().print(f"schema revision: {current or 'none'} (this code needs {head_revision()})")
@@ -52,6 +55,8 @@ class ConsoleReporter:
         self._started = 0.0
 
     def backfill_started(self, first: int, last: int) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
         self._progress = Progress(
             TextColumn("[bold]backfill[/bold]"),
             BarColumn(),
@@ -77,7 +82,7 @@ class ConsoleReporter:
             self._progress.stop()
             self._progress = None
 
-    def status(self, stats: Stats) -> None:
+    def status(self, stats: "Stats") -> None:
         error = f" · last error: {stats.last_error}" if stats.last_error else ""
         self.console.print(
             f"block {stats.cursor:,} · head {stats.head:,} · lag {stats.lag} · {stats.events:,} events · "
@@ -96,17 +101,19 @@ def index(
     reset: Annotated[bool, typer.Option("--reset", help="Forget this chain's indexed rows first.")] = False,
 ) -> None:
     """Index every Gen-IP event of the deployment into the database (`DATABASE_URL`, default SQLite)."""
+    from genip.chain.deployment import read_deployment
+    from genip.db.engine import make_engine
+    from genip.recursion import restore_recursion_limit
+    from genip.storage import open_store
+    from indexer.config import IndexerConfig
+    from indexer.media import content_step
+    from indexer.runner import Indexer
+
+    restore_recursion_limit()  # py_ecc (imported by eth-account) raises it: nested JSON could crash us
     settings: Settings = ctx.obj
     deployment = read_deployment(settings.deployment_path())
     engine = make_engine(settings.db_url)
-    config = IndexerConfig.from_deployment(
-        deployment,
-        rpc_urls=settings.rpc_urls(deployment.rpc_url),
-        confirmations=settings.confirmations,
-        reorg_window=settings.reorg_window,
-        max_range=settings.index_max_range,
-        live_max_blocks=min(50, settings.index_max_range),
-    )
+    config = IndexerConfig.from_settings(settings, deployment)
     console = Console(stderr=False, highlight=False)
     store = open_store(settings.data_dir, settings.ipfs_api)
     indexer = Indexer(

@@ -1,13 +1,17 @@
-"""The `genip` command line: wiring only; the work is done by the core packages."""
+"""The `genip` command line: wiring only; the work is done by the core packages.
+
+It starts at once: the command modules import only typer, rich and the light core modules (errors, the
+chain's enums) when loaded, and each command imports what it needs (web3, SQLAlchemy, the API, the indexer,
+numpy…) when it runs, so `genip --help` costs about as much as a bare typer app (`scripts/bench_cli.py`;
+`tests/cli/test_startup.py` keeps it so).
+"""
 
 import sys
 from typing import NoReturn
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
-from web3.exceptions import Web3Exception
 
 from cli.account import account_app
 from cli.chain import chain_app, deploy
@@ -24,7 +28,6 @@ from cli.serve import serve
 from cli.show import show
 from cli.works import derive, register
 from genip.errors import ConfigError, GenIPError
-from genip.settings import Settings
 
 __all__ = ["app", "error_message", "main"]
 
@@ -59,6 +62,10 @@ app.add_typer(checker_app, name="checker")
 @app.callback()
 def _root(ctx: typer.Context) -> None:
     """Gen-IP command line. Settings come from GENIP_* environment variables."""
+    from pydantic import ValidationError
+
+    from genip.settings import Settings
+
     try:
         ctx.obj = Settings()
     except ValidationError as exc:
@@ -76,7 +83,8 @@ def error_message(exc: BaseException) -> str | None:
     """The one-line message shown for a known failure, or `None` for anything else (a bug)."""
     if isinstance(exc, GenIPError):
         return str(exc)
-    if isinstance(exc, Web3Exception):
+    web3_errors = sys.modules.get("web3.exceptions")  # no web3 error exists before web3 is loaded
+    if web3_errors is not None and isinstance(exc, web3_errors.Web3Exception):
         return f"chain error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     if isinstance(exc, OSError):  # includes requests' connection errors, whose text may hold the RPC URL
         return f"connection failed ({type(exc).__name__})"
@@ -87,5 +95,8 @@ def main() -> None:
     """Entry point: runs the app; known failures become one red line on stderr and exit code 1."""
     try:
         app()
-    except (GenIPError, Web3Exception, OSError) as exc:
-        _fail(error_message(exc) or type(exc).__name__)
+    except Exception as exc:
+        message = error_message(exc)  # GenIPError, web3's errors and OSError; anything else is a bug
+        if message is None:
+            raise
+        _fail(message or type(exc).__name__)

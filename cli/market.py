@@ -5,20 +5,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from eth_utils.address import is_address, to_checksum_address
 from typer.core import TyperGroup
 
 from cli.context import AccountOption, JsonOption, open_client, resolve_address, settings_of, signer
 from cli.output import emit, table
-from genip import trade
-from genip.chain import actions
-from genip.chain.reads import check_asset, license_info, license_status, licenses_held, offer_info
 from genip.chain.types import LicenseUse, Tier
 from genip.errors import ConfigError, GenIPError
-from genip.money import format_amount, parse_duration, parse_share, resolve_currency, to_base_units
-from genip.storage import open_store
-from genip.terms import TermsDocument, template, terms_for
-from genip.works import check_readable
 
 __all__ = ["license_app", "offer_app", "status"]
 
@@ -65,6 +57,13 @@ def create(
     as_json: JsonOption = False,
 ) -> None:
     """Publish an offer on an asset you own; the terms document is stored so its ipfs:// URI resolves."""
+    from genip.chain import actions
+    from genip.chain.reads import check_asset
+    from genip.money import format_amount, parse_duration, parse_share, resolve_currency, to_base_units
+    from genip.storage import open_store
+    from genip.terms import TermsDocument, template, terms_for
+    from genip.works import check_readable
+
     try:
         chosen = Tier[tier.strip().upper()]
     except KeyError:
@@ -108,6 +107,9 @@ def create(
 
 
 def _set_paused(ctx: typer.Context, offer: int, paused: bool, account: str | None, as_json: bool) -> None:
+    from genip.chain import actions
+    from genip.chain.reads import offer_info
+
     settings = settings_of(ctx)
     client = open_client(settings)
     info = offer_info(client, offer)
@@ -159,6 +161,11 @@ def buy(
     as_json: JsonOption = False,
 ) -> None:
     """Buy a licence (ERC-20 offers are approved to the hub first when needed)."""
+    from eth_utils.address import is_address, to_checksum_address
+
+    from genip import trade
+    from genip.money import format_amount
+
     if referrer is not None and not is_address(referrer):
         raise ConfigError(f"--referrer {referrer[:64]!r} is not an address")
     settings = settings_of(ctx)
@@ -188,6 +195,9 @@ def renounce(
     as_json: JsonOption = False,
 ) -> None:
     """Give up (burn) a licence you hold; it grants nothing afterwards."""
+    from genip.chain import actions
+    from genip.chain.reads import license_info
+
     settings = settings_of(ctx)
     client = open_client(settings)
     info = license_info(client, licence)
@@ -215,6 +225,9 @@ def list_licenses(
     as_json: JsonOption = False,
 ) -> None:
     """List the licences an account holds, read from the chain."""
+    from genip.chain.reads import licenses_held
+    from genip.rules import is_expired
+
     settings = settings_of(ctx)
     holder = resolve_address(settings, account)
     client = open_client(settings)
@@ -225,7 +238,7 @@ def list_licenses(
             "asset_id": lic.asset_id,
             "offer_id": lic.offer_id,
             "expires_at": lic.expires_at,
-            "expired": bool(lic.expires_at) and lic.expires_at <= now,
+            "expired": is_expired(lic.expires_at, now),
             "derivatives_allowed": lic.derivatives_allowed,
             "used_for_derivative": lic.used_for_derivative,
             "rev_share_bps": lic.rev_share_bps,
@@ -262,12 +275,25 @@ def status(
     as_json: JsonOption = False,
 ) -> None:
     """Whether an account may use an asset now (hub.licenseStatus). Exits 1 when it may not."""
+    # Bare JSON-RPC, no web3: platforms call this before every display, so it must start at once.
+    from genip.chain.deployment import read_deployment
+    from genip.chain.quick_reads import license_status
+
     try:
         which = LicenseUse[use.strip().upper()]
     except KeyError:
         raise ConfigError(f"--use {use[:40]!r} is not display, commercial or derivative") from None
     settings = settings_of(ctx)
-    state = license_status(open_client(settings), asset, resolve_address(settings, account), which)
+    deployment = read_deployment(settings.deployment_path())
+    state = license_status(
+        settings.rpc_url or deployment.rpc_url,
+        chain_id=deployment.chain_id,
+        registry=deployment.registry,
+        hub=deployment.hub,
+        asset_id=asset,
+        account=resolve_address(settings, account),
+        use=which,
+    )
     data = {
         "asset_id": asset,
         "account": state.account,

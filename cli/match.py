@@ -14,10 +14,6 @@ from rich.console import Console
 from rich.table import Table
 
 from genip.errors import ConfigError
-from genip.matching.engine import MatchEngine
-from genip.matching.status import database_status_lookup
-from genip.matching.verdict import verdict
-from genip.settings import Settings
 
 __all__ = ["match"]
 
@@ -32,6 +28,11 @@ def match(
     json: Annotated[bool, typer.Option("--json", help="Print one JSON line.")] = False,
 ) -> None:
     """Find the registered work an image is (re-encoded, resized, recoloured, rotated); give a verdict."""
+    from genip.matching.engine import MatchEngine  # numpy, faiss, OpenCV
+    from genip.matching.status import database_status_lookup
+    from genip.matching.verdict import verdict
+    from genip.settings import Settings
+
     settings: Settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings()
     try:
         data = image.read_bytes()

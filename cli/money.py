@@ -1,14 +1,14 @@
 """`genip pay`, `genip balance` and `genip withdraw`: revenue in, balances, pull payments out."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.context import AccountOption, JsonOption, open_client, resolve_address, settings_of, signer
 from cli.output import emit, table
-from genip import trade
-from genip.chain import actions
-from genip.money import NATIVE, Currency, format_amount, resolve_currency, to_base_units
+
+if TYPE_CHECKING:
+    from genip.money import Currency
 
 __all__ = ["balance", "pay", "withdraw"]
 
@@ -24,6 +24,9 @@ def pay(
     as_json: JsonOption = False,
 ) -> None:
     """Pay revenue to an asset; it is split between the platform fee, ancestors and the owner."""
+    from genip import trade
+    from genip.money import format_amount, resolve_currency, to_base_units
+
     settings = settings_of(ctx)
     client = open_client(settings)
     coin = resolve_currency(client, currency)
@@ -49,6 +52,8 @@ def balance(
     as_json: JsonOption = False,
 ) -> None:
     """Withdrawable balances in the hub (ETH, the demo token, or --currency)."""
+    from genip.money import NATIVE, format_amount, resolve_currency
+
     settings = settings_of(ctx)
     holder = resolve_address(settings, account)
     client = open_client(settings)
@@ -84,6 +89,9 @@ def withdraw(
     as_json: JsonOption = False,
 ) -> None:
     """Withdraw your whole balance of a currency from the hub."""
+    from genip.chain import actions
+    from genip.money import format_amount, resolve_currency
+
     settings = settings_of(ctx)
     client = open_client(settings)
     coin = resolve_currency(client, currency)

@@ -10,15 +10,11 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from eth_utils.address import is_address, to_checksum_address
 
 from cli.context import AccountOption, JsonOption, open_client, resolve_address, settings_of, signer
 from cli.output import emit
-from genip.chain import actions
-from genip.chain.explain import format_time
 from genip.chain.types import UNLIMITED_WORKS
 from genip.errors import ConfigError
-from genip.money import parse_duration
 
 __all__ = ["platform_app"]
 
@@ -28,12 +24,16 @@ PlatformArgument = Annotated[str, typer.Argument(help="The platform's address.")
 
 
 def _address(text: str) -> str:
+    from eth_utils.address import is_address, to_checksum_address
+
     if not is_address(text):
         raise ConfigError(f"{text[:64]!r} is not an address")
     return str(to_checksum_address(text))
 
 
 def _until(until: str | None, for_: str | None, now: int) -> int:
+    from genip.money import parse_duration
+
     if until and for_:
         raise ConfigError("give --until or --for, not both")
     if for_:
@@ -56,6 +56,8 @@ def _until(until: str | None, for_: str | None, now: int) -> int:
 
 
 def _limits(expires_at: int, remaining: int) -> dict[str, object]:
+    from genip.chain.explain import format_time
+
     return {
         "until": format_time(expires_at) if expires_at else "no time limit",
         "works_left": "no limit" if remaining == UNLIMITED_WORKS else remaining,
@@ -76,6 +78,8 @@ def authorize(
     as_json: JsonOption = False,
 ) -> None:
     """Let a platform register works for you until a date, up to a number of works."""
+    from genip.chain import actions
+
     settings = settings_of(ctx)
     client = open_client(settings)
     where = _address(platform)
@@ -102,6 +106,8 @@ def revoke(
     as_json: JsonOption = False,
 ) -> None:
     """Withdraw a platform's authorisation."""
+    from genip.chain import actions
+
     settings = settings_of(ctx)
     client = open_client(settings)
     where = _address(platform)

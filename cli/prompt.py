@@ -7,13 +7,9 @@ checks such a reveal with the contract view `verifyPromptPart`.
 """
 
 import time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
 import typer
-from eth_account.messages import encode_typed_data
-from eth_account.signers.local import LocalAccount
-from eth_hash.auto import keccak
 
 from cli.context import (
     AccountOption,
@@ -25,23 +21,26 @@ from cli.context import (
     signer,
 )
 from cli.output import emit, hex0x
-from genip.chain.client import GenIPClient
-from genip.chain.reads import asset_info
-from genip.checker.auth import submission_typed_data
-from genip.checker.submissions import PromptPayload
 from genip.errors import ConfigError, GenIPError
-from genip.prompts import PART_NAMES, PartsCommitment, PromptCommitment, PromptVault, normalize_prompt
-from genip.settings import Settings
-from genip.works import AI_KINDS, read_text_file
 
-__all__ = ["payload_of", "prompt_app", "submit_kept", "wait_indexed"]
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+    from genip.chain.client import GenIPClient
+    from genip.checker.submissions import PromptPayload
+    from genip.prompts import PartsCommitment, PromptCommitment
+    from genip.settings import Settings
+
+__all__ = ["PARTS_HELP", "payload_of", "prompt_app", "submit_kept", "wait_indexed"]
 
 
 prompt_app = typer.Typer(no_args_is_help=True, help="Check or reveal the prompt committed for a work.")
 
 
-_PARTS = ", ".join(PART_NAMES)
-PartOption = Annotated[str | None, typer.Option("--part", help=f"One prompt part: {_PARTS}.")]
+#: `genip.prompts.PART_NAMES` as the help shows them, written out: that module hashes when imported, which
+#: would slow every `genip` start (tests/cli/test_startup.py checks the two agree).
+PARTS_HELP = "prompt, negative_prompt, seed, model, workflow"
+PartOption = Annotated[str | None, typer.Option("--part", help=f"One prompt part: {PARTS_HELP}.")]
 #: Where `prompt submit` sends to unless `--api` or GENIP_API_URL says otherwise.
 DEFAULT_API = "http://127.0.0.1:8000"
 #: Seconds a submission signature stays valid (the API refuses more than an hour).
@@ -59,8 +58,10 @@ def _salt(text: str, option: str = "--salt") -> bytes:
 
 
 def _part(name: str) -> str:
+    from genip.prompts import PART_NAMES
+
     if name not in PART_NAMES:
-        raise ConfigError(f"unknown prompt part {name[:40]!r}; parts are {_PARTS}")
+        raise ConfigError(f"unknown prompt part {name[:40]!r}; parts are {', '.join(PART_NAMES)}")
     return name
 
 
@@ -82,6 +83,10 @@ def verify(
 ) -> None:
     """Check a revealed prompt and salt against the asset's on-chain commitment (exit 1 if they differ);
     with `--part`, one revealed part, its salt and proof (`verifyPromptPart`)."""
+    from genip.chain.reads import asset_info
+    from genip.prompts import normalize_prompt
+    from genip.works import read_text_file
+
     salt_bytes = _salt(salt)
     if part is not None:
         name = _part(part)
@@ -126,6 +131,10 @@ def reveal(
 ) -> None:
     """Print the creator's own kept prompt and salt for an asset (from this data directory's vault); with
     `--part`, one part's value, salt and Merkle proof, which prove that part alone."""
+    from genip.chain.reads import asset_info
+    from genip.prompts import PartsCommitment, PromptVault
+    from genip.works import AI_KINDS
+
     settings = settings_of(ctx)
     info = asset_info(open_client(settings), asset)
     kept = PromptVault(settings.data_dir, info.creator).load_any(info.content_hash)
@@ -165,9 +174,12 @@ def reveal(
     emit(data, as_json=as_json, title=f"Prompt of asset {asset}")
 
 
-def payload_of(kept: PromptCommitment | PartsCommitment) -> PromptPayload:
+def payload_of(kept: "PromptCommitment | PartsCommitment") -> "PromptPayload":
     """What the checker receives for a kept commitment: the non-empty parts and the master salt, or the
     single prompt and its salt."""
+    from genip.checker.submissions import PromptPayload
+    from genip.prompts import PartsCommitment
+
     if isinstance(kept, PartsCommitment):
         return PromptPayload(kept.texts(), kept.master_salt)
     return PromptPayload({"prompt": kept.prompt}, kept.salt)
@@ -175,6 +187,8 @@ def payload_of(kept: PromptCommitment | PartsCommitment) -> PromptPayload:
 
 def wait_indexed(api: str, asset: int, timeout: float = 60.0) -> bool:
     """Waits until the API knows `asset` (its indexer caught up); False after `timeout` seconds."""
+    import httpx
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -188,6 +202,8 @@ def wait_indexed(api: str, asset: int, timeout: float = 60.0) -> bool:
 
 def post_json(url: str, body: dict[str, Any]) -> tuple[int, Any]:
     """POST `body` as JSON; (status code, decoded JSON or None). Tests replace this with an in-process app."""
+    import httpx
+
     try:
         response = httpx.post(url, json=body, timeout=30.0)
     except httpx.HTTPError as exc:
@@ -219,9 +235,16 @@ def submit(
 
 
 def submit_kept(
-    settings: Settings, client: GenIPClient, sender: LocalAccount, asset: int, api: str
+    settings: "Settings", client: "GenIPClient", sender: "LocalAccount", asset: int, api: str
 ) -> dict[str, Any]:
     """Signs and sends the creator's kept prompt of `asset` to the API; what the API answered."""
+    from eth_account.messages import encode_typed_data
+    from eth_hash.auto import keccak
+
+    from genip.chain.reads import asset_info
+    from genip.checker.auth import submission_typed_data
+    from genip.prompts import PromptVault
+
     info = asset_info(client, asset)
     if sender.address.lower() != info.creator.lower():
         raise GenIPError(f"asset {asset} was created by {info.creator}, not by {sender.address}")

@@ -2,18 +2,20 @@
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from genip.chain.up import DeployedChain
 from genip.errors import redact_url
+
+if TYPE_CHECKING:
+    from genip.chain.up import DeployedChain
 
 __all__ = ["deployment_json", "print_deployment"]
 
 
-def deployment_json(chain: DeployedChain) -> dict[str, Any]:
+def deployment_json(chain: "DeployedChain") -> dict[str, Any]:
     """The deployment as a JSON object, plus `deployment_file`; the RPC URL is shown redacted."""
     data: dict[str, Any] = chain.deployment.model_dump(mode="json")
     data["rpc_url"] = redact_url(chain.deployment.rpc_url)
@@ -21,7 +23,7 @@ def deployment_json(chain: DeployedChain) -> dict[str, Any]:
     return data
 
 
-def print_deployment(console: Console, chain: DeployedChain, *, as_json: bool) -> None:
+def print_deployment(console: Console, chain: "DeployedChain", *, as_json: bool) -> None:
     """Show a deployment as a table, or as one JSON line when `as_json`."""
     if as_json:
         sys.stdout.write(json.dumps(deployment_json(chain), sort_keys=True) + "\n")

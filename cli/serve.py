@@ -3,11 +3,8 @@
 from typing import Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
 
-from api.app import create_app
-from api.settings import ApiSettings
 from genip.errors import redact_url
 
 __all__ = ["serve"]
@@ -21,6 +18,11 @@ def serve(
     ] = 1,
 ) -> None:
     """Serve the API (search, licence status, accounts, media) over the indexed database."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.settings import ApiSettings
+
     settings = ApiSettings()
     bind_host = host or settings.api_host
     bind_port = settings.api_port if port is None else port

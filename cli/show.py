@@ -1,21 +1,21 @@
 """`genip show`: what the chain says about an asset (its certificate, offers, lineage and disputes)."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cli.context import JsonOption, open_client, settings_of
 from cli.disputes import describe_dispute
 from cli.output import emit, hex0x, table
-from genip.chain.client import GenIPClient
-from genip.chain.explain import format_time
-from genip.chain.reads import OfferInfo, asset_info, disputes_of, offers_of, parents_of
-from genip.money import currency_at, format_amount
+
+if TYPE_CHECKING:
+    from genip.chain.client import GenIPClient
+    from genip.chain.reads import OfferInfo
 
 __all__ = ["show"]
 
 
-def _offer_json(o: OfferInfo) -> dict[str, Any]:
+def _offer_json(o: "OfferInfo") -> dict[str, Any]:
     return {
         "offer_id": o.offer_id,
         "tier": "extended" if o.derivatives_allowed else "standard",
@@ -29,7 +29,9 @@ def _offer_json(o: OfferInfo) -> dict[str, Any]:
     }
 
 
-def _offer_table(client: GenIPClient, offers: list[OfferInfo]) -> Any:
+def _offer_table(client: "GenIPClient", offers: "list[OfferInfo]") -> Any:
+    from genip.money import currency_at, format_amount
+
     rows = []
     for o in offers:
         coin = currency_at(client, o.currency)
@@ -54,6 +56,9 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Show an asset from the chain: owner, hashes, offers, parents, standing, disputes and prompt check."""
+    from genip.chain.explain import format_time
+    from genip.chain.reads import asset_info, disputes_of, offers_of, parents_of
+
     client = open_client(settings_of(ctx))
     info = asset_info(client, asset)
     offers = offers_of(client, asset)

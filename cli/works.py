@@ -14,14 +14,9 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Final
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
-from sqlalchemy import select
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
-from web3.types import TxReceipt
 
 from cli.context import (
     AccountOption,
@@ -33,25 +28,16 @@ from cli.context import (
     signer,
 )
 from cli.output import emit, hex0x, status
-from cli.prompt import submit_kept, wait_indexed
-from genip.chain.client import GenIPClient
-from genip.chain.reads import asset_info, check_asset, license_info
 from genip.chain.types import WorkKind
-from genip.content.metadata import ParentLink
-from genip.db.engine import normalize_url
-from genip.db.models import Asset
 from genip.errors import ConfigError, GenIPError
-from genip.prompts import PromptVault
-from genip.settings import Settings
-from genip.storage import open_store
-from genip.works import (
-    Draft,
-    WorkDescription,
-    prepare_registration,
-    read_text_file,
-    register_draft,
-    registered_asset,
-)
+
+if TYPE_CHECKING:
+    from web3.types import TxReceipt
+
+    from genip.chain.client import GenIPClient
+    from genip.content.metadata import ParentLink
+    from genip.settings import Settings
+    from genip.works import Draft, WorkDescription
 
 __all__ = [
     "ALREADY_REGISTERED_EXIT",
@@ -110,6 +96,10 @@ class NearDuplicateError(GenIPError):
 
 def _database_absent(url: str) -> bool:
     """A SQLite URL whose file does not exist (opening it would create an empty database)."""
+    from sqlalchemy.engine import make_url
+
+    from genip.db.engine import normalize_url
+
     parsed = make_url(normalize_url(url))
     if parsed.get_backend_name() != "sqlite":
         return False
@@ -117,7 +107,7 @@ def _database_absent(url: str) -> bool:
 
 
 def near_duplicate_of(
-    settings: Settings, path: Path, draft: Draft, creator: str
+    settings: "Settings", path: Path, draft: "Draft", creator: str
 ) -> NearDuplicateError | None:
     """The closest indexed image by another creator than `creator` within the match distance, or None.
 
@@ -129,6 +119,10 @@ def near_duplicate_of(
         return None
     if _database_absent(settings.db_url):
         return None
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from genip.db.models import Asset
     from genip.matching.engine import MatchEngine  # numpy and faiss: only for images
     from genip.matching.errors import MatchingError
     from genip.matching.perceptual import QueryHash
@@ -181,7 +175,9 @@ def _description(
     negative_prompt: str | None = None,
     seed: str | None = None,
     workflow_file: Path | None = None,
-) -> WorkDescription:
+) -> "WorkDescription":
+    from genip.works import WorkDescription, read_text_file
+
     text = (
         prompt if prompt is not None else read_text_file(prompt_file, "prompt file") if prompt_file else None
     )
@@ -209,13 +205,17 @@ def _progress(path: Path, what: str) -> Iterator[Callable[[int], None] | None]:
     if size < PROGRESS_MIN_BYTES:
         yield None
         return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
     columns = (TextColumn(what), BarColumn(), DownloadColumn(), TransferSpeedColumn())
     with Progress(*columns, console=status, transient=True) as bar:
         task = bar.add_task(what, total=size)
         yield lambda done: bar.update(task, completed=done)
 
 
-def _already(client: GenIPClient, asset_id: int, draft: Draft, as_json: bool) -> None:
+def _already(client: "GenIPClient", asset_id: int, draft: "Draft", as_json: bool) -> None:
+    from genip.chain.reads import asset_info
+
     info = asset_info(client, asset_id)
     data = {
         "already_registered": True,
@@ -230,7 +230,7 @@ def _already(client: GenIPClient, asset_id: int, draft: Draft, as_json: bool) ->
     raise typer.Exit(ALREADY_REGISTERED_EXIT)
 
 
-def _show_step(step: str, receipt: TxReceipt | None, commits: list[str]) -> None:
+def _show_step(step: str, receipt: "TxReceipt | None", commits: list[str]) -> None:
     """Print a registration step on stderr as it happens: commit → waiting for the next block → register."""
     if step == "committed" and receipt is not None:
         commits.append(receipt["transactionHash"].to_0x_hex())
@@ -245,13 +245,17 @@ def _show_step(step: str, receipt: TxReceipt | None, commits: list[str]) -> None
 def _register(
     ctx: typer.Context,
     path: Path,
-    about: WorkDescription,
+    about: "WorkDescription",
     account: str | None,
     as_json: bool,
-    parents: tuple[ParentLink, ...] = (),
+    parents: "tuple[ParentLink, ...]" = (),
     *,
     force: bool = False,
 ) -> None:
+    from genip.prompts import PromptVault
+    from genip.storage import open_store
+    from genip.works import prepare_registration, register_draft, registered_asset
+
     settings = settings_of(ctx)
     client = open_client(settings)
     sender = signer(settings, account)
@@ -293,6 +297,8 @@ def _register(
     }
     api = os.environ.get("GENIP_API_URL", "").strip()
     if api:  # send the prompt to the checker now, privately and signed, as part of registering
+        from cli.prompt import submit_kept, wait_indexed  # looked up now: tests stand in for the API there
+
         try:
             if not wait_indexed(api, result.asset_id):
                 raise GenIPError(f"the API at {api} has not indexed asset {result.asset_id} within a minute")
@@ -335,7 +341,10 @@ def register(
     _register(ctx, path, about, account, as_json, force=force)
 
 
-def _parent(client: GenIPClient, text: str) -> ParentLink:
+def _parent(client: "GenIPClient", text: str) -> "ParentLink":
+    from genip.chain.reads import check_asset, license_info
+    from genip.content.metadata import ParentLink
+
     asset, sep, licence = text.partition(":")
     if not sep or not asset.strip().isdigit() or not licence.strip().isdigit():
         raise ConfigError(f"--parent {text[:40]!r} is not ASSET:LICENCE (two ids)")

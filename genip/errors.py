@@ -27,9 +27,11 @@ __all__ = [
     "ConfigError",
     "DeploymentError",
     "GenIPError",
+    "NotFoundError",
     "RPCUnavailableError",
     "SigningKeyError",
     "TransactionFailedError",
+    "UnknownAssetError",
     "redact_url",
 ]
 
@@ -122,3 +124,15 @@ def redact_url(url: str) -> str:
         return "<invalid url>"
     tail = "/…" if parts.path.strip("/") or parts.query else ""
     return f"{parts.scheme}://{host}{port}{tail}"
+
+
+class NotFoundError(GenIPError):
+    """An asset, offer or licence id does not exist on this deployment."""
+
+
+class UnknownAssetError(NotFoundError):
+    """No certificate has this asset id."""
+
+    def __init__(self, asset_id: int) -> None:
+        super().__init__(f"unknown asset {asset_id}: no certificate with this id on this deployment")
+        self.asset_id = asset_id

@@ -5,14 +5,22 @@ it down; nothing in the core reads a global instance.
 """
 
 from pathlib import Path
+from typing import Final
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_KEY_ENV", "Settings"]
+__all__ = ["DEFAULT_KEY_ENV", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_PIXELS", "Settings"]
 
 #: Environment variable holding the deployer's private key for `genip deploy`.
 DEFAULT_KEY_ENV = "GENIP_PRIVATE_KEY"
+
+
+#: The caps every image decoder applies (`/match`, `/uploads`, the indexer's media step, `genip register`):
+#: the defaults of `match_max_bytes` and `match_max_pixels`. 25 MiB covers camera JPEGs and large PNG renders;
+#: 64 megapixels is an 8000x8000 render, about 192 MB decoded as RGB.
+DEFAULT_MAX_BYTES: Final = 25 * 1024 * 1024
+DEFAULT_MAX_PIXELS: Final = 64_000_000
 
 
 class Settings(BaseSettings):
@@ -112,10 +120,16 @@ class Settings(BaseSettings):
         default=70, ge=0, le=100, description="Uploads whose PDQ quality is below this are refused as flat."
     )
     match_max_bytes: int = Field(
-        default=25 * 1024 * 1024, ge=1, description="Largest image file accepted for matching (bytes)."
+        default=DEFAULT_MAX_BYTES,
+        ge=1,
+        description="Largest image file accepted (bytes), by `/match`, `/uploads` and the indexer's media "
+        "step.",
     )
     match_max_pixels: int = Field(
-        default=64_000_000, ge=1, description="Most pixels an image may announce (decompression-bomb cap)."
+        default=DEFAULT_MAX_PIXELS,
+        ge=1,
+        description="Most pixels an image may announce (decompression-bomb cap), one cap for every image "
+        "decoded: `/match`, `/uploads`, the indexer's media step (and `genip register`, at this default).",
     )
 
     @property

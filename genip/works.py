@@ -27,14 +27,13 @@ kept in the vault.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
 
 from eth_account.signers.local import LocalAccount
 from web3.types import TxReceipt
 
 from genip.chain import actions
 from genip.chain.client import GenIPClient
-from genip.chain.types import Work, WorkKind
+from genip.chain.types import AI_KINDS, Work, WorkKind
 from genip.content.digest import ContentDigest, digest_stream
 from genip.content.formats import PreparedWork, prepare_work
 from genip.content.metadata import ParentLink, WorkMetadata
@@ -64,8 +63,6 @@ __all__ = [
     "registered_asset",
 ]
 
-#: Kinds whose works are AI output made from a prompt: registering them requires the prompt.
-AI_KINDS: Final = frozenset({WorkKind.IMAGE, WorkKind.TEXT})
 
 Progress = Callable[[int], None]
 

@@ -1,8 +1,13 @@
-"""What the indexer indexes and how: built from a deployment and settings, passed in (never global)."""
+"""What the indexer indexes and how: built from a deployment and settings, passed in (never global).
+
+Every program that runs the indexer (`genip index`, `genip demo`) builds its configuration with
+`IndexerConfig.from_settings`; tests and benchmarks that need a special case build one by hand.
+"""
 
 from dataclasses import dataclass, field
 
 from genip.chain.deployment import Deployment
+from genip.settings import Settings
 
 __all__ = ["IndexerConfig"]
 
@@ -45,9 +50,29 @@ class IndexerConfig:
         return (self.registry, self.hub, self.license_token, self.court)
 
     @classmethod
+    def from_settings(
+        cls, settings: Settings, deployment: Deployment, **overrides: object
+    ) -> "IndexerConfig":
+        """The configuration the indexer runs with: the deployment's chain, contracts and first block, and
+        from the settings the RPC URL (`GENIP_RPC_URL`, else the deployment's) with its fail-over URLs
+        (`GENIP_RPC_FALLBACK_URLS`), `GENIP_CONFIRMATIONS`, `GENIP_REORG_WINDOW` and the range cap
+        (`GENIP_INDEX_MAX_RANGE`, which also caps the live ranges)."""
+        chosen: dict[str, object] = {
+            "confirmations": settings.confirmations,
+            "reorg_window": settings.reorg_window,
+            "max_range": settings.index_max_range,
+            "live_max_blocks": min(cls.live_max_blocks, settings.index_max_range),
+        }
+        return cls.from_deployment(
+            deployment, settings.rpc_urls(deployment.rpc_url), **{**chosen, **overrides}
+        )
+
+    @classmethod
     def from_deployment(
         cls, deployment: Deployment, rpc_urls: tuple[str, ...] = (), **overrides: object
     ) -> "IndexerConfig":
+        """The deployment's chain, contracts and first block, with the defaults (or `overrides`) for the
+        rest: for tests and tools; programs use `from_settings`."""
         return cls(
             chain_id=deployment.chain_id,
             rpc_urls=rpc_urls or (deployment.rpc_url,),

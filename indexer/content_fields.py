@@ -22,6 +22,7 @@ from genip.content.canonical import parse_json
 from genip.content.errors import ContentError
 from genip.content.metadata import WorkMetadata
 from genip.db import models
+from genip.rules import ContentStatus
 from genip.storage import ContentStore, StorageError
 from indexer.retries import Retries
 
@@ -69,22 +70,22 @@ class MetadataFiller:
         try:
             data = self.store.get(cid)
         except StorageError:  # not there (yet), or the store is down: try again later
-            return {"metadata_status": "missing"}
+            return {"metadata_status": ContentStatus.MISSING}
         except ContentError:  # not a CID at all: whoever registered it wrote garbage on-chain
-            return {"metadata_status": "invalid"}
+            return {"metadata_status": ContentStatus.INVALID}
         try:
             document = parse_json(data)
         except ContentError:
-            return {"metadata_status": "invalid"}
+            return {"metadata_status": ContentStatus.INVALID}
         if not isinstance(document, dict):
-            return {"metadata_status": "invalid"}
+            return {"metadata_status": ContentStatus.INVALID}
         try:
             meta = WorkMetadata.from_bytes(data)
         except ContentError:
             # Not Gen-IP metadata: show the plain ERC-721 fields; there is nothing to check them against.
             name = document.get("name")
             return {
-                "metadata_status": "ok",
+                "metadata_status": ContentStatus.OK,
                 "title": str(name)[:200] if name else None,
                 "description": str(document.get("description") or "")[:10_000] or None,
                 "tags": None,
@@ -93,9 +94,9 @@ class MetadataFiller:
                 "metadata_json": document,
             }
         if "0x" + meta.content.sha256.hex() != content_hash:
-            return {"metadata_status": "mismatch", "metadata_json": document}
+            return {"metadata_status": ContentStatus.MISMATCH, "metadata_json": document}
         return {
-            "metadata_status": "ok",
+            "metadata_status": ContentStatus.OK,
             "title": meta.name,
             "description": meta.description or None,
             "tags": list(meta.tags),

@@ -1,13 +1,18 @@
-"""Backfill fetching in a process of its own (Postgres), so that it runs beside the indexing interpreter.
+"""Reading block ranges from the node: one at a time (`fetch_range`), or a backfill's ranges in a process of
+their own (`FetchProcess`, Postgres), so that fetching runs beside the indexing interpreter.
+
+`fetch_range` reads one range's logs and headers, shrinking the range when the provider refuses it; the
+indexer calls it from a thread or inline, and the fetch process from a thread of its own.
 
 On a backfill the indexing process spent about half its CPU time fetching (HTTP, JSON parsing), decoding and
 formatting raw events for COPY, all under one GIL with the handlers and the writer thread. A forked child
 now does that part: for each adaptive range it reads the logs (same retries, fail-over and range shrinking
 as before), decodes them and builds their raw_events rows for COPY (`indexer.rawcopy`), and sends the parent
 one pickled message with the range, its last block and the decoded logs as plain tuples (no topics or data:
-the rows carry them), followed by the rows as bytes, ranges in chain order. The parent only applies handlers
-and writes, in the same transactions as before, so crash safety and exactly-once are unchanged: the child
-writes nothing, and whatever it had fetched beyond the last commit is simply fetched again after a restart.
+the rows carry them), followed by the rows as bytes, ranges in chain order (`indexer.fetch_messages`). The
+parent only applies handlers and writes, in the same transactions as before, so crash safety and
+exactly-once are unchanged: the child writes nothing, and whatever it had fetched beyond the last commit is
+simply fetched again after a restart.
 
 The child never runs ahead by more than about two ranges (a one-slot queue in front of a blocking pipe), dies
 with its parent (PR_SET_PDEATHSIG on Linux, and a broken pipe everywhere), reports transient RPC errors to the
@@ -18,22 +23,32 @@ import contextlib
 import ctypes
 import multiprocessing
 import os
-import pickle
 import queue
 import signal
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
 from genip.errors import GenIPError
+from indexer.batch_gc import BatchGC
 from indexer.events import DecodedLog, as_logs, contract_events, decode_for_copy
+from indexer.fetch_messages import (
+    FetchDone,
+    FetchFailed,
+    FetchMessage,
+    RangeFetched,
+    RpcRetrying,
+    decode,
+    encode,
+)
 from indexer.ranges import AdaptiveRange
-from indexer.rpc import RpcClient
+from indexer.rpc import RangeTooLarge, RpcClient
 from indexer.store import BlockRef
 
-__all__ = ["FetchProcess", "FetchSpec", "Fetched", "can_fork"]
+__all__ = ["FetchProcess", "FetchSpec", "Fetched", "block_ref", "can_fork", "fetch_range"]
 
 
 @dataclass
@@ -66,6 +81,13 @@ class Fetched:
             )
         return Fetched(self.start, more.end, self.logs + more.logs, more.last, [])
 
+    @classmethod
+    def received(cls, message: RangeFetched) -> "Fetched":
+        """A range as the fetch process sent it."""
+        return cls(
+            message.start, message.end, [], message.last, [], as_logs(message.rows), [message.raw_copy]
+        )
+
 
 @dataclass(frozen=True)
 class FetchSpec:
@@ -81,6 +103,65 @@ class FetchSpec:
     target_logs: int
     first: int
     last: int
+
+
+def block_ref(header: dict[str, Any]) -> BlockRef:
+    """A block header from the node (JSON) as a BlockRef."""
+    return BlockRef(
+        int(header["number"], 16),
+        header["hash"].lower(),
+        header["parentHash"].lower(),
+        int(header["timestamp"], 16),
+    )
+
+
+def fetch_range(
+    rpc: RpcClient, ranges: AdaptiveRange, addresses: list[str], start: int, end: int, *, live: bool
+) -> Fetched:
+    """Logs of [start, end'] with end' <= end (shrunk when the provider refuses the range), with the last
+    block's header (and, `live`, every block's header). Used by the indexer and by its fetch process."""
+    while True:
+        began = time.monotonic()
+        try:
+            logs = rpc.get_logs(addresses, start, end)
+        except RangeTooLarge as refused:
+            if end == start:
+                raise
+            ranges.refused(refused, start, end)
+            end = ranges.end(start, end - 1)
+            continue
+        ranges.succeeded(len(logs), time.monotonic() - began)
+        break
+    if live:
+        headers = [block_ref(h) for h in rpc.blocks(list(range(start, end + 1))) if h is not None]
+        last = headers[-1] if headers else block_ref(_header(rpc, end))
+    else:
+        headers = []
+        last = block_ref(_header(rpc, end))
+    _fill_timestamps(rpc, logs, headers)
+    return Fetched(start, end, logs, last, headers)
+
+
+def _header(rpc: RpcClient, number: int) -> dict[str, Any]:
+    header = rpc.block(number)
+    if header is None:
+        raise GenIPError(f"block {number} disappeared from the chain while indexing (reorg); retrying")
+    return header
+
+
+def _fill_timestamps(rpc: RpcClient, logs: list[dict[str, Any]], headers: list[BlockRef]) -> None:
+    """Adds `blockTimestamp` to logs from nodes that do not send it."""
+    missing = sorted({int(log["blockNumber"], 16) for log in logs if not log.get("blockTimestamp")})
+    if not missing:
+        return
+    known = {h.number: h.timestamp for h in headers}
+    need = [n for n in missing if n not in known]
+    for header in rpc.blocks(need):
+        if header is not None:
+            known[int(header["number"], 16)] = int(header["timestamp"], 16)
+    for log in logs:
+        if not log.get("blockTimestamp"):
+            log["blockTimestamp"] = hex(known.get(int(log["blockNumber"], 16), 0))
 
 
 def can_fork() -> bool:
@@ -99,19 +180,15 @@ class FetchProcess:
         self._process.start()
         send.close()  # the parent keeps only its reading end: the child's death reads as EOF
 
-    def receive(self, wait: bool) -> tuple[Any, ...] | None:
-        """The next message, or None when `wait` is false and none is ready. A ("range", …) message is
-        followed on the pipe by its raw_events COPY rows, appended to it as sent (bytes, never pickled)."""
+    def receive(self, wait: bool) -> FetchMessage | None:
+        """The next message, or None when `wait` is false and none is ready."""
         if not wait and not self._conn.poll(0):
             return None
         try:
-            message: tuple[Any, ...] = pickle.loads(self._conn.recv_bytes())
-            if message[0] == "range":
-                message = (*message, self._conn.recv_bytes())
+            return decode(self._conn.recv_bytes(), self._conn.recv_bytes)
         except EOFError:
             code = self._process.exitcode
             raise GenIPError(f"the fetch process exited unexpectedly (exit code {code})") from None
-        return message
 
     def close(self) -> None:
         self._conn.close()
@@ -133,12 +210,6 @@ def _widen(conn: Connection) -> None:
         fcntl.fcntl(conn.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
 
 
-def item_from(message: tuple[Any, ...]) -> tuple[Fetched, int, int | None]:
-    """A received ("range", …) message as a Fetched range, and the child's range size and cap."""
-    _, start, end, last, rows, size, cap, raw_copy = message
-    return Fetched(start, end, [], BlockRef(*last), [], as_logs(rows), [raw_copy]), size, cap
-
-
 def _die_with_parent() -> None:
     if sys.platform == "linux":
         with contextlib.suppress(OSError, AttributeError):
@@ -148,9 +219,6 @@ def _die_with_parent() -> None:
 
 
 def _child(conn: Connection, spec: FetchSpec) -> None:
-    # Imported here: the runner imports this module, and the child only needs the fetch function.
-    from indexer.runner import BatchGC, fetch_range
-
     _die_with_parent()
     out: queue.Queue[tuple[bytes, ...] | None] = queue.Queue(maxsize=1)
 
@@ -165,11 +233,11 @@ def _child(conn: Connection, spec: FetchSpec) -> None:
     sender = threading.Thread(target=send, name="genip-fetch-send", daemon=True)
     sender.start()
 
-    def put(message: tuple[Any, ...], *raw: bytes) -> None:
-        out.put((pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL), *raw))
+    def put(message: FetchMessage) -> None:
+        out.put(encode(message))
 
     collector = BatchGC(every=32)  # as in the parent, per range (about half a batch)
-    rpc = RpcClient(spec.rpc_urls, timeout=spec.rpc_timeout, on_error=lambda text: put(("error", text)))
+    rpc = RpcClient(spec.rpc_urls, timeout=spec.rpc_timeout, on_error=lambda text: put(RpcRetrying(text)))
     events = contract_events(*spec.contracts)
     ranges = AdaptiveRange(spec.range_size, spec.range_max, spec.target_logs)
     ranges.cap = spec.range_cap
@@ -197,28 +265,14 @@ def _child(conn: Connection, spec: FetchSpec) -> None:
                 raise item
             # Topics and data travel in the COPY rows only: the handlers never read them.
             rows, raw = decode_for_copy(events, spec.chain_id, item.logs)
-            last = item.last
-            message = (
-                "range",
-                item.start,
-                item.end,
-                (last.number, last.hash, last.parent_hash, last.timestamp),
-                rows,
-                ranges.size,
-                ranges.cap,
-            )
-            del item, rows
-            put(message, raw)
-            del message, raw
+            message = RangeFetched(item.start, item.end, item.last, rows, ranges.size, ranges.cap, raw)
+            del item, rows, raw
+            put(message)
+            del message
             collector.batch_done()
-        put(("done",))
+        put(FetchDone())
     except BaseException as exc:  # handed to the parent, which raises it
-        try:
-            payload = pickle.dumps(("failed", exc), protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.loads(payload)  # some exceptions pickle but do not unpickle (custom constructors)
-        except Exception:
-            payload = pickle.dumps(("failed", GenIPError(f"fetch process: {type(exc).__name__}: {exc}")))
-        out.put((payload,))
+        put(FetchFailed(exc))
     out.put(None)
     sender.join()
     rpc.close()

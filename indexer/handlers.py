@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from genip.chain.types import CheckOutcome, RevenueSource, Tier, WorkKind
+from genip.rules import DEFAULT_ROYALTY_BPS, ContentStatus, Standing
 from indexer.events import DecodedLog
 from indexer.overlay import Overlay, Row
 
@@ -19,7 +20,7 @@ Handler = Callable[[Overlay, DecodedLog], None]
 
 ZERO = "0x0000000000000000000000000000000000000000"
 #: The hub's `Standing` enum, as the API and the web page spell it.
-STANDING = ("clear", "disputed", "upheld", "tainted")
+STANDING = tuple(Standing)  # the hub's Standing ordinals, in order
 
 
 @cache
@@ -64,14 +65,14 @@ def work_registered(ov: Overlay, log: DecodedLog) -> None:
             "standing": "clear",
             "standing_dispute_id": 0,
             "expires_at": 0,
-            "metadata_status": "pending",
+            "metadata_status": ContentStatus.PENDING,
             "title": None,
             "description": None,
             "tags": None,
             "media_cid": None,
             "media_type": None,
             "metadata_json": None,
-            "media_status": "pending",
+            "media_status": ContentStatus.PENDING,
         },
     )
 
@@ -113,7 +114,7 @@ def _params(ov: Overlay) -> Row:
             "hub": None,
             "platform_fee_bps": 0,
             "fee_recipient": None,
-            "default_royalty_bps": 500,
+            "default_royalty_bps": DEFAULT_ROYALTY_BPS,
             "base_uri": None,
             "court": None,
             "referral_fee_bps": 0,

@@ -29,14 +29,10 @@ from typing import Self
 from sqlalchemy import Engine, delete, insert, or_, select, update
 
 from genip.content.errors import ContentError
-from genip.content.fingerprint import pdq_fingerprint
 from genip.db import models
 from genip.matching.errors import MatchingError
-from genip.matching.features import extract
-from genip.matching.normalize import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, load_image
-from genip.matching.perceptual import phash256
-from genip.matching.thumbnails import thumbnail
-from genip.settings import Settings
+from genip.rules import ContentStatus
+from genip.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, Settings
 from genip.storage import ContentStore, StorageError
 from indexer.content_fields import MetadataFiller
 from indexer.retries import Retries
@@ -102,7 +98,7 @@ class MediaHasher:
                 .where(
                     a.chain_id == self.chain_id,
                     a.kind == "image",
-                    a.metadata_status == "ok",
+                    a.metadata_status == ContentStatus.OK,
                     a.media_cid.is_not(None),
                     or_(*(a.media_status == s for s in statuses)),
                 )
@@ -118,22 +114,30 @@ class MediaHasher:
         try:
             data = self.store.get(media_cid)
         except StorageError:
-            return "missing", {}
+            return ContentStatus.MISSING, {}
         except ContentError:  # a malformed CID in the metadata: nothing to fetch, ever
-            return "invalid", {}
+            return ContentStatus.INVALID, {}
         if "0x" + hashlib.sha256(data).hexdigest() != content_hash:
-            return "mismatch", {}
+            return ContentStatus.MISMATCH, {}
+        # The image stack (Pillow, numpy, PDQ, OpenCV) loads with the first image, not with the indexer: a
+        # caught-up `genip index --once` must start at once.
+        from genip.content.fingerprint import pdq_fingerprint
+        from genip.matching.features import extract
+        from genip.matching.normalize import load_image
+        from genip.matching.perceptual import phash256
+        from genip.matching.thumbnails import thumbnail
+
         try:
             image = load_image(data, max_bytes=self.max_bytes, max_pixels=self.max_pixels)
         except MatchingError:
-            return "invalid", {}
+            return ContentStatus.INVALID, {}
         if pdq_fingerprint(image).quality < self.min_quality:
-            return "invalid", {}
+            return ContentStatus.INVALID, {}
         codes = {"phash": phash256(image), "thumb": thumbnail(image)}
         features = extract(image)
         if len(features) >= 4:  # fewer cannot fix a transform: nothing for the crop stage
             codes["orb"] = features.to_bytes()
-        return "ok", codes
+        return ContentStatus.OK, codes
 
     def _write(self, asset_id: int, content_hash: str, status: str, codes: dict[str, bytes]) -> None:
         a, m = models.Asset, models.MatchHash

@@ -2,6 +2,8 @@
 
 import time
 
+from genip.rules import ContentStatus
+
 __all__ = ["Retries"]
 
 
@@ -14,6 +16,6 @@ class Retries:
 
     def statuses(self) -> list[str]:
         if time.monotonic() - self._last < self.seconds:
-            return ["pending"]
+            return [ContentStatus.PENDING]
         self._last = time.monotonic()
-        return ["pending", "missing"]
+        return [ContentStatus.PENDING, ContentStatus.MISSING]

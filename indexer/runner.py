@@ -8,7 +8,7 @@ per-event CPU work off this interpreter's GIL; otherwise (SQLite, a block or two
 fetches and the main thread decodes. Ranges already fetched join one commit batch until it holds
 `batch_events` events, so the per-batch work (loading and rewriting the rows the batch touches, such as
 balances) is paid about once per 10 000 events when fetching runs ahead. Garbage collection is paced by
-batches during a backfill (`BatchGC`).
+batches during a backfill (`indexer.batch_gc`).
 
 Live (newer blocks): each range's headers are fetched and checked to chain onto the stored cursor (parent
 hashes) and the logs' block hashes must match them; a mismatch at the cursor means a reorg, which is rolled
@@ -17,10 +17,8 @@ kept window stops the indexer (`ReorgTooDeep`) before anything is written.
 """
 
 import contextlib
-import gc
 import itertools
 import queue
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -32,14 +30,16 @@ from sqlalchemy.exc import OperationalError
 
 from genip.db.migrate import require_current
 from genip.errors import GenIPError
+from indexer.batch_gc import BatchGC
 from indexer.config import IndexerConfig
 from indexer.events import ContractEvents, DecodedLog, contract_events
-from indexer.fetcher import Fetched, FetchProcess, FetchSpec, can_fork, item_from
+from indexer.fetch_messages import FetchDone, FetchFailed, RangeFetched, RpcRetrying
+from indexer.fetcher import Fetched, FetchProcess, FetchSpec, block_ref, can_fork, fetch_range
 from indexer.handlers import HANDLERS, prefetch_keys
 from indexer.lock import writer_lock
 from indexer.overlay import Loader, Overlay
 from indexer.ranges import AdaptiveRange
-from indexer.rpc import RangeTooLarge, RpcClient
+from indexer.rpc import RpcClient
 from indexer.store import BlockRef, Store, StoredCursor
 from indexer.writer import BatchWriter, PreparedBatch
 
@@ -81,64 +81,6 @@ class Stats:
     @property
     def lag(self) -> int:
         return max(0, self.head - self.cursor)
-
-
-def _ref(header: dict[str, Any]) -> BlockRef:
-    return BlockRef(
-        int(header["number"], 16),
-        header["hash"].lower(),
-        header["parentHash"].lower(),
-        int(header["timestamp"], 16),
-    )
-
-
-def fetch_range(
-    rpc: RpcClient, ranges: AdaptiveRange, addresses: list[str], start: int, end: int, *, live: bool
-) -> Fetched:
-    """Logs of [start, end'] with end' <= end (shrunk when the provider refuses the range), with the last
-    block's header (and, `live`, every block's header). Used by the indexer and by its fetch process."""
-    while True:
-        began = time.monotonic()
-        try:
-            logs = rpc.get_logs(addresses, start, end)
-        except RangeTooLarge as refused:
-            if end == start:
-                raise
-            ranges.refused(refused, start, end)
-            end = ranges.end(start, end - 1)
-            continue
-        ranges.succeeded(len(logs), time.monotonic() - began)
-        break
-    if live:
-        headers = [_ref(h) for h in rpc.blocks(list(range(start, end + 1))) if h is not None]
-        last = headers[-1] if headers else _ref(_header(rpc, end))
-    else:
-        headers = []
-        last = _ref(_header(rpc, end))
-    _fill_timestamps(rpc, logs, headers)
-    return Fetched(start, end, logs, last, headers)
-
-
-def _header(rpc: RpcClient, number: int) -> dict[str, Any]:
-    header = rpc.block(number)
-    if header is None:
-        raise GenIPError(f"block {number} disappeared from the chain while indexing (reorg); retrying")
-    return header
-
-
-def _fill_timestamps(rpc: RpcClient, logs: list[dict[str, Any]], headers: list[BlockRef]) -> None:
-    """Adds `blockTimestamp` to logs from nodes that do not send it."""
-    missing = sorted({int(log["blockNumber"], 16) for log in logs if not log.get("blockTimestamp")})
-    if not missing:
-        return
-    known = {h.number: h.timestamp for h in headers}
-    need = [n for n in missing if n not in known]
-    for header in rpc.blocks(need):
-        if header is not None:
-            known[int(header["number"], 16)] = int(header["timestamp"], 16)
-    for log in logs:
-        if not log.get("blockTimestamp"):
-            log["blockTimestamp"] = hex(known.get(int(log["blockNumber"], 16), 0))
 
 
 class _NotYet:
@@ -207,61 +149,23 @@ class _ProcessSource:
 
     def get(self, *, wait: bool) -> Fetched | _NotYet | None:
         while not self._done:
-            message = self._process.receive(wait)
-            if message is None:
-                return NOT_YET
-            kind = message[0]
-            if kind == "range":
-                item, self._ranges.size, self._ranges.cap = item_from(message)
-                return item
-            if kind == "error":  # a transient RPC fault the child is retrying
-                self._on_error(message[1])
-                continue
-            self._done = True
-            if kind == "failed":
-                raise message[1]
+            match self._process.receive(wait):
+                case None:
+                    return NOT_YET
+                case RangeFetched() as message:
+                    self._ranges.size, self._ranges.cap = message.size, message.cap
+                    return Fetched.received(message)
+                case RpcRetrying(text):
+                    self._on_error(text)
+                case FetchFailed(error):
+                    self._done = True
+                    raise error
+                case FetchDone():
+                    self._done = True
         return None
 
     def close(self) -> None:
         self._process.close()
-
-
-class BatchGC:
-    """Garbage collection paced by batches during a backfill, instead of by allocation counts.
-
-    A backfill allocates millions of short-lived containers (parsed logs, decoded arguments, rows); the
-    cyclic collector, triggered every 700 allocations, kept traversing them and, in its older generations,
-    the whole heap of imported modules: about 40 % of the indexing process's CPU time. Here the heap as it
-    was before the backfill is frozen (never traversed; unfrozen at the end), automatic collection is off, and
-    everything is collected every `every` batches. Almost all garbage is freed by reference counting the
-    moment a batch is done; a collection finds about 60 objects in cycles per batch (driver and HTTP
-    objects), while each one costs tens of milliseconds, mostly traversing the batches still in flight, so
-    collecting every 16 batches (not every 4, as before) keeps memory flat at a quarter of that cost.
-
-    The interpreter's thread switch interval is also shortened (5 → 1 ms) for the backfill: the writer thread
-    hands COPY data to libpq in 128 KiB pieces and waits for the GIL after each one, which with the default
-    interval left it waiting up to 5 ms per piece behind the busy main thread.
-    """
-
-    def __init__(self, every: int = 16, switch_interval: float = 0.001) -> None:
-        self._enabled = gc.isenabled()
-        self._every = every
-        self._batches = 0
-        self._switch = sys.getswitchinterval()
-        sys.setswitchinterval(switch_interval)
-        gc.disable()
-        gc.freeze()
-
-    def batch_done(self) -> None:
-        self._batches += 1
-        if self._batches % self._every == 0:
-            gc.collect()
-
-    def close(self) -> None:
-        gc.unfreeze()
-        sys.setswitchinterval(self._switch)
-        if self._enabled:
-            gc.enable()
 
 
 class Indexer:
@@ -356,7 +260,7 @@ class Indexer:
         header = self.rpc.block(anchor_number)
         if header is None:
             raise GenIPError(f"the chain has no block {anchor_number}: is the deploy block right?")
-        anchor = _ref(header)
+        anchor = block_ref(header)
         with self.engine.begin() as c:
             self.store.start(c, anchor, head)
         return StoredCursor(anchor.number, anchor.hash, anchor.number)

@@ -1,7 +1,10 @@
-"""The exported artifacts in genip/abi match the Solidity sources they claim to come from."""
+"""The exported artifacts in genip/abi match the Solidity sources they claim to come from, and the web page's
+`as const` ABIs (web/src/generated/abi.ts) match genip/abi."""
 
+import importlib.util
 import subprocess
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -10,6 +13,15 @@ from genip.chain.artifacts import CONTRACT_NAMES, from_forge_output, load_artifa
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = ROOT / "contracts"
 FORGE = ROOT / "node_modules" / ".bin" / "forge"
+EXPORTER = ROOT / "scripts" / "export_artifacts.py"
+
+
+def _exporter() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("export_artifacts", EXPORTER)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_every_artifact_loads_with_abi_and_creation_code() -> None:
@@ -24,6 +36,16 @@ def test_artifacts_were_exported_from_the_current_sources() -> None:
     current = source_hash(CONTRACTS)
     stale = [name for name in CONTRACT_NAMES if load_artifact(name).source_hash != current]
     assert not stale, f"stale artifacts {stale}: run `make artifacts`"
+
+
+def test_the_web_pages_abis_are_those_of_genip_abi() -> None:
+    exporter = _exporter()
+    assert set(exporter.WEB_ABIS.values()) <= set(CONTRACT_NAMES)
+    fresh = exporter.web_abi_module({name: load_artifact(name).abi for name in exporter.WEB_ABIS.values()})
+    committed = exporter.WEB_ABI.read_text(encoding="utf-8")
+    assert committed == fresh, (
+        "web/src/generated/abi.ts differs from genip/abi: run `python scripts/export_artifacts.py --web`"
+    )
 
 
 @pytest.mark.slow

@@ -1,5 +1,5 @@
 // Build: `npm run build` writes dist/index.html and dist/static/<name>-<hash>.js|css, which the API serves
-// at `/` and `/static/` (api/web.py). Dev: `npm run dev` proxies API calls to GENIP_API (default :8000).
+// at `/` and `/static/` (api/page.py). Dev: `npm run dev` proxies API calls to GENIP_API (default :8000).
 import { defineConfig } from "vite";
 
 const api = process.env.GENIP_API ?? "http://127.0.0.1:8000";

@@ -1,12 +1,13 @@
 """What an account created, holds and is owed (renounced licences are no longer held; dispute bonds the court
 awarded are listed apart from the hub's balances, since they are withdrawn from the court)."""
 
-from sqlalchemy import false, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.queries.chain import ChainState
 from api.queries.search import SUMMARY_COLUMNS, purchasable_offer, summary
 from api.schemas import AccountPublic, BalancePublic, BondBalancePublic, LicenseHeld
+from genip import rules
 from genip.db import models
 
 __all__ = ["account"]
@@ -42,16 +43,15 @@ def account(session: Session, *, state: ChainState, address: str, limit: int) ->
             L.c.used_for_derivative,
             L.c.referrer,
         )
-        .where(L.c.chain_id == chain, L.c.holder == address, L.c.renounced == false())
+        .where(L.c.chain_id == chain, L.c.holder == address, rules.licence_held_sql(L))
         .order_by(L.c.license_id.desc())
         .limit(limit)
     ).mappings()
     held = [
-        LicenseHeld(**row, valid=row["expires_at"] == 0 or row["expires_at"] > state.timestamp)
-        for row in held_rows
+        LicenseHeld(**row, valid=rules.licence_valid(row["expires_at"], state.timestamp)) for row in held_rows
     ]
     held_count = session.execute(
-        select(func.count()).where(L.c.chain_id == chain, L.c.holder == address, L.c.renounced == false())
+        select(func.count()).where(L.c.chain_id == chain, L.c.holder == address, rules.licence_held_sql(L))
     ).scalar_one()
     balances = [
         BalancePublic(

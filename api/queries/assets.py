@@ -1,15 +1,14 @@
-"""One asset's certificate, offers (with whether each can be bought now), licence counts, disputes and
-lineage."""
+"""One asset's certificate, offers (with whether each is available and can be bought now: `genip.rules`),
+licence counts, disputes and lineage."""
 
 from typing import Any, Literal
 
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from api.queries.chain import ChainState
 from api.queries.disputes import asset_disputes
-from api.queries.search import SUMMARY_COLUMNS, offer_purchasable
-from api.queries.status import asset_status_of
+from api.queries.search import SUMMARY_COLUMNS
 from api.schemas import (
     AssetPublic,
     EdgePublic,
@@ -21,6 +20,7 @@ from api.schemas import (
     PromptCheckPublic,
     TermsPublic,
 )
+from genip import rules
 from genip.db import models
 
 __all__ = ["LINEAGE_LIMIT", "asset_detail", "lineage"]
@@ -51,7 +51,7 @@ def asset_detail(session: Session, *, state: ChainState, asset_id: int) -> Asset
         .where(models.Offer.chain_id == chain, models.Offer.asset_id == asset_id)
         .order_by(models.Offer.offer_id)
     ).all()
-    valid = and_(L.c.renounced == false(), or_(L.c.expires_at == 0, L.c.expires_at > state.timestamp))
+    valid = rules.licence_valid_sql(L, state.timestamp)
     counts = session.execute(
         select(L.c.tier, func.count(), func.sum(case((valid, 1), else_=0)))
         .where(L.c.chain_id == chain, L.c.asset_id == asset_id)
@@ -75,8 +75,8 @@ def asset_detail(session: Session, *, state: ChainState, asset_id: int) -> Asset
     public_offers = [_offer(o, t, asset, state) for o, t in offers]
     return AssetPublic(
         **summary,
-        asset_status=asset_status_of(asset.standing, asset.expires_at, state.timestamp),
-        purchasable=any(o.purchasable for o in public_offers),
+        asset_status=rules.asset_status(asset.standing, asset.expires_at, state.timestamp).value,
+        purchasable=rules.asset_purchasable(asset, [o for o, _ in offers], state.timestamp),
         registrar=asset.registrar,
         tx_hash=asset.tx_hash,
         content_hash=asset.content_hash,
@@ -119,15 +119,9 @@ def _offer(o: models.Offer, t: models.Terms | None, asset: models.Asset, state: 
         supply_cap=o.supply_cap,
         sold=o.sold,
         paused=o.paused,
-        available=not o.paused and (o.supply_cap == 0 or o.sold < o.supply_cap),
-        lapsed=o.creator != asset.owner,
-        purchasable=offer_purchasable(
-            offer=o,
-            owner=asset.owner,
-            standing=asset.standing,
-            expires_at=asset.expires_at,
-            timestamp=state.timestamp,
-        ),
+        available=rules.offer_available(o, asset),
+        lapsed=rules.offer_lapsed(o, asset),
+        purchasable=rules.purchasable(o, asset, state.timestamp),
         terms=None if t is None else TermsPublic.model_validate(t),
     )
 

@@ -3,8 +3,7 @@
 A dispute's row is the court's record (`genip.db.models.Dispute`); its taints and held funds come from their
 own tables in one query each, whatever the number of disputes. Whether a ruling is `final` and whether the
 owner may still `answer` depend on the time, so they are judged against the cursor block's timestamp (the
-chain's clock), like licence expiry: a cleared ruling is final at once, an upheld one once its appeal window
-has passed (`block.timestamp > finalAt`, as the court's `outcome`).
+chain's clock), like licence expiry, by `genip.rules` (`ruling_final`, `answer_open`).
 """
 
 from collections import defaultdict
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from api.queries.chain import ChainState
 from api.schemas import DisputePublic, DisputesPublic, HeldPublic, TaintPublic
+from genip import rules
 from genip.db import models
 
 __all__ = ["asset_disputes", "asset_disputes_page", "dispute_detail", "iso_time", "public_disputes"]
@@ -26,12 +26,6 @@ def iso_time(seconds: int | None) -> str | None:
     if seconds is None:
         return None
     return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
-
-
-def _final(d: models.Dispute, now: int) -> bool:
-    if d.status == "cleared":
-        return True
-    return d.status == "upheld" and d.final_at is not None and now > d.final_at
 
 
 def public_disputes(
@@ -82,12 +76,12 @@ def public_disputes(
             evidence_hash=d.evidence_hash,
             bond_currency=d.bond_currency,
             bond=str(d.bond),
-            status=d.status,  # type: ignore[arg-type]  # open, cleared or upheld: the handlers write no other
+            status=rules.DisputeState(d.status).value,
             reversed=d.reversed,
-            final=_final(d, now),
+            final=rules.ruling_final(d.status, d.final_at, now),
             raised_at=iso_time(d.raised_at) or "",
             answer_deadline=iso_time(d.answer_deadline) or "",
-            answer_open=d.status == "open" and not d.answered and now <= d.answer_deadline,
+            answer_open=rules.answer_open(d.status, d.answered, d.answer_deadline, now),
             answered=d.answered,
             answer_hash=d.answer_hash,
             arbiter=d.arbiter,

@@ -9,8 +9,8 @@ Offer filters (`tier`, `currency`, `max_price`) must hold for one and the same *
 not sold out, still the seller's: an offer lapses when the certificate changes hands); `min_price` and the
 price sort use the cheapest such offer. Prices are compared as raw amounts, so sort by price together with a
 `currency` filter. `purchasable` adds the asset's side of the hub's `buyLicense` checks (clear standing, not
-expired by the cursor block's time): the one place these rules are written for the API (`purchasable_offer`,
-`offer_purchasable`), so search, the asset page and the web page agree.
+expired by the cursor block's time). Every one of these rules is `genip.rules` (here its SQL twins), so
+search, the asset page and the web page agree.
 """
 
 import base64
@@ -26,11 +26,9 @@ from sqlalchemy import (
     case,
     desc,
     exists,
-    false,
     func,
     literal,
     literal_column,
-    or_,
     select,
     text,
     union_all,
@@ -38,18 +36,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from api.queries.chain import ChainState
-from api.queries.status import asset_status_of
 from api.schemas import AssetsPublic, AssetSummary, Facets
+from genip import rules
 from genip.db import models
 
 __all__ = [
     "CursorError",
     "SearchParams",
     "Sort",
-    "asset_open_for_sale",
     "decode_cursor",
     "encode_cursor",
-    "offer_purchasable",
     "purchasable_offer",
     "search",
     "summary",
@@ -126,37 +122,15 @@ def decode_cursor(cursor: str) -> int:
 
 
 def _available(o: Any, assets: Any = ASSETS) -> list[ColumnElement[bool]]:
-    """Offer `o` belongs to the asset row, is not paused, not sold out, and its seller still owns the
-    certificate (else `buyLicense` reverts OfferLapsed)."""
-    return [
-        o.c.chain_id == assets.c.chain_id,
-        o.c.asset_id == assets.c.asset_id,
-        o.c.paused == false(),
-        or_(o.c.supply_cap == 0, o.c.sold < o.c.supply_cap),
-        o.c.creator == assets.c.owner,
-    ]
-
-
-def asset_open_for_sale(timestamp: int, assets: Any = ASSETS) -> ColumnElement[bool]:
-    """The asset's side of `buyLicense`: standing clear and not expired at `timestamp` (chain time)."""
-    return and_(assets.c.standing == "clear", or_(assets.c.expires_at == 0, assets.c.expires_at > timestamp))
+    """Offer `o` is one of the asset row's offers and live: not paused, not sold out, and its seller still
+    owns the certificate (else `buyLicense` reverts OfferLapsed)."""
+    return [rules.offer_of_sql(o, assets), rules.offer_live_sql(o, assets)]
 
 
 def purchasable_offer(timestamp: int, assets: Any = ASSETS) -> ColumnElement[bool]:
-    """Whether the asset row has an offer `buyLicense` would accept now (an EXISTS over its offers)."""
-    o = OFFERS.alias("purchasable_offer")
-    return and_(asset_open_for_sale(timestamp, assets), exists().where(and_(*_available(o, assets))))
-
-
-def offer_purchasable(*, offer: Any, owner: str, standing: str, expires_at: int, timestamp: int) -> bool:
-    """The same rules for one loaded offer (`paused`, `supply_cap`, `sold`, `creator`) of an asset."""
-    return (
-        not offer.paused
-        and (offer.supply_cap == 0 or offer.sold < offer.supply_cap)
-        and offer.creator == owner
-        and standing == "clear"
-        and (expires_at == 0 or expires_at > timestamp)
-    )
+    """Whether the asset row has an offer `buyLicense` would accept at `timestamp` (`rules.asset_purchasable`:
+    an EXISTS over its offers)."""
+    return rules.asset_purchasable_sql(OFFERS.alias("purchasable_offer"), assets, timestamp)
 
 
 def summary(row: Any, state: ChainState, **extra: Any) -> AssetSummary:
@@ -164,7 +138,7 @@ def summary(row: Any, state: ChainState, **extra: Any) -> AssetSummary:
     fields = {c.name: row[c.name] for c in SUMMARY_COLUMNS}
     return AssetSummary(
         **fields,
-        asset_status=asset_status_of(fields["standing"], fields["expires_at"], state.timestamp),
+        asset_status=rules.asset_status(fields["standing"], fields["expires_at"], state.timestamp).value,
         purchasable=bool(row["purchasable"]),
         **extra,
     )
@@ -227,7 +201,8 @@ def search(session: Session, *, state: ChainState, params: SearchParams) -> Asse
     if p.has_derivatives is not None:
         conds.append(ASSETS.c.children_count > 0 if p.has_derivatives else ASSETS.c.children_count == 0)
     if p.disputed is not None:
-        conds.append(ASSETS.c.standing != "clear" if p.disputed else ASSETS.c.standing == "clear")
+        disputed = rules.is_disputed_sql(ASSETS)
+        conds.append(disputed if p.disputed else ~disputed)
     if p.standing is not None:
         conds.append(ASSETS.c.standing == p.standing)
     if p.purchasable is not None:

@@ -1,20 +1,10 @@
 """Licence status: may this account use this asset for this use, as of the indexed block?
 
-The rules (also in the OpenAPI description of `/licenses/status`):
-
-They are the hub's `licenseStatus`, step for step:
-
-* An asset whose standing is not clear — `disputed` (an open claim), `upheld` (a claim was upheld) or
-  `tainted` (a claim against an ancestor was upheld) — licenses nobody, not even its owner; the fitting
-  licence ids are still listed. An unknown asset is `unregistered` and licenses nobody.
-* A derivative whose rights ended (`expired`: its `expires_at`, the shortest parent licence, has passed)
-  licenses nobody for `derivative` use, its owner included (no derivative can be registered on it); its
-  licences were sold capped at that time, so they have lapsed for every use too.
-* Otherwise the asset's current owner is licensed for every use, with no licence ids.
-* A licence is valid while `expires_at == 0` (perpetual) or `expires_at >` the timestamp of the cursor block
-  (the chain's clock, not the server's), and while it is held (a renounced licence is burned).
-* `display` accepts any valid licence; `commercial` needs one with commercial use; `derivative` needs one
-  that allows derivatives and has not yet been used to register one.
+The rules are `genip.rules` (`licensed`: the hub's `licenseStatus`, step for step; in words in the OpenAPI
+description of `/licenses/status`), judged at the timestamp of the cursor block (the chain's clock, not the
+server's). The answer adds the asset's `asset_status` (`unregistered` for an unknown asset), the account's
+fitting licence ids (listed even when the asset's standing licenses nobody; none for the owner, nor when the
+asset's rights ended for the use) and when the right ends.
 
 One statement for one question (the cursor joined with the asset and the account's licences on it; the hot
 path in `api.status_endpoint` runs it as a prepared statement) and three for a batch of up to 1 000 (cursor,
@@ -24,18 +14,19 @@ assets, licences).
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import ColumnElement, Connection, bindparam, column, table, text
 from sqlalchemy.orm import Session
 
 from api.queries.chain import ANY_CHAIN_SQL, ONE_CHAIN_SQL, ChainState, state_from_row
-from api.schemas import AssetStatus, LicenseStatus, Use
+from api.schemas import LicenseStatus, Use
+from genip import rules
+from genip.rules import AssetStatus
 
 __all__ = [
     "WITH_STATE_SQL",
     "LicenceRow",
-    "asset_status_of",
     "decide",
     "decide_rows",
     "evaluate",
@@ -46,20 +37,25 @@ __all__ = [
     "status_with_state",
 ]
 
-#: Asset status of each standing other than clear (a clear asset is `active`, or `expired` once past its
-#: expiry); a standing this code does not know licenses nobody, like a dispute.
-_NOT_CLEAR: dict[str, AssetStatus] = {"disputed": "disputed", "upheld": "upheld", "tainted": "tainted"}
+_UNREGISTERED: Final = AssetStatus.UNREGISTERED
+
+
+def _sql(rule: ColumnElement[bool]) -> str:
+    """A rule's SQL twin as text, for the statements below (the same text on both backends)."""
+    return str(rule.compile(compile_kwargs={"literal_binds": True}))
+
 
 #: One question in one statement: the cursor (`{cursor}`), the asset and the account's held licences on it.
-WITH_STATE_SQL = """
-    WITH c AS ({cursor})
+WITH_STATE_SQL = f"""
+    WITH c AS ({{cursor}})
     SELECT c.chain_id, c.block_number, c.block_hash, c.timestamp,
            a.owner, a.standing, a.expires_at, l.license_id, l.expires_at, l.commercial_use,
            l.derivatives_allowed, l.used_for_derivative
       FROM c
       LEFT JOIN assets a ON a.chain_id = c.chain_id AND a.asset_id = :asset_id
       LEFT JOIN licenses l
-        ON l.chain_id = a.chain_id AND l.holder = :holder AND l.asset_id = a.asset_id AND NOT l.renounced
+        ON l.chain_id = a.chain_id AND l.holder = :holder AND l.asset_id = a.asset_id
+       AND {_sql(rules.licence_held_sql(table("l", column("renounced"))))}
 """
 _ONE_ANY_CHAIN = text(WITH_STATE_SQL.format(cursor=ANY_CHAIN_SQL))
 _ONE_CHAIN = text(WITH_STATE_SQL.format(cursor=ONE_CHAIN_SQL))
@@ -69,45 +65,24 @@ _ASSETS = text(
 ).bindparams(bindparam("ids", expanding=True))
 
 _LICENCES = text(
-    """
+    f"""
     SELECT asset_id, holder, license_id, expires_at, commercial_use, derivatives_allowed, used_for_derivative
       FROM licenses
-     WHERE chain_id = :chain_id AND holder IN :holders AND asset_id IN :ids AND NOT renounced
+     WHERE chain_id = :chain_id AND holder IN :holders AND asset_id IN :ids
+       AND {_sql(rules.licence_held_sql(table("licenses", column("renounced"))))}
     """
 ).bindparams(bindparam("holders", expanding=True), bindparam("ids", expanding=True))
 
 
 @dataclass(frozen=True, slots=True)
 class LicenceRow:
-    """The fields of a licence the rules look at."""
+    """The fields of a held licence the rules look at (`rules.LicenceFacts`)."""
 
     license_id: int
     expires_at: int
     commercial_use: bool
     derivatives_allowed: bool
     used_for_derivative: int | None
-
-    def valid_at(self, timestamp: int) -> bool:
-        """Perpetual, or not yet expired at `timestamp` (chain time)."""
-        return self.expires_at == 0 or self.expires_at > timestamp
-
-    def fits(self, use: Use) -> bool:
-        """Whether this licence covers `use` (validity aside)."""
-        if use == "commercial":
-            return self.commercial_use
-        if use == "derivative":
-            return self.derivatives_allowed and self.used_for_derivative is None
-        return True
-
-
-def asset_status_of(standing: str | None, expires_at: int = 0, timestamp: int = 0) -> AssetStatus:
-    """`active`, `expired` (clear, but its rights ended at `expires_at` <= `timestamp`, chain time),
-    `disputed`, `upheld`, `tainted`, or `unregistered` when the asset is unknown (`standing` None)."""
-    if standing is None:
-        return "unregistered"
-    if standing == "clear":
-        return "expired" if expires_at and expires_at <= timestamp else "active"
-    return _NOT_CLEAR.get(standing, "disputed")
 
 
 def decide(
@@ -124,47 +99,31 @@ def decide(
     """Applies the rules above to one question; `owner`/`standing` are None for an unknown asset,
     `expires_at` is the asset's expiry (0 = never).
 
-    The answer as a plain dict in `LicenseStatus` field order (the hot path serialises it directly)."""
-    status = asset_status_of(standing, expires_at, state.timestamp)
-    if status == "unregistered":
-        return {
-            "asset": asset,
-            "account": account,
-            "use": use,
-            "licensed": False,
-            "license_ids": [],
-            "expires_at": None,
-            "as_of_block": state.block_number,
-            "asset_status": status,
-        }
-    ids: list[int]
-    expires: int | None
-    if status == "expired" and use == "derivative":
-        ids, expires, has_right = [], None, False
-    elif owner == account:
-        ids, expires, has_right = [], 0, True
-    else:
-        fitting = sorted(
-            (lc for lc in licences if lc.valid_at(state.timestamp) and lc.fits(use)),
-            key=lambda r: r.license_id,
-        )
-        ids = [lc.license_id for lc in fitting]
-        has_right = bool(fitting)
+    The answer as a plain dict in `LicenseStatus` field order (the hot path serialises it directly). Beyond
+    the rules: the owner lists no licence ids, and fitting ones are listed even when the asset's standing
+    licenses nobody (not when its rights ended for the use)."""
+    status = rules.asset_status(standing, expires_at, state.timestamp)
+    is_owner = owner == account
+    fitting: list[LicenceRow] = []
+    if status is not _UNREGISTERED and not is_owner and not rules.use_ended(status, use):
+        fitting = sorted(rules.usable_licences(licences, use, state.timestamp), key=lambda r: r.license_id)
+    licensed = rules.licensed(status, use, is_owner=is_owner, holds_usable=bool(fitting))
+    expires: int | None = None
+    if licensed:
         expires = (
-            (0 if any(lc.expires_at == 0 for lc in fitting) else max(lc.expires_at for lc in fitting))
-            if (fitting)
-            else None
+            0
+            if is_owner or any(lc.expires_at == 0 for lc in fitting)
+            else max(lc.expires_at for lc in fitting)
         )
-    licensed = has_right and status in ("active", "expired")
     return {
         "asset": asset,
         "account": account,
         "use": use,
         "licensed": licensed,
-        "license_ids": ids,
-        "expires_at": expires if licensed else None,
+        "license_ids": [lc.license_id for lc in fitting],
+        "expires_at": expires,
         "as_of_block": state.block_number,
-        "asset_status": status,
+        "asset_status": status,  # a str (StrEnum): orjson and pydantic write its text
     }
 
 

@@ -10,12 +10,13 @@ from typing import Annotated, Final, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from api.addresses import parse_address
+from api.cpu import run_cpu
 from api.matcher import DescribedCandidate, describe, lookup, match_config, matcher
 from api.queries.status import status_with_state
 from api.schemas import ErrorBody, LicenseStatus, UnprocessableBody, Use
+from genip import rules
 from genip.matching.errors import (
     DecompressionBombError,
     ImageTooLargeError,
@@ -96,7 +97,7 @@ class MatchCandidate(BaseModel):
     title: str | None = Field(default=None, description="From the work's metadata, when indexed.")
     creator: str
     media_cid: str | None = None
-    asset_status: Literal["active", "disputed", "upheld", "tainted"] = Field(
+    asset_status: rules.StandingStatus = Field(
         description="The asset's standing now: active (clear), disputed (an open claim), upheld, or tainted "
         "(a claim against an ancestor was upheld)."
     )
@@ -112,14 +113,6 @@ class MatchResult(BaseModel):
         "an account or a candidate."
     )
     note: str | None = Field(default=None, description="Why the verdict is what it is, when not obvious.")
-
-
-_ASSET_STATUS: Final[dict[str, Literal["active", "disputed", "upheld", "tainted"]]] = {
-    "clear": "active",
-    "disputed": "disputed",
-    "upheld": "upheld",
-    "tainted": "tainted",
-}
 
 
 _METHODS: Final[dict[str, Literal["pdq", "phash", "thumb", "orb"]]] = {
@@ -142,7 +135,7 @@ def _candidate(found: DescribedCandidate) -> MatchCandidate:
         title=found.title,
         creator=c.creator,
         media_cid=found.media_cid,
-        asset_status=_ASSET_STATUS.get(found.standing, "disputed"),
+        asset_status=rules.standing_status(found.standing),
     )
 
 
@@ -236,4 +229,4 @@ async def post_match(
             note=note,
         )
 
-    return await run_in_threadpool(answer)
+    return await run_cpu(answer)  # decoding and hashing the image: the bounded CPU pool

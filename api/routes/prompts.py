@@ -29,6 +29,7 @@ from genip.checker.submissions import PromptPayload, SubmissionError, Submission
 from genip.db import models
 from genip.errors import ConfigError
 from genip.prompts import PromptError, part_leaf, verify_proof
+from genip.rules import PromptCheckStatus
 
 __all__ = ["router"]
 
@@ -295,7 +296,7 @@ def prompt_check(asset_id: AssetId, session: SessionDep, state: ChainDep) -> Pro
         if row is None
         else SubmissionState(status=row.status, outcome=row.outcome, attest_tx=row.attest_tx)
     )
-    if asset.prompt_check != "unchecked" and asset.prompt_checker is not None:
+    if asset.prompt_check != PromptCheckStatus.UNCHECKED and asset.prompt_checker is not None:
         summary = (
             f"prompt checked: {asset.prompt_check}, by {asset.prompt_checker}, "
             f"at block {asset.prompt_check_block}"

@@ -6,6 +6,17 @@ media type and perceptual hash. What was computed is kept in `<data dir>/uploads
 `POST /metadata` (`api.routes.metadata`) builds metadata from the server's own numbers, not from whatever a
 client sends back.
 
+**Nothing heavy runs on the event loop.** Checking, canonicalising, hashing and fingerprinting the saved file
+(`genip.content.hashed`) runs in a worker process of the CPU pool (`api.cpu.run_isolated`: its whole-text
+steps hold the GIL too long for a thread), the near-duplicate lookup of an image in the pool's threads
+(`run_cpu`), storing in the I/O thread pool. A 50 MB text no longer holds `/health` or any other request
+(`tests/api/test_hostile_input.py` measures it).
+
+**One cap for images**: an image is refused (413) over `GENIP_MATCH_MAX_BYTES` (25 MiB) or
+`GENIP_MATCH_MAX_PIXELS` (64 M pixels, read from the header before anything is decoded), the limits `/match`
+and the indexer apply, so every image that is stored can also be matched; other kinds up to
+`MAX_UPLOAD_BYTES`.
+
 Near-duplicate warnings come from the matching engine (`api.matcher`, shared with `POST /match`):
 `near_duplicates` lists registered images of other creators (the optional `creator` form field names the
 uploader) within the match distance. It warns, it does not refuse: the registration itself is the wallet's.
@@ -23,14 +34,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from api.addresses import parse_address
+from api.cpu import WorkerCrashedError, run_cpu, run_isolated
 from api.deps import content_store, uploads_dir
-from api.matcher import describe, lookup, matcher
+from api.matcher import describe, lookup, match_config, matcher
 from api.schemas import ErrorBody, NearDuplicate, UploadResult
 from genip.chain.types import WorkKind
-from genip.content.digest import digest_stream
 from genip.content.errors import ContentError
-from genip.content.fingerprint import fingerprint_work
-from genip.content.formats import IMAGE_SUFFIXES, MODEL_SUFFIXES, TEXT_SUFFIXES, prepare_work
+from genip.content.fingerprint import TooManyPixelsError
+from genip.content.formats import IMAGE_SUFFIXES, MODEL_SUFFIXES, TEXT_SUFFIXES
+from genip.content.hashed import hash_work_file
 from genip.content.metadata import PerceptualHash
 from genip.matching.errors import MatchingError
 from genip.matching.perceptual import QueryHash
@@ -38,7 +50,7 @@ from genip.storage import StorageError
 
 __all__ = ["ALLOWED_SUFFIXES", "MAX_UPLOAD_BYTES", "near_duplicates", "router"]
 
-#: Largest file `POST /uploads` accepts.
+#: Largest file `POST /uploads` accepts (images: `GENIP_MATCH_MAX_BYTES`, if smaller).
 MAX_UPLOAD_BYTES: Final = 50 * 1024 * 1024
 #: File name endings accepted per kind (the kind's format is then checked by `prepare_work`).
 ALLOWED_SUFFIXES: Final[dict[WorkKind, frozenset[str]]] = {
@@ -103,13 +115,18 @@ def _kind(text: str) -> WorkKind:
         raise HTTPException(400, f"kind {text[:40]!r} is not one of {names}") from None
 
 
-async def _save_limited(upload: UploadFile, target: Path) -> int:
+def _size(limit: int) -> str:
+    mib = 1024 * 1024
+    return f"{limit // mib} MiB" if limit % mib == 0 else f"{limit:,} bytes"
+
+
+async def _save_limited(upload: UploadFile, target: Path, limit: int) -> int:
     size = 0
     with target.open("wb") as out:
         while chunk := await upload.read(_CHUNK):
             size += len(chunk)
-            if size > MAX_UPLOAD_BYTES:
-                raise HTTPException(413, f"the file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB")
+            if size > limit:
+                raise HTTPException(413, f"the file is larger than {_size(limit)}")
             out.write(chunk)
     if size == 0:
         raise HTTPException(400, "the file is empty")
@@ -122,7 +139,11 @@ async def _save_limited(upload: UploadFile, target: Path) -> int:
     summary="Store a work before registering it",
     responses={
         400: {"model": ErrorBody, "description": "Unknown kind, an empty file, or a malformed creator."},
-        413: {"model": ErrorBody, "description": "Too large."},
+        413: {
+            "model": ErrorBody,
+            "description": "Larger than 50 MiB; for an image, larger than GENIP_MATCH_MAX_BYTES (25 MiB) or "
+            "of more than GENIP_MATCH_MAX_PIXELS pixels (64 M).",
+        },
         415: {"model": ErrorBody, "description": "Type not accepted for the kind."},
     },
 )
@@ -145,20 +166,22 @@ async def upload_work(
             415,
             f"a {work_kind.name.lower()} must be one of {', '.join(sorted(allowed))}, not {suffix or '?'!r}",
         )
+    limits = match_config(request.app)
+    limit = min(MAX_UPLOAD_BYTES, limits.max_bytes) if work_kind is WorkKind.IMAGE else MAX_UPLOAD_BYTES
     temp_dir = Path(tempfile.mkdtemp(prefix="genip-upload-"))
     try:
         path = temp_dir / f"work{suffix}"
-        await _save_limited(file, path)
+        await _save_limited(file, path, limit)
         try:
-            prepared = prepare_work(path, work_kind)
-            with prepared.open() as stream:
-                digest = digest_stream(stream)
-            phash = fingerprint_work(prepared)
-            image = path.read_bytes() if work_kind is WorkKind.IMAGE else None
-        except (ContentError, OSError, ValueError) as exc:
+            done = await run_isolated(hash_work_file, path, work_kind, max_pixels=limits.max_pixels)
+        except TooManyPixelsError as exc:
+            raise HTTPException(413, str(exc)) from None
+        except (ContentError, OSError, ValueError, WorkerCrashedError) as exc:
             raise HTTPException(415, f"the file is not a readable {work_kind.name.lower()}: {exc}") from None
+        digest, phash = done.digest, done.perceptual_hash
+        image = await run_in_threadpool(path.read_bytes) if work_kind is WorkKind.IMAGE else None
         try:
-            cid = content_store(request).put(prepared.canonical if prepared.canonical is not None else path)
+            cid = await run_in_threadpool(content_store(request).put, done.stored)
         except StorageError as exc:
             raise HTTPException(503, f"the content store cannot take the file: {exc}") from None
     finally:
@@ -170,20 +193,18 @@ async def upload_work(
         "cid": digest.cid,
         "sha256": digest.sha256_hex,
         "size": digest.size,
-        "media_type": prepared.media_type,
+        "media_type": done.media_type,
         "perceptual_hash": None
         if phash is None
         else {"algorithm": phash.algorithm, "value": "0x" + phash.value.hex(), "quality": phash.quality},
-        "details": prepared.details,
+        "details": done.details,
     }
     uploads = uploads_dir(request)
     uploads.mkdir(parents=True, exist_ok=True)
     (uploads / f"{digest.cid}.json").write_text(json.dumps(record, default=str), encoding="utf-8")
-    return UploadResult.model_validate(
-        {
-            **record,
-            "near_duplicates": await run_in_threadpool(
-                near_duplicates, request, work_kind, phash, image=image, creator=owner
-            ),
-        }
+    found = (
+        await run_cpu(near_duplicates, request, work_kind, phash, image=image, creator=owner)
+        if work_kind is WorkKind.IMAGE
+        else []
     )
+    return UploadResult.model_validate({**record, "near_duplicates": found})

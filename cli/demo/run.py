@@ -9,40 +9,33 @@ again resumes that state (the chain is reloaded from its state file, the indexer
 import shutil
 import threading
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
-from eth_utils.address import to_checksum_address
 from rich.console import Console
 from rich.table import Table
 
-from cli.demo.seed import CAST, seed
-from genip.chain.accounts import dev_account
-from genip.chain.anvil import Anvil
-from genip.chain.client import GenIPClient, connect
-from genip.chain.deploy import deploy
-from genip.chain.deployment import Deployment, read_deployment, write_deployment
-from genip.chain.up import DEV_BLOCK_TIME, mixed_mining
-from genip.db.engine import make_engine
-from genip.db.migrate import upgrade
 from genip.errors import GenIPError, redact_url
-from genip.settings import Settings
-from genip.storage import open_store
+
+if TYPE_CHECKING:  # `genip --help` loads this module: the chain, the seed, the API load when the demo runs
+    from genip.chain.deployment import Deployment
+    from genip.settings import Settings
 
 __all__ = ["demo"]
 
 STATE_FILE = "anvil-state.json"
 
 
-def _wipe_chain(settings: Settings) -> None:
+def _wipe_chain(settings: "Settings") -> None:
     """Forgets the saved chain (before anvil starts)."""
     (settings.data_dir / STATE_FILE).unlink(missing_ok=True)
 
 
-def _wipe_index(settings: Settings, chain_id: int) -> None:
+def _wipe_index(settings: "Settings", chain_id: int) -> None:
     """Forgets the deployment files and everything indexed for `chain_id` (a new deployment starts over)."""
     shutil.rmtree(settings.deployments_dir, ignore_errors=True)
+    from genip.db.engine import make_engine
+    from genip.db.migrate import upgrade
     from indexer.store import Store
 
     engine = make_engine(settings.db_url)
@@ -51,8 +44,13 @@ def _wipe_index(settings: Settings, chain_id: int) -> None:
     engine.dispose()
 
 
-def _existing(settings: Settings, rpc_url: str) -> Deployment | None:
+def _existing(settings: "Settings", rpc_url: str) -> "Deployment | None":
     """The deployment to resume on `rpc_url`, if its contracts are still there."""
+    from eth_utils.address import to_checksum_address
+
+    from genip.chain.client import connect
+    from genip.chain.deployment import read_deployment
+
     path = settings.deployment_path()
     if not path.exists():
         return None
@@ -74,6 +72,15 @@ def demo(
     fresh: Annotated[bool, typer.Option("--fresh", help="Forget the previous demo and seed anew.")] = False,
 ) -> None:
     """Run the demo marketplace: local chain, contracts, seeded works, indexer, API and web page."""
+    from cli.demo.seed import seed
+    from genip.chain.accounts import dev_account
+    from genip.chain.anvil import Anvil
+    from genip.chain.client import GenIPClient, connect
+    from genip.chain.deploy import deploy
+    from genip.chain.deployment import write_deployment
+    from genip.chain.up import DEV_BLOCK_TIME, mixed_mining
+    from genip.storage import open_store
+
     settings: Settings = ctx.obj
     console = Console(highlight=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -123,9 +130,14 @@ def demo(
             console.print("chain stopped (state saved)")
 
 
-def _serve(settings: Settings, deployment: Deployment, console: Console, *, port: int) -> None:
+def _serve(settings: "Settings", deployment: "Deployment", console: Console, *, port: int) -> None:
+    import uvicorn
+
     from api.app import create_app  # the CLI is where the indexer and the API are wired together
     from api.settings import ApiSettings
+    from genip.db.engine import make_engine
+    from genip.db.migrate import upgrade
+    from genip.storage import open_store
     from indexer.config import IndexerConfig
     from indexer.media import content_step
     from indexer.runner import Indexer
@@ -137,7 +149,7 @@ def _serve(settings: Settings, deployment: Deployment, console: Console, *, port
     store = open_store(settings.data_dir, settings.ipfs_api)
     indexer = Indexer(
         engine,
-        IndexerConfig.from_deployment(deployment),
+        IndexerConfig.from_settings(settings, deployment),
         after_step=content_step(engine, deployment.chain_id, store, settings),
     )
     indexer.run(once=True)  # the page opens on a complete index
@@ -175,11 +187,14 @@ def _serve(settings: Settings, deployment: Deployment, console: Console, *, port
         raise GenIPError(f"the indexer stopped: {failure[0]}")
 
 
-def _database(settings: Settings) -> str:
+def _database(settings: "Settings") -> str:
     return "SQLite (embedded)" if settings.database_url is None else redact_url(settings.db_url)
 
 
-def _banner(console: Console, settings: Settings, deployment: Deployment, url: str) -> None:
+def _banner(console: Console, settings: "Settings", deployment: "Deployment", url: str) -> None:
+    from cli.demo.seed import CAST
+    from genip.chain.accounts import dev_account
+
     table = Table(title="Gen-IP demo", show_header=False, title_justify="left")
     table.add_column("what", style="bold")
     table.add_column("value", overflow="fold")

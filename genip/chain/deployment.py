@@ -17,18 +17,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
-from eth_utils.address import is_address, to_checksum_address
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from genip.chain.address import checksum_address
 from genip.errors import DeploymentError
 
 __all__ = ["Address", "Deployment", "read_deployment", "write_deployment"]
 
 
 def _checksum(value: str) -> str:
-    if not is_address(value):
-        raise ValueError(f"{value!r} is not an address")
-    return str(to_checksum_address(value))
+    return checksum_address(value)  # ValueError for anything else, which pydantic reports
 
 
 #: An EVM address, stored in EIP-55 checksum form.

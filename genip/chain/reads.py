@@ -20,15 +20,14 @@ from web3.exceptions import ContractLogicError
 
 from genip.chain.client import GenIPClient
 from genip.chain.tx import ZERO_ADDRESS
-from genip.chain.types import CheckOutcome, DisputeStatus, LicenseUse, Standing, WorkKind
-from genip.errors import GenIPError
+from genip.chain.types import CheckOutcome, DisputeStatus, Standing, WorkKind
+from genip.errors import NotFoundError, UnknownAssetError
 
 __all__ = [
     "AssetInfo",
     "DisputeInfo",
     "HeldFunds",
     "LicenseInfo",
-    "LicenseState",
     "NotFoundError",
     "OfferInfo",
     "ParentInfo",
@@ -42,24 +41,11 @@ __all__ = [
     "disputes_of",
     "held_of",
     "license_info",
-    "license_status",
     "licenses_held",
     "offer_info",
     "offers_of",
     "parents_of",
 ]
-
-
-class NotFoundError(GenIPError):
-    """An asset, offer or licence id does not exist on this deployment."""
-
-
-class UnknownAssetError(NotFoundError):
-    """No certificate has this asset id."""
-
-    def __init__(self, asset_id: int) -> None:
-        super().__init__(f"unknown asset {asset_id}: no certificate with this id on this deployment")
-        self.asset_id = asset_id
 
 
 class UnknownOfferError(NotFoundError):
@@ -149,19 +135,6 @@ class LicenseInfo:
     derivatives_allowed: bool
     transferable: bool
     used_for_derivative: bool
-
-
-@dataclass(frozen=True, slots=True)
-class LicenseState:
-    """`LicensingHub.licenseStatus`: whether an account may use an asset now, under which licence."""
-
-    asset_id: int
-    account: str
-    use: LicenseUse
-    licensed: bool
-    license_id: int
-    expires_at: int
-    block: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,17 +316,6 @@ def licenses_held(client: GenIPClient, account: str) -> list[LicenseInfo]:
     ids = sorted({int(log["args"]["tokenId"]) for log in logs})
     held = (license_info(client, i) for i in ids)
     return [lic for lic in held if lic.holder == holder]
-
-
-def license_status(client: GenIPClient, asset_id: int, account: str, use: LicenseUse) -> LicenseState:
-    """`licenseStatus(asset, account, use)` at the latest block (`UnknownAssetError` for unknown assets)."""
-    check_asset(client, asset_id)
-    block = int(client.w3.eth.block_number)
-    address = Web3.to_checksum_address(account)
-    licensed, license_id, expires = client.hub.functions.licenseStatus(asset_id, address, int(use)).call(
-        block_identifier=block
-    )
-    return LicenseState(asset_id, address, use, bool(licensed), int(license_id), int(expires), block)
 
 
 def _first(client: GenIPClient, event: str, dispute_id: int) -> Any | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 __all__ = [
+    "AI_KINDS",
     "BPS",
     "UNLIMITED_WORKS",
     "CheckOutcome",
@@ -33,6 +34,11 @@ class WorkKind(IntEnum):
     WORKFLOW = 3
     PROMPT = 4
     OTHER = 5
+
+
+#: Kinds whose works are AI output made from a prompt: registering them requires the prompt (`genip.works`;
+#: the web page reads it from `GET /config`).
+AI_KINDS = frozenset({WorkKind.IMAGE, WorkKind.TEXT})
 
 
 class Tier(IntEnum):

@@ -56,6 +56,8 @@ def parse_json(data: bytes) -> Any:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise FormatError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:  # nested past the recursion limit (`genip.recursion`): hostile, not a document
+        raise FormatError("JSON nested too deeply") from None
 
 
 def canonical_json(value: Any) -> bytes:

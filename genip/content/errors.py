@@ -7,6 +7,7 @@ They derive from `genip.errors.GenIPError`, so the CLI shows their message as it
         ├── InvalidCIDError           a string is not a CID this project reads
         ├── FormatError               a file is not valid for the kind it claims (JSON, UTF-8, safetensors)
         ├── FingerprintError          no perceptual fingerprint can be computed (unreadable image)
+        │   └── TooManyPixelsError    an image announces more pixels than the cap (nothing decoded)
         └── MetadataTooLargeError     the metadata JSON would not fit in one raw IPFS block
 """
 
@@ -18,6 +19,7 @@ __all__ = [
     "FormatError",
     "InvalidCIDError",
     "MetadataTooLargeError",
+    "TooManyPixelsError",
 ]
 
 
@@ -35,6 +37,10 @@ class FormatError(ContentError):
 
 class FingerprintError(ContentError):
     """A perceptual fingerprint cannot be computed, e.g. the image cannot be decoded."""
+
+
+class TooManyPixelsError(FingerprintError):
+    """An image whose header announces more pixels than the cap (none of them was decoded)."""
 
 
 class MetadataTooLargeError(ContentError):

@@ -7,6 +7,12 @@ flags. Two PDQ hashes within `PDQ_MATCH_DISTANCE` (31) bits of each other are th
 recommended threshold. Byte layout: the hash in PDQ's canonical hex order (the first hex digit is bits
 255-252), i.e. `bytes.fromhex(pdq_hex)`.
 
+**One pixel cap for every decoded image**: `MAX_IMAGE_PIXELS` (64 M, an 8000x8000 render; the default of
+`GENIP_MATCH_MAX_PIXELS`, which uploads, `/match` and the indexer's media step read) is checked from the
+header before any pixel is decoded, and an image over it raises `TooManyPixelsError` (uploads answer 413,
+`genip register` one line). Decoding 64 M pixels as RGB takes about 192 MB; Pillow's own guard (an error at
+twice its `MAX_IMAGE_PIXELS`, 179 M) would let ~2.8 times that through.
+
 The image is decoded with Pillow and prepared by `prepare_image`: shrunk first when its longer side exceeds
 `MAX_PDQ_SIDE` (PDQ downsamples to 64x64 internally, so this only bounds memory and time), turned upright by
 its EXIF orientation, its transparency flattened onto a fixed white background (`FLATTEN_BACKGROUND`; a
@@ -18,16 +24,15 @@ the 8 rotations/flips.
 **Text: SimHash-64** over word 3-shingles. The text is canonicalised (`canonical.normalize_text`), case-folded
 and split into words (`\\w+`, Unicode-aware); every run of three consecutive words (or the whole text if it
 has fewer) is hashed with BLAKE2b-64, and each bit of the result is the sign of the sum over shingles of +1
-/ -1 for that bit. Near-duplicates differ in few bits (`TEXT_NEAR_DUPLICATE_BITS`). It is placed in the
-bytes32 **left-aligned**: the 8 bytes big-endian, then 24 zero bytes, as Solidity's `bytes32(bytes8(h))`
-would; `simhash_from_bytes32` reads it back.
+/ -1 for that bit (`genip.content.simhash`: the pure-Python definition, kept as the oracle, and the fast
+path used here, compiled). Near-duplicates differ in few bits (`TEXT_NEAR_DUPLICATE_BITS`). It is placed in
+the bytes32 **left-aligned**: the 8 bytes big-endian, then 24 zero bytes, as Solidity's
+`bytes32(bytes8(h))` would; `simhash_from_bytes32` reads it back.
 
 `fingerprint_work` picks per kind: PDQ for images, SimHash-64 for text and prompts, none for models,
 workflows and other kinds (they register a zero `perceptualHash`).
 """
 
-import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -37,18 +42,21 @@ import pdqhash  # type: ignore[import-untyped]
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from genip.chain.types import WorkKind
-from genip.content.canonical import normalize_text
-from genip.content.errors import FingerprintError
+from genip.content.errors import FingerprintError, TooManyPixelsError
 from genip.content.formats import PreparedWork
 from genip.content.metadata import PerceptualHash
+from genip.content.simhash import simhash64
 
 __all__ = [
     "FLATTEN_BACKGROUND",
+    "MAX_IMAGE_PIXELS",
     "MAX_PDQ_SIDE",
     "PDQ_MATCH_DISTANCE",
     "PDQ_MIN_QUALITY",
     "TEXT_NEAR_DUPLICATE_BITS",
     "ImageFingerprint",
+    "TooManyPixelsError",
+    "check_image_pixels",
     "fingerprint_work",
     "hamming_distance",
     "pdq_dihedral",
@@ -67,6 +75,8 @@ PDQ_MIN_QUALITY: Final = 50
 PDQ_MATCH_DISTANCE: Final = 31
 #: Longer image side above which the image is shrunk before hashing.
 MAX_PDQ_SIDE: Final = 1024
+#: Most pixels an image may have to be decoded (the default of `GENIP_MATCH_MAX_PIXELS`; see the module doc).
+MAX_IMAGE_PIXELS: Final = 64_000_000
 #: Colour transparent pixels are flattened onto before hashing.
 FLATTEN_BACKGROUND: Final = (255, 255, 255)
 #: The 8 rotations/flips in the order `pdq_dihedral` returns them (None: the image as given); the matching
@@ -85,9 +95,6 @@ DIHEDRAL: Final = (
 #: 32 bits (binomial, sd 4), so 10 leaves false matches around one in 10^8 while a paragraph with two edited
 #: words (6 of ~100 shingles changed) still matches.
 TEXT_NEAR_DUPLICATE_BITS: Final = 10
-
-_SHINGLE: Final = 3
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,29 +163,44 @@ def pdq_dihedral(image: Image.Image) -> tuple[list[bytes], int]:
     return hashes, int(quality)
 
 
-def pdq_fingerprint_file(path: Path) -> ImageFingerprint:
-    """PDQ hash and quality of the image file at `path`; `FingerprintError` if it cannot be decoded."""
+def _check_pixels(image: Image.Image, max_pixels: int, name: str) -> None:
+    width, height = image.size
+    if width * height > max_pixels:
+        raise TooManyPixelsError(
+            f"image {name} is {width}x{height}, {width * height:,} pixels: "
+            f"more than the {max_pixels:,} allowed"
+        )
+
+
+def _too_many(name: str, max_pixels: int, exc: Exception) -> TooManyPixelsError:
+    """Pillow's own guard, raised inside `Image.open` before the size is known to us."""
+    return TooManyPixelsError(f"image {name} has more than the {max_pixels:,} pixels allowed ({exc})")
+
+
+def check_image_pixels(path: Path, max_pixels: int = MAX_IMAGE_PIXELS) -> None:
+    """`TooManyPixelsError` when the image header at `path` announces more than `max_pixels` pixels; reads the
+    header only, and leaves files that are not readable images to whoever decodes them."""
     try:
         with Image.open(path) as image:
+            _check_pixels(image, max_pixels, path.name)
+    except Image.DecompressionBombError as exc:
+        raise _too_many(path.name, max_pixels, exc) from None
+    except (UnidentifiedImageError, OSError):
+        return
+
+
+def pdq_fingerprint_file(path: Path, *, max_pixels: int = MAX_IMAGE_PIXELS) -> ImageFingerprint:
+    """PDQ hash and quality of the image file at `path`; `TooManyPixelsError` over `max_pixels` (checked from
+    the header, before decoding), `FingerprintError` if it cannot be decoded."""
+    try:
+        with Image.open(path) as image:
+            _check_pixels(image, max_pixels, path.name)
             image.load()
             return pdq_fingerprint(image)
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise _too_many(path.name, max_pixels, exc) from None
+    except (UnidentifiedImageError, OSError) as exc:
         raise FingerprintError(f"cannot decode image {path.name}: {exc}") from None
-
-
-def simhash64(text: str) -> int:
-    """SimHash-64 of `text` over case-folded word 3-shingles; 0 for text without words."""
-    words = _WORD.findall(normalize_text(text).casefold())
-    if not words:
-        return 0
-    count = max(1, len(words) - _SHINGLE + 1)
-    weights = [0] * 64
-    for i in range(count):
-        shingle = " ".join(words[i : i + _SHINGLE]).encode("utf-8")
-        value = int.from_bytes(hashlib.blake2b(shingle, digest_size=8).digest(), "big")
-        for bit in range(64):
-            weights[bit] += 1 if value >> bit & 1 else -1
-    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
 
 
 def simhash_to_bytes32(value: int) -> bytes:
@@ -207,10 +229,11 @@ def hamming_distance(a: bytes | int, b: bytes | int) -> int:
     raise TypeError("compare two bytes values or two integers")
 
 
-def fingerprint_work(work: PreparedWork) -> PerceptualHash | None:
-    """The perceptual hash `work` is registered with, or `None` for kinds without one (see module doc)."""
+def fingerprint_work(work: PreparedWork, *, max_pixels: int = MAX_IMAGE_PIXELS) -> PerceptualHash | None:
+    """The perceptual hash `work` is registered with, or `None` for kinds without one (see module doc);
+    `TooManyPixelsError` for an image of more than `max_pixels` pixels."""
     if work.kind is WorkKind.IMAGE:
-        image = pdq_fingerprint_file(work.path)
+        image = pdq_fingerprint_file(work.path, max_pixels=max_pixels)
         return PerceptualHash("pdq", image.hash, image.quality)
     if work.kind in (WorkKind.TEXT, WorkKind.PROMPT) and work.canonical is not None:
         return PerceptualHash("simhash64", text_fingerprint(work.canonical.decode("utf-8")))

@@ -37,6 +37,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from genip.db.types import Address, Hash32, Uint256
+from genip.rules import DEFAULT_ROYALTY_BPS
 
 __all__ = [
     "Ancestor",
@@ -185,7 +186,7 @@ class ChainParams(Base):
     hub: Mapped[str | None] = mapped_column(Address())
     platform_fee_bps: Mapped[int] = mapped_column(Integer, default=0)
     fee_recipient: Mapped[str | None] = mapped_column(Address())
-    default_royalty_bps: Mapped[int] = mapped_column(Integer, default=500)
+    default_royalty_bps: Mapped[int] = mapped_column(Integer, default=DEFAULT_ROYALTY_BPS)
     base_uri: Mapped[str | None] = mapped_column(Text)
     court: Mapped[str | None] = mapped_column(Address())
     referral_fee_bps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -22,15 +22,12 @@ from PIL import Image, UnidentifiedImageError
 
 from genip.content.fingerprint import MAX_PDQ_SIDE, prepare_image
 from genip.matching.errors import DecompressionBombError, ImageTooLargeError, NotAnImageError
+from genip.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS
 
 __all__ = ["ALLOWED_FORMATS", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_PIXELS", "load_image"]
 
 #: Image formats accepted for matching (Pillow format names).
 ALLOWED_FORMATS: Final = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")
-#: Largest accepted file: 25 MiB covers camera JPEGs and large PNG renders.
-DEFAULT_MAX_BYTES: Final = 25 * 1024 * 1024
-#: Largest accepted image: 64 megapixels (an 8000x8000 render); decoding it as RGB takes about 192 MB.
-DEFAULT_MAX_PIXELS: Final = 64_000_000
 
 
 def load_image(

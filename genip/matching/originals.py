@@ -1,6 +1,7 @@
 """Which registered work is the original of another, and the evidence a claimant takes to the dispute court.
 
-**The rule** (`is_possible_original` for one pair, `possible_original` over all matches; written only here):
+**The rule** (`is_possible_original` for one pair, `possible_original` over all matches; written only here;
+`role_of` names what any matching work is to another, as a `genip.rules.MatchRole`):
 a registered image B is a *possible original* of a registered image A when B matches A (the engine's stages
 and thresholds), B was registered **earlier** (an earlier block, or the same block and a smaller asset id:
 ids follow registration order), by **another creator**, and B is not one of A's licensed ancestors (a
@@ -38,6 +39,7 @@ from genip.matching.engine import Candidate, MatchConfig, confidence
 from genip.matching.features import MIN_INLIERS, Features, verify
 from genip.matching.perceptual import DIHEDRAL, HASH_BYTES, QueryHash, hash_from_hex
 from genip.matching.thumbnails import THUMB_BYTES, THUMB_SIDE, unit_vectors
+from genip.rules import MatchRole
 
 __all__ = [
     "EVIDENCE_VERSION",
@@ -49,6 +51,7 @@ __all__ = [
     "copy_evidence",
     "is_possible_original",
     "possible_original",
+    "role_of",
     "stored_query",
 ]
 
@@ -72,18 +75,34 @@ class Registration:
         return (self.block_number, self.asset_id) < (other.block_number, other.asset_id)
 
 
+def role_of(
+    other: Registration,
+    work: Registration,
+    *,
+    work_ancestors: Collection[int] = (),
+    other_ancestors: Collection[int] = (),
+) -> MatchRole | None:
+    """What `other`, which matches `work`, is to it: one of its ancestors, a derivative of it (when
+    `other_ancestors` are given), another work of its creator, or else by another creator its `original`
+    (registered earlier) or a `possible_copy` (later); None for the work itself or a work of another chain."""
+    if other.chain_id != work.chain_id or other.asset_id == work.asset_id:
+        return None
+    if other.asset_id in work_ancestors:
+        return MatchRole.ANCESTOR
+    if work.asset_id in other_ancestors:
+        return MatchRole.DERIVATIVE
+    if other.creator.lower() == work.creator.lower():
+        return MatchRole.SAME_CREATOR
+    return MatchRole.ORIGINAL if other.earlier_than(work) else MatchRole.POSSIBLE_COPY
+
+
 def is_possible_original(
     candidate: Registration, copy: Registration, *, copy_ancestors: Collection[int] = ()
 ) -> bool:
     """THE rule: `candidate`, which matches `copy`, is a possible original of it when it was registered
-    earlier, by another creator, on the same chain, and is not one of `copy`'s ancestors (see module doc)."""
-    return (
-        candidate.chain_id == copy.chain_id
-        and candidate.asset_id != copy.asset_id
-        and candidate.creator.lower() != copy.creator.lower()
-        and candidate.earlier_than(copy)
-        and candidate.asset_id not in copy_ancestors
-    )
+    earlier, by another creator, on the same chain, and is not one of `copy`'s ancestors (see module doc):
+    its role is `original`."""
+    return role_of(candidate, copy, work_ancestors=copy_ancestors) is MatchRole.ORIGINAL
 
 
 def possible_original(

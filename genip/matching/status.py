@@ -1,9 +1,8 @@
 """A licence-status lookup straight from the indexed database, for the CLI (the API plugs in its own).
 
-An account is licensed for an asset when it owns it, or holds a licence token on it that has not expired
-(`expires_at` 0 is perpetual) and allows the use: `commercial` needs `commercial_use`, `derivative` needs
-`derivatives_allowed` and a licence not yet used for a derivative; no use (or `display`) accepts any licence.
-Expiry is checked against this machine's clock; the API checks it against the indexed chain time instead.
+An account is licensed for an asset when it owns it, or holds a licence token on it that is usable for the
+use (`genip.rules.usable_licences`: held, not expired, fit for the use; no use accepts any licence). Expiry is
+checked against this machine's clock; the API checks it against the indexed chain time instead.
 The asset's standing is read here too, so the verdict sees the current one rather than the engine's copy
 from load time. Renounced (burned) licences count for nobody.
 """
@@ -11,10 +10,11 @@ from load time. Renounced (burned) licences count for nobody.
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Engine, false, func, select
+from sqlalchemy import Engine, func, select
 
 from genip.db.models import Asset, License
 from genip.matching.verdict import LicenceStatus, LicenceStatusLookup
+from genip.rules import licence_held_sql, usable_licences
 
 __all__ = ["database_status_lookup"]
 
@@ -42,19 +42,12 @@ def database_status_lookup(engine: Engine, *, now: Callable[[], float] = time.ti
                     License.chain_id == chain_id,
                     License.asset_id == asset_id,
                     func.lower(License.holder) == holder,
-                    License.renounced == false(),
+                    licence_held_sql(License.__table__),
                 )
             ).all()
         if asset is None:
             return LicenceStatus(licensed=False, details={"asset": "not found"})
-        current = int(now())
-        valid = [
-            row
-            for row in licences
-            if (row.expires_at == 0 or row.expires_at > current)
-            and (use != "commercial" or row.commercial_use)
-            and (use != "derivative" or (row.derivatives_allowed and row.used_for_derivative is None))
-        ]
+        valid = usable_licences(licences, use, int(now()))
         is_owner = asset.owner.lower() == holder
         return LicenceStatus(
             licensed=is_owner or bool(valid),

@@ -8,20 +8,18 @@
 
 The licence status comes from outside (the API's `/licenses/status` query, or the CLI's database lookup):
 `verdict` takes whatever `LicenceStatusLookup` the caller plugs in, so this module never imports the API.
+What counts as disputed is `genip.rules.is_disputed`.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Final, Protocol
+from typing import Any, Protocol
 
 from genip.matching.engine import Candidate
+from genip.rules import Standing, is_disputed
 
-__all__ = ["DISPUTED_STATES", "LicenceStatus", "LicenceStatusLookup", "Verdict", "decide", "verdict"]
-
-#: Standings that make the verdict `disputed` (the indexer writes clear, disputed, upheld or tainted; tainted
-#: counts like upheld).
-DISPUTED_STATES: Final = frozenset({"disputed", "upheld", "tainted"})
+__all__ = ["LicenceStatus", "LicenceStatusLookup", "Verdict", "decide", "verdict"]
 
 
 class Verdict(StrEnum):
@@ -41,7 +39,7 @@ class LicenceStatus:
     """
 
     licensed: bool
-    standing: str = "clear"
+    standing: str = Standing.CLEAR
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -56,7 +54,7 @@ def decide(best: Candidate | None, status: LicenceStatus | None) -> Verdict:
     if best is None:
         return Verdict.UNREGISTERED
     standing = status.standing if status is not None else best.standing
-    if standing in DISPUTED_STATES:
+    if is_disputed(standing):
         return Verdict.DISPUTED
     if status is not None and status.licensed:
         return Verdict.LICENSED

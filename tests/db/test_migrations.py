@@ -13,7 +13,15 @@ from sqlalchemy import Engine, MetaData, insert, select, text, update
 
 from genip.db import models
 from genip.db.engine import make_engine
-from genip.db.migrate import alembic_config, current_revision, head_revision, upgrade
+from genip.db.migrate import (
+    HEAD,
+    SchemaError,
+    alembic_config,
+    current_revision,
+    head_revision,
+    require_current,
+    upgrade,
+)
 from genip.db.types import UINT256_DIGITS
 from tests.indexer.conftest import postgres_database
 
@@ -167,7 +175,7 @@ def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 def test_upgrading_from_0006_carries_the_dispute_state_over(engine: Engine) -> None:
     _seed_0006(engine)
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0007"
+    assert current_revision(engine) == head_revision() == HEAD == "0007"
     with engine.connect() as c:
         assets = {
             r.asset_id: (r.standing, r.standing_dispute_id, r.expires_at)
@@ -217,3 +225,22 @@ def test_a_downgrade_and_upgrade_again_keep_the_rows(engine: Engine) -> None:
     upgrade(engine)
     assert _rows(engine) == before
     assert _search(engine, "forest") == [3]
+
+
+def test_the_written_down_head_is_the_newest_migration() -> None:
+    assert head_revision() == HEAD
+
+
+def test_require_current_reads_the_version_table_on_both_databases(engine: Engine) -> None:
+    """The start-up check reads alembic's table itself: empty, behind, current and unknown schemas."""
+    with pytest.raises(SchemaError, match="no Gen-IP schema"):
+        require_current(engine)
+    upgrade(engine, "0006")
+    with pytest.raises(SchemaError, match="at 0006, this code needs 0007: run `genip db upgrade`"):
+        require_current(engine)
+    upgrade(engine)
+    require_current(engine)
+    with engine.begin() as c:
+        c.execute(text("UPDATE alembic_version SET version_num = 'ffff'"))
+    with pytest.raises(SchemaError, match="unknown to this version"):
+        require_current(engine)

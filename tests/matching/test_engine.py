@@ -22,12 +22,12 @@ from genip.matching import (
     NotAnImageError,
     Verdict,
     decide,
-    verdict,
 )
 from genip.matching.features import MIN_INLIERS, extract
 from genip.matching.normalize import load_image
 from genip.matching.perceptual import phash256
 from genip.matching.thumbnails import thumbnail
+from genip.matching.verdict import verdict
 from tests.matching.conftest import encode
 
 CHAIN = 31337

@@ -14,7 +14,9 @@ from genip.matching.originals import (
     copy_evidence,
     is_possible_original,
     possible_original,
+    role_of,
 )
+from genip.rules import MatchRole
 
 ALICE, BOB, CAROL = "0x" + "a1" * 20, "0x" + "b2" * 20, "0x" + "c3" * 20
 COPY = Registration(1, 20, BOB, 200)
@@ -43,6 +45,16 @@ def cand(r: Registration) -> Candidate:
 )
 def test_the_rule_for_one_pair(candidate: Registration, ancestors: tuple[int, ...], expected: bool) -> None:
     assert is_possible_original(candidate, COPY, copy_ancestors=ancestors) is expected
+
+
+def test_what_a_matching_work_is_to_another() -> None:
+    alice = reg(10, ALICE, 100)
+    assert role_of(alice, COPY) is MatchRole.ORIGINAL
+    assert role_of(COPY, alice) is MatchRole.POSSIBLE_COPY
+    assert role_of(alice, COPY, work_ancestors={10}) is MatchRole.ANCESTOR
+    assert role_of(COPY, alice, other_ancestors={10}) is MatchRole.DERIVATIVE
+    assert role_of(reg(5, BOB, 50), COPY) is MatchRole.SAME_CREATOR
+    assert role_of(COPY, COPY) is None and role_of(reg(10, ALICE, 100, chain=2), COPY) is None
 
 
 def test_the_earliest_match_decides() -> None:

@@ -87,15 +87,14 @@ def _free_port() -> int:
 
 
 def _built_page() -> None:
-    """Build web/dist when it is missing or older than the sources, the build's configuration or the ABIs the
-    page is typed against (make setup normally did it). The build type-checks first (`tsc --noEmit`)."""
-    sources = [p for p in (WEB / "src").rglob("*") if p.is_file() and p.name != "abi.generated.ts"] + [
+    """Build web/dist when it is missing or older than the sources (the generated API types and ABIs in
+    src/generated included) or the build's configuration (make setup normally did it). The build type-checks
+    first (`tsc --noEmit`)."""
+    sources = [p for p in (WEB / "src").rglob("*") if p.is_file()] + [
         WEB / "index.html",
         WEB / "vite.config.js",
         WEB / "tsconfig.json",
         WEB / "package.json",
-        *(WEB / "scripts").glob("*"),
-        *(ROOT / "genip" / "abi").glob("*.json"),
     ]
     index = DIST / "index.html"
     if index.is_file() and index.stat().st_mtime >= max(p.stat().st_mtime for p in sources):

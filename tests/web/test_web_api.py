@@ -4,7 +4,9 @@ import httpx
 import pytest
 
 from api.routes import uploads
+from genip.chain.types import AI_KINDS, WorkKind
 from genip.content.digest import digest_bytes
+from genip.terms import DEFAULT_EXTENDED_REV_SHARE_BPS, Tier, terms_for
 from tests.helpers import CREATOR
 from tests.web.conftest import Stack
 from tests.web.test_marketplace import _png as png_bytes
@@ -29,6 +31,28 @@ def test_config_names_the_deployment(api: httpx.Client, stack: Stack) -> None:
     assert [c["symbol"] for c in config["currencies"]] == ["ETH", "gUSD"]
     assert set(config["terms"]) == {"standard", "extended"}
     assert config["terms"]["standard"]["document_uri"].startswith("ipfs://")
+
+
+def test_config_states_the_servers_facts_the_page_renders(api: httpx.Client) -> None:
+    """Kinds, tiers, uses and upload limits come from the server's own constants: the page copies none."""
+    config = api.get("/config").json()
+    assert [(k["kind"], k["value"]) for k in config["kinds"]] == [(k.name.lower(), k.value) for k in WorkKind]
+    for kind in config["kinds"]:
+        assert kind["suffixes"] == sorted(uploads.ALLOWED_SUFFIXES[WorkKind[kind["kind"].upper()]])
+        assert kind["prompt_required"] is (WorkKind[kind["kind"].upper()] in AI_KINDS)
+    assert config["uses"] == ["display", "commercial", "derivative"]
+    assert config["max_upload_bytes"] == uploads.MAX_UPLOAD_BYTES
+    for name, template in config["terms"].items():
+        terms = terms_for(Tier[name.upper()])
+        assert template["tier"] == name and template["value"] == terms.tier
+        assert (template["commercial_use"], template["derivatives_allowed"], template["transferable"]) == (
+            terms.commercial_use,
+            terms.derivatives_allowed,
+            terms.transferable,
+        )
+        assert template["rev_share_bps"] == terms.rev_share_bps
+        assert template["document_hash"] == "0x" + terms.document_hash.hex()
+    assert config["terms"]["extended"]["rev_share_bps"] == DEFAULT_EXTENDED_REV_SHARE_BPS
 
 
 def test_an_upload_is_hashed_fingerprinted_and_stored(api: httpx.Client) -> None:

@@ -13,12 +13,10 @@ import {
   type Address,
   type Hex,
 } from "viem";
-import type { Config, Offer } from "./api";
+import type { Config, KindConfig, Offer, Tier } from "./api";
 import { AlreadyRegisteredError, HUB_ABI, REGISTRY_ABI, TOKEN_ABI, WalletError, sleep, wallet, type Receipt } from "./wallet";
 
 export const ZERO: Address = zeroAddress;
-export const KINDS = ["image", "text", "model", "workflow", "prompt", "other"] as const;
-export type Kind = (typeof KINDS)[number];
 
 /** Domain tag of single-prompt commitments: GenIPRegistry.PROMPT_DOMAIN. */
 export const PROMPT_DOMAIN: Hex = keccak256(toBytes("Gen-IP prompt commitment v2"));
@@ -131,7 +129,8 @@ export type RegisterStage = "commit" | "wait" | "register";
 export type RegisterProgress = (stage: RegisterStage, detail?: string) => void;
 
 export interface WorkToRegister {
-  kind: string;
+  /** The kind as GET /config states it (its `value` is the contracts' number for it). */
+  kind: KindConfig;
   sha256: Hex;
   perceptualHash: Hex;
   commitment: Hex;
@@ -186,7 +185,7 @@ export async function registerWork(work: WorkToRegister, progress: RegisterProgr
       functionName: "register",
       args: [
         {
-          kind: KINDS.indexOf(work.kind as Kind),
+          kind: work.kind.value,
           contentHash: work.sha256,
           perceptualHash: work.perceptualHash,
           promptCommitment: work.commitment,
@@ -207,18 +206,20 @@ export async function registerWork(work: WorkToRegister, progress: RegisterProgr
 
 export async function createOffer(
   assetId: number | bigint,
-  o: { tier: "standard" | "extended"; currency: Address; price: bigint; durationDays: number; supplyCap: number; revShareBps: number },
+  o: { tier: Tier; currency: Address; price: bigint; durationDays: number; supplyCap: number; revShareBps?: number },
   step: Step,
 ): Promise<number> {
   const { cfg } = await wallet.ready();
   const template = cfg.terms[o.tier];
   if (!template) throw new WalletError(`This marketplace publishes no ${o.tier} licence terms.`);
+  // The tier's preset terms as the server states them (GET /config); only the revenue share of a tier that allows
+  // derivatives is the creator's to choose (the preset's by default).
   const terms = {
-    tier: o.tier === "extended" ? 1 : 0,
-    commercialUse: true,
-    derivativesAllowed: o.tier === "extended",
-    transferable: false,
-    revShareBps: o.tier === "extended" ? o.revShareBps : 0,
+    tier: template.value,
+    commercialUse: template.commercial_use,
+    derivativesAllowed: template.derivatives_allowed,
+    transferable: template.transferable,
+    revShareBps: template.derivatives_allowed ? (o.revShareBps ?? template.rev_share_bps) : template.rev_share_bps,
     documentHash: template.document_hash as Hex,
     documentUri: template.document_uri,
   };

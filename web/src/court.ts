@@ -3,7 +3,7 @@
 //
 
 import { decodeEventLog, encodeFunctionData, keccak256, toBytes, zeroAddress, type Address, type Hex } from "viem";
-import { COURT_ABI } from "./abi.generated";
+import { COURT_ABI } from "./generated/abi";
 import { WalletError, wallet, type Receipt } from "./wallet";
 
 /** What a claim costs and how long the owner has: read from the court. */

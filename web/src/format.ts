@@ -77,6 +77,12 @@ export function termsInWords(offer: Offer): string[] {
   return lines;
 }
 
+/** "standard" → "Standard". */
+export function capitalised(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+/** A tier (the API's name for it) as a buyer reads it: "standard" → "Standard licence". */
 export function tierName(tier: string): string {
-  return tier === "extended" ? "Extended licence" : tier === "standard" ? "Standard licence" : tier;
+  return tier ? `${capitalised(tier)} licence` : "Licence";
 }

@@ -1,23 +1,29 @@
 // "Can this be bought?" and "is this work in good standing?" are the API's decisions (`purchasable` per asset and
-// per offer, `asset_status`, from the server's one rule module); this file only reads and words them. Anything it
-// does not recognise reads as not for sale. Never test a single bad value (=== "open"): an upheld asset once
-// showed an enabled Buy button that way.
+// per offer, `asset_status`, from the server's one rule module); the page renders them (a Buy button is enabled
+// exactly when the offer's `purchasable` says so) and this file only words them. Never decide from a single bad
+// value (=== "open"): an upheld asset once showed an enabled Buy button that way.
 
-import type { AssetSummary, Dispute, Offer } from "./api";
+import type { AssetStatus, AssetSummary, Dispute } from "./api";
 import { date, shortAddr } from "./format";
 
-export type Status = "active" | "expired" | "disputed" | "upheld" | "tainted" | "unknown";
+/** The API's `asset_status`, or "unknown" for a value this build of the page does not know. */
+export type Status = AssetStatus | "unknown";
 
-const KNOWN: ReadonlySet<string> = new Set(["active", "expired", "disputed", "upheld", "tainted"]);
+/** A short badge for cards and lists per status; null for an active work. Typed by the API's enum, so a status the
+ * API adds is a `tsc` error until it is worded here. */
+const BADGES: Record<Status, { text: string; tone: "warn" | "bad" } | null> = {
+  active: null,
+  disputed: { text: "Disputed", tone: "warn" },
+  upheld: { text: "Claim upheld", tone: "bad" },
+  tainted: { text: "Tainted", tone: "bad" },
+  expired: { text: "Expired", tone: "bad" },
+  unregistered: { text: "Not registered", tone: "bad" },
+  unknown: { text: "Status unknown", tone: "warn" },
+};
 
 /** The asset's status as the API states it (`asset_status`); anything else is "unknown". */
 export function statusOf(asset: Pick<AssetSummary, "asset_status">): Status {
-  return KNOWN.has(asset.asset_status) ? (asset.asset_status as Status) : "unknown";
-}
-
-/** Whether the page may offer to buy `offer` now: the API's decision, and never for a work not active. */
-export function purchasable(asset: AssetSummary, offer: Offer): boolean {
-  return offer.purchasable === true && statusOf(asset) === "active";
+  return Object.hasOwn(BADGES, asset.asset_status) ? asset.asset_status : "unknown";
 }
 
 /** The status in plain words, or null for an active work. */
@@ -33,6 +39,8 @@ export function standingText(asset: AssetSummary): string | null {
       return "Tainted: built on a work whose claim was upheld.";
     case "expired":
       return `Expired: the licences this work was built under ended on ${date(asset.expires_at)}; it is not for sale.`;
+    case "unregistered":
+      return "Not registered on this chain: it is not for sale.";
     case "unknown":
       return "Status unknown: licences cannot be bought here right now.";
   }
@@ -40,20 +48,7 @@ export function standingText(asset: AssetSummary): string | null {
 
 /** A short badge for cards and lists, or null for an active work. */
 export function standingBadge(asset: AssetSummary): { text: string; tone: "warn" | "bad" } | null {
-  switch (statusOf(asset)) {
-    case "active":
-      return null;
-    case "disputed":
-      return { text: "Disputed", tone: "warn" };
-    case "upheld":
-      return { text: "Claim upheld", tone: "bad" };
-    case "tainted":
-      return { text: "Tainted", tone: "bad" };
-    case "expired":
-      return { text: "Expired", tone: "bad" };
-    case "unknown":
-      return { text: "Status unknown", tone: "warn" };
-  }
+  return BADGES[statusOf(asset)];
 }
 
 /** A dispute's state in one sentence, from the API's facts (its ISO times become dates). */

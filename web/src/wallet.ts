@@ -1,9 +1,9 @@
 // The injected EIP-1193 wallet (window.ethereum): connect, check the network, send transactions, wait for
 // receipts, and turn wallet and contract errors into sentences. Reads go through viem's public client over the
-// same provider, typed by the `as const` ABIs generated from genip/abi (src/abi.generated.ts).
+// same provider, typed by the `as const` ABIs exported from genip/abi (src/generated/abi.ts, scripts/export_artifacts.py).
 
 import { createPublicClient, custom, decodeErrorResult, type Address, type Hex, type Log, type PublicClient } from "viem";
-import { COURT_ABI, HUB_ABI, REGISTRY_ABI, TOKEN_ABI } from "./abi.generated";
+import { COURT_ABI, HUB_ABI, REGISTRY_ABI, TOKEN_ABI } from "./generated/abi";
 import { config, type Config } from "./api";
 
 export { HUB_ABI, REGISTRY_ABI, TOKEN_ABI };

@@ -1,21 +1,22 @@
 // Platform check: upload an image → POST /match → the verdict (registered? licensed for this account?).
 
-import { mediaUrl, postForm, ApiError, type MatchCandidate, type MatchResult } from "../api";
+import { config, mediaUrl, postForm, ApiError, type MatchCandidate, type MatchResult, type Verdict } from "../api";
 import { clear, field, h, statusLine } from "../dom";
 
-const VERDICTS: Record<string, string> = {
-  unregistered: "Not registered: no matching work in the registry.",
-  no_match: "Not registered: no matching work in the registry.",
-  registered: "Registered work: a licence is needed to use it.",
-  licensed: "Registered and licensed: this account may use it.",
-  unlicensed: "Registered, and this account holds no licence for this use.",
-  disputed: "Registered, under dispute.",
+/** The API's verdicts in words: typed by its enum, so a verdict the API adds is a `tsc` error until worded here. */
+const VERDICTS: Record<Verdict, { text: string; tone: "ok" | "warn" }> = {
+  unregistered: { text: "Not registered: no matching work in the registry.", tone: "ok" },
+  licensed: { text: "Registered and licensed: this account may use it.", tone: "ok" },
+  unlicensed: { text: "Registered, and this account holds no licence for this use.", tone: "warn" },
+  disputed: { text: "Registered, under dispute.", tone: "warn" },
 };
 
-export default function check(root: HTMLElement): void {
+export default async function check(root: HTMLElement): Promise<void> {
+  const cfg = await config().catch(() => null);
   const file = h("input", { type: "file", name: "image", accept: "image/*", required: true });
   const account = h("input", { type: "text", name: "account", placeholder: "0x… (optional)", autocomplete: "off", spellcheck: "false" });
-  const use = h("select", { name: "use" }, ["display", "commercial", "derivative"].map((u) => h("option", { value: u }, u)));
+  // The uses are the server's (GET /config); without it the API's default use applies.
+  const use = h("select", { name: "use" }, (cfg?.uses ?? []).map((u) => h("option", { value: u }, u)));
   const status = statusLine();
   const out = h("div", { "aria-live": "polite" });
   const form = h("form", { class: "stack narrow" },
@@ -32,13 +33,13 @@ export default function check(root: HTMLElement): void {
     const data = new FormData();
     data.append("image", image);
     if (account.value.trim()) data.append("account", account.value.trim());
-    data.append("use", use.value);
+    if (use.value) data.append("use", use.value);
     try {
       const r = await postForm<MatchResult>("/match", data);
       status.set("");
-      const text = VERDICTS[r.verdict] ?? r.verdict;
+      const verdict = VERDICTS[r.verdict] ?? { text: r.verdict, tone: "warn" };
       clear(out,
-        h("p", { class: `verdict ${/licensed$|^unregistered|no_match/.test(r.verdict) && r.verdict !== "unlicensed" ? "ok" : "warn"}`, "data-testid": "verdict", "data-verdict": r.verdict }, text),
+        h("p", { class: `verdict ${verdict.tone}`, "data-testid": "verdict", "data-verdict": r.verdict }, verdict.text),
         r.candidates.length ? h("ul", { class: "grid" }, r.candidates.map((c) => h("li", { class: "card" },
           h("a", { href: `#/work/${c.asset_id}`, class: "card-link" },
             typeof c.media_cid === "string" ? h("div", { class: "thumb" }, h("img", { src: mediaUrl(c.media_cid), alt: "" })) : null,

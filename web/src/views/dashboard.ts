@@ -3,26 +3,31 @@
 import { config, get, type Account, type Asset, type Config } from "../api";
 import { createOffer, setOfferPaused, withdraw, withdrawable } from "../chain";
 import { clear, field, h, statusLine } from "../dom";
-import { amount, date, price, tierName, toUnits } from "../format";
-import { purchasable, standingText, statusOf } from "../standing";
+import { amount, capitalised, date, price, tierName, toUnits } from "../format";
+import { standingText, statusOf } from "../standing";
 import { explain, wallet } from "../wallet";
 
 function offerForm(asset: Asset, cfg: Config, done: () => void): HTMLElement {
-  const tier = h("select", { name: "tier" }, h("option", { value: "standard" }, "Standard"), h("option", { value: "extended" }, "Extended"));
+  // The tiers and their preset terms are the server's (GET /config); the revenue share applies to the tiers that
+  // allow derivatives and starts at their preset.
+  const templates = Object.values(cfg.terms);
+  const sharing = templates.filter((t) => t.derivatives_allowed);
+  const tier = h("select", { name: "tier" }, templates.map((t) => h("option", { value: t.tier }, capitalised(t.tier))));
   const currency = h("select", { name: "currency" }, cfg.currencies.map((c) => h("option", { value: c.address }, c.symbol)));
   const amount = h("input", { type: "text", inputmode: "decimal", name: "price", required: true, size: 8 });
   const days = h("input", { type: "number", name: "days", min: 0, value: 0, size: 5 });
-  const share = h("input", { type: "number", name: "share", min: 0, max: 50, step: 0.5, value: (cfg.terms.extended?.rev_share_bps ?? 0) / 100, size: 5 });
+  const share = h("input", { type: "number", name: "share", min: 0, max: 50, step: 0.5, value: (sharing[0]?.rev_share_bps ?? 0) / 100, size: 5 });
   const status = statusLine();
   const form = h("form", { class: "inline-form" },
     field("Tier", tier), field("Currency", currency), field("Price", amount), field("Days (0 = forever)", days),
-    field("Revenue share % (extended)", share), h("button", { type: "submit", class: "btn secondary" }, "Create offer"), status);
+    field(`Revenue share % (${sharing.map((t) => t.tier).join(", ")})`, share), h("button", { type: "submit", class: "btn secondary" }, "Create offer"), status);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     try {
       const c = cfg.currencies.find((x) => x.address === currency.value)!;
+      const template = cfg.terms[tier.value]!;
       await createOffer(asset.asset_id, {
-        tier: tier.value as "standard" | "extended", currency: c.address, price: toUnits(amount.value, c.decimals),
+        tier: template.tier, currency: c.address, price: toUnits(amount.value, c.decimals),
         durationDays: Number(days.value) || 0, supplyCap: 0, revShareBps: Math.round(Number(share.value) * 100),
       }, (t) => status.set(t, "pending"));
       status.set("Offer created; it appears once indexed.", "ok");
@@ -92,7 +97,7 @@ export default async function dashboard(root: HTMLElement): Promise<void> {
                 status.set(explain(err), "error");
               }
             });
-            const state = o.paused ? " · paused" : o.lapsed ? " · lapsed (made by a previous owner)" : purchasable(a, o) ? " · on sale" : " · not on sale";
+            const state = o.paused ? " · paused" : o.lapsed ? " · lapsed (made by a previous owner)" : o.purchasable ? " · on sale" : " · not on sale";
             return h("li", { "data-offer": o.offer_id }, `${tierName(o.tier)} · ${price(cfg, o.price, o.currency)} · ${o.sold} sold${state} `, toggle, status);
           })) : h("p", { class: "muted small" }, "No offers yet."),
           statusOf(a) === "active" ? offerForm(a, cfg, render) : null))) : h("p", { class: "muted" }, "No works yet. ", h("a", { href: "#/register" }, "Register one"), ".")),

@@ -4,21 +4,12 @@
 // wallet signs commit(leaf), the page waits for the next block, the wallet signs register(work, salt, []) → the
 // certificate once indexed. The four chain steps are shown as they progress.
 
-import { config, get, post, postForm, type Asset, type Config, type NearDuplicate, type Upload } from "../api";
+import { config, get, post, postForm, type Asset, type Config, type KindConfig, type MetadataRequest, type MetadataStored, type NearDuplicate, type Upload } from "../api";
 import { commitPrompt, createOffer, existingCertificate, normalizePrompt, registerWork, ZERO, type RegisterStage } from "../chain";
 import { clear, field, h, statusLine } from "../dom";
-import { shortAddr, toUnits } from "../format";
+import { capitalised, shortAddr, toUnits } from "../format";
 import { AlreadyRegisteredError, explain, RejectedError, sleep, wallet } from "../wallet";
 import type { Address, Hex } from "viem";
-
-const ACCEPT: Record<string, string> = {
-  image: ".png,.jpg,.jpeg,.webp,.gif",
-  text: ".txt,.md,.markdown,.text,.rst",
-  prompt: ".txt,.md",
-  model: ".safetensors,.ckpt,.pt,.pth,.bin,.gguf,.onnx",
-  workflow: ".json",
-  other: ".zip,.pdf,.json,.bin",
-};
 
 type StepState = "todo" | "active" | "done" | "failed";
 const STAGES: RegisterStage[] = ["commit", "wait", "register"];
@@ -79,12 +70,14 @@ function duplicateWarning(dups: NearDuplicate[], confirm: HTMLInputElement): HTM
 
 export default async function register(root: HTMLElement): Promise<void> {
   const cfg: Config = await config();
-  const kind = h("select", { name: "kind" }, Object.keys(ACCEPT).map((k) => h("option", { value: k }, k)));
-  const file = h("input", { type: "file", name: "file", accept: ACCEPT.image, required: true });
+  // The kinds, the file suffixes the server accepts for each and whether it needs its prompt: GET /config.
+  const kindOf = (name: string): KindConfig | undefined => cfg.kinds.find((k) => k.kind === name);
+  const kind = h("select", { name: "kind" }, cfg.kinds.map((k) => h("option", { value: k.kind }, k.kind)));
+  const file = h("input", { type: "file", name: "file", required: true });
   const title = h("input", { type: "text", name: "title", required: true, maxlength: 200 });
   const description = h("textarea", { name: "description", rows: 3, maxlength: 5000 });
   const tags = h("input", { type: "text", name: "tags", placeholder: "sea, night, poster" });
-  const prompt = h("textarea", { name: "prompt", rows: 4, required: true });
+  const prompt = h("textarea", { name: "prompt", rows: 4 });
   const model = h("input", { type: "text", name: "model", placeholder: "e.g. SDXL 1.0" });
   const offerPrice = h("input", { type: "text", inputmode: "decimal", name: "standard_price", placeholder: "leave empty for no offer" });
   const offerCurrency = h("select", { name: "currency" }, cfg.currencies.map((c) => h("option", { value: c.address, selected: c.address !== ZERO }, c.symbol)));
@@ -118,10 +111,15 @@ export default async function register(root: HTMLElement): Promise<void> {
     steps.reset();
     status.set("");
   };
+  const showKind = () => {
+    const chosen = kindOf(kind.value);
+    file.accept = chosen?.suffixes.join(",") ?? "";
+    prompt.required = chosen?.prompt_required ?? false;
+  };
+  showKind();
   file.addEventListener("change", reset);
   kind.addEventListener("change", () => {
-    file.accept = ACCEPT[kind.value] ?? "";
-    prompt.required = kind.value === "image" || kind.value === "text";
+    showKind();
     reset();
   });
   confirm.addEventListener("change", () => {
@@ -178,8 +176,12 @@ export default async function register(root: HTMLElement): Promise<void> {
     e.preventDefault();
     const chosen = file.files?.[0];
     if (!chosen) return status.set("Choose a file first.", "error");
+    const workKind = kindOf(kind.value);
+    if (!workKind) return status.set("Choose the kind of work.", "error");
     if (!title.value.trim()) return status.set("Give the work a title.", "error");
-    if (prompt.required && !prompt.value.trim()) return status.set("Image and text works need the prompt that made them.", "error");
+    if (workKind.prompt_required && !prompt.value.trim()) {
+      return status.set(`${capitalised(workKind.kind)} works need the prompt that made them.`, "error");
+    }
     let price: bigint | null = null;
     const currency = cfg.currencies.find((x) => x.address === offerCurrency.value);
     if (offerPrice.value.trim() && currency) {
@@ -217,7 +219,7 @@ export default async function register(root: HTMLElement): Promise<void> {
         h("a", { href: saveFile(secret), download: `genip-prompt-${up.sha256.slice(2, 10)}.json`, class: "btn secondary" }, "Download your prompt salt"),
         h("span", { class: "muted small" }, " Keep it private: with it you can prove the prompt later.")));
       status.set("Storing the description…", "pending");
-      const meta = await post<{ metadata_cid: string }>("/metadata", {
+      const meta = await post<MetadataStored>("/metadata", {
         content_cid: up.cid,
         name: title.value,
         description: description.value,
@@ -225,10 +227,10 @@ export default async function register(root: HTMLElement): Promise<void> {
         prompt_commitment: commit.commitment,
         creator: account,
         model: model.value.trim() || null,
-      });
+      } satisfies MetadataRequest);
       const { assetId, block } = await registerWork(
         {
-          kind: kind.value,
+          kind: workKind,
           sha256: up.sha256 as Hex,
           perceptualHash: (up.perceptual_hash?.value ?? `0x${"00".repeat(32)}`) as Hex,
           commitment: commit.commitment,
@@ -245,7 +247,7 @@ export default async function register(root: HTMLElement): Promise<void> {
       let offerError = "";
       if (price !== null && currency) {
         try {
-          await createOffer(assetId, { tier: "standard", currency: currency.address, price, durationDays: 0, supplyCap: 0, revShareBps: 0 }, (t) => status.set(`Licence offer: ${t}`, "pending"));
+          await createOffer(assetId, { tier: "standard", currency: currency.address, price, durationDays: 0, supplyCap: 0 }, (t) => status.set(`Licence offer: ${t}`, "pending"));
         } catch (err) {
           offerError = ` The licence offer was not published: ${explain(err)} You can add it from the dashboard.`;
         }

@@ -2,10 +2,9 @@
 
 import { config, mediaUrl, type AssetsPage, type AssetSummary, type Config } from "../api";
 import { clear, field, h } from "../dom";
-import { price, shortAddr, toUnits } from "../format";
+import { capitalised, price, shortAddr, toUnits } from "../format";
 import { standingBadge } from "../standing";
 
-const KINDS = ["image", "text", "model", "workflow", "prompt", "other"];
 const PAGE = 24;
 
 export function card(asset: AssetSummary, cfg: Config | null, currency: string): HTMLElement {
@@ -15,9 +14,11 @@ export function card(asset: AssetSummary, cfg: Config | null, currency: string):
     ? h("img", { src: mediaUrl(asset.media_cid!), alt: "", loading: "lazy", decoding: "async", width: 320, height: 240 })
     : h("div", { class: `placeholder kind-${asset.kind}`, "aria-hidden": "true" }, asset.kind);
   const badge = standingBadge(asset);
+  // The API decides whether a licence can be bought (`purchasable`); the card only words it.
+  const minPrice = asset.min_price ?? null;
   let cost = "No licence on offer";
-  if (badge || (!asset.purchasable && asset.min_price !== null)) cost = "Not for sale now";
-  else if (asset.purchasable && asset.min_price !== null) cost = currency ? `From ${price(cfg, asset.min_price, currency)}` : "Licences available";
+  if (asset.purchasable) cost = currency && minPrice !== null ? `From ${price(cfg, minPrice, currency)}` : "Licences available";
+  else if (badge || minPrice !== null) cost = "Not for sale now";
   return h(
     "li",
     { class: "card" },
@@ -44,8 +45,11 @@ function select(name: string, options: [string, string][], value: string): HTMLS
 export default async function search(root: HTMLElement, params: URLSearchParams): Promise<void> {
   const cfg = await config().catch(() => null);
   const q = h("input", { type: "search", name: "q", value: params.get("q") ?? "", placeholder: "cats, harbour at night, anime LoRA…", autocomplete: "off" });
-  const kind = select("kind", [["", "Any kind"], ...KINDS.map((k) => [k, k] as [string, string])], params.get("kind") ?? "");
-  const tier = select("tier", [["", "Any licence"], ["standard", "Standard"], ["extended", "Extended (derivatives)"]], params.get("tier") ?? "");
+  // Kinds and tiers are the server's (GET /config); without it the filters offer only "any".
+  const kinds: [string, string][] = (cfg?.kinds ?? []).map((k) => [k.kind, k.kind]);
+  const kind = select("kind", [["", "Any kind"], ...kinds], params.get("kind") ?? "");
+  const tiers: [string, string][] = Object.values(cfg?.terms ?? {}).map((t) => [t.tier, `${capitalised(t.tier)}${t.derivatives_allowed ? " (derivatives)" : ""}`]);
+  const tier = select("tier", [["", "Any licence"], ...tiers], params.get("tier") ?? "");
   const currencies: [string, string][] = [["", "Any currency"], ...(cfg?.currencies ?? []).map((c) => [c.address, c.symbol] as [string, string])];
   const currency = select("currency", currencies, params.get("currency") ?? "");
   const maxPrice = h("input", { type: "text", inputmode: "decimal", name: "max_price", value: params.get("max") ?? "", placeholder: "any" });

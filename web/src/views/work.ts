@@ -1,20 +1,25 @@
 // The work page: media, certificate, prompt-check badge, offers in plain words with Buy, lineage, status lookup.
 
-import { config, get, mediaUrl, type Asset, type Config, type Lineage, type LicenseStatus, type Offer } from "../api";
+import { config, get, mediaUrl, type Account, type Asset, type Config, type Lineage, type LicenseStatus, type Offer, type Use } from "../api";
 import { buyLicense } from "../chain";
 import { clear, field, h, statusLine } from "../dom";
 import { date, pct, price, shortAddr, termsInWords, tierName } from "../format";
-import { disputeInWords, purchasable, standingText } from "../standing";
+import { disputeInWords, standingText } from "../standing";
 import { explain, sleep, wallet } from "../wallet";
 import { answerControl, reportSection } from "./report";
+
+/** `value` when it is a JSON object, else an empty one (metadata is the creator's JSON: trust no shape). */
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
 
 function media(asset: Asset): HTMLElement {
   const title = asset.title || `Work #${asset.asset_id}`;
   if (asset.media_cid && asset.media_type?.startsWith("image/")) {
     return h("figure", { class: "media" }, h("img", { src: mediaUrl(asset.media_cid), alt: asset.description || title }));
   }
-  const details = (asset.metadata?.genip?.details ?? {}) as Record<string, unknown>;
-  if (asset.media_cid && (asset.kind === "text" || asset.kind === "prompt")) {
+  const details = record(record(asset.metadata?.["genip"])["details"]);
+  if (asset.media_cid && asset.media_type?.startsWith("text/")) {
     const excerpt = h("blockquote", { class: "excerpt" }, "Loading the text…");
     fetch(mediaUrl(asset.media_cid))
       .then((r) => (r.ok ? r.text() : Promise.reject(new Error(r.statusText))))
@@ -66,7 +71,7 @@ function facts(asset: Asset): HTMLElement {
     h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", null, k), h("dd", null, v)])));
 }
 
-async function pollLicensed(assetId: number, account: string, use: string, minBlock: number, licenseId: bigint): Promise<LicenseStatus> {
+async function pollLicensed(assetId: number, account: string, use: Use, minBlock: number, licenseId: bigint): Promise<LicenseStatus> {
   for (let i = 0; i < 150; i++) {
     const s = await get<LicenseStatus>(`/licenses/status?asset=${assetId}&account=${account}&use=${use}`, true).catch(() => null);
     if (s && s.as_of_block >= minBlock && s.licensed && (licenseId === 0n || s.license_ids.includes(Number(licenseId)))) return s;
@@ -75,7 +80,8 @@ async function pollLicensed(assetId: number, account: string, use: string, minBl
   throw new Error("Bought, but the index has not caught up yet; reload the page in a moment.");
 }
 
-/** What the Buy button says: the API decides whether it can be bought (`purchasable`), this only words it. */
+/** What the Buy button says: the API decides whether it can be bought (the offer's `purchasable`, which holds the
+ * asset's status too), this only words it. */
 function buyLabel(asset: Asset, offer: Offer, canBuy: boolean): string {
   if (canBuy) return `Buy ${tierName(offer.tier).toLowerCase()}`;
   if (offer.paused) return "Paused";
@@ -86,13 +92,13 @@ function buyLabel(asset: Asset, offer: Offer, canBuy: boolean): string {
 
 function offerCard(asset: Asset, offer: Offer, cfg: Config | null, onBought: () => void): HTMLElement {
   const status = statusLine();
-  const canBuy = purchasable(asset, offer);
+  const canBuy = offer.purchasable;
   const buy = h("button", { type: "button", class: "btn", disabled: !canBuy }, buyLabel(asset, offer, canBuy));
   buy.setAttribute("data-offer", String(offer.offer_id));
   buy.addEventListener("click", async () => {
     buy.disabled = true;
     try {
-      const use = offer.terms?.commercial_use ? "commercial" : "display";
+      const use: Use = offer.terms?.commercial_use ? "commercial" : "display";
       const { licenseId, block, account } = await buyLicense(offer, (t) => status.set(t, "pending"));
       status.set(`Confirmed in block ${block} (licence #${licenseId}). Waiting for the index…`, "pending");
       await pollLicensed(asset.asset_id, account, use, block, licenseId);
@@ -137,9 +143,9 @@ function lineage(graph: Lineage, asset: Asset): HTMLElement {
     graph.truncated ? h("p", { class: "muted small" }, "Only the first derivatives are shown.") : null);
 }
 
-function statusLookup(asset: Asset): HTMLElement {
+function statusLookup(asset: Asset, uses: readonly Use[]): HTMLElement {
   const address = h("input", { type: "text", name: "account", placeholder: "0x…", autocomplete: "off", spellcheck: "false" });
-  const use = h("select", { name: "use" }, ["display", "commercial", "derivative"].map((u) => h("option", { value: u }, u)));
+  const use = h("select", { name: "use" }, uses.map((u) => h("option", { value: u }, u)));
   const out = statusLine();
   if (wallet.account) address.value = wallet.account;
   const form = h("form", { class: "inline-form" }, field("Address", address), field("Use", use), h("button", { type: "submit", class: "btn secondary" }, "Check"));
@@ -165,7 +171,7 @@ export default async function work(root: HTMLElement, _params: URLSearchParams, 
   const refreshMine = async () => {
     if (!wallet.account) return clear(mine);
     const s = await get<LicenseStatus>(`/licenses/status?asset=${asset.asset_id}&account=${wallet.account}&use=display`, true).catch(() => null);
-    const acct = await get<{ licenses_held: { license_id: number; asset_id: number; tier: string; valid: boolean; expires_at: number }[] }>(`/accounts/${wallet.account}`, true).catch(() => null);
+    const acct = await get<Account>(`/accounts/${wallet.account}`, true).catch(() => null);
     const held = acct?.licenses_held.filter((l) => l.asset_id === asset.asset_id) ?? [];
     clear(mine, h("h2", { id: "mine-h" }, "My licences"),
       held.length
@@ -191,7 +197,7 @@ export default async function work(root: HTMLElement, _params: URLSearchParams, 
           ? h("section", { "aria-labelledby": "claims-h" }, h("h2", { id: "claims-h" }, "Claims"),
             h("ul", { class: "claims" }, asset.disputes.map((d) => h("li", { "data-testid": "claim" }, disputeInWords(d),
               d.claimant_asset_id ? [" It names the claimant's earlier work ", h("a", { href: `#/work/${d.claimant_asset_id}` }, `#${d.claimant_asset_id}`), "."] : null,
-              d.status === "open" ? answerControl(asset, d, () => void work(root, _params, id)) : null))))
+              answerControl(asset, d, () => void work(root, _params, id))))))
           : null,
         h("section", { "aria-labelledby": "offers-h" }, h("h2", { id: "offers-h" }, "Licences"),
           offers.length ? h("ul", { class: "offers" }, offers.map((o) => offerCard(asset, o, cfg, () => void refreshMine())))
@@ -200,7 +206,7 @@ export default async function work(root: HTMLElement, _params: URLSearchParams, 
         reportSection(asset, cfg, () => void work(root, _params, id)),
       ),
     ),
-    h("div", { class: "work-more" }, facts(asset), graph ? lineage(graph, asset) : null, statusLookup(asset)),
+    h("div", { class: "work-more" }, facts(asset), graph ? lineage(graph, asset) : null, cfg ? statusLookup(asset, cfg.uses) : null),
   );
   await refreshMine();
   const off = wallet.onChange(() => (root.isConnected ? void refreshMine() : off()));
