@@ -1,18 +1,24 @@
 """The application factory: `create_app(settings)` wires settings, the database, the store and the routers."""
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from api.addresses import AddressError
 from api.body_limits import JsonBodyLimits
 from api.cpu import DEFAULT_CPU_WORKERS, configure_cpu_pool
 from api.metrics import MetricsMiddleware
 from api.page import mount_web
+from api.params import format_error
 from api.routes import (
     accounts,
     assets,
@@ -116,6 +122,21 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     async def bad_address(_: Request, exc: AddressError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        detail = format_error(exc.errors())
+        if detail is not None:  # a malformed address, CID or cursor: 400, as documented
+            return JSONResponse({"detail": detail}, status_code=400)
+        return await request_validation_exception_handler(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:  # Starlette's Allow names the first route of the path only
+            allow = _allowed_methods(app, request.url.path)
+            if allow:
+                exc = StarletteHTTPException(405, exc.detail, {"Allow": allow})
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(SQLAlchemyError)
     async def database_error(_: Request, exc: SQLAlchemyError) -> JSONResponse:
         return JSONResponse({"detail": f"the database cannot answer ({type(exc).__name__})"}, status_code=503)
@@ -130,3 +151,20 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         app.include_router(module.router)
     mount_web(app, settings.api_web_dir)
     return app
+
+
+def _allowed_methods(app: FastAPI, path: str) -> str:
+    """The `Allow` header of `path`: the methods its OpenAPI path item documents (every route of the path,
+    where Starlette names only the first route's); empty for a path outside the document."""
+    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "allow_table", None)
+    if table is None:
+        table = [
+            (compile_path(template)[0], {method.upper() for method in item})
+            for template, item in app.openapi().get("paths", {}).items()
+        ]
+        app.state.allow_table = table
+    methods: set[str] = set()
+    for regex, documented in table:
+        if regex.match(path):
+            methods |= documented
+    return ", ".join(sorted(methods))

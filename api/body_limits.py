@@ -21,14 +21,21 @@ uploads, forms) pass untouched: their routes bound them.
 """
 
 import json
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.cpu import run_cpu
+from api.schemas import ErrorBody
 
-__all__ = ["INLINE_SCAN_BYTES", "JsonBodyLimits", "json_depth"]
+__all__ = ["BODY_ERRORS", "INLINE_SCAN_BYTES", "JsonBodyLimits", "json_depth"]
+
+#: The answers of `JsonBodyLimits`, for the `responses` of every route that takes a JSON body.
+BODY_ERRORS: Final[dict[int | str, dict[str, Any]]] = {
+    400: {"model": ErrorBody, "description": "The JSON body nests too deep (or the request is malformed)."},
+    413: {"model": ErrorBody, "description": "The JSON body is larger than GENIP_API_MAX_JSON_BYTES."},
+}
 
 #: Bodies up to this size are scanned on the event loop (well under a millisecond); larger ones in the CPU
 #: pool (`api.cpu`), so a hostile 2 MiB of brackets does not hold other requests.

@@ -8,6 +8,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.params import (
+    ADDRESS_DESCRIPTION,
+    ADDRESS_FORMAT,
+    ADDRESS_PATTERN,
+    CID_PATTERN,
+    OPTIONAL_ADDRESS_PATTERN,
+    JsonInt,
+)
+
 __all__ = [
     "AccountPublic",
     "AssetPublic",
@@ -448,8 +457,10 @@ class StatusItem(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    asset: int = Field(ge=0, le=MAX_ASSET_ID)
-    account: str = Field(description="0x address: checksummed, or all lowercase.")
+    asset: JsonInt = Field(ge=0, le=MAX_ASSET_ID)
+    account: str = Field(
+        pattern=ADDRESS_PATTERN, description=ADDRESS_DESCRIPTION, json_schema_extra={"format": ADDRESS_FORMAT}
+    )
     use: Use = "display"
 
 
@@ -656,12 +667,20 @@ class UploadResult(BaseModel):
 class MetadataRequest(BaseModel):
     """The description of an uploaded work; the prompt is only present as its salted commitment."""
 
-    content_cid: str = Field(max_length=200, description="CID answered by `POST /uploads`.")
+    content_cid: str = Field(
+        pattern=CID_PATTERN,
+        description="CID answered by `POST /uploads`.",
+    )
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5_000)
     tags: list[str] = Field(default_factory=list, max_length=32)
     prompt_commitment: str = Field(pattern=r"^0x[0-9a-fA-F]{64}$", description="keccak256(salt ‖ prompt).")
-    creator: str | None = Field(default=None, description="The registering wallet's address.")
+    creator: str | None = Field(
+        default=None,
+        pattern=OPTIONAL_ADDRESS_PATTERN,
+        description="The registering wallet's address (empty: none).",
+        json_schema_extra={"format": ADDRESS_FORMAT},
+    )
     model: str | None = Field(default=None, max_length=200)
     tool: str | None = Field(default=None, max_length=200)
 

@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from api.addresses import parse_address
 from api.deps import ChainDep, SessionDep
+from api.params import AddressPath
 from api.queries.accounts import account
 from api.schemas import AccountPublic, ErrorBody
 
@@ -27,7 +28,7 @@ router = APIRouter(prefix="/accounts", tags=["accounts"])
     ),
 )
 def get_account(
-    address: Annotated[str, Path(description="0x address.")],
+    address: AddressPath,
     session: SessionDep,
     state: ChainDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,

@@ -9,6 +9,7 @@ from api.badge import badge_svg
 from api.caching import matches, not_modified, set_validators
 from api.deps import ChainDep, SessionDep, SettingsDep
 from api.matcher import possible_original_of
+from api.params import CURSOR_PATTERN, address_schema
 from api.queries.assets import asset_detail, lineage
 from api.queries.disputes import asset_disputes_page
 from api.queries.search import CursorError, SearchParams, Sort, decode_cursor, search
@@ -64,10 +65,12 @@ def list_assets(
     state: ChainDep,
     q: Annotated[str | None, Query(max_length=500, description="Words to search for.")] = None,
     kind: Annotated[Kind | None, Query()] = None,
-    creator: Annotated[str | None, Query(description="Creator address.")] = None,
+    creator: Annotated[str | None, Query(**address_schema("Creator address."))] = None,
     tier: Annotated[Tier | None, Query(description="Has an available offer of this tier.")] = None,
     max_price: Annotated[int | None, Query(ge=0, le=MAX_PRICE, description="Raw amount.")] = None,
-    currency: Annotated[str | None, Query(description="Offer currency (zero address = native).")] = None,
+    currency: Annotated[
+        str | None, Query(**address_schema("Offer currency (zero address = native)."))
+    ] = None,
     has_derivatives: Annotated[bool | None, Query()] = None,
     disputed: Annotated[
         bool | None, Query(description="Standing other than clear (disputed, upheld or tainted).")
@@ -79,7 +82,13 @@ def list_assets(
     sort: Annotated[Sort, Query()] = "relevance",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            pattern=CURSOR_PATTERN,
+            description="The `next_cursor` of the previous page.",
+        ),
+    ] = None,
     facets: Annotated[bool, Query(description="Include facet counts.")] = True,
 ) -> AssetsPublic:
     """Search and filter assets."""
@@ -188,7 +197,7 @@ def get_badge(
     asset_id: AssetId,
     session: SessionDep,
     settings: SettingsDep,
-    account: Annotated[str | None, Query(description="Show this account's licence status.")] = None,
+    account: Annotated[str | None, Query(**address_schema("Show this account's licence status."))] = None,
     use: Annotated[Use, Query()] = "display",
 ) -> Any:
     """The badge of an asset, optionally for one account."""

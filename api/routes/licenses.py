@@ -6,8 +6,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from api.addresses import parse_address
+from api.body_limits import BODY_ERRORS
 from api.caching import matches, not_modified, set_validators
 from api.deps import ChainDep, SessionDep, SettingsDep
+from api.params import AccountQuery
 from api.queries.status import status_many
 from api.schemas import MAX_ASSET_ID, ErrorBody, LicenseStatus, LicenseStatusBatch, StatusRequest, Use
 from api.status_endpoint import StatusService
@@ -46,7 +48,10 @@ a 304 while nothing was indexed.
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified since the ETag in If-None-Match."},
-    400: {"model": ErrorBody, "description": "Malformed or wrongly checksummed address."},
+    400: {
+        "model": ErrorBody,
+        "description": "Malformed or wrongly checksummed address (POST: also a JSON body nested too deep).",
+    },
 }
 
 
@@ -64,7 +69,7 @@ def _cache_control(max_age: int) -> str:
 async def get_status(
     request: Request,
     asset: Annotated[int, Query(ge=0, le=MAX_ASSET_ID, description="Asset (certificate token) id.")],
-    account: Annotated[str, Query(description="0x address: checksummed or all lowercase.")],
+    account: AccountQuery,
     use: Annotated[Use, Query(description="What the account wants to do with the asset.")] = "display",
 ) -> Any:
     """One licence-status question. Well-formed requests are answered before routing by
@@ -83,7 +88,7 @@ STATUS_ROUTE = router.routes[-1]
 @router.post(
     "/status",
     response_model=LicenseStatusBatch,
-    responses=_ERRORS,
+    responses=_ERRORS | {413: BODY_ERRORS[413]},
     summary="Licence status of up to 1 000 (asset, account, use) items",
     description=RULES + "\n\nAnswers come back in the order of `items`; more than 1 000 items is a 422.",
 )

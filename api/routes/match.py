@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from api.addresses import parse_address
 from api.cpu import run_cpu
 from api.matcher import DescribedCandidate, describe, lookup, match_config, matcher
+from api.params import FORM_ADDRESS_PATTERN, FORM_ADDRESS_SCHEMA, optional_value
 from api.queries.status import status_with_state
 from api.schemas import ErrorBody, LicenseStatus, UnprocessableBody, Use
 from genip import rules
@@ -181,7 +182,12 @@ async def post_match(
     request: Request,
     image: Annotated[UploadFile, File(description="The image to look up (JPEG, PNG, WebP, GIF, BMP, TIFF).")],
     account: Annotated[
-        str | None, Form(description="0x address whose licence to check: checksummed or all lowercase.")
+        str | None,
+        optional_value(FORM_ADDRESS_SCHEMA),
+        Form(
+            pattern=FORM_ADDRESS_PATTERN,
+            description="0x address whose licence to check: checksummed or all lowercase (empty: none).",
+        ),
     ] = None,
     use: Annotated[Use, Form(description="What the account wants to do with the image.")] = "display",
 ) -> MatchResult:

@@ -1,14 +1,15 @@
 """`/ipfs/{cid}`: works and metadata from the content store, verified, with immutable caching."""
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
 
 from api.caching import IMMUTABLE, matches, not_modified
 from api.deps import SessionDep, StoreDep
+from api.params import CidPath
 from api.schemas import ErrorBody
 from genip.content.cid import parse_cid
 from genip.content.errors import InvalidCIDError
@@ -68,7 +69,7 @@ def sniff(head: bytes) -> str:
 )
 def get_content(
     request: Request,
-    cid: Annotated[str, Path(max_length=200, description="CIDv1 (as Kubo `ipfs add --cid-version=1`).")],
+    cid: CidPath,
     session: SessionDep,
     store: StoreDep,
 ) -> Any:

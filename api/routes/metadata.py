@@ -7,6 +7,7 @@ import json
 
 from fastapi import APIRouter, HTTPException, Request
 
+from api.body_limits import BODY_ERRORS
 from api.deps import content_store, uploads_dir
 from api.schemas import ErrorBody, MetadataRequest, MetadataStored
 from genip.chain.types import WorkKind
@@ -26,8 +27,12 @@ router = APIRouter(tags=["web"])
     response_model=MetadataStored,
     summary="Store a work's metadata JSON",
     responses={
-        400: {"model": ErrorBody, "description": "Not a CID, or metadata the work cannot have."},
+        400: {
+            "model": ErrorBody,
+            "description": "Not a CID, metadata the work cannot have, or a JSON body nested too deep.",
+        },
         404: {"model": ErrorBody, "description": "No upload with that CID."},
+        413: BODY_ERRORS[413],
     },
 )
 def store_metadata(request: Request, body: MetadataRequest) -> MetadataStored:

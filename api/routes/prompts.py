@@ -21,7 +21,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from api.addresses import parse_address
+from api.body_limits import BODY_ERRORS
 from api.deps import ChainDep, SessionDep, SettingsDep
+from api.params import ADDRESS_FORMAT, ADDRESS_PATTERN, JsonInt, address_schema, optional_value
 from api.schemas import MAX_ASSET_ID, ErrorBody, UnprocessableBody
 from genip.checker.auth import AuthError, access_typed_data, recover, submission_typed_data
 from genip.checker.sealing import Sealer, SealError
@@ -41,7 +43,12 @@ _HEX32 = r"^(0x)?[0-9a-fA-F]{64}$"
 _SIGNATURE = r"^(0x)?[0-9a-fA-F]{130}$"
 _MAX_PART = 64 * 1024
 
-_400 = {"model": ErrorBody, "description": "Malformed account address."}
+_400 = {"model": ErrorBody, "description": "Malformed or wrongly checksummed account address."}
+_400_BODY = {
+    "model": ErrorBody,
+    "description": "The body is not UTF-8 (or not JSON), or nests deeper than GENIP_API_MAX_JSON_DEPTH.",
+}
+_413 = BODY_ERRORS[413]
 _401 = {"model": ErrorBody, "description": "Missing, malformed or expired wallet signature."}
 _403 = {"model": ErrorBody, "description": "Signed by another wallet than the asset's creator."}
 _404 = {"model": ErrorBody, "description": "No such asset on the served chain (or no submission)."}
@@ -61,7 +68,9 @@ class PromptSubmissionIn(BaseModel):
         "prompt commitment."
     )
     salt: str = Field(pattern=_HEX32, description="The master salt (parts) or the salt (single), hex.")
-    deadline: int = Field(ge=0, lt=2**63, description="Unix time the signature expires (at most 1 h ahead).")
+    deadline: JsonInt = Field(
+        ge=0, lt=2**63, description="Unix time the signature expires (at most 1 h ahead)."
+    )
     signature: str = Field(
         pattern=_SIGNATURE,
         description="EIP-712 PromptSubmission(assetId, commitment, payloadHash, deadline) by the creator; "
@@ -174,7 +183,7 @@ def _auth(typed: dict[str, object], signature: str, creator: str) -> None:
     "/{asset_id}",
     status_code=201,
     response_model=SubmissionAccepted,
-    responses={401: _401, 403: _403, 404: _404, 409: _409, 422: _422, 503: _503},
+    responses={400: _400_BODY, 401: _401, 403: _403, 404: _404, 409: _409, 413: _413, 422: _422, 503: _503},
     summary="Submit the prompt privately for the check",
 )
 def submit_prompt(
@@ -237,12 +246,22 @@ def read_prompt(
     session: SessionDep,
     state: ChainDep,
     settings: SettingsDep,
-    account: Annotated[str | None, Query(max_length=42)] = None,
+    account: Annotated[str | None, Query(**address_schema())] = None,
     deadline: Annotated[int | None, Query(ge=0, lt=2**63)] = None,
     signature: Annotated[str | None, Query(pattern=_SIGNATURE)] = None,
-    x_genip_account: Annotated[str | None, Header(max_length=42)] = None,
-    x_genip_deadline: Annotated[int | None, Header(ge=0, lt=2**63)] = None,
-    x_genip_signature: Annotated[str | None, Header(pattern=_SIGNATURE)] = None,
+    x_genip_account: Annotated[
+        str | None,
+        optional_value({"type": "string", "pattern": ADDRESS_PATTERN, "format": ADDRESS_FORMAT}),
+        Header(**address_schema()),
+    ] = None,
+    x_genip_deadline: Annotated[
+        int | None,
+        optional_value({"type": "integer", "minimum": 0, "maximum": 2**63 - 1}),
+        Header(ge=0, lt=2**63),
+    ] = None,
+    x_genip_signature: Annotated[
+        str | None, optional_value({"type": "string", "pattern": _SIGNATURE}), Header(pattern=_SIGNATURE)
+    ] = None,
 ) -> PromptPrivate:
     """The plaintext parts, for the creator who signed the request."""
     sealer = _sealer(request, settings)
@@ -322,7 +341,7 @@ def prompt_check(asset_id: AssetId, session: SessionDep, state: ChainDep) -> Pro
 @router.post(
     "/{asset_id}/verify-part",
     response_model=VerifyPartOut,
-    responses={404: _404},
+    responses={400: _400_BODY, 404: _404, 413: _413, 422: _422},
     summary="Verify one revealed prompt part",
     description=(
         "Computes what `GenIPRegistry.verifyPromptPart(assetId, creator, part, value, salt, proof)` answers "

@@ -37,7 +37,8 @@ from api.addresses import parse_address
 from api.cpu import WorkerCrashedError, run_cpu, run_isolated
 from api.deps import content_store, uploads_dir
 from api.matcher import describe, lookup, match_config, matcher
-from api.schemas import ErrorBody, NearDuplicate, UploadResult
+from api.params import FORM_ADDRESS_PATTERN, FORM_ADDRESS_SCHEMA, optional_value
+from api.schemas import ErrorBody, Kind, NearDuplicate, UploadResult
 from genip.chain.types import WorkKind
 from genip.content.errors import ContentError
 from genip.content.fingerprint import TooManyPixelsError
@@ -150,10 +151,14 @@ async def _save_limited(upload: UploadFile, target: Path, limit: int) -> int:
 async def upload_work(
     request: Request,
     file: Annotated[UploadFile, File(description="The work's file.")],
-    kind: Annotated[str, Form(description="image, text, model, workflow, prompt or other.")] = "image",
+    kind: Annotated[Kind, Form(description="The kind of work.")] = "image",
     creator: Annotated[
         str | None,
-        Form(description="The registering wallet: its own works are not reported as near-duplicates."),
+        optional_value(FORM_ADDRESS_SCHEMA),
+        Form(
+            pattern=FORM_ADDRESS_PATTERN,
+            description="The registering wallet: its own works are not reported as near-duplicates.",
+        ),
     ] = None,
 ) -> UploadResult:
     """Canonicalise, hash, fingerprint and store one work (the bytes hashed are the bytes stored)."""

@@ -99,7 +99,7 @@ def test_uploads_of_the_wrong_type_or_size_are_refused(
         api.post(
             "/uploads", files={"file": ("x.txt", b"hi", "text/plain")}, data={"kind": "poem"}
         ).status_code
-        == 400
+        == 422
     )
     monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 10)
     big = api.post("/uploads", files={"file": ("x.txt", b"x" * 100, "text/plain")}, data={"kind": "text"})

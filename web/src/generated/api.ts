@@ -568,9 +568,10 @@ export interface components {
       image: string;
       /**
        * Account
-       * @description 0x address whose licence to check: checksummed or all lowercase.
+       * Format: eth-address
+       * @description 0x address whose licence to check: checksummed or all lowercase (empty: none).
        */
-      account?: string | null;
+      account?: string;
       /**
        * Use
        * @description What the account wants to do with the image.
@@ -588,15 +589,17 @@ export interface components {
       file: string;
       /**
        * Kind
-       * @description image, text, model, workflow, prompt or other.
+       * @description The kind of work.
        * @default image
+       * @enum {string}
        */
-      kind: string;
+      kind: "image" | "text" | "model" | "workflow" | "prompt" | "other";
       /**
        * Creator
+       * Format: eth-address
        * @description The registering wallet: its own works are not reported as near-duplicates.
        */
-      creator?: string | null;
+      creator?: string;
     };
     /**
      * BondBalancePublic
@@ -1277,7 +1280,8 @@ export interface components {
       prompt_commitment: string;
       /**
        * Creator
-       * @description The registering wallet's address.
+       * Format: eth-address
+       * @description The registering wallet's address (empty: none).
        */
       creator?: string | null;
       /** Model */
@@ -1528,7 +1532,8 @@ export interface components {
       asset: number;
       /**
        * Account
-       * @description 0x address: checksummed, or all lowercase.
+       * Format: eth-address
+       * @description 0x address: checksummed (EIP-55) or all lowercase; mixed case with a wrong checksum is a 400.
        */
       account: string;
       /**
@@ -1807,6 +1812,7 @@ export interface operations {
         sort?: "relevance" | "newest" | "price" | "most_licensed";
         limit?: number;
         offset?: number;
+        /** @description The `next_cursor` of the previous page. */
         cursor?: string | null;
         /** @description Include facet counts. */
         facets?: boolean;
@@ -2117,7 +2123,7 @@ export interface operations {
       query: {
         /** @description Asset (certificate token) id. */
         asset: number;
-        /** @description 0x address: checksummed or all lowercase. */
+        /** @description 0x address: checksummed (EIP-55) or all lowercase; mixed case with a wrong checksum is a 400. */
         account: string;
         /** @description What the account wants to do with the asset. */
         use?: "display" | "commercial" | "derivative";
@@ -2134,7 +2140,7 @@ export interface operations {
       304: {
         content: never;
       };
-      /** @description Malformed or wrongly checksummed address. */
+      /** @description Malformed or wrongly checksummed address (POST: also a JSON body nested too deep). */
       400: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
@@ -2196,8 +2202,14 @@ export interface operations {
       304: {
         content: never;
       };
-      /** @description Malformed or wrongly checksummed address. */
+      /** @description Malformed or wrongly checksummed address (POST: also a JSON body nested too deep). */
       400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The JSON body is larger than GENIP_API_MAX_JSON_BYTES. */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -2220,7 +2232,7 @@ export interface operations {
         limit?: number;
       };
       path: {
-        /** @description 0x address. */
+        /** @description 0x address: checksummed (EIP-55) or all lowercase; mixed case with a wrong checksum is a 400. */
         address: string;
       };
     };
@@ -2287,7 +2299,7 @@ export interface operations {
   get_content_ipfs__cid__get: {
     parameters: {
       path: {
-        /** @description CIDv1 (as Kubo `ipfs add --cid-version=1`). */
+        /** @description CIDv1 (as Kubo `ipfs add --cid-version=1`): base32, sha2-256, raw or dag-pb. */
         cid: string;
       };
     };
@@ -2409,14 +2421,16 @@ export interface operations {
   read_prompt_prompts__asset_id__get: {
     parameters: {
       query?: {
+        /** @description 0x address: checksummed (EIP-55) or all lowercase; mixed case with a wrong checksum is a 400. */
         account?: string | null;
         deadline?: number | null;
         signature?: string | null;
       };
       header?: {
-        "x-genip-account"?: string | null;
-        "x-genip-deadline"?: number | null;
-        "x-genip-signature"?: string | null;
+        /** @description 0x address: checksummed (EIP-55) or all lowercase; mixed case with a wrong checksum is a 400. */
+        "x-genip-account"?: string;
+        "x-genip-deadline"?: number;
+        "x-genip-signature"?: string;
       };
       path: {
         /** @description Asset (certificate token) id. */
@@ -2430,7 +2444,7 @@ export interface operations {
           "application/json": components["schemas"]["PromptPrivate"];
         };
       };
-      /** @description Malformed account address. */
+      /** @description Malformed or wrongly checksummed account address. */
       400: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
@@ -2492,6 +2506,12 @@ export interface operations {
           "application/json": components["schemas"]["SubmissionAccepted"];
         };
       };
+      /** @description The body is not UTF-8 (or not JSON), or nests deeper than GENIP_API_MAX_JSON_DEPTH. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description Missing, malformed or expired wallet signature. */
       401: {
         content: {
@@ -2512,6 +2532,12 @@ export interface operations {
       };
       /** @description The asset already has a prompt submission. */
       409: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The JSON body is larger than GENIP_API_MAX_JSON_BYTES. */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -2586,16 +2612,28 @@ export interface operations {
           "application/json": components["schemas"]["VerifyPartOut"];
         };
       };
+      /** @description The body is not UTF-8 (or not JSON), or nests deeper than GENIP_API_MAX_JSON_DEPTH. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description No such asset on the served chain (or no submission). */
       404: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
-      /** @description Validation Error */
+      /** @description The JSON body is larger than GENIP_API_MAX_JSON_BYTES. */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The parts do not match the asset's prompt commitment, or the body is malformed. */
       422: {
         content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
+          "application/json": components["schemas"]["UnprocessableBody"];
         };
       };
     };
@@ -2680,7 +2718,7 @@ export interface operations {
           "application/json": components["schemas"]["MetadataStored"];
         };
       };
-      /** @description Not a CID, or metadata the work cannot have. */
+      /** @description Not a CID, metadata the work cannot have, or a JSON body nested too deep. */
       400: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
@@ -2688,6 +2726,12 @@ export interface operations {
       };
       /** @description No upload with that CID. */
       404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The JSON body is larger than GENIP_API_MAX_JSON_BYTES. */
+      413: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
