@@ -23,11 +23,11 @@ every module it imports (how this sandbox runs Python unless told otherwise).
 Prints a table, then one line of JSON. Goals (issue 16): `--help` ≤ 0.3 s, `status` ≤ 1 s, `index --once`
 on a caught-up database ≤ 1 s.
 
-Measured on the 2-core development VM (other jobs running, bytecode cached), now / before: `--help` 0.19 s /
-2.41 s (12.8x; `import typer` alone 0.065 s), `status` 1.09 s / 2.40 s (2.2x), `index --once` 1.46 s / 2.37 s
-(1.6x). What is left of `status` is web3 itself (it loads eth-account, whose keyfile module loads py_ecc's
-BLS pairing); of `index --once`, SQLAlchemy's ORM, alembic's script directory (the schema check) and, through
-`indexer.media`, the image-matching stack (numpy, OpenCV, FAISS).
+Measured on the 2-core development VM (bytecode cached), now / before in the same run: `--help` 0.21 s /
+2.92 s (14.0x; `import typer` alone 0.07 s), `status` 0.37 s / 3.44 s (9.2x; `licenseStatus` over bare
+JSON-RPC, `genip.chain.quick_reads`), `index --once` 1.03 s / 3.30 s (3.2x; 0.94 s without the previous
+version alongside). What is left of `index --once` is SQLAlchemy's engine and ORM, httpx (the indexer's RPC
+client) and the event decoder's eth-abi.
 """
 
 import argparse

@@ -29,7 +29,7 @@ def genip_env(tmp_path: Path) -> dict[str, str]:
 def run_genip(
     args: list[str], env: dict[str, str], cwd: Path, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    """Run `python -m genip ARGS` to completion."""
+    """Run `python -m cli ARGS` (the `genip` command) to completion."""
     return subprocess.run(
         [sys.executable, "-m", "cli", *args],
         env=env,
