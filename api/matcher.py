@@ -17,50 +17,37 @@ distinct images in `scripts/bench_match_robustness.py`; the first appears at 52)
 current dispute state) at query time: candidates whose row is gone (a reorg rolled it back) are dropped, and
 dispute states are the current ones, not those cached when the engine loaded them.
 
-**Possible originals** (`possible_original_of`, shown on `GET /assets/{id}`): the work's stored hashes
-(`genip.matching.originals.stored_query`) are looked up in the same engine, the candidates' rows read, and
-`genip.matching.originals.possible_original` (the one rule: earlier, another creator, not an ancestor)
-picks the first. Answers are cached per process by (chain, asset, content hash, indexer cursor block and
-hash), at most `ORIGINALS_CACHE_SIZE` of them: a repeated view of a work costs a dict lookup until the indexer
-moves; non-images never touch the engine.
+**Possible originals** (`possible_original_of`, shown on `GET /assets/{id}`): what the indexer's provenance
+step recorded (`indexer.provenance`, the rule in `genip.matching.originals.possible_original`), read with the
+original's row; the API never computes it (every process and page agrees with the indexer).
 """
 
 import threading
-from collections import OrderedDict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
 from fastapi import FastAPI
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Engine, select
 
-from api.queries.chain import ChainState
-from genip.db.models import Ancestor, Asset, MatchHash
+from genip.db.models import Asset
 from genip.matching.engine import Candidate, MatchConfig, MatchEngine
-from genip.matching.originals import Registration, StoredHashes, possible_original, stored_query
+from genip.matching.originals import Registration
 from genip.matching.perceptual import QueryHash
+from genip.matching.provenance import FoundOriginal, read_provenance
+from genip.rules import Standing
 from genip.settings import Settings
 
 __all__ = [
-    "ORIGINALS_CACHE_SIZE",
     "DescribedCandidate",
     "FoundOriginal",
-    "ancestors_of",
     "describe",
     "lookup",
     "match_config",
     "matcher",
     "possible_original_of",
-    "registration_of",
-    "stored_hashes",
 ]
 
 _BUILD_LOCK: Final = threading.Lock()
-_ORIGINALS_LOCK: Final = threading.Lock()
-#: Possible-original answers a process keeps (one small tuple each).
-ORIGINALS_CACHE_SIZE: Final = 10_000
-#: Engine candidates read per lookup before the rule filters them (same creator, later, ancestors).
-_ORIGINAL_CANDIDATES: Final = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,108 +122,33 @@ def describe(engine: Engine, candidates: list[Candidate]) -> list[DescribedCandi
     ]
 
 
-def registration_of(asset: Asset) -> Registration:
-    """The rule's view of an asset row."""
-    return Registration(asset.chain_id, asset.asset_id, asset.creator, asset.block_number)
-
-
-def stored_hashes(connection: Connection, asset: Asset) -> StoredHashes:
-    """The asset's on-chain PDQ and the media hashes the indexer stored for its registered content."""
-    rows = connection.execute(
-        select(MatchHash.kind, MatchHash.code).where(
-            MatchHash.chain_id == asset.chain_id,
-            MatchHash.asset_id == asset.asset_id,
-            MatchHash.content_hash == asset.content_hash,
-        )
-    ).all()
-    return StoredHashes.from_rows(asset.perceptual_hash, {str(k): bytes(c) for k, c in rows})
-
-
-def ancestors_of(connection: Connection, asset: Asset) -> set[int]:
-    """Ids of the asset's ancestors (it was built under licences on them)."""
-    query = select(Ancestor.ancestor_id).where(
-        Ancestor.chain_id == asset.chain_id, Ancestor.asset_id == asset.asset_id
-    )
-    return {int(a) for (a,) in connection.execute(query)}
-
-
-@dataclass(frozen=True, slots=True)
-class FoundOriginal:
-    """An earlier registration by another creator that matches the asset."""
-
-    candidate: Candidate
-    registration: Registration
-    owner: str
-    title: str | None
-
-
-def _stages(app: FastAPI, query: QueryHash) -> Iterator[list[Candidate]]:
-    """The engine's stages one at a time for a registered work's own hashes: its hash matches (which
-    include the work itself, so unlike an upload's lookup the thumbnail and keypoint stages must not wait
-    for "no hash matched"), then thumbnail matches, then keypoint matches."""
-    engine = matcher(app)
-    lock: threading.Lock = app.state.matcher_lock
-    with lock:
-        engine.refresh()
-        found = engine.match_hash(query, limit=_ORIGINAL_CANDIDATES)
-    yield found
-    if engine.config.thumbnails and query.thumbnails:
-        with lock:
-            found = engine.thumbnail_matches(query.thumbnails)[:_ORIGINAL_CANDIDATES]
-        yield found
-    if engine.config.crops and query.features is not None:
-        with lock:
-            found = engine.crop_matches(query.features)
-        yield found
-
-
-def _find_original(app: FastAPI, asset: Asset) -> FoundOriginal | None:
-    engine: Engine = app.state.engine
-    with engine.connect() as connection:
-        hashes = stored_hashes(connection, asset)
-        if not hashes.usable:
-            return None
-        ancestors = ancestors_of(connection, asset)
-    copy = registration_of(asset)
-    for stage in _stages(app, stored_query(hashes)):
-        found = [c for c in stage if c.chain_id == asset.chain_id and c.asset_id != asset.asset_id]
-        if not found:
-            continue
-        query = select(Asset.asset_id, Asset.creator, Asset.block_number, Asset.owner, Asset.title).where(
-            Asset.chain_id == asset.chain_id, Asset.asset_id.in_([c.asset_id for c in found])
-        )
-        with engine.connect() as connection:
-            rows = {int(r[0]): r for r in connection.execute(query)}
-        matches = [
-            (c, Registration(c.chain_id, c.asset_id, str(row[1]), int(row[2])))
-            for c in found
-            if (row := rows.get(c.asset_id)) is not None
-        ]
-        picked = possible_original(copy, matches, copy_ancestors=ancestors)
-        if picked is not None:
-            candidate, registration = picked
-            row = rows[candidate.asset_id]
-            return FoundOriginal(candidate, registration, str(row[3]), row[4])
-    return None
-
-
-def possible_original_of(app: FastAPI, asset: Asset, state: ChainState) -> FoundOriginal | None:
-    """The asset's possible original (see module doc), cached per process until the indexer moves."""
+def possible_original_of(app: FastAPI, asset: Asset) -> FoundOriginal | None:
+    """The asset's possible original as the indexer recorded it (see module doc); None for none (yet)."""
     if asset.kind != "image":
         return None
-    key = (asset.chain_id, asset.asset_id, asset.content_hash, state.block_number, state.block_hash)
-    with _ORIGINALS_LOCK:
-        cache: OrderedDict[tuple[object, ...], FoundOriginal | None] | None = getattr(
-            app.state, "originals_cache", None
-        )
-        if cache is None:
-            cache = app.state.originals_cache = OrderedDict()
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
-    answer = _find_original(app, asset)  # outside the lock: it may build the engine
-    with _ORIGINALS_LOCK:
-        cache[key] = answer
-        while len(cache) > ORIGINALS_CACHE_SIZE:
-            cache.popitem(last=False)
-    return answer
+    engine: Engine = app.state.engine
+    with engine.connect() as connection:
+        lineage = read_provenance(connection, asset.chain_id, [asset.asset_id]).get(asset.asset_id)
+        if lineage is None or lineage.copy_of is None or lineage.measure is None:
+            return None
+        row = connection.execute(
+            select(Asset.creator, Asset.block_number, Asset.owner, Asset.title).where(
+                Asset.chain_id == asset.chain_id, Asset.asset_id == lineage.copy_of
+            )
+        ).first()
+    if row is None:
+        return None
+    m = lineage.measure
+    candidate = Candidate(
+        asset.chain_id,
+        lineage.copy_of,
+        m.distance,
+        m.confidence,
+        str(row[0]),
+        Standing.CLEAR,
+        method=m.method,
+        inliers=m.inliers,
+        correlation=m.correlation,
+    )
+    registration = Registration(asset.chain_id, lineage.copy_of, str(row[0]), int(row[1]))
+    return FoundOriginal(candidate, registration, str(row[2]), row[3])

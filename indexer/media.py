@@ -35,6 +35,7 @@ from genip.rules import ContentStatus
 from genip.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, Settings
 from genip.storage import ContentStore, StorageError
 from indexer.content_fields import MetadataFiller
+from indexer.provenance import ProvenanceFinder
 from indexer.retries import Retries
 
 __all__ = ["MediaHasher", "content_step"]
@@ -43,13 +44,16 @@ __all__ = ["MediaHasher", "content_step"]
 def content_step(
     engine: Engine, chain_id: int, store: ContentStore, settings: Settings
 ) -> Callable[[], None]:
-    """What runs after each indexing step: metadata of new assets, then match hashes from their media."""
+    """What runs after each indexing step: metadata of new assets, match hashes from their media, then
+    which of them are possible copies (`indexer.provenance`)."""
     metadata = MetadataFiller(engine, chain_id, store)
     media = MediaHasher.from_settings(engine, chain_id, store, settings)
+    provenance = ProvenanceFinder(engine, chain_id, settings)
 
     def fill() -> None:
         metadata.fill()
         media.fill()
+        provenance.fill()
 
     return fill
 

@@ -126,7 +126,7 @@ def get_asset(request: Request, asset_id: AssetId, session: SessionDep, state: C
     if found is None:
         raise HTTPException(404, f"asset {asset_id} is not registered on chain {state.chain_id}")
     asset = session.get(models.Asset, (state.chain_id, asset_id))
-    original = None if asset is None else possible_original_of(request.app, asset, state)
+    original = None if asset is None else possible_original_of(request.app, asset)
     if original is not None:
         c = original.candidate
         found.possible_original = PossibleOriginal(

@@ -12,10 +12,11 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ChainDep, SessionDep
-from api.matcher import ancestors_of, match_config, registration_of, stored_hashes
+from api.matcher import match_config
 from api.schemas import MAX_ASSET_ID, CopyEvidence, CopyMatch, ErrorBody, UnprocessableBody, WorkRef
 from genip.db import models
 from genip.matching.originals import compare, copy_evidence
+from genip.matching.provenance import ancestors_of, registration_of, stored_hashes
 
 __all__ = ["DESCRIPTION", "router"]
 
@@ -104,7 +105,7 @@ async def get_copy_evidence(
             original=registration_of(source),
             original_hashes=(source.content_hash, source.perceptual_hash),
             measure=found,
-            copy_ancestors=ancestors_of(connection, copy),
+            copy_ancestors=ancestors_of(connection, copy.chain_id, copy.asset_id),
         )
         earlier = min((copy.block_number, copy.asset_id), (source.block_number, source.asset_id))[1]
         return CopyEvidence(

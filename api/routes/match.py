@@ -1,8 +1,10 @@
 """`POST /match`: which registered work is this image, and may this account use it?
 
 The upload is hashed (PDQ, 8 rotations/flips) by the process's shared `MatchEngine` (`api.matcher`), which
-is refreshed with newly indexed assets before each lookup; the best candidate's licence status comes from the
-same query `/licenses/status` runs (`api.queries.status.status_with_state`), so both endpoints always agree.
+is refreshed with newly indexed assets before each lookup. Every candidate is weighed by the one verdict rule
+(`genip.matching.verdict`): its role (original, possible copy, derivative) from what the indexer recorded
+(`genip.matching.provenance.cluster`) and the account's status on it from the same query `/licenses/status`
+runs (`api.queries.status.status_with_state`), so both endpoints always agree.
 """
 
 from dataclasses import replace
@@ -10,6 +12,7 @@ from typing import Annotated, Final, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from pydantic import BaseModel, Field
+from sqlalchemy import Connection
 
 from api.addresses import parse_address
 from api.cpu import run_cpu
@@ -18,6 +21,7 @@ from api.params import FORM_ADDRESS_PATTERN, FORM_ADDRESS_SCHEMA, optional_value
 from api.queries.status import status_with_state
 from api.schemas import ErrorBody, LicenseStatus, UnprocessableBody, Use
 from genip import rules
+from genip.matching.engine import Candidate
 from genip.matching.errors import (
     DecompressionBombError,
     ImageTooLargeError,
@@ -25,17 +29,14 @@ from genip.matching.errors import (
     MatchingError,
     NotAnImageError,
 )
-from genip.matching.verdict import LicenceStatus, decide
+from genip.matching.provenance import cluster
+from genip.matching.verdict import Decision, LicenceStatus, LicenceStatusLookup, Weighed, weigh
 
 __all__ = ["MatchCandidate", "MatchResult", "router"]
 
 router = APIRouter(tags=["match"])
 
 _CHUNK: Final = 1024 * 1024
-_NO_ACCOUNT_NOTE: Final = (
-    "no account given: the image is a registered work and nobody is assumed licensed, so the verdict is "
-    "unlicensed; send `account` to check a licence"
-)
 
 RULES = """
 Platforms upload an image they are about to show and get the registered work it is (even re-encoded,
@@ -56,15 +57,23 @@ up with at least 20 of the upload's under one shift/scale/rotation is a candidat
 null, `inliers`; `GENIP_MATCH_CROPS=false` turns this stage off). Newly indexed works match on the next
 request (the engine appends them before every lookup; no restart).
 
-**Verdict** (about the best candidate):
+**Roles.** Each candidate is the `original` of its cluster, a `possible_copy` (a later near-duplicate of an
+earlier registration by another creator, not a registered derivative of it, as the indexer recorded; `copy_of`
+names the original) or a registered `derivative`. The original of a matched copy is listed too, even when the
+upload does not match it itself (`via` names the copy that brought it in; `distance` null).
+
+**Verdict** (over every candidate; `rests_on` names the one it rests on):
 
 * `unregistered`: no registered image within the distance.
-* `disputed`: the best candidate's standing is not clear — an open claim, an upheld claim, or tainted by an
+* `licensed`: `account` owns, or holds a valid licence for `use` on, an original or a derivative among the
+  candidates (the rules of `/licenses/status`; each candidate's answer is in its `license`). A possible copy
+  never turns a licensed account into an unlicensed one.
+* `disputed`: the work the verdict rests on is disputed — an open claim, an upheld claim, or tainted by an
   upheld claim against an ancestor (treated like upheld) — whatever the account holds.
-* `licensed`: `account` owns it or holds a valid licence for `use` (the rules of `/licenses/status`; its
-  answer is in `status`).
-* `unlicensed`: `account` holds no such licence — **or no `account` was sent**: nobody is assumed licensed, so
-  a registered work without an account is `unlicensed`, `status` is null and `note` says why.
+* `unlicensed`: otherwise, resting on the original of the closest candidate's cluster. A licence on (or
+  ownership of) a possible copy licenses nothing, since its seller may not own the work: `note` says so and
+  names both. **No `account`**: nobody is assumed licensed, so a registered work is `unlicensed`, `status` is
+  null and `note` says why.
 
 **Refusals** (JSON `detail`, never a 5xx): 413 over `GENIP_MATCH_MAX_BYTES` (25 MiB); 415 not a JPEG, PNG,
 WebP, GIF, BMP or TIFF image (or a corrupt one); 422 a decompression bomb (more than `GENIP_MATCH_MAX_PIXELS`,
@@ -102,16 +111,35 @@ class MatchCandidate(BaseModel):
         description="The asset's standing now: active (clear), disputed (an open claim), upheld, or tainted "
         "(a claim against an ancestor was upheld)."
     )
+    role: Literal["original", "possible_copy", "derivative"] = Field(
+        default="original",
+        description="What it is in its cluster: the original, a possible copy of `copy_of` (later, by "
+        "another creator, not a derivative of it), or a registered derivative.",
+    )
+    copy_of: int | None = Field(default=None, description="For a possible copy: the work it may copy.")
+    via: int | None = Field(
+        default=None,
+        description="Not matched itself: listed as the original of this matched possible copy.",
+    )
+    license: LicenseStatus | None = Field(
+        default=None,
+        description="The `/licenses/status` answer for this work, `account` and `use`; null without an "
+        "account.",
+    )
 
 
 class MatchResult(BaseModel):
-    """Candidates (best first), the verdict about the best one and, with `account`, its licence status."""
+    """Every candidate weighed (best first, then the originals of matched copies), the verdict and what it
+    rests on."""
 
     candidates: list[MatchCandidate]
     verdict: Literal["licensed", "unlicensed", "unregistered", "disputed"]
+    rests_on: int | None = Field(
+        default=None, description="The candidate (asset id) the verdict rests on; null when unregistered."
+    )
     status: LicenseStatus | None = Field(
-        description="The `/licenses/status` answer for the best candidate, `account` and `use`; null without "
-        "an account or a candidate."
+        description="The `/licenses/status` answer for the work the verdict rests on, `account` and `use`; "
+        "null without an account or a candidate."
     )
     note: str | None = Field(default=None, description="Why the verdict is what it is, when not obvious.")
 
@@ -123,8 +151,10 @@ _METHODS: Final[dict[str, Literal["pdq", "phash", "thumb", "orb"]]] = {
 }
 
 
-def _candidate(found: DescribedCandidate) -> MatchCandidate:
-    c = found.candidate
+def _candidate(
+    weighed: Weighed, found: DescribedCandidate | None, statuses: dict[tuple[int, int], LicenseStatus]
+) -> MatchCandidate:
+    c = weighed.candidate
     return MatchCandidate(
         asset_id=c.asset_id,
         chain_id=c.chain_id,
@@ -133,10 +163,55 @@ def _candidate(found: DescribedCandidate) -> MatchCandidate:
         inliers=c.inliers,
         correlation=None if c.correlation is None else round(c.correlation, 4),
         confidence=round(c.confidence, 4),
-        title=found.title,
+        title=None if found is None else found.title,
         creator=c.creator,
-        media_cid=found.media_cid,
-        asset_status=rules.standing_status(found.standing),
+        media_cid=None if found is None else found.media_cid,
+        asset_status=rules.standing_status(c.standing),
+        role=weighed.role.value,  # type: ignore[arg-type]
+        copy_of=weighed.copy_of,
+        via=weighed.via,
+        license=statuses.get((c.chain_id, c.asset_id)),
+    )
+
+
+def _status_lookup(
+    connection: Connection,
+    candidates: dict[tuple[int, int], Candidate],
+    statuses: dict[tuple[int, int], LicenseStatus],
+) -> LicenceStatusLookup:
+    """The `/licenses/status` query as the verdict's lookup; answers kept in `statuses` for the response."""
+
+    def status(*, chain_id: int, asset_id: int, account: str, use: str | None) -> LicenceStatus:
+        _, answer = status_with_state(
+            connection,
+            chain_id=chain_id,
+            asset=asset_id,
+            account=account,
+            use=use or "display",  # type: ignore[arg-type]
+        )
+        statuses[(chain_id, asset_id)] = answer
+        standing = candidates[(chain_id, asset_id)].standing  # the row's, read with the candidates
+        return LicenceStatus(licensed=answer.licensed, standing=standing, details=answer.model_dump())
+
+    return status
+
+
+def _result(
+    decision: Decision,
+    described: dict[tuple[int, int], DescribedCandidate],
+    statuses: dict[tuple[int, int], LicenseStatus],
+) -> MatchResult:
+    rest = decision.rests_on
+    key = None if rest is None else (rest.candidate.chain_id, rest.asset_id)
+    return MatchResult(
+        candidates=[
+            _candidate(w, described.get((w.candidate.chain_id, w.asset_id)), statuses)
+            for w in decision.weighed
+        ],
+        verdict=decision.verdict.value,
+        rests_on=None if rest is None else rest.asset_id,
+        status=None if key is None else statuses.get(key),
+        note=decision.note,
     )
 
 
@@ -202,37 +277,27 @@ async def post_match(
             query = engine.hash(data)
         except MatchingError as exc:
             raise _refusal(exc) from None
-        found = describe(request.app.state.engine, lookup(request.app, query))
+        db = request.app.state.engine
+        found = describe(db, lookup(request.app, query))
         if not found:
             return MatchResult(candidates=[], verdict="unregistered", status=None)
-        best = found[0]
-        status: LicenseStatus | None = None
-        if holder is not None:
-            with request.app.state.autocommit_engine.connect() as connection:
-                _, status = status_with_state(
-                    connection,
-                    chain_id=best.candidate.chain_id,
-                    asset=best.candidate.asset_id,
-                    account=holder,
-                    use=use,
-                )
-        licence = (
-            None
-            if status is None
-            else LicenceStatus(
-                licensed=status.licensed,
-                standing=best.standing,
-                details=status.model_dump(),
+        # The rows' standings, not the engine's copies from load time.
+        candidates = [replace(f.candidate, standing=f.standing) for f in found]
+        statuses: dict[tuple[int, int], LicenseStatus] = {}
+        with request.app.state.autocommit_engine.connect() as connection:
+            lineage, originals = cluster(connection, candidates)
+            known = {(c.chain_id, c.asset_id): c for c in [*candidates, *originals.values()]}
+            decision = weigh(
+                candidates,
+                lineage=lineage,
+                originals=originals,
+                account=holder,
+                lookup=_status_lookup(connection, known, statuses),
+                use=use,
             )
-        )
-        # The row's standing, not the engine's copy from load time.
-        verdict = decide(replace(best.candidate, standing=best.standing), licence)
-        note = _NO_ACCOUNT_NOTE if holder is None and verdict.value == "unlicensed" else None
-        return MatchResult(
-            candidates=[_candidate(f) for f in found],
-            verdict=verdict.value,
-            status=status,
-            note=note,
-        )
+        described = {(f.candidate.chain_id, f.candidate.asset_id): f for f in found}
+        for extra in describe(db, list(originals.values())):
+            described[(extra.candidate.chain_id, extra.candidate.asset_id)] = extra
+        return _result(decision, described, statuses)
 
     return await run_cpu(answer)  # decoding and hashing the image: the bounded CPU pool

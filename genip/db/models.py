@@ -23,6 +23,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     Index,
     Integer,
     LargeBinary,
@@ -584,3 +585,30 @@ class MatchHash(Base):
     code: Mapped[bytes] = mapped_column(LargeBinary)
 
     __table_args__ = (Index("ix_match_hashes_asset", "chain_id", "asset_id"),)
+
+
+class Provenance(Base):
+    """Whether an image asset is a possible copy of an earlier registration, as the indexer found it.
+
+    Written by the indexer's provenance step (`indexer.provenance`) once the asset's media step finished,
+    one row per image asset and registered content: `original_id` is its possible original
+    (`genip.matching.originals.possible_original`: the earliest earlier registration by another creator that
+    matches it and is not one of its ancestors), NULL when it has none; `method`, `distance`, `correlation`
+    and `inliers` say how the two match; `block_number` and `original_block` their registration order. A
+    row whose asset was removed by a reorg and re-registered with other content no longer joins it
+    (`content_hash`), so the step checks the new content again.
+    """
+
+    __tablename__ = "provenance"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(Hash32())
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    original_id: Mapped[int | None] = mapped_column(BigInteger)
+    original_block: Mapped[int | None] = mapped_column(BigInteger)
+    method: Mapped[str | None] = mapped_column(String(16))
+    distance: Mapped[int | None] = mapped_column(Integer)
+    correlation: Mapped[float | None] = mapped_column(Float)
+    inliers: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_provenance_original", "chain_id", "original_id"),)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from genip.matching.index import FaissFlatIndex, HammingIndex, PopcountScanIndex
     from genip.matching.normalize import load_image
     from genip.matching.perceptual import QueryHash, hash_query
-    from genip.matching.verdict import LicenceStatus, LicenceStatusLookup, Verdict, decide
+    from genip.matching.verdict import Decision, LicenceStatus, LicenceStatusLookup, Verdict, Weighed, decide
 
 #: Where each name lives. The package loads a module (numpy, OpenCV, FAISS behind it) only when one of its
 #: names is first used, so that `genip.matching.errors` costs nothing to import (the indexer and the CLI
@@ -54,9 +54,11 @@ _HOMES = {
     "load_image": "normalize",
     "QueryHash": "perceptual",
     "hash_query": "perceptual",
+    "Decision": "verdict",
     "LicenceStatus": "verdict",
     "LicenceStatusLookup": "verdict",
     "Verdict": "verdict",
+    "Weighed": "verdict",
     "decide": "verdict",
 }
 
@@ -70,6 +72,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Candidate",
+    "Decision",
     "DecompressionBombError",
     "FaissFlatIndex",
     "HammingIndex",
@@ -85,6 +88,7 @@ __all__ = [
     "PopcountScanIndex",
     "QueryHash",
     "Verdict",
+    "Weighed",
     "confidence",
     "decide",
     "hash_query",

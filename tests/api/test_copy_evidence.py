@@ -24,8 +24,10 @@ from genip.chain.anvil import Anvil
 from genip.chain.types import WorkKind
 from genip.db.engine import make_engine
 from genip.prompts import PromptVault
+from genip.settings import Settings
 from genip.works import WorkDescription, prepare_registration, register_draft
 from indexer.media import MediaHasher
+from indexer.provenance import ProvenanceFinder
 from tests.api.test_match import encode, picture, register_image
 from tests.api.world import World, build_world
 from tests.indexer.conftest import postgres_database
@@ -92,6 +94,8 @@ def cw(
         world.index(url).dispose()
         engine = make_engine(url)
         while MediaHasher(engine, world.deployment.chain_id, world.store, retry_seconds=0).fill():
+            pass
+        while ProvenanceFinder(engine, world.deployment.chain_id, Settings()).fill():
             pass
         engine.dispose()
         with TestClient(create_app(ApiSettings(data_dir=world.data_dir, database_url=url))) as client:

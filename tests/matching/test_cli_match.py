@@ -75,4 +75,6 @@ def test_an_unregistered_image_is_unregistered(tmp_path: Path, coffee: Image.Ima
         "verdict": "unregistered",
         "candidates": [],
         "status": None,
+        "rests_on": None,
+        "note": None,
     }

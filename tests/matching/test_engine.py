@@ -2,6 +2,7 @@
 after `refresh()` without a rebuild, and the verdict follows dispute and licence status."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,13 +22,14 @@ from genip.matching import (
     MatchEngine,
     NotAnImageError,
     Verdict,
-    decide,
 )
+from genip.matching.engine import Candidate
 from genip.matching.features import MIN_INLIERS, extract
 from genip.matching.normalize import load_image
 from genip.matching.perceptual import phash256
 from genip.matching.thumbnails import thumbnail
-from genip.matching.verdict import verdict
+from genip.matching.verdict import weigh
+from genip.rules import Standing
 from tests.matching.conftest import encode
 
 CHAIN = 31337
@@ -167,13 +169,22 @@ def test_the_verdict_follows_match_dispute_and_licence(registry: MatchEngine, as
         seen.append((asset_id, account))
         return LicenceStatus(licensed=account == BOB, details={"use": use})
 
-    assert verdict(candidates, account=BOB, lookup=lookup, use="commercial")[0] is Verdict.LICENSED
-    assert verdict(candidates, account=ALICE, lookup=lookup)[0] is Verdict.UNLICENSED
-    assert verdict(candidates, account=None, lookup=lookup) == (Verdict.UNLICENSED, None)
-    assert verdict([], account=BOB, lookup=lookup) == (Verdict.UNREGISTERED, None)
-    assert seen == [(1, BOB), (1, ALICE)]
-    assert decide(candidates[0], LicenceStatus(licensed=True, standing="disputed")) is Verdict.DISPUTED
-    assert decide(candidates[0], LicenceStatus(licensed=True, standing="clear")) is Verdict.LICENSED
+    def decided(account: str | None, found: list[Candidate] = candidates) -> Verdict:
+        return weigh(found, lineage={}, account=account, lookup=lookup, use="commercial").verdict
+
+    assert decided(BOB) is Verdict.LICENSED
+    assert decided(ALICE) is Verdict.UNLICENSED
+    assert decided(None) is Verdict.UNLICENSED
+    assert decided(BOB, []) is Verdict.UNREGISTERED
+    assert seen[:1] == [(1, BOB)] and (1, ALICE) in seen
+    disputed = [replace(candidates[0], standing=Standing.DISPUTED)]
+    assert weigh(disputed, lineage={}, account=None, lookup=lookup).verdict is Verdict.DISPUTED
+
+    def disputed_lookup(*, chain_id: int, asset_id: int, account: str, use: str | None) -> LicenceStatus:
+        return LicenceStatus(licensed=True, standing=Standing.DISPUTED)
+
+    found = weigh(candidates, lineage={}, account=BOB, lookup=disputed_lookup)
+    assert found.verdict is Verdict.DISPUTED  # the status query's standing is the current one
 
 
 def _media_row(
