@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from genip.chain.anvil import free_port
 
@@ -75,6 +76,8 @@ def test_make_demo_serves_the_marketplace_and_resumes(tmp_path: Path) -> None:
     assert process.returncode in (0, 2, 130, -signal.SIGINT), rest
     assert "chain stopped (state saved)" in rest
     assert (tmp_path / "anvil-state.json").exists()
+    with pytest.raises(httpx.ConnectError):  # the API's process stopped with the demo
+        httpx.get(f"http://127.0.0.1:{port}/health", timeout=10)
 
     process, lines = start(tmp_path, port, chain_port)
     try:

@@ -3,12 +3,20 @@
 State lives in the data directory (`GENIP_DATA_DIR`, default `./.genip`): the chain's state file, the
 deployment file, the database (SQLite unless `DATABASE_URL` is set) and the content store. Running the command
 again resumes that state (the chain is reloaded from its state file, the indexer continues from its cursor);
-`--fresh` wipes it and seeds anew. Ctrl-C stops the API, the indexer and the chain cleanly, saving the chain.
+`--fresh` wipes it and seeds anew.
+
+The API (`genip serve`) and the indexer (`genip index`) run as separate child processes under
+`cli.demo.supervisor`: one that exits is reported in one line and restarted alone, the chain and the other
+untouched; their output goes to `<data dir>/logs/<name>.log`. Ctrl-C stops them, then the chain (saved).
 """
 
 import shutil
-import threading
+import signal
+import socket
+import sys
 import time
+import urllib.request
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -17,7 +25,9 @@ from rich.table import Table
 
 from genip.errors import GenIPError, redact_url
 
-if TYPE_CHECKING:  # `genip --help` loads this module: the chain, the seed, the API load when the demo runs
+if TYPE_CHECKING:  # `genip --help` loads this module: the chain and the seed load when the demo runs
+    from cli.demo.supervisor import Supervisor
+    from genip.chain.anvil import Anvil
     from genip.chain.deployment import Deployment
     from genip.settings import Settings
 
@@ -123,68 +133,118 @@ def demo(
                 )
         else:
             write_deployment(deployment, settings.deployments_dir)
-        _serve(settings, deployment, console, port=port)
+        _serve(settings, deployment, console, port=port, chain=node)
     finally:
         if node is not None:
             node.stop()
             console.print("chain stopped (state saved)")
 
 
-def _serve(settings: "Settings", deployment: "Deployment", console: Console, *, port: int) -> None:
-    import uvicorn
-
-    from api.app import create_app  # the CLI is where the indexer and the API are wired together
-    from api.settings import ApiSettings
+def _serve(
+    settings: "Settings", deployment: "Deployment", console: Console, *, port: int, chain: "Anvil | None"
+) -> None:
+    """Runs the API and the indexer as supervised child processes until Ctrl-C (or the chain stops)."""
+    from cli.demo.supervisor import Program, Supervisor
     from genip.db.engine import make_engine
     from genip.db.migrate import upgrade
+
+    if _port_taken(port):
+        raise GenIPError(f"the API could not start on 127.0.0.1:{port}: the port is taken")
+    engine = make_engine(settings.db_url)
+    upgrade(engine)  # the children require the current schema
+    engine.dispose()
+    genip = (sys.executable, "-m", "cli")
+    env = {
+        "GENIP_DATA_DIR": str(settings.data_dir.resolve()),
+        "GENIP_DEPLOYMENT_FILE": str((settings.deployments_dir / f"{deployment.chain_id}.json").resolve()),
+        "GENIP_RPC_URL": deployment.rpc_url,
+        "GENIP_API_CHAIN_ID": str(deployment.chain_id),
+        "PYTHONUNBUFFERED": "1",  # the logs follow the children as they go
+    }
+    if settings.database_url is not None:
+        env["DATABASE_URL"] = settings.database_url
+    supervisor = Supervisor(
+        settings.data_dir / "logs", env=env, notify=lambda line: console.print(line, style="yellow")
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        supervisor.add(Program("api", (*genip, "serve", "--host", "127.0.0.1", "--port", str(port))))
+        supervisor.start()
+        _index_once(settings, deployment)
+        _wait_for_api(supervisor, url, port)  # the URL is printed only once something answers there
+        # SIGINT is `genip index`'s clean stop; `--wait` rides out the lock of a killed one not yet released
+        supervisor.add(Program("indexer", (*genip, "index", "--wait"), stop_signal=signal.SIGINT))
+        _banner(console, settings, deployment, url)
+        while chain is None or chain.running:
+            time.sleep(0.5)
+        raise GenIPError("the chain stopped")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        supervisor.stop()
+        console.print("indexer and API stopped")
+
+
+def _port_taken(port: int) -> bool:
+    """Whether something already listens on 127.0.0.1:`port` (its /health could pass for our API's)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+        return False
+
+
+def _last_line(path: Path) -> str:
+    try:
+        lines = [line for line in path.read_text(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        return ""
+    return lines[-1].strip() if lines else ""
+
+
+def _index_once(settings: "Settings", deployment: "Deployment") -> None:
+    """Catches up with the chain (in this process, whose chain modules are loaded already: the API starts
+    meanwhile) so the page opens on a complete index."""
+    from genip.db.engine import make_engine
     from genip.storage import open_store
     from indexer.config import IndexerConfig
     from indexer.media import content_step
     from indexer.runner import Indexer
 
     engine = make_engine(settings.db_url)
-    upgrade(engine)
-    stop = threading.Event()
-    failure: list[BaseException] = []
     store = open_store(settings.data_dir, settings.ipfs_api)
     indexer = Indexer(
         engine,
         IndexerConfig.from_settings(settings, deployment),
         after_step=content_step(engine, deployment.chain_id, store, settings),
     )
-    indexer.run(once=True)  # the page opens on a complete index
-
-    def follow() -> None:
-        try:
-            indexer.run(stop=stop)
-        except BaseException as exc:  # shown when the demo stops; the API keeps serving what is indexed
-            failure.append(exc)
-
-    thread = threading.Thread(target=follow, name="genip-indexer", daemon=True)
-    thread.start()
-    app = create_app(ApiSettings(data_dir=settings.data_dir, database_url=settings.database_url))
-    url = f"http://127.0.0.1:{port}"
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    serving = threading.Thread(target=server.run, name="genip-api", daemon=True)
-    serving.start()
     try:
-        while not server.started:  # the URL is printed only once something answers there
-            if not serving.is_alive():
-                raise GenIPError(f"the API could not start on 127.0.0.1:{port} (is the port taken?)")
-            time.sleep(0.05)
-        _banner(console, settings, deployment, url)
-        while serving.is_alive():
-            serving.join(0.5)
-    except KeyboardInterrupt:
-        server.should_exit = True
-        serving.join(timeout=30)
+        indexer.run(once=True)
     finally:
-        stop.set()
-        thread.join(timeout=30)
         indexer.close()
-        console.print("indexer and API stopped")
-    if failure:
-        raise GenIPError(f"the indexer stopped: {failure[0]}")
+        engine.dispose()
+
+
+def _wait_for_api(supervisor: "Supervisor", url: str, port: int, timeout: float = 120.0) -> None:
+    """Returns once the API answers /health; fails if its first process exits or it never answers."""
+    deadline = time.monotonic() + timeout
+    while not _answers(f"{url}/health"):
+        if supervisor.restarts("api") or time.monotonic() > deadline:
+            log = supervisor.log_path("api")
+            raise GenIPError(
+                f"the API could not start on 127.0.0.1:{port} ({_last_line(log) or 'no answer'}); see {log}"
+            )
+        time.sleep(0.1)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
 
 
 def _database(settings: "Settings") -> str:
@@ -203,6 +263,8 @@ def _banner(console: Console, settings: "Settings", deployment: "Deployment", ur
         ("API docs", f"{url}/docs"),
         ("chain", f"{redact_url(deployment.rpc_url)} (chain id {deployment.chain_id})"),
         ("data", f"{settings.data_dir} · database {_database(settings)}"),
+        ("processes", "API and indexer, each restarted if it exits"),
+        ("logs", f"{settings.data_dir / 'logs'} (api.log, indexer.log)"),
     ):
         table.add_row(what, value)
     console.print(table)
