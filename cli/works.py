@@ -3,14 +3,21 @@
 **Near-duplicate check.** Before anything is stored or sent, `genip register` of an image looks it up in the
 settings' database (the indexer's `assets`, through `genip.matching.MatchEngine`, same thresholds as
 `genip match` and the API): when an indexed image of *another* creator is within `GENIP_MATCH_DISTANCE` bits,
-it refuses with one red line naming that certificate (exit 1), unless `--force`, which registers anyway and
-prints the warning. `genip derive` is not checked: a derivative is expected to look like its parents and is
+it refuses with one red line naming that certificate and what to do instead (exit 1): when the account holds
+a licence on it that allows derivatives (the hub's `licenseStatus`, use derivative), the exact `genip derive`
+command with that licence; otherwise how to get one. `--force` registers it as an original anyway, and says
+that it is then marked publicly as a possible copy of that certificate (the API's `possible_original`), which
+its owner can report. `genip derive` is not checked: a derivative is expected to look like its parents and is
 registered under a licence on them. The check is skipped silently when there is nothing to check against: no
 database file (SQLite), a database that cannot be reached or has no schema yet, or no indexed images — the
 registry itself only refuses byte-identical content.
+
+**Exact duplicates** are never registered, by either command: it names the certificate that holds the file
+and exits 3 (`ALREADY_REGISTERED_EXIT`) before anything is stored or sent.
 """
 
 import os
+import shlex
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,6 +52,7 @@ __all__ = [
     "PromptFileOption",
     "PromptOption",
     "derive",
+    "fitting_licence",
     "near_duplicate_of",
     "register",
 ]
@@ -81,17 +89,79 @@ class NearDuplicateError(GenIPError):
     """The image looks like another creator's registered work (`genip register` without `--force`)."""
 
     def __init__(
-        self, asset_id: int, title: str | None, creator: str, distance: int | None, likeness: str
+        self,
+        asset_id: int,
+        title: str | None,
+        creator: str,
+        distance: int | None,
+        likeness: str,
+        *,
+        license_id: int | None = None,
+        derive_command: str | None = None,
     ) -> None:
-        named = f"asset {asset_id}" + (f" ({title!r})" if title else "")
-        super().__init__(
-            f"near-duplicate of {named} by {creator}, {likeness}: register it as a derivative "
-            f"(genip derive --parent {asset_id}:LICENCE) or pass --force"
-        )
         self.asset_id = asset_id
         self.title = title
         self.creator = creator
         self.distance = distance
+        self.likeness = likeness
+        self.license_id = license_id
+        self.derive_command = derive_command
+        super().__init__(f"{self.found}: {self.way_out}")
+
+    @property
+    def found(self) -> str:
+        """What it looks like: the certificate, its creator and how close."""
+        named = f"asset {self.asset_id}" + (f" ({self.title!r})" if self.title else "")
+        return f"near-duplicate of {named} by {self.creator}, {self.likeness}"
+
+    @property
+    def possible_copy(self) -> str:
+        """What registering it as an original anyway does."""
+        return (
+            f"registered as an original it is marked publicly as a possible copy of asset {self.asset_id}, "
+            "which its owner can report"
+        )
+
+    @property
+    def way_out(self) -> str:
+        """What to do instead: the derivative registration the account's licence allows, or how to get one."""
+        if self.license_id is not None:
+            command = self.derive_command or f"genip derive FILE --parent {self.asset_id}:{self.license_id}"
+            derive = (
+                f"you hold licence {self.license_id} on it, which allows derivatives: register this as a "
+                f"derivative with `{command}` (and the prompt options you gave)"
+            )
+        else:
+            derive = (
+                "you hold no licence on it that allows derivatives: buy one (its offers: "
+                f"`genip show {self.asset_id}`) and register this with "
+                f"`genip derive FILE --parent {self.asset_id}:LICENCE`"
+            )
+        return f"{derive}; or pass --force ({self.possible_copy})"
+
+    def with_licence(self, license_id: int | None, derive_command: str | None) -> "NearDuplicateError":
+        """This error, told for an account that holds `license_id` (None: no fitting licence)."""
+        return NearDuplicateError(
+            self.asset_id,
+            self.title,
+            self.creator,
+            self.distance,
+            self.likeness,
+            license_id=license_id,
+            derive_command=derive_command,
+        )
+
+
+def fitting_licence(client: "GenIPClient", asset_id: int, account: str) -> int | None:
+    """The licence `account` holds on `asset_id` that a derivative can be registered under now (the hub's
+    `licenseStatus` for use derivative: valid, allows derivatives, not used for one), or None. An owner
+    without a licence token has none: a derivative links to its parents through licences."""
+    from genip.chain.types import LicenseUse
+
+    licensed, license_id, _ = client.hub.functions.licenseStatus(
+        asset_id, account, int(LicenseUse.DERIVATIVE)
+    ).call()
+    return int(license_id) if licensed and license_id else None
 
 
 def _database_absent(url: str) -> bool:
@@ -226,7 +296,10 @@ def _already(client: "GenIPClient", asset_id: int, draft: "Draft", as_json: bool
         "metadata_cid": info.metadata_cid,
     }
     emit(data, as_json=as_json, title=f"Already registered as asset {asset_id}")
-    status.print(f"[yellow]already registered:[/yellow] this content is asset {asset_id}; nothing sent")
+    status.print(
+        f"[yellow]already registered:[/yellow] this exact file is asset {asset_id} (its certificate: "
+        f"`genip show {asset_id}`); it cannot be registered again, so nothing was stored or sent"
+    )
     raise typer.Exit(ALREADY_REGISTERED_EXIT)
 
 
@@ -267,9 +340,18 @@ def _register(
     if not parents:
         duplicate = near_duplicate_of(settings, path, draft, sender.address)
         if duplicate is not None and not force:
-            raise duplicate
+            licence = fitting_licence(client, duplicate.asset_id, sender.address)
+            command = None
+            if licence is not None:
+                words = ["genip", "derive", str(path), "--title", about.title]
+                command = shlex.join([*words, "--parent", f"{duplicate.asset_id}:{licence}"])
+            raise duplicate.with_licence(licence, command)
         if duplicate is not None:
-            status.print(f"[yellow]warning:[/yellow] {duplicate} (--force: registering anyway)")
+            status.print(
+                f"[yellow]warning:[/yellow] {duplicate.found}; --force: registering it as an original, "
+                f"marked publicly as a possible copy of asset {duplicate.asset_id}, which its owner can "
+                "report"
+            )
     store = open_store(settings.data_dir, settings.ipfs_api)
     vault = PromptVault(settings.data_dir, sender.address)
     commits: list[str] = []

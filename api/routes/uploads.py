@@ -99,10 +99,12 @@ def near_duplicates(
             distance=f.candidate.distance,
             title=f.title,
             creator=f.candidate.creator,
+            media_cid=f.media_cid,
             message=f"looks like asset {f.candidate.asset_id}"
             + (f" ({f.title!r})" if f.title else "")
             + f" by {f.candidate.creator} ({f.candidate.likeness}): register it as a derivative "
-            "under a licence on that work, not as an original",
+            f"under a licence on that work; registered as an original it is marked as a possible copy of "
+            f"asset {f.candidate.asset_id}",
         )
         for f in found
     ]

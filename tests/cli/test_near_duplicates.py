@@ -1,7 +1,11 @@
-"""`genip register` refuses an image that looks like another creator's indexed certificate (unless --force);
-its own creator and `genip derive` are not stopped; without a database the check is skipped."""
+"""`genip register` refuses an image that looks like another creator's indexed certificate (unless --force),
+naming the certificate and what to do instead (the exact `genip derive` command when the account holds a
+licence that allows derivatives on it); --force says the work is marked as a possible copy; its own creator
+and `genip derive` are not stopped; an exact duplicate names the certificate; without a database the check is
+skipped."""
 
 import io
+import shlex
 from pathlib import Path
 
 import skimage.data
@@ -47,7 +51,14 @@ def test_a_near_duplicate_of_another_creators_work_is_refused_unless_forced(
 
     refused = genip("register", str(copy), "--title", "Mine", "--prompt", "p", key=CREATOR_2)
     error = refused.error()
-    assert f"near-duplicate of asset {asset}" in error and CREATOR.address in error and "--force" in error
+    assert f"near-duplicate of asset {asset} by {CREATOR.address}" in error
+    # No licence held: how to get one, and what --force does.
+    assert "you hold no licence on it that allows derivatives" in error and f"genip show {asset}" in error
+    assert f"genip derive FILE --parent {asset}:LICENCE" in error
+    assert (
+        f"--force (registered as an original it is marked publicly as a possible copy of asset {asset}"
+        in error
+    )
     assert "Registered" not in refused.stdout  # nothing stored or sent
 
     # Its creator may register a variant of their own work.
@@ -58,7 +69,59 @@ def test_a_near_duplicate_of_another_creators_work_is_refused_unless_forced(
     forced = genip(
         "register", str(own_variant), "--title", "Mine", "--prompt", "p", "--force", key=CREATOR_2
     ).ok()
-    assert "Registered asset" in forced.stdout and f"near-duplicate of asset {asset}" in forced.stderr
+    warning = " ".join(forced.stderr.split())  # the console wraps long lines
+    assert "Registered asset" in forced.stdout and f"near-duplicate of asset {asset}" in warning
+    assert (
+        f"--force: registering it as an original, marked publicly as a possible copy of asset {asset}"
+        in warning
+    )
+
+
+def test_a_licence_that_allows_derivatives_is_named_with_the_exact_derive_command(
+    genip: Genip, client: GenIPClient, tmp_path: Path
+) -> None:
+    original = _astronaut(tmp_path / "astronaut.png", copy=False)
+    first = genip("register", str(original), "--title", "Astronaut", "--prompt", "p", "--json", key=CREATOR)
+    asset = int(first.json()["asset_id"])
+    offer = genip("offer", str(asset), "--tier", "extended", "--price", "0.01", "--json", key=CREATOR).json()
+    licence = genip(
+        "license", "buy", str(asset), "--offer", str(offer["offer_id"]), "--json", key=BRAND
+    ).json()["license_id"]
+    _index(genip, client)
+    copy = _astronaut(tmp_path / "my copy.jpg", copy=True)
+
+    error = genip("register", str(copy), "--title", "My take", "--prompt", "p", key=BRAND).error()
+    assert f"near-duplicate of asset {asset}" in error
+    assert f"you hold licence {licence} on it, which allows derivatives" in error
+    command = f"genip derive '{copy}' --title 'My take' --parent {asset}:{licence}"
+    assert f"`{command}` (and the prompt options you gave)" in error
+    assert f"possible copy of asset {asset}" in error
+
+    # The command as named, with the prompt, registers the derivative under that licence.
+    args = shlex.split(command)[1:]
+    derived = genip(*args, "--prompt", "p", "--json", key=BRAND).json()
+    assert derived["parents"] == [{"asset_id": asset, "license_id": licence}]
+    assert client.license_token.functions.licenseOf(licence).call()[-1] is True  # used for a derivative
+
+    # Used up, the licence no longer fits: a second copy is told how to get another one.
+    again = _astronaut(tmp_path / "again.jpg", copy=True)
+    Image.open(again).rotate(1).save(again, "JPEG", quality=60)
+    error = genip("register", str(again), "--title", "Again", "--prompt", "p", key=BRAND).error()
+    assert "you hold no licence on it that allows derivatives" in error
+
+
+def test_an_exact_duplicate_names_the_certificate(genip: Genip, client: GenIPClient, tmp_path: Path) -> None:
+    original = _astronaut(tmp_path / "astronaut.png", copy=False)
+    first = genip("register", str(original), "--title", "A", "--prompt", "p", "--json", key=CREATOR)
+    asset = int(first.json()["asset_id"])
+    nonce = client.w3.eth.get_transaction_count(CREATOR_2.address)
+    again = genip("register", str(original), "--title", "B", "--prompt", "p", key=CREATOR_2)
+    told = " ".join(again.stderr.split())  # the console wraps long lines
+    assert again.exit_code == 3, (again.stdout, again.stderr)
+    assert f"this exact file is asset {asset} (its certificate: `genip show {asset}`)" in told
+    assert "it cannot be registered again, so nothing was stored or sent" in told
+    assert f"Already registered as asset {asset}" in again.stdout
+    assert client.w3.eth.get_transaction_count(CREATOR_2.address) == nonce
 
 
 def test_derive_is_not_checked(genip: Genip, client: GenIPClient, tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from genip.db.migrate import upgrade
 from genip.settings import Settings
 from genip.storage import LocalStore
 from indexer.config import IndexerConfig
-from indexer.content_fields import MetadataFiller
+from indexer.media import content_step
 from indexer.runner import Indexer
 from tests.helpers import mint_demo
 
@@ -123,9 +123,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         db_url = f"sqlite:///{data_dir / 'genip.db'}"
         engine = make_engine(db_url)
         upgrade(engine)
-        filler = MetadataFiller(engine, deployment.chain_id, LocalStore(data_dir / "store"), retry_seconds=1)
+        # What `genip index` runs after each step: metadata, media hashes, possible copies.
+        after = content_step(engine, deployment.chain_id, LocalStore(data_dir / "store"), settings)
         indexer = Indexer(
-            engine, IndexerConfig.from_deployment(deployment, poll_interval=0.2), after_step=filler.fill
+            engine, IndexerConfig.from_deployment(deployment, poll_interval=0.2), after_step=after
         )
         stop = threading.Event()
         errors: list[BaseException] = []

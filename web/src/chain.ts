@@ -137,17 +137,31 @@ export interface WorkToRegister {
   metadataCid: string;
 }
 
+/** The registry's `Work` struct as the ABI types it. */
+type RegistryWork = {
+  kind: number;
+  contentHash: Hex;
+  perceptualHash: Hex;
+  promptCommitment: Hex;
+  metadataCid: string;
+};
+
 /** Registration salts committed but not yet revealed in this tab, by creator and content, so that a retry after a
  * rejected second signature reuses the commitment instead of paying for another. */
 const pending = new Map<string, Hex>();
 
 /**
  * Commit, then reveal: `commit(leaf)` (first signature), wait until the chain is past the commitment's block (the
- * registry refuses a reveal in the same block, and wallets simulate against the latest block), then
- * `register(work, salt, [])` (second signature). The leaf binds creator, content and a fresh secret salt, so
- * nobody who sees the commitment, or the reveal in the mempool, can take the certificate.
+ * registry refuses a reveal in the same block, and wallets simulate against the latest block), then the reveal
+ * `reveal(salt)` builds (second signature). The leaf binds creator, content and a fresh secret salt, so nobody who
+ * sees the commitment, or the reveal in the mempool, can take the certificate. The same leaf opens a registration
+ * as an original or as a derivative, so a commitment left by one serves a retry by the other.
  */
-export async function registerWork(work: WorkToRegister, progress: RegisterProgress): Promise<{ assetId: bigint; block: number }> {
+async function commitThenReveal(
+  work: WorkToRegister,
+  progress: RegisterProgress,
+  reveal: (cfg: Config, args: readonly [RegistryWork, Hex, readonly Hex[]]) => { to: Address; data: Hex },
+): Promise<{ assetId: bigint; block: number }> {
   const { account, cfg } = await wallet.ready();
   const existing = await existingCertificate(cfg, work.sha256);
   if (existing !== 0n) throw new AlreadyRegisteredError(existing);
@@ -178,30 +192,42 @@ export async function registerWork(work: WorkToRegister, progress: RegisterProgr
     await sleep(1000);
   }
   progress("register", "Sign the registration in your wallet…");
-  const hash = await wallet.send({
-    to: cfg.registry,
-    data: encodeFunctionData({
-      abi: REGISTRY_ABI,
-      functionName: "register",
-      args: [
-        {
-          kind: work.kind.value,
-          contentHash: work.sha256,
-          perceptualHash: work.perceptualHash,
-          promptCommitment: work.commitment,
-          metadataCid: work.metadataCid,
-        },
-        salt,
-        [],
-      ],
-    }),
-  });
+  const onChain: RegistryWork = {
+    kind: work.kind.value,
+    contentHash: work.sha256,
+    perceptualHash: work.perceptualHash,
+    promptCommitment: work.commitment,
+    metadataCid: work.metadataCid,
+  };
+  const hash = await wallet.send(reveal(cfg, [onChain, salt, []]));
   progress("register", `Registration ${hash.slice(0, 10)}… sent, waiting for a block.`);
   const receipt = await wallet.receipt(hash);
   pending.delete(key);
   const event = firstEvent(receipt, cfg.registry, REGISTRY_ABI, "WorkRegistered");
   if (!event) throw new WalletError("The registration was mined but the registry reported no certificate.");
   return { assetId: event.assetId as bigint, block: receipt.blockNumber };
+}
+
+/** Registers `work` as an original: commit, wait, then `register(work, salt, [])` on the registry. */
+export async function registerWork(work: WorkToRegister, progress: RegisterProgress): Promise<{ assetId: bigint; block: number }> {
+  return commitThenReveal(work, progress, (cfg, args) => ({
+    to: cfg.registry,
+    data: encodeFunctionData({ abi: REGISTRY_ABI, functionName: "register", args }),
+  }));
+}
+
+/** Registers `work` as a derivative under `licenseIds` (licences the account holds that allow derivatives, one per
+ * parent): commit, wait, then `registerDerivative(licenseIds, work, salt, [])` on the hub, which records the
+ * parents and uses the licences up for derivatives. */
+export async function registerDerivative(
+  work: WorkToRegister,
+  licenseIds: readonly bigint[],
+  progress: RegisterProgress,
+): Promise<{ assetId: bigint; block: number }> {
+  return commitThenReveal(work, progress, (cfg, [onChain, salt, proof]) => ({
+    to: cfg.hub,
+    data: encodeFunctionData({ abi: HUB_ABI, functionName: "registerDerivative", args: [licenseIds, onChain, salt, proof] }),
+  }));
 }
 
 export async function createOffer(

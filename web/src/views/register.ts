@@ -1,14 +1,18 @@
 // Register a work from the browser with one button: upload (the server hashes, fingerprints and stores it) → stop
-// on an exact duplicate, or on near-duplicates of other creators' works until the creator confirms it is their own
-// → commit the prompt locally (creator-bound, random salt offered as a download) → store the metadata → the
-// wallet signs commit(leaf), the page waits for the next block, the wallet signs register(work, salt, []) → the
-// certificate once indexed. The four chain steps are shown as they progress.
+// on an exact duplicate (a link to its certificate, nothing more), or on near-duplicates of other creators' works:
+// each is shown (thumbnail and link), and the page asks the API whether the account holds a licence on it that
+// allows derivatives; with one it offers to register the work as a derivative under that licence, and either way
+// the work can be registered as an original only once the creator confirms it is theirs, knowing it will be marked
+// publicly as a possible copy → commit the prompt locally (creator-bound, random salt offered as a download) →
+// store the metadata → the wallet signs commit(leaf), the page waits for the next block, the wallet signs
+// register(work, salt, []) (or the hub's registerDerivative(licences, work, salt, [])) → the certificate once
+// indexed. The four chain steps are shown as they progress.
 
-import { config, get, post, postForm, type Asset, type Config, type KindConfig, type MetadataRequest, type MetadataStored, type NearDuplicate, type Upload } from "../api";
-import { commitPrompt, createOffer, existingCertificate, normalizePrompt, registerWork, ZERO, type RegisterStage } from "../chain";
+import { config, get, mediaUrl, post, postForm, type Asset, type Config, type KindConfig, type LicenseStatus, type MetadataRequest, type MetadataStored, type NearDuplicate, type Upload } from "../api";
+import { commitPrompt, createOffer, existingCertificate, normalizePrompt, registerDerivative, registerWork, ZERO, type RegisterStage } from "../chain";
 import { clear, field, h, statusLine } from "../dom";
 import { capitalised, shortAddr, toUnits } from "../format";
-import { AlreadyRegisteredError, explain, RejectedError, sleep, wallet } from "../wallet";
+import { AlreadyRegisteredError, explain, RejectedError, sleep, wallet, WalletError } from "../wallet";
 import type { Address, Hex } from "viem";
 
 type StepState = "todo" | "active" | "done" | "failed";
@@ -57,15 +61,101 @@ function certificateLink(id: bigint | number, text?: string): HTMLAnchorElement 
   return h("a", { href: `#/work/${id}` }, text ?? `certificate #${id}`);
 }
 
-function duplicateWarning(dups: NearDuplicate[], confirm: HTMLInputElement): HTMLElement {
+/** "certificate #4", "certificates #4 and #9", "certificates #4, #9 and #12". */
+function certificates(ids: number[]): string {
+  const named = ids.map((id) => `#${id}`);
+  const last = named.pop();
+  return named.length ? `certificates ${named.join(", ")} and ${last}` : `certificate ${last}`;
+}
+
+/** A near-duplicate, and the licence the account holds on it that allows a derivative (null: none). */
+interface Similar {
+  dup: NearDuplicate;
+  licenseId: number | null;
+}
+
+/** A parent of a derivative: the work and the licence it is registered under. */
+interface Parent {
+  assetId: number;
+  licenseId: number;
+}
+
+/** Plain sentences for the hub's refusals of a derivative registration (`WalletError.reason` names them). */
+const DERIVATIVE_REFUSALS: Record<string, string> = {
+  LicenseAlreadyUsed: "That licence was already used to register a derivative; buy another licence that allows derivatives.",
+  NotLicenseHolder: "Your account does not hold that licence any more.",
+  DerivativesNotAllowed: "That licence does not allow derivatives.",
+  LicenseExpired: "That licence has expired.",
+  UnknownLicense: "That licence does not exist on this chain.",
+  AssetNotClear: "The original is under a claim, or a claim against it was upheld, so no derivative of it can be registered now.",
+  AssetExpired: "The original's own rights have ended, so no derivative of it can be registered.",
+  DuplicateParent: "The same original is named twice.",
+  TooManyParents: "A derivative can name at most 16 originals.",
+  LineageTooDeep: "The original is itself too many generations of derivatives deep to build on further.",
+  TooManyAncestors: "The original has too many ancestors to build on further.",
+  RoyaltyStackTooHigh: "The revenue shares owed to the originals and their ancestors would exceed the whole revenue.",
+};
+
+function thumbnail(d: NearDuplicate): HTMLElement {
+  return h("div", { class: "thumb" }, d.media_cid
+    ? h("img", { src: mediaUrl(d.media_cid), alt: `Certificate #${d.asset_id}${d.title ? `: ${d.title}` : ""}`, decoding: "async" })
+    : h("span", { class: "placeholder small" }, "no preview"));
+}
+
+/** The near-duplicates, each with its thumbnail and a link to its certificate; `offer` takes the derivative offer
+ * once the licences are checked; `confirm` is the confirmation that registers it as a possible copy. */
+function duplicateWarning(dups: NearDuplicate[], offer: HTMLElement, confirm: HTMLInputElement): HTMLElement {
+  const named = certificates(dups.map((d) => d.asset_id));
   return h("div", { class: "callout warn", role: "alert", "data-testid": "near-duplicates" },
     h("p", null, h("strong", null, dups.length === 1 ? "This looks like a work another creator registered:" : "This looks like works other creators registered:")),
-    h("ul", null, dups.map((d) => h("li", null,
-      certificateLink(d.asset_id, `Certificate #${d.asset_id}${d.title ? `: ${d.title}` : ""}`),
-      d.creator ? ` by ${shortAddr(d.creator)}` : "",
-      d.distance !== null ? ` (differs in ${d.distance} of 256 fingerprint bits)` : " (a crop or edit of it)"))),
-    h("p", null, "If you built on it, buy a licence that allows derivatives and register yours as a derivative. Register it as an original only if it is yours."),
-    h("label", { class: "check" }, confirm, " This is my own work, register anyway"));
+    h("ul", { class: "similar" }, dups.map((d) => h("li", { "data-asset": d.asset_id },
+      thumbnail(d),
+      h("p", null,
+        certificateLink(d.asset_id, `Certificate #${d.asset_id}${d.title ? `: ${d.title}` : ""}`),
+        d.creator ? ` by ${shortAddr(d.creator)}` : "",
+        d.distance !== null ? ` (differs in ${d.distance} of 256 fingerprint bits)` : " (a crop or edit of it)")))),
+    offer,
+    h("label", { class: "check" }, confirm,
+      ` This is my own work, register anyway: it will be registered and marked publicly as a possible copy of ${named}, and ${dups.length === 1 ? "its owner" : "their owners"} can bring a claim against it.`));
+}
+
+/** What the account may do about the near-duplicates: register as a derivative under the licences it holds
+ * (`derive`, gated by `deriveConfirm` when other near-duplicates remain unlicensed), or buy one. */
+function derivativeOffer(similar: Similar[]): { el: HTMLElement; derive: HTMLButtonElement | null; deriveConfirm: HTMLInputElement | null; parents: Parent[] } {
+  const parents = similar.flatMap((s) => (s.licenseId === null ? [] : [{ assetId: s.dup.asset_id, licenseId: s.licenseId }]));
+  const others = similar.filter((s) => s.licenseId === null).map((s) => s.dup.asset_id);
+  if (!parents.length) {
+    return {
+      el: h("p", { "data-testid": "no-fitting-licence" },
+        `You hold no licence on ${others.length === 1 ? "it" : "them"} that allows derivatives. If you built on ${others.length === 1 ? "it" : "one of them"}, buy such a licence on its page and register your work as a derivative of it.`),
+      derive: null, deriveConfirm: null, parents,
+    };
+  }
+  const ids = parents.map((p) => p.assetId);
+  const held = parents.map((p) => `licence #${p.licenseId} on certificate #${p.assetId}`).join(", ");
+  const derive = h("button", { type: "button", class: "btn", "data-testid": "register-derivative" }, `Register as a derivative of ${ids.map((id) => `#${id}`).join(" and ")}`);
+  const deriveConfirm = others.length
+    ? h("input", { type: "checkbox", name: "confirm_derivative_copy", "data-testid": "confirm-derivative-copy" })
+    : null;
+  const el = h("div", { class: "derivative-offer", "data-testid": "derivative-offer" },
+    h("p", null, parents.length === 1
+      ? `You hold ${held}, which allows derivatives. Registered under it, your work becomes a derivative of ${certificates(ids)}; the licence is then used up for derivatives and keeps its other rights.`
+      : `You hold ${held}, which allow derivatives. Registered under them, your work becomes a derivative of ${certificates(ids)}; the licences are then used up for derivatives and keep their other rights.`),
+    deriveConfirm
+      ? h("label", { class: "check" }, deriveConfirm, ` Register it as a derivative anyway: it will still be marked publicly as a possible copy of ${certificates(others)}, on which you hold no such licence.`)
+      : null,
+    h("p", null, derive));
+  return { el, derive, deriveConfirm, parents };
+}
+
+/** Each near-duplicate with the account's first licence on it that fits a derivative (`/licenses/status`,
+ * use=derivative: valid, allows derivatives, not used for one yet); an owner without a licence token has none,
+ * since a derivative links to its parents through licences. */
+async function fittingLicences(account: Address, dups: NearDuplicate[]): Promise<Similar[]> {
+  return Promise.all(dups.map(async (dup) => {
+    const s = await get<LicenseStatus>(`/licenses/status?asset=${dup.asset_id}&account=${account}&use=derivative`, true).catch(() => null);
+    return { dup, licenseId: s?.licensed ? (s.license_ids[0] ?? null) : null };
+  }));
 }
 
 export default async function register(root: HTMLElement): Promise<void> {
@@ -97,19 +187,29 @@ export default async function register(root: HTMLElement): Promise<void> {
   // the creator may already have downloaded.
   let promptCommit: { key: string; value: ReturnType<typeof commitPrompt> } | null = null;
   let busy = false;
-  let registered = false;
+  // Registered, or an exact duplicate: nothing more to register until another file is chosen.
+  let done = false;
+  // The near-duplicates shown for this upload: registering as an original then needs `confirm`; `derive`
+  // registers as a derivative under the account's licences (null until they are checked, or without any).
+  let review: { derive: HTMLButtonElement | null; deriveConfirm: HTMLInputElement | null } | null = null;
+  const refresh = () => {
+    const closed = busy || done;
+    submit.disabled = closed || (review !== null && !confirm.checked);
+    if (review?.derive) review.derive.disabled = closed || (review.deriveConfirm !== null && !review.deriveConfirm.checked);
+  };
   const reset = () => {
     uploaded = null;
-    registered = false;
+    done = false;
+    review = null;
     confirm.checked = false;
     submit.textContent = "Upload and register";
-    submit.disabled = busy;
     clear(warning);
     clear(hashes);
     clear(saltBox);
     clear(result);
     steps.reset();
     status.set("");
+    refresh();
   };
   const showKind = () => {
     const chosen = kindOf(kind.value);
@@ -122,9 +222,7 @@ export default async function register(root: HTMLElement): Promise<void> {
     showKind();
     reset();
   });
-  confirm.addEventListener("change", () => {
-    submit.disabled = busy || !confirm.checked;
-  });
+  confirm.addEventListener("change", refresh);
 
   const form = h("form", { class: "stack narrow" },
     h("h1", null, "Register a work"),
@@ -156,11 +254,40 @@ export default async function register(root: HTMLElement): Promise<void> {
     return up;
   }
 
+  /** The exact file has a certificate: a link to it, and neither a prompt salt nor a way to register. */
   function showExactDuplicate(id: bigint): void {
     steps.fail();
     status.set("");
+    done = true;
+    review = null;
+    promptCommit = null;
+    submit.textContent = "Already registered";
+    clear(saltBox);
+    clear(result);
     clear(warning, h("p", { class: "callout bad", role: "alert", "data-testid": "exact-duplicate" },
-      "This exact file is already ", certificateLink(id), ". It cannot be registered again; to build on it, buy a licence that allows derivatives."));
+      "This exact file is already ", certificateLink(id), ". It cannot be registered again, so there is no prompt salt to keep. To build on it, buy a licence that allows derivatives on its page and register your own changed version as a derivative."));
+    refresh();
+  }
+
+  /** Stops at near-duplicates of other creators' works: shows them, then what the account's licences allow. */
+  async function showNearDuplicates(account: Address, dups: NearDuplicate[]): Promise<void> {
+    const offer = h("div", null, h("p", { class: "muted" }, "Checking whether you hold a licence that allows derivatives…"));
+    const current: NonNullable<typeof review> = { derive: null, deriveConfirm: null };
+    review = current;
+    clear(warning, duplicateWarning(dups, offer, confirm));
+    submit.textContent = "Register anyway";
+    status.set("Check the similar works above before you register.", "error");
+    refresh();
+    const checked = derivativeOffer(await fittingLicences(account, dups));
+    if (review !== current) return; // another file was chosen meanwhile
+    clear(offer, checked.el);
+    current.derive = checked.derive;
+    current.deriveConfirm = checked.deriveConfirm;
+    checked.deriveConfirm?.addEventListener("change", refresh);
+    checked.derive?.addEventListener("click", () => void run(checked.parents));
+    if (checked.parents.length) {
+      status.set("You hold a licence that allows derivatives: register your work as a derivative, or confirm it is your own.");
+    }
   }
 
   async function indexed(assetId: bigint, block: number): Promise<Asset> {
@@ -172,8 +299,9 @@ export default async function register(root: HTMLElement): Promise<void> {
     throw new Error(`Registered as certificate #${assetId}, but the index has not caught up; it will appear shortly.`);
   }
 
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
+  /** Registers the chosen file: as an original (`parents` null), stopping at near-duplicates until confirmed,
+   * or as a derivative under the licences in `parents`. */
+  async function run(parents: Parent[] | null): Promise<void> {
     const chosen = file.files?.[0];
     if (!chosen) return status.set("Choose a file first.", "error");
     const workKind = kindOf(kind.value);
@@ -192,7 +320,7 @@ export default async function register(root: HTMLElement): Promise<void> {
       }
     }
     busy = true;
-    submit.disabled = true;
+    refresh();
     steps.reset();
     status.set("Checking your wallet…", "pending"); // at once: the last attempt's error is gone
     let stage = -1;
@@ -201,11 +329,8 @@ export default async function register(root: HTMLElement): Promise<void> {
       const up = await upload(account, chosen);
       const existing = await existingCertificate(cfg, up.sha256 as Hex);
       if (existing !== 0n) return showExactDuplicate(existing);
-      if (up.near_duplicates.length && !confirm.checked) {
-        clear(warning, duplicateWarning(up.near_duplicates, confirm));
-        submit.textContent = "Register anyway";
-        status.set("Check the similar works above before you register.", "error");
-        return;
+      if (!parents && up.near_duplicates.length && !(review && confirm.checked)) {
+        return await showNearDuplicates(account, up.near_duplicates);
       }
 
       const promptKey = `${account}:${up.sha256}:${normalizePrompt(prompt.value)}`;
@@ -228,20 +353,21 @@ export default async function register(root: HTMLElement): Promise<void> {
         creator: account,
         model: model.value.trim() || null,
       } satisfies MetadataRequest);
-      const { assetId, block } = await registerWork(
-        {
-          kind: workKind,
-          sha256: up.sha256 as Hex,
-          perceptualHash: (up.perceptual_hash?.value ?? `0x${"00".repeat(32)}`) as Hex,
-          commitment: commit.commitment,
-          metadataCid: meta.metadata_cid,
-        },
-        (s, detail) => {
-          stage = STAGES.indexOf(s);
-          steps.set(stage, "active");
-          if (detail) status.set(detail, "pending");
-        },
-      );
+      const work = {
+        kind: workKind,
+        sha256: up.sha256 as Hex,
+        perceptualHash: (up.perceptual_hash?.value ?? `0x${"00".repeat(32)}`) as Hex,
+        commitment: commit.commitment,
+        metadataCid: meta.metadata_cid,
+      };
+      const progress = (s: RegisterStage, detail?: string) => {
+        stage = STAGES.indexOf(s);
+        steps.set(stage, "active");
+        if (detail) status.set(detail, "pending");
+      };
+      const { assetId, block } = parents
+        ? await registerDerivative(work, parents.map((p) => BigInt(p.licenseId)), progress)
+        : await registerWork(work, progress);
       stage = 3;
       steps.set(3, "active", `Indexing certificate #${assetId}…`);
       let offerError = "";
@@ -256,19 +382,27 @@ export default async function register(root: HTMLElement): Promise<void> {
       const asset = await indexed(assetId, block);
       steps.set(3, "done", `Indexed: certificate #${assetId}`);
       submit.textContent = "Registered";
-      status.set(`Registered: certificate #${assetId}.${offerError}`, offerError ? "error" : "ok");
+      const as = parents ? `, a derivative of ${certificates(parents.map((p) => p.assetId))}` : "";
+      status.set(`Registered: certificate #${assetId}${as}.${offerError}`, offerError ? "error" : "ok");
       clear(result, h("p", null, h("a", { href: `#/work/${assetId}`, class: "btn", "data-testid": "new-certificate" }, `View certificate #${assetId}: ${asset.title ?? ""}`)));
-      registered = true; // the button stays off until another file is chosen
+      done = true; // the buttons stay off until another file is chosen
     } catch (err) {
       if (stage >= 0) steps.fail();
       if (err instanceof AlreadyRegisteredError) showExactDuplicate(err.assetId);
       else if (err instanceof RejectedError && stage === 2) {
         status.set("You rejected the registration in your wallet. Your commitment stays valid for 7 days: press the button again to register without committing again.", "error");
+      } else if (parents && err instanceof WalletError && err.reason && DERIVATIVE_REFUSALS[err.reason]) {
+        status.set(`Not registered: ${DERIVATIVE_REFUSALS[err.reason]}`, "error");
       } else status.set(explain(err), "error");
     } finally {
       busy = false;
-      submit.disabled = registered || (submit.textContent === "Register anyway" && !confirm.checked);
+      refresh();
     }
+  }
+
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void run(null);
   });
   clear(root, form);
 }
