@@ -5,16 +5,20 @@ from pathlib import Path
 
 import typer
 from PIL import Image
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from cli.match import match
 from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
-from genip.db.models import License
+from genip.db.models import Asset, License
 from genip.settings import Settings
+from indexer.provenance import ProvenanceFinder
 from tests.matching.conftest import encode
 from tests.matching.test_engine import ALICE, BOB, CHAIN, _asset, _insert
+
+BRAND = "0x" + "B2" * 20
 
 
 def _app(settings: Settings) -> typer.Typer:
@@ -78,3 +82,32 @@ def test_an_unregistered_image_is_unregistered(tmp_path: Path, coffee: Image.Ima
         "rests_on": None,
         "note": None,
     }
+
+
+def test_match_weighs_the_copy_and_rests_on_the_original(tmp_path: Path, astronaut: Image.Image) -> None:
+    """Bob's copy (#2) of Alice's astronaut (#1), recorded by the indexer's provenance step; the brand holds a
+    licence on the original: an upload of the copy's pixels is licensed, resting on #1, with #2 marked."""
+    settings = Settings(data_dir=tmp_path)
+    engine = make_engine(settings.db_url)
+    upgrade(engine)
+    small = astronaut.resize((384, 384))
+    _insert(engine, _asset(1, astronaut), _asset(2, small, creator=BOB))
+    with Session(engine) as session:
+        session.add(_licence(1, 1, BRAND))
+        session.execute(update(Asset).values(media_status="ok"))
+        session.commit()
+    while ProvenanceFinder(engine, CHAIN, settings).fill():
+        pass
+    upload = tmp_path / "copy.jpg"
+    upload.write_bytes(encode(small, "JPEG", quality=70))
+    app = _app(settings)
+
+    result = CliRunner().invoke(app, ["match", str(upload), "--account", BRAND, "--json"])
+    answer = json.loads(result.output.strip().splitlines()[-1])
+    assert answer["verdict"] == "licensed" and answer["rests_on"] == 1
+    roles = {c["asset_id"]: (c["role"], c["copy_of"], c["licensed"]) for c in answer["candidates"]}
+    assert roles == {1: ("original", None, True), 2: ("possible_copy", 1, False)}
+
+    table = CliRunner().invoke(app, ["match", str(upload), "--account", BOB])
+    assert "possible copy of #1" in table.output and "verdict: unlicensed (rests on #1)" in table.output
+    assert "#2, a possible copy of #1" in " ".join(table.output.split())
