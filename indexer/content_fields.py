@@ -12,6 +12,9 @@ hash) and copies the searchable fields onto the asset row. Status per asset:
 * `mismatch` — the JSON describes other content than the certificate: its fields are not shown.
 
 Filling is idempotent and outside the chain data, so a reorg that removes an asset simply removes its row.
+Whatever the JSON holds, what is copied fits the row on both databases (`scripts/fuzz_metadata.py` checks
+it): text without NUL characters (Postgres text cannot hold them), a media CID only if it is one, a media
+type only if it fits its column. Before, one such document made every fill raise, and the indexer with it.
 """
 
 from typing import Any
@@ -19,6 +22,7 @@ from typing import Any
 from sqlalchemy import Engine, or_, select, update
 
 from genip.content.canonical import parse_json
+from genip.content.cid import parse_cid
 from genip.content.errors import ContentError
 from genip.content.metadata import WorkMetadata
 from genip.db import models
@@ -27,6 +31,9 @@ from genip.storage import ContentStore, StorageError
 from indexer.retries import Retries
 
 __all__ = ["MetadataFiller"]
+
+#: Width of the asset row's `media_cid` and `media_type` columns.
+SHORT_COLUMN = 128
 
 
 class MetadataFiller:
@@ -83,11 +90,10 @@ class MetadataFiller:
             meta = WorkMetadata.from_bytes(data)
         except ContentError:
             # Not Gen-IP metadata: show the plain ERC-721 fields; there is nothing to check them against.
-            name = document.get("name")
             return {
                 "metadata_status": ContentStatus.OK,
-                "title": str(name)[:200] if name else None,
-                "description": str(document.get("description") or "")[:10_000] or None,
+                "title": _text(document.get("name"), 200),
+                "description": _text(document.get("description"), 10_000),
                 "tags": None,
                 "media_cid": _ipfs(document.get("image")) or _ipfs(document.get("animation_url")),
                 "media_type": None,
@@ -97,14 +103,32 @@ class MetadataFiller:
             return {"metadata_status": ContentStatus.MISMATCH, "metadata_json": document}
         return {
             "metadata_status": ContentStatus.OK,
-            "title": meta.name,
-            "description": meta.description or None,
+            "title": _text(meta.name),
+            "description": _text(meta.description),
             "tags": list(meta.tags),
             "media_cid": meta.content.cid,
-            "media_type": meta.media_type,
+            "media_type": _short(meta.media_type),
             "metadata_json": document,
         }
 
 
+def _text(value: Any, limit: int | None = None) -> str | None:
+    """A JSON string as column text: NUL characters dropped, cut to `limit`; `None` for anything else."""
+    return (value.replace("\x00", "")[:limit] or None) if isinstance(value, str) else None
+
+
+def _short(value: Any) -> str | None:
+    """`value` as text for a `SHORT_COLUMN`-wide column, or `None` if it does not fit (cut, it would lie)."""
+    text = _text(value)
+    return text if text is not None and len(text) <= SHORT_COLUMN else None
+
+
 def _ipfs(uri: Any) -> str | None:
-    return uri.removeprefix("ipfs://") if isinstance(uri, str) and uri.startswith("ipfs://") else None
+    """The CID of an `ipfs://<cid>` URI, if it is a CID (anything else would not fit, or name nothing)."""
+    if not isinstance(uri, str) or not uri.startswith("ipfs://"):
+        return None
+    try:
+        parse_cid(cid := uri.removeprefix("ipfs://"))
+    except ContentError:
+        return None
+    return cid

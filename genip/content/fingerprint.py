@@ -39,11 +39,11 @@ from typing import Final
 
 import numpy as np
 import pdqhash  # type: ignore[import-untyped]
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps
 
 from genip.chain.types import WorkKind
 from genip.content.errors import FingerprintError, TooManyPixelsError
-from genip.content.formats import PreparedWork
+from genip.content.formats import IMAGE_DECODE_ERRORS, PreparedWork
 from genip.content.metadata import PerceptualHash
 from genip.content.simhash import simhash64
 
@@ -63,6 +63,7 @@ __all__ = [
     "pdq_fingerprint",
     "pdq_fingerprint_file",
     "prepare_image",
+    "python_decoder",
     "simhash64",
     "simhash_from_bytes32",
     "simhash_to_bytes32",
@@ -172,6 +173,20 @@ def _check_pixels(image: Image.Image, max_pixels: int, name: str) -> None:
         )
 
 
+def python_decoder(image: ImageFile.ImageFile) -> str | None:
+    """The decoder Pillow would run in Python to decode `image`, if any (`None`: only C decoders).
+
+    Pillow decodes a few encodings in pure Python (among the formats Gen-IP accepts, RLE-compressed BMP) at
+    Python speed and in proportion to the announced size, not the file's: a 334-byte RLE BMP of
+    13 828 100 x 4 pixels, within the pixel cap, took 3 s of CPU (found by `scripts/fuzz_image.py`). Readers
+    refuse such images before decoding them.
+    """
+    for tile in image.tile:
+        if tile.codec_name in Image.DECODERS:  # Python decoders only; C ones are looked up in the core
+            return tile.codec_name
+    return None
+
+
 def _too_many(name: str, max_pixels: int, exc: Exception) -> TooManyPixelsError:
     """Pillow's own guard, raised inside `Image.open` before the size is known to us."""
     return TooManyPixelsError(f"image {name} has more than the {max_pixels:,} pixels allowed ({exc})")
@@ -185,21 +200,24 @@ def check_image_pixels(path: Path, max_pixels: int = MAX_IMAGE_PIXELS) -> None:
             _check_pixels(image, max_pixels, path.name)
     except Image.DecompressionBombError as exc:
         raise _too_many(path.name, max_pixels, exc) from None
-    except (UnidentifiedImageError, OSError):
+    except IMAGE_DECODE_ERRORS:
         return
 
 
 def pdq_fingerprint_file(path: Path, *, max_pixels: int = MAX_IMAGE_PIXELS) -> ImageFingerprint:
     """PDQ hash and quality of the image file at `path`; `TooManyPixelsError` over `max_pixels` (checked from
-    the header, before decoding), `FingerprintError` if it cannot be decoded."""
+    the header, before decoding), `FingerprintError` if it cannot be decoded or only in Python
+    (`python_decoder`)."""
     try:
         with Image.open(path) as image:
             _check_pixels(image, max_pixels, path.name)
+            if (decoder := python_decoder(image)) is not None:
+                raise FingerprintError(f"image {path.name} is encoded with {decoder}, which is not accepted")
             image.load()
             return pdq_fingerprint(image)
     except Image.DecompressionBombError as exc:
         raise _too_many(path.name, max_pixels, exc) from None
-    except (UnidentifiedImageError, OSError) as exc:
+    except IMAGE_DECODE_ERRORS as exc:
         raise FingerprintError(f"cannot decode image {path.name}: {exc}") from None
 
 

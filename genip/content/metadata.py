@@ -176,34 +176,49 @@ class WorkMetadata:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "WorkMetadata":
-        """Read metadata written by `to_bytes` back; `FormatError` if it is not Gen-IP metadata."""
+        """Read metadata written by `to_bytes` back; `FormatError` if it is not Gen-IP metadata.
+
+        Every field must have the JSON type `to_json` writes (a string where it writes a string, ...): the
+        bytes come from anyone who registers a work, and the indexer copies these fields into typed columns.
+        """
         document = parse_json(data)
         try:
             g = document["genip"]
             if g["version"] != METADATA_VERSION:
                 raise FormatError(f"unsupported Gen-IP metadata version {g['version']!r}")
             c, ph = g["content"], g["perceptualHash"]
+            size = _typed(c["size"], int, "size")
+            if size < 0:
+                raise ValueError(f"size {size} is negative")
             return cls(
-                name=document["name"],
-                description=document.get("description", ""),
-                kind=WorkKind[g["kind"].upper()],
-                content=ContentDigest(_bytes32(c["sha256"]), c["cid"], int(c["size"])),
-                media_type=c["mediaType"],
+                name=_typed(document["name"], str, "name"),
+                description=_typed(document.get("description", ""), str, "description"),
+                kind=WorkKind[_typed(g["kind"], str, "kind").upper()],
+                content=ContentDigest(_bytes32(c["sha256"]), _typed(c["cid"], str, "cid"), size),
+                media_type=_typed(c["mediaType"], str, "mediaType"),
                 prompt_commitment=_bytes32(g["promptCommitment"]),
                 perceptual_hash=None
                 if ph is None
-                else PerceptualHash(ph["algorithm"], _bytes32(ph["value"]), ph.get("quality")),
-                model=g.get("model"),
-                tool=g.get("tool"),
-                parents=tuple(
-                    ParentLink(int(p["assetId"]), int(p["licenseId"])) for p in g.get("parents", [])
+                else PerceptualHash(
+                    _typed(ph["algorithm"], str, "algorithm"),
+                    _bytes32(ph["value"]),
+                    _typed(ph.get("quality"), int | None, "quality"),
                 ),
-                tags=tuple(g.get("tags", [])),
-                creator=g.get("creator"),
+                model=_typed(g.get("model"), str | None, "model"),
+                tool=_typed(g.get("tool"), str | None, "tool"),
+                parents=tuple(
+                    ParentLink(_typed(p["assetId"], int, "assetId"), _typed(p["licenseId"], int, "licenseId"))
+                    for p in _typed(g.get("parents", []), list, "parents")
+                ),
+                tags=tuple(_typed(tag, str, "tag") for tag in _typed(g.get("tags", []), list, "tags")),
+                creator=_typed(g.get("creator"), str | None, "creator"),
                 preview_cid=_preview(document),
-                details=g.get("details", {}),
+                details=_typed(g.get("details", {}), dict, "details"),
             )
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except FormatError:
+            raise
+        except (ContentError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            # ContentError: the fields' own checks (name, CIDs, tags, creator) refuse what was read
             raise FormatError(f"not Gen-IP work metadata: {exc!r}") from None
 
     def _attributes(self, kind: str) -> list[dict[str, Any]]:
@@ -219,8 +234,16 @@ class WorkMetadata:
         return attributes
 
 
+def _typed(value: Any, kind: Any, name: str) -> Any:
+    """`value` if it is an instance of `kind` (a type or a union), else `TypeError`. No field holds a boolean,
+    so `true` is not taken for the integer 1."""
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(f"{name} is a JSON {type(value).__name__}, not what Gen-IP metadata holds there")
+    return value
+
+
 def _bytes32(text: str) -> bytes:
-    value = bytes.fromhex(text.removeprefix("0x"))
+    value = bytes.fromhex(_typed(text, str, "bytes32").removeprefix("0x"))
     if len(value) != 32:
         raise ValueError(f"expected 32 bytes, got {len(value)}")
     return value

@@ -8,7 +8,9 @@ Order of checks, cheapest first, so hostile input costs little:
 3. **Pixel cap** from the header's width x height, before decoding: over `max_pixels` →
    `DecompressionBombError`. Pillow's own guard (`Image.MAX_IMAGE_PIXELS`, an error at twice that) is also
    mapped to the same error; our cap (default 64 MP) is lower and holds per call, since Pillow's is global.
-   Animated images are hashed from their first frame.
+   Animated images are hashed from their first frame. Encodings Pillow decodes in Python (RLE-compressed
+   BMP; `genip.content.fingerprint.python_decoder`) → `NotAnImageError`: their cost follows the announced
+   size, not the file's.
 4. **Preparation** (`genip.content.fingerprint.prepare_image`, shared with registration): shrink to
    `MAX_PDQ_SIDE` first, apply the EXIF orientation, flatten alpha onto white, convert to RGB.
 """
@@ -20,7 +22,7 @@ from typing import Final
 
 from PIL import Image, UnidentifiedImageError
 
-from genip.content.fingerprint import MAX_PDQ_SIDE, prepare_image
+from genip.content.fingerprint import MAX_PDQ_SIDE, prepare_image, python_decoder
 from genip.matching.errors import DecompressionBombError, ImageTooLargeError, NotAnImageError
 from genip.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS
 
@@ -50,6 +52,8 @@ def load_image(
             width, height = image.size
             if width * height > max_pixels:
                 raise DecompressionBombError(width * height, max_pixels, (width, height))
+            if (decoder := python_decoder(image)) is not None:
+                raise NotAnImageError(f"the image is encoded with {decoder}, which is not accepted")
             image.load()
             return prepare_image(image, max_side=max_side)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

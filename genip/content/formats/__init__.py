@@ -34,6 +34,7 @@ from genip.content.formats.safetensors import SafetensorsInfo, read_safetensors_
 from genip.content.formats.workflow import canonical_workflow, describe_workflow, workflow_format
 
 __all__ = [
+    "IMAGE_DECODE_ERRORS",
     "MAX_CANONICAL_BYTES",
     "PreparedWork",
     "SafetensorsInfo",
@@ -50,6 +51,11 @@ MAX_CANONICAL_BYTES: Final = 64 * 1024 * 1024
 IMAGE_SUFFIXES: Final = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
 MODEL_SUFFIXES: Final = frozenset({".safetensors", ".ckpt", ".pt", ".pth", ".bin", ".gguf", ".onnx"})
 TEXT_SUFFIXES: Final = frozenset({".txt", ".text", ".md", ".markdown", ".rst"})
+#: What Pillow raises for a corrupt or truncated image besides `UnidentifiedImageError`: its format plugins
+#: raise `OSError`, `SyntaxError` or `ValueError` from `Image.open` as well as from decoding
+#: (`scripts/fuzz_image.py`). Readers catch them on a file they opened themselves, so that an `OSError`
+#: they let through means the file could not be read.
+IMAGE_DECODE_ERRORS: Final = (OSError, SyntaxError, ValueError)
 
 _MEDIA_TYPES: Final = {
     ".md": "text/markdown; charset=utf-8",
@@ -139,8 +145,9 @@ def _read_limited(path: Path) -> bytes:
 
 def _describe_image(path: Path) -> dict[str, Any]:
     """Format and size from the image header (pixels are not decoded here)."""
-    try:
-        with Image.open(path) as image:
-            return {"format": image.format, "width": image.width, "height": image.height}
-    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
-        raise FormatError(f"{path.name} is not an image this tool can read: {exc}") from None
+    with path.open("rb") as stream:  # an OSError here: the file cannot be read
+        try:
+            with Image.open(stream) as image:
+                return {"format": image.format, "width": image.width, "height": image.height}
+        except (UnidentifiedImageError, Image.DecompressionBombError, *IMAGE_DECODE_ERRORS) as exc:
+            raise FormatError(f"{path.name} is not an image this tool can read: {exc}") from None

@@ -11,6 +11,10 @@ hold `"__metadata__"`, a string-to-string map where trainers record what the mod
 Only the header is read: `read_header` seeks nothing and reads 8 + N bytes. Headers larger than
 `MAX_HEADER_BYTES` (100 MB, the limit of the reference `safetensors` library) are refused before reading,
 as are headers that claim more bytes than the file has, so a hostile file cannot make us allocate much.
+A tensor whose element count (the product of its shape) passes `MAX_ELEMENTS` is refused as the reference
+library refuses it (a `usize` overflow): unchecked, a header of a few MB of `[18446744073709551615, ...]`
+shapes made the parameter count a multiplication of million-digit numbers (36 s for 1.7 MB of header, and
+quadratic beyond; found while writing `scripts/fuzz_safetensors.py`).
 """
 
 import json
@@ -23,10 +27,12 @@ from typing import Any, Final
 from genip.content.canonical import parse_json
 from genip.content.errors import FormatError
 
-__all__ = ["MAX_HEADER_BYTES", "SafetensorsInfo", "read_header", "read_safetensors_info"]
+__all__ = ["MAX_ELEMENTS", "MAX_HEADER_BYTES", "SafetensorsInfo", "read_header", "read_safetensors_info"]
 
 #: Largest header accepted (bytes of JSON after the 8-byte length).
 MAX_HEADER_BYTES: Final = 100_000_000
+#: Most elements one tensor may have (the reference library's `usize`, checked dimension by dimension).
+MAX_ELEMENTS: Final = 2**64 - 1
 #: Trigger words kept from `ss_tag_frequency`.
 TOP_TAGS: Final = 10
 
@@ -160,6 +166,11 @@ def _check_tensors(name: str, header: dict[str, Any], *, data_size: int) -> None
             or not 0 <= offsets[0] <= offsets[1] <= data_size
         ):
             raise FormatError(f"{name}: tensor {tensor[:80]!r} has an invalid dtype, shape or data_offsets")
+        elements = 1
+        for dimension in shape:
+            elements *= dimension
+            if elements > MAX_ELEMENTS:
+                raise FormatError(f"{name}: tensor {tensor[:80]!r} has more than {MAX_ELEMENTS} elements")
 
 
 def _first(metadata: dict[str, str], keys: tuple[str, ...]) -> str | None:
@@ -177,7 +188,7 @@ def _trigger_words(metadata: dict[str, str]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(word.strip() for word in phrase.split(",") if word.strip()))
     try:
         frequency = json.loads(metadata.get("ss_tag_frequency", "{}"))
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # not JSON, an integer too long to convert, nested too deeply
         return ()
     counts: dict[str, int] = {}
     if isinstance(frequency, dict):
