@@ -5,7 +5,8 @@ work's stored hashes (`genip.matching.originals.stored_query`) are looked up in 
 — hash matches (which include the work itself, so unlike an upload's lookup the thumbnail and keypoint stages
 do not wait for "no hash matched"), then thumbnail matches, then keypoint matches — the candidates' rows read,
 and `genip.matching.originals.possible_original` (the one rule: the earliest earlier registration by another
-creator that is not an ancestor) picks the original from the first stage that has one.
+creator that is not an ancestor) picks the original from the first stage that has one. For a derivative, the
+recorded possible copies of its ancestors count as ancestors too: it is expected to look like them as well.
 
 **Reading** (`read_provenance`): what the indexer recorded about a set of assets, for the verdict and every
 page that marks copies: each asset's possible original (when it has one) and whether it is a registered
@@ -128,7 +129,13 @@ def find_original(
             for c in found
             if (row := rows.get(c.asset_id)) is not None
         ]
-        picked = possible_original(copy, matches, copy_ancestors=ancestors)
+        excluded = ancestors
+        if ancestors:  # a derivative looks like its ancestors, and so like their copies: neither is copied
+            recorded = read_provenance(connection, asset.chain_id, [c.asset_id for c in found])
+            excluded = ancestors | {
+                i for i, found_lineage in recorded.items() if found_lineage.copy_of in ancestors
+            }
+        picked = possible_original(copy, matches, copy_ancestors=excluded)
         if picked is not None:
             candidate, registration = picked
             row = rows[candidate.asset_id]
@@ -147,6 +154,8 @@ class Lineage:
     #: Blocks between the original's registration and the copy's.
     blocks_later: int | None = None
     is_derivative: bool = False
+    #: For a derivative: the ids of its ancestors.
+    ancestors: frozenset[int] = frozenset()
 
 
 def read_provenance(connection: Connection, chain_id: int, asset_ids: Iterable[int]) -> dict[int, Lineage]:
@@ -184,22 +193,33 @@ def read_provenance(connection: Connection, chain_id: int, asset_ids: Iterable[i
         .where(Asset.chain_id == chain_id, Asset.asset_id.in_(ids))
         .add_columns(original.asset_id)
     )
-    found: dict[int, Lineage] = {}
-    for row in connection.execute(query):
-        asset_id, derivative, original_id, method, distance, correlation, inliers, block, original_block = (
-            row[:9]
+    rows = connection.execute(query).all()
+    derivatives = [int(r[0]) for r in rows if r[1]]
+    ancestors: dict[int, set[int]] = {}
+    if derivatives:
+        lines = select(Ancestor.asset_id, Ancestor.ancestor_id).where(
+            Ancestor.chain_id == chain_id, Ancestor.asset_id.in_(derivatives)
         )
+        for asset_id, ancestor_id in connection.execute(lines):
+            ancestors.setdefault(int(asset_id), set()).add(int(ancestor_id))
+    found: dict[int, Lineage] = {}
+    for row in rows:
+        asset_id, derivative, original_id, method, distance, correlation, inliers = row[:7]
+        block, original_block = row[7:9]
         still_there = row[9] is not None
+        lineage = Lineage(
+            int(asset_id),
+            is_derivative=bool(derivative),
+            ancestors=frozenset(ancestors.get(int(asset_id), ())),
+        )
         if original_id is not None and still_there and method is not None:
-            found[int(asset_id)] = Lineage(
-                int(asset_id),
+            lineage = replace(
+                lineage,
                 copy_of=int(original_id),
                 measure=Measure(method, distance=distance, correlation=correlation, inliers=inliers),
                 blocks_later=int(block) - int(original_block or 0),
-                is_derivative=bool(derivative),
             )
-        else:
-            found[int(asset_id)] = Lineage(int(asset_id), is_derivative=bool(derivative))
+        found[int(asset_id)] = lineage
     return found
 
 

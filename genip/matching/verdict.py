@@ -18,7 +18,8 @@ does not match it itself (`via` names the copy that brought it in).
     disputed       the work the verdict rests on is disputed (an open claim, an upheld one, or tainted by an
                    upheld claim against an ancestor), whatever the licences say
     unlicensed     otherwise; the verdict rests on the original of the closest candidate's cluster (the
-                   closest candidate itself unless it is a possible copy)
+                   closest candidate itself, unless it is a possible copy: then its original; or a
+                   derivative whose ancestor matched too: then that ancestor)
 
 A licence on, or ownership of, a possible copy never licenses anything: the copy's seller may not own what
 they sold. Such a licence is still reported on its candidate (and in `note`), so the buyer learns where the
@@ -90,6 +91,8 @@ class Weighed:
     via: int | None = None
     #: The account's status on it (None: no account given).
     status: LicenceStatus | None = None
+    #: For a derivative: its ancestors' ids.
+    ancestors: frozenset[int] = frozenset()
 
     @property
     def asset_id(self) -> int:
@@ -126,13 +129,18 @@ class Decision:
 
 
 def _cluster_original(best: Weighed, weighed: Sequence[Weighed]) -> Weighed:
-    """The original `best` belongs to: itself unless it is a possible copy (then its original, followed)."""
+    """The original `best` belongs to: itself, unless it is a possible copy (then its original) or a
+    derivative whose ancestor matched too (then that ancestor, the earliest), followed."""
     by_id = {w.asset_id: w for w in weighed}
     current = best
     for _ in range(len(weighed)):
-        if current.copy_of is None or current.copy_of not in by_id:
+        if current.copy_of is not None and current.copy_of in by_id:
+            current = by_id[current.copy_of]
+            continue
+        matched_ancestors = sorted(a for a in current.ancestors if a in by_id)
+        if not matched_ancestors:
             break
-        current = by_id[current.copy_of]
+        current = by_id[matched_ancestors[0]]
     return current
 
 
@@ -202,7 +210,8 @@ def weigh(
             status = lookup(
                 chain_id=candidate.chain_id, asset_id=candidate.asset_id, account=account, use=use
             )
-        rows.append(Weighed(candidate, _role(found), found.copy_of if found else None, via, status))
+        copy_of, ancestors = (found.copy_of, found.ancestors) if found else (None, frozenset[int]())
+        rows.append(Weighed(candidate, _role(found), copy_of, via, status, ancestors))
 
     for candidate in candidates:
         add(candidate, None)

@@ -116,3 +116,20 @@ def test_no_step_loads_the_image_stack_for_non_images(engine: Engine) -> None:
         session.commit()
     finder = ProvenanceFinder(engine, CHAIN, Settings())
     assert finder.fill() == 0 and finder._matcher is None
+
+
+def test_a_derivative_registered_after_a_copy_of_its_ancestor_is_not_a_copy_of_the_copy(
+    engine: Engine,
+) -> None:
+    """#1 Alice's original, #2 Bob's copy of it, then #3 Carol's derivative of #1 (it looks like #1, so like
+    #2 too): #3 is nobody's copy."""
+    astronaut, _ = _pictures()
+    _add(engine, 1, astronaut, ALICE)
+    _add(engine, 2, astronaut.resize((400, 400)), BOB)
+    assert _originals(engine) == {1: None, 2: 1}
+    _add(engine, 3, astronaut.resize((350, 350)), CAROL)
+    with Session(engine) as session:
+        session.add(Ancestor(chain_id=CHAIN, asset_id=3, ancestor_id=1, share_bps=1_000))
+        session.execute(update(Asset).where(Asset.asset_id == 3).values(is_derivative=True))
+        session.commit()
+    assert _originals(engine) == {1: None, 2: 1, 3: None}

@@ -115,3 +115,13 @@ def test_weigh_brings_in_the_original_of_a_matched_copy_and_follows_copies_of_co
     without = weigh([_candidate(3)], lineage=lineage, originals=originals, account=None, lookup=lookup)
     assert without.verdict is Verdict.UNLICENSED and without.rests_on is not None
     assert without.rests_on.asset_id == 1  # the original of the cluster, followed through the copies
+
+
+def test_unlicensed_rests_on_the_ancestor_of_a_closer_derivative_when_both_matched() -> None:
+    derivative = Weighed(_candidate(2), MatchRole.DERIVATIVE, ancestors=frozenset({1}))
+    original = Weighed(_candidate(1), MatchRole.ORIGINAL)
+    assert decide([derivative, original], account_given=False).rests_on is original
+    alone = decide(
+        [derivative], account_given=False
+    )  # its ancestor did not match: the derivative is the work
+    assert alone.rests_on is derivative
