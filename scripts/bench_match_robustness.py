@@ -1,7 +1,8 @@
 """Robustness of image matching: recall per transform and false-positive rate, PDQ-256, pHash-256 and the
 engine's rule (either hash within its distance).
 
-Usage: `python scripts/bench_match_robustness.py [--quick] [--threshold T] [--phash-threshold T]`
+Usage: `python scripts/bench_match_robustness.py [--quick] [--threshold T] [--phash-threshold T]
+[--verdict-works N]`
 
 **Works** ("registered" images): every image scikit-image ships offline (`skimage.data`; identical arrays
 such as `cat`/`chelsea` counted once, the right view of `stereo_motorcycle` dropped), plus the tiles of a 2x2
@@ -31,31 +32,65 @@ measured with offline data; the table says which.
 `MIN_INLIERS` inliers against the work's keypoints; its false positives are the distinct pairs where any of
 the four does (the crop stage is tried both ways). The goals are judged on the engine's rule.
 
+**Verdicts** (issue #17; JSON key `verdicts`): does the verdict name the right work when other creators have
+registered near-duplicates of it? A real SQLite registry in a temporary directory, built the way the indexer
+leaves it (asset rows with the on-chain PDQ, the media step's pHash, thumbnail and keypoints, licences,
+`ancestors`), then the indexer's provenance step (`indexer.provenance`). Per work (the sources in `--quick`,
+every work otherwise; `--verdict-works N` caps it; one chain per tile position, so the works of a chain come
+from distinct sources): its original by one creator, 1-3 near-duplicates registered later by other creators
+(`COPY_TRANSFORMS`), for the derivative scenario and every other group of works a derivative registered under
+a licence by another creator (a caption, a tint or a logo; before or after the copies), and a brand account
+whose standard licence (commercial use) rotates over four scenarios: on the original, on the derivative, on a
+copy only, or none. The brand's uploads (`UPLOAD_TRANSFORMS` of the original; of the derivative in its
+scenario) go through what `genip match` does (`MatchEngine.match` → `provenance.cluster` → `verdict.weigh`,
+use `commercial`) and are judged against the expected verdict and the work it rests on: licensed on the
+original; licensed on the derivative; unlicensed on the original (copy only, or none). The same candidates
+are judged by the old rule (`old_rule_verdict`: the first candidate alone) as the baseline. Uploads nothing
+matched are recall misses (the tables above), counted apart.
+
 Prints rich tables (recall per transform for both hashes and the engine at the thresholds, the distance
-sweep), then one JSON line with the figures.
+sweep, the verdicts per scenario and every wrong verdict), then one JSON line with the figures; progress bars
+go to stderr.
 """
 
 import argparse
+import hashlib
 import io
 import json
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import skimage.data
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, track
 from rich.table import Table
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from genip.content.fingerprint import pdq_dihedral, pdq_fingerprint, prepare_image
+from genip.db.engine import make_engine
+from genip.db.migrate import upgrade
+from genip.db.models import Ancestor, Asset, License, MatchHash, Provenance
+from genip.matching.engine import Candidate, MatchConfig, MatchEngine
+from genip.matching.errors import MatchingError
 from genip.matching.features import MIN_INLIERS, extract, verify
+from genip.matching.normalize import load_image
 from genip.matching.perceptual import DIHEDRAL, phash256, phash_dihedral
+from genip.matching.provenance import cluster
+from genip.matching.status import database_status_lookup
 from genip.matching.thumbnails import thumbnail, thumbnail_variants, unit_vectors
+from genip.matching.verdict import Decision, LicenceStatusLookup, Verdict, weigh
 from genip.settings import Settings
+from indexer.provenance import ProvenanceFinder
 
 SOURCES = [
     "astronaut",
@@ -248,6 +283,553 @@ TRANSFORMS: dict[str, tuple[str, Callable[[Image.Image], Image.Image]]] = {
 }
 
 
+# ─────────────────────────────── verdicts ───────────────────────────────
+#
+# The verdict over every candidate (`genip.matching.verdict.weigh`) on a real SQLite registry: originals,
+# near-duplicates registered later by other creators, registered derivatives, a brand's licences, the
+# indexer's provenance step, then uploads matched and judged as `genip match` does (match → cluster → weigh).
+
+#: Licence scenarios, rotated over the works: the brand holds a standard (commercial) licence on the original,
+#: on a registered derivative (and uploads the derivative), on one of the copies only, or nothing.
+SCENARIOS = ("original", "derivative", "copy", "none")
+#: Near-duplicates other creators register (1-3 per work, rotated): transforms the engine matches.
+COPY_TRANSFORMS = ("resize 50%", "jpeg q75", "crop 5%", "brightness +30%", "contrast -30%", "gamma 0.7")
+#: What the brand posts: transforms of the original (of the derivative in the derivative scenario).
+UPLOAD_TRANSFORMS = ("jpeg q75", "resize 50%", "crop 5%", "brightness +30%")
+CREATOR = "0x" + "a1" * 20  # registers every original
+COPIERS = ("0x" + "b1" * 20, "0x" + "c1" * 20, "0x" + "d1" * 20)  # register the near-duplicates
+DERIVER = "0x" + "e1" * 20  # registers derivatives under an extended licence on the original
+BRAND = "0x" + "f1" * 20  # the account whose uploads are judged
+ZERO_ADDRESS = "0x" + "00" * 20
+
+
+def _tint(im: Image.Image) -> Image.Image:
+    return Image.blend(im, Image.new("RGB", im.size, (255, 120, 0)), 0.25)
+
+
+#: A derivative's visible edit (rotated).
+DERIVATIVE_EDITS: dict[str, Callable[[Image.Image], Image.Image]] = {
+    "caption": _text,
+    "tint": _tint,
+    "logo": _logo,
+}
+
+
+@dataclass(frozen=True)
+class VerdictPlan:
+    """One work of the verdict benchmark: what is registered around it and what the brand holds."""
+
+    work: Work
+    chain_id: int  # one chain per tile position: the works on a chain come from distinct sources
+    scenario: str
+    copies: tuple[str, ...]  # transforms registered as near-duplicates, in registration order
+    licensed_copy: int | None  # scenario "copy": which copy the brand's licence is on
+    derivative: str | None  # the derivative's edit, when one is registered
+    derivative_late: bool  # registered after the copies (else between the original and the copies)
+
+
+@dataclass(frozen=True)
+class VerdictCase:
+    """One upload: the verdict expected, the new rule's and the old rule's, each as (verdict, the asset it
+    rests on); `new` is ("no match", None) when the engine matched nothing (a recall miss, not a verdict)."""
+
+    work: str
+    scenario: str
+    upload: str
+    expected: tuple[str, int]
+    new: tuple[str, int | None]
+    old: tuple[str, int | None]
+    candidates: str = ""  # the weighed candidates (or why nothing matched), for the list of wrong cases
+    why: str = ""  # what went wrong, when the new rule is wrong
+
+    @property
+    def matched(self) -> bool:
+        return self.new[0] != NO_MATCH
+
+    @property
+    def new_correct(self) -> bool:
+        return self.new == self.expected
+
+    @property
+    def old_correct(self) -> bool:
+        return self.old == self.expected
+
+    @property
+    def old_verdict_correct(self) -> bool:
+        return self.old[0] == self.expected[0]
+
+
+NO_MATCH = "no match"
+
+
+def verdict_plans(works: list[Work], limit: int | None = None) -> list[VerdictPlan]:
+    """The works' plans, sources first, then each tile position (one chain per position, so the works of a
+    chain come from distinct sources); scenarios, copy counts (1-3), copy transforms, derivative edits and
+    whether the derivative comes before or after the copies rotate over them."""
+    position: dict[str, int] = {}
+    placed: list[tuple[int, int, Work]] = []
+    for order, work in enumerate(works):
+        placed.append((position.get(work.source, 0), order, work))
+        position[work.source] = position.get(work.source, 0) + 1
+    plans: list[VerdictPlan] = []
+    for k, (chain, _order, work) in enumerate(sorted(placed, key=lambda p: p[:2])[:limit]):
+        scenario = SCENARIOS[k % len(SCENARIOS)]
+        turn = k // len(SCENARIOS)
+        copies = tuple(COPY_TRANSFORMS[(k + j) % len(COPY_TRANSFORMS)] for j in range(1 + turn % 3))
+        edits = list(DERIVATIVE_EDITS)
+        derivative = edits[turn % len(edits)] if scenario == "derivative" or turn % 2 == 1 else None
+        plans.append(
+            VerdictPlan(
+                work=work,
+                chain_id=1 + chain,
+                scenario=scenario,
+                copies=copies,
+                licensed_copy=turn % len(copies) if scenario == "copy" else None,
+                derivative=derivative,
+                derivative_late=derivative is not None and (turn // 2) % 2 == 1,
+            )
+        )
+    return plans
+
+
+def old_rule_verdict(
+    candidates: list[Candidate], *, account: str, lookup: LicenceStatusLookup, use: str
+) -> tuple[str, int | None]:
+    """THE OLD RULE (before #17), kept as the baseline: the verdict of the first candidate alone — licensed
+    iff the account holds a licence on `candidates[0]`, else unlicensed, resting on it."""
+    if not candidates:
+        return NO_MATCH, None
+    first = candidates[0]
+    status = lookup(chain_id=first.chain_id, asset_id=first.asset_id, account=account, use=use)
+    return (Verdict.LICENSED if status.licensed else Verdict.UNLICENSED).value, first.asset_id
+
+
+def _png(im: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _upload_bytes(im: Image.Image) -> bytes:
+    """As posted on a platform: JPEG q90."""
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
+@dataclass
+class _Chain:
+    """The rows of one chain, added work by work in registration order (asset ids follow blocks)."""
+
+    chain_id: int
+    assets: list[Asset] = field(default_factory=list)
+    hashes: list[MatchHash] = field(default_factory=list)
+    licences: list[License] = field(default_factory=list)
+    ancestors: list[Ancestor] = field(default_factory=list)
+
+    def register(
+        self, image: Image.Image, creator: str, block: int, settings: Settings, *, derivative: bool = False
+    ) -> int:
+        """An indexed image asset whose media step ran: the on-chain PDQ registration computes and the codes
+        the media step stores (`indexer.media.MediaHasher`; a work below the quality floor gets none)."""
+        asset_id = len(self.assets) + 1
+        data = _png(image)
+        content_hash = "0x" + hashlib.sha256(data).hexdigest()
+        decoded = load_image(data, max_bytes=settings.match_max_bytes, max_pixels=settings.match_max_pixels)
+        fingerprint = pdq_fingerprint(decoded)
+        status = "ok" if fingerprint.quality >= settings.match_min_quality else "invalid"
+        self.assets.append(
+            Asset(
+                chain_id=self.chain_id,
+                asset_id=asset_id,
+                creator=creator,
+                owner=creator,
+                registrar=creator,
+                kind="image",
+                content_hash=content_hash,
+                perceptual_hash="0x" + fingerprint.hex,
+                prompt_commitment="0x" + "00" * 32,
+                metadata_cid=f"bafy-meta-{self.chain_id}-{asset_id}",
+                block_number=block,
+                tx_hash="0x" + f"{self.chain_id:032x}{asset_id:032x}",
+                registered_at=1_700_000_000 + 2 * block,
+                is_derivative=derivative,
+                depth=1 if derivative else 0,
+                metadata_status="ok",
+                media_cid=f"bafy-media-{self.chain_id}-{asset_id}",
+                media_type="image/png",
+                media_status=status,
+            )
+        )
+        if status == "ok":
+            codes = {"phash": phash256(decoded), "thumb": thumbnail(decoded)}
+            features = extract(decoded)
+            if len(features) >= 4:
+                codes["orb"] = features.to_bytes()
+            self.hashes += [
+                MatchHash(
+                    chain_id=self.chain_id, asset_id=asset_id, content_hash=content_hash, kind=kind, code=code
+                )
+                for kind, code in codes.items()
+            ]
+        return asset_id
+
+    def licence(self, asset_id: int, holder: str, block: int, *, used_for: int | None = None) -> None:
+        """A held, perpetual licence token: standard (commercial use), or extended and `used_for` a
+        derivative."""
+        license_id = len(self.licences) + 1
+        self.licences.append(
+            License(
+                chain_id=self.chain_id,
+                license_id=license_id,
+                asset_id=asset_id,
+                offer_id=1,
+                holder=holder,
+                buyer=holder,
+                currency=ZERO_ADDRESS,
+                price=10**16,
+                expires_at=0,
+                tier="standard" if used_for is None else "extended",
+                commercial_use=True,
+                derivatives_allowed=used_for is not None,
+                transferable=True,
+                rev_share_bps=0 if used_for is None else 1_000,
+                used_for_derivative=used_for,
+                block_number=block,
+                tx_hash="0x" + f"{self.chain_id:032x}{license_id:032x}",
+                purchased_at=1_700_000_000 + 2 * block,
+            )
+        )
+
+
+@dataclass
+class _Registered:
+    """A plan's asset ids once registered, and the derivative's pixels (what its uploads are made from)."""
+
+    plan: VerdictPlan
+    original: int
+    copies: list[int]
+    derivative: int | None
+    derivative_image: Image.Image | None
+
+    def name(self, asset_id: int) -> str:
+        """O (the original), C1.. (copies, in registration order), D (the derivative)."""
+        if asset_id == self.original:
+            return "O"
+        if asset_id == self.derivative:
+            return "D"
+        return f"C{self.copies.index(asset_id) + 1}" if asset_id in self.copies else "?"
+
+
+def _register_work(chain: _Chain, plan: VerdictPlan, base: int, settings: Settings) -> _Registered:
+    """The original (block `base`), its derivative (before or after the copies, under an extended licence,
+    with its `ancestors` row), its copies, and the brand's licence."""
+    image = plan.work.image
+    original = chain.register(image, CREATOR, base, settings)
+    edited = DERIVATIVE_EDITS[plan.derivative](image) if plan.derivative is not None else None
+    derivative: int | None = None
+
+    def derive(edit: Image.Image, block: int) -> int:
+        chain.licence(original, DERIVER, block, used_for=len(chain.assets) + 1)
+        asset_id = chain.register(edit, DERIVER, block, settings, derivative=True)
+        chain.ancestors.append(
+            Ancestor(chain_id=chain.chain_id, asset_id=asset_id, ancestor_id=original, share_bps=1_000)
+        )
+        return asset_id
+
+    if edited is not None and not plan.derivative_late:
+        derivative = derive(edited, base + 1)
+    copies = [
+        chain.register(TRANSFORMS[t][1](image), COPIERS[j], base + 2 + j, settings)
+        for j, t in enumerate(plan.copies)
+    ]
+    if edited is not None and plan.derivative_late:
+        derivative = derive(edited, base + 10)
+    held = {
+        "original": original,
+        "derivative": derivative,
+        "copy": None if plan.licensed_copy is None else copies[plan.licensed_copy],
+    }.get(plan.scenario)
+    if held is not None:
+        chain.licence(held, BRAND, base + 20)
+    return _Registered(plan, original, copies, derivative, edited)
+
+
+def _expected(r: _Registered) -> tuple[str, int]:
+    """Licence on the original: licensed on it; on the derivative (uploading the derivative): licensed on
+    the derivative; on a copy only, or none: unlicensed, resting on the original."""
+    if r.plan.scenario == "original":
+        return Verdict.LICENSED.value, r.original
+    if r.plan.scenario == "derivative":
+        assert r.derivative is not None
+        return Verdict.LICENSED.value, r.derivative
+    return Verdict.UNLICENSED.value, r.original
+
+
+def _weighed(decision: Decision, r: _Registered) -> str:
+    """The candidates as the verdict weighed them, each named as in the plan."""
+    parts = []
+    for w in decision.weighed:
+        role = f"copy of {r.name(w.copy_of)}" if w.copy_of is not None else w.role.value
+        held = ", licensed" if w.licensed else ""
+        parts.append(f"{r.name(w.asset_id)} #{w.asset_id} {role} ({w.candidate.method}{held})")
+    return "; ".join(parts)
+
+
+#: Why the new rule gave a wrong verdict (`_why`), as the list of wrong cases names it.
+CAUSES = {
+    "derivative recorded as a copy": "the derivative, registered after a copy of its ancestor, was recorded "
+    "as a possible copy of that copy, so the licence on it does not count",
+    "derivative not matched": "the upload of the derivative matched its original or copies, not the "
+    "derivative itself",
+    "rests on the derivative": "an upload of the original rests on a derivative that matched it first (or "
+    "alone): the rule follows copies to their original, not derivatives to their ancestor",
+    "copy not recorded": "a copy the provenance step did not record as a copy counts as an original",
+    "other": "none of the above",
+}
+
+
+def _why(decision: Decision, r: _Registered) -> str:
+    """What led the new rule astray (a key of `CAUSES`), in terms of what was registered."""
+    weighed = {w.asset_id: w for w in decision.weighed}
+    derivative = weighed.get(r.derivative) if r.derivative is not None else None
+    rests = None if decision.rests_on is None else decision.rests_on.asset_id
+    if derivative is not None and derivative.copy_of is not None:
+        return "derivative recorded as a copy"
+    if r.plan.scenario == "derivative" and derivative is None:
+        return "derivative not matched"
+    if rests is not None and rests == r.derivative:
+        return "rests on the derivative"
+    if any(c in weighed and weighed[c].copy_of is None for c in r.copies):
+        return "copy not recorded"
+    return "other"
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
+def _judge(
+    r: _Registered, upload: str, matcher: MatchEngine, db: Engine, lookup: LicenceStatusLookup
+) -> VerdictCase:
+    """One upload of the brand, matched and judged as `genip match` does, and by the old rule."""
+    plan = r.plan
+    source = r.derivative_image if plan.scenario == "derivative" else plan.work.image
+    assert source is not None
+    expected = _expected(r)
+    try:
+        candidates = matcher.match(_upload_bytes(TRANSFORMS[upload][1](source)), refresh=False)
+    except MatchingError as exc:  # refused (too flat): a recall miss like no match
+        missed = (NO_MATCH, None)
+        return VerdictCase(plan.work.name, plan.scenario, upload, expected, missed, missed, str(exc))
+    if not candidates:
+        missed = (NO_MATCH, None)
+        return VerdictCase(plan.work.name, plan.scenario, upload, expected, missed, missed)
+    with db.connect() as connection:
+        lineage, originals = cluster(connection, candidates)
+    decision = weigh(
+        candidates, lineage=lineage, originals=originals, account=BRAND, lookup=lookup, use="commercial"
+    )
+    new = (decision.verdict.value, None if decision.rests_on is None else decision.rests_on.asset_id)
+    old = old_rule_verdict(candidates, account=BRAND, lookup=lookup, use="commercial")
+    why = "" if new == expected else _why(decision, r)
+    return VerdictCase(plan.work.name, plan.scenario, upload, expected, new, old, _weighed(decision, r), why)
+
+
+def run_verdicts(plans: list[VerdictPlan], settings: Settings, directory: Path) -> dict[str, Any]:
+    """Registers the plans' works in a SQLite database under `directory`, runs the indexer's provenance step
+    over them, then matches the brand's uploads and judges each with the new rule and the old one; the
+    figures (`print_verdicts` shows them)."""
+    started = time.monotonic()
+    db = make_engine(f"sqlite:///{directory / 'verdicts.db'}")
+    upgrade(db)
+    chains: dict[int, _Chain] = {}
+    registered: list[_Registered] = []
+    with _progress() as progress:
+        task = progress.add_task("verdicts: registering", total=len(plans))
+        for plan in plans:
+            chain = chains.setdefault(plan.chain_id, _Chain(plan.chain_id))
+            base = 100 * (1 + sum(r.plan.chain_id == plan.chain_id for r in registered))
+            registered.append(_register_work(chain, plan, base, settings))
+            progress.advance(task)
+    with Session(db) as session:
+        for chain in chains.values():
+            session.add_all(chain.assets)
+            session.flush()
+            session.add_all([*chain.hashes, *chain.licences, *chain.ancestors])
+        session.commit()
+
+    assets = sum(len(c.assets) for c in chains.values())
+    with _progress() as progress:
+        task = progress.add_task("verdicts: provenance step", total=assets)
+        for chain_id in chains:
+            finder = ProvenanceFinder(db, chain_id, settings)
+            while checked := finder.fill():
+                progress.advance(task, checked)
+    with db.connect() as connection:
+        recorded = {
+            (int(c), int(a)): None if o is None else int(o)
+            for c, a, o in connection.execute(
+                select(Provenance.chain_id, Provenance.asset_id, Provenance.original_id)
+            )
+        }
+
+    lookup = database_status_lookup(db)
+    config = MatchConfig.from_settings(settings)
+    matchers = {chain_id: MatchEngine(db, chain_id=chain_id, config=config) for chain_id in chains}
+    cases: list[VerdictCase] = []
+    with _progress() as progress:
+        task = progress.add_task("verdicts: uploads", total=len(registered) * len(UPLOAD_TRANSFORMS))
+        for r in registered:
+            for upload in UPLOAD_TRANSFORMS:
+                cases.append(_judge(r, upload, matchers[r.plan.chain_id], db, lookup))
+                progress.advance(task)
+    db.dispose()
+
+    derivatives = [(r, r.derivative) for r in registered if r.derivative is not None]
+
+    def tally(plans: list[VerdictPlan]) -> dict[str, int]:
+        names = {p.work.name for p in plans}
+        mine = [c for c in cases if c.work in names]
+        matched = [c for c in mine if c.matched]
+        return {
+            "works": len(plans),
+            "cases": len(matched),
+            "no_match": len(mine) - len(matched),
+            "new_correct": sum(c.new_correct for c in matched),
+            "old_correct": sum(c.old_correct for c in matched),
+            "old_verdict_correct": sum(c.old_verdict_correct for c in matched),
+        }
+
+    scenarios = {s: tally([r.plan for r in registered if r.plan.scenario == s]) for s in SCENARIOS}
+    derived = [r.plan for r in registered if r.plan.scenario == "derivative"]
+    derivative_order = {
+        "before the copies": tally([p for p in derived if not p.derivative_late]),
+        "after the copies": tally([p for p in derived if p.derivative_late]),
+    }
+    matched = [c for c in cases if c.matched]
+    n = max(len(matched), 1)
+    return {
+        "works": len(registered),
+        "chains": len(chains),
+        "assets": assets,
+        "uploads": len(cases),
+        "cases": len(matched),
+        "no_match": len(cases) - len(matched),
+        "new_correct": round(sum(c.new_correct for c in matched) / n, 4),
+        "old_correct": round(sum(c.old_correct for c in matched) / n, 4),
+        "old_verdict_correct": round(sum(c.old_verdict_correct for c in matched) / n, 4),
+        "scenarios": scenarios,
+        "derivative_order": derivative_order,
+        "copies": sum(len(r.copies) for r in registered),
+        "copies_recorded": sum(
+            recorded.get((r.plan.chain_id, c)) == r.original for r in registered for c in r.copies
+        ),
+        "derivatives": len(derivatives),
+        "derivatives_late": sum(r.plan.derivative_late for r, _ in derivatives),
+        "derivatives_recorded_as_copies": sum(
+            recorded.get((r.plan.chain_id, d)) is not None for r, d in derivatives
+        ),
+        "causes": {
+            cause: sum(c.why == cause for c in matched if not c.new_correct)
+            for cause in CAUSES
+            if any(c.why == cause for c in matched if not c.new_correct)
+        },
+        "wrong": [
+            {
+                "work": c.work,
+                "scenario": c.scenario,
+                "upload": c.upload,
+                "expected": f"{c.expected[0]} #{c.expected[1]}",
+                "got": f"{c.new[0]} #{c.new[1]}",
+                "why": c.why,
+                "candidates": c.candidates,
+            }
+            for c in matched
+            if not c.new_correct
+        ],
+        "no_matches": [
+            {
+                "work": c.work,
+                "scenario": c.scenario,
+                "upload": c.upload,
+                "why": c.candidates or "no candidate",
+            }
+            for c in cases
+            if not c.matched
+        ],
+        "seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def print_verdicts(console: Console, figures: dict[str, Any]) -> None:
+    """The verdict benchmark's table, the provenance step's figures and every wrong case of the new rule."""
+    table = Table(
+        title=f"verdicts: {figures['works']} works on {figures['chains']} chain(s), {figures['assets']} "
+        "registered images; new rule (every candidate) vs old (the first alone)"
+    )
+    table.add_column("licence on", no_wrap=True)
+    table.add_column("works", justify="right")
+    table.add_column("matched", justify="right")
+    table.add_column("no match", justify="right")
+    table.add_column("new rule", justify="right")
+    table.add_column("old rule", justify="right")
+    table.add_column("old: verdict only", justify="right")
+    rows = list(figures["scenarios"].items())
+    rows.append(("all", {k: sum(row[k] for _, row in rows) for k in rows[0][1]}))
+    rows += [(f"↳ {k.replace('the ', '')}", row) for k, row in figures["derivative_order"].items()]
+    for name, row in rows:
+        cases = max(row["cases"], 1)
+        table.add_row(
+            name,
+            str(row["works"]),
+            str(row["cases"]),
+            str(row["no_match"]),
+            f"{row['new_correct'] / cases:.1%}",
+            f"{row['old_correct'] / cases:.1%}",
+            f"{row['old_verdict_correct'] / cases:.1%}",
+        )
+    console.print(table)
+    console.print(
+        "Per rule: the share of matched uploads given the expected verdict resting on the expected work "
+        "(licence on the original → licensed on it; on the derivative, uploading the derivative → licensed "
+        "on the derivative; on a copy only, or none → unlicensed on the original); old: verdict only ignores "
+        "the work. ↳ the derivative scenario by when the derivative was registered. Uploads (JPEG q90): "
+        f"{', '.join(UPLOAD_TRANSFORMS)}; an upload nothing matched is a recall miss, not a verdict."
+    )
+    console.print(
+        f"provenance step: {figures['copies_recorded']}/{figures['copies']} copies recorded as possible "
+        f"copies of their original; {figures['derivatives_recorded_as_copies']}/{figures['derivatives']} "
+        f"derivatives recorded as possible copies ({figures['derivatives_late']} registered after the "
+        f"copies); {figures['seconds']:.0f} s"
+    )
+    if figures["wrong"]:
+        causes = Table(title=f"why the new rule was wrong ({len(figures['wrong'])} cases)")
+        causes.add_column("cause")
+        causes.add_column("cases", justify="right")
+        causes.add_column("what happened")
+        for cause, count in figures["causes"].items():
+            causes.add_row(cause, str(count), CAUSES[cause])
+        console.print(causes)
+        console.print(
+            "wrong verdicts of the new rule (with the weighed candidates in JSON `verdicts.wrong`):"
+        )
+        for w in figures["wrong"]:
+            console.print(
+                f"  {w['work']} (licence on {w['scenario']}), {w['upload']}: expected {w['expected']}, got "
+                f"{w['got']}: {w['why']}"
+            )
+    for miss in figures["no_matches"]:
+        console.print(f"no match: {miss['work']} ({miss['scenario']}), {miss['upload']}: {miss['why']}")
+
+
 # ─────────────────────────────── hashing ───────────────────────────────
 
 
@@ -279,6 +861,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--thumbnail-correlation", type=float, default=None, help="thumbnail stage (default: settings)"
+    )
+    parser.add_argument(
+        "--verdict-works",
+        type=int,
+        default=None,
+        help="works in the verdict section (default: the sources in --quick, every work otherwise)",
     )
     args = parser.parse_args()
     settings = Settings()
@@ -330,7 +918,9 @@ def main() -> None:
     thumbs = np.stack([unit_vectors(thumbnail_variants(w.image, DIHEDRAL))[0] for w in kept])
     correlation: dict[str, npt.NDArray[np.float32]] = {}
     inliers: dict[str, npt.NDArray[np.int64]] = {}
-    for tname, (_family, fn) in TRANSFORMS.items():
+    for tname, (_family, fn) in track(
+        TRANSFORMS.items(), description="recall per transform", console=Console(stderr=True), transient=True
+    ):
         copies = [fn(kept[k].image) for k in recall_works]
         for hname, hasher in hashers.items():
             q = np.stack([_bits(hasher(c)) for c in copies])
@@ -375,7 +965,13 @@ def main() -> None:
     pair_inliers = np.array(
         [
             max(verify(features[i], features[j]), verify(features[j], features[i]))
-            for i, j in zip(rows, cols, strict=True)
+            for i, j in track(
+                zip(rows, cols, strict=True),
+                total=len(rows),
+                description="crop stage on distinct pairs",
+                console=Console(stderr=True),
+                transient=True,
+            )
         ]
     )
     worst = int(pair_inliers.argmax()) if len(pair_inliers) else 0
@@ -507,6 +1103,24 @@ def main() -> None:
         },
         "seconds": round(time.monotonic() - started, 1),
     }
+
+    # Verdicts: registered copies, derivatives and licences; the new rule against the old one.
+    verdict_settings = settings.model_copy(
+        update={
+            "match_distance": threshold,
+            "match_phash_distance": phash_threshold,
+            "match_thumbnail_correlation": min_correlation,
+            "match_min_quality": min_quality,
+        }
+    )
+    section = [kept[k] for k in recall_works]
+    if args.quick and args.verdict_works is None:
+        section = [w for w in section if w.name == w.source]
+    plans = verdict_plans(section, args.verdict_works)
+    with tempfile.TemporaryDirectory(prefix="genip-verdicts-") as directory:
+        verdicts = run_verdicts(plans, verdict_settings, Path(directory))
+    print_verdicts(console, verdicts)
+    result["verdicts"] = verdicts
     sys.stdout.write(json.dumps(result) + "\n")
 
 
