@@ -6,7 +6,7 @@ The database, data directory and IPFS node are the same variables the core reads
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["ApiSettings"]
@@ -58,10 +58,11 @@ class ApiSettings(BaseSettings):
         default_factory=lambda: Path(__file__).resolve().parents[1] / "web" / "dist",
         description="The built marketplace page served at `/` (`make setup` builds it into web/dist).",
     )
-    checker_key: SecretStr | None = Field(
+    checker_public_key: str | None = Field(
         default=None,
-        description="GENIP_CHECKER_KEY: 32-byte key (hex or base64) sealing submitted prompts at rest. "
-        "Unset: the prompt submission endpoints answer 503. The checker's signing key never belongs here.",
+        description="GENIP_CHECKER_PUBLIC_KEY: the checker's X25519 public key (hex or base64), published at "
+        "`/prompts/checker-key` for creators to seal their prompts to. Unset: prompt submissions answer 503. "
+        "The API never holds the checker's private or signing key.",
     )
     api_check_schema: bool = Field(
         default=True, description="Refuse to start unless the database schema is at this code's revision."

@@ -1,6 +1,12 @@
-"""`genip checker …`: the prompt-check process (the only holder of the checker key) and its review queue."""
+"""`genip checker …`: the prompt-check process (the only holder of the checker's keys) and its review queue.
+
+The checker holds two keys: the X25519 private key creators seal their prompts to (`GENIP_CHECKER_KEY_FILE`,
+written by `genip checker keygen --out`, or `GENIP_CHECKER_KEY`) and the signing account with the registry's
+`CHECKER_ROLE` that attests (`--account` or `GENIP_PRIVATE_KEY`). Neither is ever printed.
+"""
 
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -22,27 +28,31 @@ checker_app = typer.Typer(
 
 
 def _checker(settings: "Settings", account: str | None) -> "Checker":
-    from genip.checker.sealing import Sealer
+    from genip.checker.sealing import CheckerKey
     from genip.checker.submissions import SubmissionStore
     from genip.checker.worker import Checker
     from genip.db.engine import make_engine
     from genip.db.migrate import require_current
 
-    key = settings.checker_key.get_secret_value() if settings.checker_key else None
-    sealer = Sealer.from_setting(key)
+    key = CheckerKey.from_setting(
+        settings.checker_key.get_secret_value() if settings.checker_key else None, settings.checker_key_file
+    )
     engine = make_engine(settings.db_url)
     require_current(engine)
-    return Checker(SubmissionStore(engine, sealer), open_client(settings), signer(settings, account))
+    return Checker(SubmissionStore(engine), open_client(settings), signer(settings, account), key)
 
 
 def _row(result: "CheckResult") -> dict[str, object]:
-    return {
+    row: dict[str, object] = {
         "submission": result.submission_id,
         "asset": result.asset_id,
-        "outcome": result.outcome.value,
+        "outcome": None if result.outcome is None else result.outcome.value,
         "attested": result.attested,
         "tx": result.tx_hash,
     }
+    if result.rejected is not None:
+        row["rejected"] = result.rejected
+    return row
 
 
 @checker_app.command("run")
@@ -53,18 +63,38 @@ def run(
     interval: Annotated[float, typer.Option(help="Seconds between rounds.")] = 5.0,
     json: JsonOption = False,
 ) -> None:
-    """Check pending submissions: clear passes and fails are attested; the rest wait for review."""
+    """Check pending submissions, round after round (`--once`: one round): clear passes and fails are
+    attested; the rest wait for review; submissions that do not open the commitment are rejected.
+
+    A round that fails (the chain or the database away) is reported in one line and retried after
+    `--interval`; a missing key or role stops the command at start."""
+    from genip.errors import GenIPError
     from genip.recursion import restore_recursion_limit
 
     worker = _checker(settings_of(ctx), account)
+    worker.require_role()
     restore_recursion_limit()  # py_ecc (imported by eth-account) raises it: nested JSON could crash us
     console = Console(highlight=False)
+    if not once and not json:
+        console.print(
+            f"checker {worker.account.address} (sealing key {worker.key.public_key.key_id}) checking every "
+            f"{interval:g}s"
+        )
     while True:
-        results = [_row(r) for r in worker.run_once()]
+        try:
+            results = [_row(r) for r in worker.run_once()]
+        except (GenIPError, OSError) as exc:
+            if once:
+                raise
+            console.print(f"round failed: {exc}; retrying in {interval:g}s")
+            results = []
         if json:
             emit({"checked": results}, as_json=True, title="checked")
         else:
             for r in results:
+                if r["outcome"] is None:
+                    console.print(f"asset {r['asset']}: rejected — {r['rejected']}")
+                    continue
                 verdict = "attested" if r["attested"] else "queued for review"
                 console.print(
                     f"asset {r['asset']}: {r['outcome']} — {verdict}"
@@ -115,8 +145,36 @@ def review(
 
 
 @checker_app.command("keygen")
-def keygen() -> None:
-    """Print a fresh sealing key for GENIP_CHECKER_KEY (store it in your secret manager, not in the repo)."""
-    from genip.checker.sealing import Sealer
+def keygen(
+    out: Annotated[
+        Path, typer.Option("--out", help="New file for the private key (mode 0600); refuses to overwrite.")
+    ],
+    json: JsonOption = False,
+) -> None:
+    """Make the checker's X25519 key pair: the private key goes to `--out` (point GENIP_CHECKER_KEY_FILE of
+    the checker process at it), the public key is printed (GENIP_CHECKER_PUBLIC_KEY of the API)."""
+    from genip.checker.sealing import CheckerKey
+    from genip.errors import ConfigError
 
-    typer.echo(Sealer.new_key())
+    key = CheckerKey.generate()
+    try:
+        key.write(out)
+    except FileExistsError:
+        raise ConfigError(f"{out} exists: keygen never overwrites a key") from None
+    public = key.public_key
+    data = {"public_key": public.hex, "key_id": public.key_id, "private_key_file": str(out)}
+    emit(data, as_json=json, title="checker key pair")
+
+
+@checker_app.command("public-key")
+def public_key(ctx: typer.Context, json: JsonOption = False) -> None:
+    """The public key of the configured private key (for GENIP_CHECKER_PUBLIC_KEY of the API)."""
+    from genip.checker.sealing import CheckerKey
+
+    settings = settings_of(ctx)
+    key = CheckerKey.from_setting(
+        settings.checker_key.get_secret_value() if settings.checker_key else None, settings.checker_key_file
+    )
+    emit(
+        {"public_key": key.public_key.hex, "key_id": key.public_key.key_id}, as_json=json, title="checker key"
+    )

@@ -1,12 +1,16 @@
 """`genip prompt verify|reveal|submit`: check, reveal or send to the checker the prompt a work commits to.
 
-`prompt submit` sends the creator's kept prompt (every part and the salt) to the API's private checker
-endpoint, signed with the creator's wallet (EIP-712 `PromptSubmission`, bound to the on-chain commitment and
-to the exact payload). `prompt reveal --part P` prints what proves one part alone, and `prompt verify --part`
-checks such a reveal with the contract view `verifyPromptPart`.
+`prompt submit` seals the creator's kept prompt (every part and the salt) to the checker's public key (a
+libsodium sealed box: only the checker process can open it) and sends the ciphertext to the API's private
+checker endpoint, signed with the creator's wallet (EIP-712 `PromptSubmission`, bound to the on-chain
+commitment and to the exact ciphertext). `--salt-file` takes the prompt and salt from the file the web page
+offers for download (and keeps them in the vault). `prompt reveal --part P` prints what proves one part
+alone, and `prompt verify --part` checks such a reveal with the contract view `verifyPromptPart`.
 """
 
+import json
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -27,11 +31,22 @@ if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
     from genip.chain.client import GenIPClient
+    from genip.chain.reads import AssetInfo
+    from genip.checker.sealing import CheckerPublicKey
     from genip.checker.submissions import PromptPayload
     from genip.prompts import PartsCommitment, PromptCommitment
     from genip.settings import Settings
 
-__all__ = ["PARTS_HELP", "payload_of", "prompt_app", "submit_kept", "wait_indexed"]
+__all__ = [
+    "DEMO_API_FILE",
+    "PARTS_HELP",
+    "api_url",
+    "checker_key",
+    "payload_of",
+    "prompt_app",
+    "submit_kept",
+    "wait_indexed",
+]
 
 
 prompt_app = typer.Typer(no_args_is_help=True, help="Check or reveal the prompt committed for a work.")
@@ -45,6 +60,29 @@ PartOption = Annotated[str | None, typer.Option("--part", help=f"One prompt part
 DEFAULT_API = "http://127.0.0.1:8000"
 #: Seconds a submission signature stays valid (the API refuses more than an hour).
 SIGNATURE_VALIDITY = 600
+#: Where a running `genip demo` writes its API's URL in the data directory (removed when it stops), so
+#: `genip register` on the same data directory submits prompts without GENIP_API_URL.
+DEMO_API_FILE = "demo-api-url"
+
+
+def api_url(settings: "Settings") -> str | None:
+    """The API `genip register` submits prompts to: GENIP_API_URL, else the running demo's of this data
+    directory (if it answers), else none."""
+    import os
+
+    configured = os.environ.get("GENIP_API_URL", "").strip()
+    if configured:
+        return configured
+    try:
+        url = (settings.data_dir / DEMO_API_FILE).read_text().strip()
+    except OSError:
+        return None
+    import httpx
+
+    try:
+        return url if url and httpx.get(f"{url}/health", timeout=2.0).status_code == 200 else None
+    except httpx.HTTPError:
+        return None  # a demo that was killed left its file behind
 
 
 def _salt(text: str, option: str = "--salt") -> bytes:
@@ -200,6 +238,21 @@ def wait_indexed(api: str, asset: int, timeout: float = 60.0) -> bool:
     return False
 
 
+def get_json(url: str) -> tuple[int, Any]:
+    """GET `url`; (status code, decoded JSON or None). Tests replace this with an in-process app."""
+    import httpx
+
+    try:
+        response = httpx.get(url, timeout=30.0)
+    except httpx.HTTPError as exc:
+        where = url.split("/prompts")[0]
+        raise GenIPError(f"the API at {where} cannot be reached ({type(exc).__name__})") from None
+    try:
+        return response.status_code, response.json()
+    except ValueError:
+        return response.status_code, None
+
+
 def post_json(url: str, body: dict[str, Any]) -> tuple[int, Any]:
     """POST `body` as JSON; (status code, decoded JSON or None). Tests replace this with an in-process app."""
     import httpx
@@ -215,6 +268,29 @@ def post_json(url: str, body: dict[str, Any]) -> tuple[int, Any]:
         return response.status_code, None
 
 
+def checker_key(settings: "Settings", api: str) -> "CheckerPublicKey":
+    """The key to seal to: the one the API publishes, which must equal `GENIP_CHECKER_PUBLIC_KEY` when that
+    is set (a pinned key keeps an API that swapped in its own key from reading the prompt)."""
+    from genip.checker.sealing import CheckerPublicKey
+
+    pinned = (
+        CheckerPublicKey.from_text(settings.checker_public_key, "GENIP_CHECKER_PUBLIC_KEY")
+        if settings.checker_public_key
+        else None
+    )
+    code, answer = get_json(f"{api.rstrip('/')}/prompts/checker-key")
+    if code != 200 or not isinstance(answer, dict) or not isinstance(answer.get("public_key"), str):
+        detail = answer.get("detail") if isinstance(answer, dict) else None
+        raise GenIPError(f"the API publishes no checker key ({code}): {detail or 'no detail'}")
+    published = CheckerPublicKey.from_text(answer["public_key"], "the API's checker key")
+    if pinned is not None and pinned != published:
+        raise GenIPError(
+            f"the API publishes checker key {published.key_id}, not the pinned GENIP_CHECKER_PUBLIC_KEY "
+            f"({pinned.key_id}): not sealing the prompt to it"
+        )
+    return published
+
+
 @prompt_app.command("submit")
 def submit(
     ctx: typer.Context,
@@ -222,56 +298,103 @@ def submit(
     api: Annotated[
         str, typer.Option("--api", envvar="GENIP_API_URL", help="Base URL of the Gen-IP API.")
     ] = DEFAULT_API,
+    salt_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--salt-file",
+            help="The prompt salt file the web page offered for download (it is kept in your vault too).",
+        ),
+    ] = None,
     account: AccountOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Send your kept prompt (all parts and the salt) privately to the checker, signed with your wallet.
+    """Seal your kept prompt (all parts and the salt) to the checker's key and send it, signed with your
+    wallet: only the checker can read it. The check's progress: `GET /prompts/ASSET/check`."""
+    from genip.chain.reads import asset_info
 
-    The API stores it encrypted and answers the check's progress at `GET /prompts/ASSET/check`."""
     settings = settings_of(ctx)
     client = open_client(settings)
-    data = submit_kept(settings, client, signer(settings, account), asset, api)
+    sender = signer(settings, account)
+    if salt_file is not None:
+        import_salt_file(settings, asset_info(client, asset), salt_file)
+    data = submit_kept(settings, client, sender, asset, api)
     emit(data, as_json=as_json, title=f"Prompt of asset {asset} submitted for the check")
+
+
+def import_salt_file(settings: "Settings", info: "AssetInfo", path: Path) -> None:
+    """Keeps the prompt and salt of a web page's salt file in the creator's vault, once they are shown to
+    open `info`'s on-chain commitment for its creator and content."""
+    from genip.prompts import PromptError, PromptVault, commit_prompt
+    from genip.works import read_text_file
+
+    try:
+        document = json.loads(read_text_file(path, "salt file"))
+        if not isinstance(document, dict):
+            raise TypeError
+        prompt, salt, creator = document["prompt"], document["salt"], document["creator"]
+        sha256 = document.get("sha256")
+        if not all(isinstance(v, str) for v in (prompt, salt, creator)):
+            raise TypeError
+    except (ValueError, TypeError, KeyError):
+        raise ConfigError(
+            f"{path} is not a prompt salt file (JSON with creator, prompt, salt, as the web page offers it)"
+        ) from None
+    if creator.lower() != info.creator.lower():
+        raise GenIPError(
+            f"the salt file is {creator[:42]}'s; asset {info.asset_id} was created by {info.creator}"
+        )
+    if isinstance(sha256, str) and sha256.lower().removeprefix("0x") != info.content_hash.hex():
+        raise GenIPError(
+            f"the salt file is for another work (sha256 {sha256[:18]}…), not asset {info.asset_id}"
+        )
+    try:
+        kept = commit_prompt(
+            prompt, _salt(salt, "the salt file's salt"), creator=info.creator, allow_empty=True
+        )
+    except PromptError as exc:
+        raise GenIPError(f"the salt file cannot be used: {exc}") from None
+    if kept.commitment != info.prompt_commitment:
+        raise GenIPError(f"the salt file's prompt and salt do not open asset {info.asset_id}'s commitment")
+    PromptVault(settings.data_dir, info.creator).save(info.content_hash, kept)
 
 
 def submit_kept(
     settings: "Settings", client: "GenIPClient", sender: "LocalAccount", asset: int, api: str
 ) -> dict[str, Any]:
-    """Signs and sends the creator's kept prompt of `asset` to the API; what the API answered."""
-    from eth_account.messages import encode_typed_data
-    from eth_hash.auto import keccak
-
+    """Seals the creator's kept prompt of `asset` to the checker's key, signs and sends it to the API;
+    what the API answered."""
     from genip.chain.reads import asset_info
-    from genip.checker.auth import submission_typed_data
-    from genip.prompts import PromptVault
+    from genip.checker.submissions import seal_submission
+    from genip.prompts import PartsCommitment, PromptVault
 
     info = asset_info(client, asset)
     if sender.address.lower() != info.creator.lower():
         raise GenIPError(f"asset {asset} was created by {info.creator}, not by {sender.address}")
     kept = PromptVault(settings.data_dir, info.creator).load_any(info.content_hash)
     if kept is None:
-        raise GenIPError(f"no kept prompt for asset {asset} (creator {info.creator}) in {settings.data_dir}")
+        raise GenIPError(
+            f"no kept prompt for asset {asset} (creator {info.creator}) in {settings.data_dir}: "
+            "registered on the web page? pass the downloaded salt with --salt-file"
+        )
     if kept.commitment != info.prompt_commitment:
         raise GenIPError(f"the kept prompt does not open asset {asset}'s on-chain commitment")
-    payload = payload_of(kept)
-    deadline = int(time.time()) + SIGNATURE_VALIDITY
-    typed = submission_typed_data(
-        client.deployment.chain_id, asset, info.prompt_commitment, bytes(keccak(payload.to_bytes())), deadline
+    sealed = seal_submission(
+        payload_of(kept),
+        checker_key(settings, api),
+        chain_id=client.deployment.chain_id,
+        asset_id=asset,
+        commitment=info.prompt_commitment,
+        creator=sender,
+        validity=SIGNATURE_VALIDITY,
     )
-    signature = sender.sign_message(encode_typed_data(full_message=typed)).signature
-    body = {
-        "parts": payload.parts,
-        "salt": hex0x(payload.salt),
-        "deadline": deadline,
-        "signature": hex0x(bytes(signature)),
-    }
-    code, answer = post_json(f"{api.rstrip('/')}/prompts/{asset}", body)
+    code, answer = post_json(f"{api.rstrip('/')}/prompts/{asset}", sealed.body())
     if code != 201 or not isinstance(answer, dict):
         detail = answer.get("detail") if isinstance(answer, dict) else None
         raise GenIPError(f"the API refused the prompt submission ({code}): {detail or 'no detail'}")
     return {
         "asset_id": asset,
         "submission_id": answer.get("submission_id"),
-        "scheme": answer.get("scheme"),
+        "scheme": "parts" if isinstance(kept, PartsCommitment) else "single",
+        "key_id": answer.get("key_id"),
         "status": answer.get("status"),
     }

@@ -16,7 +16,6 @@ registry itself only refuses byte-identical content.
 and exits 3 (`ALREADY_REGISTERED_EXIT`) before anything is stored or sent.
 """
 
-import os
 import shlex
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -377,7 +376,9 @@ def _register(
         "commit_tx_hash": commits[0] if commits else None,
         "parents": [{"asset_id": p.asset_id, "license_id": p.license_id} for p in parents],
     }
-    api = os.environ.get("GENIP_API_URL", "").strip()
+    from cli.prompt import api_url
+
+    api = api_url(settings)
     if api:  # send the prompt to the checker now, privately and signed, as part of registering
         from cli.prompt import submit_kept, wait_indexed  # looked up now: tests stand in for the API there
 

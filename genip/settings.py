@@ -78,7 +78,18 @@ class Settings(BaseSettings):
     )
     checker_key: SecretStr | None = Field(
         default=None,
-        description="32-byte key, hex or base64, sealing submitted prompts at rest (API and checker).",
+        description="The checker's X25519 private key (32 bytes, hex or base64) that opens sealed prompts: "
+        "the checker process only; prefer `checker_key_file`.",
+    )
+    checker_key_file: Path | None = Field(
+        default=None,
+        description="File holding the checker's private key (`genip checker keygen --out`, mode 0600); wins "
+        "over `checker_key`.",
+    )
+    checker_public_key: str | None = Field(
+        default=None,
+        description="The checker's public key (hex or base64) the CLI seals prompts to; unset: the API's "
+        "`/prompts/checker-key`. Set, it pins the key: a different one from the API is refused.",
     )
     index_max_range: int = Field(
         default=500_000, ge=1, description="Most blocks the indexer asks `eth_getLogs` for at once."

@@ -5,9 +5,15 @@ deployment file, the database (SQLite unless `DATABASE_URL` is set) and the cont
 again resumes that state (the chain is reloaded from its state file, the indexer continues from its cursor);
 `--fresh` wipes it and seeds anew.
 
-The API (`genip serve`) and the indexer (`genip index`) run as separate child processes under
-`cli.demo.supervisor`: one that exits is reported in one line and restarted alone, the chain and the other
-untouched; their output goes to `<data dir>/logs/<name>.log`. Ctrl-C stops them, then the chain (saved).
+The API (`genip serve`), the indexer (`genip index`) and the prompt checker (`genip checker run`) run as
+separate child processes under `cli.demo.supervisor`: one that exits is reported in one line and restarted
+alone, the chain and the others untouched; their output goes to `<data dir>/logs/<name>.log`. Ctrl-C stops
+them, then the chain (saved).
+
+The checker has its own keys, handed to its process alone through its environment (never printed or logged):
+dev account `CHECKER` (granted `CHECKER_ROLE` by the seed) to attest, and the X25519 key prompts are sealed
+to, kept in `<data dir>/checker/sealing.key` (0600) and made on the first run. The API gets only the public
+key, which it publishes.
 """
 
 import shutil
@@ -29,11 +35,14 @@ if TYPE_CHECKING:  # `genip --help` loads this module: the chain and the seed lo
     from cli.demo.supervisor import Supervisor
     from genip.chain.anvil import Anvil
     from genip.chain.deployment import Deployment
+    from genip.checker.sealing import CheckerKey
     from genip.settings import Settings
 
 __all__ = ["demo"]
 
 STATE_FILE = "anvil-state.json"
+#: The checker's private sealing key, inside the data directory.
+CHECKER_KEY_FILE = Path("checker") / "sealing.key"
 
 
 def _wipe_chain(settings: "Settings") -> None:
@@ -44,14 +53,31 @@ def _wipe_chain(settings: "Settings") -> None:
 def _wipe_index(settings: "Settings", chain_id: int) -> None:
     """Forgets the deployment files and everything indexed for `chain_id` (a new deployment starts over)."""
     shutil.rmtree(settings.deployments_dir, ignore_errors=True)
+    from sqlalchemy import delete
+
     from genip.db.engine import make_engine
     from genip.db.migrate import upgrade
+    from genip.db.models import PromptSubmission
     from indexer.store import Store
 
     engine = make_engine(settings.db_url)
     upgrade(engine)
     Store(engine, chain_id).reset()
+    with engine.begin() as c:  # not indexed, but of the old deployment's assets all the same
+        c.execute(delete(PromptSubmission).where(PromptSubmission.chain_id == chain_id))
     engine.dispose()
+
+
+def _checker_key(settings: "Settings") -> "CheckerKey":
+    """The demo checker's sealing key: the one kept in the data directory, or a new one kept there."""
+    from genip.checker.sealing import CheckerKey
+
+    path = settings.data_dir / CHECKER_KEY_FILE
+    if path.exists():
+        return CheckerKey.from_setting(None, path)
+    key = CheckerKey.generate()
+    key.write(path)
+    return key
 
 
 def _existing(settings: "Settings", rpc_url: str) -> "Deployment | None":
@@ -89,11 +115,13 @@ def demo(
     from genip.chain.deploy import deploy
     from genip.chain.deployment import write_deployment
     from genip.chain.up import DEV_BLOCK_TIME, mixed_mining
+    from genip.db.engine import make_engine
     from genip.storage import open_store
 
     settings: Settings = ctx.obj
     console = Console(highlight=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    checker_key = _checker_key(settings)
     if fresh:
         _wipe_chain(settings)
     node: Anvil | None = None
@@ -124,16 +152,22 @@ def demo(
                 arbiter=dev_account(0).address,  # the platform rules on the demo's disputes
             )
             write_deployment(deployment, settings.deployments_dir)
-            with console.status("seeding the marketplace") as status:
-                seed(
-                    GenIPClient.open(deployment),
-                    store,
-                    settings.data_dir,
-                    progress=lambda s: status.update(s),
-                )
+            engine = make_engine(settings.db_url)  # migrated by _wipe_index
+            try:
+                with console.status("seeding the marketplace") as status:
+                    seed(
+                        GenIPClient.open(deployment),
+                        store,
+                        settings.data_dir,
+                        engine=engine,
+                        checker_key=checker_key,
+                        progress=lambda s: status.update(s),
+                    )
+            finally:
+                engine.dispose()
         else:
             write_deployment(deployment, settings.deployments_dir)
-        _serve(settings, deployment, console, port=port, chain=node)
+        _serve(settings, deployment, console, port=port, chain=node, checker_key=checker_key)
     finally:
         if node is not None:
             node.stop()
@@ -141,10 +175,20 @@ def demo(
 
 
 def _serve(
-    settings: "Settings", deployment: "Deployment", console: Console, *, port: int, chain: "Anvil | None"
+    settings: "Settings",
+    deployment: "Deployment",
+    console: Console,
+    *,
+    port: int,
+    chain: "Anvil | None",
+    checker_key: "CheckerKey",
 ) -> None:
-    """Runs the API and the indexer as supervised child processes until Ctrl-C (or the chain stops)."""
+    """Runs the API, the indexer and the checker as supervised child processes until Ctrl-C (or the chain
+    stops)."""
+    from cli.demo.seed import CHECKER
     from cli.demo.supervisor import Program, Supervisor
+    from cli.prompt import DEMO_API_FILE
+    from genip.chain.accounts import dev_account
     from genip.db.engine import make_engine
     from genip.db.migrate import upgrade
 
@@ -167,13 +211,23 @@ def _serve(
         settings.data_dir / "logs", env=env, notify=lambda line: console.print(line, style="yellow")
     )
     url = f"http://127.0.0.1:{port}"
+    api_env = {"GENIP_CHECKER_PUBLIC_KEY": checker_key.public_key.hex}
+    checker_env = {  # the checker's keys reach its process alone
+        "GENIP_KEY_ENV": "GENIP_PRIVATE_KEY",
+        "GENIP_PRIVATE_KEY": dev_account(CHECKER).key.hex(),
+        "GENIP_CHECKER_KEY_FILE": str((settings.data_dir / CHECKER_KEY_FILE).resolve()),
+    }
     try:
-        supervisor.add(Program("api", (*genip, "serve", "--host", "127.0.0.1", "--port", str(port))))
+        supervisor.add(
+            Program("api", (*genip, "serve", "--host", "127.0.0.1", "--port", str(port)), env=api_env)
+        )
         supervisor.start()
         _index_once(settings, deployment)
         _wait_for_api(supervisor, url, port)  # the URL is printed only once something answers there
+        (settings.data_dir / DEMO_API_FILE).write_text(url + "\n")  # `genip register` submits prompts there
         # SIGINT is `genip index`'s clean stop; `--wait` rides out the lock of a killed one not yet released
         supervisor.add(Program("indexer", (*genip, "index", "--wait"), stop_signal=signal.SIGINT))
+        supervisor.add(Program("checker", (*genip, "checker", "run", "--interval", "2"), env=checker_env))
         _banner(console, settings, deployment, url)
         while chain is None or chain.running:
             time.sleep(0.5)
@@ -181,8 +235,9 @@ def _serve(
     except KeyboardInterrupt:
         pass
     finally:
+        (settings.data_dir / DEMO_API_FILE).unlink(missing_ok=True)
         supervisor.stop()
-        console.print("indexer and API stopped")
+        console.print("checker, indexer and API stopped")
 
 
 def _port_taken(port: int) -> bool:
@@ -263,8 +318,8 @@ def _banner(console: Console, settings: "Settings", deployment: "Deployment", ur
         ("API docs", f"{url}/docs"),
         ("chain", f"{redact_url(deployment.rpc_url)} (chain id {deployment.chain_id})"),
         ("data", f"{settings.data_dir} · database {_database(settings)}"),
-        ("processes", "API and indexer, each restarted if it exits"),
-        ("logs", f"{settings.data_dir / 'logs'} (api.log, indexer.log)"),
+        ("processes", "API, indexer and prompt checker, each restarted if it exits"),
+        ("logs", f"{settings.data_dir / 'logs'} (api.log, indexer.log, checker.log)"),
     ):
         table.add_row(what, value)
     console.print(table)

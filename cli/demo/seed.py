@@ -1,13 +1,19 @@
 """Seeds a small, realistic marketplace on a fresh deployment.
 
-Cast (anvil's dev accounts): 0 the platform (deployer, fee recipient, checker and the court's arbiter), 1 Ada
+Cast (anvil's dev accounts): 0 the platform (deployer, fee recipient and the court's arbiter), 1 Ada
 (images), 2 Basho (texts), 3 Cleo (models and workflows), 4 Dex (derivative artist), 5 Northwind Studios and
-6 Acme Games (brands), 7 Copycat. The story: every work registered (commit, then reveal) with its prompt
-committed, offers in both tiers (ETH and the demo dollar), brands buying licences, a two-level derivative
-chain (Dex builds on Ada, Acme builds on Dex), revenue paid to the grandchild (flowing up to every ancestor),
-royalties collected, checks attested, a dispute (Copycat registers a mirrored copy of Ada's coffee; Ada raises
-a claim naming her original, Copycat answers, the chain's clock moves past the response window with
-`evm_increaseTime` and the platform, as arbiter, upholds it), and part of the revenue withdrawn.
+6 Acme Games (brands), 7 Copycat, 8 the prompt checker. The story: every work registered (commit, then
+reveal) with its prompt committed, offers in both tiers (ETH and the demo dollar), brands buying licences, a
+two-level derivative chain (Dex builds on Ada, Acme builds on Dex), revenue paid to the grandchild (flowing up
+to every ancestor), royalties collected, a dispute (Copycat registers a mirrored copy of Ada's coffee; Ada
+raises a claim naming her original, Copycat answers, the chain's clock moves past the response window with
+`evm_increaseTime` and the platform, as arbiter, upholds it), every work's prompt checked, and part of the
+revenue withdrawn.
+
+The checks are real: each creator seals their kept prompt to the checker's public key and signs it, exactly
+as `genip prompt submit` does, the submission is stored as the API stores it, and the checker (its own
+account, granted `CHECKER_ROLE`) opens it, runs the policy and attests the outcome — in this process, so that
+the marketplace opens on finished checks; the checker process the demo then runs takes every later one.
 """
 
 import hashlib
@@ -16,28 +22,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
+from sqlalchemy import Engine
 from web3.types import RPCEndpoint, Wei
 
 from cli.demo.content import DemoWork, derived_image, near_copy, write_works
 from genip.chain import actions
 from genip.chain.accounts import dev_account
 from genip.chain.client import GenIPClient
+from genip.chain.reads import asset_info
 from genip.chain.tx import send
-from genip.chain.types import CheckOutcome, Tier
+from genip.chain.types import Tier
+from genip.checker.sealing import CheckerKey
+from genip.checker.submissions import SubmissionStore, seal_submission
+from genip.checker.worker import Checker
 from genip.content.metadata import ParentLink
 from genip.prompts import PromptVault
 from genip.storage import ContentStore
 from genip.terms.terms import extended_terms, standard_terms, template
 from genip.works import WorkDescription, prepare_registration, register_draft
 
-__all__ = ["CAST", "SeedReport", "seed"]
+__all__ = ["CAST", "CHECKER", "SeedReport", "seed"]
 
 ETH = 10**18
 DUSD = 10**6  # the demo dollar has 6 decimals
 
 #: Who is who in the demo (index of anvil's dev account → role).
+#: The dev account of the checker process (granted the registry's CHECKER_ROLE by the seed).
+CHECKER = 8
+
 CAST: dict[int, str] = {
-    0: "platform (deployer, fee recipient, prompt checker, arbiter)",
+    0: "platform (deployer, fee recipient, arbiter)",
     1: "Ada — image creator",
     2: "Basho — writer",
     3: "Cleo — model and workflow maker",
@@ -45,6 +59,7 @@ CAST: dict[int, str] = {
     5: "Northwind Studios — brand",
     6: "Acme Games — brand",
     7: "Copycat — registers a copy of Ada's work (disputed, upheld)",
+    CHECKER: "prompt checker (CHECKER_ROLE; the checker process signs with it)",
 }
 
 
@@ -61,15 +76,19 @@ def seed(
     store: ContentStore,
     data_dir: Path,
     *,
+    engine: Engine,
+    checker_key: CheckerKey,
     progress: Callable[[str], None] = lambda _step: None,
 ) -> SeedReport:
-    """Registers, offers, sells, derives, pays and withdraws; returns the ids it created."""
+    """Registers, offers, sells, derives, pays, checks the prompts (their submissions go to `engine`'s
+    migrated database, sealed to `checker_key`) and withdraws; returns the ids it created."""
     platform, ada, basho, cleo, dex, northwind, acme = (dev_account(i) for i in range(7))
     token = client.demo_token
     if token is None:
         raise ValueError("the demo needs the deployment's demo token (deploy with demo_token=True)")
     w3 = client.w3
     report = SeedReport()
+    creators: dict[int, LocalAccount] = {}
     for tier in (Tier.STANDARD, Tier.EXTENDED):
         store.put(template(tier).data)  # the terms documents resolve from the store like any content
 
@@ -89,7 +108,9 @@ def seed(
             parents=parents,
         )
         vault = PromptVault(data_dir, creator.address)
-        return register_draft(client, creator, draft, store=store, vault=vault, license_ids=licenses).asset_id
+        registered = register_draft(client, creator, draft, store=store, vault=vault, license_ids=licenses)
+        creators[registered.asset_id] = creator
+        return registered.asset_id
 
     works = {w.key: w for w in write_works(data_dir / "demo-works")}
     owners = {"haiku": basho, "story": basho, "lora": cleo, "workflow": cleo}
@@ -172,19 +193,6 @@ def seed(
     w3.eth.wait_for_transaction_receipt(tx)
     send(w3, northwind, client.hub.functions.collectRoyalties(report.assets["coffee"], "0x" + "00" * 20))
 
-    progress("attesting prompt checks")
-    checker_role = client.registry.functions.CHECKER_ROLE().call()
-    if not client.registry.functions.hasRole(checker_role, platform.address).call():
-        send(w3, platform, client.registry.functions.grantRole(checker_role, platform.address))
-    for key in ("astronaut", "coffee", "chelsea", "haiku", "remix", "game-poster"):
-        send(
-            w3,
-            platform,
-            client.registry.functions.attestPromptCheck(
-                report.assets[key], CheckOutcome.PASSED, b"\x11" * 32
-            ),
-        )
-
     progress("a dispute: Ada claims a copy of her work")
     copycat = dev_account(7)
     coffee = works["coffee"]
@@ -226,6 +234,52 @@ def seed(
         resolution_hash=document("Upheld: pixel-identical after mirroring; Ada's certificate is older."),
     )
 
+    progress("checking the prompts")
+    _check_prompts(client, platform, data_dir, creators, engine, checker_key)
+
     progress("withdrawing part of the revenue")
     actions.withdraw(client, ada)
     return report
+
+
+def _check_prompts(
+    client: GenIPClient,
+    admin: LocalAccount,
+    data_dir: Path,
+    creators: dict[int, LocalAccount],
+    engine: Engine,
+    key: CheckerKey,
+) -> None:
+    """Every work's creator submits its sealed prompt; the checker account checks and attests them."""
+    from cli.prompt import payload_of
+
+    registry = client.registry.functions
+    checker = dev_account(CHECKER)
+    role = registry.CHECKER_ROLE().call()
+    if not registry.hasRole(role, checker.address).call():
+        send(client.w3, admin, registry.grantRole(role, checker.address))
+    submissions = SubmissionStore(engine)
+    public = key.public_key
+    chain_id = client.deployment.chain_id
+    for asset_id, creator in creators.items():
+        info = asset_info(client, asset_id)
+        kept = PromptVault(data_dir, creator.address).load_any(info.content_hash)
+        if kept is None:
+            raise ValueError(f"the seed kept no prompt for asset {asset_id}")
+        sealed = seal_submission(
+            payload_of(kept),
+            public,
+            chain_id=chain_id,
+            asset_id=asset_id,
+            commitment=info.prompt_commitment,
+            creator=creator,
+        )
+        submissions.accept(
+            sealed,
+            public,
+            chain_id=chain_id,
+            asset_id=asset_id,
+            creator=info.creator,
+            commitment="0x" + info.prompt_commitment.hex(),
+        )
+    Checker(submissions, client, checker, key).run_once(limit=len(creators) + 1)

@@ -1,8 +1,9 @@
 """Wallet signatures for the private prompt endpoints (EIP-712), so no password or API key is involved.
 
 * `PromptSubmission(assetId, commitment, payloadHash, deadline)` — the creator submits the prompt for the
-  check; `payloadHash` is keccak256 of the exact payload, so a signature cannot carry another prompt.
-* `PromptAccess(assetId, account, deadline)` — the creator asks to read back what they submitted.
+  check; `payloadHash` is keccak256 of the exact ciphertext (the payload sealed to the checker's key), so a
+  signature cannot carry another one.
+* `PromptAccess(assetId, account, deadline)` — the creator asks to see their submission's progress.
 
 Domain: name "Gen-IP Prompt Checker", version "1", the chain id. A signature is refused when its deadline has
 passed or lies more than `MAX_VALIDITY` seconds ahead (a leaked access signature is useless minutes later), or

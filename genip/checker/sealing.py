@@ -1,77 +1,118 @@
-"""Encryption at rest for submitted prompts: AES-256-GCM with a key that lives only in settings.
+"""Prompts sealed to the checker: an X25519 key pair whose private half only the checker process holds.
 
-The key comes from `GENIP_CHECKER_KEY` (32 bytes, hex or base64) — never from the database, so a copy of the
-database reveals nothing. Every ciphertext is bound to where it belongs (chain, asset, commitment) as
-associated data: moved to another row it fails to decrypt. `key_id` (a hash prefix of the key) is stored
-beside each ciphertext so keys can be rotated.
+Creators (the CLI, the web page) seal a submission's payload to the checker's public key with libsodium's
+sealed box (`crypto_box_seal`: an ephemeral X25519 key, XSalsa20-Poly1305; PyNaCl here, libsodium-wrappers in
+the browser), so the API that relays and stores it holds ciphertext it cannot open. The public key is
+published by the API (`GET /prompts/checker-key`, from `GENIP_CHECKER_PUBLIC_KEY`) and may be pinned on the
+creator's side with the same setting. `key_id` (a hash prefix of the public key) travels with every
+ciphertext, so a rotated key is detected by name instead of by a failed decryption.
+
+The private key comes from `GENIP_CHECKER_KEY` or, better, a file named by `GENIP_CHECKER_KEY_FILE` (mode
+0600, as `genip checker keygen --out` writes it): never the database, never a log line.
 """
 
 import base64
 import binascii
 import hashlib
-import secrets
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from nacl.exceptions import CryptoError
+from nacl.public import PrivateKey, PublicKey, SealedBox
 
 from genip.errors import ConfigError, GenIPError
 
-__all__ = ["SealError", "Sealed", "Sealer"]
+__all__ = ["SEAL_OVERHEAD", "CheckerKey", "CheckerPublicKey", "SealError", "parse_key"]
+
+#: Bytes a sealed box adds to its plaintext (ephemeral public key 32 + Poly1305 tag 16).
+SEAL_OVERHEAD = 48
 
 
 class SealError(GenIPError):
-    """A sealed prompt could not be opened: wrong key, or the ciphertext was moved or altered."""
+    """A sealed prompt could not be opened: sealed to another key, or altered."""
 
 
-@dataclass(frozen=True, slots=True)
-class Sealed:
-    key_id: str
-    nonce: str  # hex
-    ciphertext: str  # base64
+def parse_key(value: str, name: str) -> bytes:
+    """32 bytes from 64 hex characters (optionally `0x`) or base64; ConfigError naming `name`, never the
+    value."""
+    text = value.strip()
+    raw: bytes | None
+    try:
+        raw = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        try:
+            raw = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raw = None
+    if raw is None or len(raw) != 32:
+        raise ConfigError(f"{name} must be 32 bytes, as 64 hex characters or base64")
+    return raw
 
 
 @dataclass(frozen=True)
-class Sealer:
-    key: bytes = field(repr=False)
+class CheckerPublicKey:
+    """What creators seal to."""
+
+    raw: bytes
 
     @classmethod
-    def from_setting(cls, value: str | None) -> "Sealer":
-        """Reads the key from `GENIP_CHECKER_KEY` (64 hex characters or base64 of 32 bytes)."""
-        if not value:
-            raise ConfigError("GENIP_CHECKER_KEY is not set: the prompt store needs a 32-byte key")
-        raw: bytes | None = None
-        try:
-            raw = bytes.fromhex(value.removeprefix("0x"))
-        except ValueError:
-            try:
-                raw = base64.b64decode(value, validate=True)
-            except (binascii.Error, ValueError):
-                raw = None
-        if raw is None or len(raw) != 32:
-            raise ConfigError("GENIP_CHECKER_KEY must be 32 bytes, as 64 hex characters or base64")
-        return cls(raw)
+    def from_text(cls, value: str, name: str = "the checker's public key") -> "CheckerPublicKey":
+        return cls(parse_key(value, name))
 
-    @staticmethod
-    def new_key() -> str:
-        """A fresh key in the setting's hex form (for operators: `genip checker keygen`)."""
-        return secrets.token_bytes(32).hex()
+    @property
+    def hex(self) -> str:
+        return "0x" + self.raw.hex()
 
     @property
     def key_id(self) -> str:
-        return hashlib.sha256(b"genip-checker-key" + self.key).hexdigest()[:16]
+        return hashlib.sha256(b"genip-checker-key" + self.raw).hexdigest()[:16]
 
-    def seal(self, plaintext: bytes, context: bytes) -> Sealed:
-        nonce = secrets.token_bytes(12)
-        ciphertext = AESGCM(self.key).encrypt(nonce, plaintext, context)
-        return Sealed(self.key_id, nonce.hex(), base64.b64encode(ciphertext).decode())
+    def seal(self, plaintext: bytes) -> bytes:
+        return bytes(SealedBox(PublicKey(self.raw)).encrypt(plaintext))
 
-    def open(self, sealed: Sealed, context: bytes) -> bytes:
-        if sealed.key_id != self.key_id:
-            raise SealError(f"sealed with key {sealed.key_id}, this process holds key {self.key_id}")
-        try:
-            return AESGCM(self.key).decrypt(
-                bytes.fromhex(sealed.nonce), base64.b64decode(sealed.ciphertext), context
+
+@dataclass(frozen=True)
+class CheckerKey:
+    """The checker's private key (checker process only); kept out of `repr`."""
+
+    raw: bytes = field(repr=False)
+
+    @classmethod
+    def generate(cls) -> "CheckerKey":
+        return cls(bytes(PrivateKey.generate()))
+
+    @classmethod
+    def from_setting(cls, value: str | None, file: Path | None = None) -> "CheckerKey":
+        """From `GENIP_CHECKER_KEY_FILE` (a file holding the key as hex), else `GENIP_CHECKER_KEY`."""
+        if file is not None:
+            try:
+                text = file.read_text()
+            except OSError as exc:
+                raise ConfigError(f"GENIP_CHECKER_KEY_FILE {file} cannot be read ({exc.strerror})") from None
+            return cls(parse_key(text, f"the key in {file}"))
+        if not value:
+            raise ConfigError(
+                "no checker key: set GENIP_CHECKER_KEY_FILE (see `genip checker keygen`) or GENIP_CHECKER_KEY"
             )
-        except (InvalidTag, ValueError):
-            raise SealError("the sealed prompt does not open: altered, or moved from another asset") from None
+        return cls(parse_key(value, "GENIP_CHECKER_KEY"))
+
+    def write(self, path: Path) -> None:
+        """Writes the key as hex to a new file only its owner can read."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(self.raw.hex() + "\n")
+
+    @property
+    def public_key(self) -> CheckerPublicKey:
+        return CheckerPublicKey(bytes(PrivateKey(self.raw).public_key))
+
+    def open(self, sealed: bytes, key_id: str) -> bytes:
+        if key_id != self.public_key.key_id:
+            mine = self.public_key.key_id
+            raise SealError(f"sealed to checker key {key_id}, this checker holds key {mine}")
+        try:
+            return bytes(SealedBox(PrivateKey(self.raw)).decrypt(sealed))
+        except (CryptoError, ValueError, TypeError):
+            raise SealError("the sealed prompt does not open: altered, or not sealed to this key") from None

@@ -1,9 +1,11 @@
-"""The checker process: the only holder of the checker key.
+"""The checker process: the only holder of the checker's keys (the private key prompts are sealed to, and the
+account with the registry's `CHECKER_ROLE` that attests).
 
-`Checker.run_once()` takes pending submissions, opens them, runs the policy on the positive prompt and, for a
-clear pass or fail, attests the outcome on-chain with the report's hash (`attestPromptCheck`). Outcomes that
-need a human go to the review queue; `Checker.decide()` records a reviewer's decision and attests it the same
-way. The API never holds this key and never sends transactions.
+`Checker.run_once()` takes pending submissions, opens them, checks that they reproduce the certificate's
+commitment (else the submission is `rejected`, with the reason, and the creator may submit again), runs the
+policy on the positive prompt and, for a clear pass or fail, attests the outcome on-chain with the report's
+hash (`attestPromptCheck`). Outcomes that need a human go to the review queue; `Checker.decide()` records a
+reviewer's decision and attests it the same way. The API never holds either key and never sends transactions.
 """
 
 from dataclasses import dataclass
@@ -15,32 +17,55 @@ from genip.chain.client import GenIPClient
 from genip.chain.tx import send
 from genip.chain.types import CheckOutcome
 from genip.checker.policy import Outcome, Policy, PolicyResult, default_policy
+from genip.checker.sealing import CheckerKey, SealError
 from genip.checker.submissions import SubmissionError, SubmissionStore, build_report, report_hash
 from genip.db.models import PromptSubmission
+from genip.errors import GenIPError
+from genip.prompts import PromptError
 
-__all__ = ["CheckResult", "Checker"]
+__all__ = ["CheckResult", "Checker", "MissingRoleError"]
 
 _ON_CHAIN = {Outcome.PASS: CheckOutcome.PASSED, Outcome.FAIL: CheckOutcome.FAILED}
+
+
+class MissingRoleError(GenIPError):
+    """The checker's account lacks the registry's CHECKER_ROLE: its attestations would revert."""
 
 
 @dataclass(frozen=True)
 class CheckResult:
     submission_id: int
     asset_id: int
-    outcome: Outcome
+    outcome: Outcome | None  # None: rejected (the payload did not open or did not match the commitment)
     attested: bool
     tx_hash: str | None
+    rejected: str | None = None
 
 
 class Checker:
     def __init__(
-        self, store: SubmissionStore, client: GenIPClient, account: LocalAccount, policy: Policy | None = None
+        self,
+        store: SubmissionStore,
+        client: GenIPClient,
+        account: LocalAccount,
+        key: CheckerKey,
+        policy: Policy | None = None,
     ) -> None:
         self.store = store
         self.client = client
         self.account = account
+        self.key = key
         self.policy = policy or default_policy()
         self.chain_id = client.deployment.chain_id
+
+    def require_role(self) -> None:
+        """MissingRoleError unless the account may attest (checked once at start, not per submission)."""
+        registry = self.client.registry.functions
+        if not registry.hasRole(registry.CHECKER_ROLE().call(), self.account.address).call():
+            raise MissingRoleError(
+                f"{self.account.address} does not hold the registry's CHECKER_ROLE: the admin grants it "
+                "(grantRole(CHECKER_ROLE, account))"
+            )
 
     def run_once(self, limit: int = 50) -> list[CheckResult]:
         """Checks up to `limit` pending submissions of this chain."""
@@ -48,7 +73,18 @@ class Checker:
         for row in self.store.with_status("pending", limit=limit):
             if row.chain_id != self.chain_id:
                 continue
-            payload = self.store.open(row)
+            try:
+                payload = self.store.open(row, self.key)
+                commitment = bytes.fromhex(row.commitment.removeprefix("0x"))
+                scheme = payload.scheme_for(commitment, creator=row.creator)
+            except (SealError, SubmissionError, PromptError) as exc:
+                reason = str(exc)
+                self.store.record(
+                    row.id, status="rejected", report={"rejected": reason}, checked_at=datetime.now(UTC)
+                )
+                results.append(CheckResult(row.id, row.asset_id, None, False, None, rejected=reason))
+                continue
+            self.store.record(row.id, scheme=scheme)
             result = self.policy.check(payload.prompt, payload.negative_prompt)
             report = build_report(row.chain_id, row.asset_id, row.commitment, result)
             now = datetime.now(UTC)

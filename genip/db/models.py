@@ -535,9 +535,10 @@ class PromptSubmission(Base):
     """A creator's prompt, submitted privately for the copyright / artist-style check.
 
     Not chain data: written by the API when the creator submits, and by the checker process. The prompt's
-    parts are stored only as AES-GCM ciphertext (`ciphertext`, `nonce`) under a key that lives in settings,
-    never in the database; the ciphertext is bound to its chain, asset and commitment (associated data), so it
-    cannot be moved to another asset. The report names the rules that fired, never the prompt's text.
+    parts arrive sealed by the creator to the checker's public key (`ciphertext`, a libsodium sealed box;
+    `key_id` names the key): neither the API nor the database can open them. The checker opens them, checks
+    them against the commitment (`scheme` is known from then on) and records the outcome; the report names
+    the rules that fired, never the prompt's text.
     """
 
     __tablename__ = "prompt_submissions"
@@ -546,11 +547,11 @@ class PromptSubmission(Base):
     asset_id: Mapped[int] = mapped_column(BigInteger)
     creator: Mapped[str] = mapped_column(Address())
     commitment: Mapped[str] = mapped_column(Hash32())
-    scheme: Mapped[str] = mapped_column(String(16))  # "parts" (Merkle root) or "single" (salted hash)
+    scheme: Mapped[str | None] = mapped_column(String(16))  # "parts" or "single", once the checker opened it
     key_id: Mapped[str] = mapped_column(String(32))
-    nonce: Mapped[str] = mapped_column(String(32))
+    nonce: Mapped[str | None] = mapped_column(String(32))  # only rows sealed before 0009 (AES-GCM)
     ciphertext: Mapped[str] = mapped_column(Text)  # base64
-    status: Mapped[str] = mapped_column(String(16), index=True)  # pending, needs_review, attested
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending, needs_review, attested, rejected
     outcome: Mapped[str | None] = mapped_column(String(16))  # pass, fail, needs_review
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     report_hash: Mapped[str | None] = mapped_column(Hash32())

@@ -5,7 +5,6 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 from api.app import create_app
 from api.settings import ApiSettings
@@ -41,12 +40,12 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(f"{request.param}_url"))
 
 
-#: Sealing key of the test API (the prompt endpoints answer 503 without one).
-CHECKER_KEY = "11" * 32
+#: The checker's public key the test API publishes (the prompt submission endpoint answers 503 without one).
+CHECKER_PUBLIC_KEY = "11" * 32
 
 
 def settings_for(world: World, url: str) -> ApiSettings:
-    return ApiSettings(data_dir=world.data_dir, database_url=url, checker_key=SecretStr(CHECKER_KEY))
+    return ApiSettings(data_dir=world.data_dir, database_url=url, checker_public_key=CHECKER_PUBLIC_KEY)
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,12 @@
-"""Prompt privacy end to end: register with a structured commitment, submit privately through the API (signed
-by the creator's wallet), check and attest with the checker process, index, and show the outcome — while no
-plaintext part ever lands in the database or in a public answer.
+"""Prompt privacy end to end: register with a structured commitment, submit privately through the API (sealed
+to the checker's key, signed by the creator's wallet), check and attest with the checker process, index, and
+show the outcome — while no plaintext part ever lands in the database or in any answer.
 
 Own small world: the session anvil (rolled back after each test), works registered through the CLI, a fresh
 SQLite index, and the app in-process; `genip prompt submit` talks to that app instead of a socket.
 """
 
+import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -16,22 +17,24 @@ from typing import Any
 import pytest
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
-from eth_hash.auto import keccak
 from fastapi.testclient import TestClient
 from httpx import Response
-from pydantic import SecretStr
 from sqlalchemy import Engine, inspect, text
 
 from api.app import create_app
 from api.settings import ApiSettings
 from cli import prompt as cli_prompt
+from genip.chain import actions
 from genip.chain.client import GenIPClient
 from genip.chain.deployment import write_deployment
 from genip.chain.tx import send
-from genip.checker.auth import access_typed_data, submission_typed_data
-from genip.checker.submissions import PromptPayload
+from genip.chain.types import Work, WorkKind
+from genip.checker.auth import access_typed_data
+from genip.checker.sealing import CheckerKey
+from genip.checker.submissions import PromptPayload, seal_submission
 from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
+from genip.prompts import commit_prompt
 from genip.storage import LocalStore
 from indexer.config import IndexerConfig
 from indexer.content_fields import MetadataFiller
@@ -40,7 +43,7 @@ from tests.cli.conftest import Genip
 from tests.cli.test_register import make_image
 from tests.helpers import BRAND, CREATOR, DEPLOYER
 
-KEY = bytes(range(32)).hex()
+KEY = CheckerKey(bytes(range(32)))
 API = "http://testserver"
 
 # The secret parts (the model is public metadata by design: `--model` is in the work's metadata JSON too).
@@ -107,8 +110,10 @@ def story(client: GenIPClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     engine = make_engine(url)
     upgrade(engine)
     genip.env["GENIP_DATABASE_URL"] = url
-    genip.env["GENIP_CHECKER_KEY"] = KEY
-    app = create_app(ApiSettings(data_dir=tmp_path / "data", database_url=url, checker_key=SecretStr(KEY)))
+    genip.env["GENIP_CHECKER_KEY"] = KEY.raw.hex()  # for `genip checker run` (the checker process)
+    app = create_app(
+        ApiSettings(data_dir=tmp_path / "data", database_url=url, checker_public_key=KEY.public_key.hex)
+    )
     with TestClient(app) as api:
         world = Story(client, genip, engine, api, parts["asset_id"], single.json()["asset_id"], [])
         world.index()
@@ -116,31 +121,35 @@ def story(client: GenIPClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         def post_json(address: str, body: dict[str, Any]) -> tuple[int, Any]:
             return (r := world.post(address.removeprefix(API), body)).status_code, r.json()
 
+        def get_json(address: str) -> tuple[int, Any]:
+            return (r := world.get(address.removeprefix(API))).status_code, r.json()
+
         def wait_indexed(address: str, asset: int, timeout: float = 60.0) -> bool:
             world.index()
             return bool(world.get(f"/assets/{asset}").status_code == 200)
 
         monkeypatch.setattr(cli_prompt, "post_json", post_json)
+        monkeypatch.setattr(cli_prompt, "get_json", get_json)
         monkeypatch.setattr(cli_prompt, "wait_indexed", wait_indexed)
         yield world
     engine.dispose()
 
 
 def submission(story: Story, account: LocalAccount, parts: dict[str, str], salt: bytes, **over: Any) -> Any:
-    """A submission body for the single asset, signed by `account` over the indexed commitment."""
+    """A submission body for the single asset: sealed to `over["key"]` (the checker's key by default) and
+    signed by `account` over the indexed commitment, valid for `over["validity"]` seconds."""
     asset = over.pop("asset", story.single_asset)
     commitment = story.client.registry.functions.promptCommitment(asset).call()
-    payload = PromptPayload(parts, salt)
-    deadline = over.pop("deadline", int(time.time()) + 600)
-    typed = submission_typed_data(
-        story.client.deployment.chain_id, asset, commitment, bytes(keccak(payload.to_bytes())), deadline
+    sealed = seal_submission(
+        PromptPayload(parts, salt),
+        over.pop("key", KEY.public_key),
+        chain_id=story.client.deployment.chain_id,
+        asset_id=asset,
+        commitment=commitment,
+        creator=account,
+        validity=over.pop("validity", 600),
     )
-    return {
-        "parts": parts,
-        "salt": "0x" + salt.hex(),
-        "deadline": deadline,
-        "signature": sign(account, typed),
-    }
+    return sealed.body()
 
 
 def kept_single(story: Story) -> tuple[str, bytes]:
@@ -159,26 +168,30 @@ def test_submit_check_attest_index_and_show_without_leaking_the_prompt(story: St
     asset = story.parts_asset
     assert story.get(f"/prompts/{asset}/check").json()["summary"] == "prompt not checked"
 
+    published = story.get("/prompts/checker-key").json()
+    assert published["public_key"] == KEY.public_key.hex and published["key_id"] == KEY.public_key.key_id
     sent = story.genip("prompt", "submit", str(asset), "--api", API, "--json", key=CREATOR).json()
     assert sent["scheme"] == "parts" and sent["status"] == "pending"
+    assert sent["key_id"] == KEY.public_key.key_id
     check = story.get(f"/prompts/{asset}/check").json()
     assert check["submission"]["status"] == "pending" and check["status"] == "unchecked"
     assert check["summary"] == "prompt submitted: waiting for the checker"
 
-    # The creator (and only them) reads it back.
+    # The creator (and only them) sees its progress; not even they get the text back from the API.
     mine = story.get(f"/prompts/{asset}", params=access(story, CREATOR, asset))
     assert mine.status_code == 200 and mine.headers["cache-control"].startswith("no-store")
-    assert mine.json()["parts"] == {
-        "prompt": PROMPT,
-        "negative_prompt": NEGATIVE,
-        "seed": SEED,
-        "model": "sdxl-base-1.0",
-        "workflow": WORKFLOW_TEXT,
+    assert mine.json() == {
+        "asset_id": asset,
+        "creator": CREATOR.address,
+        "scheme": None,
+        "key_id": KEY.public_key.key_id,
+        "status": "pending",
+        "outcome": None,
+        "report": None,
     }
-    story.responses.pop()  # the creator's own read-back is the one answer allowed to hold the text
     signed = access(story, CREATOR, asset)
     headers = {f"X-Genip-{k.title()}": str(v) for k, v in signed.items()}
-    assert story.api.get(f"/prompts/{asset}", headers=headers).json()["parts"]["seed"] == SEED
+    assert story.api.get(f"/prompts/{asset}", headers=headers).json()["status"] == "pending"
 
     # The checker process (its own key, granted CHECKER_ROLE) checks and attests on-chain.
     registry = story.client.registry.functions
@@ -203,6 +216,8 @@ def test_submit_check_attest_index_and_show_without_leaking_the_prompt(story: St
         "block_number": block,
     }
     assert story.genip("show", str(asset), "--json").json()["prompt_check"] == "passed"
+    mine = story.get(f"/prompts/{asset}", params=access(story, CREATOR, asset)).json()
+    assert mine["scheme"] == "parts" and mine["outcome"] == "pass" and mine["report"]["rules"] == []
 
     # No plaintext part anywhere in the database (every table, every column) or in any public answer.
     found = story.get("/assets", params={"q": "lighthouse"}).json()
@@ -243,22 +258,39 @@ def test_submissions_must_match_the_commitment_and_carry_the_creators_current_si
     path = f"/prompts/{story.single_asset}"
     cli = story.genip("prompt", "submit", str(story.single_asset), "--api", API, key=BRAND)
     assert "not by " + BRAND.address in cli.error()  # the CLI signs only with the creator's wallet
-    assert story.post(path, submission(story, CREATOR, {"prompt": prompt + "!"}, salt)).status_code == 422
-    assert story.post(path, submission(story, CREATOR, {"prompt": prompt}, bytes(32))).status_code == 422
     foreign = story.post(path, submission(story, BRAND, {"prompt": prompt}, salt))
     assert foreign.status_code == 403 and "not by the creator" in foreign.json()["detail"]
-    expired = submission(story, CREATOR, {"prompt": prompt}, salt, deadline=int(time.time()) - 5)
+    expired = submission(story, CREATOR, {"prompt": prompt}, salt, validity=-5)
     assert story.post(path, expired).status_code == 401
     replayed = submission(story, CREATOR, {"prompt": prompt}, salt)
-    replayed["parts"] = {"prompt": prompt + " (edited)"}  # the signature covers the exact payload
-    assert story.post(path, replayed).status_code == 403
+    replayed["sealed"] = submission(story, CREATOR, {"prompt": prompt + " (edited)"}, salt)["sealed"]
+    assert story.post(path, replayed).status_code == 403  # the signature covers the exact ciphertext
     bad = submission(story, CREATOR, {"prompt": prompt}, salt)
     bad["signature"] = "0x" + "00" * 65
     assert story.post(path, bad).status_code == 401
     assert story.post("/prompts/999", submission(story, CREATOR, {"prompt": prompt}, salt)).status_code == 404
+    elsewhere = submission(story, CREATOR, {"prompt": prompt}, salt, key=CheckerKey.generate().public_key)
+    assert story.post(path, elsewhere).status_code == 422  # sealed to a key that is not the checker's
+    garbled = submission(story, CREATOR, {"prompt": prompt}, salt) | {"sealed": "not base64!"}
+    assert story.post(path, garbled).status_code == 422
 
-    accepted = story.post(path, submission(story, CREATOR, {"prompt": prompt}, salt))
-    assert accepted.status_code == 201 and accepted.json()["scheme"] == "single"
+    # The API cannot tell a wrong prompt from a right one: the checker can, and rejects it.
+    wrong = story.post(path, submission(story, CREATOR, {"prompt": prompt + "!"}, salt))
+    assert wrong.status_code == 201 and wrong.json()["status"] == "pending"
+    registry = story.client.registry.functions
+    send(story.client.w3, DEPLOYER, registry.grantRole(registry.CHECKER_ROLE().call(), DEPLOYER.address))
+    ran = story.genip("checker", "run", "--once", "--json", key=DEPLOYER).json()
+    [rejected] = ran["checked"]
+    assert rejected["outcome"] is None and "does not match" in rejected["rejected"]
+    check = story.get(f"{path}/check").json()
+    assert check["submission"]["status"] == "rejected" and check["summary"].startswith(
+        "prompt submission rejected"
+    )
+
+    accepted = story.post(
+        path, submission(story, CREATOR, {"prompt": prompt}, salt)
+    )  # a rejected one is replaced
+    assert accepted.status_code == 201 and accepted.json()["status"] == "pending"
     again = story.post(path, submission(story, CREATOR, {"prompt": prompt}, salt))
     assert again.status_code == 409
 
@@ -270,21 +302,66 @@ def test_submissions_must_match_the_commitment_and_carry_the_creators_current_si
     assert story.get(path, params=forged).status_code == 403
     old = access(story, CREATOR, asset, deadline=int(time.time()) - 1)
     assert story.get(path, params=old).status_code == 401
-    assert story.get(path, params=access(story, CREATOR, asset)).json()["parts"] == {"prompt": SINGLE_PROMPT}
-    story.responses.pop()
+    assert story.get(path, params=access(story, CREATOR, asset)).json()["status"] == "pending"
     for answer in story.responses:
         assert SINGLE_PROMPT not in answer
 
 
-def test_without_the_sealing_key_submissions_answer_503(story: Story, tmp_path: Path) -> None:
+def test_without_the_checkers_public_key_submissions_answer_503(story: Story, tmp_path: Path) -> None:
     url = str(story.engine.url)
     app = create_app(ApiSettings(data_dir=tmp_path / "data", database_url=url))
     prompt, salt = kept_single(story)
     with TestClient(app) as api:
         body = submission(story, CREATOR, {"prompt": prompt}, salt)
         refused = api.post(f"/prompts/{story.single_asset}", json=body)
-        assert refused.status_code == 503 and "GENIP_CHECKER_KEY" in refused.json()["detail"]
+        assert refused.status_code == 503 and "GENIP_CHECKER_PUBLIC_KEY" in refused.json()["detail"]
+        assert api.get("/prompts/checker-key").status_code == 503
         assert api.get(f"/prompts/{story.single_asset}/check").status_code == 200  # public: no key needed
+
+
+def test_a_pinned_checker_key_refuses_an_api_that_publishes_another(story: Story) -> None:
+    story.genip.env["GENIP_CHECKER_PUBLIC_KEY"] = CheckerKey.generate().public_key.hex
+    refused = story.genip("prompt", "submit", str(story.single_asset), "--api", API, key=CREATOR)
+    assert "not the pinned GENIP_CHECKER_PUBLIC_KEY" in refused.error()
+    story.genip.env["GENIP_CHECKER_PUBLIC_KEY"] = KEY.public_key.hex
+    sent = story.genip("prompt", "submit", str(story.single_asset), "--api", API, "--json", key=CREATOR)
+    assert sent.json()["status"] == "pending"
+
+
+def test_a_salt_file_from_the_web_page_is_imported_and_submitted(story: Story, tmp_path: Path) -> None:
+    """A work registered in the browser: the creator's CLI vault knows nothing of it until the salt file the
+    page offered (the JSON `web/src/views/register.ts` builds) is imported."""
+    web_prompt = "a paper crane over a rice field, gouache"
+    committed = commit_prompt(web_prompt, creator=CREATOR.address)
+    content = hashlib.sha256(b"registered in the browser").digest()
+    work = Work(WorkKind.IMAGE, content, bytes(32), committed.commitment, "bafk-web")
+    asset = actions.register(story.client, CREATOR, work).value
+    story.index()
+    salt_file = tmp_path / "genip-prompt.json"
+    document = {
+        "scheme": "Gen-IP prompt commitment v2",
+        "creator": CREATOR.address.lower(),
+        "content_cid": "bafk-web",
+        "sha256": "0x" + content.hex(),
+        "prompt": committed.prompt,
+        "salt": "0x" + committed.salt.hex(),
+        "commitment": "0x" + committed.commitment.hex(),
+    }
+    args = ("prompt", "submit", str(asset), "--api", API)
+    assert "no kept prompt" in story.genip(*args, key=CREATOR).error()
+    salt_file.write_text(json.dumps(document | {"salt": "0x" + "00" * 32}))
+    assert "do not open" in story.genip(*args, "--salt-file", str(salt_file), key=CREATOR).error()
+    salt_file.write_text(json.dumps(document | {"sha256": "0x" + "ab" * 32}))
+    assert "another work" in story.genip(*args, "--salt-file", str(salt_file), key=CREATOR).error()
+    salt_file.write_text("{not json")
+    assert "not a prompt salt file" in story.genip(*args, "--salt-file", str(salt_file), key=CREATOR).error()
+    salt_file.write_text(json.dumps(document, indent=2))
+    sent = story.genip(*args, "--salt-file", str(salt_file), "--json", key=CREATOR).json()
+    assert sent["scheme"] == "single" and sent["status"] == "pending"
+    kept = story.genip("prompt", "reveal", str(asset), "--json").json()  # now in the vault
+    assert kept["prompt"] == web_prompt and kept["matches_chain"] is True
+    for answer in story.responses:
+        assert web_prompt not in answer
 
 
 def test_a_part_is_revealed_alone_and_verified_by_cli_api_and_contract(story: Story) -> None:

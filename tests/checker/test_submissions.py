@@ -1,6 +1,8 @@
-"""Private submissions: sealed at rest, refused when they do not match the commitment, checked and attested
+"""Private submissions: sealed by the creator to the checker's key, stored unopened, refused when unsigned or
+sealed to another key, rejected by the checker when they do not reproduce the commitment, checked and attested
 on-chain by the checker process — and the prompt's text never lands in the database."""
 
+import base64
 import hashlib
 from pathlib import Path
 
@@ -11,17 +13,25 @@ from genip.chain import actions
 from genip.chain.client import GenIPClient
 from genip.chain.tx import send
 from genip.chain.types import CheckOutcome, Work, WorkKind
+from genip.checker.auth import AuthError
 from genip.checker.policy import Outcome
-from genip.checker.sealing import Sealed, Sealer, SealError
-from genip.checker.submissions import PromptPayload, SubmissionError, SubmissionStore
-from genip.checker.worker import Checker
+from genip.checker.sealing import SEAL_OVERHEAD, CheckerKey, CheckerPublicKey, SealError
+from genip.checker.submissions import (
+    PromptPayload,
+    SealedSubmission,
+    SubmissionError,
+    SubmissionExists,
+    SubmissionStore,
+    seal_submission,
+)
+from genip.checker.worker import Checker, MissingRoleError
 from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
 from genip.errors import ConfigError
 from genip.prompts import commit_parts, commit_prompt
 from tests.helpers import CREATOR, CREATOR_2, DEPLOYER
 
-KEY = Sealer(bytes(range(32)))
+KEY = CheckerKey(bytes(range(32)))
 
 
 @pytest.fixture
@@ -39,65 +49,134 @@ def register(client: GenIPClient, seed: str, commitment: bytes) -> int:
 def checker(client: GenIPClient, engine: Engine) -> Checker:
     role = client.registry.functions.CHECKER_ROLE().call()
     send(client.w3, DEPLOYER, client.registry.functions.grantRole(role, DEPLOYER.address))
-    return Checker(SubmissionStore(engine, KEY), client, DEPLOYER)
+    return Checker(SubmissionStore(engine), client, DEPLOYER, KEY)
 
 
-def test_sealing_round_trips_and_refuses_a_wrong_key_or_a_moved_ciphertext() -> None:
-    sealed = KEY.seal(b"secret prompt", b"asset:1")
-    assert b"secret" not in sealed.ciphertext.encode()
-    assert KEY.open(sealed, b"asset:1") == b"secret prompt"
-    with pytest.raises(SealError, match="moved"):
-        KEY.open(sealed, b"asset:2")
-    other = Sealer(bytes(32))
-    with pytest.raises(SealError, match="key"):
-        other.open(sealed, b"asset:1")
-    with pytest.raises(SealError):
-        KEY.open(Sealed(sealed.key_id, sealed.nonce, "AAAA" + sealed.ciphertext[4:]), b"asset:1")
+def submit(
+    store: SubmissionStore, chain_id: int, asset: int, commitment: bytes, payload: PromptPayload
+) -> int:
+    """What the API does with a creator's sealed, signed submission."""
+    sealed = seal_submission(
+        payload, KEY.public_key, chain_id=chain_id, asset_id=asset, commitment=commitment, creator=CREATOR
+    )
+    return store.accept(
+        sealed,
+        KEY.public_key,
+        chain_id=chain_id,
+        asset_id=asset,
+        creator=CREATOR.address,
+        commitment="0x" + commitment.hex(),
+    )
 
 
-def test_the_key_comes_from_settings_in_hex_or_base64() -> None:
-    assert Sealer.from_setting(bytes(range(32)).hex()).key_id == KEY.key_id
-    assert Sealer.from_setting("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").key_id == KEY.key_id
+def test_sealing_round_trips_only_for_the_checkers_key() -> None:
+    public = KEY.public_key
+    sealed = public.seal(b"secret prompt")
+    assert len(sealed) == len(b"secret prompt") + SEAL_OVERHEAD and b"secret" not in sealed
+    assert public.seal(b"secret prompt") != sealed  # an ephemeral key each time
+    assert KEY.open(sealed, public.key_id) == b"secret prompt"
+    other = CheckerKey.generate()
+    with pytest.raises(SealError, match="sealed to checker key"):
+        other.open(sealed, public.key_id)
+    with pytest.raises(SealError, match="does not open"):
+        other.open(sealed, other.public_key.key_id)  # the id lied: the box itself refuses
+    with pytest.raises(SealError, match="does not open"):
+        KEY.open(sealed[:-1] + bytes([sealed[-1] ^ 1]), public.key_id)
+    assert "raw" not in repr(KEY) and bytes(range(32)).hex() not in repr(KEY)
+
+
+def test_keys_come_from_settings_or_a_private_file(tmp_path: Path) -> None:
+    assert CheckerKey.from_setting(bytes(range(32)).hex()) == KEY
+    assert CheckerKey.from_setting("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=") == KEY
+    path = tmp_path / "checker" / "sealing.key"
+    KEY.write(path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert CheckerKey.from_setting("ignored when a file is given", path) == KEY
+    with pytest.raises(FileExistsError):
+        KEY.write(path)  # never overwrites a key
     for bad in (None, "", "abcd", "not base64!"):
         with pytest.raises(ConfigError, match="GENIP_CHECKER_KEY"):
-            Sealer.from_setting(bad)
+            CheckerKey.from_setting(bad)
+    with pytest.raises(ConfigError, match="cannot be read"):
+        CheckerKey.from_setting(None, tmp_path / "missing.key")
+    assert CheckerPublicKey.from_text(KEY.public_key.hex) == KEY.public_key
 
 
-def test_a_submission_must_reproduce_the_commitment(client: GenIPClient, engine: Engine) -> None:
+def test_the_store_takes_only_the_creators_signature_over_the_exact_ciphertext(
+    client: GenIPClient, engine: Engine
+) -> None:
+    committed = commit_prompt("a single prompt", creator=CREATOR.address)
+    asset = register(client, "single", committed.commitment)
+    store = SubmissionStore(engine)
+    payload = PromptPayload({"prompt": "a single prompt"}, committed.salt)
+    sealed = seal_submission(
+        payload, KEY.public_key, chain_id=1, asset_id=asset, commitment=committed.commitment, creator=CREATOR
+    )
+    where = {"chain_id": 1, "asset_id": asset, "commitment": "0x" + committed.commitment.hex()}
+    with pytest.raises(AuthError, match="not by the creator"):
+        store.accept(sealed, KEY.public_key, creator=CREATOR_2.address, **where)
+    swapped = base64.b64encode(KEY.public_key.seal(payload.to_bytes())).decode()
+    with pytest.raises(AuthError, match="not by the creator"):  # the signature covers the exact ciphertext
+        store.accept(
+            SealedSubmission(swapped, sealed.key_id, sealed.deadline, sealed.signature),
+            KEY.public_key,
+            creator=CREATOR.address,
+            **where,
+        )
+    with pytest.raises(SubmissionError, match="sealed to checker key"):
+        store.accept(sealed, CheckerKey.generate().public_key, creator=CREATOR.address, **where)
+    with pytest.raises(SubmissionError, match="base64"):
+        store.accept(
+            SealedSubmission("@@@@", sealed.key_id, sealed.deadline, sealed.signature),
+            KEY.public_key,
+            creator=CREATOR.address,
+            **where,
+        )
+    first = store.accept(sealed, KEY.public_key, creator=CREATOR.address, **where)
+    with pytest.raises(SubmissionExists):
+        store.accept(sealed, KEY.public_key, creator=CREATOR.address, **where)
+    row = store.get(1, asset)
+    assert row is not None and row.id == first and row.scheme is None and row.status == "pending"
+    assert base64.b64decode(row.ciphertext) == base64.b64decode(sealed.sealed)
+
+
+def test_a_submission_that_does_not_open_the_commitment_is_rejected_and_may_be_sent_again(
+    client: GenIPClient, engine: Engine
+) -> None:
+    chain_id = client.deployment.chain_id
     parts = {"prompt": "a quiet harbour at dawn", "model": "sdxl-base-1.0", "seed": "7"}
     committed = commit_parts(parts, creator=CREATOR.address)
     asset = register(client, "harbour", committed.root)
-    store = SubmissionStore(engine, KEY)
+    store = SubmissionStore(engine)
     tampered = PromptPayload({**parts, "prompt": "a quiet harbour at dusk"}, committed.master_salt)
-    with pytest.raises(SubmissionError, match="does not match"):
-        store.submit(
-            chain_id=1,
-            asset_id=asset,
-            creator=CREATOR.address,
-            commitment="0x" + committed.root.hex(),
-            payload=tampered,
-        )
-    good = PromptPayload(parts, committed.master_salt)
-    store.submit(
-        chain_id=1,
-        asset_id=asset,
-        creator=CREATOR.address,
-        commitment="0x" + committed.root.hex(),
-        payload=good,
-    )
-    with pytest.raises(SubmissionError, match="already"):
-        store.submit(
-            chain_id=1,
-            asset_id=asset,
-            creator=CREATOR.address,
-            commitment="0x" + committed.root.hex(),
-            payload=good,
-        )
+    submit(store, chain_id, asset, committed.root, tampered)
+    worker = checker(client, engine)
+    [rejected] = worker.run_once()
+    assert rejected.outcome is None and not rejected.attested
+    assert rejected.rejected is not None and "does not match" in rejected.rejected
+    row = store.get(chain_id, asset)
+    assert row is not None and row.status == "rejected" and row.report == {"rejected": rejected.rejected}
+    assert client.registry.functions.promptCheck(asset).call() == CheckOutcome.UNCHECKED
+
+    submit(store, chain_id, asset, committed.root, PromptPayload(parts, committed.master_salt))
+    [passed] = worker.run_once()
+    assert passed.outcome == Outcome.PASS and passed.attested
+    row = store.get(chain_id, asset)
+    assert row is not None and row.scheme == "parts" and row.status == "attested"
+    with pytest.raises(SubmissionExists):  # an attested submission stays
+        submit(store, chain_id, asset, committed.root, PromptPayload(parts, committed.master_salt))
+
     single = commit_prompt("a single prompt", creator=CREATOR.address)
     payload = PromptPayload({"prompt": "a single prompt"}, single.salt)
     assert payload.scheme_for(single.commitment, creator=CREATOR.address) == "single"
     with pytest.raises(SubmissionError, match="does not match"):  # the same prompt, another creator
         payload.scheme_for(single.commitment, creator=CREATOR_2.address)
+
+
+def test_a_checker_without_the_role_is_refused_at_start(client: GenIPClient, engine: Engine) -> None:
+    with pytest.raises(MissingRoleError, match="CHECKER_ROLE"):
+        Checker(SubmissionStore(engine), client, CREATOR_2, KEY).require_role()
+    checker(client, engine).require_role()
 
 
 def test_check_attest_review_round_trip_and_no_plaintext_in_the_database(
@@ -109,7 +188,7 @@ def test_check_attest_review_round_trip_and_no_plaintext_in_the_database(
         "artist": "a castle at dusk by gr3g rutk0wski",
         "character": "pikachu surfing a wave",
     }
-    store = SubmissionStore(engine, KEY)
+    store = SubmissionStore(engine)
     assets = {}
     for key, prompt in prompts.items():
         committed = commit_parts(
@@ -119,13 +198,7 @@ def test_check_attest_review_round_trip_and_no_plaintext_in_the_database(
         payload = PromptPayload(
             {"prompt": prompt, "negative_prompt": "blurry, disney"}, committed.master_salt
         )
-        store.submit(
-            chain_id=chain_id,
-            asset_id=assets[key],
-            creator=CREATOR.address,
-            commitment="0x" + committed.root.hex(),
-            payload=payload,
-        )
+        submit(store, chain_id, assets[key], committed.root, payload)
 
     worker = checker(client, engine)
     results = {r.asset_id: r for r in worker.run_once()}

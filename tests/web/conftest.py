@@ -26,6 +26,7 @@ from genip.chain.accounts import dev_account
 from genip.chain.client import GenIPClient
 from genip.chain.deployment import Deployment
 from genip.chain.up import local_chain
+from genip.checker.sealing import CheckerKey
 from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
 from genip.settings import Settings
@@ -68,6 +69,7 @@ class Stack:
     seeded: SeedReport
     data_dir: Path
     app: FastAPI
+    checker_key: CheckerKey  # the seed's and the page's: prompts are sealed to its public key
 
     def title(self, key: str) -> str:
         """The indexed title of the demo work `key`."""
@@ -117,12 +119,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     with local_chain(settings) as chain:
         deployment = chain.deployment
         client = GenIPClient.open(deployment)
-        seeded = seed(client, LocalStore(data_dir / "store"), data_dir)
-        for buyer in (BUYER, PAYER):
-            mint_demo(client, buyer, 10_000 * DUSD)
         db_url = f"sqlite:///{data_dir / 'genip.db'}"
         engine = make_engine(db_url)
         upgrade(engine)
+        checker_key = CheckerKey.generate()
+        seeded = seed(
+            client, LocalStore(data_dir / "store"), data_dir, engine=engine, checker_key=checker_key
+        )
+        for buyer in (BUYER, PAYER):
+            mint_demo(client, buyer, 10_000 * DUSD)
         # What `genip index` runs after each step: metadata, media hashes, possible copies.
         after = content_step(engine, deployment.chain_id, LocalStore(data_dir / "store"), settings)
         indexer = Indexer(
@@ -140,7 +145,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         indexer_thread = threading.Thread(target=index, name="indexer", daemon=True)
         indexer_thread.start()
 
-        app = create_app(ApiSettings(data_dir=data_dir, database_url=db_url, api_web_dir=DIST))
+        app = create_app(
+            ApiSettings(
+                data_dir=data_dir,
+                database_url=db_url,
+                api_web_dir=DIST,
+                checker_public_key=checker_key.public_key.hex,
+            )
+        )
         app.state.genip_settings = settings
         port = _free_port()
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -154,7 +166,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         assert chain.anvil is not None
         try:
             yield Stack(
-                f"http://127.0.0.1:{port}", chain.anvil.rpc_url, deployment, client, seeded, data_dir, app
+                f"http://127.0.0.1:{port}",
+                chain.anvil.rpc_url,
+                deployment,
+                client,
+                seeded,
+                data_dir,
+                app,
+                checker_key,
             )
         finally:
             server.should_exit = True

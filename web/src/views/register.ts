@@ -6,7 +6,8 @@
 // publicly as a possible copy → commit the prompt locally (creator-bound, random salt offered as a download) →
 // store the metadata → the wallet signs commit(leaf), the page waits for the next block, the wallet signs
 // register(work, salt, []) (or the hub's registerDerivative(licences, work, salt, [])) → the certificate once
-// indexed. The four chain steps are shown as they progress.
+// indexed → the prompt and salt sealed to the checker's key and submitted, signed by the wallet (src/seal.ts).
+// The four chain steps are shown as they progress.
 
 import { config, get, mediaUrl, post, postForm, type Asset, type Config, type KindConfig, type LicenseStatus, type MetadataRequest, type MetadataStored, type NearDuplicate, type Upload } from "../api";
 import { commitPrompt, createOffer, existingCertificate, normalizePrompt, registerDerivative, registerWork, ZERO, type RegisterStage } from "../chain";
@@ -232,7 +233,7 @@ export default async function register(root: HTMLElement): Promise<void> {
     field("Title", title),
     field("Description", description),
     field("Tags (comma-separated)", tags),
-    field("Prompt", prompt, "Never uploaded: only a salted hash of it, bound to your address, is published. You download the salt to prove the prompt to a checker later."),
+    field("Prompt", prompt, "Never published: only a salted hash of it, bound to your address, is. After registering it goes to the checker sealed to the checker's key, so only the checker can read it; keep the salt file to prove it later."),
     field("Model (optional)", model),
     h("fieldset", null, h("legend", null, "Standard licence offer (optional)"),
       h("div", { class: "row" }, field("Price", offerPrice), field("Currency", offerCurrency))),
@@ -381,9 +382,21 @@ export default async function register(root: HTMLElement): Promise<void> {
       status.set(`Confirmed in block ${block}: certificate #${assetId}. Waiting for the index…`, "pending");
       const asset = await indexed(assetId, block);
       steps.set(3, "done", `Indexed: certificate #${assetId}`);
+      let promptNote = "";
+      if (commit.prompt) {
+        status.set("Sending your prompt, sealed so only the checker can read it…", "pending");
+        try {
+          const { chain_id } = await config();
+          const { submitPrompt } = await import("../seal"); // libsodium loads only to seal a prompt
+          await submitPrompt(chain_id, account, assetId, commit.commitment, commit.prompt, commit.salt);
+          promptNote = " Your prompt went to the checker, sealed: only the checker can read it.";
+        } catch (err) {
+          promptNote = ` Your prompt was not sent to the checker (${explain(err)}); send it later with \`genip prompt submit ${assetId} --salt-file <the salt file>\`.`;
+        }
+      }
       submit.textContent = "Registered";
       const as = parents ? `, a derivative of ${certificates(parents.map((p) => p.assetId))}` : "";
-      status.set(`Registered: certificate #${assetId}${as}.${offerError}`, offerError ? "error" : "ok");
+      status.set(`Registered: certificate #${assetId}${as}.${offerError}${promptNote}`, offerError ? "error" : "ok");
       clear(result, h("p", null, h("a", { href: `#/work/${assetId}`, class: "btn", "data-testid": "new-certificate" }, `View certificate #${assetId}: ${asset.title ?? ""}`)));
       done = true; // the buttons stay off until another file is chosen
     } catch (err) {
