@@ -29,6 +29,7 @@ __all__ = [
     "ChainHealth",
     "CopyEvidence",
     "CopyMatch",
+    "CopyOfWork",
     "Currency",
     "DisputePublic",
     "DisputeStatus",
@@ -51,6 +52,7 @@ __all__ = [
     "NearDuplicate",
     "OfferPublic",
     "PerceptualHashOut",
+    "PossibleCopy",
     "PossibleOriginal",
     "PromptCheckPublic",
     "Standing",
@@ -148,6 +150,12 @@ class AssetSummary(_Out):
         default=None, description="Lowest price among the available offers matching the offer filters."
     )
     rank: float | None = Field(default=None, description="Text relevance (higher is better) when `q` is set.")
+    copy_of: int | None = Field(
+        default=None,
+        description="A possible copy: the earlier registration by another creator it may copy (not one of "
+        "its ancestors), as the indexer recorded it; null otherwise. Search lists possible copies only with "
+        "`include_copies`.",
+    )
 
 
 class Facets(BaseModel):
@@ -331,6 +339,25 @@ class PossibleOriginal(BaseModel):
     inliers: int | None = Field(default=None, description="For orb: keypoints that line up.")
 
 
+class PossibleCopy(BaseModel):
+    """A later registration by another creator recorded as a possible copy of this work (not a derivative of
+    it)."""
+
+    asset_id: int
+    title: str | None
+    creator: str
+    owner: str
+    block_number: int = Field(description="The copy's registration block (later than this asset's).")
+    method: MatchMethod = Field(description="The matching stage that found it (as `possible_original`).")
+    distance: int | None = Field(description="Bits apart, for pdq and phash; null otherwise.")
+    correlation: float | None = Field(default=None, description="For thumb: thumbnail correlation.")
+    inliers: int | None = Field(default=None, description="For orb: keypoints that line up.")
+    blocks_later: int = Field(description="Blocks between this work's registration and the copy's.")
+    asset_status: AssetStatus = Field(
+        description="The copy's status under the licence rules (a claim brought against it shows here)."
+    )
+
+
 class AssetPublic(AssetSummary):
     """The certificate of one asset with everything indexed about it (never the prompt)."""
 
@@ -361,6 +388,12 @@ class AssetPublic(AssetSummary):
         "this image with the matching engine's stages and thresholds, the best match first; null when none, "
         "or not an image. Its owner can report this asset as a copy (`GET "
         "/assets/{id}/copy-evidence?original=`).",
+    )
+    possible_copies: list[PossibleCopy] = Field(
+        default_factory=list,
+        description="Later registrations by other creators recorded as possible copies of this work (the "
+        "indexer's provenance step), newest first, at most 100; its owner can report each "
+        "(`GET /assets/{copy}/copy-evidence?original={id}`).",
     )
     as_of_block: int
 
@@ -529,6 +562,30 @@ class BondBalancePublic(BaseModel):
     balance: str = Field(description="Withdrawable from the court now.")
 
 
+class CopyOfWork(BaseModel):
+    """A possible copy of a work the account owns, and whether a claim against it is open."""
+
+    asset_id: int = Field(description="The possible copy.")
+    title: str | None
+    creator: str
+    owner: str
+    block_number: int
+    original_id: int = Field(description="The account's work it may copy.")
+    original_title: str | None
+    method: MatchMethod = Field(description="The matching stage that found it (as `possible_original`).")
+    distance: int | None = Field(description="Bits apart, for pdq and phash; null otherwise.")
+    correlation: float | None = Field(default=None, description="For thumb: thumbnail correlation.")
+    inliers: int | None = Field(default=None, description="For orb: keypoints that line up.")
+    blocks_later: int = Field(description="Blocks between the original's registration and the copy's.")
+    asset_status: AssetStatus = Field(description="The copy's status under the licence rules.")
+    claim_open: bool = Field(description="A claim against the copy is open in the dispute court.")
+    open_claim_id: int | None = Field(description="The newest open claim against the copy; null when none.")
+    claimable: bool = Field(
+        description="A claim can be brought against the copy now (the court takes claims on clear works "
+        "only)."
+    )
+
+
 class AccountPublic(BaseModel):
     """What an account created, holds and is owed."""
 
@@ -543,6 +600,13 @@ class AccountPublic(BaseModel):
     bond_balances: list["BondBalancePublic"] = Field(
         description="Dispute bonds the court awarded to the account (withdrawn from the court, not the hub)."
     )
+    copies_of_my_works: list[CopyOfWork] = Field(
+        default_factory=list,
+        description="Possible copies of works the account owns (as the indexer recorded them), newest first, "
+        "at most `limit`: its owner may bring a claim with the evidence of "
+        "`GET /assets/{copy}/copy-evidence?original=`.",
+    )
+    copies_of_my_works_count: int = Field(default=0, description="Possible copies of the account's works.")
     as_of_block: int
 
 
@@ -644,6 +708,11 @@ class NearDuplicate(BaseModel):
     )
     title: str | None = None
     creator: str | None = None
+    media_cid: str | None = Field(
+        default=None,
+        description="The work's file, for its thumbnail (`/ipfs/{media_cid}`); null until its metadata "
+        "is read.",
+    )
     message: str = Field(default="", description="The warning to show, naming the certificate.")
 
 

@@ -1,12 +1,14 @@
 """What an account created, holds and is owed (renounced licences are no longer held; dispute bonds the court
-awarded are listed apart from the hub's balances, since they are withdrawn from the court)."""
+awarded are listed apart from the hub's balances, since they are withdrawn from the court), and the possible
+copies of the works it owns (`api.queries.copies`), so that it can bring a claim against them."""
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.queries.chain import ChainState
+from api.queries.copies import RecordedCopy, copies, copy_of
 from api.queries.search import SUMMARY_COLUMNS, purchasable_offer, summary
-from api.schemas import AccountPublic, BalancePublic, BondBalancePublic, LicenseHeld
+from api.schemas import AccountPublic, BalancePublic, BondBalancePublic, CopyOfWork, LicenseHeld
 from genip import rules
 from genip.db import models
 
@@ -24,8 +26,9 @@ def account(session: Session, *, state: ChainState, address: str, limit: int) ->
         .where(A.c.chain_id == chain, A.c.creator == address)
         .order_by(A.c.asset_id.desc())
         .limit(limit)
-    ).mappings()
-    works = [summary(row, state) for row in created]
+    ).all()
+    marked = copy_of(session, chain, [row.asset_id for row in created])
+    works = [summary(row._mapping, state, copy_of=marked.get(row.asset_id)) for row in created]
     created_count = session.execute(
         select(func.count()).where(A.c.chain_id == chain, A.c.creator == address)
     ).scalar_one()
@@ -73,6 +76,7 @@ def account(session: Session, *, state: ChainState, address: str, limit: int) ->
             .order_by(models.BondBalance.currency)
         ).scalars()
     ]
+    found, copies_count = copies(session, chain_id=chain, owner=address, limit=limit)
     return AccountPublic(
         address=address,
         works_created=works,
@@ -83,5 +87,28 @@ def account(session: Session, *, state: ChainState, address: str, limit: int) ->
         balances=balances,
         pending_withdrawals={b.currency: b.balance for b in balances if int(b.balance) > 0},
         bond_balances=bonds,
+        copies_of_my_works=[_copy_of_work(c, state) for c in found],
+        copies_of_my_works_count=copies_count,
         as_of_block=state.block_number,
+    )
+
+
+def _copy_of_work(c: RecordedCopy, state: ChainState) -> CopyOfWork:
+    return CopyOfWork(
+        asset_id=c.asset_id,
+        title=c.title,
+        creator=c.creator,
+        owner=c.owner,
+        block_number=c.block_number,
+        original_id=c.original_id,
+        original_title=c.original_title,
+        method=c.method,  # type: ignore[arg-type]
+        distance=c.distance,
+        correlation=c.correlation,
+        inliers=c.inliers,
+        blocks_later=c.blocks_later,
+        asset_status=rules.asset_status(c.standing, c.expires_at, state.timestamp).value,
+        claim_open=c.open_claim_id is not None,
+        open_claim_id=c.open_claim_id,
+        claimable=not rules.is_disputed(c.standing),
     )

@@ -1,5 +1,6 @@
 """One asset's certificate, offers (with whether each is available and can be bought now: `genip.rules`),
-licence counts, disputes and lineage."""
+licence counts, disputes, lineage, and the later works recorded as possible copies of it
+(`api.queries.copies`), so that its owner sees them."""
 
 from typing import Any, Literal
 
@@ -7,6 +8,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from api.queries.chain import ChainState
+from api.queries.copies import copies
 from api.queries.disputes import asset_disputes
 from api.queries.search import SUMMARY_COLUMNS
 from api.schemas import (
@@ -17,6 +19,7 @@ from api.schemas import (
     LineageNode,
     LineagePublic,
     OfferPublic,
+    PossibleCopy,
     PromptCheckPublic,
     TermsPublic,
 )
@@ -33,6 +36,7 @@ AN = models.Ancestor.__table__
 #: Most descendants a lineage graph lists (ancestors are bounded by the contract's depth limit).
 LINEAGE_LIMIT = 500
 _CHILDREN_LIMIT = 100
+_COPIES_LIMIT = 100
 
 
 def asset_detail(session: Session, *, state: ChainState, asset_id: int) -> AssetPublic | None:
@@ -73,8 +77,25 @@ def asset_detail(session: Session, *, state: ChainState, asset_id: int) -> Asset
     ).all()
     summary = {c.name: getattr(asset, c.name) for c in SUMMARY_COLUMNS}
     public_offers = [_offer(o, t, asset, state) for o, t in offers]
+    later, _ = copies(session, chain_id=chain, original_id=asset_id, limit=_COPIES_LIMIT)
     return AssetPublic(
         **summary,
+        possible_copies=[
+            PossibleCopy(
+                asset_id=c.asset_id,
+                title=c.title,
+                creator=c.creator,
+                owner=c.owner,
+                block_number=c.block_number,
+                method=c.method,  # type: ignore[arg-type]
+                distance=c.distance,
+                correlation=c.correlation,
+                inliers=c.inliers,
+                blocks_later=c.blocks_later,
+                asset_status=rules.asset_status(c.standing, c.expires_at, state.timestamp).value,
+            )
+            for c in later
+        ],
         asset_status=rules.asset_status(asset.standing, asset.expires_at, state.timestamp).value,
         purchasable=rules.asset_purchasable(asset, [o for o, _ in offers], state.timestamp),
         registrar=asset.registrar,

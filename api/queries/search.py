@@ -11,6 +11,14 @@ price sort use the cheapest such offer. Prices are compared as raw amounts, so s
 `currency` filter. `purchasable` adds the asset's side of the hub's `buyLicense` checks (clear standing, not
 expired by the cursor block's time). Every one of these rules is `genip.rules` (here its SQL twins), so
 search, the asset page and the web page agree.
+
+Possible copies (a later near-duplicate of another creator's earlier work, as the indexer's provenance step
+recorded it) are left out unless `include_copies`, of the page, the count and the facets alike, by the SQL
+twins of `read_provenance` (`api.queries.copies`): the page, and the count and facets of a text search, test
+each row (NOT EXISTS its provenance row, an index probe); the count and facets of the whole catalogue read the
+copies' ids once (NOT IN: over 100 000 assets with 2 500 copies, 2-3x cheaper than a probe per row on both
+backends). Each listed result names its possible original (`copy_of`, read with `read_provenance` for the
+page's ids only).
 """
 
 import re
@@ -34,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from api.params import CURSOR_PATTERN
 from api.queries.chain import ChainState
+from api.queries.copies import copy_of, recorded_copies_sql, recorded_copy_sql
 from api.schemas import AssetsPublic, AssetSummary, Facets
 from genip import rules
 from genip.db import models
@@ -96,6 +105,7 @@ class SearchParams:
     disputed: bool | None = None
     standing: str | None = None
     purchasable: bool | None = None
+    include_copies: bool = False
     sort: Sort = "relevance"
     limit: int = 20
     offset: int = 0
@@ -209,6 +219,13 @@ def search(session: Session, *, state: ChainState, params: SearchParams) -> Asse
         inner = OFFERS.alias("matching_offer")
         conds.append(exists().where(and_(*_offer_conditions(p, p.tier, inner))).correlate(ASSETS))
     where = and_(*conds)
+    counted = where
+    if not p.include_copies:
+        where = and_(where, ~recorded_copy_sql(ASSETS))
+        if rank is None:  # the whole catalogue: the copies' ids read once
+            counted = and_(counted, ASSETS.c.asset_id.not_in(recorded_copies_sql(state.chain_id)))
+        else:
+            counted = where
 
     cheapest = OFFERS.alias("cheapest_offer")
     min_price = (
@@ -237,21 +254,23 @@ def search(session: Session, *, state: ChainState, params: SearchParams) -> Asse
         order = [ASSETS.c.asset_id.desc()]
     page = session.execute(
         select(*columns).select_from(source).where(where).order_by(*order).limit(p.limit).offset(p.offset)
-    ).mappings()
+    ).all()
+    copies = copy_of(session, state.chain_id, [row.asset_id for row in page]) if p.include_copies else {}
     data = [
         summary(
-            row,
+            row._mapping,
             state,
-            min_price=None if row["min_price"] is None else str(row["min_price"]),
-            rank=None if row["rank"] is None else float(row["rank"]),
+            min_price=None if row.min_price is None else str(row.min_price),
+            rank=None if row.rank is None else float(row.rank),
+            copy_of=copies.get(row.asset_id),
         )
         for row in page
     ]
     facets: Facets | None = None
     if p.facets:
-        count, facets = _facets(session, where, p)
+        count, facets = _facets(session, counted, p)
     else:
-        count = int(session.execute(select(func.count()).select_from(ASSETS).where(where)).scalar_one())
+        count = int(session.execute(select(func.count()).select_from(ASSETS).where(counted)).scalar_one())
     nxt = p.offset + p.limit
     return AssetsPublic(
         data=data,

@@ -57,7 +57,10 @@ _404 = {"model": ErrorBody, "description": "No asset with this id on the served 
         "now: clear, not expired, one purchasable offer). `sort=relevance` (default) falls "
         "back to `newest` without `q`; `price` sorts by the cheapest matching offer (raw amounts: combine "
         "with `currency`), assets without one last. Page with `limit` (≤ 100) and `offset`, or with the "
-        "opaque `cursor` of the previous page (it wins over `offset`). `facets` counts all matching assets."
+        "opaque `cursor` of the previous page (it wins over `offset`). `facets` counts all matching assets. "
+        "Possible copies (later near-duplicates of another creator's earlier work, as the indexer recorded "
+        "them) are left out, of the count and the facets too, unless `include_copies=true`; each result then "
+        "names its possible original in `copy_of`."
     ),
 )
 def list_assets(
@@ -79,6 +82,9 @@ def list_assets(
     purchasable: Annotated[
         bool | None, Query(description="A licence can (true) or cannot (false) be bought now.")
     ] = None,
+    include_copies: Annotated[
+        bool, Query(description="List possible copies too (each with `copy_of`); hidden by default.")
+    ] = False,
     sort: Annotated[Sort, Query()] = "relevance",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
@@ -108,6 +114,7 @@ def list_assets(
         disputed=disputed,
         standing=standing,
         purchasable=purchasable,
+        include_copies=include_copies,
         sort=sort,
         limit=limit,
         offset=offset,
@@ -120,8 +127,9 @@ def list_assets(
 def get_asset(request: Request, asset_id: AssetId, session: SessionDep, state: ChainDep) -> AssetPublic:
     """Certificate, metadata, CIDs, fingerprints, offers with terms (and whether each is purchasable),
     licence counts, prompt-check state (never the prompt), standing and disputes, expiry, parents and
-    children, and for images a `possible_original`: an earlier registration by another creator that matches
-    (the matching engine, cached per process until the indexer moves)."""
+    children, and for images a `possible_original` (an earlier registration by another creator that matches,
+    as the indexer's provenance step recorded it; `copy_of` names it) and `possible_copies` (later works
+    recorded as possible copies of this one)."""
     found = asset_detail(session, state=state, asset_id=asset_id)
     if found is None:
         raise HTTPException(404, f"asset {asset_id} is not registered on chain {state.chain_id}")
@@ -129,6 +137,7 @@ def get_asset(request: Request, asset_id: AssetId, session: SessionDep, state: C
     original = None if asset is None else possible_original_of(request.app, asset)
     if original is not None:
         c = original.candidate
+        found.copy_of = c.asset_id
         found.possible_original = PossibleOriginal(
             asset_id=c.asset_id,
             title=original.title,

@@ -7,8 +7,9 @@ and thresholds), B was registered **earlier** (an earlier block, or the same blo
 ids follow registration order), by **another creator**, and B is not one of A's licensed ancestors (a
 derivative is expected to look like its parents). Over all of A's matches the candidate is the **earliest**
 (DESIGN.md: "the earliest registration is the original. Later near-duplicates by other creators are recorded
-as possible copies"): when that is A's own creator's work, A has no possible original, even if someone
-else's copy sits between the two. The API's asset detail (`possible_original`) and copy evidence (its
+as possible copies"): when that is A's own creator's work, or one of A's ancestors, A has no possible
+original, even if someone else's work sits between the two (another derivative of the same ancestor, or a
+re-upload of it). The API's asset detail (`possible_original`) and copy evidence (its
 `possible_original` flag for the pair) both ask these functions.
 
 **Comparing two registered works** uses what was stored for each, never the media again: the on-chain PDQ
@@ -112,15 +113,14 @@ def possible_original(
     copy_ancestors: Collection[int] = (),
 ) -> tuple[Candidate, Registration] | None:
     """The possible original of `copy` among the works that match it (any order): the EARLIEST of them
-    registered before it that is not one of its ancestors, when `is_possible_original` holds for it; None
-    when there is none, or when the earliest is by `copy`'s own creator (a re-upload of one's own earlier
-    work is not a copy of a later copy by someone else)."""
+    registered before it, when `is_possible_original` holds for it; None when there is none, or when the
+    earliest is one of `copy`'s ancestors (a derivative, and any later work that looks like its ancestor, is
+    expected to look like it) or by `copy`'s own creator (a re-upload of one's own earlier work is not a copy
+    of a later copy by someone else)."""
     earlier = [
         (found, registration)
         for found, registration in matches
-        if registration.chain_id == copy.chain_id
-        and registration.asset_id not in copy_ancestors
-        and registration.earlier_than(copy)
+        if registration.chain_id == copy.chain_id and registration.earlier_than(copy)
     ]
     if not earlier:
         return None

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 def wait_indexed(stack: Stack, count: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        response = httpx.get(f"{stack.base_url}/assets", params={"limit": 1})
+        response = httpx.get(f"{stack.base_url}/assets", params={"limit": 1, "include_copies": "true"})
         if response.status_code == 200 and response.json()["count"] >= count:
             return
         time.sleep(0.2)

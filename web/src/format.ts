@@ -86,3 +86,19 @@ export function capitalised(word: string): string {
 export function tierName(tier: string): string {
   return tier ? `${capitalised(tier)} licence` : "Licence";
 }
+
+/** How two images match, as the API measures it (`method` with its distance, correlation or keypoints), in plain
+ * words: "PDQ distance 2 bits", "thumbnail correlation 0.991", "31 keypoints line up". */
+export function matchWords(m: { method: string; distance?: number | null; correlation?: number | null; inliers?: number | null }): string {
+  if (m.method === "orb") return `${m.inliers ?? 0} keypoints line up`;
+  if (m.method === "thumb") return `thumbnail correlation ${(m.correlation ?? 0).toFixed(3)}`;
+  const hash = m.method === "phash" ? "pHash" : "PDQ";
+  if (m.distance === null || m.distance === undefined) return `${hash} match`;
+  return `${hash} distance ${m.distance} bit${m.distance === 1 ? "" : "s"}`;
+}
+
+/** "registered 12 blocks later" (or "in the same block"). */
+export function blocksLater(blocks: number): string {
+  if (blocks <= 0) return "registered in the same block";
+  return `registered ${blocks} block${blocks === 1 ? "" : "s"} later`;
+}

@@ -8,7 +8,7 @@ export interface paths {
   "/assets": {
     /**
      * Search assets
-     * @description Free text over title, description, tags and creator (Postgres full-text search with ranking; SQLite FTS5 with bm25 on the embedded default). Offer filters (`tier`, `currency`, `max_price`) must hold for one available offer (not paused, not sold out, its seller still the owner). Each result has its `standing` (clear, disputed, upheld, tainted), its `asset_status` as the licence rules see it (active, expired, disputed, upheld, tainted) and `purchasable` (a licence can be bought now: clear, not expired, one purchasable offer). `sort=relevance` (default) falls back to `newest` without `q`; `price` sorts by the cheapest matching offer (raw amounts: combine with `currency`), assets without one last. Page with `limit` (≤ 100) and `offset`, or with the opaque `cursor` of the previous page (it wins over `offset`). `facets` counts all matching assets.
+     * @description Free text over title, description, tags and creator (Postgres full-text search with ranking; SQLite FTS5 with bm25 on the embedded default). Offer filters (`tier`, `currency`, `max_price`) must hold for one available offer (not paused, not sold out, its seller still the owner). Each result has its `standing` (clear, disputed, upheld, tainted), its `asset_status` as the licence rules see it (active, expired, disputed, upheld, tainted) and `purchasable` (a licence can be bought now: clear, not expired, one purchasable offer). `sort=relevance` (default) falls back to `newest` without `q`; `price` sorts by the cheapest matching offer (raw amounts: combine with `currency`), assets without one last. Page with `limit` (≤ 100) and `offset`, or with the opaque `cursor` of the previous page (it wins over `offset`). `facets` counts all matching assets. Possible copies (later near-duplicates of another creator's earlier work, as the indexer recorded them) are left out, of the count and the facets too, unless `include_copies=true`; each result then names its possible original in `copy_of`.
      */
     get: operations["list_assets_assets_get"];
   };
@@ -17,8 +17,9 @@ export interface paths {
      * One certificate
      * @description Certificate, metadata, CIDs, fingerprints, offers with terms (and whether each is purchasable),
      * licence counts, prompt-check state (never the prompt), standing and disputes, expiry, parents and
-     * children, and for images a `possible_original`: an earlier registration by another creator that matches
-     * (the matching engine, cached per process until the indexer moves).
+     * children, and for images a `possible_original` (an earlier registration by another creator that matches,
+     * as the indexer's provenance step recorded it; `copy_of` names it) and `possible_copies` (later works
+     * recorded as possible copies of this one).
      */
     get: operations["get_asset_assets__asset_id__get"];
   };
@@ -213,15 +214,23 @@ export interface paths {
      * null, `inliers`; `GENIP_MATCH_CROPS=false` turns this stage off). Newly indexed works match on the next
      * request (the engine appends them before every lookup; no restart).
      *
-     * **Verdict** (about the best candidate):
+     * **Roles.** Each candidate is the `original` of its cluster, a `possible_copy` (a later near-duplicate of an
+     * earlier registration by another creator, not a registered derivative of it, as the indexer recorded; `copy_of`
+     * names the original) or a registered `derivative`. The original of a matched copy is listed too, even when the
+     * upload does not match it itself (`via` names the copy that brought it in; `distance` null).
+     *
+     * **Verdict** (over every candidate; `rests_on` names the one it rests on):
      *
      * * `unregistered`: no registered image within the distance.
-     * * `disputed`: the best candidate's standing is not clear — an open claim, an upheld claim, or tainted by an
+     * * `licensed`: `account` owns, or holds a valid licence for `use` on, an original or a derivative among the
+     *   candidates (the rules of `/licenses/status`; each candidate's answer is in its `license`). A possible copy
+     *   never turns a licensed account into an unlicensed one.
+     * * `disputed`: the work the verdict rests on is disputed — an open claim, an upheld claim, or tainted by an
      *   upheld claim against an ancestor (treated like upheld) — whatever the account holds.
-     * * `licensed`: `account` owns it or holds a valid licence for `use` (the rules of `/licenses/status`; its
-     *   answer is in `status`).
-     * * `unlicensed`: `account` holds no such licence — **or no `account` was sent**: nobody is assumed licensed, so
-     *   a registered work without an account is `unlicensed`, `status` is null and `note` says why.
+     * * `unlicensed`: otherwise, resting on the original of the closest candidate's cluster. A licence on (or
+     *   ownership of) a possible copy licenses nothing, since its seller may not own the work: `note` says so and
+     *   names both. **No `account`**: nobody is assumed licensed, so a registered work is `unlicensed`, `status` is
+     *   null and `note` says why.
      *
      * **Refusals** (JSON `detail`, never a 5xx): 413 over `GENIP_MATCH_MAX_BYTES` (25 MiB); 415 not a JPEG, PNG,
      * WebP, GIF, BMP or TIFF image (or a corrupt one); 422 a decompression bomb (more than `GENIP_MATCH_MAX_PIXELS`,
@@ -230,16 +239,23 @@ export interface paths {
      */
     post: operations["post_match_match_post"];
   };
+  "/prompts/checker-key": {
+    /**
+     * The checker's public key, to seal prompt submissions to
+     * @description The X25519 public key only the checker process holds the private half of.
+     */
+    get: operations["checker_key_prompts_checker_key_get"];
+  };
   "/prompts/{asset_id}": {
     /**
-     * The creator's own submitted prompt
-     * @description Only for the asset's creator: an EIP-712 `PromptAccess(assetId, account, deadline)` signature, as query parameters or `X-Genip-Account`, `X-Genip-Deadline`, `X-Genip-Signature` headers.
+     * The creator's own submission and its report
+     * @description Only for the asset's creator: an EIP-712 `PromptAccess(assetId, account, deadline)` signature, as query parameters or `X-Genip-Account`, `X-Genip-Deadline`, `X-Genip-Signature` headers. Never the prompt: the API cannot open it.
      */
     get: operations["read_prompt_prompts__asset_id__get"];
     /**
      * Submit the prompt privately for the check
-     * @description Accepts the creator's signed prompt parts when they reproduce the asset's commitment; stores them
-     * sealed for the checker process.
+     * @description Stores the creator's signed, sealed payload for the checker process, which alone can open it and
+     * checks it against the asset's commitment.
      */
     post: operations["submit_prompt_prompts__asset_id__post"];
   };
@@ -318,6 +334,17 @@ export interface components {
        * @description Dispute bonds the court awarded to the account (withdrawn from the court, not the hub).
        */
       bond_balances: components["schemas"]["BondBalancePublic"][];
+      /**
+       * Copies Of My Works
+       * @description Possible copies of works the account owns (as the indexer recorded them), newest first, at most `limit`: its owner may bring a claim with the evidence of `GET /assets/{copy}/copy-evidence?original=`.
+       */
+      copies_of_my_works?: components["schemas"]["CopyOfWork"][];
+      /**
+       * Copies Of My Works Count
+       * @description Possible copies of the account's works.
+       * @default 0
+       */
+      copies_of_my_works_count: number;
       /** As Of Block */
       as_of_block: number;
     };
@@ -392,6 +419,11 @@ export interface components {
        * @description Text relevance (higher is better) when `q` is set.
        */
       rank?: number | null;
+      /**
+       * Copy Of
+       * @description A possible copy: the earlier registration by another creator it may copy (not one of its ancestors), as the indexer recorded it; null otherwise. Search lists possible copies only with `include_copies`.
+       */
+      copy_of?: number | null;
       /** Registrar */
       registrar: string;
       /** Tx Hash */
@@ -442,6 +474,11 @@ export interface components {
       children: components["schemas"]["EdgePublic"][];
       /** @description For images: an EARLIER registration by ANOTHER creator (not an ancestor) that matches this image with the matching engine's stages and thresholds, the best match first; null when none, or not an image. Its owner can report this asset as a copy (`GET /assets/{id}/copy-evidence?original=`). */
       possible_original?: components["schemas"]["PossibleOriginal"] | null;
+      /**
+       * Possible Copies
+       * @description Later registrations by other creators recorded as possible copies of this work (the indexer's provenance step), newest first, at most 100; its owner can report each (`GET /assets/{copy}/copy-evidence?original={id}`).
+       */
+      possible_copies?: components["schemas"]["PossibleCopy"][];
       /** As Of Block */
       as_of_block: number;
     };
@@ -516,6 +553,11 @@ export interface components {
        * @description Text relevance (higher is better) when `q` is set.
        */
       rank?: number | null;
+      /**
+       * Copy Of
+       * @description A possible copy: the earlier registration by another creator it may copy (not one of its ancestors), as the indexer recorded it; null otherwise. Search lists possible copies only with `include_copies`.
+       */
+      copy_of?: number | null;
     };
     /**
      * AssetsPublic
@@ -694,6 +736,32 @@ export interface components {
       last_error_at: string | null;
     };
     /**
+     * CheckerKeyOut
+     * @description The key creators seal their prompt submissions to.
+     */
+    CheckerKeyOut: {
+      /**
+       * Public Key
+       * @description X25519 public key, 0x-hex (32 bytes).
+       */
+      public_key: string;
+      /**
+       * Key Id
+       * @description Its id, sent back with each submission (sha256 prefix).
+       */
+      key_id: string;
+      /**
+       * Algorithm
+       * @description How to seal: libsodium's sealed box.
+       */
+      algorithm: string;
+      /**
+       * Payload
+       * @description What to seal.
+       */
+      payload: string;
+    };
+    /**
      * CopyEvidence
      * @description Match evidence between a registered work and an earlier one it is said to copy.
      */
@@ -770,6 +838,79 @@ export interface components {
        * @description As in `POST /match`: orders, not a probability.
        */
       confidence: number;
+    };
+    /**
+     * CopyOfWork
+     * @description A possible copy of a work the account owns, and whether a claim against it is open.
+     */
+    CopyOfWork: {
+      /**
+       * Asset Id
+       * @description The possible copy.
+       */
+      asset_id: number;
+      /** Title */
+      title: string | null;
+      /** Creator */
+      creator: string;
+      /** Owner */
+      owner: string;
+      /** Block Number */
+      block_number: number;
+      /**
+       * Original Id
+       * @description The account's work it may copy.
+       */
+      original_id: number;
+      /** Original Title */
+      original_title: string | null;
+      /**
+       * Method
+       * @description The matching stage that found it (as `possible_original`).
+       * @enum {string}
+       */
+      method: "pdq" | "phash" | "thumb" | "orb";
+      /**
+       * Distance
+       * @description Bits apart, for pdq and phash; null otherwise.
+       */
+      distance: number | null;
+      /**
+       * Correlation
+       * @description For thumb: thumbnail correlation.
+       */
+      correlation?: number | null;
+      /**
+       * Inliers
+       * @description For orb: keypoints that line up.
+       */
+      inliers?: number | null;
+      /**
+       * Blocks Later
+       * @description Blocks between the original's registration and the copy's.
+       */
+      blocks_later: number;
+      /**
+       * Asset Status
+       * @description The copy's status under the licence rules.
+       * @enum {string}
+       */
+      asset_status: "active" | "expired" | "disputed" | "upheld" | "tainted" | "unregistered";
+      /**
+       * Claim Open
+       * @description A claim against the copy is open in the dispute court.
+       */
+      claim_open: boolean;
+      /**
+       * Open Claim Id
+       * @description The newest open claim against the copy; null when none.
+       */
+      open_claim_id: number | null;
+      /**
+       * Claimable
+       * @description A claim can be brought against the copy now (the court takes claims on clear works only).
+       */
+      claimable: boolean;
     };
     /**
      * Currency
@@ -1233,10 +1374,30 @@ export interface components {
        * @enum {string}
        */
       asset_status: "active" | "disputed" | "upheld" | "tainted";
+      /**
+       * Role
+       * @description What it is in its cluster: the original, a possible copy of `copy_of` (later, by another creator, not a derivative of it), or a registered derivative.
+       * @default original
+       * @enum {string}
+       */
+      role: "original" | "possible_copy" | "derivative";
+      /**
+       * Copy Of
+       * @description For a possible copy: the work it may copy.
+       */
+      copy_of?: number | null;
+      /**
+       * Via
+       * @description Not matched itself: listed as the original of this matched possible copy.
+       */
+      via?: number | null;
+      /** @description The `/licenses/status` answer for this work, `account` and `use`; null without an account. */
+      license?: components["schemas"]["LicenseStatus"] | null;
     };
     /**
      * MatchResult
-     * @description Candidates (best first), the verdict about the best one and, with `account`, its licence status.
+     * @description Every candidate weighed (best first, then the originals of matched copies), the verdict and what it
+     * rests on.
      */
     MatchResult: {
       /** Candidates */
@@ -1246,7 +1407,12 @@ export interface components {
        * @enum {string}
        */
       verdict: "licensed" | "unlicensed" | "unregistered" | "disputed";
-      /** @description The `/licenses/status` answer for the best candidate, `account` and `use`; null without an account or a candidate. */
+      /**
+       * Rests On
+       * @description The candidate (asset id) the verdict rests on; null when unregistered.
+       */
+      rests_on?: number | null;
+      /** @description The `/licenses/status` answer for the work the verdict rests on, `account` and `use`; null without an account or a candidate. */
       status: components["schemas"]["LicenseStatus"] | null;
       /**
        * Note
@@ -1318,6 +1484,11 @@ export interface components {
       /** Creator */
       creator?: string | null;
       /**
+       * Media Cid
+       * @description The work's file, for its thumbnail (`/ipfs/{media_cid}`); null until its metadata is read.
+       */
+      media_cid?: string | null;
+      /**
        * Message
        * @description The warning to show, naming the certificate.
        * @default
@@ -1384,6 +1555,58 @@ export interface components {
       value: string;
       /** Quality */
       quality: number | null;
+    };
+    /**
+     * PossibleCopy
+     * @description A later registration by another creator recorded as a possible copy of this work (not a derivative of
+     * it).
+     */
+    PossibleCopy: {
+      /** Asset Id */
+      asset_id: number;
+      /** Title */
+      title: string | null;
+      /** Creator */
+      creator: string;
+      /** Owner */
+      owner: string;
+      /**
+       * Block Number
+       * @description The copy's registration block (later than this asset's).
+       */
+      block_number: number;
+      /**
+       * Method
+       * @description The matching stage that found it (as `possible_original`).
+       * @enum {string}
+       */
+      method: "pdq" | "phash" | "thumb" | "orb";
+      /**
+       * Distance
+       * @description Bits apart, for pdq and phash; null otherwise.
+       */
+      distance: number | null;
+      /**
+       * Correlation
+       * @description For thumb: thumbnail correlation.
+       */
+      correlation?: number | null;
+      /**
+       * Inliers
+       * @description For orb: keypoints that line up.
+       */
+      inliers?: number | null;
+      /**
+       * Blocks Later
+       * @description Blocks between this work's registration and the copy's.
+       */
+      blocks_later: number;
+      /**
+       * Asset Status
+       * @description The copy's status under the licence rules (a claim brought against it shows here).
+       * @enum {string}
+       */
+      asset_status: "active" | "expired" | "disputed" | "upheld" | "tainted" | "unregistered";
     };
     /**
      * PossibleOriginal
@@ -1475,43 +1698,51 @@ export interface components {
     };
     /**
      * PromptPrivate
-     * @description The creator's own submission, in clear (served only to them, never cached).
+     * @description The creator's own submission: its progress and the checker's report; never the text (the API cannot
+     * open it). Served only to them, never cached.
      */
     PromptPrivate: {
       /** Asset Id */
       asset_id: number;
       /** Creator */
       creator: string;
-      /** Scheme */
-      scheme: string;
-      /** Parts */
-      parts: {
-        [key: string]: string;
-      };
-      /** Salt */
-      salt: string;
-      /** Status */
+      /**
+       * Scheme
+       * @description parts or single, once the checker opened it.
+       */
+      scheme: string | null;
+      /** Key Id */
+      key_id: string;
+      /**
+       * Status
+       * @description pending, needs_review, attested or rejected.
+       */
       status: string;
       /** Outcome */
       outcome: string | null;
+      /**
+       * Report
+       * @description The rules that fired (ids and protected names), or why the submission was rejected.
+       */
+      report: {
+        [key: string]: unknown;
+      } | null;
     };
     /**
      * PromptSubmissionIn
-     * @description A creator's private submission: the parts, the (master) salt, and their wallet signature.
+     * @description A creator's private submission: the payload sealed to the checker's key, and their wallet signature.
      */
     PromptSubmissionIn: {
       /**
-       * Parts
-       * @description Part name → text (the workflow as canonical JSON text). Only `prompt` for a single prompt commitment.
+       * Sealed
+       * @description base64 of `crypto_box_seal(payload, checker public key)`; payload = the UTF-8 JSON `{"parts": {name: text}, "salt": hex}` (parts: prompt, negative_prompt, seed, model, workflow — only `prompt` for a single prompt commitment; the salt is the master salt or the salt, 32 bytes).
        */
-      parts: {
-        [key: string]: string;
-      };
+      sealed: string;
       /**
-       * Salt
-       * @description The master salt (parts) or the salt (single), hex.
+       * Key Id
+       * @description `key_id` of the key it is sealed to.
        */
-      salt: string;
+      key_id: string;
       /**
        * Deadline
        * @description Unix time the signature expires (at most 1 h ahead).
@@ -1519,7 +1750,7 @@ export interface components {
       deadline: number;
       /**
        * Signature
-       * @description EIP-712 PromptSubmission(assetId, commitment, payloadHash, deadline) by the creator; payloadHash = keccak256 of the canonical payload JSON (`PromptPayload.to_bytes`).
+       * @description EIP-712 PromptSubmission(assetId, commitment, payloadHash, deadline) by the creator; payloadHash = keccak256 of the sealed bytes.
        */
       signature: string;
     };
@@ -1560,13 +1791,10 @@ export interface components {
       asset_id: number;
       /** Submission Id */
       submission_id: number;
-      /**
-       * Scheme
-       * @description parts (Merkle root) or single (salted hash).
-       */
-      scheme: string;
       /** Commitment */
       commitment: string;
+      /** Key Id */
+      key_id: string;
       /** Status */
       status: string;
     };
@@ -1577,7 +1805,7 @@ export interface components {
     SubmissionState: {
       /**
        * Status
-       * @description pending, needs_review or attested.
+       * @description pending, needs_review, attested or rejected.
        */
       status: string;
       /**
@@ -1786,7 +2014,7 @@ export interface operations {
 
   /**
    * Search assets
-   * @description Free text over title, description, tags and creator (Postgres full-text search with ranking; SQLite FTS5 with bm25 on the embedded default). Offer filters (`tier`, `currency`, `max_price`) must hold for one available offer (not paused, not sold out, its seller still the owner). Each result has its `standing` (clear, disputed, upheld, tainted), its `asset_status` as the licence rules see it (active, expired, disputed, upheld, tainted) and `purchasable` (a licence can be bought now: clear, not expired, one purchasable offer). `sort=relevance` (default) falls back to `newest` without `q`; `price` sorts by the cheapest matching offer (raw amounts: combine with `currency`), assets without one last. Page with `limit` (≤ 100) and `offset`, or with the opaque `cursor` of the previous page (it wins over `offset`). `facets` counts all matching assets.
+   * @description Free text over title, description, tags and creator (Postgres full-text search with ranking; SQLite FTS5 with bm25 on the embedded default). Offer filters (`tier`, `currency`, `max_price`) must hold for one available offer (not paused, not sold out, its seller still the owner). Each result has its `standing` (clear, disputed, upheld, tainted), its `asset_status` as the licence rules see it (active, expired, disputed, upheld, tainted) and `purchasable` (a licence can be bought now: clear, not expired, one purchasable offer). `sort=relevance` (default) falls back to `newest` without `q`; `price` sorts by the cheapest matching offer (raw amounts: combine with `currency`), assets without one last. Page with `limit` (≤ 100) and `offset`, or with the opaque `cursor` of the previous page (it wins over `offset`). `facets` counts all matching assets. Possible copies (later near-duplicates of another creator's earlier work, as the indexer recorded them) are left out, of the count and the facets too, unless `include_copies=true`; each result then names its possible original in `copy_of`.
    */
   list_assets_assets_get: {
     parameters: {
@@ -1809,6 +2037,8 @@ export interface operations {
         standing?: ("clear" | "disputed" | "upheld" | "tainted") | null;
         /** @description A licence can (true) or cannot (false) be bought now. */
         purchasable?: boolean | null;
+        /** @description List possible copies too (each with `copy_of`); hidden by default. */
+        include_copies?: boolean;
         sort?: "relevance" | "newest" | "price" | "most_licensed";
         limit?: number;
         offset?: number;
@@ -1843,8 +2073,9 @@ export interface operations {
    * One certificate
    * @description Certificate, metadata, CIDs, fingerprints, offers with terms (and whether each is purchasable),
    * licence counts, prompt-check state (never the prompt), standing and disputes, expiry, parents and
-   * children, and for images a `possible_original`: an earlier registration by another creator that matches
-   * (the matching engine, cached per process until the indexer moves).
+   * children, and for images a `possible_original` (an earlier registration by another creator that matches,
+   * as the indexer's provenance step recorded it; `copy_of` names it) and `possible_copies` (later works
+   * recorded as possible copies of this one).
    */
   get_asset_assets__asset_id__get: {
     parameters: {
@@ -2360,15 +2591,23 @@ export interface operations {
    * null, `inliers`; `GENIP_MATCH_CROPS=false` turns this stage off). Newly indexed works match on the next
    * request (the engine appends them before every lookup; no restart).
    *
-   * **Verdict** (about the best candidate):
+   * **Roles.** Each candidate is the `original` of its cluster, a `possible_copy` (a later near-duplicate of an
+   * earlier registration by another creator, not a registered derivative of it, as the indexer recorded; `copy_of`
+   * names the original) or a registered `derivative`. The original of a matched copy is listed too, even when the
+   * upload does not match it itself (`via` names the copy that brought it in; `distance` null).
+   *
+   * **Verdict** (over every candidate; `rests_on` names the one it rests on):
    *
    * * `unregistered`: no registered image within the distance.
-   * * `disputed`: the best candidate's standing is not clear — an open claim, an upheld claim, or tainted by an
+   * * `licensed`: `account` owns, or holds a valid licence for `use` on, an original or a derivative among the
+   *   candidates (the rules of `/licenses/status`; each candidate's answer is in its `license`). A possible copy
+   *   never turns a licensed account into an unlicensed one.
+   * * `disputed`: the work the verdict rests on is disputed — an open claim, an upheld claim, or tainted by an
    *   upheld claim against an ancestor (treated like upheld) — whatever the account holds.
-   * * `licensed`: `account` owns it or holds a valid licence for `use` (the rules of `/licenses/status`; its
-   *   answer is in `status`).
-   * * `unlicensed`: `account` holds no such licence — **or no `account` was sent**: nobody is assumed licensed, so
-   *   a registered work without an account is `unlicensed`, `status` is null and `note` says why.
+   * * `unlicensed`: otherwise, resting on the original of the closest candidate's cluster. A licence on (or
+   *   ownership of) a possible copy licenses nothing, since its seller may not own the work: `note` says so and
+   *   names both. **No `account`**: nobody is assumed licensed, so a registered work is `unlicensed`, `status` is
+   *   null and `note` says why.
    *
    * **Refusals** (JSON `detail`, never a 5xx): 413 over `GENIP_MATCH_MAX_BYTES` (25 MiB); 415 not a JPEG, PNG,
    * WebP, GIF, BMP or TIFF image (or a corrupt one); 422 a decompression bomb (more than `GENIP_MATCH_MAX_PIXELS`,
@@ -2415,8 +2654,28 @@ export interface operations {
     };
   };
   /**
-   * The creator's own submitted prompt
-   * @description Only for the asset's creator: an EIP-712 `PromptAccess(assetId, account, deadline)` signature, as query parameters or `X-Genip-Account`, `X-Genip-Deadline`, `X-Genip-Signature` headers.
+   * The checker's public key, to seal prompt submissions to
+   * @description The X25519 public key only the checker process holds the private half of.
+   */
+  checker_key_prompts_checker_key_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CheckerKeyOut"];
+        };
+      };
+      /** @description The API has no GENIP_CHECKER_PUBLIC_KEY (or the database is down). */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /**
+   * The creator's own submission and its report
+   * @description Only for the asset's creator: an EIP-712 `PromptAccess(assetId, account, deadline)` signature, as query parameters or `X-Genip-Account`, `X-Genip-Deadline`, `X-Genip-Signature` headers. Never the prompt: the API cannot open it.
    */
   read_prompt_prompts__asset_id__get: {
     parameters: {
@@ -2474,18 +2733,12 @@ export interface operations {
           "application/json": components["schemas"]["HTTPValidationError"];
         };
       };
-      /** @description The API has no GENIP_CHECKER_KEY (or the database is down). */
-      503: {
-        content: {
-          "application/json": components["schemas"]["ErrorBody"];
-        };
-      };
     };
   };
   /**
    * Submit the prompt privately for the check
-   * @description Accepts the creator's signed prompt parts when they reproduce the asset's commitment; stores them
-   * sealed for the checker process.
+   * @description Stores the creator's signed, sealed payload for the checker process, which alone can open it and
+   * checks it against the asset's commitment.
    */
   submit_prompt_prompts__asset_id__post: {
     parameters: {
@@ -2530,7 +2783,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
-      /** @description The asset already has a prompt submission. */
+      /** @description The asset already has a prompt submission (not rejected). */
       409: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
@@ -2542,13 +2795,13 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
-      /** @description The parts do not match the asset's prompt commitment, or the body is malformed. */
+      /** @description The sealed payload is malformed or sealed to another key than the checker's, or the body is malformed. */
       422: {
         content: {
           "application/json": components["schemas"]["UnprocessableBody"];
         };
       };
-      /** @description The API has no GENIP_CHECKER_KEY (or the database is down). */
+      /** @description The API has no GENIP_CHECKER_PUBLIC_KEY (or the database is down). */
       503: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
@@ -2630,7 +2883,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
-      /** @description The parts do not match the asset's prompt commitment, or the body is malformed. */
+      /** @description The body is malformed (part name, salt or proof). */
       422: {
         content: {
           "application/json": components["schemas"]["UnprocessableBody"];

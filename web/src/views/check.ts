@@ -1,7 +1,10 @@
-// Platform check: upload an image → POST /match → the verdict (registered? licensed for this account?).
+// Platform check: upload an image → POST /match → the verdict (registered? licensed for this account?), then every
+// candidate the verdict weighed: its role (original, possible copy of #N, derivative), how it matches, the licence
+// found on it, and which one the verdict rests on, all in sentences (the API decides; this page words it).
 
-import { config, mediaUrl, postForm, ApiError, type MatchCandidate, type MatchResult, type Verdict } from "../api";
+import { config, mediaUrl, postForm, ApiError, type LicenseStatus, type MatchCandidate, type MatchResult, type Verdict } from "../api";
 import { clear, field, h, statusLine } from "../dom";
+import { capitalised, date, matchWords } from "../format";
 
 /** The API's verdicts in words: typed by its enum, so a verdict the API adds is a `tsc` error until worded here. */
 const VERDICTS: Record<Verdict, { text: string; tone: "ok" | "warn" }> = {
@@ -38,13 +41,22 @@ export default async function check(root: HTMLElement): Promise<void> {
       const r = await postForm<MatchResult>("/match", data);
       status.set("");
       const verdict = VERDICTS[r.verdict] ?? { text: r.verdict, tone: "warn" };
+      const rest = r.candidates.find((c) => c.asset_id === r.rests_on);
       clear(out,
         h("p", { class: `verdict ${verdict.tone}`, "data-testid": "verdict", "data-verdict": r.verdict }, verdict.text),
-        r.candidates.length ? h("ul", { class: "grid" }, r.candidates.map((c) => h("li", { class: "card" },
+        rest ? h("p", { "data-testid": "rests-on" }, "The verdict rests on ", h("a", { href: `#/work/${rest.asset_id}` }, `#${rest.asset_id}`),
+          `${rest.title ? ` (${rest.title})` : ""}, ${roleWords(rest).toLowerCase()}.`) : null,
+        r.note ? h("p", { class: "callout warn", "data-testid": "note" }, sentence(r.note)) : null,
+        r.candidates.length ? h("h2", null, `Registered works weighed (${r.candidates.length})`) : null,
+        r.candidates.length ? h("ul", { class: "grid candidates" }, r.candidates.map((c) => h("li", { class: `card${c.asset_id === r.rests_on ? " rests-on" : ""}`, "data-testid": "candidate", "data-asset": c.asset_id },
           h("a", { href: `#/work/${c.asset_id}`, class: "card-link" },
             typeof c.media_cid === "string" ? h("div", { class: "thumb" }, h("img", { src: mediaUrl(c.media_cid), alt: "" })) : null,
-            h("div", { class: "card-body" }, h("h2", { class: "card-title" }, c.title || `Work #${c.asset_id}`),
-              h("p", { class: "muted small", "data-testid": "likeness" }, likeness(c))))))) : null);
+            h("div", { class: "card-body" }, h("h3", { class: "card-title" }, c.title || `Work #${c.asset_id}`),
+              h("p", { class: `badge ${c.role === "possible_copy" ? "bad" : c.role === "derivative" ? "" : "ok"}`, "data-testid": "role" }, roleWords(c)),
+              c.asset_id === r.rests_on ? h("p", { class: "badge warn", "data-testid": "rests-on-mark" }, "The verdict rests on this work") : null,
+              h("p", { class: "muted small", "data-testid": "likeness" }, likeness(c)),
+              standingWords(c) ? h("p", { class: "small", "data-testid": "candidate-standing" }, standingWords(c)) : null,
+              h("p", { class: "small", "data-testid": "licence" }, licenceWords(c.license ?? null))))))) : null);
     } catch (err) {
       if (err instanceof ApiError && (err.status === 404 || err.status === 405)) status.set("Platform check is not available on this server yet.", "error");
       else status.set(String((err as Error).message), "error");
@@ -53,9 +65,46 @@ export default async function check(root: HTMLElement): Promise<void> {
   clear(root, form);
 }
 
-/** How the candidate matched: its hash distance, its thumbnail's correlation, or the keypoints a crop shares. */
+/** How the candidate matched (its hash distance, its thumbnail's correlation, or the keypoints a crop shares), or why
+ * it is listed without matching: it is the original of a possible copy that matched. */
 function likeness(c: MatchCandidate): string {
-  if (c.method === "orb") return `crop or edit: ${c.inliers ?? 0} keypoints line up`;
-  if (c.method === "thumb") return `light or colours changed: thumbnails correlate at ${(c.correlation ?? 0).toFixed(3)}`;
-  return c.distance === null || c.distance === undefined ? "" : `${c.method === "phash" ? "pHash" : "PDQ"} distance ${c.distance}`;
+  if (typeof c.via === "number") return `Listed as the original of #${c.via}, which matched the image.`;
+  return `Matches the image: ${matchWords(c)}.`;
+}
+
+/** The candidate's role in words. Typed by the API's enum: a role the API adds is a `tsc` error until worded. */
+function roleWords(c: MatchCandidate): string {
+  const roles: Record<MatchCandidate["role"], string> = {
+    original: "The original",
+    possible_copy: typeof c.copy_of === "number" ? `Possible copy of #${c.copy_of}` : "Possible copy",
+    derivative: "A registered derivative",
+  };
+  return Object.hasOwn(roles, c.role) ? roles[c.role] : "A registered work";
+}
+
+/** The candidate's standing, when it is not clear. */
+function standingWords(c: MatchCandidate): string | null {
+  const words: Record<MatchCandidate["asset_status"], string | null> = {
+    active: null,
+    disputed: "Under dispute: a claim against it is open.",
+    upheld: "A claim against it was upheld.",
+    tainted: "Tainted: a claim was upheld against a work it was built on.",
+  };
+  return Object.hasOwn(words, c.asset_status) ? words[c.asset_status] : "Its standing is unknown.";
+}
+
+/** The account's licence on the candidate (the API's `/licenses/status` answer) in one sentence. */
+function licenceWords(s: LicenseStatus | null): string {
+  if (!s) return "No account given: no licence was looked up.";
+  if (!s.licensed) return `This account holds no licence on it for ${s.use} use.`;
+  if (!s.license_ids.length) return `This account may use it for ${s.use} (it owns the work).`;
+  const until = s.expires_at ? ` until ${date(s.expires_at)}` : " with no end date";
+  const ids = s.license_ids.map((i) => `#${i}`).join(", ");
+  return `This account holds licence ${ids} on it for ${s.use} use,${until}.`;
+}
+
+/** The API's note ("the account holds …") as a sentence. */
+function sentence(text: string): string {
+  const t = capitalised(text.trim());
+  return /[.!?]$/.test(t) ? t : `${t}.`;
 }

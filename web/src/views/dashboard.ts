@@ -1,9 +1,10 @@
-// Creator dashboard: my works and their offers (create, pause, resume), revenue balances, withdraw, my licences.
+// Creator dashboard: my works and their offers (create, pause, resume), revenue balances, withdraw, my licences, and
+// the possible copies of my works with "Bring a claim" (the copy's page, its claim form opened and prefilled).
 
 import { config, get, type Account, type Asset, type Config } from "../api";
 import { createOffer, setOfferPaused, withdraw, withdrawable } from "../chain";
 import { clear, field, h, statusLine } from "../dom";
-import { amount, capitalised, date, price, tierName, toUnits } from "../format";
+import { amount, blocksLater, capitalised, date, matchWords, price, shortAddr, tierName, toUnits } from "../format";
 import { standingText, statusOf } from "../standing";
 import { explain, wallet } from "../wallet";
 
@@ -37,6 +38,40 @@ function offerForm(asset: Asset, cfg: Config, done: () => void): HTMLElement {
     }
   });
   return h("details", null, h("summary", null, "New offer"), form);
+}
+
+/** A possible copy of a work the account owns (`GET /accounts/{address}`'s `copies_of_my_works`). */
+type CopyOfWork = NonNullable<Account["copies_of_my_works"]>[number];
+
+/** Why no claim can be brought against a copy now, in words (the API decides `claimable`). */
+function unclaimable(c: CopyOfWork): string {
+  if (c.claim_open) return `Claim #${c.open_claim_id} against it is open.`;
+  switch (c.asset_status) {
+    case "upheld":
+      return "A claim against it was upheld.";
+    case "tainted":
+      return "It is tainted by a claim upheld against a work it was built on.";
+    default:
+      return "A claim cannot be brought against it now.";
+  }
+}
+
+/** "Copies of your works": each possible copy, how it matches, and "Bring a claim" when one can be brought. */
+function copiesOfMyWorks(me: Account): HTMLElement {
+  const found = me.copies_of_my_works ?? [];
+  return h("section", { "aria-labelledby": "copies-h", "data-testid": "copies-of-my-works" },
+    h("h2", { id: "copies-h" }, `Copies of your works (${me.copies_of_my_works_count})`),
+    found.length
+      ? h("ul", { class: "copies" }, found.map((c) => {
+          const bring = h("button", { type: "button", class: "btn warn small" }, "Bring a claim");
+          bring.addEventListener("click", () => (location.hash = `#/work/${c.asset_id}?claim=${c.original_id}`));
+          return h("li", { "data-testid": "copy-of-my-work", "data-asset": c.asset_id },
+            h("p", null, h("a", { href: `#/work/${c.asset_id}` }, c.title || `Work #${c.asset_id}`), ` (#${c.asset_id}) by ${shortAddr(c.creator)} `,
+              "is a possible copy of your ", h("a", { href: `#/work/${c.original_id}` }, c.original_title || `work #${c.original_id}`), ` (#${c.original_id}).`),
+            h("p", { class: "muted small" }, `It matches (${matchWords(c)}) and was ${blocksLater(c.blocks_later)}.`),
+            c.claimable ? bring : h("p", { class: "small", "data-testid": "claim-state" }, unclaimable(c)));
+        }))
+      : h("p", { class: "muted" }, "No possible copies of your works have been found."));
 }
 
 export default async function dashboard(root: HTMLElement): Promise<void> {
@@ -80,6 +115,7 @@ export default async function dashboard(root: HTMLElement): Promise<void> {
         h("div", { class: "table-wrap" }, h("table", null,
           h("thead", null, h("tr", null, h("th", { scope: "col" }, "Currency"), h("th", { scope: "col" }, "Earned"), h("th", { scope: "col" }, "Withdrawn"), h("th", { scope: "col" }, "Withdrawable now"), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Action")))),
           h("tbody", null, balanceRows)))),
+      copiesOfMyWorks(me),
       h("section", { "aria-labelledby": "works-h" }, h("h2", { id: "works-h" }, `My works (${me.works_created_count})`),
         assets.length ? h("ul", { class: "my-works" }, assets.map((a) => h("li", { class: "my-work" },
           h("h3", null, h("a", { href: `#/work/${a.asset_id}` }, a.title || `#${a.asset_id}`)),

@@ -3,6 +3,8 @@
 // API's copy evidence (its sentence and keccak256 hash) and the claimant's asset is that original; otherwise the
 // claimant writes a short statement (hashed with keccak256 of its UTF-8 bytes) and may pick one of their works.
 // The page shows the action only for a clear work (the API's standing) and renders the API's standing after.
+// `open` (the dashboard's "Bring a claim" on a copy of the wallet's work) opens the form as soon as a wallet
+// that may report is connected.
 
 import type { Address, Hex } from "viem";
 import { get, type Account, type Asset, type Config, type CopyEvidence, type Dispute } from "../api";
@@ -61,9 +63,10 @@ async function typed(asset: Asset, account: Address): Promise<{ body: HTMLElemen
 }
 
 /** The "Report a copy" section; empty unless a connected wallet other than the owner looks at a clear work. */
-export function reportSection(asset: Asset, cfg: Config | null, onIndexed: () => void): HTMLElement {
+export function reportSection(asset: Asset, cfg: Config | null, onIndexed: () => void, options: { open?: boolean } = {}): HTMLElement {
   const section = h("section", { "aria-labelledby": "report-h", class: "report", "data-testid": "report" });
   const status = statusLine();
+  let openNow = options.open === true;
 
   const openForm = async (account: Address, opener: HTMLButtonElement) => {
     opener.disabled = true;
@@ -109,6 +112,11 @@ export function reportSection(asset: Asset, cfg: Config | null, onIndexed: () =>
     opener.addEventListener("click", () => void openForm(account, opener));
     clear(section, h("h2", { id: "report-h" }, "Report a copy"),
       h("p", { class: "muted small" }, "If this work copies one of yours, bring a claim in the dispute court."), opener, status);
+    if (openNow) {
+      openNow = false;
+      void openForm(account, opener);
+      requestAnimationFrame(() => section.scrollIntoView({ block: "start" }));
+    }
   };
   render();
   const off = wallet.onChange(() => (section.isConnected ? render() : off()));

@@ -1,4 +1,5 @@
-// Search: free text, filters, sort; instant (debounced) results; infinite scroll with a "More" button.
+// Search: free text, filters, sort; instant (debounced) results; infinite scroll with a "More" button. Possible
+// copies (the API's `copy_of`) are hidden unless "Show possible copies" is on; then each carries its mark.
 
 import { config, mediaUrl, type AssetsPage, type AssetSummary, type Config } from "../api";
 import { clear, field, h } from "../dom";
@@ -31,6 +32,9 @@ export function card(asset: AssetSummary, cfg: Config | null, currency: string):
         h("p", { class: "muted small" }, `${asset.kind} · by ${shortAddr(asset.creator)}`),
         h("p", { class: "price" }, cost),
         badge ? h("p", { class: `badge ${badge.tone}`, "data-testid": "standing-badge" }, badge.text) : null,
+        typeof asset.copy_of === "number"
+          ? h("p", { class: "badge bad", "data-testid": "copy-badge", title: "A later near-duplicate of an earlier work by another creator" }, `Possible copy of #${asset.copy_of}`)
+          : null,
       ),
     ),
   );
@@ -53,6 +57,7 @@ export default async function search(root: HTMLElement, params: URLSearchParams)
   const currencies: [string, string][] = [["", "Any currency"], ...(cfg?.currencies ?? []).map((c) => [c.address, c.symbol] as [string, string])];
   const currency = select("currency", currencies, params.get("currency") ?? "");
   const maxPrice = h("input", { type: "text", inputmode: "decimal", name: "max_price", value: params.get("max") ?? "", placeholder: "any" });
+  const copies = h("input", { type: "checkbox", name: "include_copies", checked: params.get("copies") === "1" });
   const sort = select("sort", [["relevance", "Best match"], ["newest", "Newest"], ["price", "Lowest price"], ["most_licensed", "Most licensed"]], params.get("sort") ?? "relevance");
   const form = h(
     "form",
@@ -63,6 +68,7 @@ export default async function search(root: HTMLElement, params: URLSearchParams)
     field("Currency", currency),
     field("Max price", maxPrice),
     field("Sort", sort),
+    h("label", { class: "check" }, copies, "Show possible copies"),
   );
   const summary = h("p", { class: "muted", role: "status", "aria-live": "polite" });
   const grid = h("ul", { class: "grid", "aria-label": "Results" });
@@ -85,6 +91,7 @@ export default async function search(root: HTMLElement, params: URLSearchParams)
     if (currency.value) p.set("currency", currency.value);
     if (sort.value !== "relevance") p.set("sort", sort.value);
     if (creator) p.set("creator", creator);
+    if (copies.checked) p.set("include_copies", "true");
     return p;
   }
 
@@ -93,6 +100,10 @@ export default async function search(root: HTMLElement, params: URLSearchParams)
     controller = new AbortController();
     const p = query();
     const shown = new URLSearchParams(p);
+    if (shown.has("include_copies")) {
+      shown.delete("include_copies");
+      shown.set("copies", "1");
+    }
     if (maxPrice.value.trim()) shown.set("max", maxPrice.value.trim());
     history.replaceState(null, "", `#/${shown.toString() ? `?${shown}` : ""}`);
     p.set("sort", sort.value === "relevance" && !p.get("q") ? "newest" : sort.value);
@@ -140,7 +151,7 @@ export default async function search(root: HTMLElement, params: URLSearchParams)
   };
   q.addEventListener("input", soon);
   maxPrice.addEventListener("input", soon);
-  for (const s of [kind, tier, currency, sort]) s.addEventListener("change", () => void load(true));
+  for (const s of [kind, tier, currency, sort, copies]) s.addEventListener("change", () => void load(true));
   more.addEventListener("click", () => void load(false));
   new IntersectionObserver((entries) => {
     if (entries.some((e) => e.isIntersecting) && cursor && !loading && root.isConnected) void load(false);

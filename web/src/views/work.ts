@@ -1,9 +1,11 @@
-// The work page: media, certificate, prompt-check badge, offers in plain words with Buy, lineage, status lookup.
+// The work page: media, certificate, prompt-check badge, offers in plain words with Buy, lineage, status lookup; the
+// mark of a possible copy (the API's `possible_original`) and, on an original, its possible copies. `?claim=N` (the
+// dashboard's "Bring a claim") opens the claim form at once.
 
 import { config, get, mediaUrl, type Account, type Asset, type Config, type Lineage, type LicenseStatus, type Offer, type Use } from "../api";
 import { buyLicense } from "../chain";
 import { clear, field, h, statusLine } from "../dom";
-import { date, pct, price, shortAddr, termsInWords, tierName } from "../format";
+import { blocksLater, date, matchWords, pct, price, shortAddr, termsInWords, tierName } from "../format";
 import { disputeInWords, standingText } from "../standing";
 import { explain, sleep, wallet } from "../wallet";
 import { answerControl, reportSection } from "./report";
@@ -69,6 +71,38 @@ function facts(asset: Asset): HTMLElement {
   if (asset.expires_at) rows.splice(4, 0, ["Rights end", `${date(asset.expires_at)} (inherited from the licences it was built under)`]);
   return h("section", { "aria-labelledby": "cert-h", class: "certificate" }, h("h2", { id: "cert-h" }, "Certificate"),
     h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", null, k), h("dd", null, v)])));
+}
+
+/** "Possible copy of #N": the earlier work by another creator this one matches, how, and how much later it came. */
+function copyMark(asset: Asset): HTMLElement | null {
+  const original = asset.possible_original;
+  if (!original) return null;
+  return h("div", { class: "callout bad copy-mark", role: "note", "data-testid": "copy-mark" },
+    h("p", null, h("strong", null, "Possible copy of ", h("a", { href: `#/work/${original.asset_id}` }, `#${original.asset_id}`)),
+      original.title ? ` (${original.title})` : ""),
+    h("p", { "data-testid": "copy-how" },
+      `It matches that earlier work by another creator (${matchWords(original)}) and was ${blocksLater(asset.block_number - original.block_number)}. `,
+      "It is not registered as a derivative of it; the earlier work's owner may bring a claim."));
+}
+
+/** On an original: the later works recorded as possible copies of it (its owner may bring a claim against each). */
+function possibleCopies(asset: Asset): HTMLElement | null {
+  const found = asset.possible_copies ?? [];
+  if (!found.length) return null;
+  const section = h("section", { "aria-labelledby": "copies-h", "data-testid": "possible-copies" });
+  const render = () => {
+    const mine = wallet.account?.toLowerCase() === asset.owner.toLowerCase();
+    clear(section, h("h2", { id: "copies-h" }, `Possible copies (${found.length})`),
+      h("p", { class: "muted small" }, "Later works by other creators that match this one and are not licensed derivatives of it."),
+      h("ul", { class: "copies" }, found.map((c) => h("li", { "data-testid": "possible-copy" },
+        h("a", { href: `#/work/${c.asset_id}` }, c.title || `Work #${c.asset_id}`), ` (#${c.asset_id}) by ${shortAddr(c.creator)}: `,
+        `${matchWords(c)}, ${blocksLater(c.blocks_later)}.`,
+        c.asset_status === "disputed" ? " A claim against it is open." : "",
+        mine && c.asset_status === "active" ? [" ", h("a", { href: `#/work/${c.asset_id}?claim=${asset.asset_id}` }, "Bring a claim")] : null))));
+  };
+  render();
+  const off = wallet.onChange(() => (section.isConnected ? render() : off()));
+  return section;
 }
 
 async function pollLicensed(assetId: number, account: string, use: Use, minBlock: number, licenseId: bigint): Promise<LicenseStatus> {
@@ -164,7 +198,7 @@ function statusLookup(asset: Asset, uses: readonly Use[]): HTMLElement {
   return h("section", { "aria-labelledby": "status-h" }, h("h2", { id: "status-h" }, "Licence status"), form, out);
 }
 
-export default async function work(root: HTMLElement, _params: URLSearchParams, id?: string): Promise<void> {
+export default async function work(root: HTMLElement, params: URLSearchParams, id?: string): Promise<void> {
   const cfg = await config().catch(() => null);
   const [asset, graph] = await Promise.all([get<Asset>(`/assets/${id}`, true), get<Lineage>(`/assets/${id}/lineage`, true).catch(() => null)]);
   const mine = h("section", { "aria-labelledby": "mine-h", id: "my-licences" });
@@ -188,6 +222,7 @@ export default async function work(root: HTMLElement, _params: URLSearchParams, 
       h("div", { class: "work-media" }, media(asset)),
       h("div", { class: "work-side" },
         h("h1", null, title),
+        copyMark(asset),
         h("p", { class: "muted" }, `${asset.kind} by `, h("a", { href: `#/?q=&creator=${asset.creator}` }, shortAddr(asset.creator)),
           ` · ${asset.licenses.total} licence${asset.licenses.total === 1 ? "" : "s"} sold`),
         asset.description ? h("p", null, asset.description) : null,
@@ -197,13 +232,14 @@ export default async function work(root: HTMLElement, _params: URLSearchParams, 
           ? h("section", { "aria-labelledby": "claims-h" }, h("h2", { id: "claims-h" }, "Claims"),
             h("ul", { class: "claims" }, asset.disputes.map((d) => h("li", { "data-testid": "claim" }, disputeInWords(d),
               d.claimant_asset_id ? [" It names the claimant's earlier work ", h("a", { href: `#/work/${d.claimant_asset_id}` }, `#${d.claimant_asset_id}`), "."] : null,
-              answerControl(asset, d, () => void work(root, _params, id))))))
+              answerControl(asset, d, () => void work(root, new URLSearchParams(), id))))))
           : null,
+        possibleCopies(asset),
         h("section", { "aria-labelledby": "offers-h" }, h("h2", { id: "offers-h" }, "Licences"),
           offers.length ? h("ul", { class: "offers" }, offers.map((o) => offerCard(asset, o, cfg, () => void refreshMine())))
             : h("p", { class: "muted" }, "The creator offers no licence on this work yet.")),
         mine,
-        reportSection(asset, cfg, () => void work(root, _params, id)),
+        reportSection(asset, cfg, () => void work(root, new URLSearchParams(), id), { open: params.has("claim") }),
       ),
     ),
     h("div", { class: "work-more" }, facts(asset), graph ? lineage(graph, asset) : null, cfg ? statusLookup(asset, cfg.uses) : null),
