@@ -144,6 +144,42 @@ def review(
     emit(_row(result), as_json=json, title=f"asset {result.asset_id}: review decided")
 
 
+@checker_app.command("check")
+def check(
+    prompt: Annotated[str, typer.Option("--prompt", help="The positive prompt to check.")],
+    negative: Annotated[str, typer.Option("--negative", help="The negative prompt (never infringes).")] = "",
+    json: JsonOption = False,
+) -> None:
+    """Run the policy on one prompt, without a chain or a database: the outcome, the policy version and every
+    hit (name hits with their edits, semantic hits with the descriptor and score) — for tuning the list."""
+    from genip.checker.policy import default_policy
+
+    result = default_policy().check(prompt, negative)
+    data = result.to_json()
+    if json:
+        emit(data, as_json=True, title="policy check")
+        return
+    hits = Table(title=f"{len(result.hits)} hit(s)", title_justify="left")
+    hits.add_column("rule", no_wrap=True)
+    for column in ("kind", "outcome", "matched", "descriptor", "score"):
+        hits.add_column(column)
+    for h in result.hits:
+        hits.add_row(
+            h.rule,
+            h.kind,
+            h.outcome.value,
+            h.matched,
+            h.descriptor or f"name {h.name!r}" + (f", {h.edits} edit(s)" if h.edits else ""),
+            "" if h.score is None else f"{h.score:.2f}",
+        )
+    emit(
+        {"outcome": data["outcome"], "policy_version": data["policy_version"]},
+        as_json=False,
+        title="policy check",
+        extra=(hits,) if result.hits else (),
+    )
+
+
 @checker_app.command("keygen")
 def keygen(
     out: Annotated[

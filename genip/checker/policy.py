@@ -1,7 +1,7 @@
 """The prompt policy: does a prompt name a protected artist, a studio style, a character or a trademark?
 
-Rules come from a data file (`data/policy.json`: id, category, outcome, names). Matching is built to survive
-the ways people dodge filters, without firing on look-alikes:
+Rules come from a versioned data file (`data/policy.json`: id, category, outcome, names, descriptors). Name
+matching is built to survive the ways people dodge filters, without firing on look-alikes:
 
 * the prompt is folded: Unicode compatibility form, accents dropped (é → e, ø → o), case folded, common
   leetspeak undone inside words (0 → o, 1 → i, 3 → e, 4 → a, 5 → s, 7 → t, @ → a, $ → s); numbers on their
@@ -9,26 +9,41 @@ the ways people dodge filters, without firing on look-alikes:
 * it is split into words on anything that is not a letter or digit, and a name matches a run of *whole words*
   whose letters, joined, spell the name — so "Greg-Rutkowski", "g r e g rutkowski" and "GregRutkowski" all
   match "Greg Rutkowski", while "scenario" never matches "Mario";
-* small misspellings are allowed on long names only (one edit, transpositions included, from 8 letters, two
-  from 12), so "Greg Rutkowsky" matches but short names must be exact ("phone" is not "iPhone").
+* small misspellings are allowed by length (one edit, transpositions included, from 6 letters, two from 10);
+  on 6-7 letter names the edit must be inside the word (same length, same first and last letter), so
+  "Greg Rutkowsky", "Mickie Mouse" and "Disnay" match while "phone" is not "iPhone" and names under 6 letters
+  must be exact.
+
+Names catch what is named; descriptors catch what is described. Each rule may carry a few short descriptors
+("Polish fantasy illustrator", "Witcher 3 cover"): a prompt close to one (`genip.checker.semantic`, a soft
+TF-IDF model fitted on the descriptors and shipped in `data/semantic_model.json`, loaded on the first check)
+is a *semantic* hit with the descriptor and its score. A semantic hit always means `needs_review`, even on a
+failing rule: a description is evidence for a human, a name is a verdict. A rule already hit by name is not
+reported again semantically.
 
 Only the positive prompt is checked: a negative prompt ("no Disney style") asks for the opposite. Outcome:
-`fail` if any failing rule fired, else `needs_review` if any review rule fired, else `pass`; every hit names
-its rule.
+`fail` if any failing rule fired by name, else `needs_review` if anything else fired, else `pass`; every hit
+names its rule, and the result names the policy version that decided it.
 """
 
 import json
-import re
-import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz.distance import OSA
 
-__all__ = ["Hit", "Outcome", "Policy", "PolicyResult", "Rule", "default_policy", "fold"]
+from genip.checker.folding import fold
+
+if TYPE_CHECKING:
+    from genip.checker.semantic import SemanticModel
+
+__all__ = ["DATA", "Hit", "Outcome", "Policy", "PolicyResult", "Rule", "default_policy", "fold", "model_data"]
+
+DATA = Path(__file__).parent / "data"
 
 
 class Outcome(StrEnum):
@@ -43,11 +58,13 @@ class Rule:
     category: str
     outcome: Outcome
     names: tuple[str, ...]
+    descriptors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """A rule that fired: which name, the prompt words that matched it, and how many edits apart."""
+    """A rule that fired: which name, the prompt words that matched it, and how many edits apart; for a
+    semantic hit (`kind` "semantic"), the descriptor the prompt came close to and its score (0 to 1)."""
 
     rule: str
     category: str
@@ -55,53 +72,47 @@ class Hit:
     name: str
     matched: str
     edits: int
+    kind: str = "name"
+    descriptor: str | None = None
+    score: float | None = None
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "rule": self.rule,
+            "kind": self.kind,
+            "category": self.category,
+            "outcome": self.outcome.value,
+            "name": self.name,
+            "matched": self.matched,
+            "edits": self.edits,
+        }
+        if self.kind == "semantic":
+            out |= {"descriptor": self.descriptor, "score": self.score}
+        return out
 
 
 @dataclass(frozen=True, slots=True)
 class PolicyResult:
     outcome: Outcome
     hits: tuple[Hit, ...]
+    policy_version: int | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
             "outcome": self.outcome.value,
-            "hits": [
-                {
-                    "rule": h.rule,
-                    "category": h.category,
-                    "outcome": h.outcome.value,
-                    "name": h.name,
-                    "matched": h.matched,
-                    "edits": h.edits,
-                }
-                for h in self.hits
-            ],
+            "policy_version": self.policy_version,
+            "hits": [h.to_json() for h in self.hits],
         }
 
 
-_LETTERS = str.maketrans(
-    {"ø": "o", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "đ": "d", "þ": "th", "\u0131": "i"}
-)
-_LEET = str.maketrans(
-    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"}
-)
-_WORDS = re.compile(r"[a-z0-9]+")
-
-
-def fold(text: str) -> list[str]:
-    """The words of `text` after folding case, accents and leetspeak (see the module docstring)."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().translate(_LETTERS)
-    words: list[str] = []
-    for chunk in text.split():
-        if any("a" <= ch <= "z" for ch in chunk):  # a word with letters: undo leetspeak inside it
-            chunk = chunk.translate(_LEET)
-        words.extend(_WORDS.findall(chunk))
-    return words
-
-
 def _allowed_edits(length: int) -> int:
-    return 2 if length >= 12 else 1 if length >= 8 else 0
+    return 2 if length >= 10 else 1 if length >= 6 else 0
+
+
+def _inner_edit(joined: str, target: str) -> bool:
+    """One edit inside a 6-7 letter name (same length, same first and last letter: "disnay", "artgrem"), so
+    "phone" is still not "iphone" and "pixel" not "pixar"."""
+    return len(joined) == len(target) and joined[0] == target[0] and joined[-1] == target[-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +126,20 @@ class _Name:
 class Policy:
     """A set of rules, ready to check prompts."""
 
-    def __init__(self, rules: list[Rule]) -> None:
+    def __init__(
+        self,
+        rules: list[Rule],
+        *,
+        version: int | None = None,
+        model: "Callable[[], SemanticModel] | None" = None,
+    ) -> None:
+        """`model` loads the semantic model on the first check; by default it is fitted on the rules'
+        descriptors (no descriptors: names only)."""
         self.rules = rules
+        self.version = version
+        self._load_model = model or self._fit_model
+        self._model: SemanticModel | None = None
+        self._by_id = {rule.id: rule for rule in rules}
         self._names = [
             _Name(rule, name, squashed, _allowed_edits(len(squashed)))
             for rule in rules
@@ -129,14 +152,43 @@ class Policy:
         return cls.from_json(path.read_text(encoding="utf-8"))
 
     @classmethod
-    def from_json(cls, text: str) -> "Policy":
+    def from_json(cls, text: str, *, model: "Callable[[], SemanticModel] | None" = None) -> "Policy":
         data = json.loads(text)
-        return cls(
-            [Rule(r["id"], r["category"], Outcome(r["outcome"]), tuple(r["names"])) for r in data["rules"]]
-        )
+        rules = [
+            Rule(
+                r["id"],
+                r["category"],
+                Outcome(r["outcome"]),
+                tuple(r["names"]),
+                tuple(r.get("descriptors", ())),
+            )
+            for r in data["rules"]
+        ]
+        return cls(rules, version=data.get("version"), model=model)
 
-    def check(self, prompt: str, negative_prompt: str = "") -> PolicyResult:
-        """Checks the positive prompt (`negative_prompt` is accepted and deliberately ignored)."""
+    def _fit_model(self) -> "SemanticModel":
+        from genip.checker.semantic import SemanticModel
+
+        return SemanticModel(_fit(self, _background()))
+
+    @property
+    def model(self) -> "SemanticModel":
+        """The semantic model, loaded on first use (so importing the policy stays cheap)."""
+        if self._model is None:
+            model = self._load_model()
+            if model.policy_version != self.version:
+                from genip.errors import ConfigError
+
+                raise ConfigError(
+                    f"semantic model fitted on policy version {model.policy_version}, policy is version "
+                    f"{self.version}: run scripts/build_semantic_model.py"
+                )
+            self._model = model
+        return self._model
+
+    def check(self, prompt: str, negative_prompt: str = "", *, semantic: bool = True) -> PolicyResult:
+        """Checks the positive prompt (`negative_prompt` is accepted and deliberately ignored);
+        `semantic=False` runs the name rules alone (the benchmark's baseline)."""
         del negative_prompt  # asking for the absence of something is not infringement
         words = fold(prompt)
         hits: dict[str, Hit] = {}
@@ -144,14 +196,32 @@ class Policy:
             hit = self._find(words, name)
             if hit is not None and (name.rule.id not in hits or hit.edits < hits[name.rule.id].edits):
                 hits[name.rule.id] = hit
-        found = tuple(sorted(hits.values(), key=lambda h: (h.outcome != Outcome.FAIL, h.rule)))
+        if semantic and any(rule.descriptors for rule in self.rules):
+            for s in self.model.score(words):
+                rule = self._by_id.get(s.rule)
+                if rule is None or rule.id in hits:
+                    continue
+                hits[rule.id] = Hit(
+                    rule.id,
+                    rule.category,
+                    Outcome.NEEDS_REVIEW,
+                    rule.names[0] if rule.names else rule.id,
+                    s.matched,
+                    0,
+                    kind="semantic",
+                    descriptor=s.descriptor,
+                    score=s.score,
+                )
+        found = tuple(
+            sorted(hits.values(), key=lambda h: (h.outcome != Outcome.FAIL, h.kind != "name", h.rule))
+        )
         if any(h.outcome == Outcome.FAIL for h in found):
             outcome = Outcome.FAIL
         elif found:
             outcome = Outcome.NEEDS_REVIEW
         else:
             outcome = Outcome.PASS
-        return PolicyResult(outcome, found)
+        return PolicyResult(outcome, found, self.version)
 
     @staticmethod
     def _find(words: list[str], name: _Name) -> Hit | None:
@@ -166,6 +236,8 @@ class Policy:
                 if len(joined) < len(target) - slack:
                     continue
                 edits = 0 if joined == target else OSA.distance(joined, target, score_cutoff=slack)
+                if edits and len(target) < 8 and not _inner_edit(joined, target):
+                    continue
                 if edits <= slack and (best is None or edits < best.edits):
                     rule = name.rule
                     matched = " ".join(words[start : end + 1])
@@ -175,7 +247,26 @@ class Policy:
         return best
 
 
+def _background() -> list[str]:
+    prompts: list[str] = json.loads((DATA / "background.json").read_text(encoding="utf-8"))["prompts"]
+    return prompts
+
+
+def _fit(policy: Policy, background: list[str]) -> dict[str, Any]:
+    from genip.checker.semantic import fit_data
+
+    pairs = [(rule.id, text) for rule in policy.rules for text in rule.descriptors]
+    return fit_data(policy.version or 0, pairs, background)
+
+
+def model_data() -> dict[str, Any]:
+    """The semantic model fitted on the shipped policy and background (what the build script writes)."""
+    return _fit(Policy.from_json((DATA / "policy.json").read_text(encoding="utf-8")), _background())
+
+
 @cache
 def default_policy() -> Policy:
-    """The policy shipped with Gen-IP (`genip/checker/data/policy.json`)."""
-    return Policy.from_json(files("genip.checker").joinpath("data/policy.json").read_text(encoding="utf-8"))
+    """The policy shipped with Gen-IP (`data/policy.json`) and its model (`data/semantic_model.json`)."""
+    from genip.checker.semantic import SemanticModel
+
+    return Policy.from_json((DATA / "policy.json").read_text(encoding="utf-8"), model=SemanticModel.shipped)

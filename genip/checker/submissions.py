@@ -162,16 +162,26 @@ def decode_sealed(text: str) -> bytes:
 def build_report(
     chain_id: int, asset_id: int, commitment: str, result: PolicyResult, *, reviewer: str | None = None
 ) -> dict[str, Any]:
-    """The check report: outcome and the rules that fired, without any prompt text."""
+    """The check report: outcome, the policy version that decided it and the rules that fired (semantic hits
+    with the policy's descriptor and their score), without any prompt text."""
+    rules: list[dict[str, Any]] = []
+    for h in result.hits:
+        rule: dict[str, Any] = {
+            "rule": h.rule,
+            "category": h.category,
+            "outcome": h.outcome.value,
+            "name": h.name,
+        }
+        if h.kind == "semantic":
+            rule |= {"kind": h.kind, "descriptor": h.descriptor, "score": h.score}
+        rules.append(rule)
     return {
         "chain_id": chain_id,
         "asset_id": asset_id,
         "commitment": commitment,
         "outcome": result.outcome.value,
-        "rules": [
-            {"rule": h.rule, "category": h.category, "outcome": h.outcome.value, "name": h.name}
-            for h in result.hits
-        ],
+        "policy_version": result.policy_version,
+        "rules": rules,
         "reviewer": reviewer,
     }
 

@@ -106,9 +106,11 @@ class Checker:
         row = next((r for r in self.review_queue() if r.id == submission_id), None)
         if row is None:
             raise SubmissionError(f"submission {submission_id} is not waiting for review")
-        fired = PolicyResult(outcome, ())
+        checked = row.report or {}
+        version = checked.get("policy_version")
+        fired = PolicyResult(outcome, (), version if isinstance(version, int) else None)
         report = build_report(row.chain_id, row.asset_id, row.commitment, fired, reviewer=reviewer)
-        report["rules"] = (row.report or {}).get("rules", [])
+        report["rules"] = checked.get("rules", [])
         self.store.record(row.id, outcome=outcome.value, report=report, reviewed_by=reviewer)
         return self._attest(row, outcome, report)
 

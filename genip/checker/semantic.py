@@ -1,0 +1,198 @@
+"""Semantic matching: does a prompt *describe* a protected artist, character or brand without naming it?
+
+Each rule of the policy carries a few short descriptors ("Polish fantasy illustrator", "Witcher 3 cover").
+The model is a soft TF-IDF over folded, lightly stemmed words (Cohen, Ravikumar & Fienberg's SoftTFIDF):
+every descriptor word gets an inverse-document-frequency weight fitted on the descriptors plus a background
+corpus of generic prompt wording (`data/background.json`), so "fantasy", "painting" or "portrait" weigh
+little and "Witcher", "Polish" or "swoosh" weigh a lot. A descriptor's score is the weighted share of its
+words found in the prompt, a word counting as found when the prompt holds it or a spelling close to it
+(normalised Indel similarity ≥ 0.85 on words of 5+ letters: "Witchr", "illustrater"); a descriptor of two
+or more words needs two of them. A rule's score is its best descriptor's.
+
+Why not a neural sentence embedding: none ships its weights inside a PyPI wheel we could pin (model2vec,
+fastembed and sentence-transformers fetch them from the Hugging Face hub at run time, which the checker must
+never do), and a bag of descriptor words is what operators can read and tune. The fitted model is a JSON
+file (`data/semantic_model.json`, 39 kB, built by `scripts/build_semantic_model.py`, naming the policy
+version it was fitted on); it loads in under a millisecond and adds about 0.1 ms to a check
+(`scripts/bench_prompt_policy.py`).
+
+Limits, stated plainly: it is lexical. A paraphrase is caught only as far as it shares distinctive words
+with a descriptor ("a teen bitten by a radioactive spider" scores 0.77 against "superhero bitten by
+radioactive spider", under the 0.8 threshold, because a teen is not a superhero), and the descriptors are
+English, so a paraphrase in another language is caught only where a descriptor was written in that
+language. Scores are evidence for a human, never a verdict: semantic hits send the prompt to `needs_review`
+(names remain the only automatic `fail`).
+"""
+
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import Indel
+
+__all__ = [
+    "MODEL_VERSION",
+    "REVIEW_THRESHOLD",
+    "SemanticHit",
+    "SemanticModel",
+    "content_words",
+]
+
+MODEL_VERSION = 1
+REVIEW_THRESHOLD = 0.8
+"""A descriptor scoring at least this sends the prompt to review (tuned on the `tune` half of the labelled
+prompts in tests/checker/data/prompts.jsonl; figures are reported on the `test` half)."""
+FUZZY_SIMILARITY = 0.85
+FUZZY_MIN_LENGTH = 5
+
+STOPWORDS = frozenset(
+    """a an the of in on at by for with from to and or but as into onto over under near like inspired
+    style styled styles art artwork arts image picture render rendering drawn made known famous who whose
+    that this these those is are was were be been his her their its he she they it one some very
+    highly detailed high quality 4k 8k hd masterpiece trending best""".split()  # noqa: SIM905
+)
+
+_SPLIT = re.compile(r"[a-z0-9]+")
+
+
+def _stem(word: str) -> str:
+    """A light English stem: plurals and common verb endings ("covers" → "cover", "painted" → "paint")."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 5 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 4 and word.endswith("ed"):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def content_words(words: Iterable[str]) -> list[str]:
+    """Stems of the folded `words` that carry meaning (stopwords and lone digits dropped)."""
+    return [_stem(w) for w in words if w not in STOPWORDS and not w.isdigit()]
+
+
+@dataclass(frozen=True, slots=True)
+class SemanticHit:
+    """A rule whose descriptor the prompt came close to: which descriptor, its score, and the words found."""
+
+    rule: str
+    descriptor: str
+    score: float
+    matched: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Descriptor:
+    rule: str
+    text: str
+    words: tuple[tuple[str, float], ...]
+    total: float
+
+
+class SemanticModel:
+    """Descriptor words with their IDF weights, ready to score prompts."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        if data.get("model_version") != MODEL_VERSION:
+            from genip.errors import ConfigError
+
+            raise ConfigError(
+                f"semantic model version {data.get('model_version')!r}, expected {MODEL_VERSION}"
+            )
+        self.policy_version: int = data["policy_version"]
+        self.threshold: float = data.get("threshold", REVIEW_THRESHOLD)
+        self._descriptors = [
+            _Descriptor(d["rule"], d["text"], tuple((w, float(x)) for w, x in d["words"]), 0.0)
+            for d in data["descriptors"]
+        ]
+        self._descriptors = [
+            _Descriptor(d.rule, d.text, d.words, sum(x for _, x in d.words)) for d in self._descriptors
+        ]
+        self._vocabulary = sorted({w for d in self._descriptors for w, _ in d.words})
+        self._long = [w for w in self._vocabulary if len(w) >= FUZZY_MIN_LENGTH]
+        self._known = frozenset(self._vocabulary)
+
+    @classmethod
+    def fit(
+        cls, policy_version: int, descriptors: Sequence[tuple[str, str]], background: Sequence[str]
+    ) -> "SemanticModel":
+        """Fits IDF weights on the descriptors (`(rule id, text)` pairs) and the background lines."""
+        return cls(fit_data(policy_version, descriptors, background))
+
+    @classmethod
+    def shipped(cls) -> "SemanticModel":
+        """The model shipped with Gen-IP (`genip/checker/data/semantic_model.json`)."""
+        text = files("genip.checker").joinpath("data/semantic_model.json").read_text(encoding="utf-8")
+        return cls(json.loads(text))
+
+    def _found(self, prompt_words: Sequence[str]) -> dict[str, tuple[float, str]]:
+        """Each descriptor word the prompt holds (or nearly holds): its similarity and the prompt's word. A
+        prompt word counts for every descriptor word close to it ("youtube" for "youtube" and "youtuber")."""
+        found: dict[str, tuple[float, str]] = {}
+        for word in prompt_words:
+            if word in self._known:
+                found[word] = (1.0, word)
+            if len(word) < FUZZY_MIN_LENGTH:
+                continue
+            close = process.extract(
+                word,
+                self._long,
+                scorer=Indel.normalized_similarity,
+                score_cutoff=FUZZY_SIMILARITY,
+                limit=None,
+            )
+            for known, similarity, _ in close:
+                if similarity > found.get(known, (0.0, ""))[0]:
+                    found[known] = (float(similarity), word)
+        return found
+
+    def score(self, folded_words: Sequence[str]) -> list[SemanticHit]:
+        """Every rule's best descriptor at or above the threshold, best first."""
+        found = self._found(content_words(folded_words))
+        if not found:
+            return []
+        best: dict[str, SemanticHit] = {}
+        for d in self._descriptors:
+            got = [(w, x, found[w]) for w, x in d.words if w in found]
+            if not got or (len(d.words) > 1 and len(got) < 2):
+                continue
+            score = sum(x * sim for _, x, (sim, _) in got) / d.total
+            if score >= self.threshold and (d.rule not in best or score > best[d.rule].score):
+                matched = " ".join(word for _, _, (_, word) in got)
+                best[d.rule] = SemanticHit(d.rule, d.text, round(score, 3), matched)
+        return sorted(best.values(), key=lambda h: (-h.score, h.rule))
+
+
+def fit_data(
+    policy_version: int, descriptors: Sequence[tuple[str, str]], background: Sequence[str]
+) -> dict[str, Any]:
+    """The JSON of a fitted model (what `scripts/build_semantic_model.py` writes)."""
+    from genip.checker.folding import fold
+
+    documents = [set(content_words(fold(text))) for _, text in descriptors]
+    documents += [set(content_words(fold(line))) for line in background if line.strip()]
+    df: dict[str, int] = {}
+    for doc in documents:
+        for word in doc:
+            df[word] = df.get(word, 0) + 1
+    n = len(documents)
+    out = []
+    for rule, text in descriptors:
+        words = list(dict.fromkeys(content_words(fold(text))))
+        if words:
+            weighted = [[w, round(math.log((n + 1) / (df[w] + 1)) + 1.0, 4)] for w in words]
+            out.append({"rule": rule, "text": text, "words": weighted})
+    return {
+        "model_version": MODEL_VERSION,
+        "policy_version": policy_version,
+        "threshold": REVIEW_THRESHOLD,
+        "documents": n,
+        "descriptors": out,
+    }

@@ -1,0 +1,211 @@
+"""Semantic matching of prompts against the policy's descriptors: paraphrases of protected artists,
+characters and brands are caught and sent to review with the descriptor and score, clean and negative prompts
+pass, `genip checker check` shows it all, and the benchmark keeps the figures the README reports."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from genip.checker.policy import DATA, Outcome, Policy, default_policy, model_data
+from genip.checker.semantic import SemanticModel
+from genip.checker.submissions import build_report
+from genip.errors import ConfigError
+from tests.cli.conftest import Genip
+
+ROOT = Path(__file__).resolve().parents[2]
+PROMPTS = Path(__file__).parent / "data" / "prompts.jsonl"
+BENCH = ROOT / "scripts" / "bench_prompt_policy.py"
+WITCHER = "in the painterly style of the Polish fantasy illustrator known for the Witcher 3 cover"
+POLICY = default_policy()
+
+
+def _rows(category: str) -> list[dict[str, str]]:
+    rows = [json.loads(line) for line in PROMPTS.read_text(encoding="utf-8").splitlines()]
+    return [r for r in rows if r["category"] == category]
+
+
+def test_the_witcher_paraphrase_goes_to_review_with_its_descriptor_and_score() -> None:
+    result = POLICY.check(WITCHER)
+    assert result.outcome == Outcome.NEEDS_REVIEW  # semantic hits never fail on their own
+    (hit,) = result.hits
+    assert (hit.rule, hit.kind, hit.outcome) == ("artist.greg-rutkowski", "semantic", Outcome.NEEDS_REVIEW)
+    assert hit.descriptor == "Polish fantasy illustrator" and hit.score is not None and hit.score >= 0.8
+    assert result.policy_version == 2
+
+
+def test_a_name_outranks_a_description_of_the_same_rule() -> None:
+    result = POLICY.check("Greg Rutkowski, the Polish fantasy illustrator")
+    assert result.outcome == Outcome.FAIL
+    assert [(h.rule, h.kind) for h in result.hits] == [("artist.greg-rutkowski", "name")]
+
+
+CLEAN = [
+    "a fantasy landscape, oil painting",
+    "anime girl with long hair, cel shading",
+    "fantasy art of a dragon, digital painting, highly detailed",
+    "a dark knight on horseback in the fog",
+    "a yellow bird on a branch, watercolor",
+    "un paysage de montagne, peinture à l'huile",
+    "ein Anime-Mädchen unter Kirschblüten",
+    "un dragón sobre un castillo, arte fantástico",
+    "桜の下の長い髪のアニメの少女",
+    "a Polish village in winter, photograph",
+]
+
+
+@pytest.mark.parametrize("prompt", CLEAN)
+def test_generic_styles_and_other_languages_pass(prompt: str) -> None:
+    result = POLICY.check(prompt)
+    assert result.outcome == Outcome.PASS, result.hits
+
+
+def test_every_clean_prompt_of_the_labelled_set_passes() -> None:
+    flagged = [r["id"] for r in _rows("clean") if POLICY.check(r["prompt"]).outcome != Outcome.PASS]
+    assert flagged == []
+
+
+def test_names_and_descriptions_only_in_the_negative_prompt_pass() -> None:
+    rows = _rows("negative")
+    assert len(rows) >= 40
+    flagged = [r["id"] for r in rows if POLICY.check(r["prompt"], r["negative"]).outcome != Outcome.PASS]
+    assert flagged == []
+    assert POLICY.check(WITCHER, negative_prompt="blurry").outcome == Outcome.NEEDS_REVIEW
+    assert POLICY.check("a knight", negative_prompt=WITCHER).outcome == Outcome.PASS
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule"),
+    [
+        ("a disnay princess", "trademark.disney"),
+        ("artgrem comic cover", "artist.artgerm"),
+        ("mickie mouse dancing", "character.mickey-mouse"),
+    ],
+)
+def test_inner_typos_on_mid_length_names_are_caught(prompt: str, rule: str) -> None:
+    assert rule in {h.rule for h in POLICY.check(prompt, semantic=False).hits}
+
+
+@pytest.mark.parametrize("prompt", ["a phone on a desk", "pixel art of a cat", "a portrait of Marcus"])
+def test_edge_edits_on_mid_length_names_do_not_fire(prompt: str) -> None:
+    assert POLICY.check(prompt).outcome == Outcome.PASS
+
+
+def test_the_labelled_set_has_every_category_and_split() -> None:
+    rows = [json.loads(line) for line in PROMPTS.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 300
+    assert len({r["id"] for r in rows}) == len(rows)
+    for category in ("name", "misspelling", "paraphrase", "negative", "clean"):
+        assert {r["split"] for r in rows if r["category"] == category} >= {"tune", "test"}
+    assert len({r["lang"] for r in rows if r["category"] == "clean"} - {"en"}) >= 3
+    known = {rule.id for rule in POLICY.rules}
+    assert all(r["rule"] in known for r in rows if r["expect"] == "flag")
+
+
+def test_the_shipped_model_is_fitted_on_the_shipped_policy() -> None:
+    shipped = json.loads((DATA / "semantic_model.json").read_text(encoding="utf-8"))
+    assert shipped == model_data(), "run scripts/build_semantic_model.py"
+
+
+def test_a_model_fitted_on_another_policy_version_is_refused() -> None:
+    text = json.loads((DATA / "policy.json").read_text(encoding="utf-8"))
+    text["version"] = 99
+    policy = Policy.from_json(json.dumps(text), model=SemanticModel.shipped)
+    with pytest.raises(ConfigError, match="build_semantic_model"):
+        policy.check("a castle")
+
+
+def test_policies_without_descriptors_fit_nothing_and_with_descriptors_fit_their_own() -> None:
+    plain = Policy.from_json(
+        '{"rules": [{"id": "x", "category": "t", "outcome": "fail", "names": ["Acme"]}]}'
+    )
+    assert plain.check("a coyote with rockets").outcome == Outcome.PASS
+    own = Policy.from_json(
+        '{"version": 1, "rules": [{"id": "x", "category": "t", "outcome": "fail", "names": ["Acme"],'
+        ' "descriptors": ["coyote rocket skates"]}]}'
+    )
+    result = own.check("a coyote on rocket skates")
+    assert result.outcome == Outcome.NEEDS_REVIEW and result.hits[0].descriptor == "coyote rocket skates"
+
+
+def test_the_report_names_the_policy_version_and_the_descriptor_but_no_prompt_words() -> None:
+    report = build_report(31337, 7, "0x" + "00" * 32, POLICY.check(WITCHER))
+    assert report["policy_version"] == 2
+    assert report["rules"] == [
+        {
+            "rule": "artist.greg-rutkowski",
+            "category": "living_artist",
+            "outcome": "needs_review",
+            "name": "Greg Rutkowski",
+            "kind": "semantic",
+            "descriptor": "Polish fantasy illustrator",
+            "score": 1.0,
+        }
+    ]
+
+
+def test_checker_check_prints_the_outcome_and_hits_with_scores(tmp_path: Path) -> None:
+    genip = Genip(tmp_path / "data", tmp_path / "none.json")
+    shown = genip("checker", "check", "--prompt", WITCHER + ", Mickey Mouse", "--json").json()
+    assert shown["outcome"] == "needs_review" and shown["policy_version"] == 2
+    by_rule = {h["rule"]: h for h in shown["hits"]}
+    assert by_rule["artist.greg-rutkowski"]["kind"] == "semantic"
+    assert by_rule["artist.greg-rutkowski"]["score"] >= 0.8
+    assert by_rule["artist.greg-rutkowski"]["descriptor"] == "Polish fantasy illustrator"
+    assert (
+        by_rule["character.mickey-mouse"]["kind"] == "name"
+        and "score" not in by_rule["character.mickey-mouse"]
+    )
+    negative = genip(
+        "checker", "check", "--prompt", "a castle", "--negative", "greg rutkowski", "--json"
+    ).json()
+    assert negative == {"outcome": "pass", "policy_version": 2, "hits": []}
+    table = genip("checker", "check", "--prompt", "gr3g rutkowsky castle").stdout
+    assert "fail" in table and "artist.greg-rutkowski" in table
+
+
+def test_genip_help_does_not_load_the_model() -> None:
+    code = (
+        "import sys; from typer.testing import CliRunner; from cli.main import app; "
+        "r = CliRunner().invoke(app, ['checker', '--help']); assert r.exit_code == 0, r.output; "
+        "assert 'genip.checker.semantic' not in sys.modules and 'genip.checker.policy' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def _bench(split: str, every: int) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, str(BENCH), "--split", split, "--every", str(every), "--rounds", "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    figures: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def test_the_benchmark_on_a_slice_keeps_the_reported_figures() -> None:
+    """Figures reported in the README (test half): names 100 %, misspellings 97.3 %, paraphrases 90.9 %,
+    clean and negative 0 % flagged; here on every other row of it, with a margin for the smaller slice
+    (the slice gives 100 %, 94.7 %, 90.9 %, 0 %, 0 %)."""
+    figures = _bench("test", 2)
+    semantic, baseline = figures["semantic"], figures["baseline"]
+    assert semantic["name"]["recall"] >= 0.97
+    assert semantic["misspelling"]["recall"] >= 0.9
+    assert semantic["paraphrase"]["recall"] >= 0.8
+    assert semantic["paraphrase"]["recall"] > baseline["paraphrase"]["recall"] + 0.5
+    assert semantic["clean"]["flagged_share"] <= 0.02
+    assert semantic["negative"]["flagged_share"] <= 0.02
+    assert figures["model_bytes"] > 0 and figures["names_semantic_ms_p50"] > 0
+
+
+def test_the_benchmark_on_the_fresh_prompts_keeps_the_reported_figures() -> None:
+    """The `fresh` prompts were written after the model was frozen and never tuned on: paraphrases 83.3 %,
+    clean 0 % flagged (README)."""
+    semantic = _bench("fresh", 1)["semantic"]
+    assert semantic["paraphrase"]["recall"] >= 0.8
+    assert semantic["clean"]["flagged_share"] == 0.0
