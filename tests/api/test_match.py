@@ -136,7 +136,13 @@ def test_a_mirrored_copy_matches_too(mw: MatchWorld) -> None:
 
 def test_an_unrelated_image_is_unregistered(mw: MatchWorld) -> None:
     body = post(mw.client, encode(picture("chelsea"), "JPEG"), account=mw.world.actors.brand.address)
-    assert body == {"candidates": [], "verdict": "unregistered", "rests_on": None, "status": None, "note": None}
+    assert body == {
+        "candidates": [],
+        "verdict": "unregistered",
+        "rests_on": None,
+        "status": None,
+        "note": None,
+    }
 
 
 def test_a_disputed_work_is_disputed_whatever_the_account(mw: MatchWorld) -> None:

@@ -1,7 +1,8 @@
 """provenance: each image asset's possible original (a possible copy of an earlier registration)
 
 The indexer's provenance step fills the table for every image asset whose media step has finished,
-existing ones included (it selects the assets without a row for their content), so no data migration is needed.
+existing ones included (it selects the assets without a row for their content), so no data migration is
+needed.
 
 Revision ID: 0008
 Revises: 0007
