@@ -72,6 +72,8 @@ Standing = Literal["clear", "disputed", "upheld", "tainted"]
 #: What the licence rules make of an asset: its standing (clear reads `active`, or `expired` once a
 #: derivative's rights ended), or `unregistered`.
 AssetStatus = Literal["active", "expired", "disputed", "upheld", "tainted", "unregistered"]
+CheckState = Literal["unchecked", "pending", "under_review", "passed", "failed"]
+SaleRefusal = Literal["paused", "disputed", "check_failed", "expired", "lapsed", "sold_out"]
 DisputeStatus = Literal["open", "cleared", "upheld"]
 Kind = Literal["image", "text", "model", "workflow", "prompt", "other"]
 Tier = Literal["standard", "extended"]
@@ -142,9 +144,14 @@ class AssetSummary(_Out):
         description="When a derivative's rights end (unix time; the shortest parent licence); 0 = never."
     )
     purchasable: bool = Field(
-        description="A licence can be bought now: the asset is clear and not expired, and one of its offers "
-        "is "
-        "purchasable."
+        description="A licence can be bought now: the asset is clear, not delisted by a failed prompt check "
+        "and not expired, and one of its offers is purchasable."
+    )
+    check_state: CheckState = Field(
+        description="Its prompt check: unchecked (no usable prompt submitted), pending (submitted, no "
+        "verdict on-chain yet), under_review (flagged by the policy; a person decides), passed, or failed "
+        "(while the hub's failed-check policy is on, a failed work sells no new licences and search leaves "
+        "it out unless asked; licences already sold keep working)."
     )
     min_price: str | None = Field(
         default=None, description="Lowest price among the available offers matching the offer filters."
@@ -214,8 +221,13 @@ class OfferPublic(BaseModel):
     )
     lapsed: bool = Field(description="The seller no longer owns the certificate: the offer cannot be bought.")
     purchasable: bool = Field(
-        description="`buyLicense` would succeed now: available, not lapsed, and the asset clear and not "
-        "expired."
+        description="`buyLicense` would succeed now: available, not lapsed, and the asset clear, not "
+        "delisted by a failed prompt check and not expired."
+    )
+    refusal: SaleRefusal | None = Field(
+        default=None,
+        description="Why `buyLicense` would refuse it now, the first of its checks to fail (paused, "
+        "disputed, check_failed, expired, lapsed, sold_out); null when purchasable.",
     )
     terms: TermsPublic | None
 

@@ -3,15 +3,17 @@
 Platforms ask this before every display, so it skips what the generic FastAPI route costs (routing,
 dependency solving, pydantic on the way out):
 
-* `StatusService.answer` runs **one** prepared statement (cursor, asset and the account's licences on it:
-  `api.queries.status.WITH_STATE_SQL`, whose licence condition is `genip.rules`'s SQL twin) on
-  a connection of its own — on Postgres a raw psycopg connection in autocommit with a server-side prepared
-  statement, on SQLite the SQLAlchemy engine — in a worker thread, and writes the JSON with orjson.
+* `StatusService.answer` runs **one** statement (cursor, asset and the account's licences on it:
+  `api.queries.status.WITH_STATE_SQL`, whose licence condition is `genip.rules`'s SQL twin) on a connection
+  of its own, and writes the JSON with orjson. On Postgres the questions of one turn of the event loop share
+  one prepared statement (`MANY_WITH_STATE_SQL`, `_Questions`) on a raw psycopg async connection in
+  autocommit; on SQLite each runs through the SQLAlchemy engine in a worker thread.
 * It keeps, per process, the cursor it last read for `GENIP_API_STATUS_CURSOR_TTL` seconds (default 0.1 s)
   and a bounded cache of answers keyed by (cursor, asset, account, use). Both are caches of database state,
   never state of their own: an answer is only reused while the cursor it was computed at is still the one
   last read, so it is true as of the `as_of_block` it states, and any process answers the same. A matching
-  `If-None-Match` is answered 304 from the cursor alone, without the licence query.
+  `If-None-Match` is answered 304 from the cursor alone, without the licence query. Requests that a read in
+  flight will answer wait for it (single flight: see `StatusService.answer`).
 * `StatusFastPath`, a pure ASGI middleware, answers well-formed `GET /licenses/status` requests with it.
   Anything unusual (a missing, malformed or repeated parameter, percent-encoding, a bad address or `use`)
   goes on to the documented FastAPI route, which gives the usual 4xx JSON errors and answers through the
@@ -26,7 +28,7 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, column, table, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -43,9 +45,35 @@ __all__ = ["STATUS_PATH", "StatusFastPath", "StatusService"]
 STATUS_PATH = "/licenses/status"
 _USES: frozenset[str] = frozenset(rules.Use)
 _JSON = b"application/json"
+_CURSOR = "cursor"  # the single-flight key of a stale cursor's read
 
 #: (status code, headers, body) of an answer, ready for ASGI.
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+#: `genip.rules`'s SQL twin of a held licence, on the licences row `l`.
+_HELD = str(
+    rules.licence_held_sql(table("l", column("renounced"))).compile(compile_kwargs={"literal_binds": True})
+)
+
+#: Many questions in one statement (Postgres): `WITH_STATE_SQL` for each (asset, holder) pair of the arrays,
+#: each row led by its pair. The licence condition is the same SQL twin of `genip.rules`; the licences join
+#: names the pair's columns (not the asset row's, equal when it exists), so Postgres looks them up by the
+#: (chain, holder, asset) index rather than scanning every licence of the asset.
+MANY_WITH_STATE_SQL = f"""
+    WITH c AS ({{cursor}}),
+         q AS (SELECT * FROM unnest(CAST(:assets AS bigint[]), CAST(:holders AS varchar[]))
+                    AS q(asset_id, holder))
+    SELECT q.asset_id, q.holder, c.chain_id, c.block_number, c.block_hash, c.timestamp,
+           a.owner, a.standing, a.expires_at, l.license_id, l.expires_at, l.commercial_use,
+           l.derivatives_allowed, l.used_for_derivative
+      FROM c CROSS JOIN q
+      LEFT JOIN assets a ON a.chain_id = c.chain_id AND a.asset_id = q.asset_id
+      LEFT JOIN licenses l
+        ON l.chain_id = c.chain_id AND l.holder = q.holder AND l.asset_id = q.asset_id
+       AND a.asset_id IS NOT NULL AND {_HELD}
+"""
+#: Questions one statement asks at most.
+MAX_QUESTIONS_PER_STATEMENT = 1_000
 
 
 @lru_cache(maxsize=65_536)
@@ -97,6 +125,66 @@ class _AsyncPgConnections:
             conn.pgconn.finish()
 
 
+class _Questions:
+    """Questions asked in the same turn of the event loop go to Postgres as one statement.
+
+    Under load a statement's cost is not Postgres's work (well under a millisecond) but the turns of a busy
+    event loop it waits for (sending, each wait for the socket, the result), and a slot among the few
+    connections: with 1 000 clients a turn takes tens of milliseconds, so one question per statement fills
+    the answer cache at a few hundred questions a second, after every move of the cursor. Gathered, the
+    questions of a turn share one statement (`MANY_WITH_STATE_SQL`, one snapshot like the one-question
+    statement, so every answer of it is as of the same block); alone, a question waits one turn at most."""
+
+    def __init__(self, pg: _AsyncPgConnections, sql: str) -> None:
+        self._pg = pg
+        self._sql = sql
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waiting: list[tuple[int, str, asyncio.Future[list[Any]]]] = []
+        self._asking: set[asyncio.Future[None]] = set()
+
+    async def rows(self, asset: int, holder: str, params: dict[str, Any]) -> list[Any]:
+        """The rows `WITH_STATE_SQL` gives for (asset, holder); `params` hold the other parameters."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop, self._waiting = loop, []
+        future: asyncio.Future[list[Any]] = loop.create_future()
+        if not self._waiting:
+            loop.call_soon(self._ask, params)
+        self._waiting.append((asset, holder, future))
+        return await future
+
+    def _ask(self, params: dict[str, Any]) -> None:
+        waiting, self._waiting = self._waiting, []
+        for start in range(0, len(waiting), MAX_QUESTIONS_PER_STATEMENT):
+            part = waiting[start : start + MAX_QUESTIONS_PER_STATEMENT]
+            task = asyncio.ensure_future(self._answer(part, params))
+            self._asking.add(task)  # the loop keeps weak references only
+            task.add_done_callback(self._asking.discard)
+
+    async def _answer(
+        self, waiting: list[tuple[int, str, asyncio.Future[list[Any]]]], params: dict[str, Any]
+    ) -> None:
+        pairs = list(dict.fromkeys((asset, holder) for asset, holder, _ in waiting))
+        try:
+            rows = await self._pg.fetch(
+                self._sql,
+                {**params, "assets": [a for a, _ in pairs], "holders": [h for _, h in pairs]},
+            )
+        except BaseException as exc:
+            for _, _, future in waiting:
+                if not future.done():
+                    future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        by_pair: dict[tuple[int, str], list[Any]] = {}
+        for row in rows:
+            by_pair.setdefault((row[0], row[1]), []).append(row[2:])
+        for asset, holder, future in waiting:
+            if not future.done():
+                future.set_result(by_pair.get((asset, holder), []))
+
+
 class StatusService:
     """Answers one licence-status question as ready-to-send bytes (see the module docstring)."""
 
@@ -119,6 +207,10 @@ class StatusService:
         self._state_etag = b""
         self._state_until = 0.0
         self._answers: OrderedDict[tuple[int, str, str], bytes] = OrderedDict()
+        self._reads = 0  # cursor reads remembered so far
+        # Reads in flight on `_flights_loop` (`_CURSOR` or a question), each with an event set when it ends.
+        self._flights_loop: asyncio.AbstractEventLoop | None = None
+        self._in_flight: dict[object, asyncio.Event] = {}
         self._pg: _AsyncPgConnections | None = None
         self._db_errors: tuple[type[BaseException], ...] = (SQLAlchemyError,)
         cursor = ANY_CHAIN_SQL if chain_id is None else ONE_CHAIN_SQL
@@ -130,8 +222,8 @@ class StatusService:
             url = engine.url.set(drivername="postgresql")
             self._pg = _AsyncPgConnections(url.render_as_string(hide_password=False), pool_size)
             self._db_errors = (SQLAlchemyError, psycopg.Error)
-            self._pg_question = _pg_sql(WITH_STATE_SQL.format(cursor=cursor))
             self._pg_cursor = _pg_sql(cursor)
+            self._questions = _Questions(self._pg, _pg_sql(MANY_WITH_STATE_SQL.format(cursor=cursor)))
 
     def close(self) -> None:
         """Closes the raw connections (the engine is disposed by its owner)."""
@@ -150,7 +242,10 @@ class StatusService:
         if self._chain_id is not None:
             params["chain_id"] = self._chain_id
         if self._pg is not None:
-            return await self._pg.fetch(self._pg_question if question else self._pg_cursor, params)
+            if question:
+                asset, holder = params.pop("asset_id"), params.pop("holder")
+                return await self._questions.rows(asset, holder, params)
+            return await self._pg.fetch(self._pg_cursor, params)
         return await run_in_threadpool(
             self._sqlite_rows, self._question_text if question else self._cursor_text, params
         )
@@ -158,6 +253,7 @@ class StatusService:
     # ── caches of database state ──
 
     def _remember_state(self, state: ChainState, now: float) -> None:
+        self._reads += 1
         if state != self._state:
             self._state = state
             self._state_etag = state.etag.encode()
@@ -178,11 +274,51 @@ class StatusService:
         body = orjson.dumps({"detail": f"the database cannot answer ({type(exc).__name__})"})
         return 503, [(b"content-length", str(len(body)).encode()), (b"content-type", _JSON)], body
 
+    def _flights(self) -> dict[object, asyncio.Event]:
+        """The reads in flight on the running loop (a new loop, as in tests, starts with none)."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._flights_loop:
+            self._flights_loop, self._in_flight = loop, {}
+        return self._in_flight
+
     async def answer(self, asset: int, account: str, use: Use, if_none_match: str | None) -> Answer:
         """The response to one question (`account` already checksummed): 200 with the JSON answer, 304 when
-        `if_none_match` names the current ETag, 503 when the database cannot answer."""
-        now = time.monotonic()
-        fresh = self._state is not None and now < self._state_until
+        `if_none_match` names the current ETag, 503 when the database cannot answer.
+
+        Single flight: a request that a read already in flight will answer (the stale cursor's read, or the
+        same question's while its answer is not cached) waits for that read instead of queueing a statement
+        of its own behind the connection slots, then uses its result; it counts as fresh, since it completed
+        after the request arrived. Without this, the first request after each TTL, or after the cursor
+        moved, let every client in that instant run a query: with 1 000 clients, a queue of ~1 000 statements
+        and a second of latency for the requests at its end."""
+        key = (asset, account, use)
+        fresh = self._state is not None and time.monotonic() < self._state_until
+        flight: object = None
+        if not fresh:
+            flight = _CURSOR if self._cache_size or if_none_match else None
+        elif self._cache_size and key not in self._answers:
+            flight = key
+        lead = None
+        flights = self._flights() if flight is not None else self._in_flight
+        if flight is not None:
+            event = flights.get(flight)
+            if event is None:
+                lead = flights[flight] = asyncio.Event()
+            else:
+                reads = self._reads
+                await event.wait()
+                fresh = self._reads != reads or (
+                    self._state is not None and time.monotonic() < self._state_until
+                )
+        try:
+            return await self._answer(key, if_none_match, fresh)
+        finally:
+            if lead is not None:
+                flights.pop(flight, None)
+                lead.set()
+
+    async def _answer(self, key: tuple[int, str, Use], if_none_match: str | None, fresh: bool) -> Answer:
+        asset, account, use = key
         if if_none_match and not fresh:
             try:
                 rows = await self._rows(False, {})
@@ -191,7 +327,6 @@ class StatusService:
             state = state_from_row(rows[0] if rows else None, self._chain_id)
             self._remember_state(state, time.monotonic())
             fresh = True
-        key = (asset, account, use)
         if fresh:
             etag = self._state_etag
             if if_none_match and etag_matches(if_none_match, etag.decode()):

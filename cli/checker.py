@@ -7,7 +7,7 @@ written by `genip checker keygen --out`, or `GENIP_CHECKER_KEY`) and the signing
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -105,43 +105,194 @@ def run(
         time.sleep(interval)
 
 
-@checker_app.command("review")
-def review(
+review_app = typer.Typer(
+    help="Review the prompts the policy could not decide (CHECKER_ROLE accounts only; each view and decision "
+    "is logged).",
+)
+checker_app.add_typer(review_app, name="review")
+
+
+def _reviewer(ctx: typer.Context, account: str | None) -> "Checker":
+    """The checker, after checking on chain that its account holds CHECKER_ROLE (it reviews and attests)."""
+    worker = _checker(settings_of(ctx), account)
+    worker.require_role()
+    return worker
+
+
+def _rule_rows(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "rule": r.get("rule"),
+            "kind": r.get("kind", "name"),
+            "category": r.get("category"),
+            "outcome": r.get("outcome"),
+            "name": r.get("name"),
+            "descriptor": r.get("descriptor"),
+            "score": r.get("score"),
+        }
+        for r in rules
+    ]
+
+
+def _hits_table(title: str, hits: list[dict[str, Any]]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in ("rule", "kind", "outcome", "matched", "descriptor", "score"):
+        table.add_column(column)
+    for h in hits:
+        score = h.get("score")
+        table.add_row(
+            str(h["rule"]),
+            str(h.get("kind", "name")),
+            str(h.get("outcome", "")),
+            str(h.get("matched", "")),
+            str(h.get("descriptor") or f"name {h.get('name')!r}"),
+            "" if score is None else f"{score:.2f}",
+        )
+    return table
+
+
+@review_app.callback(invoke_without_command=True)
+def review(ctx: typer.Context, account: AccountOption = None, json: JsonOption = False) -> None:
+    """List submissions waiting for a human decision, with the rules that fired and their scores (no prompt:
+    `review show ID` opens one)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    worker = _reviewer(ctx, account)
+    rows: list[dict[str, Any]] = [
+        {
+            "submission": r.id,
+            "asset": r.asset_id,
+            "outcome": r.outcome,
+            "submitted_at": r.submitted_at.isoformat(),
+            "rules": _rule_rows((r.report or {}).get("rules", [])),
+        }
+        for r in worker.review_queue()
+    ]
+    if json:
+        emit({"queue": rows}, as_json=True, title="review queue")
+        return
+    table = Table(title=f"{len(rows)} submission(s) waiting for review", title_justify="left")
+    for column in ("submission", "asset", "rules that fired (score)"):
+        table.add_column(column)
+    for row in rows:
+        fired = ", ".join(
+            f"{h['rule']} ({h['kind']}" + ("" if h["score"] is None else f" {h['score']:.2f}") + ")"
+            for h in row["rules"]
+        )
+        table.add_row(str(row["submission"]), str(row["asset"]), fired)
+    Console().print(table)
+
+
+@review_app.command("show")
+def show(
     ctx: typer.Context,
+    submission: Annotated[int, typer.Argument(help="Submission id (from `genip checker review`).")],
     account: AccountOption = None,
-    decide: Annotated[int | None, typer.Option(help="Submission id to decide.")] = None,
-    outcome: Annotated[str | None, typer.Option(help="pass or fail")] = None,
-    reviewer: Annotated[str, typer.Option(help="Who decides (kept in the report).")] = "reviewer",
     json: JsonOption = False,
 ) -> None:
-    """List submissions that need a human decision, or record one (`--decide ID --outcome pass|fail`)."""
-    worker = _checker(settings_of(ctx), account)
-    if decide is None:
-        queue = worker.review_queue()
-        rows = [
-            {
-                "submission": r.id,
-                "asset": r.asset_id,
-                "rules": [h["rule"] for h in (r.report or {}).get("rules", [])],
-            }
-            for r in queue
-        ]
-        if json:
-            emit({"queue": rows}, as_json=True, title="review queue")
-            return
-        table = Table(title=f"{len(rows)} submission(s) waiting for review", title_justify="left")
-        for column in ("submission", "asset", "rules that fired"):
-            table.add_column(column)
-        for row in rows:
-            table.add_row(str(row["submission"]), str(row["asset"]), ", ".join(row["rules"]))  # type: ignore[arg-type]
-        Console().print(table)
+    """Open one submission: its prompt, negative prompt, the rules it hit and the protected items it came near
+    (kind, descriptor, score), and its outcome. The view is logged under your account."""
+    worker = _reviewer(ctx, account)
+    data = worker.view(submission, worker.account.address).to_json()
+    if json:
+        emit(data, as_json=True, title="submission")
         return
-    if outcome not in ("pass", "fail"):
-        raise typer.BadParameter("--outcome must be pass or fail", param_hint="--outcome")
-    from genip.checker.policy import Outcome
+    summary = {
+        k: data[k]
+        for k in ("submission", "asset", "creator", "status", "outcome", "prompt", "negative_prompt")
+    }
+    summary |= {f"part {k}": v for k, v in data["parts"].items()}
+    summary |= {"policy now": f"{data['policy_outcome']} (version {data['policy_version']})"}
+    extra = [_hits_table(f"{len(data['hits'])} rule(s) hit", data["hits"])]
+    if data["near"]:
+        extra.append(_hits_table(f"{len(data['near'])} protected item(s) came near", data["near"]))
+    emit(summary, as_json=False, title=f"submission {submission} (asset {data['asset']})", extra=extra)
 
-    result = worker.decide(decide, Outcome(outcome), reviewer)
-    emit(_row(result), as_json=json, title=f"asset {result.asset_id}: review decided")
+
+@review_app.command("decide")
+def decide(
+    ctx: typer.Context,
+    submission: Annotated[int, typer.Argument(help="Submission id waiting for review.")],
+    passed: Annotated[bool, typer.Option("--pass", help="The prompt may stand.")] = False,
+    failed: Annotated[bool, typer.Option("--fail", help="The prompt infringes.")] = False,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="Why, in your own words (published in the report; no prompt)."),
+    ] = None,
+    account: AccountOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Decide a queued submission (`--pass` or `--fail`, with `--reason`): attested on-chain with the report's
+    hash (the report keeps the reason and your address) and logged."""
+    from genip.checker.policy import Outcome
+    from genip.checker.review import ReviewError
+
+    if passed == failed:
+        raise ReviewError("decide with exactly one of --pass or --fail")
+    if not (reason or "").strip():
+        raise ReviewError("a decision needs a reason (--reason TEXT), in your own words")
+    worker = _reviewer(ctx, account)
+    outcome = Outcome.PASS if passed else Outcome.FAIL
+    result = worker.decide(submission, outcome, worker.account.address, reason or "")
+    row = _row(result) | {"reviewer": worker.account.address}
+    emit(row, as_json=json, title=f"asset {result.asset_id}: review decided")
+
+
+@review_app.command("log")
+def log(
+    ctx: typer.Context,
+    submission: Annotated[int | None, typer.Option(help="Only this submission's entries.")] = None,
+    limit: Annotated[int, typer.Option(help="The newest this many entries.")] = 200,
+    json: JsonOption = False,
+) -> None:
+    """The review log: every view and decision (who, when, outcome, reason) — never a prompt."""
+    from genip.checker.review import ReviewLogStore, log_entry_json
+    from genip.db.engine import make_engine
+    from genip.db.migrate import require_current
+
+    engine = make_engine(settings_of(ctx).db_url)
+    require_current(engine)
+    entries = [
+        log_entry_json(e) for e in ReviewLogStore(engine).entries(submission_id=submission, limit=limit)
+    ]
+    if json:
+        emit({"log": entries}, as_json=True, title="review log")
+        return
+    table = Table(
+        title=f"{len(entries)} review log entr{'y' if len(entries) == 1 else 'ies'}", title_justify="left"
+    )
+    for column in ("at", "submission", "asset", "reviewer", "action", "outcome", "reason"):
+        table.add_column(column)
+    for e in entries:
+        table.add_row(
+            e["at"], str(e["submission"]), str(e["asset"]), e["reviewer"], e["action"], e["outcome"] or "",
+            e["reason"] or "",
+        )  # fmt: skip
+    Console().print(table)
+
+
+@review_app.command("serve")
+def serve(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8790,
+    account: AccountOption = None,
+) -> None:
+    """Serve the review pages on 127.0.0.1 from this process (the only one that can open prompts): sign in
+    with a wallet signature from an account holding CHECKER_ROLE; views and decisions are logged as here."""
+    from genip.checker.review_web import ReviewServer
+
+    worker = _reviewer(ctx, account)
+    server = ReviewServer(worker, port=port)
+    Console(highlight=False).print(
+        f"review pages at {server.origin}/ (attesting as {worker.account.address}); Ctrl-C stops",
+        soft_wrap=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
 
 
 @checker_app.command("check")

@@ -7,6 +7,7 @@ import typer
 from cli.context import JsonOption, open_client, settings_of
 from cli.disputes import describe_dispute
 from cli.output import emit, hex0x, table
+from genip import rules
 
 if TYPE_CHECKING:
     from genip.chain.client import GenIPClient
@@ -64,6 +65,8 @@ def show(
     offers = offers_of(client, asset)
     parents = parents_of(client, asset)
     ancestors, shares = client.hub.functions.ancestry(asset).call()
+    check = info.prompt_check.name.lower()
+    delisted = rules.is_delisted(check, bool(client.hub.functions.failedCheckPolicy().call()))
     data: dict[str, Any] = {
         "asset_id": info.asset_id,
         "owner": info.owner,
@@ -74,7 +77,8 @@ def show(
         "prompt_commitment": hex0x(info.prompt_commitment),
         "metadata_cid": info.metadata_cid,
         "registered_block": info.registered_block,
-        "prompt_check": info.prompt_check.name.lower(),
+        "prompt_check": check,
+        "sales_stopped_by_check": delisted,
         "standing": info.standing.name.lower(),
         "standing_dispute_id": info.dispute_id or None,
         "expires": format_time(info.expires_at) if info.expires_at else "never",

@@ -15,9 +15,16 @@ Postgres, over every combination of standing, expiry and licence state.
   the timestamp being chain time (the indexed cursor block's), not a server clock. The same rule holds for an
   asset's rights (the hub's `expiryOf`: a derivative's rights end with its shortest parent licence) and for a
   licence.
+* **Prompt checks** (`check_state`): `unchecked` (no prompt submitted, or a submission the checker could not
+  use), `pending` (submitted, the checker's verdict not on-chain yet), `under_review` (the policy flagged it:
+  a person decides), `passed` or `failed` (the latest on-chain attestation, which outranks the submission).
+  A failed work is *delisted* (`is_delisted`) while the hub's failed-check policy is on (`check_policy`,
+  `chain_params.failed_check_policy`): search leaves it out by default and the hub sells no new licences on
+  it (licences already sold keep working).
 * **Purchasable** (`buyLicense`): the offer is not paused and not sold out (`offer_open`), its seller still
-  owns the certificate (`offer_live`; else it has lapsed: `offer_lapsed`), and the asset is clear and not
-  expired (`open_for_sale`, the hub's `_requireClear`). An asset is purchasable when one of its offers is
+  owns the certificate (`offer_live`; else it has lapsed: `offer_lapsed`), and the asset is clear, not
+  delisted and not expired (`open_for_sale`, the hub's `_requireSellable`). `sale_refusal` names the first
+  check `buyLicense` would revert on, in its order. An asset is purchasable when one of its offers is
   (`asset_purchasable`). An offer is *available* (`offer_available`) when it is open and its asset is not
   disputed.
 * **Licensed** (`licenseStatus`, step for step; `licensed`): an unregistered or disputed asset licenses
@@ -53,12 +60,14 @@ __all__ = [
     "DEFAULT_ROYALTY_BPS",
     "AssetFacts",
     "AssetStatus",
+    "CheckState",
     "ContentStatus",
     "DisputeState",
     "LicenceFacts",
     "MatchRole",
     "OfferFacts",
     "PromptCheckStatus",
+    "SaleRefusal",
     "Standing",
     "StandingStatus",
     "Use",
@@ -66,6 +75,10 @@ __all__ = [
     "asset_purchasable",
     "asset_purchasable_sql",
     "asset_status",
+    "check_state",
+    "check_state_sql",
+    "is_delisted",
+    "is_delisted_sql",
     "is_disputed",
     "is_disputed_sql",
     "is_expired",
@@ -87,6 +100,7 @@ __all__ = [
     "purchasable",
     "purchasable_sql",
     "ruling_final",
+    "sale_refusal",
     "standing_status",
     "usable_licences",
     "use_ended",
@@ -149,6 +163,27 @@ class PromptCheckStatus(StrEnum):
     FAILED = "failed"
 
 
+class CheckState(StrEnum):
+    """Where an asset's prompt check stands, as the page and search show it (`check_state`)."""
+
+    UNCHECKED = "unchecked"  # no usable prompt submitted
+    PENDING = "pending"  # submitted; the checker's verdict is not on-chain yet
+    UNDER_REVIEW = "under_review"  # the policy flagged it; a person decides
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+class SaleRefusal(StrEnum):
+    """Why `buyLicense` would refuse an offer now (`sale_refusal`), named after the check, in its order."""
+
+    PAUSED = "paused"
+    DISPUTED = "disputed"
+    CHECK_FAILED = "check_failed"
+    EXPIRED = "expired"
+    LAPSED = "lapsed"
+    SOLD_OUT = "sold_out"
+
+
 class ContentStatus(StrEnum):
     """How reading an asset's content went (`assets.metadata_status`, `assets.media_status`)."""
 
@@ -181,6 +216,8 @@ class AssetFacts(Protocol):
     def standing(self) -> str: ...
     @property
     def expires_at(self) -> int: ...
+    @property
+    def prompt_check(self) -> str: ...
 
 
 class OfferFacts(Protocol):
@@ -249,14 +286,87 @@ def is_expired_sql(table: FromClause, timestamp: int) -> ColumnElement[bool]:
     return ~_unexpired_sql(table, timestamp)
 
 
-def open_for_sale(standing: str, expires_at: int, timestamp: int) -> bool:
-    """The asset's side of `buyLicense` (the hub's `_requireClear`): clear, and its rights not expired."""
-    return not is_disputed(standing) and not is_expired(expires_at, timestamp)
+def open_for_sale(
+    standing: str, expires_at: int, timestamp: int, *, prompt_check: str, check_policy: bool
+) -> bool:
+    """The asset's side of `buyLicense` (the hub's `_requireSellable`): clear, not delisted by a failed
+    prompt check while the policy (`check_policy`) is on, and its rights not expired."""
+    return (
+        not is_disputed(standing)
+        and not is_delisted(prompt_check, check_policy)
+        and not is_expired(expires_at, timestamp)
+    )
 
 
-def open_for_sale_sql(assets: FromClause, timestamp: int) -> ColumnElement[bool]:
-    """`open_for_sale` of an assets row."""
-    return (assets.c.standing == Standing.CLEAR.value) & _unexpired_sql(assets, timestamp)
+def open_for_sale_sql(assets: FromClause, timestamp: int, *, params: FromClause) -> ColumnElement[bool]:
+    """`open_for_sale` of an assets row (`params`: the chain_params table, for its chain's policy)."""
+    return (
+        (assets.c.standing == Standing.CLEAR.value)
+        & ~is_delisted_sql(assets, params)
+        & _unexpired_sql(assets, timestamp)
+    )
+
+
+# ─────────────────────────────── prompt checks ───────────────────────────────
+
+_PASSED: Final = PromptCheckStatus.PASSED
+_FAILED: Final = PromptCheckStatus.FAILED
+
+
+def is_delisted(prompt_check: str, check_policy: bool) -> bool:
+    """The latest attestation failed and the hub's failed-check policy is on: left out of search by default,
+    and no new licences (the hub's `PromptCheckFailed`)."""
+    return check_policy and prompt_check == _FAILED
+
+
+def is_delisted_sql(assets: FromClause, params: FromClause) -> ColumnElement[bool]:
+    """`is_delisted` of an assets row, the policy read from its chain's row of `params` (the chain_params
+    table; on when the chain has none yet, as the hub is deployed)."""
+    from sqlalchemy import func, select, true  # imported when a query is built, not when the CLI starts
+
+    policy = (
+        select(params.c.failed_check_policy)
+        .where(params.c.chain_id == assets.c.chain_id)
+        .correlate(assets)
+        .scalar_subquery()
+    )
+    return (assets.c.prompt_check == _FAILED.value) & func.coalesce(policy, true())
+
+
+def check_state(prompt_check: str, submission: str | None) -> CheckState:
+    """Where the check stands, from the latest attestation (`assets.prompt_check`) and the status of the
+    asset's prompt submission (`prompt_submissions.status`: pending, needs_review, attested, rejected; None
+    without one). An attestation outranks the submission; a submission attested but not indexed yet is still
+    pending; a rejected one (unreadable, or not the committed prompt) leaves the work unchecked."""
+    if prompt_check == _PASSED:
+        return CheckState.PASSED
+    if prompt_check == _FAILED:
+        return CheckState.FAILED
+    if submission == "needs_review":
+        return CheckState.UNDER_REVIEW
+    if submission in ("pending", "attested"):
+        return CheckState.PENDING
+    return CheckState.UNCHECKED
+
+
+def check_state_sql(assets: FromClause, submissions: FromClause) -> ColumnElement[str]:
+    """`check_state` of an assets row, its submission read by a correlated subquery (`submissions`: the
+    prompt_submissions table, one row per asset)."""
+    from sqlalchemy import case, select  # imported when a query is built, not when the CLI starts
+
+    sub = (
+        select(submissions.c.status)
+        .where((submissions.c.chain_id == assets.c.chain_id) & (submissions.c.asset_id == assets.c.asset_id))
+        .correlate(assets)
+        .scalar_subquery()
+    )
+    return case(
+        (assets.c.prompt_check == _PASSED.value, CheckState.PASSED.value),
+        (assets.c.prompt_check == _FAILED.value, CheckState.FAILED.value),
+        (sub == "needs_review", CheckState.UNDER_REVIEW.value),
+        (sub.in_(("pending", "attested")), CheckState.PENDING.value),
+        else_=CheckState.UNCHECKED.value,
+    )
 
 
 _BY_STANDING: Final[dict[str, StandingStatus]] = {
@@ -323,27 +433,60 @@ def offer_live_sql(offers: FromClause, assets: FromClause) -> ColumnElement[bool
     return offer_open_sql(offers) & (offers.c.creator == assets.c.owner)
 
 
-def purchasable(offer: OfferFacts, asset: AssetFacts, timestamp: int) -> bool:
+def purchasable(offer: OfferFacts, asset: AssetFacts, timestamp: int, *, check_policy: bool) -> bool:
     """`buyLicense` would accept this offer of `asset` at `timestamp`: live, and the asset open for sale."""
-    return offer_live(offer, asset) and open_for_sale(asset.standing, asset.expires_at, timestamp)
+    return offer_live(offer, asset) and open_for_sale(
+        asset.standing,
+        asset.expires_at,
+        timestamp,
+        prompt_check=asset.prompt_check,
+        check_policy=check_policy,
+    )
 
 
-def purchasable_sql(offers: FromClause, assets: FromClause, timestamp: int) -> ColumnElement[bool]:
-    """`purchasable` of an offers row and its assets row."""
-    return offer_live_sql(offers, assets) & open_for_sale_sql(assets, timestamp)
+def purchasable_sql(
+    offers: FromClause, assets: FromClause, timestamp: int, *, params: FromClause
+) -> ColumnElement[bool]:
+    """`purchasable` of an offers row and its assets row (`params`: the chain_params table)."""
+    return offer_live_sql(offers, assets) & open_for_sale_sql(assets, timestamp, params=params)
 
 
-def asset_purchasable(asset: AssetFacts, offers: Iterable[OfferFacts], timestamp: int) -> bool:
+def sale_refusal(
+    offer: OfferFacts, asset: AssetFacts, timestamp: int, *, check_policy: bool
+) -> SaleRefusal | None:
+    """The first check `buyLicense` would revert on for this offer of `asset` at `timestamp`, in the hub's
+    order (paused, not clear, failed prompt check under the policy, expired, lapsed, sold out); None when it
+    would sell (exactly when `purchasable`)."""
+    if offer.paused:
+        return SaleRefusal.PAUSED
+    if is_disputed(asset.standing):
+        return SaleRefusal.DISPUTED
+    if is_delisted(asset.prompt_check, check_policy):
+        return SaleRefusal.CHECK_FAILED
+    if is_expired(asset.expires_at, timestamp):
+        return SaleRefusal.EXPIRED
+    if offer_lapsed(offer, asset):
+        return SaleRefusal.LAPSED
+    if not offer_open(offer):
+        return SaleRefusal.SOLD_OUT
+    return None
+
+
+def asset_purchasable(
+    asset: AssetFacts, offers: Iterable[OfferFacts], timestamp: int, *, check_policy: bool
+) -> bool:
     """A licence on `asset` can be bought now: one of its `offers` is purchasable."""
-    return any(purchasable(offer, asset, timestamp) for offer in offers)
+    return any(purchasable(offer, asset, timestamp, check_policy=check_policy) for offer in offers)
 
 
-def asset_purchasable_sql(offers: FromClause, assets: FromClause, timestamp: int) -> ColumnElement[bool]:
+def asset_purchasable_sql(
+    offers: FromClause, assets: FromClause, timestamp: int, *, params: FromClause
+) -> ColumnElement[bool]:
     """`asset_purchasable` of an assets row: open for sale, and an EXISTS over its live offers (`offers`: an
-    alias of the offers table, correlated with `assets`)."""
+    alias of the offers table, correlated with `assets`; `params`: the chain_params table)."""
     live = offers.select().with_only_columns(offers.c.offer_id)
     return (
-        open_for_sale_sql(assets, timestamp)
+        open_for_sale_sql(assets, timestamp, params=params)
         & live.where(offer_of_sql(offers, assets) & offer_live_sql(offers, assets)).exists()
     )
 

@@ -120,6 +120,7 @@ def _params(ov: Overlay) -> Row:
             "referral_fee_bps": 0,
             "response_window": 3 * 86_400,  # the court's defaults until WindowsSet
             "appeal_window": 7 * 86_400,
+            "failed_check_policy": True,  # on from the hub's deployment
         },
     )
 
@@ -398,6 +399,10 @@ def referral_fee_set(ov: Overlay, log: DecodedLog) -> None:
     _params(ov)["referral_fee_bps"] = log.args["bps"]
 
 
+def failed_check_policy_set(ov: Overlay, log: DecodedLog) -> None:
+    _params(ov)["failed_check_policy"] = bool(log.args["enforced"])
+
+
 def court_set(ov: Overlay, log: DecodedLog) -> None:
     _params(ov)["court"] = log.args["court"]
 
@@ -585,6 +590,7 @@ HANDLERS: dict[str, Handler] = {
     "LicensingHub.PlatformFeeSet": platform_fee_set,
     "LicensingHub.ReferralFeeSet": referral_fee_set,
     "LicensingHub.CourtSet": court_set,
+    "LicensingHub.FailedCheckPolicySet": failed_check_policy_set,
     "LicensingHub.RoyaltySinkDeployed": royalty_sink_deployed,
     "LicensingHub.RoleGranted": role_granted,
     "LicensingHub.RoleRevoked": role_revoked,

@@ -1,27 +1,41 @@
-"""API benchmark: requests/s and p50/p99 latency at 50 concurrent clients over a large Postgres database.
+"""API benchmark: requests/s and p50/p95/p99 latency of the Gen-IP API over a large Postgres database, at 50
+concurrent clients and under a load of 1 000, each beside the ceilings measured in the same run.
 
-    python scripts/bench_api.py [--quick] [--assets N] [--licenses N] [--clients 50] [--seconds S]
-                                [--workers N]
+    python scripts/bench_api.py [--quick] [--assets N] [--licenses N] [--clients 50] [--many-clients 1000]
+                                [--batch-clients 1] [--seconds S] [--warmup S] [--workers N]
+                                [--many-workers 1] [--only KEYS]
 
 1. Creates a fresh Postgres database (on `GENIP_TEST_PG`'s server, default 127.0.0.1:5432), migrates it,
    and loads synthetic but realistic rows with COPY: ≥ 100 000 assets (titles, descriptions and tags from a
    word list, a few disputed, some derivatives), two offers each, ≥ 1 000 000 licences (perpetual, live and
    expired, standard and extended, some used for derivatives) held by 20 000 accounts, and the cursor.
-2. Serves, each under uvicorn (`--workers` processes, default 1) with the same settings: (a) a bare ASGI app
-   returning a constant — the framework ceiling — and (b-d) the Gen-IP API. `--quick` loads 10 000 assets
-   and 100 000 licences and measures 2 s per endpoint, so the whole run takes under a minute.
-3. Loads each endpoint from a separate process: a small asyncio HTTP/1.1 client with keep-alive connections
-   (`--clients` of them), after a warm-up, for `--seconds`:
-   (a) the constant, (b) single licence status over 2 000 random (asset, account, use) questions — and the
-   same again with the per-process answer cache off (`GENIP_API_STATUS_CACHE_SIZE=0`), so every request runs
-   its query —, (c) batch status of 1 000 items, (d) a search query (one word, first page with facets).
+2. Serves, each under uvicorn with uvloop and httptools (`--workers` processes, default 1; listen backlog
+   4096) with the same settings: a bare ASGI app returning a constant — the framework ceiling — and the
+   Gen-IP API; for the load rows also a raw asyncio server answering a constant with no HTTP parser — the
+   load generator's own ceiling on this machine. `--quick` loads 10 000 assets and 100 000 licences and
+   measures 2 s per row, so the whole run takes about a minute.
+3. Loads each row from a separate process: asyncio protocols on keep-alive connections (one per client, each
+   sending its next request when the last answer is in), after a warm-up, for `--seconds`. Only answers
+   completed inside the window count; a client that cannot connect, a closed connection or a 4xx/5xx is an
+   error. At `--clients`: (a) the constant, (b) single licence status over 2 000 random (asset, account,
+   use) questions — and the same again with the per-process answer cache off
+   (`GENIP_API_STATUS_CACHE_SIZE=0`), so every request runs its query —, (c) batch status of 1 000 items
+   (`--batch-clients`, default 1: its p50 is one batch's latency), (d) a search query (one word, first page
+   with facets). At `--many-clients` (0: none), connected all at once, after the first answer of each
+   (reported: "all in") and a warm-up long enough to fill the answer cache (steady state; the cursor does not
+   move): the load generator's ceiling, the bare ASGI
+   constant and single licence status (`--many-workers` processes, default 1), single status without the
+   answer cache, and single status with 2 processes (1 if `--many-workers` is not 1) for comparison.
 
-Prints a table and, last, one line of JSON. Goal: single status at ≥ 50 % of the ceiling with p99 ≤ 20 ms.
+Prints a table and, last, one line of JSON. Goals: single status at ≥ 50 % of the ceiling with p99 ≤ 20 ms
+(`goal_met`); at 1 000 clients, no error and p99 ≤ 250 ms (`many_goal_met`). The machine's 2 CPUs are
+shared by the load generator, the server and Postgres, so every figure is relative to the same-run ceilings.
 The database is dropped afterwards (`--keep` keeps it and prints its URL).
 """
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -32,6 +46,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -67,44 +82,133 @@ KINDS = ["image", "image", "image", "text", "model", "workflow", "prompt", "othe
 
 
 # ─────────────────────────────── load generator (child process) ───────────────────────────────
+#
+# Each client is an asyncio `Protocol` on one keep-alive connection (no stream objects, no coroutine per
+# read): it sends a request, parses the response head and `Content-Length` as bytes arrive, records the
+# latency and sends the next. A client that cannot connect, or whose connection ends mid-answer, counts one
+# error. The clients connect all at once; the warm-up starts when every one of them has had its first answer
+# (how long that took is reported: a burst of connections to a busy uvloop server is accepted one per turn of
+# its loop, since libuv 1.45), so the window measures the steady state. Only answers that complete inside the
+# window count, so a request slower than the window shows up as "nothing answered", not as 0 req/s.
 
 
-async def _client(
-    host: str, port: int, requests: list[bytes], stop_at: float, warm_until: float, lat: list[float]
-) -> int:
-    reader, writer = await asyncio.open_connection(host, port)
-    errors = 0
-    i = random.randrange(len(requests))
-    try:
-        while True:
-            now = time.perf_counter()
-            if now >= stop_at:
-                break
-            writer.write(requests[i % len(requests)])
-            i += 1
-            head = await reader.readuntil(b"\r\n\r\n")
+class _Window:
+    """The measured window (set once every client has had its first answer) and what the clients recorded."""
+
+    def __init__(self, clients: int) -> None:
+        self.warm_until = math.inf
+        self.stop_at = math.inf
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.connect_errors = 0
+        self.unanswered = clients  # clients still waiting for their first answer
+        self.finished = 0  # clients done (closed their connection, or could not connect)
+        self.all_answered = asyncio.Event()
+
+    def first_answer(self) -> None:
+        self.unanswered -= 1
+        if self.unanswered == 0:
+            self.all_answered.set()
+
+
+class _Client(asyncio.Protocol):
+    """One closed-loop client: the next request leaves when the previous answer has arrived."""
+
+    def __init__(self, requests: list[bytes], window: _Window, done: asyncio.Future[None]) -> None:
+        self._requests = requests
+        self._i = random.randrange(len(requests))
+        self._window = window
+        self._done = done
+        self._buffer = b""
+        self._need = -1  # bytes of the whole answer once its head is in, else -1
+        self._status = 0
+        self._sent_at = 0.0
+        self._answered = False
+        self._transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport  # type: ignore[assignment]
+        self._send()
+
+    def _send(self) -> None:
+        assert self._transport is not None
+        self._sent_at = time.perf_counter()
+        if self._sent_at >= self._window.stop_at:
+            self._transport.close()
+            return
+        self._transport.write(self._requests[self._i % len(self._requests)])
+        self._i += 1
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        if self._need < 0:
+            end = self._buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = self._buffer[:end].lower()
+            self._status = int(head[9:12])
             length = 0
-            status = int(head[9:12])
-            for line in head.split(b"\r\n"):
-                if line[:15].lower() == b"content-length:":
-                    length = int(line[15:])
-            if length:
-                await reader.readexactly(length)
-            done = time.perf_counter()
-            if status >= 400:
-                errors += 1
-            if now >= warm_until:
-                lat.append(done - now)
-    finally:
-        writer.close()
-    return errors
+            at = head.find(b"\r\ncontent-length:")
+            if at >= 0:
+                eol = head.find(b"\r\n", at + 2)
+                length = int(head[at + 17 : eol if eol >= 0 else None])
+            self._need = end + 4 + length
+        if len(self._buffer) < self._need:
+            return
+        now = time.perf_counter()
+        window = self._window
+        if window.warm_until <= now < window.stop_at:
+            window.latencies.append(now - self._sent_at)
+            if self._status >= 400:
+                window.errors += 1
+        if len(self._buffer) > self._need:  # bytes nobody asked for: a broken answer
+            window.errors += 1
+        if not self._answered:
+            self._answered = True
+            window.first_answer()
+        self._buffer = b""
+        self._need = -1
+        self._send()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if time.perf_counter() < self._window.stop_at:
+            self._window.errors += 1  # the server closed the connection (or reset it) mid-run
+        if not self._answered:
+            self._answered = True
+            self._window.first_answer()
+        if not self._done.done():
+            self._done.set_result(None)
+
+
+async def _run_client(host: str, port: int, requests: list[bytes], window: _Window) -> None:
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+    try:
+        await loop.create_connection(lambda: _Client(requests, window, done), host, port)
+    except OSError:
+        window.connect_errors += 1
+        window.first_answer()
+    else:
+        await done
+    window.finished += 1
+
+
+#: Seconds the clients have to get their first answers before the warm-up starts regardless.
+ALL_ANSWERED_TIMEOUT = 30.0
 
 
 def _request(method: str, host: str, port: int, path: str, body: bytes = b"") -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: keep-alive"]
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}"]
     if body:
         lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def _percentile(ordered: list[float], p: float) -> float:
+    """The `p` quantile (nearest rank) of sorted seconds, in milliseconds; NaN when empty."""
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(p * len(ordered)) - 1))] * 1000
 
 
 async def _load(spec: dict[str, Any]) -> dict[str, Any]:
@@ -112,43 +216,72 @@ async def _load(spec: dict[str, Any]) -> dict[str, Any]:
     requests = [
         _request(r["method"], host, port, r["path"], r.get("body", "").encode()) for r in spec["requests"]
     ]
+    window = _Window(spec["clients"])
     start = time.perf_counter()
-    warm_until = start + spec["warmup"]
-    stop_at = warm_until + spec["seconds"]
-    lat: list[float] = []
-    errors = await asyncio.gather(
-        *(_client(host, port, requests, stop_at, warm_until, lat) for _ in range(spec["clients"]))
-    )
-    lat.sort()
-    n = len(lat)
-
-    def pct(p: float) -> float:
-        return lat[min(n - 1, int(p * n))] * 1000 if n else float("nan")
-
+    clients = asyncio.gather(*(_run_client(host, port, requests, window) for _ in range(spec["clients"])))
+    with contextlib.suppress(TimeoutError):  # measure anyway: clients still unanswered show in the tail
+        await asyncio.wait_for(window.all_answered.wait(), ALL_ANSWERED_TIMEOUT)
+    all_answered = time.perf_counter() - start
+    window.warm_until = time.perf_counter() + spec["warmup"]
+    window.stop_at = window.warm_until + spec["seconds"]
+    try:
+        await asyncio.wait_for(clients, spec["warmup"] + spec["seconds"] + ALL_ANSWERED_TIMEOUT)
+    except TimeoutError:
+        window.errors += spec["clients"] - window.finished  # requests never answered
+    lat = sorted(window.latencies)
     return {
-        "requests": n,
-        "rps": n / spec["seconds"],
-        "p50_ms": pct(0.50),
-        "p99_ms": pct(0.99),
-        "errors": sum(errors),
+        "requests": len(lat),
+        "rps": len(lat) / spec["seconds"],
+        "p50_ms": _percentile(lat, 0.50),
+        "p95_ms": _percentile(lat, 0.95),
+        "p99_ms": _percentile(lat, 0.99),
+        "max_ms": lat[-1] * 1000 if lat else float("nan"),
+        "errors": window.errors + window.connect_errors,
+        "connect_errors": window.connect_errors,
+        "all_answered_ms": all_answered * 1000,  # from the connects to every client's first answer
     }
 
 
 def load_main(spec_path: str) -> None:
     """Entry of the load-generator process: reads a spec, prints one JSON line of results."""
-    try:
-        import uvloop
+    import uvloop
 
-        uvloop.install()
-    except ImportError:
-        pass
     spec = json.loads(Path(spec_path).read_text())
-    print(json.dumps(asyncio.run(_load(spec))))
+    print(json.dumps(uvloop.run(_load(spec))))
 
 
-# ─────────────────────────────── bare ASGI app (the ceiling) ───────────────────────────────
+# ─────────────────────────────── the ceilings ───────────────────────────────
 
 _CONSTANT = b'{"ok":true}'
+_RAW_ANSWER = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\n\r\n" + _CONSTANT
+
+
+class _RawConstant(asyncio.Protocol):
+    """Answers every request head (bodiless GETs) with the same bytes: no HTTP parser, no ASGI."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport: asyncio.Transport = transport  # type: ignore[assignment]
+        self._tail = b""
+
+    def data_received(self, data: bytes) -> None:
+        data = self._tail + data
+        heads = data.count(b"\r\n\r\n")
+        self._tail = data[data.rfind(b"\r\n\r\n") + 4 :] if heads else data
+        if heads:
+            self._transport.write(_RAW_ANSWER * heads)
+
+
+def raw_server_main(port: int, backlog: int) -> None:
+    """A raw asyncio server answering a constant: what the load generator reaches with a near-free server,
+    i.e. its own ceiling on this machine (it and the server share the CPUs, as in every other row)."""
+    import uvloop
+
+    async def serve_forever() -> None:
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(_RawConstant, "127.0.0.1", port, backlog=backlog)
+        await server.serve_forever()
+
+    uvloop.run(serve_forever())
 
 
 async def bare_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -278,14 +411,41 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(
-    app: str, port: int, env: dict[str, str], factory: bool, workers: int = 1
-) -> subprocess.Popen[bytes]:
-    args = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
-    args += ["--no-access-log", "--log-level", "warning", "--app-dir", str(ROOT / "scripts")]
-    args += ["--loop", "uvloop", "--http", "httptools", "--workers", str(workers)]
-    if factory:
-        args.append("--factory")
+#: The listen backlog of every server: 1 000 clients connecting at once must all be queued (the kernel caps it
+#: at net.core.somaxconn, 4096 here), or the ones dropped retry their SYN a second later.
+BACKLOG = 4096
+#: The load goal: p99 of single status at `--many-clients` clients, with no error.
+MANY_P99_GOAL_MS = 250
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One row: which server (`raw` constant, `bare` ASGI constant, the Gen-IP `app`) under how many clients,
+    asked which requests, with which extra server environment."""
+
+    key: str
+    label: str
+    server: str
+    clients: int
+    requests: list[dict[str, str]]
+    env: dict[str, str] = field(default_factory=dict)
+    warmup: float | None = None  # seconds before measuring (default `--quick`'s or the full run's)
+    workers: int | None = None  # uvicorn processes (default `--workers`)
+    ceiling: str = "ceiling"  # the row its "% of ceiling" is of
+
+
+def serve(server: str, port: int, env: dict[str, str], workers: int = 1) -> subprocess.Popen[bytes]:
+    """Starts a scenario's server: the raw constant (one process), or uvicorn with uvloop and httptools."""
+    if server == "raw":
+        args = [sys.executable, __file__, "--raw-server", str(port)]
+    else:
+        app = "bench_api:bare_app" if server == "bare" else "api.app:create_app"
+        args = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
+        args += ["--no-access-log", "--log-level", "warning", "--app-dir", str(ROOT / "scripts")]
+        args += ["--loop", "uvloop", "--http", "httptools", "--workers", str(workers)]
+        args += ["--backlog", str(BACKLOG)]
+        if server == "app":
+            args.append("--factory")
     return subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -302,22 +462,27 @@ def wait_port(port: int, process: subprocess.Popen[bytes]) -> None:
     raise SystemExit("server did not start")
 
 
-def run_load(
-    port: int, requests: list[dict[str, str]], args: argparse.Namespace, tmp: Path
-) -> dict[str, Any]:
+def run_load(port: int, row: Scenario, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     spec = {
         "host": "127.0.0.1",
         "port": port,
-        "requests": requests,
-        "clients": args.clients,
+        "requests": row.requests,
+        "clients": row.clients,
         "seconds": args.seconds,
-        "warmup": args.warmup,
+        "warmup": args.warmup if row.warmup is None else row.warmup,
     }
     path = tmp / f"spec-{uuid.uuid4().hex}.json"
     path.write_text(json.dumps(spec))
-    out = subprocess.run(
-        [sys.executable, __file__, "--load", str(path)], capture_output=True, text=True, check=True, cwd=ROOT
-    )
+    try:
+        out = subprocess.run(
+            [sys.executable, __file__, "--load", str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+    finally:
+        path.unlink(missing_ok=True)
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
@@ -376,6 +541,63 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def _cell(value: float, fmt: str) -> str:
+    return format(value, fmt) if math.isfinite(value) else "—"
+
+
+def _row_summary(r: dict[str, Any]) -> dict[str, Any]:
+    keys = ("clients", "rps", "p50_ms", "p95_ms", "p99_ms", "errors", "all_answered_ms")
+    return {m: round(r[m], 3) for m in keys}
+
+
+def scenarios(args: argparse.Namespace, data: dict[str, Any], rng: random.Random) -> list[Scenario]:
+    """Every row of the run, in order (`--only` keeps some)."""
+    single = status_requests(data, rng)
+    constant = [{"method": "GET", "path": "/"}]
+    c, many, mw = args.clients, args.many_clients, args.many_workers
+    rows = [
+        Scenario("ceiling", "bare ASGI constant", "bare", c, constant),
+        Scenario("status", "single licence status", "app", c, single),
+        # The same questions with the per-process answer cache off: every request runs its query.
+        Scenario("status_uncached", "single status, no answer cache", "app", c, single,
+                 {"GENIP_API_STATUS_CACHE_SIZE": "0"}),
+        Scenario("batch", "batch status x 1 000", "app", args.batch_clients, batch_requests(data, rng)),
+        Scenario("search", "search (q=word, facets)", "app", c, search_requests(rng)),
+    ]  # fmt: skip
+    if many:
+        # Long enough a warm-up for every client to have connected and the answer cache to be filled: these
+        # rows measure the steady state (the cursor does not move during the run).
+        uncached = {"GENIP_API_STATUS_CACHE_SIZE": "0"}
+
+        def load(
+            key: str,
+            label: str,
+            server: str,
+            requests: list[dict[str, str]],
+            workers: int,
+            env: dict[str, str] | None = None,
+        ) -> Scenario:
+            return Scenario(
+                key, label, server, many, requests, env or {}, args.many_warmup, workers, "generator_many"
+            )
+
+        rows += [
+            # The load generator's own ceiling: the same generator against a server costing next to nothing.
+            load("generator_many", "load generator ceiling (raw)", "raw", constant, 1),
+            load("ceiling_many", f"bare ASGI constant, {mw} proc.", "bare", constant, mw),
+            load("status_many", f"single licence status, {mw} proc.", "app", single, mw),
+            # Every request a query (as right after the cursor moves, when the answer cache starts empty).
+            load("status_many_uncached", f"single status, no answer cache, {mw} proc.", "app", single, mw,
+                 uncached),
+        ]  # fmt: skip
+        other = 2 if mw == 1 else 1  # the same row with another number of processes, for comparison
+        rows.append(load("status_many_other", f"single licence status, {other} proc.", "app", single, other))
+    if args.only:
+        keep = set(args.only.split(","))
+        rows = [r for r in rows if r.key in keep]
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -386,23 +608,46 @@ def main() -> None:
     parser.add_argument("--assets", type=int, default=None, help="Default 100 000 (--quick: 10 000).")
     parser.add_argument("--licenses", type=int, default=None, help="Default 1 000 000 (--quick: 100 000).")
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument(
+        "--many-clients", type=int, default=1000, help="Clients of the load rows (0: no load rows)."
+    )
+    parser.add_argument("--batch-clients", type=int, default=1, help="Clients of the batch row.")
     parser.add_argument("--seconds", type=float, default=None, help="Measured seconds per endpoint.")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=None,
+        help="Seconds before measuring (default 2, load rows 5; --quick: 1, 3).",
+    )
     parser.add_argument("--workers", type=int, default=1, help="uvicorn processes per server.")
+    parser.add_argument(
+        "--many-workers",
+        type=int,
+        default=1,
+        help="uvicorn processes of the load rows (a last row compares 2, or 1 if this is not 1).",
+    )
+    parser.add_argument("--only", help="Comma-separated row keys to run (e.g. generator_many,status_many).")
     parser.add_argument("--keep", action="store_true", help="Keep the database (prints its URL).")
     parser.add_argument("--load", help=argparse.SUPPRESS)
+    parser.add_argument("--raw-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load:
         load_main(args.load)
         return
+    if args.raw_server:
+        raw_server_main(args.raw_server, BACKLOG)
+        return
     args.seconds = args.seconds or (2.0 if args.quick else 10.0)
     args.assets = args.assets or (10_000 if args.quick else 100_000)
     args.licenses = args.licenses or (100_000 if args.quick else 1_000_000)
-    args.warmup = 0.5 if args.quick else 2.0
+    args.many_warmup = args.warmup or (3.0 if args.quick else 5.0)
+    args.warmup = args.warmup or (1.0 if args.quick else 2.0)
     if args.keep:
         os.environ["GENIP_BENCH_KEEP"] = "1"
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 130)
     rng = random.Random(11)
     tmp = Path(os.environ.get("TMPDIR", "/tmp"))
+    results: dict[str, Any] = {}
     for url in fresh_database():
         console.print(
             f"[bold]loading[/bold] {args.assets:,} assets, {args.licenses:,} licences into Postgres"
@@ -413,55 +658,94 @@ def main() -> None:
         data = load_data(url, args.assets, args.licenses, console)
         env = {**os.environ, "DATABASE_URL": url, "GENIP_DATA_DIR": str(tmp / "genip-bench")}
         env["PYTHONPATH"] = str(ROOT)
-        single = status_requests(data, rng)
-        scenarios = [
-            ("ceiling", "bare ASGI constant", "bench_api:bare_app", False, [{"method": "GET", "path": "/"}]),
-            ("status", "single licence status", "api.app:create_app", True, single),
-            # The same questions with the per-process answer cache off: every request runs its query.
-            ("status_uncached", "single status, no answer cache", "api.app:create_app", True, single),
-            ("batch", "batch status x 1 000", "api.app:create_app", True, batch_requests(data, rng)),
-            ("search", "search (q=word, facets)", "api.app:create_app", True, search_requests(rng)),
-        ]
-        results: dict[str, Any] = {}
-        for key, label, app, factory, requests in scenarios:
+        for row in scenarios(args, data, rng):
             port = free_port()
-            server_env = {**env, "GENIP_API_STATUS_CACHE_SIZE": "0"} if key == "status_uncached" else env
-            process = serve(app, port, server_env, factory, args.workers)
+            process = serve(row.server, port, {**env, **row.env}, row.workers or args.workers)
             try:
                 wait_port(port, process)
-                results[key] = {"label": label, **run_load(port, requests, args, tmp)}
+                measured = run_load(port, row, args, tmp)
             finally:
                 process.terminate()
                 process.wait(10)
-            r = results[key]
+            r = results[row.key] = {
+                "label": row.label,
+                "clients": row.clients,
+                "ceiling": row.ceiling,
+                **measured,
+            }
             console.print(
-                f"  {label}: {r['rps']:,.0f} req/s, p50 {r['p50_ms']:.2f}, p99 {r['p99_ms']:.2f} ms"
+                f"  {row.label} ({row.clients:,} clients): {r['rps']:,.1f} req/s, "
+                f"p50 {_cell(r['p50_ms'], '.2f')}, p95 {_cell(r['p95_ms'], '.2f')}, "
+                f"p99 {_cell(r['p99_ms'], '.2f')} ms, {r['errors']} errors"
+                + ("" if r["requests"] else " — nothing answered in the window")
             )
         if args.keep:
             console.print(f"database kept: {url}")
-    table = Table(title=f"Gen-IP API at {args.clients} concurrent clients ({args.seconds:.0f} s each)")
-    for column in ("endpoint", "req/s", "p50 ms", "p99 ms", "errors", "% of ceiling"):
+    table = Table(
+        title=f"Gen-IP API ({args.seconds:g} s measured per row, after {args.warmup:g} s warm-up, load rows "
+        f"{args.many_warmup:g} s)",
+        caption="% of ceiling: of the bare ASGI constant at as many clients; load rows: of the generator's. "
+        "all in: from the connects to every client's first answer (before the warm-up).",
+    )
+    columns = (
+        "endpoint",
+        "clients",
+        "req/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "errors",
+        "% of ceiling",
+        "all in, s",
+    )
+    for column in columns:
         table.add_column(column, justify="left" if column == "endpoint" else "right")
-    ceiling = results["ceiling"]["rps"]
     for r in results.values():
+        ceiling = results.get(r["ceiling"])
+        share = f"{100 * r['rps'] / ceiling['rps']:.1f} %" if ceiling and ceiling["rps"] else "—"
         table.add_row(
-            r["label"], f"{r['rps']:,.0f}", f"{r['p50_ms']:.2f}", f"{r['p99_ms']:.2f}", str(r["errors"]),
-            f"{100 * r['rps'] / ceiling:.1f} %",
+            r["label"], f"{r['clients']:,}", f"{r['rps']:,.1f}", _cell(r["p50_ms"], ".2f"),
+            _cell(r["p95_ms"], ".2f"), _cell(r["p99_ms"], ".2f"), str(r["errors"]), share,
+            f"{r['all_answered_ms'] / 1000:.2f}",
         )  # fmt: skip
     console.print(table)
-    status = results["status"]
-    summary = {
+    summary: dict[str, Any] = {
         "assets": args.assets,
         "licenses": args.licenses,
-        "clients": args.clients,
         "seconds": args.seconds,
         "cpus": os.cpu_count(),
         "workers": args.workers,
-        **{k: {m: round(v[m], 3) for m in ("rps", "p50_ms", "p99_ms", "errors")} for k, v in results.items()},
-        "status_share_of_ceiling": round(status["rps"] / ceiling, 3),
-        "goal_met": status["rps"] >= 0.5 * ceiling and status["p99_ms"] <= 20,
+        "many_workers": args.many_workers,
+        **{k: _row_summary(v) for k, v in results.items()},
     }
+    if "status" in results and "ceiling" in results:
+        status, ceiling = results["status"], results["ceiling"]
+        summary["status_share_of_ceiling"] = round(status["rps"] / ceiling["rps"], 3)
+        summary["goal_met"] = status["rps"] >= 0.5 * ceiling["rps"] and status["p99_ms"] <= 20
+    if "status_many" in results:
+        status = results["status_many"]
+        generator = results.get("generator_many")
+        if generator and generator["rps"]:
+            summary["status_many_share_of_generator"] = round(status["rps"] / generator["rps"], 3)
+        console.print(
+            f"{args.many_clients:,} clients on GET /licenses/status ({args.many_workers} proc.): "
+            f"{status['rps']:,.0f} req/s, p99 {_cell(status['p99_ms'], '.1f')} ms, {status['errors']} errors"
+            + (f"; the load generator alone reaches {generator['rps']:,.0f} req/s" if generator else "")
+            + f" — goal (no error, p99 ≤ {MANY_P99_GOAL_MS} ms)"
+            + (" met" if _many_goal(status) else " not met")
+            + f"; all {args.many_clients:,} connections opened at once had their first answer within "
+            f"{status['all_answered_ms'] / 1000:.2f} s"
+            + (f" (generator alone: {generator['all_answered_ms'] / 1000:.2f} s)" if generator else "")
+        )
+        summary["many_goal_met"] = _many_goal(status)
+        if "status_many_other" in results:
+            summary["many_goal_met_other_workers"] = _many_goal(results["status_many_other"])
     print(json.dumps(_finite(summary), allow_nan=False))
+
+
+def _many_goal(status: dict[str, Any]) -> bool:
+    """No error, and p99 within the goal, of a row that answered at all."""
+    return bool(status["requests"]) and status["errors"] == 0 and status["p99_ms"] <= MANY_P99_GOAL_MS
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from api.queries.chain import ChainState
 from api.queries.copies import copies
 from api.queries.disputes import asset_disputes
-from api.queries.search import SUMMARY_COLUMNS
+from api.queries.search import CHECK_STATE, SUMMARY_COLUMNS, check_policy
 from api.schemas import (
     AssetPublic,
     EdgePublic,
@@ -75,8 +75,12 @@ def asset_detail(session: Session, *, state: ChainState, asset_id: int) -> Asset
         .order_by(E.c.child_id)
         .limit(_CHILDREN_LIMIT)
     ).all()
-    summary = {c.name: getattr(asset, c.name) for c in SUMMARY_COLUMNS}
-    public_offers = [_offer(o, t, asset, state) for o, t in offers]
+    summary = {c.name: getattr(asset, c.name) for c in SUMMARY_COLUMNS if c.name != "check_state"}
+    summary["check_state"] = session.execute(
+        select(CHECK_STATE).where(A.c.chain_id == chain, A.c.asset_id == asset_id)
+    ).scalar_one()
+    policy = check_policy(session, chain)
+    public_offers = [_offer(o, t, asset, state, policy) for o, t in offers]
     later, _ = copies(session, chain_id=chain, original_id=asset_id, limit=_COPIES_LIMIT)
     return AssetPublic(
         **summary,
@@ -97,7 +101,9 @@ def asset_detail(session: Session, *, state: ChainState, asset_id: int) -> Asset
             for c in later
         ],
         asset_status=rules.asset_status(asset.standing, asset.expires_at, state.timestamp).value,
-        purchasable=rules.asset_purchasable(asset, [o for o, _ in offers], state.timestamp),
+        purchasable=rules.asset_purchasable(
+            asset, [o for o, _ in offers], state.timestamp, check_policy=policy
+        ),
         registrar=asset.registrar,
         tx_hash=asset.tx_hash,
         content_hash=asset.content_hash,
@@ -129,7 +135,10 @@ def asset_detail(session: Session, *, state: ChainState, asset_id: int) -> Asset
     )
 
 
-def _offer(o: models.Offer, t: models.Terms | None, asset: models.Asset, state: ChainState) -> OfferPublic:
+def _offer(
+    o: models.Offer, t: models.Terms | None, asset: models.Asset, state: ChainState, policy: bool
+) -> OfferPublic:
+    refusal = rules.sale_refusal(o, asset, state.timestamp, check_policy=policy)
     return OfferPublic(
         offer_id=o.offer_id,
         seller=o.creator,
@@ -142,7 +151,8 @@ def _offer(o: models.Offer, t: models.Terms | None, asset: models.Asset, state: 
         paused=o.paused,
         available=rules.offer_available(o, asset),
         lapsed=rules.offer_lapsed(o, asset),
-        purchasable=rules.purchasable(o, asset, state.timestamp),
+        purchasable=refusal is None,
+        refusal=None if refusal is None else refusal.value,
         terms=None if t is None else TermsPublic.model_validate(t),
     )
 

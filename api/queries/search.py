@@ -9,7 +9,12 @@ Offer filters (`tier`, `currency`, `max_price`) must hold for one and the same *
 not sold out, still the seller's: an offer lapses when the certificate changes hands); `min_price` and the
 price sort use the cheapest such offer. Prices are compared as raw amounts, so sort by price together with a
 `currency` filter. `purchasable` adds the asset's side of the hub's `buyLicense` checks (clear standing, not
-expired by the cursor block's time). Every one of these rules is `genip.rules` (here its SQL twins), so
+delisted by a failed prompt check while the hub's policy is on, not expired by the cursor block's time).
+
+Prompt checks: each result carries its `prompt_check` state (unchecked, pending, under_review, passed, failed:
+`rules.check_state`), and `prompt_check` filters by it. Works delisted by a failed check (`rules.is_delisted`:
+failed while the hub's failed-check policy is on) are left out unless asked for (`prompt_check=failed`, or
+`include_delisted`). Every one of these rules is `genip.rules` (here its SQL twins), so
 search, the asset page and the web page agree.
 
 Possible copies (a later near-duplicate of another creator's earlier work, as the indexer's provenance step
@@ -51,6 +56,7 @@ __all__ = [
     "CursorError",
     "SearchParams",
     "Sort",
+    "check_policy",
     "decode_cursor",
     "encode_cursor",
     "purchasable_offer",
@@ -62,8 +68,13 @@ Sort = Literal["relevance", "newest", "price", "most_licensed"]
 
 ASSETS = models.Asset.__table__
 OFFERS = models.Offer.__table__
+PARAMS = models.ChainParams.__table__
+SUBMISSIONS = models.PromptSubmission.__table__
+#: The asset row's prompt-check state (`rules.check_state`), its submission read by a subquery.
+CHECK_STATE = rules.check_state_sql(ASSETS, SUBMISSIONS)
 
-SUMMARY_COLUMNS = [
+#: What a listed asset shows; every entry is a column of assets but `check_state` (a labelled expression).
+SUMMARY_COLUMNS: list[Any] = [
     ASSETS.c.asset_id,
     ASSETS.c.chain_id,
     ASSETS.c.kind,
@@ -82,6 +93,7 @@ SUMMARY_COLUMNS = [
     ASSETS.c.licenses_sold,
     ASSETS.c.standing,
     ASSETS.c.expires_at,
+    CHECK_STATE.label("check_state"),
 ]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -105,6 +117,8 @@ class SearchParams:
     disputed: bool | None = None
     standing: str | None = None
     purchasable: bool | None = None
+    prompt_check: str | None = None
+    include_delisted: bool = False
     include_copies: bool = False
     sort: Sort = "relevance"
     limit: int = 20
@@ -136,7 +150,15 @@ def _available(o: Any, assets: Any = ASSETS) -> list[ColumnElement[bool]]:
 def purchasable_offer(timestamp: int, assets: Any = ASSETS) -> ColumnElement[bool]:
     """Whether the asset row has an offer `buyLicense` would accept at `timestamp` (`rules.asset_purchasable`:
     an EXISTS over its offers)."""
-    return rules.asset_purchasable_sql(OFFERS.alias("purchasable_offer"), assets, timestamp)
+    return rules.asset_purchasable_sql(OFFERS.alias("purchasable_offer"), assets, timestamp, params=PARAMS)
+
+
+def check_policy(session: Session, chain_id: int) -> bool:
+    """The hub's failed-check policy as indexed (on until the chain says otherwise, as deployed)."""
+    policy = session.execute(
+        select(PARAMS.c.failed_check_policy).where(PARAMS.c.chain_id == chain_id)
+    ).scalar_one_or_none()
+    return True if policy is None else bool(policy)
 
 
 def summary(row: Any, state: ChainState, **extra: Any) -> AssetSummary:
@@ -214,6 +236,10 @@ def search(session: Session, *, state: ChainState, params: SearchParams) -> Asse
     if p.purchasable is not None:
         buyable = purchasable_offer(state.timestamp)
         conds.append(buyable if p.purchasable else ~buyable)
+    if p.prompt_check is not None:
+        conds.append(CHECK_STATE == p.prompt_check)  # noqa: SIM300 (a column, not a constant)
+    if not p.include_delisted and p.prompt_check != rules.CheckState.FAILED:
+        conds.append(~rules.is_delisted_sql(ASSETS, PARAMS))
     offer_filtered = p.tier is not None or p.currency is not None or p.max_price is not None
     if offer_filtered:
         inner = OFFERS.alias("matching_offer")

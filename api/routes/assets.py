@@ -19,6 +19,7 @@ from api.schemas import (
     MAX_ASSET_ID,
     AssetPublic,
     AssetsPublic,
+    CheckState,
     DisputesPublic,
     ErrorBody,
     Kind,
@@ -60,7 +61,10 @@ _404 = {"model": ErrorBody, "description": "No asset with this id on the served 
         "opaque `cursor` of the previous page (it wins over `offset`). `facets` counts all matching assets. "
         "Possible copies (later near-duplicates of another creator's earlier work, as the indexer recorded "
         "them) are left out, of the count and the facets too, unless `include_copies=true`; each result then "
-        "names its possible original in `copy_of`."
+        "names its possible original in `copy_of`. Each result has its prompt `check_state` (unchecked, "
+        "pending, under_review, passed, failed) and `prompt_check` filters by it; works whose check failed "
+        "are left out while the hub's failed-check policy is on (they sell no licences), unless "
+        "`prompt_check=failed` or `include_delisted=true`."
     ),
 )
 def list_assets(
@@ -84,6 +88,11 @@ def list_assets(
     ] = None,
     include_copies: Annotated[
         bool, Query(description="List possible copies too (each with `copy_of`); hidden by default.")
+    ] = False,
+    prompt_check: Annotated[CheckState | None, Query(description="This prompt-check state only.")] = None,
+    include_delisted: Annotated[
+        bool,
+        Query(description="List works delisted by a failed prompt check too; hidden by default."),
     ] = False,
     sort: Annotated[Sort, Query()] = "relevance",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
@@ -115,6 +124,8 @@ def list_assets(
         standing=standing,
         purchasable=purchasable,
         include_copies=include_copies,
+        prompt_check=prompt_check,
+        include_delisted=include_delisted,
         sort=sort,
         limit=limit,
         offset=offset,

@@ -301,10 +301,21 @@ contract GenIPRegistry is IGenIPRegistry, ERC721, IERC2981, AccessControlDefault
         external
         onlyRole(CHECKER_ROLE)
     {
+        address hub_ = hub;
+        if (hub_ == address(0)) revert ZeroHub();
         _requireOwned(assetId);
         if (outcome == CheckOutcome.Unchecked) revert InvalidCheckOutcome(outcome);
+        if (outcome == CheckOutcome.Passed) {
+            (uint256[] memory ancestors,) = ILicensingHub(hub_).ancestry(assetId);
+            for (uint256 i; i < ancestors.length; ++i) {
+                if (_promptCheck[ancestors[i]] == CheckOutcome.Failed) {
+                    revert AncestorCheckFailed(assetId, ancestors[i]);
+                }
+            }
+        }
         _promptCheck[assetId] = outcome;
         emit PromptCheckAttested(assetId, msg.sender, outcome, reportHash);
+        ILicensingHub(hub_).recordPromptCheck(assetId, outcome == CheckOutcome.Failed);
     }
 
     /// @inheritdoc IGenIPRegistry

@@ -68,7 +68,9 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         uint16 revShareBps;
     }
 
-    /// @dev Per-asset lineage summary, expiry and standing (one slot); ancestry entries live in `_ancestors`.
+    /// @dev Per-asset lineage summary, expiry, standing and whether its latest prompt check failed (one slot,
+    /// read by every sale anyway, so the failed-check policy costs a sale no extra storage read); ancestry entries
+    /// live in `_ancestors`.
     struct AssetState {
         uint16 royaltyStackBps;
         uint8 depth;
@@ -76,6 +78,7 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         uint40 expiresAt;
         Standing standing;
         uint64 disputeId;
+        bool checkFailed;
     }
 
     /// @inheritdoc ILicensingHub
@@ -91,6 +94,8 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
     uint16 private _feeBps;
     uint16 private _referralBps;
     address private _feeRecipient;
+    /// @inheritdoc ILicensingHub
+    bool public failedCheckPolicy;
     uint256 private _termsCount;
     /// @inheritdoc ILicensingHub
     uint256 public totalOffers;
@@ -114,6 +119,8 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         sinkImplementation = address(new RoyaltySink());
         _sinkCodeHash = keccak256(SinkProxy.initCode(sinkImplementation));
         _setPlatformFee(feeBps, feeRecipient);
+        failedCheckPolicy = true;
+        emit FailedCheckPolicySet(true);
     }
 
     /// @notice Accepts native currency only from a royalty sink during {collectRoyalties}.
@@ -151,7 +158,7 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         uint32 supplyCap
     ) external returns (uint256 offerId) {
         address owner = _requireOwnerOrOperator(assetId);
-        _requireClear(assetId);
+        _requireClear(assetId, false);
         if (price > type(uint96).max) revert PriceTooHigh(price);
         uint256 termsId = registerTerms(terms);
         offerId = ++totalOffers;
@@ -190,7 +197,7 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         Offer memory o = _offers[offerId];
         if (o.assetId == 0) revert UnknownOffer(offerId);
         if (o.paused) revert OfferNotActive(offerId);
-        uint40 assetExpiry = _requireClear(o.assetId);
+        uint40 assetExpiry = _requireClear(o.assetId, true);
         address owner = _certificates().ownerOf(o.assetId);
         if (owner != o.seller) revert OfferLapsed(offerId, o.seller, owner);
         if (o.supplyCap != 0 && o.sold >= o.supplyCap) revert OfferSoldOut(offerId, o.supplyCap);
@@ -242,7 +249,8 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
             ancestorCount: uint8(b.count),
             expiresAt: lin.expiresAt,
             standing: Standing.Clear,
-            disputeId: 0
+            disputeId: 0,
+            checkFailed: false
         });
         b.store(_ancestors[assetId]);
 
@@ -278,15 +286,17 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
             for (uint256 j; j < i; ++j) {
                 if (lin.parentIds[j] == parent) revert DuplicateParent(parent);
             }
-            uint40 parentExpiry = _requireClear(parent);
+            uint40 parentExpiry = _requireClear(parent, false);
             lin.parentIds[i] = parent;
             lin.parentShares[i] = l.revShareBps;
             lin.expiresAt = _sooner(_sooner(lin.expiresAt, l.expiresAt), parentExpiry);
 
             b.add(parent, l.revShareBps);
-            AssetState memory p = _assets[parent];
+            AssetState storage p = _assets[parent];
+            uint256 ancestorCount = p.ancestorCount;
+            uint256 parentDepth = p.depth;
             mapping(uint256 => uint256) storage words = _ancestors[parent];
-            for (uint256 k; k < p.ancestorCount; ++k) {
+            for (uint256 k; k < ancestorCount; ++k) {
                 (uint256 ancestor, uint16 share) = words.at(k);
                 Standing standing = _assets[ancestor].standing;
                 if (standing == Standing.Upheld || standing == Standing.Tainted) {
@@ -294,7 +304,7 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
                 }
                 b.add(ancestor, share);
             }
-            if (p.depth + 1 > lin.depth) lin.depth = p.depth + 1;
+            if (parentDepth + 1 > lin.depth) lin.depth = parentDepth + 1;
         }
         if (lin.depth > MAX_DEPTH) revert LineageTooDeep(lin.depth, MAX_DEPTH);
         if (b.stack > BPS) revert RoyaltyStackTooHigh(b.stack);
@@ -419,6 +429,20 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         _creditAccount(_certificates().ownerOf(assetId), currency, assetId, amount, sourceAssetId);
     }
 
+    // ─────────────────────────────── prompt checks ───────────────────────────────
+
+    /// @inheritdoc ILicensingHub
+    function recordPromptCheck(uint256 assetId, bool failed) external {
+        if (msg.sender != address(registry)) revert NotRegistry(msg.sender);
+        _assets[assetId].checkFailed = failed;
+    }
+
+    /// @inheritdoc ILicensingHub
+    function setFailedCheckPolicy(bool enforced) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        failedCheckPolicy = enforced;
+        emit FailedCheckPolicySet(enforced);
+    }
+
     // ─────────────────────────────── disputes ───────────────────────────────
 
     /// @inheritdoc ILicensingHub
@@ -485,9 +509,10 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         returns (bool licensed, uint256 licenseId, uint64 expiresAt)
     {
         if (assetId == 0 || assetId > registry.totalAssets()) return (false, 0, 0);
-        AssetState memory s = _assets[assetId];
+        AssetState storage s = _assets[assetId];
         if (s.standing != Standing.Clear) return (false, 0, 0);
-        if (use == LicenseUse.Derivative && s.expiresAt != 0 && s.expiresAt <= block.timestamp) return (false, 0, 0);
+        uint40 assetExpiry = s.expiresAt;
+        if (use == LicenseUse.Derivative && assetExpiry != 0 && assetExpiry <= block.timestamp) return (false, 0, 0);
         if (_certificates().ownerOf(assetId) == account) return (true, 0, 0);
         licenseId = licenseToken.bestLicense(account, assetId, use);
         if (licenseId == 0) return (false, 0, 0);
@@ -577,10 +602,13 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
     }
 
     /// @dev Reverts unless `assetId` may get new offers, licences and derivatives: standing Clear and rights
-    /// not expired. Returns its expiry (0 = never).
-    function _requireClear(uint256 assetId) private view returns (uint40 expiresAt) {
+    /// not expired; for a `sale`, also a prompt check not failed while the failed-check policy is on (the policy
+    /// flag is read only for a failed work: a sale of any other reads no more storage than before). Returns its
+    /// expiry (0 = never).
+    function _requireClear(uint256 assetId, bool sale) private view returns (uint40 expiresAt) {
         AssetState memory s = _assets[assetId];
         if (s.standing != Standing.Clear) revert AssetNotClear(assetId, s.standing);
+        if (sale && s.checkFailed && failedCheckPolicy) revert PromptCheckFailed(assetId);
         expiresAt = s.expiresAt;
         if (expiresAt != 0 && expiresAt <= block.timestamp) revert AssetExpired(assetId, expiresAt);
     }

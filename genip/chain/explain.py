@@ -109,6 +109,14 @@ _WORDS: dict[str, _Words] = {
         f"{a['owner']}"
     ),
     "OfferNotActive": lambda a: f"offer {a['offerId']} is paused",
+    "PromptCheckFailed": lambda a: (
+        f"asset {a['assetId']}'s prompt check failed: no new licences on it while the marketplace's "
+        "failed-check policy is on (licences already sold keep working)"
+    ),
+    "AncestorCheckFailed": lambda a: (
+        f"asset {a['assetId']} cannot pass its prompt check: the check of its ancestor "
+        f"{a['ancestorId']} failed"
+    ),
     "OfferSoldOut": lambda a: f"offer {a['offerId']} is sold out ({a['supplyCap']} sold)",
     "AssetExpired": lambda a: (
         f"asset {a['assetId']} expired at {format_time(a['expiresAt'])} (a parent licence it was made "

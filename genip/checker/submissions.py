@@ -291,6 +291,10 @@ class SubmissionStore:
                 )
             ).scalar_one_or_none()
 
+    def by_id(self, submission_id: int) -> PromptSubmission | None:
+        with Session(self.engine) as session:
+            return session.get(PromptSubmission, submission_id)
+
     def with_status(self, status: str, *, limit: int = 100) -> list[PromptSubmission]:
         with Session(self.engine) as session:
             return list(

@@ -32,6 +32,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -193,6 +194,8 @@ class ChainParams(Base):
     referral_fee_bps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     response_window: Mapped[int] = mapped_column(BigInteger, default=259_200, server_default="259200")
     appeal_window: Mapped[int] = mapped_column(BigInteger, default=604_800, server_default="604800")
+    # The hub's failed-check policy (`FailedCheckPolicySet`; on from deployment): a failed work sells nothing.
+    failed_check_policy: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Asset(Base):
@@ -613,3 +616,29 @@ class Provenance(Base):
     inliers: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_provenance_original", "chain_id", "original_id"),)
+
+
+# ─────────────────────────────── the checker's review log ───────────────────────────────
+
+
+class ReviewLog(Base):
+    """One reviewer action on a prompt submission: `view` (the prompt was opened for a reviewer) or `decide`
+    (a reviewer's pass or fail, with the reason, attested on-chain).
+
+    Not chain data: written only by the checker process (`genip.checker.review`). Append-only — triggers
+    refuse UPDATE and DELETE (0010) — and it never holds the prompt: `outcome` is the submission's outcome as
+    shown (view) or decided (decide), `reason` the reviewer's words for a decision.
+    """
+
+    __tablename__ = "review_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(Integer)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    asset_id: Mapped[int] = mapped_column(BigInteger)
+    reviewer: Mapped[str] = mapped_column(Address())
+    action: Mapped[str] = mapped_column(String(16))  # view, decide
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_review_log_submission", "submission_id"),)

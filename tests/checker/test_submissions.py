@@ -218,7 +218,7 @@ def test_check_attest_review_round_trip_and_no_plaintext_in_the_database(
 
     queue = worker.review_queue()
     assert [r.asset_id for r in queue] == [assets["character"]]
-    decided = worker.decide(queue[0].id, Outcome.PASS, reviewer="moderator-1")
+    decided = worker.decide(queue[0].id, Outcome.PASS, DEPLOYER.address, "a fan tribute, no commercial use")
     assert decided.attested and check(assets["character"]).call() == CheckOutcome.PASSED
     assert worker.review_queue() == []
 

@@ -4,8 +4,10 @@ import hashlib
 from pathlib import Path
 
 from genip.chain.client import GenIPClient
+from genip.chain.tx import send
+from genip.chain.types import CheckOutcome, LicenseUse
 from tests.cli.conftest import Genip, register_text
-from tests.helpers import BRAND, CREATOR
+from tests.helpers import BRAND, CREATOR, CREATOR_2, DEPLOYER
 
 
 def test_show_an_asset_with_offers(genip: Genip, client: GenIPClient, tmp_path: Path) -> None:
@@ -51,3 +53,23 @@ def test_derive_refusals(genip: Genip, tmp_path: Path) -> None:
     assert "not ASSET:LICENCE" in genip(*base, "7", key=BRAND).error()
     assert "DerivativesNotAllowed" in genip(*base, f"{parent}:1", key=BRAND).error()
     assert "unknown asset 77" in genip(*base, "77:1", key=BRAND).error()
+
+
+def test_a_failed_check_stops_sales_and_show_says_so(
+    genip: Genip, client: GenIPClient, tmp_path: Path
+) -> None:
+    """The checker's verdict is enforced on-chain: after a failed attestation `genip show` says sales are
+    stopped, a licence purchase fails with the reason in one line, and the licence sold before counts."""
+    asset = register_text(genip, tmp_path, CREATOR, "a failed prompt")
+    genip("offer", str(asset), "--tier", "standard", "--price", "0.01", key=CREATOR).ok()
+    before = genip("license", "buy", str(asset), "--offer", "1", "--json", key=BRAND).json()["license_id"]
+    registry = client.registry.functions
+    send(client.w3, DEPLOYER, registry.grantRole(registry.CHECKER_ROLE().call(), DEPLOYER.address))
+    send(client.w3, DEPLOYER, registry.attestPromptCheck(asset, CheckOutcome.FAILED, b"\x05" * 32))
+
+    out = genip("show", str(asset), "--json").json()
+    assert (out["prompt_check"], out["sales_stopped_by_check"]) == ("failed", True)
+    refused = genip("license", "buy", str(asset), "--offer", "1", key=CREATOR_2).error()
+    assert f"asset {asset}'s prompt check failed" in refused and "\n" not in refused.strip()
+    licensed, _, _ = client.hub.functions.licenseStatus(asset, BRAND.address, LicenseUse.DISPLAY).call()
+    assert licensed, before

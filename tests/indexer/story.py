@@ -186,6 +186,8 @@ def play(client: GenIPClient, salt: str = "") -> StoryIds:
 
     send(w3, a.admin, hub.functions.setPlatformFee(300, a.admin.address))
     send(w3, a.admin, registry.functions.setBaseURI("https://genip.example/assets/"))
+    send(w3, a.admin, hub.functions.setFailedCheckPolicy(False))  # the switch, both ways: on as deployed
+    send(w3, a.admin, hub.functions.setFailedCheckPolicy(True))
     # The root certificate is sold on to bob.
     send(w3, a.alice, registry.functions.transferFrom(a.alice.address, a.bob.address, ids.root))
     return ids

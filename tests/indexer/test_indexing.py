@@ -73,6 +73,7 @@ def test_every_event_lands_in_rows_equal_to_the_chain(engine: Engine, chain: Cha
         )
         params = c.execute(select(models.ChainParams)).scalar_one()
         assert (params.platform_fee_bps, params.base_uri) == (300, "https://genip.example/assets/")
+        assert params.failed_check_policy is True
         assert (params.court, params.referral_fee_bps, params.response_window, params.appeal_window) == (
             chain.deployment.court,
             100,

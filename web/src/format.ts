@@ -102,3 +102,25 @@ export function blocksLater(blocks: number): string {
   if (blocks <= 0) return "registered in the same block";
   return `registered ${blocks} block${blocks === 1 ? "" : "s"} later`;
 }
+
+/** A work's prompt-check state (the API's `check_state`). */
+export type CheckState = "unchecked" | "pending" | "under_review" | "passed" | "failed";
+
+/** Each prompt-check state in plain words: a short badge, its tone, and a sentence for the work page. `enforced`
+ * says whether the marketplace stops sales of a failed work now (the API's offers say so with `check_failed`). */
+export function checkInWords(state: CheckState, enforced = true): { badge: string; tone: "ok" | "bad" | "warn" | ""; sentence: string } {
+  switch (state) {
+    case "passed":
+      return { badge: "Prompt check passed", tone: "ok", sentence: "The marketplace's checker read the prompt that made this work and found no protected artist, character or brand in it. The verdict is recorded on-chain; the prompt itself stays private." };
+    case "failed":
+      return { badge: "Prompt check failed", tone: "bad", sentence: enforced
+        ? "The checker found that the prompt names or imitates a protected artist, character or brand. New licences cannot be bought and the work is left out of search; licences already sold keep working."
+        : "The checker found that the prompt names or imitates a protected artist, character or brand. The marketplace's rule that stops sales of such works is switched off, so licences can still be bought." };
+    case "under_review":
+      return { badge: "Prompt under review", tone: "warn", sentence: "The checker's rules flagged something close to a protected artist, character or brand in the prompt. A person is reviewing it; until then the work sells as usual." };
+    case "pending":
+      return { badge: "Prompt check pending", tone: "", sentence: "The creator sent the prompt to the checker, sealed so only the checker can read it. The verdict has not been recorded yet." };
+    default:
+      return { badge: "Prompt not checked", tone: "", sentence: "No prompt has reached the checker for this work, so nobody has checked it for protected artists, characters or brands." };
+  }
+}

@@ -137,6 +137,8 @@ interface IGenIPRegistry {
     error ZeroHub();
     /// @notice `outcome` is not a final check outcome (Passed or Failed).
     error InvalidCheckOutcome(CheckOutcome outcome);
+    /// @notice `assetId`'s check cannot pass: the latest check of its ancestor `ancestorId` failed.
+    error AncestorCheckFailed(uint256 assetId, uint256 ancestorId);
     /// @notice A royalty rate of `bps` is above the cap `maxBps`.
     error RoyaltyRateTooHigh(uint16 bps, uint16 maxBps);
     /// @notice `caller` neither owns `assetId` (owned by `owner`) nor is approved for all of the owner's tokens.
@@ -220,7 +222,11 @@ interface IGenIPRegistry {
     // ─────────────────────────────── prompt checks ───────────────────────────────
 
     /// @notice Records that `assetId`'s prompt passed or failed the copyright / artist-style check.
-    /// Only accounts with {CHECKER_ROLE}. A later attestation replaces an earlier one.
+    /// Only accounts with {CHECKER_ROLE}. A later attestation replaces an earlier one. Every outcome is reported to
+    /// the hub ({ILicensingHub-recordPromptCheck}), which enforces it: a failed work sells no licences while the
+    /// hub's failed-check policy is on. A derivative cannot pass while the latest check of one of its ancestors
+    /// (its parents and theirs, the hub's {ILicensingHub-ancestry}) failed: {AncestorCheckFailed}. Reverts with
+    /// {ZeroHub} before the hub is set.
     /// @param reportHash Hash of the checker's report (kept off-chain).
     function attestPromptCheck(uint256 assetId, CheckOutcome outcome, bytes32 reportHash) external;
 

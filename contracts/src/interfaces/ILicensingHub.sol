@@ -38,6 +38,11 @@ import {LicenseTerms, LicenseUse, Standing, RevenueSource, Offer} from "../types
 /// A derivative inherits the shortest expiry of the parent licences it was registered under (and of its
 /// parents' own expiries): from then on no new licences or derivatives can be had on it, and licences sold
 /// on it never outlast it.
+///
+/// A failed prompt check has consequences: the registry reports every attestation here ({recordPromptCheck}),
+/// and while the failed-check policy is on ({setFailedCheckPolicy}, on from deployment) no licence can be bought
+/// on a work whose latest check failed ({PromptCheckFailed}). Licences already sold keep working, derivatives
+/// included. (The registry refuses a passed check on a derivative while one of its ancestors' has failed.)
 interface ILicensingHub {
     // ─────────────────────────────── events ───────────────────────────────
 
@@ -136,6 +141,10 @@ interface ILicensingHub {
     /// @notice The platform fee or its recipient changed.
     event PlatformFeeSet(uint16 bps, address indexed recipient);
 
+    /// @notice The admin switched the failed-check policy: while `enforced`, works whose prompt check failed
+    /// sell no licences. Emitted by the constructor too (on).
+    event FailedCheckPolicySet(bool enforced);
+
     /// @notice The per-asset ERC-2981 royalty receiver was deployed at its predicted address.
     event RoyaltySinkDeployed(uint256 indexed assetId, address sink);
 
@@ -189,6 +198,10 @@ interface ILicensingHub {
     error CourtAlreadySet(address court);
     /// @notice Native currency arrived from someone other than a royalty sink being swept.
     error UnexpectedNativeTransfer(address sender);
+    /// @notice Only the registry may do this; `caller` is not it.
+    error NotRegistry(address caller);
+    /// @notice `assetId`'s prompt check failed and the failed-check policy is on: no new licences on it.
+    error PromptCheckFailed(uint256 assetId);
 
     // ─────────────────────────────── terms & offers ───────────────────────────────
 
@@ -246,6 +259,18 @@ interface ILicensingHub {
 
     /// @notice Sends the caller's whole balance of `currency` to the caller.
     function withdraw(address currency) external returns (uint256 amount);
+
+    // ─────────────────────────────── prompt checks ───────────────────────────────
+
+    /// @notice Records whether `assetId`'s latest prompt check `failed` (registry only, from its attestation).
+    function recordPromptCheck(uint256 assetId, bool failed) external;
+
+    /// @notice Switches the failed-check policy (admin only): while on, {buyLicense} refuses works whose latest
+    /// prompt check failed. Licences already sold are never affected.
+    function setFailedCheckPolicy(bool enforced) external;
+
+    /// @notice Whether the failed-check policy is on.
+    function failedCheckPolicy() external view returns (bool enforced);
 
     // ─────────────────────────────── disputes ───────────────────────────────
 

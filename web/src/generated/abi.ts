@@ -2016,6 +2016,22 @@ export const REGISTRY_ABI = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "assetId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "ancestorId",
+        "type": "uint256"
+      }
+    ],
+    "name": "AncestorCheckFailed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "root",
         "type": "bytes32"
@@ -2855,6 +2871,19 @@ export const HUB_ABI = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "failedCheckPolicy",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "bytes32",
@@ -3153,6 +3182,24 @@ export const HUB_ABI = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "assetId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bool",
+        "name": "failed",
+        "type": "bool"
+      }
+    ],
+    "name": "recordPromptCheck",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "referralFee",
     "outputs": [
@@ -3414,6 +3461,19 @@ export const HUB_ABI = [
       }
     ],
     "name": "setCourt",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bool",
+        "name": "enforced",
+        "type": "bool"
+      }
+    ],
+    "name": "setFailedCheckPolicy",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -3796,6 +3856,19 @@ export const HUB_ABI = [
       }
     ],
     "name": "DerivativeRegistered",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "enforced",
+        "type": "bool"
+      }
+    ],
+    "name": "FailedCheckPolicySet",
     "type": "event"
   },
   {
@@ -4575,6 +4648,17 @@ export const HUB_ABI = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "NotRegistry",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "assetId",
         "type": "uint256"
@@ -4666,6 +4750,17 @@ export const HUB_ABI = [
       }
     ],
     "name": "PriceTooHigh",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "assetId",
+        "type": "uint256"
+      }
+    ],
+    "name": "PromptCheckFailed",
     "type": "error"
   },
   {

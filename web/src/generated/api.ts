@@ -8,7 +8,7 @@ export interface paths {
   "/assets": {
     /**
      * Search assets
-     * @description Free text over title, description, tags and creator (Postgres full-text search with ranking; SQLite FTS5 with bm25 on the embedded default). Offer filters (`tier`, `currency`, `max_price`) must hold for one available offer (not paused, not sold out, its seller still the owner). Each result has its `standing` (clear, disputed, upheld, tainted), its `asset_status` as the licence rules see it (active, expired, disputed, upheld, tainted) and `purchasable` (a licence can be bought now: clear, not expired, one purchasable offer). `sort=relevance` (default) falls back to `newest` without `q`; `price` sorts by the cheapest matching offer (raw amounts: combine with `currency`), assets without one last. Page with `limit` (≤ 100) and `offset`, or with the opaque `cursor` of the previous page (it wins over `offset`). `facets` counts all matching assets. Possible copies (later near-duplicates of another creator's earlier work, as the indexer recorded them) are left out, of the count and the facets too, unless `include_copies=true`; each result then names its possible original in `copy_of`.
+     * @description Free text over title, description, tags and creator (Postgres full-text search with ranking; SQLite FTS5 with bm25 on the embedded default). Offer filters (`tier`, `currency`, `max_price`) must hold for one available offer (not paused, not sold out, its seller still the owner). Each result has its `standing` (clear, disputed, upheld, tainted), its `asset_status` as the licence rules see it (active, expired, disputed, upheld, tainted) and `purchasable` (a licence can be bought now: clear, not expired, one purchasable offer). `sort=relevance` (default) falls back to `newest` without `q`; `price` sorts by the cheapest matching offer (raw amounts: combine with `currency`), assets without one last. Page with `limit` (≤ 100) and `offset`, or with the opaque `cursor` of the previous page (it wins over `offset`). `facets` counts all matching assets. Possible copies (later near-duplicates of another creator's earlier work, as the indexer recorded them) are left out, of the count and the facets too, unless `include_copies=true`; each result then names its possible original in `copy_of`. Each result has its prompt `check_state` (unchecked, pending, under_review, passed, failed) and `prompt_check` filters by it; works whose check failed are left out while the hub's failed-check policy is on (they sell no licences), unless `prompt_check=failed` or `include_delisted=true`.
      */
     get: operations["list_assets_assets_get"];
   };
@@ -406,9 +406,15 @@ export interface components {
       expires_at: number;
       /**
        * Purchasable
-       * @description A licence can be bought now: the asset is clear and not expired, and one of its offers is purchasable.
+       * @description A licence can be bought now: the asset is clear, not delisted by a failed prompt check and not expired, and one of its offers is purchasable.
        */
       purchasable: boolean;
+      /**
+       * Check State
+       * @description Its prompt check: unchecked (no usable prompt submitted), pending (submitted, no verdict on-chain yet), under_review (flagged by the policy; a person decides), passed, or failed (while the hub's failed-check policy is on, a failed work sells no new licences and search leaves it out unless asked; licences already sold keep working).
+       * @enum {string}
+       */
+      check_state: "unchecked" | "pending" | "under_review" | "passed" | "failed";
       /**
        * Min Price
        * @description Lowest price among the available offers matching the offer filters.
@@ -540,9 +546,15 @@ export interface components {
       expires_at: number;
       /**
        * Purchasable
-       * @description A licence can be bought now: the asset is clear and not expired, and one of its offers is purchasable.
+       * @description A licence can be bought now: the asset is clear, not delisted by a failed prompt check and not expired, and one of its offers is purchasable.
        */
       purchasable: boolean;
+      /**
+       * Check State
+       * @description Its prompt check: unchecked (no usable prompt submitted), pending (submitted, no verdict on-chain yet), under_review (flagged by the policy; a person decides), passed, or failed (while the hub's failed-check policy is on, a failed work sells no new licences and search leaves it out unless asked; licences already sold keep working).
+       * @enum {string}
+       */
+      check_state: "unchecked" | "pending" | "under_review" | "passed" | "failed";
       /**
        * Min Price
        * @description Lowest price among the available offers matching the offer filters.
@@ -1539,9 +1551,14 @@ export interface components {
       lapsed: boolean;
       /**
        * Purchasable
-       * @description `buyLicense` would succeed now: available, not lapsed, and the asset clear and not expired.
+       * @description `buyLicense` would succeed now: available, not lapsed, and the asset clear, not delisted by a failed prompt check and not expired.
        */
       purchasable: boolean;
+      /**
+       * Refusal
+       * @description Why `buyLicense` would refuse it now, the first of its checks to fail (paused, disputed, check_failed, expired, lapsed, sold_out); null when purchasable.
+       */
+      refusal?: ("paused" | "disputed" | "check_failed" | "expired" | "lapsed" | "sold_out") | null;
       terms: components["schemas"]["TermsPublic"] | null;
     };
     /**
@@ -2014,7 +2031,7 @@ export interface operations {
 
   /**
    * Search assets
-   * @description Free text over title, description, tags and creator (Postgres full-text search with ranking; SQLite FTS5 with bm25 on the embedded default). Offer filters (`tier`, `currency`, `max_price`) must hold for one available offer (not paused, not sold out, its seller still the owner). Each result has its `standing` (clear, disputed, upheld, tainted), its `asset_status` as the licence rules see it (active, expired, disputed, upheld, tainted) and `purchasable` (a licence can be bought now: clear, not expired, one purchasable offer). `sort=relevance` (default) falls back to `newest` without `q`; `price` sorts by the cheapest matching offer (raw amounts: combine with `currency`), assets without one last. Page with `limit` (≤ 100) and `offset`, or with the opaque `cursor` of the previous page (it wins over `offset`). `facets` counts all matching assets. Possible copies (later near-duplicates of another creator's earlier work, as the indexer recorded them) are left out, of the count and the facets too, unless `include_copies=true`; each result then names its possible original in `copy_of`.
+   * @description Free text over title, description, tags and creator (Postgres full-text search with ranking; SQLite FTS5 with bm25 on the embedded default). Offer filters (`tier`, `currency`, `max_price`) must hold for one available offer (not paused, not sold out, its seller still the owner). Each result has its `standing` (clear, disputed, upheld, tainted), its `asset_status` as the licence rules see it (active, expired, disputed, upheld, tainted) and `purchasable` (a licence can be bought now: clear, not expired, one purchasable offer). `sort=relevance` (default) falls back to `newest` without `q`; `price` sorts by the cheapest matching offer (raw amounts: combine with `currency`), assets without one last. Page with `limit` (≤ 100) and `offset`, or with the opaque `cursor` of the previous page (it wins over `offset`). `facets` counts all matching assets. Possible copies (later near-duplicates of another creator's earlier work, as the indexer recorded them) are left out, of the count and the facets too, unless `include_copies=true`; each result then names its possible original in `copy_of`. Each result has its prompt `check_state` (unchecked, pending, under_review, passed, failed) and `prompt_check` filters by it; works whose check failed are left out while the hub's failed-check policy is on (they sell no licences), unless `prompt_check=failed` or `include_delisted=true`.
    */
   list_assets_assets_get: {
     parameters: {
@@ -2039,6 +2056,10 @@ export interface operations {
         purchasable?: boolean | null;
         /** @description List possible copies too (each with `copy_of`); hidden by default. */
         include_copies?: boolean;
+        /** @description This prompt-check state only. */
+        prompt_check?: ("unchecked" | "pending" | "under_review" | "passed" | "failed") | null;
+        /** @description List works delisted by a failed prompt check too; hidden by default. */
+        include_delisted?: boolean;
         sort?: "relevance" | "newest" | "price" | "most_licensed";
         limit?: number;
         offset?: number;

@@ -1,9 +1,11 @@
 // Search: free text, filters, sort; instant (debounced) results; infinite scroll with a "More" button. Possible
-// copies (the API's `copy_of`) are hidden unless "Show possible copies" is on; then each carries its mark.
+// copies (the API's `copy_of`) are hidden unless "Show possible copies" is on; then each carries its mark. Each card
+// carries its prompt check's badge (passed, pending, under review, failed); "Prompt check" filters by it, and works
+// whose check failed are listed only when that filter asks for them (the API delists them).
 
 import { config, mediaUrl, type AssetsPage, type AssetSummary, type Config } from "../api";
 import { clear, field, h } from "../dom";
-import { capitalised, price, shortAddr, toUnits } from "../format";
+import { capitalised, checkInWords, price, shortAddr, toUnits } from "../format";
 import { standingBadge } from "../standing";
 
 const PAGE = 24;
@@ -32,6 +34,9 @@ export function card(asset: AssetSummary, cfg: Config | null, currency: string):
         h("p", { class: "muted small" }, `${asset.kind} · by ${shortAddr(asset.creator)}`),
         h("p", { class: "price" }, cost),
         badge ? h("p", { class: `badge ${badge.tone}`, "data-testid": "standing-badge" }, badge.text) : null,
+        asset.check_state !== "unchecked"
+          ? h("p", { class: `badge ${checkInWords(asset.check_state).tone}`, "data-testid": "check-badge", "data-state": asset.check_state }, checkInWords(asset.check_state).badge)
+          : null,
         typeof asset.copy_of === "number"
           ? h("p", { class: "badge bad", "data-testid": "copy-badge", title: "A later near-duplicate of an earlier work by another creator" }, `Possible copy of #${asset.copy_of}`)
           : null,
@@ -58,6 +63,7 @@ export default async function search(root: HTMLElement, params: URLSearchParams)
   const currency = select("currency", currencies, params.get("currency") ?? "");
   const maxPrice = h("input", { type: "text", inputmode: "decimal", name: "max_price", value: params.get("max") ?? "", placeholder: "any" });
   const copies = h("input", { type: "checkbox", name: "include_copies", checked: params.get("copies") === "1" });
+  const check = select("prompt_check", [["", "Any check"], ["passed", "Passed"], ["pending", "Pending"], ["under_review", "Under review"], ["unchecked", "Not checked"], ["failed", "Failed (not for sale)"]], params.get("prompt_check") ?? "");
   const sort = select("sort", [["relevance", "Best match"], ["newest", "Newest"], ["price", "Lowest price"], ["most_licensed", "Most licensed"]], params.get("sort") ?? "relevance");
   const form = h(
     "form",
@@ -67,6 +73,7 @@ export default async function search(root: HTMLElement, params: URLSearchParams)
     field("Licence", tier),
     field("Currency", currency),
     field("Max price", maxPrice),
+    field("Prompt check", check),
     field("Sort", sort),
     h("label", { class: "check" }, copies, "Show possible copies"),
   );
@@ -90,6 +97,7 @@ export default async function search(root: HTMLElement, params: URLSearchParams)
     if (tier.value) p.set("tier", tier.value);
     if (currency.value) p.set("currency", currency.value);
     if (sort.value !== "relevance") p.set("sort", sort.value);
+    if (check.value) p.set("prompt_check", check.value);
     if (creator) p.set("creator", creator);
     if (copies.checked) p.set("include_copies", "true");
     return p;
@@ -151,7 +159,7 @@ export default async function search(root: HTMLElement, params: URLSearchParams)
   };
   q.addEventListener("input", soon);
   maxPrice.addEventListener("input", soon);
-  for (const s of [kind, tier, currency, sort, copies]) s.addEventListener("change", () => void load(true));
+  for (const s of [kind, tier, currency, check, sort, copies]) s.addEventListener("change", () => void load(true));
   more.addEventListener("click", () => void load(false));
   new IntersectionObserver((entries) => {
     if (entries.some((e) => e.isIntersecting) && cursor && !loading && root.isConnected) void load(false);

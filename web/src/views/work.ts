@@ -5,7 +5,7 @@
 import { config, get, mediaUrl, type Account, type Asset, type Config, type Lineage, type LicenseStatus, type Offer, type Use } from "../api";
 import { buyLicense } from "../chain";
 import { clear, field, h, statusLine } from "../dom";
-import { blocksLater, date, matchWords, pct, price, shortAddr, termsInWords, tierName } from "../format";
+import { blocksLater, checkInWords, date, matchWords, pct, price, shortAddr, termsInWords, tierName } from "../format";
 import { disputeInWords, standingText } from "../standing";
 import { explain, sleep, wallet } from "../wallet";
 import { answerControl, reportSection } from "./report";
@@ -43,16 +43,18 @@ function media(asset: Asset): HTMLElement {
   );
 }
 
-function promptBadge(asset: Asset): HTMLElement {
+/** The prompt check's state as a badge and a plain sentence (`checkInWords`); a failed check says whether sales are
+ * stopped now, as the API's offers do (`refusal`), and an attested one names its checker and block. */
+function promptCheck(asset: Asset): HTMLElement {
   const check = asset.prompt_check;
-  const s = check.status;
-  const by = check.checker ? `, by ${shortAddr(check.checker)}` : "";
-  const at = check.block_number ? `, at block ${check.block_number}` : "";
-  const text =
-    s === "passed" ? `Prompt checked: passed${by}${at}` : s === "failed" ? `Prompt check: failed${by}${at}` : "Prompt not checked yet";
-  return h("p", { class: `badge ${s === "passed" ? "ok" : s === "failed" ? "bad" : ""}`, "data-testid": "prompt-badge",
-    title: "Copyright and artist-style check of the prompt" }, text,
-    h("span", { class: "sr-only" }, ". The prompt itself is never published; only its salted hash is on-chain."));
+  const state = asset.check_state;
+  const enforced = state !== "failed" || !asset.offers.some((o) => o.purchasable);
+  const words = checkInWords(state, enforced);
+  const by = check.checker && (state === "passed" || state === "failed")
+    ? ` Attested by ${shortAddr(check.checker)}${check.block_number ? ` at block ${check.block_number}` : ""}.` : "";
+  return h("div", { class: "prompt-check", "data-testid": "prompt-check", "data-state": state },
+    h("p", { class: `badge ${words.tone}`, "data-testid": "prompt-badge", title: "Copyright and artist-style check of the prompt" }, words.badge),
+    h("p", { class: state === "failed" && enforced ? "callout bad" : "muted small" }, words.sentence, by));
 }
 
 function facts(asset: Asset): HTMLElement {
@@ -121,6 +123,7 @@ function buyLabel(asset: Asset, offer: Offer, canBuy: boolean): string {
   if (offer.paused) return "Paused";
   if (offer.supply_cap && offer.sold >= offer.supply_cap) return "Sold out";
   if (offer.lapsed) return "Lapsed: the work changed hands";
+  if (offer.refusal === "check_failed") return "Not for sale: the prompt check failed";
   return standingText(asset) ? "Not for sale" : "Not available";
 }
 
@@ -226,7 +229,7 @@ export default async function work(root: HTMLElement, params: URLSearchParams, i
         h("p", { class: "muted" }, `${asset.kind} by `, h("a", { href: `#/?q=&creator=${asset.creator}` }, shortAddr(asset.creator)),
           ` · ${asset.licenses.total} licence${asset.licenses.total === 1 ? "" : "s"} sold`),
         asset.description ? h("p", null, asset.description) : null,
-        promptBadge(asset),
+        promptCheck(asset),
         standing ? h("p", { class: "callout bad standing", "data-testid": "standing" }, standing) : null,
         asset.disputes.length
           ? h("section", { "aria-labelledby": "claims-h" }, h("h2", { id: "claims-h" }, "Claims"),
