@@ -55,7 +55,7 @@ def start(tmp_path: Path, port: int, chain_port: int) -> tuple[subprocess.Popen[
 
 def stop(process: subprocess.Popen[str]) -> str:
     os.killpg(process.pid, signal.SIGINT)
-    out, _ = process.communicate(timeout=60)
+    out, _ = process.communicate(timeout=180)
     return out
 
 

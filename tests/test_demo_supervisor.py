@@ -130,7 +130,7 @@ time.sleep(60)
 
 def test_stop_ends_every_child_and_what_it_started(tmp_path: Path) -> None:
     logs = tmp_path / "logs"
-    supervisor = Supervisor(logs, stop_timeout=1.0).start()
+    supervisor = Supervisor(logs, stop_timeout=5.0).start()
     supervisor.add(Program("graceful", (PY, "-c", GRACEFUL), stop_signal=signal.SIGINT))
     supervisor.add(Program("stubborn", (PY, "-c", STUBBORN)))
     wait_until(lambda: "ready" in (logs / "graceful.log").read_text(), "graceful is ready")
@@ -155,7 +155,8 @@ def test_the_demo_survives_its_api_and_its_indexer_being_killed(tmp_path: Path) 
     seen: dict[int, str] = {}
     try:
         banner = re.sub(r"[\s│]", "", "".join(lines))  # the table folds long values
-        assert f"{tmp_path / 'logs'}(api.log,indexer.log)" in banner  # the banner says where the logs are
+        logs = f"{tmp_path / 'logs'}(api.log,indexer.log,checker.log)"
+        assert logs in banner  # the banner says where the logs are
 
         def child(command: str) -> int | None:
             found = descendants(process.pid)

@@ -23,7 +23,7 @@ from genip.checker.review import ReviewError, ReviewLogStore, SubmissionView, ch
 from genip.checker.sealing import CheckerKey, SealError
 from genip.checker.submissions import SubmissionError, SubmissionStore, build_report, report_hash
 from genip.db.models import PromptSubmission
-from genip.errors import GenIPError
+from genip.errors import GenIPError, TransactionFailedError
 from genip.prompts import PromptError
 
 __all__ = ["CheckResult", "Checker", "MissingRoleError"]
@@ -154,9 +154,21 @@ class Checker:
         return result
 
     def _attest(self, row: PromptSubmission, outcome: Outcome, report: dict[str, object]) -> CheckResult:
+        """Attests `outcome` on-chain. A pass the registry refuses because an ancestor's check failed
+        (`AncestorCheckFailed`) goes to the review queue with that reason instead: a reviewer decides."""
         digest = report_hash(report)
         call = self.client.registry.functions.attestPromptCheck(row.asset_id, _ON_CHAIN[outcome], digest)
-        receipt = send(self.client.w3, self.account, call, action="attestPromptCheck")
+        try:
+            receipt = send(self.client.w3, self.account, call, action="attestPromptCheck")
+        except TransactionFailedError as exc:
+            if exc.error != "AncestorCheckFailed":
+                raise
+            ancestor = (exc.error_args or {}).get("ancestorId")
+            report = {**report, "blocked_by": f"the prompt check of ancestor #{ancestor} failed"}
+            self.store.record(
+                row.id, status="needs_review", report=report, report_hash="0x" + report_hash(report).hex()
+            )
+            return CheckResult(row.id, row.asset_id, Outcome.NEEDS_REVIEW, False, None)
         tx_hash = receipt["transactionHash"].to_0x_hex()
         self.store.record(
             row.id,

@@ -29,7 +29,7 @@ from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
 from genip.errors import ConfigError
 from genip.prompts import commit_parts, commit_prompt
-from tests.helpers import CREATOR, CREATOR_2, DEPLOYER
+from tests.helpers import CREATOR, CREATOR_2, DEPLOYER, extended_terms
 
 KEY = CheckerKey(bytes(range(32)))
 
@@ -229,3 +229,53 @@ def test_check_attest_review_round_trip_and_no_plaintext_in_the_database(
         )
     for secret in [*prompts.values(), "watercolour", "rutk0wski", "surfing", "blurry"]:
         assert secret not in dump
+
+
+def test_a_pass_on_a_derivative_of_a_failed_work_goes_to_review(client: GenIPClient, engine: Engine) -> None:
+    """The registry refuses a pass while an ancestor's check failed (`AncestorCheckFailed`): the checker does
+    not crash on it, it queues the derivative for a reviewer with that reason."""
+    chain_id = client.deployment.chain_id
+    store = SubmissionStore(engine)
+    parent_prompt, child_prompt = "a castle at dusk by greg rutkowski", "a quiet harbour at dawn, watercolour"
+    parent_commit = commit_parts({"prompt": parent_prompt}, creator=CREATOR.address)
+    parent = register(client, "failed-parent", parent_commit.root)
+    offer = actions.create_offer(client, CREATOR, parent, extended_terms(500), price=10**15).value
+    licence = actions.buy_license(
+        client, CREATOR_2, offer
+    ).value  # bought before the verdict: it keeps working
+    child_commit = commit_parts({"prompt": child_prompt}, creator=CREATOR_2.address)
+    child_work = Work(
+        WorkKind.IMAGE, hashlib.sha256(b"child").digest(), bytes(32), child_commit.root, "bafk-c"
+    )
+    child = actions.register_derivative(client, CREATOR_2, [licence], child_work).value
+    submit(
+        store,
+        chain_id,
+        parent,
+        parent_commit.root,
+        PromptPayload({"prompt": parent_prompt}, parent_commit.master_salt),
+    )
+    sealed = seal_submission(
+        PromptPayload({"prompt": child_prompt}, child_commit.master_salt),
+        KEY.public_key,
+        chain_id=chain_id,
+        asset_id=child,
+        commitment=child_commit.root,
+        creator=CREATOR_2,
+    )
+    store.accept(
+        sealed,
+        KEY.public_key,
+        chain_id=chain_id,
+        asset_id=child,
+        creator=CREATOR_2.address,
+        commitment="0x" + child_commit.root.hex(),
+    )
+
+    results = {r.asset_id: r for r in checker(client, engine).run_once()}
+    check = client.registry.functions.promptCheck
+    assert results[parent].outcome == Outcome.FAIL and check(parent).call() == CheckOutcome.FAILED
+    assert results[child].outcome == Outcome.NEEDS_REVIEW and not results[child].attested
+    assert check(child).call() == CheckOutcome.UNCHECKED
+    queued = [r for r in checker(client, engine).review_queue() if r.asset_id == child]
+    assert queued and f"ancestor #{parent} failed" in str((queued[0].report or {}).get("blocked_by"))
