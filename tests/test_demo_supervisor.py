@@ -187,3 +187,17 @@ def test_the_demo_survives_its_api_and_its_indexer_being_killed(tmp_path: Path) 
     assert "chain stopped (state saved)" in rest
     wait_until(lambda: not any(alive(pid) for pid in seen), "no process of the demo is left")
     assert (tmp_path / "logs" / "api.log").read_text().count("starting api") == 2
+
+
+def test_a_child_stops_on_its_signal_even_when_the_supervisor_ignores_it(tmp_path: Path) -> None:
+    """A demo started as a background job of a script inherits SIGINT ignored; its children must not."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        logs = tmp_path / "logs"
+        supervisor = Supervisor(logs, stop_timeout=5.0).start()
+        supervisor.add(Program("graceful", (PY, "-c", GRACEFUL), stop_signal=signal.SIGINT))
+        wait_until(lambda: "ready" in (logs / "graceful.log").read_text(), "graceful is ready")
+        supervisor.stop()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert "stopped cleanly" in (logs / "graceful.log").read_text()

@@ -120,6 +120,8 @@ def demo(
 
     settings: Settings = ctx.obj
     console = Console(highlight=False)
+    # Ctrl-C stops the demo even when it was started with SIGINT ignored (a background job of a script).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     checker_key = _checker_key(settings)
     if fresh:

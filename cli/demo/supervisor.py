@@ -64,18 +64,21 @@ def describe_exit(code: int) -> str:
         return f"killed by signal {-code}"
 
 
-def _parent_death_signal() -> Callable[[], None] | None:
-    """A pre-exec hook (Linux) that has the child get SIGTERM when the thread that started it ends. libc is
+def _child_setup() -> Callable[[], None]:
+    """A pre-exec hook: the child's SIGINT and SIGTERM back to their default dispositions (a demo started from
+    a non-interactive shell's background job inherits SIGINT ignored, and a Python child would then never see
+    its stop signal), and, on Linux, SIGTERM to the child when the thread that started it ends. libc is
     resolved here, in the parent: the child only calls it."""
-    if sys.platform != "linux":
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
+    prctl = None
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            prctl = ctypes.CDLL(None, use_errno=True).prctl
 
     def hook() -> None:
-        prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if prctl is not None:
+            prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
     return hook
 
@@ -185,7 +188,7 @@ class Supervisor:
                 stderr=subprocess.STDOUT,
                 env={**os.environ, **self._env, **program.env},
                 start_new_session=True,
-                preexec_fn=_parent_death_signal(),
+                preexec_fn=_child_setup(),
             )
         child.started = time.monotonic()
 

@@ -81,8 +81,9 @@ def test_search_finds_a_work_and_opens_it(browser: Any, stack: Stack) -> None:
     assert (
         httpx.get(f"{stack.base_url}/assets/{stack.seeded.assets['chelsea']}").json()["content_hash"] in facts
     )
-    badge = page.get_by_test_id("prompt-badge").inner_text()
-    assert re.search(r"Prompt checked: passed, by 0x2361…?\w*, at block \d+", badge), badge  # dev account 8
+    assert page.get_by_test_id("prompt-badge").inner_text() == "Prompt check passed"
+    check = page.get_by_test_id("prompt-check").inner_text()
+    assert re.search(r"Attested by 0x2361…?\w* at block \d+", check), check  # dev account 8
     assert "a tabby cat resting" not in page.content()  # the prompt never reaches the page
     assert page.locator(".offer").count() == 2
     shot(page, "work")
