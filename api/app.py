@@ -26,14 +26,18 @@ from api.routes import (
     config,
     disputes,
     evidence,
+    faucet,
     health,
     licenses,
     match,
     media,
     metadata,
+    originals,
+    profiles,
     prompts,
     uploads,
 )
+from api.search_fast import SearchFastPath
 from api.settings import ApiSettings
 from api.status_endpoint import StatusFastPath, StatusService
 from genip.db.engine import make_engine, make_sessionmaker
@@ -121,6 +125,13 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         JsonBodyLimits, max_bytes=settings.api_max_json_bytes, max_depth=settings.api_max_json_depth
     )
     app.add_middleware(StatusFastPath, service=status_service, route=licenses.STATUS_ROUTE)
+    app.add_middleware(
+        SearchFastPath,
+        engine=autocommit_engine,
+        chain_id=settings.api_chain_id,
+        size=settings.api_search_cache_size,
+        ttl=settings.api_search_state_ttl,
+    )
     app.add_middleware(MetricsMiddleware)
 
     @app.exception_handler(AddressError)
@@ -146,7 +157,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     async def database_error(_: Request, exc: SQLAlchemyError) -> JSONResponse:
         return JSONResponse({"detail": f"the database cannot answer ({type(exc).__name__})"}, status_code=503)
 
-    for module in (assets, evidence, disputes, licenses, accounts, health, media, match, prompts):
+    for module in (assets, evidence, disputes, licenses, accounts, health, media, match, prompts, originals):
         app.include_router(module.router)
     # The marketplace page and what it needs beyond the read API (chain config, uploads, metadata).
     app.state.genip_settings = Settings(
@@ -154,6 +165,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     for module in (config, uploads, metadata):
         app.include_router(module.router)
+    app.include_router(faucet.router)
+    app.include_router(profiles.router)
     mount_web(app, settings.api_web_dir)
     return app
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
@@ -12,6 +12,9 @@ from api.queries.chain import ChainState, chain_state
 from api.settings import ApiSettings
 from genip.settings import Settings
 from genip.storage import ContentStore, open_store
+
+if TYPE_CHECKING:  # SQLAlchemy tables and cryptography load with the first upload or download
+    from genip.storage.originals import Keyring, Originals
 
 __all__ = [
     "ChainDep",
@@ -24,6 +27,8 @@ __all__ = [
     "get_chain",
     "get_db",
     "get_settings",
+    "originals_keyring",
+    "originals_of",
     "uploads_dir",
 ]
 
@@ -86,3 +91,23 @@ def uploads_dir(request: Request) -> Path:
     api_settings = getattr(request.app.state, "settings", None)
     data_dir: Path = getattr(api_settings, "data_dir", None) or core_settings(request).data_dir
     return data_dir / "uploads"
+
+
+def originals_keyring(request: Request) -> "Keyring":
+    """The service keys that wrap originals' data keys (`GENIP_ORIGINALS_KEYS`, else the data directory's
+    key file, created on first use), loaded once per app (`app.state.originals_keyring`)."""
+    from genip.storage.originals import Keyring
+
+    keyring: Keyring | None = getattr(request.app.state, "originals_keyring", None)
+    if keyring is None:
+        keyring = Keyring.from_settings(core_settings(request))
+        request.app.state.originals_keyring = keyring
+    return keyring
+
+
+def originals_of(request: Request) -> "Originals":
+    """Sealed originals: ciphertext in the app's content store, envelopes in its database
+    (`genip.storage.originals`); `.seal(path)` stores one, `.read(cid)` gives one back verified."""
+    from genip.storage.originals import Originals
+
+    return Originals(request.app.state.engine, content_store(request), originals_keyring(request))

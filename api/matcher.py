@@ -42,6 +42,7 @@ __all__ = [
     "FoundOriginal",
     "describe",
     "lookup",
+    "lookup_radius",
     "match_config",
     "matcher",
     "possible_original_of",
@@ -58,6 +59,7 @@ class DescribedCandidate:
     title: str | None
     media_cid: str | None
     standing: str
+    preview_cid: str | None = None
 
 
 def match_config(app: FastAPI) -> MatchConfig:
@@ -104,19 +106,29 @@ def lookup(
     return found[:limit]
 
 
+def lookup_radius(app: FastAPI, query: QueryHash, *, distance: int, limit: int) -> list[Candidate]:
+    """Registered images within `distance` PDQ bits of `query` (any creator), best first, after appending new
+    assets (similar works: a wider radius than the copy threshold)."""
+    engine = matcher(app)
+    lock: threading.Lock = app.state.matcher_lock
+    with lock:
+        engine.refresh()
+        return engine.match_hash(query, limit=limit, distance=distance)
+
+
 def describe(engine: Engine, candidates: list[Candidate]) -> list[DescribedCandidate]:
     """`candidates` with their rows' title, media CID and current standing; vanished rows dropped."""
     if not candidates:
         return []
     keys = {(c.chain_id, c.asset_id) for c in candidates}
     chains = {chain for chain, _ in keys}
-    query = select(Asset.chain_id, Asset.asset_id, Asset.title, Asset.media_cid, Asset.standing).where(
-        Asset.chain_id.in_(chains), Asset.asset_id.in_([asset for _, asset in keys])
-    )
+    query = select(
+        Asset.chain_id, Asset.asset_id, Asset.title, Asset.media_cid, Asset.standing, Asset.preview_cid
+    ).where(Asset.chain_id.in_(chains), Asset.asset_id.in_([asset for _, asset in keys]))
     with engine.connect() as connection:
         rows = {(r[0], r[1]): r for r in connection.execute(query)}
     return [
-        DescribedCandidate(c, row[2], row[3], str(row[4]))
+        DescribedCandidate(c, row[2], row[3], str(row[4]), row[5])
         for c in candidates
         if (row := rows.get((c.chain_id, c.asset_id))) is not None
     ]

@@ -51,4 +51,16 @@ def mount_web(app: FastAPI, directory: Path) -> None:
             index, media_type="text/html; charset=utf-8", headers={"Cache-Control": _NO_CACHE}
         )
 
+    # The icons the browser asks for at the root (Vite copies web/public/ there); a missing one is a 404.
+    for name, media_type in (("favicon.ico", "image/x-icon"), ("favicon.svg", "image/svg+xml")):
+        _icon(app, directory / name, media_type)
+
     app.mount("/static", _Static(directory=static, check_dir=False), name="static")
+
+
+def _icon(app: FastAPI, path: Path, media_type: str) -> None:
+    @app.get(f"/{path.name}", include_in_schema=False)
+    def icon() -> Response:
+        if not path.is_file():
+            return Response(status_code=404)
+        return FileResponse(path, media_type=media_type, headers={"Cache-Control": "public, max-age=86400"})

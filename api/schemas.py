@@ -42,6 +42,7 @@ __all__ = [
     "KindConfig",
     "LicenseCounts",
     "LicenseHeld",
+    "LicensePublic",
     "LicenseStatus",
     "LicenseStatusBatch",
     "LineageEdge",
@@ -55,6 +56,8 @@ __all__ = [
     "PossibleCopy",
     "PossibleOriginal",
     "PromptCheckPublic",
+    "RevenuePoint",
+    "RevenueSeries",
     "Standing",
     "StatusItem",
     "StatusRequest",
@@ -64,6 +67,7 @@ __all__ = [
     "UploadResult",
     "Use",
     "WorkRef",
+    "WorkRevenue",
 ]
 
 Use = Literal["display", "commercial", "derivative"]
@@ -126,8 +130,23 @@ class AssetSummary(_Out):
     registered_at: int = Field(description="Unix time of the registering block.")
     block_number: int
     metadata_cid: str
-    media_cid: str | None
+    media_cid: str | None = Field(
+        description="CID of the original (committed by the certificate; sealed at rest, never served by "
+        "`/ipfs`: licence holders download it from `GET /works/{id}/original`)."
+    )
     media_type: str | None
+    preview_cid: str | None = Field(
+        default=None,
+        description="The public face of an image: a watermarked preview at most 1 024 px (`/ipfs/{cid}`).",
+    )
+    excerpt: str | None = Field(
+        default=None, description="The public face of a text: its first ~500 characters."
+    )
+    card: dict[str, Any] | None = Field(
+        default=None,
+        description="The public face of a model, workflow, prompt or other work: base model, trigger words, "
+        "node types, size... (never a prompt's text).",
+    )
     is_derivative: bool
     children_count: int
     licenses_sold: int
@@ -154,8 +173,26 @@ class AssetSummary(_Out):
         "it out unless asked; licences already sold keep working)."
     )
     min_price: str | None = Field(
-        default=None, description="Lowest price among the available offers matching the offer filters."
+        default=None,
+        description="Its price (raw amount): the lowest among its available offers matching the offer "
+        "filters in `min_price_currency` — the first currency of those offers, the native coin first, then "
+        "by address (currencies are never compared with each other).",
     )
+    min_price_currency: str | None = Field(default=None, description="The currency of `min_price`.")
+    min_price_display: str | None = Field(
+        default=None,
+        description="`min_price` in the currency's units with its symbol, exact (`0.2364375 ETH`); null "
+        "for a currency the server does not know.",
+    )
+    orientation: str | None = Field(default=None, description="Images: landscape, portrait or square.")
+    size_class: str | None = Field(
+        default=None,
+        description="Images: small (< 1 024 px), medium, large (≥ 2 048 px), by the longer side.",
+    )
+    colour: str | None = Field(default=None, description="Images: the dominant colour's name.")
+    image_width: int | None = Field(default=None, description="Images: width in pixels.")
+    image_height: int | None = Field(default=None, description="Images: height in pixels.")
+    base_model: str | None = Field(default=None, description="Models: the base model (a LoRA's `baseModel`).")
     rank: float | None = Field(default=None, description="Text relevance (higher is better) when `q` is set.")
     copy_of: int | None = Field(
         default=None,
@@ -172,6 +209,14 @@ class Facets(BaseModel):
     tier: dict[str, int]
     standing: dict[str, int]
     has_derivatives: dict[str, int]
+    currency: dict[str, int] = Field(
+        default_factory=dict,
+        description="Assets with an available offer (matching the offer filters) by currency.",
+    )
+    orientation: dict[str, int] = Field(default_factory=dict, description="Images by orientation.")
+    size: dict[str, int] = Field(default_factory=dict, description="Images by size class.")
+    colour: dict[str, int] = Field(default_factory=dict, description="Images by dominant colour.")
+    base_model: dict[str, int] = Field(default_factory=dict, description="Models by base model.")
 
 
 class AssetsPublic(BaseModel):
@@ -184,6 +229,11 @@ class AssetsPublic(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
     facets: Facets | None
     as_of_block: int
+    corrected_q: str | None = Field(
+        default=None,
+        description="What was searched when words of `q` matched nothing and were corrected to indexed words "
+        "(a typo: `catt` → `cat`); null when `q` was searched as given.",
+    )
 
 
 class TermsPublic(_Out):
@@ -554,6 +604,94 @@ class LicenseHeld(_Out):
     used_for_derivative: int | None
     referrer: str | None = Field(description="The platform that referred the sale, if any.")
     valid: bool = Field(description="Not expired as of the indexed block.")
+    # What the dashboard shows of each licence (the work, the sale, renewal, the document).
+    offer_id: int = Field(default=0, description="The offer it was bought under.")
+    title: str | None = Field(default=None, description="The work's title.")
+    kind: str | None = Field(default=None, description="The work's kind.")
+    media_type: str | None = Field(default=None, description="The work's media type.")
+    preview_cid: str | None = Field(default=None, description="The work's public preview, when it has one.")
+    price: str = Field(default="0", description="Price paid, in base units of `currency`.")
+    currency: str = Field(default="0x" + "00" * 20, description="Currency paid in (zero address: native).")
+    purchased_at: int = Field(default=0, description="Unix time of the purchase block.")
+    renewable: bool = Field(
+        default=False,
+        description="Not yet expired, with an end date, and its offer still sells: buying under `offer_id` "
+        "again renews it (a new licence that runs from its own purchase).",
+    )
+    document_url: str = Field(default="", description="Its licence document (PDF).")
+
+
+class LicensePublic(BaseModel):
+    """One licence as its document states it: the parties, the work, the terms, the sale and where it stands
+    as of the indexed block (its PDF is `GET /licenses/{license_id}/document`)."""
+
+    license_id: int
+    chain_id: int
+    asset_id: int
+    title: str | None
+    kind: str
+    content_hash: str = Field(description="The work's committed sha256.")
+    media_cid: str | None = Field(description="CID of the work's original, as its metadata records it.")
+    creator: str
+    licensor: str = Field(description="Who owned the certificate when the licence was bought (the seller).")
+    licensee: str = Field(description="The licence token's holder as of the indexed block.")
+    buyer: str = Field(description="Who paid.")
+    offer_id: int
+    tier: str
+    commercial_use: bool
+    derivatives_allowed: bool
+    transferable: bool
+    rev_share_bps: int
+    document_hash: str | None = Field(description="sha256 of the terms document (the Terms Record's).")
+    document_uri: str | None
+    price: str = Field(description="Price paid, in base units of `currency`.")
+    price_display: str = Field(description="The exact price with its symbol, e.g. `0.2364375 ETH`.")
+    currency: str
+    currency_symbol: str
+    currency_decimals: int
+    tx_hash: str
+    block_number: int
+    purchased_at: int
+    expires_at: int = Field(description="0 = perpetual.")
+    expires: str = Field(description="The expiry in words: `2026-12-09 14:00 UTC`, or `never expires`.")
+    renounced: bool
+    used_for_derivative: int | None
+    valid: bool = Field(description="Held and not expired as of the indexed block.")
+    document_url: str = Field(description="The licence document (PDF).")
+    as_of_block: int
+
+
+class RevenuePoint(BaseModel):
+    """One payment to a work."""
+
+    block_number: int
+    timestamp: int = Field(description="Unix time of the block (see `approximate`).")
+    approximate: bool = Field(
+        description="The index keeps no time for this block: `timestamp` is interpolated between the "
+        "nearest blocks whose time it knows (licence sales, registrations, recent blocks)."
+    )
+    source: str = Field(description="license_sale, direct or royalty.")
+    amount: str = Field(description="Paid to the work, in base units (before the platform fee and shares).")
+    cumulative: str = Field(description="Paid to the work in this currency up to and including this payment.")
+
+
+class WorkRevenue(BaseModel):
+    """What one work earned in one currency, payment by payment, oldest first."""
+
+    asset_id: int
+    title: str | None
+    currency: str
+    total: str = Field(description="Everything paid to the work in this currency, base units.")
+    payments: int
+    points: list[RevenuePoint] = Field(description="The payments, oldest first (the latest 500 at most).")
+
+
+class RevenueSeries(BaseModel):
+    """Revenue per work over time for the works an account created (`GET /accounts/{address}/revenue`)."""
+
+    address: str
+    works: list[WorkRevenue] = Field(description="Works with revenue, by asset id then currency.")
+    as_of_block: int
 
 
 class BalancePublic(BaseModel):
@@ -701,6 +839,9 @@ class ChainConfig(BaseModel):
     kinds: list[KindConfig] = Field(description="Every kind of work, in the contracts' order.")
     uses: list[Use] = Field(description="The uses a licence is checked for (`/licenses/status`).")
     max_upload_bytes: int = Field(description="Largest file `POST /uploads` accepts.")
+    faucet: bool = Field(
+        default=False, description="Demo mode: `POST /faucet` sends a new wallet test ETH (and gUSD)."
+    )
 
 
 class PerceptualHashOut(BaseModel):
@@ -722,8 +863,10 @@ class NearDuplicate(BaseModel):
     creator: str | None = None
     media_cid: str | None = Field(
         default=None,
-        description="The work's file, for its thumbnail (`/ipfs/{media_cid}`); null until its metadata "
-        "is read.",
+        description="CID of the work's original (sealed, not served); null until its metadata is read.",
+    )
+    preview_cid: str | None = Field(
+        default=None, description="The work's watermarked preview, for its thumbnail (`/ipfs/{preview_cid}`)."
     )
     message: str = Field(default="", description="The warning to show, naming the certificate.")
 
@@ -738,6 +881,12 @@ class UploadResult(BaseModel):
     media_type: str
     perceptual_hash: PerceptualHashOut | None
     details: dict[str, Any]
+    preview_cid: str | None = Field(
+        default=None,
+        description="An image's watermarked preview (`/ipfs/{cid}`); the original is stored sealed.",
+    )
+    excerpt: str | None = Field(default=None, description="A text's excerpt, its public face.")
+    card: dict[str, Any] | None = Field(default=None, description="A model's, workflow's or prompt's card.")
     near_duplicates: list[NearDuplicate] = Field(
         description="Registered images of other creators within the match distance, best first: a warning "
         "(register as a derivative under a licence instead). Empty for other kinds, or when the database "
@@ -771,3 +920,32 @@ class MetadataStored(BaseModel):
 
     metadata_cid: str
     metadata: dict[str, Any]
+
+
+# ─────────────────────────────── similar works ───────────────────────────────
+
+
+class SimilarWork(BaseModel):
+    """A registered work that looks like the asked one (the matching engine's measure)."""
+
+    asset_id: int
+    title: str | None
+    kind: str
+    creator: str
+    media_cid: str | None
+    media_type: str | None
+    preview_cid: str | None = Field(default=None, description="Its watermarked preview, for the thumbnail.")
+    standing: str
+    method: str = Field(
+        description="What matched: pdq, phash (hash distance) or thumb (thumbnail correlation)."
+    )
+    distance: int | None = Field(description="Bits between the two hashes (pdq or phash); null for thumb.")
+    likeness: str = Field(description="How close, in words.")
+
+
+class SimilarWorks(BaseModel):
+    """Works near one asset, closest first."""
+
+    asset_id: int
+    data: list[SimilarWork]
+    as_of_block: int

@@ -6,7 +6,7 @@ The database, data directory and IPFS node are the same variables the core reads
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["ApiSettings"]
@@ -47,6 +47,19 @@ class ApiSettings(BaseSettings):
         ge=0,
         description="Licence-status answers a process keeps for the current cursor (0: none).",
     )
+    api_search_cache_size: int = Field(
+        default=2_048,
+        ge=0,
+        description="Search answers a process keeps for the current cursor and search version (0: none; "
+        "`api.queries.search.SearchCache`).",
+    )
+    api_search_state_ttl: float = Field(
+        default=0.1,
+        ge=0,
+        le=5,
+        description="Seconds a process reuses the indexed state (cursor and search version) it last read for "
+        "search answers from bytes (`api.search_fast`); 0 reads it on every request.",
+    )
     api_status_db_connections: int = Field(
         default=8,
         ge=1,
@@ -83,6 +96,15 @@ class ApiSettings(BaseSettings):
         ge=1,
         description="Threads running CPU-bound work of a request (upload hashing and fingerprints, image "
         "decoding) off the event loop (`api.cpu`); default the CPU count, at most 4.",
+    )
+    faucet_key: SecretStr | None = Field(
+        default=None,
+        description="GENIP_FAUCET_KEY: demo only. The private key of a funded dev account; set, "
+        "`POST /faucet` sends new wallets a little test ETH (and demo gUSD) on a local development chain. "
+        "`genip demo` sets it; never printed or logged.",
+    )
+    faucet_interval: float = Field(
+        default=3600.0, ge=0, description="Seconds before the faucet serves the same address again."
     )
 
     @property

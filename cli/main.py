@@ -18,14 +18,17 @@ from cli.chain import chain_app, deploy
 from cli.checker import checker_app
 from cli.demo.run import demo
 from cli.disputes import dispute_app
+from cli.faucet import faucet
 from cli.index import db_app, index
 from cli.market import license_app, offer_app, status
 from cli.match import match
 from cli.money import balance, pay, withdraw
+from cli.originals import originals_app
 from cli.platform import platform_app
 from cli.prompt import prompt_app
 from cli.serve import serve
 from cli.show import show
+from cli.webhooks import webhooks_app
 from cli.works import derive, register
 from genip.errors import ConfigError, GenIPError
 
@@ -56,7 +59,10 @@ app.command("withdraw")(withdraw)
 app.command("serve")(serve)
 app.command("match")(match)
 app.command("demo")(demo)
+app.command("faucet")(faucet)
 app.add_typer(checker_app, name="checker")
+app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(originals_app, name="originals")
 
 
 @app.callback()

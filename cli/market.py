@@ -1,4 +1,4 @@
-"""`genip offer`, `genip license buy|renounce|list` and `genip status`."""
+"""`genip offer`, `genip license buy|renounce|list|document|download` and `genip status`."""
 
 from datetime import UTC, datetime
 from pathlib import Path
@@ -8,6 +8,8 @@ import typer
 from typer.core import TyperGroup
 
 from cli.context import AccountOption, JsonOption, open_client, resolve_address, settings_of, signer
+from cli.download import download
+from cli.licence_document import document
 from cli.output import emit, table
 from genip.chain.types import LicenseUse, Tier
 from genip.errors import ConfigError, GenIPError
@@ -146,6 +148,8 @@ def resume(
 
 
 license_app = typer.Typer(no_args_is_help=True, help="Buy and list licences.")
+license_app.command("document")(document)
+license_app.command("download")(download)
 
 
 @license_app.command("buy")

@@ -352,6 +352,9 @@ def _register(
                 "report"
             )
     store = open_store(settings.data_dir, settings.ipfs_api)
+    from cli.originals import originals_of
+
+    originals = originals_of(settings, store)  # the original is stored sealed, its envelope in the database
     vault = PromptVault(settings.data_dir, sender.address)
     commits: list[str] = []
     with _progress(path, "storing") as progress:
@@ -361,6 +364,7 @@ def _register(
             draft,
             store=store,
             vault=vault,
+            originals=originals,
             license_ids=[p.license_id for p in parents] or None,
             progress=progress,
             on_step=lambda step, receipt: _show_step(step, receipt, commits),

@@ -37,6 +37,8 @@ Postgres, over every combination of standing, expiry and licence state.
 * **Disputes** (the court): a ruling is final at once when cleared, and once its appeal window has passed
   when upheld (`ruling_final`, the court's `outcome`); the owner may answer an open claim until its deadline
   (`answer_open`).
+* **Downloads** (`may_download`): a work's original goes to its owner, always, and to the holder of a valid
+  licence on it while it is not disputed.
 
 The enums are the spellings the indexer writes and the API serves (`StrEnum`, so a member equals its text).
 The contracts' ordinals are `genip.chain.types` (IntEnums of the same order); the API's schemas repeat the
@@ -50,6 +52,7 @@ SQLAlchemy's types are named for the type checker only.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final, Literal, Protocol, TypeVar
 
@@ -63,6 +66,9 @@ __all__ = [
     "CheckState",
     "ContentStatus",
     "DisputeState",
+    "DownloadGrant",
+    "DownloadRefusal",
+    "HeldLicenceFacts",
     "LicenceFacts",
     "MatchRole",
     "OfferFacts",
@@ -85,9 +91,11 @@ __all__ = [
     "is_expired_sql",
     "licence_fits",
     "licence_held_sql",
+    "licence_renewable",
     "licence_valid",
     "licence_valid_sql",
     "licensed",
+    "may_download",
     "offer_available",
     "offer_lapsed",
     "offer_live",
@@ -555,3 +563,116 @@ def answer_open(status: str, answered: bool, answer_deadline: int, timestamp: in
     """The owner may still answer the claim: open, not answered, and its deadline not passed (the court's
     `answer` reverts once `block.timestamp > deadline`)."""
     return status == DisputeState.OPEN and not answered and timestamp <= answer_deadline
+
+
+# ─────────────────────────────── original downloads ───────────────────────────────
+
+
+class HeldLicenceFacts(LicenceFacts, Protocol):
+    """A licence token as the download rule reads it (a `models.License`): its id, and whether it was
+    burned."""
+
+    @property
+    def license_id(self) -> int: ...
+    @property
+    def renounced(self) -> bool: ...
+
+
+class DownloadRefusal(StrEnum):
+    """Why an account may not download a work's original (`may_download`)."""
+
+    NO_LICENCE = "no_licence"  # not the owner, and holds no licence on the work (or only renounced ones)
+    LICENCE_EXPIRED = "licence_expired"  # holds licences on it, all expired
+    DISPUTED = "disputed"  # holds a valid licence, but the work is not clear (disputed, upheld, tainted)
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadGrant:
+    """Why an account may download a work's original: it owns the certificate (`license_id` None), or holds
+    the valid licence `license_id` on it."""
+
+    grant: Literal["owner", "licence"]
+    license_id: int | None = None
+
+
+def may_download(
+    asset: AssetFacts, account: str, licences: Iterable[HeldLicenceFacts], timestamp: int
+) -> DownloadGrant | DownloadRefusal:
+    """Whether `account` may have `asset`'s original at `timestamp` (chain time), given the licences on the
+    asset it holds (`licences`; others' are ignored by the caller's query, renounced ones here).
+
+    The certificate's owner always may: it is their own work, whatever its standing or expiry. Anybody else
+    needs a held licence valid at `timestamp` (`licence_valid`; any use fits: a download is for display at
+    least) on a work that is not disputed (`is_disputed`: an open claim, an upheld one or a taint stops
+    delivery, as `licenseStatus` then licenses nobody). A failed prompt check does not stop it (licences
+    already sold keep working). The grant names the licence that lasts longest (a perpetual one first, then
+    the lowest id among equals); a refusal says the first thing missing: a licence, a valid one, a clear
+    standing."""
+    if account.lower() == asset.owner.lower():
+        return DownloadGrant("owner")
+    held = [lc for lc in licences if not lc.renounced]
+    if not held:
+        return DownloadRefusal.NO_LICENCE
+    valid = [lc for lc in held if licence_valid(lc.expires_at, timestamp)]
+    if not valid:
+        return DownloadRefusal.LICENCE_EXPIRED
+    if is_disputed(asset.standing):
+        return DownloadRefusal.DISPUTED
+    best = min(valid, key=lambda lc: (lc.expires_at != 0, -lc.expires_at, lc.license_id))
+    return DownloadGrant("licence", best.license_id)
+
+
+def licence_renewable(expires_at: int, timestamp: int, *, renounced: bool, offer_purchasable: bool) -> bool:
+    """A held licence can be renewed now: it has an end date that has not passed at `timestamp`, and the offer
+    it was bought under still sells (`purchasable`). Renewing buys a new licence under that offer (same terms
+    and price), which runs from its own purchase; the hub extends no licence in place."""
+    return expires_at != 0 and licence_valid(expires_at, timestamp, renounced=renounced) and offer_purchasable
+
+
+# ─────────────────────────────── shopping search ───────────────────────────────
+
+
+class Orientation(StrEnum):
+    """An image's orientation as the marketplace filters it (`orientation`)."""
+
+    LANDSCAPE = "landscape"
+    PORTRAIT = "portrait"
+    SQUARE = "square"
+
+
+class SizeClass(StrEnum):
+    """An image's size as the marketplace filters it, by its longer side (`size_class`)."""
+
+    SMALL = "small"  # longer side under 1 024 px
+    MEDIUM = "medium"  # 1 024 to 2 047 px
+    LARGE = "large"  # 2 048 px or more
+
+
+#: Sides within this fraction of the longer one make a square (a 1 000 x 970 render is square to a buyer).
+SQUARE_TOLERANCE: Final = 0.03
+#: Longer sides at which an image becomes medium, then large.
+MEDIUM_SIDE: Final = 1024
+LARGE_SIDE: Final = 2048
+
+
+def orientation(width: int, height: int) -> Orientation:
+    """Square when the sides differ by at most `SQUARE_TOLERANCE` of the longer one, else the longer
+    side's."""
+    if abs(width - height) <= SQUARE_TOLERANCE * max(width, height):
+        return Orientation.SQUARE
+    return Orientation.LANDSCAPE if width > height else Orientation.PORTRAIT
+
+
+def size_class(width: int, height: int) -> SizeClass:
+    """Small, medium or large by the longer side (`MEDIUM_SIDE`, `LARGE_SIDE`)."""
+    side = max(width, height)
+    if side >= LARGE_SIDE:
+        return SizeClass.LARGE
+    return SizeClass.MEDIUM if side >= MEDIUM_SIDE else SizeClass.SMALL
+
+
+def price_order_key(currency: str, price: int) -> tuple[str, int]:
+    """How search orders prices (`sort=price`) and picks the price a card shows: offers group by currency
+    (the native coin, the zero address, first; then by address), and by amount within a currency. Amounts
+    in different currencies are never compared (the index knows no exchange rate)."""
+    return (currency.lower(), price)

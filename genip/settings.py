@@ -91,6 +91,12 @@ class Settings(BaseSettings):
         description="The checker's public key (hex or base64) the CLI seals prompts to; unset: the API's "
         "`/prompts/checker-key`. Set, it pins the key: a different one from the API is refused.",
     )
+    originals_keys: SecretStr | None = Field(
+        default=None,
+        description="Service keys that wrap the data keys of sealed originals: comma-separated Fernet keys, "
+        "newest first (`genip originals rotate` rewraps with the first). Unset: a key file "
+        "`<data_dir>/originals.key` (mode 0600), created on first use.",
+    )
     index_max_range: int = Field(
         default=500_000, ge=1, description="Most blocks the indexer asks `eth_getLogs` for at once."
     )

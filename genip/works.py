@@ -12,6 +12,12 @@ Prompts. The registry refuses a zero prompt commitment, so every work commits to
 - `MODEL`, `WORKFLOW` and `OTHER` may give a prompt; without one they commit to the empty prompt with a
   fresh salt, so revealing the salt later proves that no prompt was claimed.
 
+Public face and sealed original. `prepare_registration` derives the work's preview (`content.preview`: an
+image's watermarked ≤ 1 024 px JPEG, a text's excerpt, a card for the other kinds; never a prompt) and names
+it in the metadata; `register_draft` stores the preview and the metadata in the clear and the original only
+sealed (`storage.originals`: encrypted under a per-work key, the envelope in the database). The certificate
+still commits to the original's sha256 and CID, so a licence holder can check what they are given.
+
 Registration is commit → reveal (contracts v2): `register_draft` commits the work's registration leaf,
 waits until the chain is past the commit's block, then registers (`actions.register`); callers watch the steps
 through `on_step`.
@@ -34,9 +40,10 @@ from web3.types import TxReceipt
 from genip.chain import actions
 from genip.chain.client import GenIPClient
 from genip.chain.types import AI_KINDS, Work, WorkKind
-from genip.content.digest import ContentDigest, digest_stream
+from genip.content.digest import ContentDigest, digest_bytes, digest_stream
 from genip.content.formats import PreparedWork, prepare_work
 from genip.content.metadata import ParentLink, WorkMetadata
+from genip.content.preview import Preview, derive_preview
 from genip.errors import GenIPError
 from genip.prompts import (
     PartsCommitment,
@@ -46,6 +53,7 @@ from genip.prompts import (
     commit_prompt,
 )
 from genip.storage import ContentStore
+from genip.storage.originals import Originals
 
 __all__ = [
     "AI_KINDS",
@@ -113,6 +121,7 @@ class Draft:
     digest: ContentDigest
     commitment: PromptCommitment | PartsCommitment = field(repr=False)
     metadata: WorkMetadata
+    preview: Preview = field(default_factory=Preview, repr=False)
 
     def work(self, metadata_cid: str) -> Work:
         """The on-chain `Work` struct, given the stored metadata's CID."""
@@ -232,6 +241,8 @@ def prepare_registration(
     commitment = _commitment(prepared, about, creator)
     from genip.content.fingerprint import fingerprint_work  # numpy and pdqhash: only when registering
 
+    source = prepared.canonical if prepared.canonical is not None else prepared.path
+    preview = derive_preview(prepared.kind, source, prepared.details, size=digest.size, model=about.model)
     metadata = WorkMetadata(
         name=about.title,
         kind=prepared.kind,
@@ -246,8 +257,11 @@ def prepare_registration(
         tags=about.tags,
         creator=creator,
         details=prepared.details,
+        preview_cid=digest_bytes(preview.image).cid if preview.image is not None else None,
+        excerpt=preview.excerpt,
+        card=preview.card,
     )
-    return Draft(prepared, digest, commitment, metadata)
+    return Draft(prepared, digest, commitment, metadata, preview)
 
 
 def registered_asset(client: GenIPClient, draft: Draft) -> int:
@@ -262,18 +276,24 @@ def register_draft(
     *,
     store: ContentStore,
     vault: PromptVault,
+    originals: Originals,
     license_ids: list[int] | None = None,
     progress: Progress | None = None,
     on_step: actions.StepCallback | None = None,
 ) -> Registration:
-    """Store the work and its metadata, keep the prompt secrets, then register (a derivative under
-    `license_ids` when given): commit the registration leaf, wait for the next block, reveal. `on_step` sees
-    each step (`actions.register`). Refuses content already registered with `AlreadyRegisteredError`."""
+    """Seal the original (`originals`), store the preview and the metadata (`store`), keep the prompt
+    secrets, then register (a derivative under `license_ids` when given): commit the registration leaf, wait
+    for the next block, reveal. `on_step` sees each step (`actions.register`). Refuses content already
+    registered with `AlreadyRegisteredError`."""
     existing = registered_asset(client, draft)
     if existing:
         raise AlreadyRegisteredError(existing, draft.digest.sha256)
     source = draft.prepared.canonical if draft.prepared.canonical is not None else draft.prepared.path
-    cid = store.put(source, progress=progress)
+    cid = originals.seal(source, progress=progress).original_cid
+    if cid != draft.digest.cid:
+        raise WorkFileError(f"work file {draft.prepared.path} changed while it was being registered")
+    if draft.preview.image is not None:
+        store.put(draft.preview.image)
     metadata_cid = store.put(draft.metadata.to_bytes())
     vault.save(draft.digest.sha256, draft.commitment)  # before sending: a lost salt cannot be recovered
     work = draft.work(metadata_cid)

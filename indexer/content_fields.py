@@ -3,7 +3,8 @@
 The chain commits to a metadata CID; the JSON itself lives in the content store (the embedded store or a Kubo
 node). After each indexing step the filler reads a bounded number of pending assets' metadata, verifies it
 (the store checks the bytes against the CID; here the JSON's own sha256 must equal the certificate's content
-hash) and copies the searchable fields onto the asset row. Status per asset:
+hash) and copies the searchable fields and the public face (preview CID, excerpt, card:
+`genip.content.preview`) onto the asset row. Status per asset:
 
 * `pending` — not read yet;
 * `ok` — filled in;
@@ -101,7 +102,7 @@ class MetadataFiller:
             }
         if "0x" + meta.content.sha256.hex() != content_hash:
             return {"metadata_status": ContentStatus.MISMATCH, "metadata_json": document}
-        return {
+        values: dict[str, Any] = {
             "metadata_status": ContentStatus.OK,
             "title": _text(meta.name),
             "description": _text(meta.description),
@@ -110,11 +111,35 @@ class MetadataFiller:
             "media_type": _short(meta.media_type),
             "metadata_json": document,
         }
+        if meta.preview_cid is not None or meta.excerpt is not None or meta.card is not None:
+            # Metadata written before previews names none: then the row keeps what
+            # `genip originals seal-store` derived for it.
+            values |= {
+                "preview_cid": _short(meta.preview_cid),
+                "excerpt": _text(meta.excerpt, 2_000),
+                "card": _json_safe(meta.card),
+            }
+        return values
 
 
 def _text(value: Any, limit: int | None = None) -> str | None:
     """A JSON string as column text: NUL characters dropped, cut to `limit`; `None` for anything else."""
     return (value.replace("\x00", "")[:limit] or None) if isinstance(value, str) else None
+
+
+def _json_safe(card: Any) -> dict[str, Any] | None:
+    """A card for the JSON column: without NUL characters anywhere (Postgres JSON text cannot hold them)."""
+    return _clean(card) if isinstance(card, dict) else None
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
 
 
 def _short(value: Any) -> str | None:

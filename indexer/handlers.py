@@ -73,6 +73,14 @@ def work_registered(ov: Overlay, log: DecodedLog) -> None:
             "media_type": None,
             "metadata_json": None,
             "media_status": ContentStatus.PENDING,
+            "preview_cid": None,  # the public face, read from the metadata (`indexer.content_fields`)
+            "excerpt": None,
+            "card": None,
+            "image_width": None,  # the look, from the media step (`indexer.media`)
+            "image_height": None,
+            "orientation": None,
+            "size_class": None,
+            "colour": None,
         },
     )
 

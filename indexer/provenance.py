@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from genip.db import models
 from genip.rules import ContentStatus
 from genip.settings import Settings
+from genip.webhooks.events import write_events
+from indexer.outbox import copy_marked
 
 if TYPE_CHECKING:  # the image stack loads with the first image to check: `genip index --once` starts at once
     from genip.matching.engine import MatchEngine
@@ -120,6 +122,10 @@ class ProvenanceFinder:
         with self.engine.begin() as w:
             w.execute(delete(p).where(p.chain_id == asset.chain_id, p.asset_id == asset.asset_id))
             w.execute(insert(p), [row])
+            if found is not None:  # with its row: the `copy.marked` webhook (`indexer.outbox`)
+                match = {k: row[k] for k in ("method", "distance", "correlation", "inliers")}
+                event = copy_marked(asset, found.registration.asset_id, found.registration.creator, match)
+                write_events(w, asset.chain_id, [event])
             if later:
                 w.execute(delete(p).where(p.chain_id == asset.chain_id, p.asset_id.in_(sorted(later))))
 

@@ -37,6 +37,7 @@ from indexer.fetch_messages import FetchDone, FetchFailed, RangeFetched, RpcRetr
 from indexer.fetcher import Fetched, FetchProcess, FetchSpec, block_ref, can_fork, fetch_range
 from indexer.handlers import HANDLERS, prefetch_keys
 from indexer.lock import writer_lock
+from indexer.outbox import Outbox
 from indexer.overlay import Loader, Overlay
 from indexer.ranges import AdaptiveRange
 from indexer.rpc import RpcClient
@@ -188,6 +189,7 @@ class Indexer:
         self.rpc = RpcClient(config.rpc_urls, timeout=config.rpc_timeout, on_error=self._transient)
         self.events: ContractEvents = contract_events(*config.contracts)
         self.ranges = AdaptiveRange(config.initial_range, config.max_range, config.target_logs)
+        self.outbox = Outbox(config.chain_id, engine)  # webhook events, written with each batch
 
     # ─────────────────────────────── public ───────────────────────────────
 
@@ -386,6 +388,7 @@ class Indexer:
             journal=journal,
             head=head,
             raw_copy=None if known else item.raw_copy,
+            outbox=self.outbox.derive(decoded, overlay),
             staged=self.store.stage(overlay, journal=journal),
         )
 
@@ -393,6 +396,7 @@ class Indexer:
         """Writes one prepared batch in one transaction (called inline, or by the backfill writer thread)."""
         with self.engine.begin() as c:
             self.store.begin_batch(c)
+            chain_time = self.outbox.clock(c)  # before the cursor moves: licence expiries since then
             self.store.commit_batch(
                 c,
                 logs=batch.logs,
@@ -405,6 +409,7 @@ class Indexer:
                 raw_copy=batch.raw_copy,
                 staged=batch.staged,
             )
+            self.outbox.write(c, batch.outbox, since=chain_time, last=batch.last)
         self.stats.cursor = max(self.stats.cursor, batch.end_block)
         self.stats.batches += 1
 
@@ -478,6 +483,7 @@ class Indexer:
             )
         with self.engine.begin() as c:
             new_cursor = self.store.rollback_to(c, ancestor)
+            self.outbox.rolled_back(c, new_cursor)  # drop unsent webhook events, retract sent ones
         self.stats.reorgs += 1
         self.stats.cursor = new_cursor
         self.reporter.message(

@@ -10,8 +10,9 @@ from the database for the rest — rows untouched by in-flight batches are the s
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from genip.webhooks.events import OutboxEvent
 from indexer.events import DecodedLog
 from indexer.overlay import Key, Loader, Overlay, Row, copy_row
 from indexer.store import BlockRef, Staged
@@ -35,6 +36,7 @@ class PreparedBatch:
         None  # the logs' raw_events COPY rows, when the fetch process formatted them
     )
     staged: Staged | None = None  # the overlay's changes, ready to write (`Store.stage`)
+    outbox: list[OutboxEvent] = field(default_factory=list)  # webhook events (`indexer.outbox`)
 
 
 class BatchWriter:

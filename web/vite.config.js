@@ -3,7 +3,7 @@
 import { defineConfig } from "vite";
 
 const api = process.env.GENIP_API ?? "http://127.0.0.1:8000";
-const proxied = ["/assets", "/licenses", "/accounts", "/ipfs", "/health", "/config", "/uploads", "/metadata", "/match"];
+const proxied = ["/assets", "/licenses", "/accounts", "/ipfs", "/health", "/config", "/uploads", "/metadata", "/match", "/faucet", "/profiles"];
 
 export default defineConfig({
   base: "/",

@@ -16,6 +16,8 @@ __all__ = ["account"]
 
 A = models.Asset.__table__
 L = models.License.__table__
+O = models.Offer.__table__  # noqa: E741
+PARAMS = models.ChainParams.__table__
 
 
 def account(session: Session, *, state: ChainState, address: str, limit: int) -> AccountPublic:
@@ -35,24 +37,7 @@ def account(session: Session, *, state: ChainState, address: str, limit: int) ->
     owned_count = session.execute(
         select(func.count()).where(A.c.chain_id == chain, A.c.owner == address)
     ).scalar_one()
-    held_rows = session.execute(
-        select(
-            L.c.license_id,
-            L.c.asset_id,
-            L.c.tier,
-            L.c.commercial_use,
-            L.c.derivatives_allowed,
-            L.c.expires_at,
-            L.c.used_for_derivative,
-            L.c.referrer,
-        )
-        .where(L.c.chain_id == chain, L.c.holder == address, rules.licence_held_sql(L))
-        .order_by(L.c.license_id.desc())
-        .limit(limit)
-    ).mappings()
-    held = [
-        LicenseHeld(**row, valid=rules.licence_valid(row["expires_at"], state.timestamp)) for row in held_rows
-    ]
+    held = _licences_held(session, state=state, address=address, limit=limit)
     held_count = session.execute(
         select(func.count()).where(L.c.chain_id == chain, L.c.holder == address, rules.licence_held_sql(L))
     ).scalar_one()
@@ -91,6 +76,58 @@ def account(session: Session, *, state: ChainState, address: str, limit: int) ->
         copies_of_my_works_count=copies_count,
         as_of_block=state.block_number,
     )
+
+
+def _licences_held(session: Session, *, state: ChainState, address: str, limit: int) -> list[LicenseHeld]:
+    """The licences `address` holds, newest first, with the work's title and preview, the sale, whether it can
+    be renewed now (`rules.licence_renewable`: its offer still sells) and its document's URL."""
+    offer = O.alias("renew_offer")
+    work = A.alias("work")
+    rows = session.execute(
+        select(
+            L.c.license_id,
+            L.c.asset_id,
+            L.c.offer_id,
+            L.c.tier,
+            L.c.commercial_use,
+            L.c.derivatives_allowed,
+            L.c.expires_at,
+            L.c.used_for_derivative,
+            L.c.referrer,
+            L.c.price,
+            L.c.currency,
+            L.c.purchased_at,
+            L.c.renounced,
+            work.c.title,
+            work.c.kind,
+            work.c.media_type,
+            work.c.preview_cid,
+            rules.purchasable_sql(offer, work, state.timestamp, params=PARAMS).label("offer_purchasable"),
+        )
+        .join(work, (work.c.chain_id == L.c.chain_id) & (work.c.asset_id == L.c.asset_id))
+        .join(offer, (offer.c.chain_id == L.c.chain_id) & (offer.c.offer_id == L.c.offer_id))
+        .where(L.c.chain_id == state.chain_id, L.c.holder == address, rules.licence_held_sql(L))
+        .order_by(L.c.license_id.desc())
+        .limit(limit)
+    ).mappings()
+    held: list[LicenseHeld] = []
+    for row in rows:
+        fields = dict(row)
+        renounced = bool(fields.pop("renounced"))
+        purchasable = bool(fields.pop("offer_purchasable"))
+        price = str(fields.pop("price"))
+        held.append(
+            LicenseHeld(
+                **fields,
+                price=price,
+                valid=rules.licence_valid(row["expires_at"], state.timestamp, renounced=renounced),
+                renewable=rules.licence_renewable(
+                    row["expires_at"], state.timestamp, renounced=renounced, offer_purchasable=purchasable
+                ),
+                document_url=f"/licenses/{row['license_id']}/document",
+            )
+        )
+    return held
 
 
 def _copy_of_work(c: RecordedCopy, state: ChainState) -> CopyOfWork:

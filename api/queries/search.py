@@ -6,10 +6,27 @@ matches every word of the query (each quoted, so user text is never FTS syntax) 
 with `bm25` (title 10, description 4, tags 4, creator 1). Both come from migration 0002.
 
 Offer filters (`tier`, `currency`, `max_price`) must hold for one and the same *available* offer (not paused,
-not sold out, still the seller's: an offer lapses when the certificate changes hands); `min_price` and the
-price sort use the cheapest such offer. Prices are compared as raw amounts, so sort by price together with a
-`currency` filter. `purchasable` adds the asset's side of the hub's `buyLicense` checks (clear standing, not
+not sold out, still the seller's: an offer lapses when the certificate changes hands); `max_price` is a raw
+amount and needs `currency` (the route refuses it alone: amounts in different currencies do not compare).
+Each result carries its *price*: the first of its matching available offers in `rules.price_order_key` order
+(currency — the native coin first, then by address —, then amount): `min_price`, `min_price_currency`, and
+`min_price_display` (`genip.money.format_amount` with the currency's symbol, exact: `0.2364375 ETH`) when the
+currency is one the server knows. `sort=price` orders by that same key, so currencies are grouped, never
+mixed. `purchasable` adds the asset's side of the hub's `buyLicense` checks (clear standing, not
 delisted by a failed prompt check while the hub's policy is on, not expired by the cursor block's time).
+
+Text is typo-tolerant: each query word (3+ letters, not a number) that matches no indexed document is replaced
+by the closest word of the vocabulary (Postgres: `search_terms` by `pg_trgm` similarity when installed, else
+— or when trigrams find none, as for swapped letters — rapidfuzz over `search_terms`; SQLite: rapidfuzz over
+the `fts5vocab` table `assets_fts_terms`; then the fewest edits (rapidfuzz Levenshtein), the most
+documents, the shortest); `corrected_q` says what was searched. Model, tool, LoRA base model and trigger
+words are indexed with the description (migration 0014).
+
+Image filters: `orientation`, `size` (`size_class`) and `colour` (the indexer's media step), and `base_model`
+for models; each has its facet, as has `currency` (assets with an available offer in it).
+
+Answers are cached per process (`SearchCache`), keyed on the cursor block and `search_state.version` (bumped
+by triggers on every write to assets or provenance), so a cached page is never older than the database.
 
 Prompt checks: each result carries its `prompt_check` state (unchecked, pending, under_review, passed, failed:
 `rules.check_state`), and `prompt_check` filters by it. Works delisted by a failed check (`rules.is_delisted`:
@@ -27,9 +44,15 @@ page's ids only).
 """
 
 import re
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import astuple, dataclass, field
 from typing import Any, Literal
 
+from eth_utils.address import to_checksum_address
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 from sqlalchemy import (
     ColumnElement,
     and_,
@@ -51,9 +74,11 @@ from api.queries.copies import copy_of, recorded_copies_sql, recorded_copy_sql
 from api.schemas import AssetsPublic, AssetSummary, Facets
 from genip import rules
 from genip.db import models
+from genip.money import Currency, format_amount
 
 __all__ = [
     "CursorError",
+    "SearchCache",
     "SearchParams",
     "Sort",
     "check_policy",
@@ -61,6 +86,8 @@ __all__ = [
     "encode_cursor",
     "purchasable_offer",
     "search",
+    "search_json",
+    "search_version",
     "summary",
 ]
 
@@ -70,6 +97,7 @@ ASSETS = models.Asset.__table__
 OFFERS = models.Offer.__table__
 PARAMS = models.ChainParams.__table__
 SUBMISSIONS = models.PromptSubmission.__table__
+STATE = models.SearchState.__table__
 #: The asset row's prompt-check state (`rules.check_state`), its submission read by a subquery.
 CHECK_STATE = rules.check_state_sql(ASSETS, SUBMISSIONS)
 
@@ -88,6 +116,9 @@ SUMMARY_COLUMNS: list[Any] = [
     ASSETS.c.metadata_cid,
     ASSETS.c.media_cid,
     ASSETS.c.media_type,
+    ASSETS.c.preview_cid,
+    ASSETS.c.excerpt,
+    ASSETS.c.card,
     ASSETS.c.is_derivative,
     ASSETS.c.children_count,
     ASSETS.c.licenses_sold,
@@ -95,8 +126,23 @@ SUMMARY_COLUMNS: list[Any] = [
     ASSETS.c.expires_at,
     CHECK_STATE.label("check_state"),
 ]
+#: The generated `assets.base_model` (migration 0014; not mapped: the indexer's row writes must never set it).
+BASE_MODEL: ColumnElement[Any] = literal_column("assets.base_model")
+#: The look and model columns a listed asset shows (and filters and facets read).
+LOOK_COLUMNS: list[Any] = [
+    ASSETS.c.orientation,
+    ASSETS.c.size_class,
+    ASSETS.c.colour,
+    ASSETS.c.image_width,
+    ASSETS.c.image_height,
+    BASE_MODEL.label("base_model"),
+]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+#: Query words shorter than this, or with a digit, are never corrected.
+MIN_CORRECTED = 3
+#: rapidfuzz ratio (0-100) a vocabulary word needs to be a correction at all.
+MIN_RATIO = 70.0
 
 
 class CursorError(ValueError):
@@ -120,6 +166,10 @@ class SearchParams:
     prompt_check: str | None = None
     include_delisted: bool = False
     include_copies: bool = False
+    orientation: str | None = None
+    size: str | None = None
+    colour: str | None = None
+    base_model: str | None = None
     sort: Sort = "relevance"
     limit: int = 20
     offset: int = 0
@@ -161,6 +211,12 @@ def check_policy(session: Session, chain_id: int) -> bool:
     return True if policy is None else bool(policy)
 
 
+def search_version(session: Session) -> int:
+    """`search_state.version`: moves with every write to assets or provenance (0 before any)."""
+    version = session.execute(select(STATE.c.version).where(STATE.c.id == 1)).scalar_one_or_none()
+    return int(version or 0)
+
+
 def summary(row: Any, state: ChainState, **extra: Any) -> AssetSummary:
     """An `AssetSummary` from a row of `SUMMARY_COLUMNS` plus `purchasable` (mapping), with its status."""
     fields = {c.name: row[c.name] for c in SUMMARY_COLUMNS}
@@ -184,6 +240,120 @@ def _offer_conditions(p: SearchParams, tier: str | None, o: Any = OFFERS) -> lis
     return conds
 
 
+# ─────────────────────────────── typo tolerance ───────────────────────────────
+
+
+@dataclass
+class _Vocabulary:
+    """Indexed words with their document counts, read once per `search_state.version`."""
+
+    version: int = -1
+    terms: list[str] = field(default_factory=list)
+    docs: dict[str, int] = field(default_factory=dict)
+
+
+_VOCABULARY: dict[str, _Vocabulary] = {}
+_VOCABULARY_LOCK = threading.Lock()
+
+
+def _vocabulary(session: Session, version: int) -> _Vocabulary:
+    """The vocabulary of the session's database at `version` (SQLite: `assets_fts_terms`; Postgres without
+    pg_trgm: `search_terms`)."""
+    key = session.get_bind().engine.url.render_as_string(hide_password=True)
+    with _VOCABULARY_LOCK:
+        known = _VOCABULARY.get(key)
+        if known is not None and known.version == version:
+            return known
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(text("SELECT term, 1 FROM search_terms")).all()
+    else:
+        rows = session.execute(
+            text("SELECT term, doc FROM assets_fts_terms WHERE length(term) >= :n"), {"n": MIN_CORRECTED}
+        ).all()
+    vocabulary = _Vocabulary(version, [str(r[0]) for r in rows], {str(r[0]): int(r[1]) for r in rows})
+    with _VOCABULARY_LOCK:
+        _VOCABULARY[key] = vocabulary
+    return vocabulary
+
+
+def _best(word: str, candidates: dict[str, int]) -> str | None:
+    """The candidate with the fewest edits from `word`, then the most documents, then the shortest."""
+    if not candidates:
+        return None
+    return min(candidates, key=lambda t: (Levenshtein.distance(word, t), -candidates[t], len(t), t))
+
+
+_TRGM: dict[str, bool] = {}
+
+
+def _has_trgm(session: Session) -> bool:
+    """Whether the Postgres database has pg_trgm (asked once per database per process)."""
+    key = session.get_bind().engine.url.render_as_string(hide_password=True)
+    if key not in _TRGM:
+        found = session.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).scalar()
+        _TRGM[key] = bool(found)
+    return _TRGM[key]
+
+
+def _unknown_words(session: Session, words: list[str]) -> list[str]:
+    """The query words (3+ letters, no digit) no indexed document contains."""
+    out = []
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for word in dict.fromkeys(w.lower() for w in words):
+        if len(word) < MIN_CORRECTED or any(ch.isdigit() for ch in word):
+            continue
+        if postgres:
+            # A stop word ("the") has no lexeme: it is ignored by the search, so it is never corrected.
+            found = session.execute(
+                text(
+                    "SELECT cardinality(tsvector_to_array(to_tsvector('english', :w))) = 0 "
+                    "OR EXISTS (SELECT 1 FROM search_terms WHERE term = ANY("
+                    "tsvector_to_array(to_tsvector('english', :w)) || CAST(:w AS text)))"
+                ),
+                {"w": word},
+            ).scalar()
+        else:
+            found = session.execute(
+                text("SELECT 1 FROM assets_fts WHERE assets_fts MATCH :m LIMIT 1"), {"m": f'"{word}"'}
+            ).scalar()
+        if not found:
+            out.append(word)
+    return out
+
+
+def _correct(session: Session, q: str, version: int) -> str | None:
+    """`q` with each unknown word replaced by its closest indexed word; None when nothing changed."""
+    words = _WORD.findall(q)
+    unknown = _unknown_words(session, words)
+    if not unknown:
+        return None
+    fixes: dict[str, str] = {}
+    use_trgm = session.get_bind().dialect.name == "postgresql" and _has_trgm(session)
+    for word in unknown:
+        candidates: dict[str, int] = {}
+        if use_trgm:
+            rows = session.execute(
+                text(
+                    "SELECT term FROM search_terms WHERE term % :w "
+                    "ORDER BY similarity(term, :w) DESC, term LIMIT 10"
+                ),
+                {"w": word},
+            ).all()
+            candidates = {str(r[0]): 1 for r in rows if fuzz.ratio(word, str(r[0])) >= MIN_RATIO}
+        if not use_trgm or not candidates:  # trigrams miss swapped letters ("lihgts"): the whole vocabulary
+            vocabulary = _vocabulary(session, version)
+            found = process.extract(
+                word, vocabulary.terms, scorer=fuzz.ratio, score_cutoff=MIN_RATIO, limit=10
+            )
+            candidates = {str(t): vocabulary.docs.get(str(t), 0) for t, _, _ in found}
+        best = _best(word, candidates)
+        if best is not None:
+            fixes[word] = best
+    if not fixes:
+        return None
+    return _WORD.sub(lambda m: fixes.get(m.group(0).lower(), m.group(0)), q)
+
+
 def _text_match(session: Session, q: str) -> tuple[ColumnElement[bool], ColumnElement[Any], Any] | None:
     """(condition, relevance — higher is better, FTS table to join for it) for `q`; None without words."""
     words = _WORD.findall(q)
@@ -199,7 +369,7 @@ def _text_match(session: Session, q: str) -> tuple[ColumnElement[bool], ColumnEl
     fts = (
         select(
             literal_column("rowid").label("rid"),
-            literal_column("bm25(assets_fts, 10.0, 4.0, 4.0, 1.0)").label("score"),
+            literal_column("bm25(assets_fts, 10.0, 4.0, 4.0, 1.0, 4.0)").label("score"),
         )
         .select_from(text("assets_fts"))
         .where(text("assets_fts MATCH :fts_query").bindparams(fts_query=match))
@@ -209,14 +379,100 @@ def _text_match(session: Session, q: str) -> tuple[ColumnElement[bool], ColumnEl
     return rowid.in_(select(fts.c.rid)), -fts.c.score, ASSETS.join(fts, fts.c.rid == rowid)
 
 
-def search(session: Session, *, state: ChainState, params: SearchParams) -> AssetsPublic:
-    """One page of assets matching `params`, with the total count and facet counts."""
-    p = params
+# ─────────────────────────────── the answer cache ───────────────────────────────
+
+
+class SearchCache:
+    """Answers (JSON bytes) of one process, keyed on (cursor block, `search_state.version`, currencies,
+    parameters); at most `size` (least recently used dropped; 0 keeps none). Every entry of an older cursor or
+    version is dead: it is never asked for again and ages out."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._answers: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+        self._flights: dict[tuple[Any, ...], threading.Lock] = {}
+
+    def answer(self, key: tuple[Any, ...], compute: Callable[[], bytes]) -> bytes:
+        """The cached answer for `key`, else `compute()`'s, kept. Concurrent misses of one key wait for the
+        first to compute it (a burst of the same search runs its queries once)."""
+        found = self.get(key)
+        if found is not None or not self.size:
+            return found if found is not None else compute()
+        with self._lock:
+            flight = self._flights.setdefault(key, threading.Lock())
+        try:
+            with flight:
+                found = self.get(key)
+                if found is None:
+                    found = compute()
+                    self.put(key, found)
+        finally:
+            with self._lock:
+                self._flights.pop(key, None)
+        return found
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], answer: bytes) -> None:
+        if not self.size:
+            return
+        with self._lock:
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+
+
+# ─────────────────────────────── search ───────────────────────────────
+
+
+def search(
+    session: Session,
+    *,
+    state: ChainState,
+    params: SearchParams,
+    currencies: dict[str, Currency] | None = None,
+) -> AssetsPublic:
+    """One page of assets matching `params`, with the total count and facet counts; prices shown in the
+    `currencies` the server knows (by checksummed address)."""
+    return _search(session, state, params, currencies or {}, search_version(session))
+
+
+def search_json(
+    session: Session,
+    *,
+    state: ChainState,
+    params: SearchParams,
+    currencies: dict[str, Currency],
+    cache: SearchCache,
+) -> bytes:
+    """`search` as the JSON the route answers with, from `cache` when it holds the page (the answer is
+    serialised once, then served as bytes)."""
+    version = search_version(session)
+    money = tuple(sorted((a, c.symbol, c.decimals) for a, c in currencies.items()))
+    key = (state.chain_id, state.block_number, state.block_hash, state.timestamp, version, money)
+    key += astuple(params)
+    return cache.answer(
+        key, lambda: _search(session, state, params, currencies, version).model_dump_json().encode()
+    )
+
+
+def _search(
+    session: Session, state: ChainState, p: SearchParams, currencies: dict[str, Currency], version: int
+) -> AssetsPublic:
     conds: list[ColumnElement[bool]] = [ASSETS.c.chain_id == state.chain_id]
     rank: ColumnElement[Any] | None = None
     source: Any = ASSETS
+    corrected: str | None = None
     if p.q:
-        matched = _text_match(session, p.q)
+        corrected = _correct(session, p.q, version)
+        matched = _text_match(session, corrected or p.q)
         if matched is not None:
             conds.append(matched[0])
             rank = matched[1]
@@ -240,6 +496,14 @@ def search(session: Session, *, state: ChainState, params: SearchParams) -> Asse
         conds.append(CHECK_STATE == p.prompt_check)  # noqa: SIM300 (a column, not a constant)
     if not p.include_delisted and p.prompt_check != rules.CheckState.FAILED:
         conds.append(~rules.is_delisted_sql(ASSETS, PARAMS))
+    if p.orientation is not None:
+        conds.append(ASSETS.c.orientation == p.orientation)
+    if p.size is not None:
+        conds.append(ASSETS.c.size_class == p.size)
+    if p.colour is not None:
+        conds.append(ASSETS.c.colour == p.colour)
+    if p.base_model is not None:
+        conds.append(BASE_MODEL == p.base_model)  # noqa: SIM300 (a column, not a constant)
     offer_filtered = p.tier is not None or p.currency is not None or p.max_price is not None
     if offer_filtered:
         inner = OFFERS.alias("matching_offer")
@@ -253,16 +517,29 @@ def search(session: Session, *, state: ChainState, params: SearchParams) -> Asse
         else:
             counted = where
 
+    # The price a result shows and sorts by (`rules.price_order_key`): the first currency of its matching
+    # available offers (lowercase address order: the native coin first), then the lowest amount in it.
+    first = OFFERS.alias("first_currency")
+    price_currency = (
+        select(func.min(func.lower(first.c.currency)))
+        .where(and_(*_offer_conditions(p, p.tier, first)))
+        .correlate(ASSETS)
+        .scalar_subquery()
+    )
     cheapest = OFFERS.alias("cheapest_offer")
     min_price = (
         select(func.min(cheapest.c.price))
-        .where(and_(*_offer_conditions(p, p.tier, cheapest)))
+        .where(
+            and_(*_offer_conditions(p, p.tier, cheapest)), func.lower(cheapest.c.currency) == price_currency
+        )
         .correlate(ASSETS)
         .scalar_subquery()
     )
     columns: list[Any] = [
         *SUMMARY_COLUMNS,
+        *LOOK_COLUMNS,
         purchasable_offer(state.timestamp).label("purchasable"),
+        price_currency.label("price_currency"),
         min_price.label("min_price"),
     ]
     columns.append((rank if rank is not None else literal_column("NULL")).label("rank"))
@@ -273,7 +550,11 @@ def search(session: Session, *, state: ChainState, params: SearchParams) -> Asse
     if sort == "relevance":
         order = [desc(literal_column("rank")), ASSETS.c.asset_id.desc()]
     elif sort == "price":
-        order = [literal_column("min_price").asc().nulls_last(), ASSETS.c.asset_id.desc()]
+        order = [
+            literal_column("price_currency").asc().nulls_last(),
+            literal_column("min_price").asc().nulls_last(),
+            ASSETS.c.asset_id.desc(),
+        ]
     elif sort == "most_licensed":
         order = [ASSETS.c.licenses_sold.desc(), ASSETS.c.asset_id.desc()]
     else:
@@ -286,7 +567,8 @@ def search(session: Session, *, state: ChainState, params: SearchParams) -> Asse
         summary(
             row._mapping,
             state,
-            min_price=None if row.min_price is None else str(row.min_price),
+            **_price_fields(row.price_currency, row.min_price, currencies),
+            **{c.key: row._mapping[c.key] for c in LOOK_COLUMNS},
             rank=None if row.rank is None else float(row.rank),
             copy_of=copies.get(row.asset_id),
         )
@@ -306,7 +588,19 @@ def search(session: Session, *, state: ChainState, params: SearchParams) -> Asse
         next_cursor=encode_cursor(nxt) if nxt < count else None,
         facets=facets,
         as_of_block=state.block_number,
+        corrected_q=corrected,
     )
+
+
+def _price_fields(currency: str | None, price: Any, currencies: dict[str, Currency]) -> dict[str, Any]:
+    """`min_price` (raw), `min_price_currency` (checksummed) and `min_price_display` (exact, with the
+    symbol, for a currency the server knows) of a result."""
+    if currency is None or price is None:
+        return {"min_price": None, "min_price_currency": None, "min_price_display": None}
+    address = to_checksum_address(currency)
+    known = currencies.get(address)
+    shown = None if known is None else f"{format_amount(int(price), known.decimals)} {known.symbol}"
+    return {"min_price": str(price), "min_price_currency": address, "min_price_display": shown}
 
 
 def _facets(session: Session, where: ColumnElement[bool], p: SearchParams) -> tuple[int, Facets]:
@@ -319,29 +613,51 @@ def _facets(session: Session, where: ColumnElement[bool], p: SearchParams) -> tu
             ASSETS.c.standing,
             ASSETS.c.owner,
             ASSETS.c.children_count,
+            ASSETS.c.orientation,
+            ASSETS.c.size_class,
+            ASSETS.c.colour,
+            BASE_MODEL.label("base_model"),
         )
         .where(where)
         .cte("matched")
     )
     derivatives = case((m.c.children_count > 0, "true"), else_="false")
+    # The matching assets' available offers (matching the offer filters), read once for both offer facets.
     o = OFFERS.alias("facet_offer")
-    tiers = (
-        select(literal("tier"), o.c.tier, func.count(func.distinct(m.c.asset_id)))
-        .select_from(m.join(o, and_(*_available(o, m))))
-        .group_by(o.c.tier)
-    )
+    offer_conds = []
     if p.currency is not None:
-        tiers = tiers.where(o.c.currency == p.currency)
+        offer_conds.append(o.c.currency == p.currency)
     if p.max_price is not None:
-        tiers = tiers.where(o.c.price <= p.max_price)
+        offer_conds.append(o.c.price <= p.max_price)
+    mo = (
+        select(m.c.asset_id, o.c.tier, o.c.currency)
+        .select_from(m.join(o, and_(*_available(o, m))))
+        .where(*offer_conds)
+        .cte("matched_offers")
+    )
+    tiers = select(literal("tier"), mo.c.tier, func.count(func.distinct(mo.c.asset_id))).group_by(mo.c.tier)
+    currencies = select(literal("currency"), mo.c.currency, func.count(func.distinct(mo.c.asset_id)))
+    if p.tier is not None:
+        currencies = currencies.where(mo.c.tier == p.tier)
+    currencies = currencies.group_by(mo.c.currency)
+
+    def by(name: str, column: Any) -> Any:
+        return select(literal(name), column, func.count()).where(column.is_not(None)).group_by(column)
+
     query = union_all(
         select(literal("count"), literal(""), func.count()).select_from(m),
         select(literal("kind"), m.c.kind, func.count()).group_by(m.c.kind),
         select(literal("standing"), m.c.standing, func.count()).group_by(m.c.standing),
         select(literal("has_derivatives"), derivatives, func.count()).group_by(derivatives),
         tiers,
+        currencies,
+        by("orientation", m.c.orientation),
+        by("size", m.c.size_class),
+        by("colour", m.c.colour),
+        by("base_model", m.c.base_model),
     )
-    out: dict[str, dict[str, int]] = {"kind": {}, "tier": {}, "standing": {}, "has_derivatives": {}}
+    names = ("kind", "tier", "standing", "has_derivatives", "currency", "orientation", "size", "colour")
+    out: dict[str, dict[str, int]] = {name: {} for name in (*names, "base_model")}
     count = 0
     for facet, value, n in session.execute(query):
         if facet == "count":

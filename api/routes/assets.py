@@ -1,18 +1,20 @@
 """`/assets`: search, one certificate, its lineage graph and its badge."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 
 from api.addresses import parse_address
 from api.badge import badge_svg
 from api.caching import matches, not_modified, set_validators
-from api.deps import ChainDep, SessionDep, SettingsDep
+from api.currencies import known_currencies
+from api.deps import ChainDep, SessionDep, SettingsDep, core_settings
 from api.matcher import possible_original_of
 from api.params import CURSOR_PATTERN, address_schema
 from api.queries.assets import asset_detail, lineage
 from api.queries.disputes import asset_disputes_page
-from api.queries.search import CursorError, SearchParams, Sort, decode_cursor, search
+from api.queries.search import CursorError, SearchCache, SearchParams, Sort, decode_cursor, search_json
+from api.queries.similar import similar_works
 from api.queries.status import status_with_state
 from api.routes.disputes import DISPUTE_DESCRIPTION
 from api.schemas import (
@@ -25,8 +27,10 @@ from api.schemas import (
     Kind,
     LineagePublic,
     PossibleOriginal,
+    SimilarWorks,
     Standing,
     Tier,
+    UnprocessableBody,
     Use,
 )
 from genip.db import models
@@ -38,6 +42,11 @@ router = APIRouter(prefix="/assets", tags=["assets"])
 MAX_LIMIT = 100
 MAX_PRICE = 2**256 - 1
 
+Orientation = Literal["landscape", "portrait", "square"]
+SizeClass = Literal["small", "medium", "large"]
+Colour = Literal[
+    "red", "orange", "yellow", "green", "teal", "blue", "purple", "pink", "brown", "black", "grey", "white"
+]
 AssetId = Annotated[int, Path(ge=0, le=MAX_ASSET_ID, description="Asset (certificate token) id.")]
 _400 = {"model": ErrorBody, "description": "Malformed address or cursor."}
 _404 = {"model": ErrorBody, "description": "No asset with this id on the served chain."}
@@ -46,18 +55,30 @@ _404 = {"model": ErrorBody, "description": "No asset with this id on the served 
 @router.get(
     "",
     response_model=AssetsPublic,
-    responses={400: _400},
+    responses={
+        400: _400,
+        422: {"model": UnprocessableBody, "description": "A bad parameter, or `max_price` alone."},
+    },
     summary="Search assets",
     description=(
-        "Free text over title, description, tags and creator (Postgres full-text search with ranking; "
-        "SQLite FTS5 with bm25 on the embedded default). Offer filters (`tier`, `currency`, `max_price`) "
-        "must hold for one available offer (not paused, not sold out, its seller still the owner). Each "
+        "Free text over title, description, tags, model, tool, base model, trigger words and creator "
+        "(Postgres full-text search with ranking; SQLite FTS5 with bm25 on the embedded default), typo-"
+        "tolerant: a word no work contains is replaced by the closest indexed word (`catt` finds cat) and "
+        "`corrected_q` says what was searched. Offer filters (`tier`, `currency`, `max_price`) "
+        "must hold for one available offer (not paused, not sold out, its seller still the owner); "
+        "`max_price` is a raw amount of `currency` and is refused (422) without it: amounts in different "
+        "currencies do not compare. Image filters: `orientation` (landscape, portrait, square), `size` "
+        "(small: longer side < 1 024 px, medium, large: ≥ 2 048 px) and `colour` (dominant colour name); "
+        "`base_model` for models; each has its facet, as has `currency`. Each result shows its price "
+        "(`min_price`, `min_price_currency`, exact `min_price_display` such as `0.2364375 ETH`): the "
+        "cheapest matching offer in its first currency (the native coin first, then by address). Each "
         "result has its `standing` (clear, disputed, upheld, tainted), its `asset_status` as the licence "
         "rules see it (active, expired, disputed, upheld, tainted) and `purchasable` (a licence can be "
         "bought "
         "now: clear, not expired, one purchasable offer). `sort=relevance` (default) falls "
-        "back to `newest` without `q`; `price` sorts by the cheapest matching offer (raw amounts: combine "
-        "with `currency`), assets without one last. Page with `limit` (≤ 100) and `offset`, or with the "
+        "back to `newest` without `q`; `price` groups by currency (the native coin first, then by address) "
+        "and sorts by the shown price within each, assets without an offer last. Page with `limit` (≤ 100) "
+        "and `offset`, or with the "
         "opaque `cursor` of the previous page (it wins over `offset`). `facets` counts all matching assets. "
         "Possible copies (later near-duplicates of another creator's earlier work, as the indexer recorded "
         "them) are left out, of the count and the facets too, unless `include_copies=true`; each result then "
@@ -68,8 +89,10 @@ _404 = {"model": ErrorBody, "description": "No asset with this id on the served 
     ),
 )
 def list_assets(
+    request: Request,
     session: SessionDep,
     state: ChainDep,
+    settings: SettingsDep,
     q: Annotated[str | None, Query(max_length=500, description="Words to search for.")] = None,
     kind: Annotated[Kind | None, Query()] = None,
     creator: Annotated[str | None, Query(**address_schema("Creator address."))] = None,
@@ -105,8 +128,20 @@ def list_assets(
         ),
     ] = None,
     facets: Annotated[bool, Query(description="Include facet counts.")] = True,
-) -> AssetsPublic:
-    """Search and filter assets."""
+    orientation: Annotated[Orientation | None, Query(description="Images of this orientation.")] = None,
+    size: Annotated[SizeClass | None, Query(description="Images of this size class.")] = None,
+    colour: Annotated[Colour | None, Query(description="Images of this dominant colour.")] = None,
+    base_model: Annotated[
+        str | None, Query(max_length=64, description="Models trained on this base model.")
+    ] = None,
+) -> Response:
+    """Search and filter assets (the page as `AssetsPublic` JSON, serialised once and cached)."""
+    if max_price is not None and currency is None:
+        raise HTTPException(
+            422,
+            "max_price is a raw amount of one currency: give `currency` too (amounts in different "
+            "currencies do not compare)",
+        )
     if cursor is not None:
         try:
             offset = decode_cursor(cursor)
@@ -126,12 +161,31 @@ def list_assets(
         include_copies=include_copies,
         prompt_check=prompt_check,
         include_delisted=include_delisted,
+        orientation=orientation,
+        size=size,
+        colour=colour,
+        base_model=base_model,
         sort=sort,
         limit=limit,
         offset=offset,
         facets=facets,
     )
-    return search(session, state=state, params=params)
+    body = search_json(
+        session,
+        state=state,
+        params=params,
+        currencies=known_currencies(core_settings(request)),
+        cache=_search_cache(request, settings.api_search_cache_size),
+    )
+    return Response(body, media_type="application/json")
+
+
+def _search_cache(request: Request, size: int) -> SearchCache:
+    """The process's search answer cache (`api.queries.search.SearchCache`), made on first use."""
+    cache: SearchCache | None = getattr(request.app.state, "search_cache", None)
+    if cache is None:
+        cache = request.app.state.search_cache = SearchCache(size)
+    return cache
 
 
 @router.get("/{asset_id}", response_model=AssetPublic, responses={404: _404}, summary="One certificate")
@@ -161,6 +215,33 @@ def get_asset(request: Request, asset_id: AssetId, session: SessionDep, state: C
             inliers=c.inliers,
         )
     return found
+
+
+@router.get(
+    "/{asset_id}/similar",
+    response_model=SimilarWorks,
+    responses={404: _404},
+    summary="Similar works",
+    description=(
+        "Registered images that look like this one, closest first, by the matching engine (its registered "
+        "PDQ hash and the indexer's pHash within a wider radius than the copy check's: a 'looks like' strip, "
+        "not a copy verdict). Leaves out the work itself and, unless `include_copies=true`, works recorded "
+        "as possible copies. Other kinds have no image to compare: an empty list."
+    ),
+)
+def get_similar(
+    request: Request,
+    asset_id: AssetId,
+    session: SessionDep,
+    state: ChainDep,
+    limit: Annotated[int, Query(ge=1, le=48)] = 12,
+    include_copies: Annotated[bool, Query(description="List possible copies too.")] = False,
+) -> SimilarWorks:
+    """Works near an asset."""
+    asset = session.get(models.Asset, (state.chain_id, asset_id))
+    if asset is None:
+        raise HTTPException(404, f"asset {asset_id} is not registered on chain {state.chain_id}")
+    return similar_works(request.app, session, state, asset, limit=limit, include_copies=include_copies)
 
 
 @router.get(

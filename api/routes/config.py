@@ -7,6 +7,7 @@ from typing import cast, get_args
 from fastapi import APIRouter, HTTPException, Request
 
 from api.deps import core_settings
+from api.routes.faucet import faucet_of
 from api.routes.uploads import ALLOWED_SUFFIXES, MAX_UPLOAD_BYTES
 from api.schemas import ChainConfig, Currency, Kind, KindConfig, TermsTemplate, Use
 from api.schemas import Tier as TierName
@@ -80,4 +81,5 @@ def get_config(request: Request) -> ChainConfig:
         kinds=[_kind(kind) for kind in WorkKind],
         uses=list(get_args(Use)),
         max_upload_bytes=MAX_UPLOAD_BYTES,
+        faucet=faucet_of(request) is not None,
     )

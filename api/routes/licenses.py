@@ -1,18 +1,32 @@
-"""`/licenses/status`: the question platforms ask before every display."""
+"""`/licenses/status`: the question platforms ask before every display; `/licenses/{id}` and its PDF
+document, `/licenses/{id}/document`."""
 
 import hashlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
+from sqlalchemy.orm import Session
 
 from api.addresses import parse_address
 from api.body_limits import BODY_ERRORS
 from api.caching import matches, not_modified, set_validators
-from api.deps import ChainDep, SessionDep, SettingsDep
+from api.currencies import known_currencies
+from api.deps import ChainDep, SessionDep, SettingsDep, core_settings
 from api.params import AccountQuery
+from api.queries.chain import ChainState
+from api.queries.licences import licence_facts, licence_public
 from api.queries.status import status_many
-from api.schemas import MAX_ASSET_ID, ErrorBody, LicenseStatus, LicenseStatusBatch, StatusRequest, Use
+from api.schemas import (
+    MAX_ASSET_ID,
+    ErrorBody,
+    LicensePublic,
+    LicenseStatus,
+    LicenseStatusBatch,
+    StatusRequest,
+    Use,
+)
 from api.status_endpoint import StatusService
+from genip.licence_document import LicenceFacts, licence_filename, licence_pdf
 
 __all__ = ["STATUS_ROUTE", "router"]
 
@@ -113,4 +127,62 @@ def post_status(
     set_validators(response, etag, cache)
     return LicenseStatusBatch(
         as_of_block=state.block_number, data=status_many(session, state=state, items=items)
+    )
+
+
+# ─────────────────────────────── one licence and its document ───────────────────────────────
+
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No such licence on the indexed chain (or not indexed yet)."}
+}
+LicenceIdPath = Annotated[int, Path(ge=0, le=MAX_ASSET_ID, description="Licence (token) id.")]
+
+
+def _facts(request: Request, session: Session, state: ChainState, license_id: int) -> LicenceFacts:
+    facts = licence_facts(
+        session,
+        state=state,
+        license_id=license_id,
+        currencies=known_currencies(core_settings(request)),
+        base_url=str(request.base_url),
+    )
+    if facts is None:
+        raise HTTPException(404, f"licence {license_id} is not indexed on chain {state.chain_id}")
+    return facts
+
+
+@router.get(
+    "/{license_id}",
+    response_model=LicensePublic,
+    responses=_NOT_FOUND,
+    summary="One licence: parties, work, terms, sale, and whether it is valid now",
+)
+def get_licence(license_id: LicenceIdPath, request: Request, session: SessionDep, state: ChainDep) -> Any:
+    """The facts a licence document states, as JSON; `valid` as of the indexed block (the verification link
+    the document prints)."""
+    facts = _facts(request, session, state, license_id)
+    document = str(request.url_for("get_licence_document", license_id=license_id))
+    return licence_public(facts, state=state, document_url=document)
+
+
+@router.get(
+    "/{license_id}/document",
+    response_class=Response,
+    responses=_NOT_FOUND
+    | {200: {"content": {"application/pdf": {}}, "description": "The licence as a PDF."}},
+    summary="The licence document (PDF)",
+)
+def get_licence_document(
+    license_id: LicenceIdPath, request: Request, session: SessionDep, state: ChainDep
+) -> Response:
+    """The licence as a PDF: the parties (licensor: the certificate's owner at the purchase; licensee: the
+    token's holder), the work (id, title, kind, sha256, media CID), the terms (the Terms Record's switches and
+    the shipped plain-language text its document hash names), the exact price, transaction, block, expiry and
+    where to verify it. Text outside Latin-1 is folded (`genip.licence_document`)."""
+    facts = _facts(request, session, state, license_id)
+    name = licence_filename(facts.license_id, facts.chain_id)
+    return Response(
+        licence_pdf(facts),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )

@@ -106,7 +106,8 @@ class MatchCandidate(BaseModel):
     )
     title: str | None = Field(default=None, description="From the work's metadata, when indexed.")
     creator: str
-    media_cid: str | None = None
+    media_cid: str | None = Field(default=None, description="The work's original's CID (sealed, not served).")
+    preview_cid: str | None = Field(default=None, description="The work's watermarked preview (/ipfs/{cid}).")
     asset_status: rules.StandingStatus = Field(
         description="The asset's standing now: active (clear), disputed (an open claim), upheld, or tainted "
         "(a claim against an ancestor was upheld)."
@@ -166,6 +167,7 @@ def _candidate(
         title=None if found is None else found.title,
         creator=c.creator,
         media_cid=None if found is None else found.media_cid,
+        preview_cid=None if found is None else found.preview_cid,
         asset_status=rules.standing_status(c.standing),
         role=weighed.role.value,  # type: ignore[arg-type]
         copy_of=weighed.copy_of,

@@ -1,4 +1,10 @@
-"""`/ipfs/{cid}`: works and metadata from the content store, verified, with immutable caching."""
+"""`/ipfs/{cid}`: previews and metadata from the content store, verified, with immutable caching.
+
+Never an original: a CID that is a registered work's media (`assets.media_cid`) or a sealed original
+(`sealed_originals`) is refused with 403 before the store is asked, pointing at `GET /works/{id}/original`,
+where licence holders download it. (Originals are stored only sealed anyway, so the store would not have the
+plaintext; the 403 says why and where to go.)
+"""
 
 from collections.abc import Iterator
 from typing import Any
@@ -6,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.caching import IMMUTABLE, matches, not_modified
 from api.deps import SessionDep, StoreDep
@@ -56,13 +63,19 @@ def sniff(head: bytes) -> str:
         200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
         304: {"description": "Not modified (content never changes)."},
         400: {"model": ErrorBody, "description": "Not a CID."},
+        403: {
+            "model": ErrorBody,
+            "description": "The CID is a work's original: never served here; licence holders download it "
+            "from `GET /works/{id}/original`.",
+        },
         404: {"model": ErrorBody, "description": "The store does not hold this CID."},
         503: {"model": ErrorBody, "description": "The IPFS node cannot be reached."},
     },
     summary="Media or metadata by CID",
     description=(
-        "The bytes of a work or its metadata from the content store, verified against the CID as they "
-        "stream. Content type: the asset's `media_type` when the CID is a registered work's media, "
+        "The bytes of a preview or metadata from the content store, verified against the CID as they "
+        "stream; never a work's original (403). Content type: the asset's `media_type` when the CID is a "
+        "registered work's media, "
         "`application/json` for metadata, else sniffed from the first bytes. Cached forever "
         "(`Cache-Control: public, max-age=31536000, immutable`, ETag = the CID)."
     ),
@@ -78,6 +91,7 @@ def get_content(
         parse_cid(cid)
     except InvalidCIDError as exc:
         raise HTTPException(400, f"{cid[:100]!r} is not a CID: {exc}") from None
+    _refuse_originals(session, cid)
     etag = f'"{cid}"'
     if matches(request, etag):
         return not_modified(etag, IMMUTABLE)
@@ -110,3 +124,19 @@ def get_content(
     return StreamingResponse(
         body(), media_type=media_type, headers={"Cache-Control": IMMUTABLE, "ETag": etag}
     )
+
+
+def _refuse_originals(session: Session, cid: str) -> None:
+    """403 with the reason when `cid` names a work's original (registered media, or any sealed original)."""
+    A, S = models.Asset, models.SealedOriginal
+    asset_id = session.execute(
+        select(A.asset_id).where(A.media_cid == cid).order_by(A.asset_id).limit(1)
+    ).scalar_one_or_none()
+    if asset_id is None and session.get(S, cid) is None:
+        return
+    where = (
+        f"licence holders and its owner download it from GET /works/{asset_id}/original"
+        if asset_id is not None
+        else "once registered, licence holders download it from GET /works/{id}/original"
+    )
+    raise HTTPException(403, f"{cid} is a work's original, which is never served publicly: {where}")

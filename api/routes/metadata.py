@@ -1,6 +1,7 @@
 """`POST /metadata`: the ERC-721 metadata JSON (`WorkMetadata`) of an uploaded work, built from the numbers
 `POST /uploads` computed and the client-computed prompt commitment (the prompt itself never leaves the
-browser), stored by CID.
+browser), stored by CID. Its `image` names the work's public face (`POST /uploads` derived it: an image's
+watermarked preview; a text's excerpt and the other kinds' card go into `genip.preview`), never the original.
 """
 
 import json
@@ -62,6 +63,9 @@ def store_metadata(request: Request, body: MetadataRequest) -> MetadataStored:
             tags=tuple(body.tags),
             creator=body.creator or None,
             details=record["details"],
+            preview_cid=record.get("preview_cid"),
+            excerpt=record.get("excerpt"),
+            card=record.get("card"),
         )
         data = metadata.to_bytes()
     except ContentError as exc:

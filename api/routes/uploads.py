@@ -2,9 +2,11 @@
 registration.
 
 It checks size and type, canonicalises, hashes, fingerprints and stores the work and answers its sha256, CID,
-media type and perceptual hash. What was computed is kept in `<data dir>/uploads/<cid>.json` so that
-`POST /metadata` (`api.routes.metadata`) builds metadata from the server's own numbers, not from whatever a
-client sends back.
+media type and perceptual hash. The original is stored only sealed (`genip.storage.originals`: encrypted, the
+envelope in the database); its public face (`genip.content.preview`: an image's watermarked preview, stored in
+the clear, a text's excerpt, a card) is derived here and answered too. What was computed is kept in
+`<data dir>/uploads/<cid>.json` so that `POST /metadata` (`api.routes.metadata`) builds metadata from the
+server's own numbers, not from whatever a client sends back.
 
 **Nothing heavy runs on the event loop.** Checking, canonicalising, hashing and fingerprinting the saved file
 (`genip.content.hashed`) runs in a worker process of the CPU pool (`api.cpu.run_isolated`: its whole-text
@@ -23,6 +25,7 @@ uploader) within the match distance. It warns, it does not refuse: the registrat
 """
 
 import json
+import re
 import shutil
 import tempfile
 from contextlib import suppress
@@ -35,7 +38,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.addresses import parse_address
 from api.cpu import WorkerCrashedError, run_cpu, run_isolated
-from api.deps import content_store, uploads_dir
+from api.deps import content_store, originals_of, uploads_dir
 from api.matcher import describe, lookup, match_config, matcher
 from api.params import FORM_ADDRESS_PATTERN, FORM_ADDRESS_SCHEMA, optional_value
 from api.schemas import ErrorBody, Kind, NearDuplicate, UploadResult
@@ -45,6 +48,7 @@ from genip.content.fingerprint import TooManyPixelsError
 from genip.content.formats import IMAGE_SUFFIXES, MODEL_SUFFIXES, TEXT_SUFFIXES
 from genip.content.hashed import hash_work_file
 from genip.content.metadata import PerceptualHash
+from genip.content.preview import derive_preview
 from genip.matching.errors import MatchingError
 from genip.matching.perceptual import QueryHash
 from genip.storage import StorageError
@@ -100,6 +104,7 @@ def near_duplicates(
             title=f.title,
             creator=f.candidate.creator,
             media_cid=f.media_cid,
+            preview_cid=f.preview_cid,
             message=f"looks like asset {f.candidate.asset_id}"
             + (f" ({f.title!r})" if f.title else "")
             + f" by {f.candidate.creator} ({f.candidate.likeness}): register it as a derivative "
@@ -116,6 +121,20 @@ def _kind(text: str) -> WorkKind:
     except KeyError:
         names = ", ".join(k.name.lower() for k in WorkKind)
         raise HTTPException(400, f"kind {text[:40]!r} is not one of {names}") from None
+
+
+#: An absolute path of two or more parts ("/tmp/genip-upload-x/work.png"), not a media type ("image/png").
+_PATH = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?(?:[/\\][\w.+@~-]+){2,}[/\\]?")
+
+
+def _public(exc: BaseException, saved: Path, filename: str | None) -> str:
+    """`exc`'s message fit for the client: the server's copy of the upload is named by the client's own file
+    name and any other server path by its last part (no temp directory or data directory leaks)."""
+    text = str(exc) or type(exc).__name__
+    name = Path(filename or "").name or "the file"
+    for server_path in (str(saved), str(saved.parent), saved.name):
+        text = text.replace(server_path, name)
+    return _PATH.sub(lambda m: Path(m.group(0).rstrip("/\\")).name or "…", text)
 
 
 def _size(limit: int) -> str:
@@ -182,15 +201,29 @@ async def upload_work(
         try:
             done = await run_isolated(hash_work_file, path, work_kind, max_pixels=limits.max_pixels)
         except TooManyPixelsError as exc:
-            raise HTTPException(413, str(exc)) from None
+            raise HTTPException(413, _public(exc, path, file.filename)) from None
         except (ContentError, OSError, ValueError, WorkerCrashedError) as exc:
-            raise HTTPException(415, f"the file is not a readable {work_kind.name.lower()}: {exc}") from None
+            reason = _public(exc, path, file.filename)
+            readable = f"the file is not a readable {work_kind.name.lower()}"
+            raise HTTPException(415, f"{readable}: {reason}") from None
         digest, phash = done.digest, done.perceptual_hash
         image = await run_in_threadpool(path.read_bytes) if work_kind is WorkKind.IMAGE else None
+        try:  # the public face, derived like the hashes in a worker process; the original only sealed
+            preview = await run_isolated(
+                derive_preview, work_kind, done.stored, done.details, size=digest.size
+            )
+        except (ContentError, OSError, ValueError, WorkerCrashedError) as exc:
+            reason = _public(exc, path, file.filename)
+            raise HTTPException(415, f"no preview can be made of the file: {reason}") from None
         try:
-            cid = await run_in_threadpool(content_store(request).put, done.stored)
+            store = content_store(request)
+            cid = (await run_in_threadpool(originals_of(request).seal, done.stored)).original_cid
+            preview_cid = (
+                await run_in_threadpool(store.put, preview.image) if preview.image is not None else None
+            )
         except StorageError as exc:
-            raise HTTPException(503, f"the content store cannot take the file: {exc}") from None
+            reason = _public(exc, path, file.filename)
+            raise HTTPException(503, f"the content store cannot take the file: {reason}") from None
     finally:
         shutil.rmtree(temp_dir, ignore_errors=True)
     if cid != digest.cid:
@@ -205,6 +238,9 @@ async def upload_work(
         if phash is None
         else {"algorithm": phash.algorithm, "value": "0x" + phash.value.hex(), "quality": phash.quality},
         "details": done.details,
+        "preview_cid": preview_cid,
+        "excerpt": preview.excerpt,
+        "card": preview.card,
     }
     uploads = uploads_dir(request)
     uploads.mkdir(parents=True, exist_ok=True)

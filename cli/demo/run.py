@@ -41,6 +41,8 @@ if TYPE_CHECKING:  # `genip --help` loads this module: the chain and the seed lo
 __all__ = ["demo"]
 
 STATE_FILE = "anvil-state.json"
+#: The dev account the demo's faucet sends from (the seed's cast uses 0-6, the browser tests 7 and 8).
+FAUCET = 9
 #: The checker's private sealing key, inside the data directory.
 CHECKER_KEY_FILE = Path("checker") / "sealing.key"
 
@@ -117,6 +119,7 @@ def demo(
     from genip.chain.up import DEV_BLOCK_TIME, mixed_mining
     from genip.db.engine import make_engine
     from genip.storage import open_store
+    from genip.storage.originals import Keyring
 
     settings: Settings = ctx.obj
     console = Console(highlight=False)
@@ -163,6 +166,7 @@ def demo(
                         settings.data_dir,
                         engine=engine,
                         checker_key=checker_key,
+                        keyring=Keyring.from_settings(settings),
                         progress=lambda s: status.update(s),
                     )
             finally:
@@ -213,7 +217,11 @@ def _serve(
         settings.data_dir / "logs", env=env, notify=lambda line: console.print(line, style="yellow")
     )
     url = f"http://127.0.0.1:{port}"
-    api_env = {"GENIP_CHECKER_PUBLIC_KEY": checker_key.public_key.hex}
+    api_env = {
+        "GENIP_CHECKER_PUBLIC_KEY": checker_key.public_key.hex,
+        # demo mode's faucet (`POST /faucet`, `genip faucet`): a funded dev account's key, to the API alone
+        "GENIP_FAUCET_KEY": dev_account(FAUCET).key.hex(),
+    }
     checker_env = {  # the checker's keys reach its process alone
         "GENIP_KEY_ENV": "GENIP_PRIVATE_KEY",
         "GENIP_PRIVATE_KEY": dev_account(CHECKER).key.hex(),
@@ -322,6 +330,7 @@ def _banner(console: Console, settings: "Settings", deployment: "Deployment", ur
         ("data", f"{settings.data_dir} · database {_database(settings)}"),
         ("processes", "API, indexer and prompt checker, each restarted if it exits"),
         ("logs", f"{settings.data_dir / 'logs'} (api.log, indexer.log, checker.log)"),
+        ("faucet", "new wallets: `genip faucet ADDRESS` or “Get test funds” on the page (1 ETH, 1 000 gUSD)"),
     ):
         table.add_row(what, value)
     console.print(table)

@@ -38,6 +38,7 @@ from genip.checker.worker import Checker
 from genip.content.metadata import ParentLink
 from genip.prompts import PromptVault
 from genip.storage import ContentStore
+from genip.storage.originals import Keyring, Originals, key_file
 from genip.terms.terms import extended_terms, standard_terms, template
 from genip.works import WorkDescription, prepare_registration, register_draft
 
@@ -78,10 +79,13 @@ def seed(
     *,
     engine: Engine,
     checker_key: CheckerKey,
+    keyring: Keyring | None = None,
     progress: Callable[[str], None] = lambda _step: None,
 ) -> SeedReport:
     """Registers, offers, sells, derives, pays, checks the prompts (their submissions go to `engine`'s
-    migrated database, sealed to `checker_key`) and withdraws; returns the ids it created."""
+    migrated database, sealed to `checker_key`) and withdraws; returns the ids it created. Originals are
+    sealed with `keyring` (default: the data dir's key file), their envelopes kept in `engine`'s database."""
+    originals = Originals(engine, store, keyring or Keyring([key_file(data_dir)]))
     platform, ada, basho, cleo, dex, northwind, acme = (dev_account(i) for i in range(7))
     token = client.demo_token
     if token is None:
@@ -108,7 +112,9 @@ def seed(
             parents=parents,
         )
         vault = PromptVault(data_dir, creator.address)
-        registered = register_draft(client, creator, draft, store=store, vault=vault, license_ids=licenses)
+        registered = register_draft(
+            client, creator, draft, store=store, vault=vault, originals=originals, license_ids=licenses
+        )
         creators[registered.asset_id] = creator
         return registered.asset_id
 

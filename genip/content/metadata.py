@@ -15,17 +15,23 @@ Shape (keys shown in the canonical, sorted order they are written in):
         "model": "..." | null, "tool": "..." | null,
         "parents": [{"assetId": 1, "licenseId": 2}],
         "perceptualHash": {"algorithm": "pdq" | "simhash64", "quality": 100 | null, "value": "0x..."} | null,
+        "preview": {"card": {...} | null, "cid": "<preview cid>" | null, "excerpt": "..." | null},  # if any
         "promptCommitment": "0x...",
         "tags": ["..."],
         "version": 1
       },
-      "image": "ipfs://<work cid or preview cid>",   # image kinds, or a preview image of another kind
+      "image": "ipfs://<preview cid>",          # the public face (`content.preview`); for metadata
+                                                # written before previews, an image's own CID
       "name": "..."
     }
 
 `name`, `description`, `image` / `animation_url` and `attributes` are the ERC-721 / OpenSea fields; the
 `genip` object repeats what the certificate commits to (sha256, perceptual hash, prompt commitment) so the
 JSON alone is enough to check a work. `digitalSourceType` is the IPTC term for media made by a trained model.
+
+The public face (`genip.preview`, `genip.content.preview`): an image's watermarked preview (`cid`, and `image`
+points at it), a text's `excerpt`, a model's / workflow's / prompt's `card`. The original stays committed by
+sha256 and CID but is sealed at rest (`genip.storage.originals`) and never served from `ipfs://`.
 
 The JSON is written canonically (`canonical.canonical_json`), so the same description always has the same
 CID, and it must fit in one raw IPFS block (at most 256 KiB): then its CID is `bafkrei...` and carries the
@@ -100,6 +106,8 @@ class WorkMetadata:
     creator: str | None = None
     preview_cid: str | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    excerpt: str | None = None
+    card: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         name = self.name.strip()
@@ -159,12 +167,18 @@ class WorkMetadata:
                 "details": dict(self.details),
             },
         }
-        if self.kind is WorkKind.IMAGE:
-            document["image"] = uri
-        else:
+        if self.preview_cid is not None or self.excerpt is not None or self.card is not None:
+            document["genip"]["preview"] = {
+                "cid": self.preview_cid,
+                "excerpt": self.excerpt,
+                "card": None if self.card is None else dict(self.card),
+            }
+        if self.kind is not WorkKind.IMAGE:
             document["animation_url"] = uri
-            if self.preview_cid is not None:
-                document["image"] = f"ipfs://{self.preview_cid}"
+        if self.preview_cid is not None:
+            document["image"] = f"ipfs://{self.preview_cid}"
+        elif self.kind is WorkKind.IMAGE:
+            document["image"] = uri
         return document
 
     def to_bytes(self) -> bytes:
@@ -214,6 +228,8 @@ class WorkMetadata:
                 creator=_typed(g.get("creator"), str | None, "creator"),
                 preview_cid=_preview(document),
                 details=_typed(g.get("details", {}), dict, "details"),
+                excerpt=_typed(_face(g).get("excerpt"), str | None, "excerpt"),
+                card=_typed(_face(g).get("card"), dict | None, "card"),
             )
         except FormatError:
             raise
@@ -249,7 +265,15 @@ def _bytes32(text: str) -> bytes:
     return value
 
 
+def _face(g: dict[str, Any]) -> dict[str, Any]:
+    face = g.get("preview") or {}
+    return _typed(face, dict, "preview")  # type: ignore[no-any-return]
+
+
 def _preview(document: dict[str, Any]) -> str | None:
+    face = _face(document["genip"])
+    if "cid" in face:
+        return _typed(face["cid"], str | None, "preview cid")  # type: ignore[no-any-return]
     image = document.get("image")
     if document.get("animation_url") and isinstance(image, str) and image.startswith("ipfs://"):
         return image.removeprefix("ipfs://")

@@ -54,6 +54,7 @@ __all__ = [
     "DerivativeEdge",
     "Dispute",
     "DisputeBond",
+    "Download",
     "Held",
     "License",
     "Offer",
@@ -66,6 +67,11 @@ __all__ = [
     "Taint",
     "Terms",
     "UndoEntry",
+    "UsedNonce",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
     "Withdrawal",
 ]
 
@@ -244,6 +250,20 @@ class Asset(Base):
     metadata_json: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Match hashes computed from the image's media (indexer.media): pending, ok, missing, mismatch, invalid.
     media_status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    # Shopping search (0014): the image's look, written by the indexer's media step (`genip.content.look`,
+    # `rules.orientation`, `rules.size_class`). Not mapped: `base_model`, a generated column (a LoRA's or
+    # checkpoint's base model from `metadata_json`), like Postgres's `search_vector`: the indexer's row
+    # writes must never set it (`api.queries.search.BASE_MODEL` reads it).
+    image_width: Mapped[int | None] = mapped_column(Integer)
+    image_height: Mapped[int | None] = mapped_column(Integer)
+    orientation: Mapped[str | None] = mapped_column(String(16))
+    size_class: Mapped[str | None] = mapped_column(String(16))
+    colour: Mapped[str | None] = mapped_column(String(16))
+    # The public face from the metadata (`genip.content.preview`): an image preview's CID, a text's excerpt,
+    # a model's / workflow's / prompt's card. The original behind `media_cid` is sealed (`sealed_originals`).
+    preview_cid: Mapped[str | None] = mapped_column(String(128))
+    excerpt: Mapped[str | None] = mapped_column(Text)
+    card: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class PromptCheck(Base):
@@ -642,3 +662,189 @@ class ReviewLog(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_review_log_submission", "submission_id"),)
+
+
+# ─────────────────────────────── wallet-signed requests and original downloads ──────────────────────────────
+
+
+class UsedNonce(Base):
+    """A nonce an account spent on a wallet-signed request (`api.wallet_auth`): each is accepted once. Not
+    chain data; rows whose signature has expired (`expires_at`, unix seconds) are pruned (migration 0013)."""
+
+    __tablename__ = "used_nonces"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    account: Mapped[str] = mapped_column(Address(), primary_key=True)
+    nonce: Mapped[str] = mapped_column(Hash32(), primary_key=True)
+    action: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[int] = mapped_column(BigInteger, index=True)
+    used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Download(Base):
+    """One delivery of a work's original to a signed-in account (`GET /works/{id}/original`): who, which work
+    and content, under what grant (`owner`, or `licence` with `license_id`), as of which indexed block, when.
+
+    Not chain data: written by the API. Append-only — triggers refuse UPDATE and DELETE (migration 0013)."""
+
+    __tablename__ = "downloads"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    asset_id: Mapped[int] = mapped_column(BigInteger)
+    account: Mapped[str] = mapped_column(Address())
+    grant: Mapped[str] = mapped_column(String(16))  # owner, licence
+    license_id: Mapped[int | None] = mapped_column(BigInteger)  # null when the owner downloaded
+    content_hash: Mapped[str] = mapped_column(Hash32())
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_downloads_asset", "chain_id", "asset_id"),
+        Index("ix_downloads_account", "chain_id", "account"),
+    )
+
+
+# ─────────────────────────────── sealed originals ───────────────────────────────
+
+
+class SealedOriginal(Base):
+    """The envelope of one original sealed at rest (`genip.storage.originals`): the content store holds only
+    `sealed_cid` (AES-256-GCM ciphertext under a per-work data key); `wrapped_key` is that data key wrapped
+    by the service key (a Fernet token, rewrapped by `genip originals rotate`). Keyed by the original's CID,
+    which the certificate's metadata commits to. Not chain data: written where the original is stored.
+    """
+
+    __tablename__ = "sealed_originals"
+    original_cid: Mapped[str] = mapped_column(String(128), primary_key=True)
+    sealed_cid: Mapped[str] = mapped_column(String(128))
+    wrapped_key: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(BigInteger)
+    sealed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# ─────────────────────────────── webhooks (migration 0016) ───────────────────────────────
+
+#: An id column that autoincrements on both backends (SQLite only autoincrements INTEGER PRIMARY KEY).
+_SERIAL = BigInteger().with_variant(Integer, "sqlite")
+
+
+class WebhookSubscription(Base):
+    """A URL subscribed to event types (`genip.webhooks.EVENT_TYPES`), optionally only for some assets and/or
+    accounts. `secret` (a Standard Webhooks `whsec_…` key) signs every payload: shown once when created,
+    needed in clear to sign, so whoever reads this table can forge payloads. Removed subscriptions keep their
+    row (`removed_at`) so the delivery log still names them. Not chain data: written by `genip webhooks`."""
+
+    __tablename__ = "webhook_subscriptions"
+    id: Mapped[int] = mapped_column(_SERIAL, primary_key=True, autoincrement=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    url: Mapped[str] = mapped_column(Text)
+    event_types: Mapped[list[Any]] = mapped_column(JSON)
+    asset_ids: Mapped[list[Any] | None] = mapped_column(JSON)  # null: every asset
+    accounts: Mapped[list[Any] | None] = mapped_column(JSON)  # lowercase addresses; null: every account
+    secret: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_webhook_subscriptions_chain", "chain_id", "removed_at"),)
+
+
+class WebhookEvent(Base):
+    """The outbox: one event that happened, written in the indexer's batch transaction (or with the row that
+    made it, for `copy.marked`), only when some subscription wanted it. `id` is the Standard Webhooks
+    `webhook-id` every delivery of it carries; `payload` the JSON body. Chain-bound events carry the block
+    they belong to, so a reorg past it finds them; a retraction (`type` ending `.retracted`) has no block and
+    names the event it retracts (`retracts`); `retracted_at` marks an event a reorg removed after it was sent.
+    """
+
+    __tablename__ = "webhook_events"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    type: Mapped[str] = mapped_column(String(48))
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    retracts: Mapped[str | None] = mapped_column(String(40))
+    retracted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_webhook_events_block", "chain_id", "block_number"),)
+
+
+class WebhookDelivery(Base):
+    """One event owed to one subscription. `state`: pending (due at `next_attempt_at`, or in flight while
+    `leased_until` is in the future), delivered, failed (`attempts` reached the maximum) or cancelled (a reorg
+    removed the event, or the subscription was removed). `attempts` counts claims, so a worker that died
+    mid-delivery used one up. A retraction's delivery waits while the delivery it `follows` is in flight."""
+
+    __tablename__ = "webhook_deliveries"
+    id: Mapped[int] = mapped_column(_SERIAL, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[int] = mapped_column(BigInteger)
+    event_id: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    leased_by: Mapped[str | None] = mapped_column(String(80))
+    leased_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    follows: Mapped[int | None] = mapped_column(BigInteger)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "event_id", name="uq_webhook_deliveries_subscription_event"),
+        Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),
+        Index("ix_webhook_deliveries_event", "event_id"),
+    )
+
+
+class WebhookAttempt(Base):
+    """The delivery log: one HTTP attempt of a delivery, by which worker, how long it took, the status it got
+    or the error (never the secret, the signature or the response body)."""
+
+    __tablename__ = "webhook_attempts"
+    id: Mapped[int] = mapped_column(_SERIAL, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[int] = mapped_column(BigInteger)
+    attempt: Mapped[int] = mapped_column(Integer)
+    worker: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    duration_ms: Mapped[float] = mapped_column(Float)
+    status: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_webhook_attempts_delivery", "delivery_id"),)
+
+
+#: `license.expired` events: the licences whose expiry a batch's chain time passed (`genip.webhooks.outbox`).
+Index("ix_licenses_expiry", License.chain_id, License.expires_at)
+
+
+# ─────────────────────────────── shopping search ───────────────────────────────
+
+
+class SearchState(Base):
+    """One row (`id` 1): `version` counts every write to `assets` and `provenance` (database triggers, 0014),
+    so a cache of search answers keyed on the cursor and this version never outlives what it read."""
+
+    __tablename__ = "search_state"
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+# ─────────────────────────────── creator profiles ───────────────────────────────
+
+
+class Profile(Base):
+    """A creator's public profile, as their wallet signed it (`PUT /profiles/{address}`, EIP-712 over every
+    field; the signature, nonce, expiry and chain it was signed for are kept). Not chain data (0015)."""
+
+    __tablename__ = "profiles"
+    account: Mapped[str] = mapped_column(Address(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    bio: Mapped[str] = mapped_column(Text)
+    avatar_url: Mapped[str | None] = mapped_column(Text)
+    links: Mapped[list[str]] = mapped_column(JSON)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    nonce: Mapped[str] = mapped_column(Hash32())
+    expiry: Mapped[int] = mapped_column(BigInteger)
+    signature: Mapped[str] = mapped_column(String(132))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

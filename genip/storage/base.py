@@ -83,6 +83,11 @@ class ContentStore(Protocol):
         """Whether the store holds (for Kubo: has pinned) `cid`."""
         ...
 
+    def remove(self, cid: str) -> bool:
+        """Drop `cid` from the store (for Kubo: unpin it, so garbage collection frees it); whether it was
+        there. Used to remove plaintext originals once sealed (`genip originals seal-store`)."""
+        ...
+
 
 class _VerifyingRaw(io.RawIOBase):
     """Raw stream over `blocks` that hashes everything it passes on and checks the CID at the end."""

@@ -6,7 +6,8 @@ Calls (all `POST`, as the RPC API requires):
   multipart form data: the import settings spelled out, so the node's own defaults or profile cannot change
   the CID. The CID the node answers must equal the one computed here, else `IntegrityError`.
 - `/api/v0/cat?arg=<cid>`: streamed, and verified against the CID as it is read.
-- `/api/v0/pin/add?arg=<cid>` (`pin`) and `/api/v0/pin/ls?arg=<cid>&type=recursive` (`has`: the node keeps
+- `/api/v0/pin/add?arg=<cid>` (`pin`), `/api/v0/pin/rm?arg=<cid>` (`remove`) and
+  `/api/v0/pin/ls?arg=<cid>&type=recursive` (`has`: the node keeps
   only what is pinned, so "has" means "pinned").
 
 The CID check also catches a node whose configuration changes the DAG shape in ways no `add` option
@@ -112,6 +113,17 @@ class KuboStore:
             return False
         keys = answer.json().get("Keys") or {}
         return cid in keys
+
+    def remove(self, cid: str) -> bool:
+        """Unpin `cid` (`pin/rm`): the node's garbage collection then frees its blocks, unless another pin
+        holds them. Whether it was pinned. (Other nodes that fetched it meanwhile are beyond reach.)"""
+        if not self.has(cid):
+            return False
+        try:
+            self._post("pin/rm", params={"arg": cid, "recursive": "true"})
+        except ContentNotFoundError:  # unpinned meanwhile
+            return False
+        return True
 
     def open(self, cid: str) -> BinaryIO:
         """A verifying stream of `cid`'s bytes from `cat`."""

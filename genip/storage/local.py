@@ -82,6 +82,16 @@ class LocalStore:
         """Whether an object is stored under `cid` (not re-verified; `get` or `open` verify)."""
         return self.path_of(cid).is_file()
 
+    def remove(self, cid: str) -> bool:
+        """Unlink the object stored under `cid` (and make that durable); whether there was one."""
+        path = self.path_of(cid)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        _fsync_dir(path.parent)
+        return True
+
 
 def _open_source(source: Path | bytes) -> BinaryIO:
     return BytesIO(source) if isinstance(source, bytes) else source.open("rb")

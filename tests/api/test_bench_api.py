@@ -36,7 +36,8 @@ def test_a_tiny_benchmark_run_measures_every_row() -> None:
         check=True,
     )
     summary = json.loads(out.stdout.strip().splitlines()[-1])
-    rows = ("ceiling", "status", "status_uncached", "batch", "search", "generator_many", "ceiling_many")
+    rows = ("ceiling", "status", "status_uncached", "batch", "search", "search_uncached", "generator_many",
+            "ceiling_many")  # fmt: skip
     for key in (*rows, "status_many", "status_many_uncached", "status_many_other"):
         assert summary[key]["errors"] == 0, out.stdout
         assert summary[key]["rps"] > 0, out.stdout
@@ -45,4 +46,5 @@ def test_a_tiny_benchmark_run_measures_every_row() -> None:
     assert summary["batch"]["p50_ms"] > 0
     assert 0 < summary["status_many_share_of_generator"] < 1.5
     assert isinstance(summary["many_goal_met"], bool) and summary["many_workers"] == 1
+    assert isinstance(summary["search_goal_met"], bool) and summary["search_p50_ratio"] > 0
     assert "single licence status" in out.stdout and "load generator ceiling" in out.stdout

@@ -87,7 +87,13 @@ def _register_derivative(
     )
     vault = PromptVault(world.data_dir, creator.address)
     return register_draft(
-        world.client, creator, draft, store=world.store, vault=vault, license_ids=[licence]
+        world.client,
+        creator,
+        draft,
+        store=world.store,
+        vault=vault,
+        originals=world.originals,
+        license_ids=[licence],
     ).asset_id
 
 

@@ -42,7 +42,9 @@ def register_file(
         path, WorkDescription(kind=WorkKind.IMAGE, title=title, prompt=title), creator=creator.address
     )
     vault = PromptVault(world.data_dir, creator.address)
-    return register_draft(world.client, creator, draft, store=world.store, vault=vault).asset_id
+    return register_draft(
+        world.client, creator, draft, store=world.store, vault=vault, originals=world.originals
+    ).asset_id
 
 
 @dataclass
@@ -93,7 +95,10 @@ def cw(
     for url in urls:
         world.index(url).dispose()
         engine = make_engine(url)
-        while MediaHasher(engine, world.deployment.chain_id, world.store, retry_seconds=0).fill():
+        keyring = world.originals.keyring
+        while MediaHasher(
+            engine, world.deployment.chain_id, world.store, keyring=keyring, retry_seconds=0
+        ).fill():
             pass
         while ProvenanceFinder(engine, world.deployment.chain_id, Settings()).fill():
             pass

@@ -51,8 +51,9 @@ def register_image(world: World, creator: LocalAccount, name: str, title: str, f
         WorkDescription(kind=WorkKind.IMAGE, title=title, prompt=f"a picture of {name}"),
         creator=creator.address,
     )
+    vault = PromptVault(world.data_dir, creator.address)
     result = register_draft(
-        world.client, creator, draft, store=world.store, vault=PromptVault(world.data_dir, creator.address)
+        world.client, creator, draft, store=world.store, vault=vault, originals=world.originals
     )
     return result.asset_id
 

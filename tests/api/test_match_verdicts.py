@@ -94,14 +94,23 @@ def _register_derivative(world: World, creator: LocalAccount, path: Any, licence
     )
     vault = PromptVault(world.data_dir, creator.address)
     return register_draft(
-        world.client, creator, draft, store=world.store, vault=vault, license_ids=licences
+        world.client,
+        creator,
+        draft,
+        store=world.store,
+        vault=vault,
+        originals=world.originals,
+        license_ids=licences,
     ).asset_id
 
 
 def _index(world: World, url: str) -> None:
     world.index(url).dispose()
     engine = make_engine(url)
-    while MediaHasher(engine, world.deployment.chain_id, world.store, retry_seconds=0).fill():
+    keyring = world.originals.keyring
+    while MediaHasher(
+        engine, world.deployment.chain_id, world.store, keyring=keyring, retry_seconds=0
+    ).fill():
         pass
     while ProvenanceFinder(engine, world.deployment.chain_id, Settings()).fill():
         pass

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert, select
 
 from genip.chain import actions
 from genip.chain.accounts import dev_account
@@ -22,7 +22,10 @@ from genip.content.errors import InvalidCIDError
 from genip.content.metadata import WorkMetadata
 from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
+from genip.db.models import SealedOriginal
+from genip.settings import Settings
 from genip.storage import ContentNotFoundError, LocalStore
+from genip.storage.originals import Keyring, Originals
 from indexer.config import IndexerConfig
 from indexer.content_fields import MetadataFiller
 from indexer.runner import Indexer
@@ -58,6 +61,20 @@ class World:
     #: A licence on `forest` the outsider bought and renounced.
     renounced_license: int = 0
     outsider: LocalAccount = field(default_factory=lambda: dev_account(8))
+    _originals: Originals | None = None
+
+    @property
+    def originals(self) -> Originals:
+        """Where the world's works are sealed (never stored plain): ciphertext in its store, envelopes in a
+        database of its own (`originals.db`), copied into every database it is indexed into."""
+        if self._originals is None:
+            engine = make_engine(f"sqlite:///{self.data_dir / 'originals.db'}")
+            upgrade(engine)
+            # the API's service key: the data dir's key file
+            self._originals = Originals(
+                engine, self.store, Keyring.from_settings(Settings(data_dir=self.data_dir))
+            )
+        return self._originals
 
     @property
     def store(self) -> LocalStore:
@@ -67,6 +84,12 @@ class World:
         """Migrates the database at `url` and indexes the chain (with metadata) into it."""
         engine = make_engine(url)
         upgrade(engine)
+        with self.originals.engine.connect() as source, engine.begin() as target:
+            known = set(target.execute(select(SealedOriginal.original_cid)).scalars())
+            rows = [dict(r._mapping) for r in source.execute(select(SealedOriginal.__table__))]
+            fresh = [r for r in rows if r["original_cid"] not in known]
+            if fresh:
+                target.execute(insert(SealedOriginal), fresh)
         filler = MetadataFiller(engine, self.deployment.chain_id, _Tolerant(self.store), retry_seconds=0)
         Indexer(engine, IndexerConfig.from_deployment(self.deployment), after_step=filler.fill).run(once=True)
         filler.fill()
@@ -94,10 +117,10 @@ class _Tolerant(LocalStore):
 def register_with_metadata(
     world: World, creator: LocalAccount, body: bytes, *, name: str, description: str, tags: tuple[str, ...]
 ) -> int:
-    """Stores a text work and its metadata in the world's store and registers it."""
+    """Keeps a text work's original to seal (`World.index`), stores its metadata and registers it."""
     store = world.store
     digest = digest_bytes(body)
-    store.put(body)
+    world.originals.seal(body)
     meta = WorkMetadata(
         name=name,
         kind=WorkKind.TEXT,

@@ -6,6 +6,7 @@ skipped."""
 
 import io
 import shlex
+import sqlite3
 from pathlib import Path
 
 import skimage.data
@@ -138,9 +139,13 @@ def test_derive_is_not_checked(genip: Genip, client: GenIPClient, tmp_path: Path
     genip("derive", str(copy), "--title", "D", "--prompt", "p", "--parent", parent, key=BRAND).ok()
 
 
-def test_without_a_database_the_check_is_skipped(genip: Genip, client: GenIPClient, tmp_path: Path) -> None:
+def test_without_an_index_the_check_finds_nothing(genip: Genip, client: GenIPClient, tmp_path: Path) -> None:
+    """Nothing indexed yet: the check has nothing to compare with and never blocks. The database exists all
+    the same: registering seals the original and keeps its envelope there (`sealed_originals`)."""
     original = _astronaut(tmp_path / "astronaut.png", copy=False)
     genip("register", str(original), "--title", "A", "--prompt", "p", key=CREATOR).ok()
     copy = _astronaut(tmp_path / "copy.jpg", copy=True)
     genip("register", str(copy), "--title", "B", "--prompt", "p", key=CREATOR_2).ok()
-    assert not (genip.data_dir / "genip.db").exists()
+    with sqlite3.connect(genip.data_dir / "genip.db") as db:
+        assert db.execute("SELECT count(*) FROM assets").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM sealed_originals").fetchone() == (2,)

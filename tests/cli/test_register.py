@@ -5,11 +5,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from cli.originals import originals_of
 from cli.works import ALREADY_REGISTERED_EXIT
 from genip.chain.client import GenIPClient
 from genip.chain.types import WorkKind
 from genip.content.digest import digest_file
 from genip.content.metadata import WorkMetadata
+from genip.settings import Settings
 from genip.storage import LocalStore
 from tests.cli.conftest import Genip
 from tests.helpers import CREATOR, CREATOR_2
@@ -36,10 +38,13 @@ def test_register_an_image_stores_work_and_metadata_and_mints(
     assert out["asset_id"] == 1 and out["kind"] == "image" and out["creator"] == CREATOR.address
     assert client.registry.functions.ownerOf(1).call() == CREATOR.address
     store = LocalStore(genip.data_dir / "store")
-    assert store.get(out["cid"]) == image.read_bytes()
+    assert not store.has(out["cid"])  # the original is stored sealed only
+    assert originals_of(Settings(data_dir=genip.data_dir), store).read(out["cid"]) == image.read_bytes()
     meta = WorkMetadata.from_bytes(store.get(out["metadata_cid"]))
     assert meta.name == "Dawn" and meta.kind is WorkKind.IMAGE and meta.tags == ("sky", "red")
     assert meta.perceptual_hash is not None and meta.perceptual_hash.algorithm == "pdq"
+    assert meta.content.cid == out["cid"] and meta.preview_cid is not None  # `image` is the preview
+    assert store.get(meta.preview_cid)[:3] == b"\xff\xd8\xff"  # a watermarked JPEG, in the clear
     assert "a red dawn" not in store.get(out["metadata_cid"]).decode()  # the prompt stays private
 
 
@@ -102,7 +107,9 @@ def test_a_big_multi_chunk_model_is_hashed_stored_and_registered(genip: Genip, t
     out = genip("register", str(model), "--kind", "model", "--title", "LoRA", "--json", key=CREATOR).json()
     digest = digest_file(model)
     assert out["cid"] == digest.cid and out["sha256"] == digest.sha256_hex
-    assert LocalStore(genip.data_dir / "store").has(digest.cid)
+    store = LocalStore(genip.data_dir / "store")
+    assert not store.has(digest.cid)  # sealed: streamed through AES-GCM segments, never stored in the clear
+    assert originals_of(Settings(data_dir=genip.data_dir), store).read(digest.cid) == model.read_bytes()
 
 
 def test_an_unknown_kind_is_refused(genip: Genip, tmp_path: Path) -> None:

@@ -1,11 +1,13 @@
-"""Match hashes from image media: computed from the registered bytes only, after metadata, retried when the
-media arrives later, and the engine's second opinion once written."""
+"""Match hashes from image media: computed from the registered bytes only (read sealed, through
+`read_original`), after metadata, retried when the media arrives later, and the engine's second opinion once
+written."""
 
 import io
 import json
 from pathlib import Path
 
 import skimage.data
+from cryptography.fernet import Fernet
 from PIL import Image
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -22,6 +24,7 @@ from genip.matching.normalize import load_image
 from genip.matching.perceptual import phash256
 from genip.matching.thumbnails import thumbnail
 from genip.storage import LocalStore
+from genip.storage.originals import Keyring, Originals
 from indexer.config import IndexerConfig
 from indexer.content_fields import MetadataFiller
 from indexer.media import MediaHasher
@@ -34,6 +37,11 @@ def png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def sealing(engine: Engine, store: LocalStore) -> Originals:
+    """Originals sealed into `store` with a fresh service key, their envelopes in `engine`'s database."""
+    return Originals(engine, store, Keyring([Fernet.generate_key()]))
 
 
 def register_image(chain: Chain, store: LocalStore, body: bytes) -> int:
@@ -77,12 +85,14 @@ def test_media_hashes_cover_the_registered_bytes_only(engine: Engine, chain: Cha
     late = register_image(chain, store, coffee)  # its media reaches the store only later
     not_image = register_image(chain, store, b"plain text, not pixels")
     flat = register_image(chain, store, png(Image.new("RGB", (300, 300), (40, 90, 200))))
-    store.put(astronaut)
-    store.put(b"plain text, not pixels")
-    store.put(png(Image.new("RGB", (300, 300), (40, 90, 200))))
+    originals = sealing(engine, store)
+    originals.seal(astronaut)
+    originals.seal(b"plain text, not pixels")
+    originals.seal(png(Image.new("RGB", (300, 300), (40, 90, 200))))
+    assert not store.has(digest_bytes(astronaut).cid)  # only its ciphertext is stored
 
     metadata = MetadataFiller(engine, chain.deployment.chain_id, store)
-    media = MediaHasher(engine, chain.deployment.chain_id, store, retry_seconds=0)
+    media = MediaHasher(engine, chain.deployment.chain_id, store, keyring=originals.keyring, retry_seconds=0)
 
     def fill() -> None:
         metadata.fill()
@@ -101,7 +111,7 @@ def test_media_hashes_cover_the_registered_bytes_only(engine: Engine, chain: Cha
     assert (status(engine, flat), codes(engine, flat)) == ("invalid", [])
 
     # The missing media arrives: the retry hashes it; running again changes nothing (one row per asset).
-    store.put(coffee)
+    originals.seal(coffee)
     media.fill()
     media.fill()
     assert status(engine, late) == "ok"
@@ -121,13 +131,15 @@ def test_media_that_is_not_the_registered_work_is_not_hashed(
     store = LocalStore(tmp_path / "store")
     registered = png(Image.fromarray(skimage.data.astronaut()))
     other = png(Image.fromarray(skimage.data.coffee()))
-    store.put(registered)
-    metadata_cid = store.put(json.dumps({"name": "borrowed", "image": f"ipfs://{store.put(other)}"}).encode())
+    originals = sealing(engine, store)
+    originals.seal(registered)
+    borrowed = originals.seal(other).original_cid
+    metadata_cid = store.put(json.dumps({"name": "borrowed", "image": f"ipfs://{borrowed}"}).encode())
     work = Work(WorkKind.IMAGE, digest_bytes(registered).sha256, bytes(32), b"\x07" * 32, metadata_cid)
     asset_id = actions.register(chain.client, CREATOR, work).value
 
     metadata = MetadataFiller(engine, chain.deployment.chain_id, store)
-    media = MediaHasher(engine, chain.deployment.chain_id, store)
+    media = MediaHasher(engine, chain.deployment.chain_id, store, keyring=originals.keyring)
 
     def fill() -> None:
         metadata.fill()

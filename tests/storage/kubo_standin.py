@@ -1,6 +1,6 @@
 """A stand-in for a Kubo daemon's RPC API, for testing `KuboStore` where no Kubo binary can be installed.
 
-It serves the four endpoints `KuboStore` calls (`add`, `cat`, `pin/add`, `pin/ls`) on 127.0.0.1 with a
+It serves the endpoints `KuboStore` calls (`add`, `cat`, `pin/add`, `pin/ls`, `pin/rm`) on 127.0.0.1 with a
 `LocalStore` underneath, answering in Kubo's shapes (newline-delimited JSON for `add`, `{"Message", "Code",
 "Type": "error"}` with HTTP 500 for errors). It refuses an `add` whose import settings differ from Kubo's
 CIDv1 defaults, so the client is checked to ask for them explicitly. That the CIDs equal real Kubo's is
@@ -56,6 +56,7 @@ def _handler(state: KuboStandIn) -> type[BaseHTTPRequestHandler]:
                 "/api/v0/cat": self._cat,
                 "/api/v0/pin/add": self._pin_add,
                 "/api/v0/pin/ls": self._pin_ls,
+                "/api/v0/pin/rm": self._pin_rm,
             }.get(url.path)
             if route is None:
                 self._reply(404, {"Message": "404 page not found", "Code": 0, "Type": "error"})
@@ -101,6 +102,15 @@ def _handler(state: KuboStandIn) -> type[BaseHTTPRequestHandler]:
                 self._error(f"path '{cid}' is not pinned")
                 return
             self._reply(200, {"Keys": {cid: {"Type": "recursive"}}})
+
+        def _pin_rm(self, params: dict[str, str], body: bytes) -> None:
+            cid = params.get("arg", "")
+            if cid not in state.pinned:
+                self._error("not pinned or pinned indirectly")
+                return
+            state.pinned.discard(cid)
+            state.store.remove(cid)  # a node's garbage collection, at once
+            self._reply(200, {"Pins": [cid]})
 
         def _error(self, message: str, status: int = 500) -> None:
             self._reply(status, {"Message": message, "Code": 0, "Type": "error"})

@@ -31,6 +31,7 @@ from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
 from genip.settings import Settings
 from genip.storage import LocalStore
+from genip.storage.originals import Keyring, Originals
 from indexer.config import IndexerConfig
 from indexer.media import content_step
 from indexer.runner import Indexer
@@ -70,6 +71,13 @@ class Stack:
     data_dir: Path
     app: FastAPI
     checker_key: CheckerKey  # the seed's and the page's: prompts are sealed to its public key
+
+    def originals(self) -> Originals:
+        """The stack's sealed originals: its store, its database's envelopes, the data dir's key file (the
+        seed's and the API's)."""
+        engine = make_engine(f"sqlite:///{self.data_dir / 'genip.db'}")
+        keyring = Keyring.from_settings(Settings(data_dir=self.data_dir))
+        return Originals(engine, LocalStore(self.data_dir / "store"), keyring)
 
     def title(self, key: str) -> str:
         """The indexed title of the demo work `key`."""

@@ -35,13 +35,16 @@ def copy(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> int:
     original = stack.seeded.assets["astronaut"]
     store = LocalStore(stack.data_dir / "store")
     media_cid = httpx.get(f"{stack.base_url}/assets/{original}").json()["media_cid"]
-    image = Image.open(io.BytesIO(store.get(media_cid))).convert("RGB")
+    image = Image.open(io.BytesIO(stack.originals().read(media_cid))).convert("RGB")  # sealed at rest
     path = tmp_path_factory.mktemp("copies-web") / "study.jpg"
     image.resize((image.width * 2 // 3, image.height * 2 // 3)).save(path, "JPEG", quality=82)
     work = WorkDescription(kind=WorkKind.IMAGE, title=f"Astronaut, by the {WORD}", prompt="an astronaut")
     draft = prepare_registration(path, work, creator=copier.address)
     vault = PromptVault(stack.data_dir, copier.address)
-    asset = register_draft(stack.client, copier, draft, store=store, vault=vault).asset_id
+    originals = stack.originals()
+    asset = register_draft(
+        stack.client, copier, draft, store=store, vault=vault, originals=originals
+    ).asset_id
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         response = httpx.get(f"{stack.base_url}/assets/{asset}")
@@ -134,9 +137,8 @@ def test_the_platform_check_words_every_candidate_and_what_the_verdict_rests_on(
     """A smaller JPEG of the astronaut checked for its creator: the verdict rests on her original, the copy is
     listed as "Possible copy of #N" with the licence found on it, all in sentences."""
     original = stack.seeded.assets["astronaut"]
-    store = LocalStore(stack.data_dir / "store")
     media_cid = httpx.get(f"{stack.base_url}/assets/{original}").json()["media_cid"]
-    image = Image.open(io.BytesIO(store.get(media_cid))).convert("RGB")
+    image = Image.open(io.BytesIO(stack.originals().read(media_cid))).convert("RGB")  # sealed at rest
     image.thumbnail((300, 300))
     upload = io.BytesIO()
     image.save(upload, "JPEG", quality=60)

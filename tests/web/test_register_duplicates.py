@@ -81,7 +81,10 @@ def _register(stack: Stack, creator: LocalAccount, png: bytes, folder: Path, tit
     )
     store = LocalStore(stack.data_dir / "store")
     vault = PromptVault(stack.data_dir, creator.address)
-    return register_draft(stack.client, creator, draft, store=store, vault=vault).asset_id
+    originals = stack.originals()
+    return register_draft(
+        stack.client, creator, draft, store=store, vault=vault, originals=originals
+    ).asset_id
 
 
 def _nonce(stack: Stack, account: LocalAccount) -> int:
@@ -108,10 +111,10 @@ def _registered(page: Any, stack: Stack) -> int:
 
 
 def _thumbnail_shown(page: Any, stack: Stack, warning: Any, original: int) -> None:
-    """The near-duplicate `original` is listed with its media as a loaded thumbnail and a link to it."""
+    """The near-duplicate `original` is listed with its preview as a loaded thumbnail and a link to it."""
     item = warning.locator(f"li[data-asset='{original}']")
-    media_cid = _asset(stack, original)["media_cid"]
-    image = item.locator(f"img[src='/ipfs/{media_cid}']")
+    preview_cid = _asset(stack, original, ready="preview_cid")["preview_cid"]
+    image = item.locator(f"img[src='/ipfs/{preview_cid}']")
     image.wait_for()
     page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle())
     assert item.get_by_role("link", name=f"Certificate #{original}").count() == 1

@@ -33,7 +33,7 @@ def _copy_of(stack: Stack, original: int, copier: LocalAccount, folder: Path) ->
     with a possible original."""
     media_cid = httpx.get(f"{stack.base_url}/assets/{original}").json()["media_cid"]
     store = LocalStore(stack.data_dir / "store")
-    image = Image.open(io.BytesIO(store.get(media_cid))).convert("RGB")
+    image = Image.open(io.BytesIO(stack.originals().read(media_cid))).convert("RGB")  # sealed at rest
     path = folder / "my-astronaut.jpg"
     image.resize((image.width * 3 // 4, image.height * 3 // 4)).save(path, "JPEG", quality=75)
     draft = prepare_registration(
@@ -42,7 +42,8 @@ def _copy_of(stack: Stack, original: int, copier: LocalAccount, folder: Path) ->
         creator=copier.address,
     )
     vault = PromptVault(stack.data_dir, copier.address)
-    copy = register_draft(stack.client, copier, draft, store=store, vault=vault).asset_id
+    originals = stack.originals()
+    copy = register_draft(stack.client, copier, draft, store=store, vault=vault, originals=originals).asset_id
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         response = httpx.get(f"{stack.base_url}/assets/{copy}")

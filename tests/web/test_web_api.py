@@ -67,7 +67,11 @@ def test_an_upload_is_hashed_fingerprinted_and_stored(api: httpx.Client) -> None
     assert upload["media_type"] == "image/png"
     assert upload["perceptual_hash"]["algorithm"] == "pdq"
     assert upload["near_duplicates"] == []
-    assert api.get(f"/ipfs/{digest.cid}").content == body
+    refused = api.get(f"/ipfs/{digest.cid}")  # the original is sealed: never served, even before registering
+    assert refused.status_code == 403 and body not in refused.content
+    assert "original" in refused.json()["detail"]
+    preview = api.get(f"/ipfs/{upload['preview_cid']}")  # its public face: a watermarked JPEG
+    assert preview.status_code == 200 and preview.headers["content-type"] == "image/jpeg"
 
     commitment = "0x" + "ab" * 32
     meta = api.post(
@@ -83,6 +87,7 @@ def test_an_upload_is_hashed_fingerprinted_and_stored(api: httpx.Client) -> None
     document = meta.json()["metadata"]
     assert document["genip"]["content"]["sha256"] == digest.sha256_hex
     assert document["genip"]["promptCommitment"] == commitment
+    assert document["image"] == f"ipfs://{upload['preview_cid']}"  # the metadata shows the preview
     assert api.get(f"/ipfs/{meta.json()['metadata_cid']}").json() == document
 
 

@@ -93,9 +93,14 @@ export function randomSalt(): Hex {
   return toHex(crypto.getRandomValues(new Uint8Array(32)));
 }
 
-/** A prompt as genip.prompts.normalize_prompt makes it: `\n` line endings, Unicode NFC, trimmed. */
+/** Python's `str.strip()` whitespace (`str.isspace`), which differs from JavaScript's `trim()`: it strips
+ * U+001C–U+001F and U+0085 and keeps U+FEFF, so a prompt ending in one of them would commit to other text. */
+const PY_SPACE = "[\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+const PY_STRIP = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, "g");
+
+/** A prompt as genip.prompts.normalize_prompt makes it: `\n` line endings, Unicode NFC, stripped as Python strips. */
 export function normalizePrompt(prompt: string): string {
-  return prompt.replace(/\r\n?/g, "\n").normalize("NFC").trim();
+  return prompt.replace(/\r\n?/g, "\n").normalize("NFC").replace(PY_STRIP, "");
 }
 
 /** GenIPRegistry.promptCommitmentFor: keccak256(abi.encode(PROMPT_DOMAIN, creator, salt, keccak256(prompt))). */

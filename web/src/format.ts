@@ -20,7 +20,8 @@ export function units(raw: string | bigint, decimals: number): string {
   const base = 10n ** BigInt(decimals);
   const whole = value / base;
   const frac = (value % base).toString().padStart(decimals, "0").replace(/0+$/, "");
-  return frac ? `${whole}.${frac.slice(0, 6)}` : whole.toString();
+  // Exact: every significant digit is shown (0.2364375 ETH stays 0.2364375, never rounded or cut).
+  return frac ? `${whole}.${frac}` : whole.toString();
 }
 
 export function toUnits(text: string, decimals: number): bigint {

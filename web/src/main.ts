@@ -4,6 +4,8 @@ import "./style.css";
 import { clear, h, toast } from "./dom";
 import { shortAddr } from "./format";
 import { config } from "./api";
+import { apiSentence } from "./errors";
+import { faucetButton } from "./faucet";
 import { explain, wallet } from "./wallet";
 
 type View = (root: HTMLElement, params: URLSearchParams, id?: string) => void | Promise<void>;
@@ -43,7 +45,7 @@ async function route(): Promise<void> {
   try {
     await module.default(view, new URLSearchParams(query), param);
   } catch (err) {
-    if (view.isConnected) clear(view, h("h1", null, "Something went wrong"), h("p", { class: "error" }, String((err as Error).message ?? err)));
+    if (view.isConnected) clear(view, h("h1", null, "Something went wrong"), h("p", { class: "error" }, apiSentence(String((err as Error).message ?? err))));
   }
   if (document.activeElement === document.body) root.focus({ preventScroll: true });
 }
@@ -64,6 +66,8 @@ function renderWallet(): void {
     .then((cfg) => {
       const wrong = wallet.chainId !== null && wallet.chainId !== cfg.chain_id;
       const parts: (Node | string)[] = [h("span", { class: "account", title: wallet.account! }, shortAddr(wallet.account!))];
+      const funds = faucetButton(cfg, wallet.account!, () => wallet.notify());
+      if (funds) parts.push(funds);
       if (wrong) {
         const sw = h("button", { type: "button", class: "btn warn" }, "Wrong network: switch");
         sw.addEventListener("click", () => wallet.switchChain().catch((err) => toast(explain(err))));

@@ -4,7 +4,9 @@
 
 import { createPublicClient, custom, decodeErrorResult, type Address, type Hex, type Log, type PublicClient } from "viem";
 import { COURT_ABI, HUB_ABI, REGISTRY_ABI, TOKEN_ABI } from "./generated/abi";
-import { config, type Config } from "./api";
+import { ApiError, config, type Config } from "./api";
+import { apiSentence, contractSentence, looksRaw, REFUSED } from "./errors";
+import { units } from "./format";
 
 export { HUB_ABI, REGISTRY_ABI, TOKEN_ABI };
 
@@ -153,8 +155,19 @@ export const wallet = {
     } catch (err) {
       throw asWalletError(err);
     }
+    // A wallet without gas money hears so in a sentence before anything is signed.
+    let funds: { short: string | null; gas: bigint };
     try {
-      return (await this.required.request({ method: "eth_sendTransaction", params: [params] })) as Hex;
+      funds = await gasShortfall(this.required, params);
+    } catch (err) {
+      throw asWalletError(err);
+    }
+    if (funds.short) throw new WalletError(funds.short, "InsufficientGas");
+    // The limit carries headroom over the bare estimate, as wallets do: a licence purchase that pays several
+    // ancestors can need more gas than `eth_estimateGas` reported a block earlier.
+    const gas = `0x${((funds.gas * GAS_HEADROOM_PERCENT) / 100n).toString(16)}`;
+    try {
+      return (await this.required.request({ method: "eth_sendTransaction", params: [{ ...params, gas }] })) as Hex;
     } catch (err) {
       throw asWalletError(err);
     }
@@ -176,35 +189,35 @@ export const wallet = {
   },
 };
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** What a wallet without enough ETH for gas is told. */
+export const NO_GAS = "Your wallet does not hold enough ETH to pay for this transaction's gas. Add ETH to it and try again.";
 
-/** Plain sentences for the contracts' errors; a revert name never reaches the page. */
-const FRIENDLY: Record<string, string> = {
-  OfferNotActive: "This offer is paused by its creator.",
-  OfferSoldOut: "This offer is sold out.",
-  OfferLapsed: "This offer lapsed: the certificate changed hands since it was made.",
-  UnknownOffer: "This offer does not exist.",
-  AssetNotClear: "This work is not for sale while a claim against it is open or was upheld.",
-  AssetExpired: "This work's own licence has ended, so no licence can be sold on it.",
-  ContentAlreadyRegistered: "This exact file is already registered.",
-  AlreadyCommitted: "This registration was already committed; try again to start afresh.",
-  CommitmentTooNew: "The chain has not moved past the commitment's block yet; try again in a few seconds.",
-  CommitmentExpired: "The commitment is older than 7 days; register again to make a fresh one.",
-  UnknownCommitment: "The registration's commitment was not found on the chain; register again.",
-  MissingPromptCommitment: "The prompt commitment is missing.",
-  InsufficientBalance: "Insufficient funds: your balance is lower than the price.",
-  ERC20InsufficientBalance: "Insufficient funds: your token balance is lower than the price.",
-  ERC20InsufficientAllowance: "The token allowance is too low; approve the amount first.",
-  NothingToWithdraw: "There is nothing to withdraw in this currency.",
-  NotAssetOwner: "Only the work's owner can do this.",
-  WrongPayment: "The payment does not match the price.",
-  NotAReferrer: "The referring platform is not allowed to refer sales.",
-  PriceTooHigh: "The price is too high.",
-  WrongBond: "The bond sent does not match the court's bond.",
-  InvalidClaimantAsset: "The work named as the original cannot be evidence against this one.",
-  BondCurrencyNotAccepted: "The court does not accept bonds in this currency.",
-  UnknownAsset: "This work is not registered on this chain.",
-};
+/** The gas limit sent, in percent of `eth_estimateGas`. */
+const GAS_HEADROOM_PERCENT = 130n;
+
+/** The estimated gas of `params`, and a sentence when `account` cannot pay `value` plus that gas (else null). */
+async function gasShortfall(
+  p: Eip1193,
+  params: { from: Address; to: Address; data: Hex; value: string },
+): Promise<{ short: string | null; gas: bigint }> {
+  const [balance, gas, price] = await Promise.all([
+    p.request({ method: "eth_getBalance", params: [params.from, "latest"] }),
+    p.request({ method: "eth_estimateGas", params: [params] }),
+    p.request({ method: "eth_gasPrice" }),
+  ]);
+  const have = BigInt(balance as string);
+  const value = BigInt(params.value);
+  const estimate = BigInt(gas as string);
+  const need = value + estimate * BigInt(price as string);
+  if (have >= need) return { short: null, gas: estimate };
+  const eth = (wei: bigint) => units(wei, 18);
+  if (have < value) return { short: `Insufficient funds: the price is ${eth(value)} ETH and your wallet holds ${eth(have)} ETH.`, gas: estimate };
+  const faucet = (await config().catch(() => null))?.faucet ? " On this demo, “Get test funds” at the top of the page sends you some." : "";
+  const short = `${have === 0n ? "Your wallet holds no ETH" : `Your wallet holds ${eth(have)} ETH`}, and this transaction needs about ${eth(need)} ETH${value ? " (the price plus gas)" : " for gas"}. Add ETH to it and try again.${faucet}`;
+  return { short, gas: estimate };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function hexData(err: unknown): Hex | null {
   let e = err as { data?: unknown; cause?: unknown; error?: unknown } | undefined;
@@ -250,6 +263,7 @@ function rejected(err: unknown): boolean {
 /** A sentence for a wallet or contract error. */
 export function explain(err: unknown): string {
   if (err instanceof WalletError) return err.message;
+  if (err instanceof ApiError) return apiSentence(err.message); // the server's own words, dates made readable
   const e = err as { code?: unknown; message?: unknown } | null | undefined;
   const message = String(e?.message ?? err);
   if (rejected(err)) return new RejectedError().message;
@@ -257,13 +271,19 @@ export function explain(err: unknown): string {
   if (e?.code === 4100) return "The wallet has not authorised this site; connect again.";
   const decoded = contractError(err);
   if (decoded) {
-    const friendly = FRIENDLY[decoded.name];
+    const friendly = contractSentence(decoded.name, decoded.args);
     if (friendly) return friendly;
     console.warn("contract error without a sentence:", decoded.name, decoded.args);
-    return "The contract refused this transaction; nothing was changed.";
+    return REFUSED;
   }
-  if (/insufficient funds/i.test(message)) return "Insufficient funds: your wallet cannot pay the price plus gas.";
+  if (/insufficient funds/i.test(message)) return NO_GAS;
   const named = /(?:custom error|reverted with)[^A-Za-z]*([A-Z][A-Za-z0-9]+)/.exec(message)?.[1];
-  if (named) return FRIENDLY[named] ?? "The contract refused this transaction; nothing was changed.";
+  if (named) return contractSentence(named) ?? REFUSED;
+  if (/failed to fetch|networkerror|load failed/i.test(message)) return "The chain could not be reached; check your wallet's network and try again.";
+  // Raw RPC or revert text is logged for developers, never shown.
+  if (looksRaw(message)) {
+    console.warn("wallet error:", message);
+    return /revert/i.test(message) ? REFUSED : "The wallet could not complete the request; nothing was changed.";
+  }
   return message.length > 240 ? `${message.slice(0, 240)}…` : message;
 }

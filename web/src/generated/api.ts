@@ -8,7 +8,7 @@ export interface paths {
   "/assets": {
     /**
      * Search assets
-     * @description Free text over title, description, tags and creator (Postgres full-text search with ranking; SQLite FTS5 with bm25 on the embedded default). Offer filters (`tier`, `currency`, `max_price`) must hold for one available offer (not paused, not sold out, its seller still the owner). Each result has its `standing` (clear, disputed, upheld, tainted), its `asset_status` as the licence rules see it (active, expired, disputed, upheld, tainted) and `purchasable` (a licence can be bought now: clear, not expired, one purchasable offer). `sort=relevance` (default) falls back to `newest` without `q`; `price` sorts by the cheapest matching offer (raw amounts: combine with `currency`), assets without one last. Page with `limit` (≤ 100) and `offset`, or with the opaque `cursor` of the previous page (it wins over `offset`). `facets` counts all matching assets. Possible copies (later near-duplicates of another creator's earlier work, as the indexer recorded them) are left out, of the count and the facets too, unless `include_copies=true`; each result then names its possible original in `copy_of`. Each result has its prompt `check_state` (unchecked, pending, under_review, passed, failed) and `prompt_check` filters by it; works whose check failed are left out while the hub's failed-check policy is on (they sell no licences), unless `prompt_check=failed` or `include_delisted=true`.
+     * @description Free text over title, description, tags, model, tool, base model, trigger words and creator (Postgres full-text search with ranking; SQLite FTS5 with bm25 on the embedded default), typo-tolerant: a word no work contains is replaced by the closest indexed word (`catt` finds cat) and `corrected_q` says what was searched. Offer filters (`tier`, `currency`, `max_price`) must hold for one available offer (not paused, not sold out, its seller still the owner); `max_price` is a raw amount of `currency` and is refused (422) without it: amounts in different currencies do not compare. Image filters: `orientation` (landscape, portrait, square), `size` (small: longer side < 1 024 px, medium, large: ≥ 2 048 px) and `colour` (dominant colour name); `base_model` for models; each has its facet, as has `currency`. Each result shows its price (`min_price`, `min_price_currency`, exact `min_price_display` such as `0.2364375 ETH`): the cheapest matching offer in its first currency (the native coin first, then by address). Each result has its `standing` (clear, disputed, upheld, tainted), its `asset_status` as the licence rules see it (active, expired, disputed, upheld, tainted) and `purchasable` (a licence can be bought now: clear, not expired, one purchasable offer). `sort=relevance` (default) falls back to `newest` without `q`; `price` groups by currency (the native coin first, then by address) and sorts by the shown price within each, assets without an offer last. Page with `limit` (≤ 100) and `offset`, or with the opaque `cursor` of the previous page (it wins over `offset`). `facets` counts all matching assets. Possible copies (later near-duplicates of another creator's earlier work, as the indexer recorded them) are left out, of the count and the facets too, unless `include_copies=true`; each result then names its possible original in `copy_of`. Each result has its prompt `check_state` (unchecked, pending, under_review, passed, failed) and `prompt_check` filters by it; works whose check failed are left out while the hub's failed-check policy is on (they sell no licences), unless `prompt_check=failed` or `include_delisted=true`.
      */
     get: operations["list_assets_assets_get"];
   };
@@ -22,6 +22,13 @@ export interface paths {
      * recorded as possible copies of this one).
      */
     get: operations["get_asset_assets__asset_id__get"];
+  };
+  "/assets/{asset_id}/similar": {
+    /**
+     * Similar works
+     * @description Registered images that look like this one, closest first, by the matching engine (its registered PDQ hash and the indexer's pHash within a wider radius than the copy check's: a 'looks like' strip, not a copy verdict). Leaves out the work itself and, unless `include_copies=true`, works recorded as possible copies. Other kinds have no image to compare: an empty list.
+     */
+    get: operations["get_similar_assets__asset_id__similar_get"];
   };
   "/assets/{asset_id}/disputes": {
     /**
@@ -164,12 +171,37 @@ export interface paths {
      */
     post: operations["post_status_licenses_status_post"];
   };
+  "/licenses/{license_id}": {
+    /**
+     * One licence: parties, work, terms, sale, and whether it is valid now
+     * @description The facts a licence document states, as JSON; `valid` as of the indexed block (the verification link
+     * the document prints).
+     */
+    get: operations["get_licence_licenses__license_id__get"];
+  };
+  "/licenses/{license_id}/document": {
+    /**
+     * The licence document (PDF)
+     * @description The licence as a PDF: the parties (licensor: the certificate's owner at the purchase; licensee: the
+     * token's holder), the work (id, title, kind, sha256, media CID), the terms (the Terms Record's switches and
+     * the shipped plain-language text its document hash names), the exact price, transaction, block, expiry and
+     * where to verify it. Text outside Latin-1 is folded (`genip.licence_document`).
+     */
+    get: operations["get_licence_document_licenses__license_id__document_get"];
+  };
   "/accounts/{address}": {
     /**
      * An account's works, licences and revenue
      * @description Works created (newest first, at most `limit`), counts of works created and owned, licences held (with validity as of the indexed block), revenue balances per currency and pending withdrawals (the withdrawable balance per currency). An address never seen answers with empty lists. Addresses are accepted checksummed or all lowercase.
      */
     get: operations["get_account_accounts__address__get"];
+  };
+  "/accounts/{address}/revenue": {
+    /**
+     * Revenue per work over time, for the works an account created
+     * @description Every payment to each work the account created (licence sales, direct payments, royalties; before the platform fee and the ancestors' shares), per work and currency, oldest first, with the running total. Block times the index does not keep are interpolated and marked `approximate`.
+     */
+    get: operations["get_revenue_accounts__address__revenue_get"];
   };
   "/health": {
     /**
@@ -189,7 +221,7 @@ export interface paths {
   "/ipfs/{cid}": {
     /**
      * Media or metadata by CID
-     * @description The bytes of a work or its metadata from the content store, verified against the CID as they stream. Content type: the asset's `media_type` when the CID is a registered work's media, `application/json` for metadata, else sniffed from the first bytes. Cached forever (`Cache-Control: public, max-age=31536000, immutable`, ETag = the CID).
+     * @description The bytes of a preview or metadata from the content store, verified against the CID as they stream; never a work's original (403). Content type: the asset's `media_type` when the CID is a registered work's media, `application/json` for metadata, else sniffed from the first bytes. Cached forever (`Cache-Control: public, max-age=31536000, immutable`, ETag = the CID).
      */
     get: operations["get_content_ipfs__cid__get"];
   };
@@ -274,6 +306,39 @@ export interface paths {
      */
     post: operations["verify_part_prompts__asset_id__verify_part_post"];
   };
+  "/works/{asset_id}/original": {
+    /**
+     * The original of a work, for its owner and licence holders
+     * @description The original bytes of a work (the full-resolution image, the text, the model file, a prompt-kind work's
+     * prompt), for its owner and the holders of a valid licence on it. Anonymous visitors see the public face only.
+     *
+     * **Signing.** The request carries the account's EIP-712 signature in four headers (headers, not the query, so
+     * a page can `fetch` the file and save it as a blob, and no signature lands in access logs):
+     *
+     * * `X-Genip-Account`: the account (address);
+     * * `X-Genip-Nonce`: 32 random bytes, `0x` hex, used once;
+     * * `X-Genip-Expiry`: unix seconds (wall clock) after which the signature is refused; at most 600 s
+     *   ahead;
+     * * `X-Genip-Signature`: `eth_signTypedData_v4` of domain
+     *   `{name: "Gen-IP", version: "1", chainId}` (the served chain, `GET /config`),
+     *   primary type `OriginalDownload(string action, address account, uint256 assetId, bytes32 nonce,
+     *   uint256 expiry)`, `action` = `"download original"`.
+     *
+     * **Who gets it** (the indexed state at the cursor block, chain time): the certificate's owner, always; anybody
+     * else holding a licence on the work that is not renounced and not expired, while the work is clear (not
+     * disputed, upheld or tainted). Any licence tier fits.
+     *
+     * **Answers.** 200 with the bytes (`Content-Disposition: attachment`, `X-Content-SHA256` = the committed
+     * sha256 they were checked against, `X-Genip-Grant` = `owner` or `licence`, `X-Genip-License-Id`,
+     * `X-Genip-Block`; never cached). 401: no, malformed, expired, too-far-future, replayed or wrong-signer
+     * signature. 403 with `reason` `no_licence`, `licence_expired` or `disputed`. 404: no such work. 502: the stored
+     * bytes do not hash to the committed sha256 (nothing is sent). 503: the original cannot be read now.
+     *
+     * Every delivery is logged (account, work, owner or licence id, block, time) before it is sent; a signature is
+     * spent when it is checked, even if the answer is a refusal.
+     */
+    get: operations["get_original_works__asset_id__original_get"];
+  };
   "/config": {
     /**
      * Chain, contracts and the server's facts for the web page
@@ -296,6 +361,32 @@ export interface paths {
      * @description Build the ERC-721 metadata of an uploaded work from the server's own numbers, store it by CID.
      */
     post: operations["store_metadata_metadata_post"];
+  };
+  "/faucet": {
+    /**
+     * Demo only: test ETH (and gUSD) for a new wallet
+     * @description Send the fixed amounts to `address` and answer the transactions once mined.
+     */
+    post: operations["fund_faucet_post"];
+  };
+  "/profiles": {
+    /**
+     * The profiles of several addresses (those that have one)
+     * @description Profiles of the given addresses, in no particular order; addresses without one are left out.
+     */
+    get: operations["get_profiles_profiles_get"];
+  };
+  "/profiles/{address}": {
+    /**
+     * A creator's profile
+     * @description The profile the address's wallet last signed.
+     */
+    get: operations["get_profile_profiles__address__get"];
+    /**
+     * Create or replace a profile (signed by the address's wallet)
+     * @description Checks the `ProfileUpdate` signature (the address's, unexpired, nonce unused), stores the profile.
+     */
+    put: operations["put_profile_profiles__address__put"];
   };
 }
 
@@ -378,10 +469,30 @@ export interface components {
       block_number: number;
       /** Metadata Cid */
       metadata_cid: string;
-      /** Media Cid */
+      /**
+       * Media Cid
+       * @description CID of the original (committed by the certificate; sealed at rest, never served by `/ipfs`: licence holders download it from `GET /works/{id}/original`).
+       */
       media_cid: string | null;
       /** Media Type */
       media_type: string | null;
+      /**
+       * Preview Cid
+       * @description The public face of an image: a watermarked preview at most 1 024 px (`/ipfs/{cid}`).
+       */
+      preview_cid?: string | null;
+      /**
+       * Excerpt
+       * @description The public face of a text: its first ~500 characters.
+       */
+      excerpt?: string | null;
+      /**
+       * Card
+       * @description The public face of a model, workflow, prompt or other work: base model, trigger words, node types, size... (never a prompt's text).
+       */
+      card?: {
+        [key: string]: unknown;
+      } | null;
       /** Is Derivative */
       is_derivative: boolean;
       /** Children Count */
@@ -417,9 +528,49 @@ export interface components {
       check_state: "unchecked" | "pending" | "under_review" | "passed" | "failed";
       /**
        * Min Price
-       * @description Lowest price among the available offers matching the offer filters.
+       * @description Its price (raw amount): the lowest among its available offers matching the offer filters in `min_price_currency` — the first currency of those offers, the native coin first, then by address (currencies are never compared with each other).
        */
       min_price?: string | null;
+      /**
+       * Min Price Currency
+       * @description The currency of `min_price`.
+       */
+      min_price_currency?: string | null;
+      /**
+       * Min Price Display
+       * @description `min_price` in the currency's units with its symbol, exact (`0.2364375 ETH`); null for a currency the server does not know.
+       */
+      min_price_display?: string | null;
+      /**
+       * Orientation
+       * @description Images: landscape, portrait or square.
+       */
+      orientation?: string | null;
+      /**
+       * Size Class
+       * @description Images: small (< 1 024 px), medium, large (≥ 2 048 px), by the longer side.
+       */
+      size_class?: string | null;
+      /**
+       * Colour
+       * @description Images: the dominant colour's name.
+       */
+      colour?: string | null;
+      /**
+       * Image Width
+       * @description Images: width in pixels.
+       */
+      image_width?: number | null;
+      /**
+       * Image Height
+       * @description Images: height in pixels.
+       */
+      image_height?: number | null;
+      /**
+       * Base Model
+       * @description Models: the base model (a LoRA's `baseModel`).
+       */
+      base_model?: string | null;
       /**
        * Rank
        * @description Text relevance (higher is better) when `q` is set.
@@ -518,10 +669,30 @@ export interface components {
       block_number: number;
       /** Metadata Cid */
       metadata_cid: string;
-      /** Media Cid */
+      /**
+       * Media Cid
+       * @description CID of the original (committed by the certificate; sealed at rest, never served by `/ipfs`: licence holders download it from `GET /works/{id}/original`).
+       */
       media_cid: string | null;
       /** Media Type */
       media_type: string | null;
+      /**
+       * Preview Cid
+       * @description The public face of an image: a watermarked preview at most 1 024 px (`/ipfs/{cid}`).
+       */
+      preview_cid?: string | null;
+      /**
+       * Excerpt
+       * @description The public face of a text: its first ~500 characters.
+       */
+      excerpt?: string | null;
+      /**
+       * Card
+       * @description The public face of a model, workflow, prompt or other work: base model, trigger words, node types, size... (never a prompt's text).
+       */
+      card?: {
+        [key: string]: unknown;
+      } | null;
       /** Is Derivative */
       is_derivative: boolean;
       /** Children Count */
@@ -557,9 +728,49 @@ export interface components {
       check_state: "unchecked" | "pending" | "under_review" | "passed" | "failed";
       /**
        * Min Price
-       * @description Lowest price among the available offers matching the offer filters.
+       * @description Its price (raw amount): the lowest among its available offers matching the offer filters in `min_price_currency` — the first currency of those offers, the native coin first, then by address (currencies are never compared with each other).
        */
       min_price?: string | null;
+      /**
+       * Min Price Currency
+       * @description The currency of `min_price`.
+       */
+      min_price_currency?: string | null;
+      /**
+       * Min Price Display
+       * @description `min_price` in the currency's units with its symbol, exact (`0.2364375 ETH`); null for a currency the server does not know.
+       */
+      min_price_display?: string | null;
+      /**
+       * Orientation
+       * @description Images: landscape, portrait or square.
+       */
+      orientation?: string | null;
+      /**
+       * Size Class
+       * @description Images: small (< 1 024 px), medium, large (≥ 2 048 px), by the longer side.
+       */
+      size_class?: string | null;
+      /**
+       * Colour
+       * @description Images: the dominant colour's name.
+       */
+      colour?: string | null;
+      /**
+       * Image Width
+       * @description Images: width in pixels.
+       */
+      image_width?: number | null;
+      /**
+       * Image Height
+       * @description Images: height in pixels.
+       */
+      image_height?: number | null;
+      /**
+       * Base Model
+       * @description Models: the base model (a LoRA's `baseModel`).
+       */
+      base_model?: string | null;
       /**
        * Rank
        * @description Text relevance (higher is better) when `q` is set.
@@ -595,6 +806,11 @@ export interface components {
       facets: components["schemas"]["Facets"] | null;
       /** As Of Block */
       as_of_block: number;
+      /**
+       * Corrected Q
+       * @description What was searched when words of `q` matched nothing and were corrected to indexed words (a typo: `catt` → `cat`); null when `q` was searched as given.
+       */
+      corrected_q?: string | null;
     };
     /**
      * BalancePublic
@@ -723,6 +939,12 @@ export interface components {
        * @description Largest file `POST /uploads` accepts.
        */
       max_upload_bytes: number;
+      /**
+       * Faucet
+       * @description Demo mode: `POST /faucet` sends a new wallet test ETH (and gUSD).
+       * @default false
+       */
+      faucet: boolean;
     };
     /**
      * ChainHealth
@@ -1044,6 +1266,22 @@ export interface components {
       as_of_block: number;
     };
     /**
+     * DownloadRefused
+     * @description Why the signer may not download this original.
+     */
+    DownloadRefused: {
+      /**
+       * Detail
+       * @description A sentence saying why.
+       */
+      detail: string;
+      /**
+       * Reason
+       * @enum {string}
+       */
+      reason: "no_licence" | "licence_expired" | "disputed";
+    };
+    /**
      * EdgePublic
      * @description A parent or child of the asset and the revenue share on the edge.
      */
@@ -1089,6 +1327,80 @@ export interface components {
       has_derivatives: {
         [key: string]: number;
       };
+      /**
+       * Currency
+       * @description Assets with an available offer (matching the offer filters) by currency.
+       */
+      currency?: {
+        [key: string]: number;
+      };
+      /**
+       * Orientation
+       * @description Images by orientation.
+       */
+      orientation?: {
+        [key: string]: number;
+      };
+      /**
+       * Size
+       * @description Images by size class.
+       */
+      size?: {
+        [key: string]: number;
+      };
+      /**
+       * Colour
+       * @description Images by dominant colour.
+       */
+      colour?: {
+        [key: string]: number;
+      };
+      /**
+       * Base Model
+       * @description Models by base model.
+       */
+      base_model?: {
+        [key: string]: number;
+      };
+    };
+    /**
+     * FaucetGrantPublic
+     * @description What the faucet sent.
+     */
+    FaucetGrantPublic: {
+      /** Address */
+      address: string;
+      /**
+       * Eth Wei
+       * @description Wei sent, as a decimal string.
+       */
+      eth_wei: string;
+      /**
+       * Token
+       * @description The demo token minted to the address, if any.
+       */
+      token: string | null;
+      /**
+       * Token Units
+       * @description Token base units minted, as a decimal string.
+       */
+      token_units: string;
+      /** Tx Hashes */
+      tx_hashes: string[];
+      /** Block Number */
+      block_number: number;
+    };
+    /**
+     * FaucetRequest
+     * @description The wallet to fund.
+     */
+    FaucetRequest: {
+      /**
+       * Address
+       * Format: eth-address
+       * @description 0x address: checksummed (EIP-55) or all lowercase; mixed case with a wrong checksum is a 400.
+       */
+      address: string;
     };
     /**
      * FieldIssue
@@ -1224,6 +1536,173 @@ export interface components {
        * @description Not expired as of the indexed block.
        */
       valid: boolean;
+      /**
+       * Offer Id
+       * @description The offer it was bought under.
+       * @default 0
+       */
+      offer_id: number;
+      /**
+       * Title
+       * @description The work's title.
+       */
+      title?: string | null;
+      /**
+       * Kind
+       * @description The work's kind.
+       */
+      kind?: string | null;
+      /**
+       * Media Type
+       * @description The work's media type.
+       */
+      media_type?: string | null;
+      /**
+       * Preview Cid
+       * @description The work's public preview, when it has one.
+       */
+      preview_cid?: string | null;
+      /**
+       * Price
+       * @description Price paid, in base units of `currency`.
+       * @default 0
+       */
+      price: string;
+      /**
+       * Currency
+       * @description Currency paid in (zero address: native).
+       * @default 0x0000000000000000000000000000000000000000
+       */
+      currency: string;
+      /**
+       * Purchased At
+       * @description Unix time of the purchase block.
+       * @default 0
+       */
+      purchased_at: number;
+      /**
+       * Renewable
+       * @description Not yet expired, with an end date, and its offer still sells: buying under `offer_id` again renews it (a new licence that runs from its own purchase).
+       * @default false
+       */
+      renewable: boolean;
+      /**
+       * Document Url
+       * @description Its licence document (PDF).
+       * @default
+       */
+      document_url: string;
+    };
+    /**
+     * LicensePublic
+     * @description One licence as its document states it: the parties, the work, the terms, the sale and where it stands
+     * as of the indexed block (its PDF is `GET /licenses/{license_id}/document`).
+     */
+    LicensePublic: {
+      /** License Id */
+      license_id: number;
+      /** Chain Id */
+      chain_id: number;
+      /** Asset Id */
+      asset_id: number;
+      /** Title */
+      title: string | null;
+      /** Kind */
+      kind: string;
+      /**
+       * Content Hash
+       * @description The work's committed sha256.
+       */
+      content_hash: string;
+      /**
+       * Media Cid
+       * @description CID of the work's original, as its metadata records it.
+       */
+      media_cid: string | null;
+      /** Creator */
+      creator: string;
+      /**
+       * Licensor
+       * @description Who owned the certificate when the licence was bought (the seller).
+       */
+      licensor: string;
+      /**
+       * Licensee
+       * @description The licence token's holder as of the indexed block.
+       */
+      licensee: string;
+      /**
+       * Buyer
+       * @description Who paid.
+       */
+      buyer: string;
+      /** Offer Id */
+      offer_id: number;
+      /** Tier */
+      tier: string;
+      /** Commercial Use */
+      commercial_use: boolean;
+      /** Derivatives Allowed */
+      derivatives_allowed: boolean;
+      /** Transferable */
+      transferable: boolean;
+      /** Rev Share Bps */
+      rev_share_bps: number;
+      /**
+       * Document Hash
+       * @description sha256 of the terms document (the Terms Record's).
+       */
+      document_hash: string | null;
+      /** Document Uri */
+      document_uri: string | null;
+      /**
+       * Price
+       * @description Price paid, in base units of `currency`.
+       */
+      price: string;
+      /**
+       * Price Display
+       * @description The exact price with its symbol, e.g. `0.2364375 ETH`.
+       */
+      price_display: string;
+      /** Currency */
+      currency: string;
+      /** Currency Symbol */
+      currency_symbol: string;
+      /** Currency Decimals */
+      currency_decimals: number;
+      /** Tx Hash */
+      tx_hash: string;
+      /** Block Number */
+      block_number: number;
+      /** Purchased At */
+      purchased_at: number;
+      /**
+       * Expires At
+       * @description 0 = perpetual.
+       */
+      expires_at: number;
+      /**
+       * Expires
+       * @description The expiry in words: `2026-12-09 14:00 UTC`, or `never expires`.
+       */
+      expires: string;
+      /** Renounced */
+      renounced: boolean;
+      /** Used For Derivative */
+      used_for_derivative: number | null;
+      /**
+       * Valid
+       * @description Held and not expired as of the indexed block.
+       */
+      valid: boolean;
+      /**
+       * Document Url
+       * @description The licence document (PDF).
+       */
+      document_url: string;
+      /** As Of Block */
+      as_of_block: number;
     };
     /**
      * LicenseStatus
@@ -1378,8 +1857,16 @@ export interface components {
       title?: string | null;
       /** Creator */
       creator: string;
-      /** Media Cid */
+      /**
+       * Media Cid
+       * @description The work's original's CID (sealed, not served).
+       */
       media_cid?: string | null;
+      /**
+       * Preview Cid
+       * @description The work's watermarked preview (/ipfs/{cid}).
+       */
+      preview_cid?: string | null;
       /**
        * Asset Status
        * @description The asset's standing now: active (clear), disputed (an open claim), upheld, or tainted (a claim against an ancestor was upheld).
@@ -1497,9 +1984,14 @@ export interface components {
       creator?: string | null;
       /**
        * Media Cid
-       * @description The work's file, for its thumbnail (`/ipfs/{media_cid}`); null until its metadata is read.
+       * @description CID of the work's original (sealed, not served); null until its metadata is read.
        */
       media_cid?: string | null;
+      /**
+       * Preview Cid
+       * @description The work's watermarked preview, for its thumbnail (`/ipfs/{preview_cid}`).
+       */
+      preview_cid?: string | null;
       /**
        * Message
        * @description The warning to show, naming the certificate.
@@ -1669,6 +2161,83 @@ export interface components {
       inliers?: number | null;
     };
     /**
+     * ProfileIn
+     * @description A profile and the wallet's signature over it (`ProfileUpdate`, see the module description).
+     */
+    ProfileIn: {
+      /**
+       * Name
+       * @description Shown instead of the address: 1-60 characters, not only spaces, one line.
+       */
+      name: string;
+      /**
+       * Bio
+       * @description Up to 500 characters (line breaks allowed).
+       * @default
+       */
+      bio: string;
+      /**
+       * Avatar Url
+       * @description https:// image URL of at most 300 characters, or null.
+       */
+      avatar_url?: string | null;
+      /**
+       * Links
+       * @description Up to 5 https:// URLs.
+       */
+      links?: string[];
+      /**
+       * Nonce
+       * @description 32 random bytes, 0x-hex, used once.
+       */
+      nonce: string;
+      /**
+       * Expiry
+       * @description Unix seconds (wall clock) the signature lapses at.
+       */
+      expiry: number;
+      /**
+       * Signature
+       * @description eth_signTypedData_v4 of the ProfileUpdate message.
+       */
+      signature: string;
+    };
+    /**
+     * ProfilePublic
+     * @description A creator's profile as their wallet signed it.
+     */
+    ProfilePublic: {
+      /** Address */
+      address: string;
+      /** Name */
+      name: string;
+      /** Bio */
+      bio: string;
+      /** Avatar Url */
+      avatar_url: string | null;
+      /** Links */
+      links: string[];
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
+      /**
+       * Chain Id
+       * @description The chain whose Gen-IP domain the signature was made in.
+       */
+      chain_id: number;
+      /** Nonce */
+      nonce: string;
+      /** Expiry */
+      expiry: number;
+      /**
+       * Signature
+       * @description Anyone can re-check it: the ProfileUpdate message of these fields.
+       */
+      signature: string;
+    };
+    /**
      * PromptCheckPublic
      * @description The latest prompt-check attestation (the prompt itself is never stored or served).
      */
@@ -1770,6 +2339,106 @@ export interface components {
        * @description EIP-712 PromptSubmission(assetId, commitment, payloadHash, deadline) by the creator; payloadHash = keccak256 of the sealed bytes.
        */
       signature: string;
+    };
+    /**
+     * RevenuePoint
+     * @description One payment to a work.
+     */
+    RevenuePoint: {
+      /** Block Number */
+      block_number: number;
+      /**
+       * Timestamp
+       * @description Unix time of the block (see `approximate`).
+       */
+      timestamp: number;
+      /**
+       * Approximate
+       * @description The index keeps no time for this block: `timestamp` is interpolated between the nearest blocks whose time it knows (licence sales, registrations, recent blocks).
+       */
+      approximate: boolean;
+      /**
+       * Source
+       * @description license_sale, direct or royalty.
+       */
+      source: string;
+      /**
+       * Amount
+       * @description Paid to the work, in base units (before the platform fee and shares).
+       */
+      amount: string;
+      /**
+       * Cumulative
+       * @description Paid to the work in this currency up to and including this payment.
+       */
+      cumulative: string;
+    };
+    /**
+     * RevenueSeries
+     * @description Revenue per work over time for the works an account created (`GET /accounts/{address}/revenue`).
+     */
+    RevenueSeries: {
+      /** Address */
+      address: string;
+      /**
+       * Works
+       * @description Works with revenue, by asset id then currency.
+       */
+      works: components["schemas"]["WorkRevenue"][];
+      /** As Of Block */
+      as_of_block: number;
+    };
+    /**
+     * SimilarWork
+     * @description A registered work that looks like the asked one (the matching engine's measure).
+     */
+    SimilarWork: {
+      /** Asset Id */
+      asset_id: number;
+      /** Title */
+      title: string | null;
+      /** Kind */
+      kind: string;
+      /** Creator */
+      creator: string;
+      /** Media Cid */
+      media_cid: string | null;
+      /** Media Type */
+      media_type: string | null;
+      /**
+       * Preview Cid
+       * @description Its watermarked preview, for the thumbnail.
+       */
+      preview_cid?: string | null;
+      /** Standing */
+      standing: string;
+      /**
+       * Method
+       * @description What matched: pdq, phash (hash distance) or thumb (thumbnail correlation).
+       */
+      method: string;
+      /**
+       * Distance
+       * @description Bits between the two hashes (pdq or phash); null for thumb.
+       */
+      distance: number | null;
+      /**
+       * Likeness
+       * @description How close, in words.
+       */
+      likeness: string;
+    };
+    /**
+     * SimilarWorks
+     * @description Works near one asset, closest first.
+     */
+    SimilarWorks: {
+      /** Asset Id */
+      asset_id: number;
+      /** Data */
+      data: components["schemas"]["SimilarWork"][];
+      /** As Of Block */
+      as_of_block: number;
     };
     /**
      * StatusItem
@@ -1941,6 +2610,23 @@ export interface components {
         [key: string]: unknown;
       };
       /**
+       * Preview Cid
+       * @description An image's watermarked preview (`/ipfs/{cid}`); the original is stored sealed.
+       */
+      preview_cid?: string | null;
+      /**
+       * Excerpt
+       * @description A text's excerpt, its public face.
+       */
+      excerpt?: string | null;
+      /**
+       * Card
+       * @description A model's, workflow's or prompt's card.
+       */
+      card?: {
+        [key: string]: unknown;
+      } | null;
+      /**
        * Near Duplicates
        * @description Registered images of other creators within the match distance, best first: a warning (register as a derivative under a licence instead). Empty for other kinds, or when the database cannot be read (the check is skipped, never an error).
        */
@@ -2015,6 +2701,30 @@ export interface components {
       /** Perceptual Hash */
       perceptual_hash: string;
     };
+    /**
+     * WorkRevenue
+     * @description What one work earned in one currency, payment by payment, oldest first.
+     */
+    WorkRevenue: {
+      /** Asset Id */
+      asset_id: number;
+      /** Title */
+      title: string | null;
+      /** Currency */
+      currency: string;
+      /**
+       * Total
+       * @description Everything paid to the work in this currency, base units.
+       */
+      total: string;
+      /** Payments */
+      payments: number;
+      /**
+       * Points
+       * @description The payments, oldest first (the latest 500 at most).
+       */
+      points: components["schemas"]["RevenuePoint"][];
+    };
   };
   responses: never;
   parameters: never;
@@ -2031,7 +2741,7 @@ export interface operations {
 
   /**
    * Search assets
-   * @description Free text over title, description, tags and creator (Postgres full-text search with ranking; SQLite FTS5 with bm25 on the embedded default). Offer filters (`tier`, `currency`, `max_price`) must hold for one available offer (not paused, not sold out, its seller still the owner). Each result has its `standing` (clear, disputed, upheld, tainted), its `asset_status` as the licence rules see it (active, expired, disputed, upheld, tainted) and `purchasable` (a licence can be bought now: clear, not expired, one purchasable offer). `sort=relevance` (default) falls back to `newest` without `q`; `price` sorts by the cheapest matching offer (raw amounts: combine with `currency`), assets without one last. Page with `limit` (≤ 100) and `offset`, or with the opaque `cursor` of the previous page (it wins over `offset`). `facets` counts all matching assets. Possible copies (later near-duplicates of another creator's earlier work, as the indexer recorded them) are left out, of the count and the facets too, unless `include_copies=true`; each result then names its possible original in `copy_of`. Each result has its prompt `check_state` (unchecked, pending, under_review, passed, failed) and `prompt_check` filters by it; works whose check failed are left out while the hub's failed-check policy is on (they sell no licences), unless `prompt_check=failed` or `include_delisted=true`.
+   * @description Free text over title, description, tags, model, tool, base model, trigger words and creator (Postgres full-text search with ranking; SQLite FTS5 with bm25 on the embedded default), typo-tolerant: a word no work contains is replaced by the closest indexed word (`catt` finds cat) and `corrected_q` says what was searched. Offer filters (`tier`, `currency`, `max_price`) must hold for one available offer (not paused, not sold out, its seller still the owner); `max_price` is a raw amount of `currency` and is refused (422) without it: amounts in different currencies do not compare. Image filters: `orientation` (landscape, portrait, square), `size` (small: longer side < 1 024 px, medium, large: ≥ 2 048 px) and `colour` (dominant colour name); `base_model` for models; each has its facet, as has `currency`. Each result shows its price (`min_price`, `min_price_currency`, exact `min_price_display` such as `0.2364375 ETH`): the cheapest matching offer in its first currency (the native coin first, then by address). Each result has its `standing` (clear, disputed, upheld, tainted), its `asset_status` as the licence rules see it (active, expired, disputed, upheld, tainted) and `purchasable` (a licence can be bought now: clear, not expired, one purchasable offer). `sort=relevance` (default) falls back to `newest` without `q`; `price` groups by currency (the native coin first, then by address) and sorts by the shown price within each, assets without an offer last. Page with `limit` (≤ 100) and `offset`, or with the opaque `cursor` of the previous page (it wins over `offset`). `facets` counts all matching assets. Possible copies (later near-duplicates of another creator's earlier work, as the indexer recorded them) are left out, of the count and the facets too, unless `include_copies=true`; each result then names its possible original in `copy_of`. Each result has its prompt `check_state` (unchecked, pending, under_review, passed, failed) and `prompt_check` filters by it; works whose check failed are left out while the hub's failed-check policy is on (they sell no licences), unless `prompt_check=failed` or `include_delisted=true`.
    */
   list_assets_assets_get: {
     parameters: {
@@ -2067,6 +2777,14 @@ export interface operations {
         cursor?: string | null;
         /** @description Include facet counts. */
         facets?: boolean;
+        /** @description Images of this orientation. */
+        orientation?: ("landscape" | "portrait" | "square") | null;
+        /** @description Images of this size class. */
+        size?: ("small" | "medium" | "large") | null;
+        /** @description Images of this dominant colour. */
+        colour?: ("red" | "orange" | "yellow" | "green" | "teal" | "blue" | "purple" | "pink" | "brown" | "black" | "grey" | "white") | null;
+        /** @description Models trained on this base model. */
+        base_model?: string | null;
       };
     };
     responses: {
@@ -2082,10 +2800,10 @@ export interface operations {
           "application/json": components["schemas"]["ErrorBody"];
         };
       };
-      /** @description Validation Error */
+      /** @description A bad parameter, or `max_price` alone. */
       422: {
         content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
+          "application/json": components["schemas"]["UnprocessableBody"];
         };
       };
     };
@@ -2110,6 +2828,43 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["AssetPublic"];
+        };
+      };
+      /** @description No asset with this id on the served chain. */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Similar works
+   * @description Registered images that look like this one, closest first, by the matching engine (its registered PDQ hash and the indexer's pHash within a wider radius than the copy check's: a 'looks like' strip, not a copy verdict). Leaves out the work itself and, unless `include_copies=true`, works recorded as possible copies. Other kinds have no image to compare: an empty list.
+   */
+  get_similar_assets__asset_id__similar_get: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description List possible copies too. */
+        include_copies?: boolean;
+      };
+      path: {
+        /** @description Asset (certificate token) id. */
+        asset_id: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SimilarWorks"];
         };
       };
       /** @description No asset with this id on the served chain. */
@@ -2475,6 +3230,74 @@ export interface operations {
     };
   };
   /**
+   * One licence: parties, work, terms, sale, and whether it is valid now
+   * @description The facts a licence document states, as JSON; `valid` as of the indexed block (the verification link
+   * the document prints).
+   */
+  get_licence_licenses__license_id__get: {
+    parameters: {
+      path: {
+        /** @description Licence (token) id. */
+        license_id: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LicensePublic"];
+        };
+      };
+      /** @description No such licence on the indexed chain (or not indexed yet). */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * The licence document (PDF)
+   * @description The licence as a PDF: the parties (licensor: the certificate's owner at the purchase; licensee: the
+   * token's holder), the work (id, title, kind, sha256, media CID), the terms (the Terms Record's switches and
+   * the shipped plain-language text its document hash names), the exact price, transaction, block, expiry and
+   * where to verify it. Text outside Latin-1 is folded (`genip.licence_document`).
+   */
+  get_licence_document_licenses__license_id__document_get: {
+    parameters: {
+      path: {
+        /** @description Licence (token) id. */
+        license_id: number;
+      };
+    };
+    responses: {
+      /** @description The licence as a PDF. */
+      200: {
+        content: {
+          "application/pdf": unknown;
+        };
+      };
+      /** @description No such licence on the indexed chain (or not indexed yet). */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
    * An account's works, licences and revenue
    * @description Works created (newest first, at most `limit`), counts of works created and owned, licences held (with validity as of the indexed block), revenue balances per currency and pending withdrawals (the withdrawable balance per currency). An address never seen answers with empty lists. Addresses are accepted checksummed or all lowercase.
    */
@@ -2493,6 +3316,38 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["AccountPublic"];
+        };
+      };
+      /** @description Malformed or wrongly checksummed address. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Revenue per work over time, for the works an account created
+   * @description Every payment to each work the account created (licence sales, direct payments, royalties; before the platform fee and the ancestors' shares), per work and currency, oldest first, with the running total. Block times the index does not keep are interpolated and marked `approximate`.
+   */
+  get_revenue_accounts__address__revenue_get: {
+    parameters: {
+      path: {
+        /** @description 0x address: checksummed (EIP-55) or all lowercase; mixed case with a wrong checksum is a 400. */
+        address: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RevenueSeries"];
         };
       };
       /** @description Malformed or wrongly checksummed address. */
@@ -2546,7 +3401,7 @@ export interface operations {
   };
   /**
    * Media or metadata by CID
-   * @description The bytes of a work or its metadata from the content store, verified against the CID as they stream. Content type: the asset's `media_type` when the CID is a registered work's media, `application/json` for metadata, else sniffed from the first bytes. Cached forever (`Cache-Control: public, max-age=31536000, immutable`, ETag = the CID).
+   * @description The bytes of a preview or metadata from the content store, verified against the CID as they stream; never a work's original (403). Content type: the asset's `media_type` when the CID is a registered work's media, `application/json` for metadata, else sniffed from the first bytes. Cached forever (`Cache-Control: public, max-age=31536000, immutable`, ETag = the CID).
    */
   get_content_ipfs__cid__get: {
     parameters: {
@@ -2568,6 +3423,12 @@ export interface operations {
       };
       /** @description Not a CID. */
       400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The CID is a work's original: never served here; licence holders download it from `GET /works/{id}/original`. */
+      403: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -2913,6 +3774,98 @@ export interface operations {
     };
   };
   /**
+   * The original of a work, for its owner and licence holders
+   * @description The original bytes of a work (the full-resolution image, the text, the model file, a prompt-kind work's
+   * prompt), for its owner and the holders of a valid licence on it. Anonymous visitors see the public face only.
+   *
+   * **Signing.** The request carries the account's EIP-712 signature in four headers (headers, not the query, so
+   * a page can `fetch` the file and save it as a blob, and no signature lands in access logs):
+   *
+   * * `X-Genip-Account`: the account (address);
+   * * `X-Genip-Nonce`: 32 random bytes, `0x` hex, used once;
+   * * `X-Genip-Expiry`: unix seconds (wall clock) after which the signature is refused; at most 600 s
+   *   ahead;
+   * * `X-Genip-Signature`: `eth_signTypedData_v4` of domain
+   *   `{name: "Gen-IP", version: "1", chainId}` (the served chain, `GET /config`),
+   *   primary type `OriginalDownload(string action, address account, uint256 assetId, bytes32 nonce,
+   *   uint256 expiry)`, `action` = `"download original"`.
+   *
+   * **Who gets it** (the indexed state at the cursor block, chain time): the certificate's owner, always; anybody
+   * else holding a licence on the work that is not renounced and not expired, while the work is clear (not
+   * disputed, upheld or tainted). Any licence tier fits.
+   *
+   * **Answers.** 200 with the bytes (`Content-Disposition: attachment`, `X-Content-SHA256` = the committed
+   * sha256 they were checked against, `X-Genip-Grant` = `owner` or `licence`, `X-Genip-License-Id`,
+   * `X-Genip-Block`; never cached). 401: no, malformed, expired, too-far-future, replayed or wrong-signer
+   * signature. 403 with `reason` `no_licence`, `licence_expired` or `disputed`. 404: no such work. 502: the stored
+   * bytes do not hash to the committed sha256 (nothing is sent). 503: the original cannot be read now.
+   *
+   * Every delivery is logged (account, work, owner or licence id, block, time) before it is sent; a signature is
+   * spent when it is checked, even if the answer is a refusal.
+   */
+  get_original_works__asset_id__original_get: {
+    parameters: {
+      header?: {
+        /** @description The signing account. */
+        "X-Genip-Account"?: string | null;
+        /** @description 32 random bytes, 0x-hex. */
+        "X-Genip-Nonce"?: string | null;
+        /** @description Unix seconds, wall clock. */
+        "X-Genip-Expiry"?: string | null;
+        /** @description EIP-712 OriginalDownload signature. */
+        "X-Genip-Signature"?: string | null;
+      };
+      path: {
+        /** @description Asset (certificate token) id. */
+        asset_id: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/octet-stream": string;
+        };
+      };
+      /** @description No valid, fresh, unused wallet signature. */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The signer may not have the original now. */
+      403: {
+        content: {
+          "application/json": components["schemas"]["DownloadRefused"];
+        };
+      };
+      /** @description No such work on the served chain. */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description The stored bytes do not match the committed sha256. */
+      502: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The original cannot be read now. */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /**
    * Chain, contracts and the server's facts for the web page
    * @description Chain id and contract addresses of the deployment the API serves (from the deployment file); the
    * currencies and terms presets of new offers; the kinds of work (their contract numbers, the file suffixes
@@ -3015,6 +3968,166 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["HTTPValidationError"];
         };
+      };
+    };
+  };
+  /**
+   * Demo only: test ETH (and gUSD) for a new wallet
+   * @description Send the fixed amounts to `address` and answer the transactions once mined.
+   */
+  fund_faucet_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["FaucetRequest"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["FaucetGrantPublic"];
+        };
+      };
+      /** @description Malformed address. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The faucet is off: it runs only in demo mode. */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description This address was funded recently (see Retry-After). */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The chain cannot be reached or refused the transfer. */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /**
+   * The profiles of several addresses (those that have one)
+   * @description Profiles of the given addresses, in no particular order; addresses without one are left out.
+   */
+  get_profiles_profiles_get: {
+    parameters: {
+      query?: {
+        /** @description Up to 100 addresses (repeat the key). */
+        address?: string[];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ProfilePublic"][];
+        };
+      };
+      /** @description A malformed address. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * A creator's profile
+   * @description The profile the address's wallet last signed.
+   */
+  get_profile_profiles__address__get: {
+    parameters: {
+      path: {
+        /** @description 0x address: checksummed (EIP-55) or all lowercase; mixed case with a wrong checksum is a 400. */
+        address: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ProfilePublic"];
+        };
+      };
+      /** @description A malformed address. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The address has no profile. */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Create or replace a profile (signed by the address's wallet)
+   * @description Checks the `ProfileUpdate` signature (the address's, unexpired, nonce unused), stores the profile.
+   */
+  put_profile_profiles__address__put: {
+    parameters: {
+      path: {
+        /** @description 0x address: checksummed (EIP-55) or all lowercase; mixed case with a wrong checksum is a 400. */
+        address: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ProfileIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ProfilePublic"];
+        };
+      };
+      /** @description A malformed address. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description No valid, fresh, unused signature of this address. */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description A field too long, empty, with control characters, or a URL that is not https. */
+      422: {
+        content: never;
       };
     };
   };

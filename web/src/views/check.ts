@@ -2,6 +2,7 @@
 // candidate the verdict weighed: its role (original, possible copy of #N, derivative), how it matches, the licence
 // found on it, and which one the verdict rests on, all in sentences (the API decides; this page words it).
 
+import { apiSentence } from "../errors";
 import { config, mediaUrl, postForm, ApiError, type LicenseStatus, type MatchCandidate, type MatchResult, type Verdict } from "../api";
 import { clear, field, h, statusLine } from "../dom";
 import { capitalised, date, matchWords } from "../format";
@@ -50,7 +51,7 @@ export default async function check(root: HTMLElement): Promise<void> {
         r.candidates.length ? h("h2", null, `Registered works weighed (${r.candidates.length})`) : null,
         r.candidates.length ? h("ul", { class: "grid candidates" }, r.candidates.map((c) => h("li", { class: `card${c.asset_id === r.rests_on ? " rests-on" : ""}`, "data-testid": "candidate", "data-asset": c.asset_id },
           h("a", { href: `#/work/${c.asset_id}`, class: "card-link" },
-            typeof c.media_cid === "string" ? h("div", { class: "thumb" }, h("img", { src: mediaUrl(c.media_cid), alt: "" })) : null,
+            typeof c.preview_cid === "string" ? h("div", { class: "thumb" }, h("img", { src: mediaUrl(c.preview_cid), alt: "" })) : null,
             h("div", { class: "card-body" }, h("h3", { class: "card-title" }, c.title || `Work #${c.asset_id}`),
               h("p", { class: `badge ${c.role === "possible_copy" ? "bad" : c.role === "derivative" ? "" : "ok"}`, "data-testid": "role" }, roleWords(c)),
               c.asset_id === r.rests_on ? h("p", { class: "badge warn", "data-testid": "rests-on-mark" }, "The verdict rests on this work") : null,
@@ -59,7 +60,7 @@ export default async function check(root: HTMLElement): Promise<void> {
               h("p", { class: "small", "data-testid": "licence" }, licenceWords(c.license ?? null))))))) : null);
     } catch (err) {
       if (err instanceof ApiError && (err.status === 404 || err.status === 405)) status.set("Platform check is not available on this server yet.", "error");
-      else status.set(String((err as Error).message), "error");
+      else status.set(apiSentence(String((err as Error).message)), "error");
     }
   });
   clear(root, form);

@@ -1,12 +1,15 @@
-// Creator dashboard: my works and their offers (create, pause, resume), revenue balances, withdraw, my licences, and
-// the possible copies of my works with "Bring a claim" (the copy's page, its claim form opened and prefilled).
+// Creator dashboard: my works and their offers (create, pause, resume), revenue balances, withdraw, revenue per work
+// over time (./licences), my licences with download, PDF and renewal (./licences), and the possible copies of my
+// works with "Bring a claim" (the copy's page, its claim form opened and prefilled).
 
 import { config, get, type Account, type Asset, type Config } from "../api";
 import { createOffer, setOfferPaused, withdraw, withdrawable } from "../chain";
 import { clear, field, h, statusLine } from "../dom";
-import { amount, blocksLater, capitalised, date, matchWords, price, shortAddr, tierName, toUnits } from "../format";
+import { amount, blocksLater, capitalised, date, matchWords, price, tierName, toUnits } from "../format";
 import { standingText, statusOf } from "../standing";
+import { creatorName, profileSection } from "../profile";
 import { explain, wallet } from "../wallet";
+import { myLicences, revenueChart, type RevenueSeries } from "./licences";
 
 function offerForm(asset: Asset, cfg: Config, done: () => void): HTMLElement {
   // The tiers and their preset terms are the server's (GET /config); the revenue share applies to the tiers that
@@ -66,7 +69,7 @@ function copiesOfMyWorks(me: Account): HTMLElement {
           const bring = h("button", { type: "button", class: "btn warn small" }, "Bring a claim");
           bring.addEventListener("click", () => (location.hash = `#/work/${c.asset_id}?claim=${c.original_id}`));
           return h("li", { "data-testid": "copy-of-my-work", "data-asset": c.asset_id },
-            h("p", null, h("a", { href: `#/work/${c.asset_id}` }, c.title || `Work #${c.asset_id}`), ` (#${c.asset_id}) by ${shortAddr(c.creator)} `,
+            h("p", null, h("a", { href: `#/work/${c.asset_id}` }, c.title || `Work #${c.asset_id}`), ` (#${c.asset_id}) by `, creatorName(c.creator), " ",
               "is a possible copy of your ", h("a", { href: `#/work/${c.original_id}` }, c.original_title || `work #${c.original_id}`), ` (#${c.original_id}).`),
             h("p", { class: "muted small" }, `It matches (${matchWords(c)}) and was ${blocksLater(c.blocks_later)}.`),
             c.claimable ? bring : h("p", { class: "small", "data-testid": "claim-state" }, unclaimable(c)));
@@ -86,7 +89,10 @@ export default async function dashboard(root: HTMLElement): Promise<void> {
       return;
     }
     const account = wallet.account;
-    const me = await get<Account>(`/accounts/${account}`, true);
+    const [me, revenue] = await Promise.all([
+      get<Account>(`/accounts/${account}`, true),
+      get<RevenueSeries>(`/accounts/${account}/revenue`, true).catch(() => null),
+    ]);
     const assets = await Promise.all(me.works_created.slice(0, 20).map((w) => get<Asset>(`/assets/${w.asset_id}`, true)));
     const balanceRows = await Promise.all(cfg.currencies.map(async (c) => {
       const indexed = me.balances.find((b) => b.currency.toLowerCase() === c.address.toLowerCase());
@@ -110,11 +116,13 @@ export default async function dashboard(root: HTMLElement): Promise<void> {
     }));
     clear(root,
       h("h1", null, "Dashboard"),
-      h("p", { class: "muted" }, `Account ${account} · as of block ${me.as_of_block}`),
+      h("p", { class: "muted" }, "Account ", creatorName(account), ` (${account}) · as of block ${me.as_of_block}`),
+      profileSection(account),
       h("section", { "aria-labelledby": "rev-h" }, h("h2", { id: "rev-h" }, "Revenue"),
         h("div", { class: "table-wrap" }, h("table", null,
           h("thead", null, h("tr", null, h("th", { scope: "col" }, "Currency"), h("th", { scope: "col" }, "Earned"), h("th", { scope: "col" }, "Withdrawn"), h("th", { scope: "col" }, "Withdrawable now"), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Action")))),
-          h("tbody", null, balanceRows)))),
+          h("tbody", null, balanceRows))),
+        revenue ? revenueChart(revenue, cfg) : h("p", { class: "muted small" }, "Revenue per work cannot be shown right now.")),
       copiesOfMyWorks(me),
       h("section", { "aria-labelledby": "works-h" }, h("h2", { id: "works-h" }, `My works (${me.works_created_count})`),
         assets.length ? h("ul", { class: "my-works" }, assets.map((a) => h("li", { class: "my-work" },
@@ -137,11 +145,7 @@ export default async function dashboard(root: HTMLElement): Promise<void> {
             return h("li", { "data-offer": o.offer_id }, `${tierName(o.tier)} · ${price(cfg, o.price, o.currency)} · ${o.sold} sold${state} `, toggle, status);
           })) : h("p", { class: "muted small" }, "No offers yet."),
           statusOf(a) === "active" ? offerForm(a, cfg, render) : null))) : h("p", { class: "muted" }, "No works yet. ", h("a", { href: "#/register" }, "Register one"), ".")),
-      h("section", { "aria-labelledby": "lic-h" }, h("h2", { id: "lic-h" }, `My licences (${me.licenses_held_count})`),
-        me.licenses_held.length ? h("ul", null, me.licenses_held.map((l) => h("li", null,
-          h("a", { href: `#/work/${l.asset_id}` }, `Work #${l.asset_id}`),
-          ` · licence #${l.license_id} · ${tierName(l.tier)} · ${l.valid ? (l.expires_at ? `until ${date(l.expires_at)}` : "perpetual") : "expired"}`)))
-          : h("p", { class: "muted" }, "No licences yet.")),
+      myLicences(me, cfg, render),
     );
   };
   await render();

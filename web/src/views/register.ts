@@ -98,8 +98,8 @@ const DERIVATIVE_REFUSALS: Record<string, string> = {
 };
 
 function thumbnail(d: NearDuplicate): HTMLElement {
-  return h("div", { class: "thumb" }, d.media_cid
-    ? h("img", { src: mediaUrl(d.media_cid), alt: `Certificate #${d.asset_id}${d.title ? `: ${d.title}` : ""}`, decoding: "async" })
+  return h("div", { class: "thumb" }, d.preview_cid
+    ? h("img", { src: mediaUrl(d.preview_cid), alt: `Certificate #${d.asset_id}${d.title ? `: ${d.title}` : ""}`, decoding: "async" })
     : h("span", { class: "placeholder small" }, "no preview"));
 }
 
@@ -334,8 +334,11 @@ export default async function register(root: HTMLElement): Promise<void> {
         return await showNearDuplicates(account, up.near_duplicates);
       }
 
-      const promptKey = `${account}:${up.sha256}:${normalizePrompt(prompt.value)}`;
-      if (promptCommit?.key !== promptKey) promptCommit = { key: promptKey, value: commitPrompt(account, prompt.value) };
+      // A prompt-kind work is its prompt: given no other, it commits to the file's own text (UTF-8, BOM dropped, then
+      // normalised), the very text `genip register` commits to for the same file.
+      const promptText = workKind.kind === "prompt" && !normalizePrompt(prompt.value) ? await chosen.text() : prompt.value;
+      const promptKey = `${account}:${up.sha256}:${normalizePrompt(promptText)}`;
+      if (promptCommit?.key !== promptKey) promptCommit = { key: promptKey, value: commitPrompt(account, promptText) };
       const commit = promptCommit.value;
       const secret = JSON.stringify({
         scheme: "Gen-IP prompt commitment v2", creator: account, content_cid: up.cid, sha256: up.sha256,

@@ -9,37 +9,48 @@ import { blocksLater, checkInWords, date, matchWords, pct, price, shortAddr, ter
 import { disputeInWords, standingText } from "../standing";
 import { explain, sleep, wallet } from "../wallet";
 import { answerControl, reportSection } from "./report";
+import { downloadOriginal } from "../download";
+import { perceptualInWords, showsMedia, workDetails } from "../details";
+import { apiSentence } from "../errors";
+import { creatorLink, creatorName, profileNote } from "../profile";
+import { similarWorks } from "../similar";
 
 /** `value` when it is a JSON object, else an empty one (metadata is the creator's JSON: trust no shape). */
 function record(value: unknown): Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
+/** The work's public face, never its original (sealed; licence holders download it): an image's watermarked
+ * preview, a text's excerpt, the card of a model, workflow or prompt (a prompt's text is never on the page). */
 function media(asset: Asset): HTMLElement {
   const title = asset.title || `Work #${asset.asset_id}`;
-  if (asset.media_cid && asset.media_type?.startsWith("image/")) {
-    return h("figure", { class: "media" }, h("img", { src: mediaUrl(asset.media_cid), alt: asset.description || title }));
+  const sealed = h("p", { class: "muted small", "data-testid": "original-note" },
+    "This is the public preview. The original is kept encrypted and delivered only to its owner and licence holders.");
+  if (asset.kind === "image") {
+    const face = asset.preview_cid
+      ? h("img", { src: mediaUrl(asset.preview_cid), alt: asset.description || title, "data-testid": "preview" })
+      : h("p", { class: "muted" }, "No preview of this image yet.");
+    return h("figure", { class: "media" }, face, h("figcaption", null, sealed));
   }
   const details = record(record(asset.metadata?.["genip"])["details"]);
-  if (asset.media_cid && asset.media_type?.startsWith("text/")) {
-    const excerpt = h("blockquote", { class: "excerpt" }, "Loading the text…");
-    fetch(mediaUrl(asset.media_cid))
-      .then((r) => (r.ok ? r.text() : Promise.reject(new Error(r.statusText))))
-      .then((text) => {
-        excerpt.textContent = text.length > 1500 ? `${text.slice(0, 1500)}…` : text;
-      })
-      .catch(() => (excerpt.textContent = "The text is not available from the store."));
-    return h("figure", { class: "media text" }, excerpt, h("figcaption", { class: "muted small" }, `${details.characters ?? "?"} characters`));
+  if (asset.kind === "text") {
+    const excerpt = h("blockquote", { class: "excerpt", "data-testid": "excerpt" }, asset.excerpt || "No excerpt of this text yet.");
+    return h("figure", { class: "media text" }, excerpt,
+      h("figcaption", { class: "muted small" }, `Excerpt · ${details.characters ?? "?"} characters in all. `, sealed));
   }
-  const rows = Object.entries(details).filter(([, v]) => v !== null && v !== "" && typeof v !== "object");
+  const rows = workDetails(asset);
+  const heading = asset.kind === "model" ? "Model card" : asset.kind === "workflow" ? "Workflow card"
+    : asset.kind === "prompt" ? "Prompt card" : "About the file";
   return h(
     "figure",
-    { class: "media card-model" },
-    h("h2", null, asset.kind === "model" ? "Model card" : `${asset.kind} details`),
+    { class: "media card-model", "data-testid": "work-details" },
+    h("h2", null, heading),
     rows.length
-      ? h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", null, k.replace(/_/g, " ")), h("dd", null, String(v))]))
-      : h("p", { class: "muted" }, "No details in the metadata."),
-    asset.media_cid ? h("p", null, h("a", { href: mediaUrl(asset.media_cid), download: "" }, "Download the file")) : null,
+      ? h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", null, k), h("dd", null, v)]))
+      : h("p", { class: "muted" }, "The file's metadata says nothing more about it."),
+    asset.kind === "prompt"
+      ? h("p", { class: "muted small" }, "The prompt itself is sealed: licence holders receive it with their licence.")
+      : sealed,
   );
 }
 
@@ -58,18 +69,21 @@ function promptCheck(asset: Asset): HTMLElement {
 }
 
 function facts(asset: Asset): HTMLElement {
-  const rows: [string, Node | string][] = [
+  const phash = perceptualInWords(asset);
+  const rows: [string, Node | string | (Node | string)[]][] = [
     ["Certificate", `#${asset.asset_id}`],
-    ["Creator", h("code", { title: asset.creator }, asset.creator)],
+    ["Creator", [h("code", { title: asset.creator }, asset.creator), profileNote(asset.creator)]],
     ["Owner", h("code", null, asset.owner)],
     ["Registered", `${date(asset.registered_at)} · block ${asset.block_number}`],
     ["Content sha256", h("code", { class: "hash" }, asset.content_hash)],
-    ["Media CID", asset.media_cid ? h("a", { href: mediaUrl(asset.media_cid) }, h("code", { class: "hash" }, asset.media_cid)) : "—"],
+    ["Original CID", asset.media_cid ? [h("code", { class: "hash" }, asset.media_cid), h("span", { class: "muted small" }, " (sealed)")] : "—"],
     ["Metadata CID", h("a", { href: mediaUrl(asset.metadata_cid) }, h("code", { class: "hash" }, asset.metadata_cid))],
-    ["Perceptual hash", h("code", { class: "hash" }, asset.perceptual_hash)],
+    [phash.label, phash.hash ? h("code", { class: "hash" }, phash.hash) : h("span", { class: "muted" }, phash.words)],
     ["Prompt commitment", h("code", { class: "hash" }, asset.prompt_commitment)],
     ["Transaction", h("code", { class: "hash" }, asset.tx_hash)],
   ];
+  // An image or a text shows the work itself above; its facts in words (size, model, tool, tags) go here.
+  if (showsMedia(asset)) rows.splice(4, 0, ...workDetails(asset));
   if (asset.expires_at) rows.splice(4, 0, ["Rights end", `${date(asset.expires_at)} (inherited from the licences it was built under)`]);
   return h("section", { "aria-labelledby": "cert-h", class: "certificate" }, h("h2", { id: "cert-h" }, "Certificate"),
     h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", null, k), h("dd", null, v)])));
@@ -97,7 +111,7 @@ function possibleCopies(asset: Asset): HTMLElement | null {
     clear(section, h("h2", { id: "copies-h" }, `Possible copies (${found.length})`),
       h("p", { class: "muted small" }, "Later works by other creators that match this one and are not licensed derivatives of it."),
       h("ul", { class: "copies" }, found.map((c) => h("li", { "data-testid": "possible-copy" },
-        h("a", { href: `#/work/${c.asset_id}` }, c.title || `Work #${c.asset_id}`), ` (#${c.asset_id}) by ${shortAddr(c.creator)}: `,
+        h("a", { href: `#/work/${c.asset_id}` }, c.title || `Work #${c.asset_id}`), ` (#${c.asset_id}) by `, creatorName(c.creator), ": ",
         `${matchWords(c)}, ${blocksLater(c.blocks_later)}.`,
         c.asset_status === "disputed" ? " A claim against it is open." : "",
         mine && c.asset_status === "active" ? [" ", h("a", { href: `#/work/${c.asset_id}?claim=${asset.asset_id}` }, "Bring a claim")] : null))));
@@ -195,10 +209,31 @@ function statusLookup(asset: Asset, uses: readonly Use[]): HTMLElement {
       out.set(s.licensed ? `Licensed for ${s.use} (${until}; licence ${s.license_ids.map((i) => `#${i}`).join(", ")}), as of block ${s.as_of_block}.`
         : `Not licensed for ${s.use}, as of block ${s.as_of_block}.`, s.licensed ? "ok" : "error");
     } catch (err) {
-      out.set(String((err as Error).message), "error");
+      out.set(apiSentence(String((err as Error).message)), "error");
     }
   });
   return h("section", { "aria-labelledby": "status-h" }, h("h2", { id: "status-h" }, "Licence status"), form, out);
+}
+
+/** "Download original" for the owner and licence holders (the API decides, by the indexed state now; a refusal,
+ * say an expired licence or an open claim, is shown as the sentence `downloadOriginal` throws). */
+function downloadControl(asset: Asset, owner: boolean, holder: boolean): HTMLElement | null {
+  if (!owner && !holder) return null;
+  const out = statusLine();
+  const button = h("button", { type: "button", class: "btn secondary", "data-testid": "download-original" }, "Download original");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    out.set("Sign the download request in your wallet…", "pending");
+    try {
+      await downloadOriginal(asset.asset_id);
+      out.set("Downloaded: the file matches the certificate's sha256.", "ok");
+    } catch (err) {
+      out.set(err instanceof Error ? err.message : explain(err), "error");
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h("div", { class: "download-original" }, button, out);
 }
 
 export default async function work(root: HTMLElement, params: URLSearchParams, id?: string): Promise<void> {
@@ -213,7 +248,15 @@ export default async function work(root: HTMLElement, params: URLSearchParams, i
     clear(mine, h("h2", { id: "mine-h" }, "My licences"),
       held.length
         ? h("ul", null, held.map((l) => h("li", { "data-testid": "my-licence" }, `Licence #${l.license_id} · ${tierName(l.tier)} · ${l.valid ? (l.expires_at ? `valid until ${date(l.expires_at)}` : "perpetual") : "expired"}`)))
-        : h("p", { class: "muted" }, s?.licensed ? "You may display this work." : "You hold no licence on this work yet."));
+        : h("p", { class: "muted" }, s?.licensed ? "You may display this work." : "You hold no licence on this work yet."),
+      downloadControl(asset, wallet.account?.toLowerCase() === asset.owner.toLowerCase(), held.length > 0));
+  };
+  // "N licences sold" in the header follows purchases made on this page (re-read from the index after each).
+  const soldText = (n: number) => `${n} licence${n === 1 ? "" : "s"} sold`;
+  const sold = h("span", { "data-testid": "licences-sold" }, soldText(asset.licenses.total));
+  const refreshSold = async () => {
+    const fresh = await get<Asset>(`/assets/${asset.asset_id}`, true).catch(() => null);
+    if (fresh) sold.textContent = soldText(fresh.licenses.total);
   };
   const title = asset.title || `Work #${asset.asset_id}`;
   document.title = `${title} · Gen-IP`;
@@ -226,8 +269,8 @@ export default async function work(root: HTMLElement, params: URLSearchParams, i
       h("div", { class: "work-side" },
         h("h1", null, title),
         copyMark(asset),
-        h("p", { class: "muted" }, `${asset.kind} by `, h("a", { href: `#/?q=&creator=${asset.creator}` }, shortAddr(asset.creator)),
-          ` · ${asset.licenses.total} licence${asset.licenses.total === 1 ? "" : "s"} sold`),
+        h("p", { class: "muted" }, `${asset.kind} by `, creatorLink(asset.creator),
+          " · ", sold),
         asset.description ? h("p", null, asset.description) : null,
         promptCheck(asset),
         standing ? h("p", { class: "callout bad standing", "data-testid": "standing" }, standing) : null,
@@ -239,13 +282,14 @@ export default async function work(root: HTMLElement, params: URLSearchParams, i
           : null,
         possibleCopies(asset),
         h("section", { "aria-labelledby": "offers-h" }, h("h2", { id: "offers-h" }, "Licences"),
-          offers.length ? h("ul", { class: "offers" }, offers.map((o) => offerCard(asset, o, cfg, () => void refreshMine())))
+          offers.length ? h("ul", { class: "offers" }, offers.map((o) => offerCard(asset, o, cfg, () => void refreshMine().then(refreshSold))))
             : h("p", { class: "muted" }, "The creator offers no licence on this work yet.")),
         mine,
         reportSection(asset, cfg, () => void work(root, new URLSearchParams(), id), { open: params.has("claim") }),
       ),
     ),
     h("div", { class: "work-more" }, facts(asset), graph ? lineage(graph, asset) : null, cfg ? statusLookup(asset, cfg.uses) : null),
+    similarWorks(asset.asset_id),
   );
   await refreshMine();
   const off = wallet.onChange(() => (root.isConnected ? void refreshMine() : off()));

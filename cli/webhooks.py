@@ -1,0 +1,276 @@
+"""`genip webhooks add|list|remove|deliveries|replay|run`: subscriptions, the delivery log, the worker.
+
+Operator commands, on the database in `GENIP_DATABASE_URL` (events come from the indexer: `genip index` must
+run for anything to be sent). `add` prints the subscription's signing secret once; nothing shows it again.
+`run` is the delivery worker, a long-running process of its own (several may share one Postgres database).
+"""
+
+import signal
+import sys
+import threading
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from cli.context import JsonOption, settings_of
+from cli.output import console, emit, table
+from genip.errors import ConfigError
+
+if TYPE_CHECKING:  # SQLAlchemy and httpx load when a command runs
+    from sqlalchemy import Engine
+
+    from genip.settings import Settings
+
+__all__ = ["webhooks_app"]
+
+webhooks_app = typer.Typer(no_args_is_help=True, help="Webhook subscriptions and the delivery worker.")
+
+
+def _engine(settings: "Settings") -> "Engine":
+    from genip.db.engine import make_engine
+    from genip.db.migrate import require_current
+
+    engine = make_engine(settings.db_url)
+    require_current(engine)
+    return engine
+
+
+def _chain_id(settings: "Settings") -> int:
+    from genip.chain.deployment import read_deployment
+
+    return read_deployment(settings.deployment_path()).chain_id
+
+
+def _when(value: datetime | None) -> str | None:
+    return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _split(values: list[str]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+@webhooks_app.command("add")
+def add(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(help="Where events are POSTed (http or https).")],
+    events: Annotated[
+        list[str],
+        typer.Option(
+            "--events",
+            help="Event types, comma-separated or repeated: work.registered, license.purchased, "
+            "license.expired, dispute.raised, dispute.resolved, copy.marked.",
+        ),
+    ],
+    asset: Annotated[list[int] | None, typer.Option("--asset", help="Only events about this asset.")] = None,
+    account: Annotated[
+        list[str] | None, typer.Option("--account", help="Only events involving this account.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Subscribe a URL to events; prints its signing secret (shown only this once)."""
+    from genip.webhooks.subscriptions import add_subscription
+
+    settings = settings_of(ctx)
+    new_id, secret = add_subscription(
+        _engine(settings),
+        chain_id=_chain_id(settings),
+        url=url,
+        events=_split(events),
+        assets=asset or None,
+        accounts=_split(account or []) or None,
+    )
+    emit(
+        {"id": new_id, "url": url, "secret": secret},
+        as_json=as_json,
+        title=f"webhook subscription {new_id}",
+    )
+    if not as_json:
+        console.print("keep the secret: it signs every payload and is not shown again")
+
+
+@webhooks_app.command("list")
+def list_(
+    ctx: typer.Context,
+    removed: Annotated[bool, typer.Option("--removed", help="Include removed subscriptions.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """The subscriptions (without their secrets)."""
+    from genip.webhooks.subscriptions import list_subscriptions
+
+    settings = settings_of(ctx)
+    subs = list_subscriptions(_engine(settings), _chain_id(settings), removed=removed)
+    rows: list[dict[str, Any]] = [
+        {
+            "id": s.id,
+            "url": s.url,
+            "events": s.event_types,
+            "assets": s.asset_ids,
+            "accounts": s.accounts,
+            "created_at": _when(s.created_at),
+            "removed_at": _when(s.removed_at),
+        }
+        for s in subs
+    ]
+    if as_json:
+        emit({"subscriptions": rows}, as_json=True, title="webhook subscriptions")
+        return
+    columns = ["id", "url", "events", "assets", "accounts", "created_at", "removed_at"]
+    console.print(
+        table(
+            "webhook subscriptions",
+            columns,
+            [[", ".join(map(str, v)) if isinstance(v, list) else v for v in r.values()] for r in rows],
+        )
+    )
+
+
+@webhooks_app.command("remove")
+def remove(
+    ctx: typer.Context,
+    subscription_id: Annotated[int, typer.Argument(help="The subscription's id (`genip webhooks list`).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Stop sending to a subscription; its queued deliveries are cancelled (the log is kept)."""
+    from genip.webhooks.subscriptions import remove_subscription
+
+    settings = settings_of(ctx)
+    cancelled = remove_subscription(_engine(settings), _chain_id(settings), subscription_id)
+    emit(
+        {"removed": subscription_id, "cancelled_deliveries": cancelled},
+        as_json=as_json,
+        title="webhook subscription removed",
+    )
+
+
+@webhooks_app.command("deliveries")
+def deliveries(
+    ctx: typer.Context,
+    subscription: Annotated[
+        int | None, typer.Option("--subscription", help="Only this subscription's.")
+    ] = None,
+    state: Annotated[
+        str | None, typer.Option("--state", help="pending, delivered, failed or cancelled.")
+    ] = None,
+    attempts: Annotated[
+        int | None, typer.Option("--attempts", help="Show the attempt log of this delivery.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """The delivery log, newest first (or one delivery's attempts)."""
+    from genip.webhooks.events import DeliveryState
+    from genip.webhooks.subscriptions import attempts_of, list_deliveries
+
+    settings = settings_of(ctx)
+    engine = _engine(settings)
+    if attempts is not None:
+        log = [
+            {
+                "attempt": a.attempt,
+                "worker": a.worker,
+                "started_at": _when(a.started_at),
+                "duration_ms": round(a.duration_ms, 1),
+                "status": a.status,
+                "error": a.error,
+            }
+            for a in attempts_of(engine, attempts)
+        ]
+        if as_json:
+            emit({"delivery": attempts, "attempts": log}, as_json=True, title="attempts")
+        else:
+            console.print(
+                table(
+                    f"attempts of delivery {attempts}",
+                    list(log[0]) if log else ["attempt"],
+                    [list(r.values()) for r in log],
+                )
+            )
+        return
+    states = (DeliveryState.PENDING, DeliveryState.DELIVERED, DeliveryState.FAILED, DeliveryState.CANCELLED)
+    if state is not None and state not in states:
+        raise ConfigError(f"--state {state[:20]!r}: one of {', '.join(states)}")
+    found = list_deliveries(
+        engine, _chain_id(settings), subscription_id=subscription, state=state, limit=limit
+    )
+    rows = [
+        {
+            "id": d.id,
+            "subscription": d.subscription_id,
+            "webhook_id": d.event_id,
+            "type": d.type,
+            "state": d.state,
+            "attempts": d.attempts,
+            "last_status": d.last_status,
+            "last_error": d.last_error,
+            "next_attempt_at": _when(d.next_attempt_at) if d.state == DeliveryState.PENDING else None,
+            "delivered_at": _when(d.delivered_at),
+        }
+        for d in found
+    ]
+    if as_json:
+        emit({"deliveries": rows}, as_json=True, title="webhook deliveries")
+        return
+    console.print(
+        table("webhook deliveries", list(rows[0]) if rows else ["id"], [list(r.values()) for r in rows])
+    )
+
+
+@webhooks_app.command("replay")
+def replay(
+    ctx: typer.Context,
+    delivery_id: Annotated[int, typer.Argument(help="The delivery's id (`genip webhooks deliveries`).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Send a delivered or failed delivery again (same webhook-id, fresh attempts)."""
+    from genip.webhooks.subscriptions import replay_delivery
+
+    settings = settings_of(ctx)
+    replay_delivery(_engine(settings), _chain_id(settings), delivery_id)
+    emit({"replayed": delivery_id}, as_json=as_json, title="webhook delivery queued again")
+
+
+@webhooks_app.command("run")
+def run(
+    ctx: typer.Context,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=256)] = 8,
+    lease: Annotated[float, typer.Option("--lease", help="Seconds a claim is held.", min=2)] = 60.0,
+    max_attempts: Annotated[int, typer.Option("--max-attempts", min=1, max=100)] = 8,
+    backoff: Annotated[float, typer.Option("--backoff", help="First retry delay, seconds.", min=0)] = 5.0,
+    timeout: Annotated[float, typer.Option("--timeout", help="Request timeout, seconds.", min=0.1)] = 10.0,
+    poll: Annotated[float, typer.Option("--poll", help="Idle poll interval, seconds.", min=0.01)] = 0.2,
+    status_interval: Annotated[float, typer.Option("--status-interval", min=0.1)] = 30.0,
+    until_idle: Annotated[
+        bool, typer.Option("--until-idle", help="Stop once nothing is due or in flight.")
+    ] = False,
+) -> None:
+    """The delivery worker: runs until SIGINT/SIGTERM, logging a status line per interval."""
+    from genip.webhooks.worker import Worker, WorkerConfig
+
+    settings = settings_of(ctx)
+    try:
+        config = WorkerConfig(
+            concurrency=concurrency,
+            lease_seconds=lease,
+            max_attempts=max_attempts,
+            backoff_base=backoff,
+            timeout=timeout,
+            poll_interval=poll,
+            status_interval=status_interval,
+        )
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+    def log(line: str) -> None:
+        print(f"{time.strftime('%H:%M:%S')} {line}", file=sys.stderr, flush=True)
+
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: object) -> None:
+        log(f"{signal.Signals(signum).name}: finishing the requests in flight")
+        stop.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    Worker(_engine(settings), config, log=log).run(stop, until_idle=until_idle)

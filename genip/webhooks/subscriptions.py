@@ -1,0 +1,253 @@
+"""Subscriptions and the delivery log, for the operator (`genip webhooks add/list/remove/deliveries/replay`).
+
+A subscription's secret is a Standard Webhooks key (`whsec_` + base64 of 32 random bytes): returned once by
+`add_subscription`, never listed again. It is stored as is, because signing needs it (an HMAC key cannot be
+kept hashed): database access is signing access.
+"""
+
+import base64
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import Engine, and_, insert, select, update
+
+from genip.db import models
+from genip.errors import GenIPError, NotFoundError
+from genip.webhooks.events import EVENT_TYPES, DeliveryState
+
+__all__ = [
+    "AttemptView",
+    "DeliveryView",
+    "SubscriptionView",
+    "WebhookError",
+    "add_subscription",
+    "attempts_of",
+    "list_deliveries",
+    "list_subscriptions",
+    "new_secret",
+    "remove_subscription",
+    "replay_delivery",
+]
+
+
+class WebhookError(GenIPError):
+    """A webhook request the operator must correct (a bad URL, an unknown event type, a replay refused)."""
+
+
+def new_secret() -> str:
+    """A fresh Standard Webhooks signing secret."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+@dataclass(frozen=True)
+class SubscriptionView:
+    id: int
+    url: str
+    event_types: list[str]
+    asset_ids: list[int] | None
+    accounts: list[str] | None
+    created_at: datetime
+    removed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    id: int
+    subscription_id: int
+    event_id: str
+    type: str
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    last_status: int | None
+    last_error: str | None
+    delivered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    attempt: int
+    worker: str
+    started_at: datetime
+    duration_ms: float
+    status: int | None
+    error: str | None
+
+
+def _check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise WebhookError(f"not an http(s) URL: {url!r}")
+    return url
+
+
+def _check_events(events: list[str]) -> list[str]:
+    if not events:
+        raise WebhookError(f"name at least one event type ({', '.join(EVENT_TYPES)})")
+    unknown = [e for e in events if e not in EVENT_TYPES]
+    if unknown:
+        raise WebhookError(f"unknown event type {unknown[0]!r}; known: {', '.join(EVENT_TYPES)}")
+    return sorted(set(events), key=EVENT_TYPES.index)
+
+
+def _check_account(account: str) -> str:
+    a = account.lower()
+    if len(a) != 42 or not a.startswith("0x") or any(ch not in "0123456789abcdef" for ch in a[2:]):
+        raise WebhookError(f"not an account address: {account!r}")
+    return a
+
+
+def add_subscription(
+    engine: Engine,
+    *,
+    chain_id: int,
+    url: str,
+    events: list[str],
+    assets: list[int] | None = None,
+    accounts: list[str] | None = None,
+) -> tuple[int, str]:
+    """Subscribes `url`; returns its id and its secret (shown once). Empty filters mean "all"."""
+    if assets and any(a <= 0 for a in assets):
+        raise WebhookError("asset ids start at 1")
+    row: dict[str, Any] = {
+        "chain_id": chain_id,
+        "url": _check_url(url),
+        "event_types": _check_events(events),
+        "asset_ids": sorted(set(assets)) if assets else None,
+        "accounts": sorted({_check_account(a) for a in accounts}) if accounts else None,
+        "secret": new_secret(),
+        "created_at": datetime.now(UTC),
+        "removed_at": None,
+    }
+    with engine.begin() as c:
+        new_id = c.execute(insert(models.WebhookSubscription).returning(models.WebhookSubscription.id), [row])
+        return int(new_id.scalar_one()), str(row["secret"])
+
+
+def list_subscriptions(engine: Engine, chain_id: int, *, removed: bool = False) -> list[SubscriptionView]:
+    s = models.WebhookSubscription
+    query = select(s).where(s.chain_id == chain_id).order_by(s.id)
+    if not removed:
+        query = query.where(s.removed_at.is_(None))
+    with engine.connect() as c:
+        rows = c.execute(query).mappings().all()
+    return [
+        SubscriptionView(
+            id=r["id"],
+            url=r["url"],
+            event_types=list(r["event_types"]),
+            asset_ids=r["asset_ids"],
+            accounts=r["accounts"],
+            created_at=r["created_at"],
+            removed_at=r["removed_at"],
+        )
+        for r in rows
+    ]
+
+
+def remove_subscription(engine: Engine, chain_id: int, subscription_id: int) -> int:
+    """Removes a subscription: no new events, its pending deliveries cancelled. Returns how many."""
+    s, d = models.WebhookSubscription, models.WebhookDelivery
+    with engine.begin() as c:
+        done = c.execute(
+            update(s)
+            .where(s.id == subscription_id, s.chain_id == chain_id, s.removed_at.is_(None))
+            .values(removed_at=datetime.now(UTC))
+        )
+        if done.rowcount == 0:
+            raise NotFoundError(f"no active webhook subscription {subscription_id}")
+        cancelled = c.execute(
+            update(d)
+            .where(d.subscription_id == subscription_id, d.state == DeliveryState.PENDING)
+            .values(state=DeliveryState.CANCELLED)
+        )
+        return int(cancelled.rowcount)
+
+
+def list_deliveries(
+    engine: Engine,
+    chain_id: int,
+    *,
+    subscription_id: int | None = None,
+    state: str | None = None,
+    limit: int = 50,
+) -> list[DeliveryView]:
+    """The newest deliveries first."""
+    d, e = models.WebhookDelivery, models.WebhookEvent
+    query = (
+        select(
+            d.id,
+            d.subscription_id,
+            d.event_id,
+            e.type,
+            d.state,
+            d.attempts,
+            d.next_attempt_at,
+            d.last_status,
+            d.last_error,
+            d.delivered_at,
+        )
+        .join(e, e.id == d.event_id)
+        .where(e.chain_id == chain_id)
+        .order_by(d.id.desc())
+        .limit(limit)
+    )
+    if subscription_id is not None:
+        query = query.where(d.subscription_id == subscription_id)
+    if state is not None:
+        query = query.where(d.state == state)
+    with engine.connect() as c:
+        rows = c.execute(query).all()
+    return [DeliveryView(**row._mapping) for row in rows]
+
+
+def attempts_of(engine: Engine, delivery_id: int) -> list[AttemptView]:
+    a = models.WebhookAttempt
+    with engine.connect() as c:
+        rows = c.execute(select(a).where(a.delivery_id == delivery_id).order_by(a.id)).mappings().all()
+    return [
+        AttemptView(
+            attempt=r["attempt"],
+            worker=r["worker"],
+            started_at=r["started_at"],
+            duration_ms=r["duration_ms"],
+            status=r["status"],
+            error=r["error"],
+        )
+        for r in rows
+    ]
+
+
+def replay_delivery(engine: Engine, chain_id: int, delivery_id: int) -> None:
+    """Queues a delivered or failed delivery again, with a fresh attempt budget and the same `webhook-id`.
+    Refused for an event a reorg retracted, a removed subscription, or a delivery still queued."""
+    d, e, s = models.WebhookDelivery, models.WebhookEvent, models.WebhookSubscription
+    with engine.begin() as c:
+        row = c.execute(
+            select(d.state, e.retracted_at, s.removed_at)
+            .join(e, e.id == d.event_id)
+            .join(s, s.id == d.subscription_id)
+            .where(d.id == delivery_id, e.chain_id == chain_id)
+        ).first()
+        if row is None:
+            raise NotFoundError(f"no webhook delivery {delivery_id}")
+        if row.retracted_at is not None:
+            raise WebhookError(f"delivery {delivery_id}: a reorg retracted its event; it is not replayed")
+        if row.removed_at is not None:
+            raise WebhookError(f"delivery {delivery_id}: its subscription was removed")
+        if row.state == DeliveryState.PENDING:
+            raise WebhookError(f"delivery {delivery_id} is still queued")
+        c.execute(
+            update(d)
+            .where(and_(d.id == delivery_id, d.state == row.state))
+            .values(
+                state=DeliveryState.PENDING,
+                attempts=0,
+                next_attempt_at=datetime.now(UTC),
+                leased_by=None,
+                leased_until=None,
+            )
+        )
