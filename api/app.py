@@ -26,6 +26,7 @@ from api.routes import (
     config,
     disputes,
     evidence,
+    examples,
     faucet,
     health,
     licenses,
@@ -163,7 +164,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.genip_settings = Settings(
         data_dir=settings.data_dir, database_url=settings.database_url, ipfs_api=settings.ipfs_api
     )
-    for module in (config, uploads, metadata):
+    for module in (config, examples, uploads, metadata):
         app.include_router(module.router)
     app.include_router(faucet.router)
     app.include_router(profiles.router)

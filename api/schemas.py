@@ -4,7 +4,7 @@ Amounts (uint256 prices, balances) are decimal strings so that JavaScript client
 Addresses are EIP-55 checksummed; hashes lowercase `0x` hex.
 """
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,6 +36,7 @@ __all__ = [
     "DisputesPublic",
     "EdgePublic",
     "ErrorBody",
+    "ExampleUploaded",
     "Facets",
     "HealthPublic",
     "HeldPublic",
@@ -145,7 +146,8 @@ class AssetSummary(_Out):
     card: dict[str, Any] | None = Field(
         default=None,
         description="The public face of a model, workflow, prompt or other work: base model, trigger words, "
-        "node types, size... (never a prompt's text).",
+        "node types, size... (never a prompt's text). A prompt-kind work's `examples` lists the CIDs of its "
+        "example outputs' watermarked previews (`/ipfs/{cid}`).",
     )
     is_derivative: bool
     children_count: int
@@ -913,6 +915,17 @@ class MetadataRequest(BaseModel):
     )
     model: str | None = Field(default=None, max_length=200)
     tool: str | None = Field(default=None, max_length=200)
+    examples: list[Annotated[str, Field(pattern=CID_PATTERN)]] = Field(
+        default_factory=list,
+        max_length=4,
+        description="A prompt-kind work's example outputs: preview CIDs from `POST /uploads/examples`.",
+    )
+
+
+class ExampleUploaded(BaseModel):
+    """The watermarked preview derived from an example output (the example itself is not kept)."""
+
+    preview_cid: str = Field(description="The preview's CID (`/ipfs/{cid}`), for `POST /metadata` examples.")
 
 
 class MetadataStored(BaseModel):

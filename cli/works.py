@@ -77,6 +77,13 @@ SeedOption = Annotated[
 WorkflowFileOption = Annotated[
     Path | None, typer.Option("--workflow-file", help="Workflow JSON (e.g. ComfyUI), committed as a part.")
 ]
+ExampleOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--example",
+        help="An example output (image) of a prompt-kind work, up to 4; only its watermarked preview is kept",
+    ),
+]
 FileArgument = Annotated[Path, typer.Argument(help="The work's file.", show_default=False)]
 ForceOption = Annotated[
     bool,
@@ -413,6 +420,7 @@ def register(
     negative_prompt: NegativePromptOption = None,
     seed: SeedOption = None,
     workflow_file: WorkflowFileOption = None,
+    example: ExampleOption = None,
     account: AccountOption = None,
     as_json: JsonOption = False,
     force: ForceOption = False,
@@ -421,10 +429,15 @@ def register(
     wait for the next block and register (each step is printed as it happens).
 
     Exits 3 (and shows the certificate) when the exact content is already registered. Refuses (exit 1) an
-    image that looks like another creator's indexed certificate unless --force (see the module docstring)."""
+    image that looks like another creator's indexed certificate unless --force (see the module docstring).
+    A prompt-kind work shows its --example outputs' watermarked previews, never the prompt."""
+    from dataclasses import replace
+
     about = _description(
         kind, title, description, prompt_file, prompt, model, tool, tags, negative_prompt, seed, workflow_file
     )
+    if example:
+        about = replace(about, examples=tuple(example))
     _register(ctx, path, about, account, as_json, force=force)
 
 

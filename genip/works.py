@@ -31,7 +31,7 @@ kept in the vault.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
@@ -43,7 +43,7 @@ from genip.chain.types import AI_KINDS, Work, WorkKind
 from genip.content.digest import ContentDigest, digest_bytes, digest_stream
 from genip.content.formats import PreparedWork, prepare_work
 from genip.content.metadata import ParentLink, WorkMetadata
-from genip.content.preview import Preview, derive_preview
+from genip.content.preview import MAX_EXAMPLES, Preview, derive_preview, example_previews
 from genip.errors import GenIPError
 from genip.prompts import (
     PartsCommitment,
@@ -106,6 +106,7 @@ class WorkDescription:
     negative_prompt: str | None = field(default=None, repr=False)
     seed: str | None = field(default=None, repr=False)
     workflow: str | None = field(default=None, repr=False)  # canonical JSON text, as the creator gives it
+    examples: tuple[Path, ...] = ()  # a prompt-kind work's example outputs (images): only previews are kept
 
     @property
     def structured(self) -> bool:
@@ -243,6 +244,8 @@ def prepare_registration(
 
     source = prepared.canonical if prepared.canonical is not None else prepared.path
     preview = derive_preview(prepared.kind, source, prepared.details, size=digest.size, model=about.model)
+    if about.examples:
+        preview = replace(preview, examples=_example_previews(prepared.kind, about.examples))
     metadata = WorkMetadata(
         name=about.title,
         kind=prepared.kind,
@@ -260,8 +263,28 @@ def prepare_registration(
         preview_cid=digest_bytes(preview.image).cid if preview.image is not None else None,
         excerpt=preview.excerpt,
         card=preview.card,
+        examples=tuple(digest_bytes(example).cid for example in preview.examples),
     )
     return Draft(prepared, digest, commitment, metadata, preview)
+
+
+def _example_previews(kind: WorkKind, paths: tuple[Path, ...]) -> tuple[bytes, ...]:
+    """The watermarked previews of a prompt-kind work's example outputs at `paths`; `WorkFileError` for
+    another kind, more than `MAX_EXAMPLES`, or a file that is not an image."""
+    if kind is not WorkKind.PROMPT:
+        raise WorkFileError(f"only prompt-kind works take example outputs, not {kind.name.lower()} works")
+    if len(paths) > MAX_EXAMPLES:
+        raise WorkFileError(f"at most {MAX_EXAMPLES} example outputs, not {len(paths)}")
+    from PIL import Image  # the image stack loads only for examples
+
+    previews = []
+    for path in paths:
+        check_readable(path, "example")
+        try:
+            previews.append(example_previews([path.read_bytes()])[0])
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):  # Unidentified...: OSError
+            raise WorkFileError(f"example {path} is not an image that can be read") from None
+    return tuple(previews)
 
 
 def registered_asset(client: GenIPClient, draft: Draft) -> int:
@@ -294,6 +317,8 @@ def register_draft(
         raise WorkFileError(f"work file {draft.prepared.path} changed while it was being registered")
     if draft.preview.image is not None:
         store.put(draft.preview.image)
+    for example in draft.preview.examples:
+        store.put(example)
     metadata_cid = store.put(draft.metadata.to_bytes())
     vault.save(draft.digest.sha256, draft.commitment)  # before sending: a lost salt cannot be recovered
     work = draft.work(metadata_cid)

@@ -111,13 +111,16 @@ class MetadataFiller:
             "media_type": _short(meta.media_type),
             "metadata_json": document,
         }
-        if meta.preview_cid is not None or meta.excerpt is not None or meta.card is not None:
+        if meta.preview_cid is not None or meta.excerpt is not None or meta.card is not None or meta.examples:
             # Metadata written before previews names none: then the row keeps what
             # `genip originals seal-store` derived for it.
+            card = _json_safe(meta.card)
+            if meta.examples:  # a prompt-kind work's example outputs' previews ride in its card
+                card = {**(card or {}), "examples": [c for c in map(_short, meta.examples) if c]}
             values |= {
                 "preview_cid": _short(meta.preview_cid),
                 "excerpt": _text(meta.excerpt, 2_000),
-                "card": _json_safe(meta.card),
+                "card": card,
             }
         return values
 

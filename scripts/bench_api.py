@@ -592,6 +592,9 @@ def scenarios(args: argparse.Namespace, data: dict[str, Any], rng: random.Random
         # (today's path: the text match, the page and the facets; plus the typo check and the new facets).
         Scenario("search_uncached", "search, no answer cache", "app", c, search_requests(random.Random(11)),
                  {"GENIP_API_SEARCH_CACHE_SIZE": "0"}),
+        # The whole catalogue (no query: every asset counted in the facets), the answer cache off.
+        Scenario("search_all_uncached", "whole catalogue, no answer cache", "app", c,
+                 [{"method": "GET", "path": "/assets?limit=20"}], {"GENIP_API_SEARCH_CACHE_SIZE": "0"}),
     ]  # fmt: skip
     if many:
         # Long enough a warm-up for every client to have connected and the answer cache to be filled: these

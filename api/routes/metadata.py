@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 
 from api.body_limits import BODY_ERRORS
 from api.deps import content_store, uploads_dir
+from api.routes.examples import example_record
 from api.schemas import ErrorBody, MetadataRequest, MetadataStored
 from genip.chain.types import WorkKind
 from genip.content.cid import parse_cid
@@ -30,7 +31,8 @@ router = APIRouter(tags=["web"])
     responses={
         400: {
             "model": ErrorBody,
-            "description": "Not a CID, metadata the work cannot have, or a JSON body nested too deep.",
+            "description": "Not a CID, metadata the work cannot have (examples for a work not of kind "
+            "prompt, an example preview this server did not make), or a JSON body nested too deep.",
         },
         404: {"model": ErrorBody, "description": "No upload with that CID."},
         413: BODY_ERRORS[413],
@@ -46,6 +48,11 @@ def store_metadata(request: Request, body: MetadataRequest) -> MetadataStored:
     if not record_path.is_file():
         raise HTTPException(404, f"no upload {body.content_cid}: send the file to POST /uploads first")
     record = json.loads(record_path.read_text(encoding="utf-8"))
+    for example in body.examples:  # only previews `POST /uploads/examples` made, never a CID a client picked
+        if not example_record(request, example).is_file():
+            raise HTTPException(
+                400, f"example {example} is not a preview made here: send it to POST /uploads/examples first"
+            )
     ph = record["perceptual_hash"]
     try:
         metadata = WorkMetadata(
@@ -66,6 +73,7 @@ def store_metadata(request: Request, body: MetadataRequest) -> MetadataStored:
             preview_cid=record.get("preview_cid"),
             excerpt=record.get("excerpt"),
             card=record.get("card"),
+            examples=tuple(dict.fromkeys(body.examples)),
         )
         data = metadata.to_bytes()
     except ContentError as exc:

@@ -15,7 +15,8 @@ Shape (keys shown in the canonical, sorted order they are written in):
         "model": "..." | null, "tool": "..." | null,
         "parents": [{"assetId": 1, "licenseId": 2}],
         "perceptualHash": {"algorithm": "pdq" | "simhash64", "quality": 100 | null, "value": "0x..."} | null,
-        "preview": {"card": {...} | null, "cid": "<preview cid>" | null, "excerpt": "..." | null},  # if any
+        "preview": {"card": {...} | null, "cid": "<preview cid>" | null, "excerpt": "..." | null,
+                    "examples": ["<example preview cid>", ...]},  # if any; examples only when given
         "promptCommitment": "0x...",
         "tags": ["..."],
         "version": 1
@@ -30,7 +31,9 @@ Shape (keys shown in the canonical, sorted order they are written in):
 JSON alone is enough to check a work. `digitalSourceType` is the IPTC term for media made by a trained model.
 
 The public face (`genip.preview`, `genip.content.preview`): an image's watermarked preview (`cid`, and `image`
-points at it), a text's `excerpt`, a model's / workflow's / prompt's `card`. The original stays committed by
+points at it), a text's `excerpt`, a model's / workflow's / prompt's `card`, and a prompt-kind work's
+`examples`: the CIDs of its example outputs' watermarked previews (`image` points at the first; the
+examples themselves are not originals of the work and are not stored). The original stays committed by
 sha256 and CID but is sealed at rest (`genip.storage.originals`) and never served from `ipfs://`.
 
 The JSON is written canonically (`canonical.canonical_json`), so the same description always has the same
@@ -49,6 +52,7 @@ from genip.content.canonical import canonical_json, parse_json
 from genip.content.cid import CHUNK_SIZE, parse_cid
 from genip.content.digest import ContentDigest
 from genip.content.errors import ContentError, FormatError, MetadataTooLargeError
+from genip.content.preview import MAX_EXAMPLES
 
 __all__ = [
     "DIGITAL_SOURCE_TYPE",
@@ -108,6 +112,7 @@ class WorkMetadata:
     details: Mapping[str, Any] = field(default_factory=dict)
     excerpt: str | None = None
     card: Mapping[str, Any] | None = None
+    examples: tuple[str, ...] = ()  # preview CIDs of a prompt-kind work's example outputs
 
     def __post_init__(self) -> None:
         name = self.name.strip()
@@ -123,6 +128,12 @@ class WorkMetadata:
         parse_cid(self.content.cid)
         if self.preview_cid is not None:
             parse_cid(self.preview_cid)
+        if len(self.examples) > MAX_EXAMPLES:
+            raise ContentError(f"at most {MAX_EXAMPLES} example outputs")
+        for example in self.examples:
+            parse_cid(example)
+        if self.examples and self.kind is not WorkKind.PROMPT:
+            raise ContentError("only prompt-kind works carry example outputs")
         tags = tuple(dict.fromkeys(tag.strip() for tag in self.tags if tag.strip()))
         if len(tags) > MAX_TAGS or any(len(tag) > MAX_TAG for tag in tags):
             raise ContentError(f"at most {MAX_TAGS} tags of at most {MAX_TAG} characters each")
@@ -167,16 +178,20 @@ class WorkMetadata:
                 "details": dict(self.details),
             },
         }
-        if self.preview_cid is not None or self.excerpt is not None or self.card is not None:
+        if self.preview_cid is not None or self.excerpt is not None or self.card is not None or self.examples:
             document["genip"]["preview"] = {
                 "cid": self.preview_cid,
                 "excerpt": self.excerpt,
                 "card": None if self.card is None else dict(self.card),
             }
+            if self.examples:  # only then: metadata without examples keeps its bytes
+                document["genip"]["preview"]["examples"] = list(self.examples)
         if self.kind is not WorkKind.IMAGE:
             document["animation_url"] = uri
         if self.preview_cid is not None:
             document["image"] = f"ipfs://{self.preview_cid}"
+        elif self.examples:  # a prompt-kind work's face: its first example output's preview
+            document["image"] = f"ipfs://{self.examples[0]}"
         elif self.kind is WorkKind.IMAGE:
             document["image"] = uri
         return document
@@ -230,6 +245,10 @@ class WorkMetadata:
                 details=_typed(g.get("details", {}), dict, "details"),
                 excerpt=_typed(_face(g).get("excerpt"), str | None, "excerpt"),
                 card=_typed(_face(g).get("card"), dict | None, "card"),
+                examples=tuple(
+                    _typed(cid, str, "example cid")
+                    for cid in _typed(_face(g).get("examples", []), list, "examples")
+                ),
             )
         except FormatError:
             raise

@@ -11,7 +11,9 @@ Per kind (the original itself is sealed, `genip.storage.originals`, and served o
 | `MODEL`    | the card: format, base model, trigger words, model name, parameter count (no file)  |
 | `WORKFLOW` | the card: format, node count, node types, model files named (no file)               |
 | `PROMPT`   | the card: characters and lines only; title and description come from the metadata.  |
-|            | Never the prompt, never an excerpt of it                                             |
+|            | Never the prompt, never an excerpt of it. Example outputs the creator gives (at most |
+|            | `MAX_EXAMPLES`) get image previews too (`example_previews`); the examples themselves |
+|            | are not originals of the work and are never stored                                   |
 | `OTHER`    | the card: format and size                                                           |
 
 Everything here is deterministic (same work, same preview bytes, same CID), pure and picklable, so the API
@@ -22,7 +24,7 @@ the store to hold that).
 
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -31,11 +33,13 @@ from genip.chain.types import WorkKind
 
 __all__ = [
     "EXCERPT_CHARS",
+    "MAX_EXAMPLES",
     "PREVIEW_SIDE",
     "WATERMARK_TEXT",
     "Preview",
     "card_of",
     "derive_preview",
+    "example_previews",
     "excerpt_of",
     "image_preview",
 ]
@@ -44,6 +48,8 @@ __all__ = [
 PREVIEW_SIDE: Final = 1024
 #: Target length of a text excerpt, in characters (cut back to a sentence or word boundary).
 EXCERPT_CHARS: Final = 500
+#: Most example outputs a prompt-kind work shows (each a watermarked image preview).
+MAX_EXAMPLES: Final = 4
 #: The watermark's words, tiled across image previews.
 WATERMARK_TEXT: Final = "Gen-IP preview"
 #: JPEG quality of image previews (a comp, not a deliverable).
@@ -61,11 +67,13 @@ _SENTENCE_END: Final = re.compile(r"[.!?…][\"'\u201d\u2019)\]]*(?=\s)")  # clo
 @dataclass(frozen=True, slots=True)
 class Preview:
     """A work's public face: `image` (JPEG bytes of an image preview, to store), `excerpt` (text works) and
-    `card` (models, workflows, prompts, other). At most one of them is set."""
+    `card` (models, workflows, prompts, other). At most one of them is set. `examples`: the watermarked
+    previews (JPEG bytes, to store) of a prompt-kind work's example outputs."""
 
     image: bytes | None = field(default=None, repr=False)
     excerpt: str | None = None
     card: dict[str, Any] | None = None
+    examples: tuple[bytes, ...] = field(default=(), repr=False)
 
 
 def derive_preview(
@@ -89,6 +97,17 @@ def derive_preview(
         data = source.read_bytes() if isinstance(source, Path) else source
         return Preview(excerpt=excerpt_of(data.decode("utf-8", errors="replace")))
     return Preview(card=card_of(kind, details, size=size, model=model))
+
+
+def example_previews(images: Sequence[bytes]) -> tuple[bytes, ...]:
+    """The watermarked previews of a prompt-kind work's example outputs `images`, in order.
+
+    Raises `ValueError` for more than `MAX_EXAMPLES`, and what Pillow raises for bytes it cannot decode
+    (`PIL.UnidentifiedImageError`, an `OSError`): callers word that for their users.
+    """
+    if len(images) > MAX_EXAMPLES:
+        raise ValueError(f"at most {MAX_EXAMPLES} example outputs, not {len(images)}")
+    return tuple(image_preview(data) for data in images)
 
 
 def excerpt_of(text: str, limit: int = EXCERPT_CHARS) -> str:

@@ -348,6 +348,13 @@ export interface paths {
      */
     get: operations["get_config_config_get"];
   };
+  "/uploads/examples": {
+    /**
+     * Store the watermarked preview of a prompt work's example output
+     * @description Derive and store the watermarked preview of one example output; the example itself is not kept.
+     */
+    post: operations["upload_example_uploads_examples_post"];
+  };
   "/uploads": {
     /**
      * Store a work before registering it
@@ -488,7 +495,7 @@ export interface components {
       excerpt?: string | null;
       /**
        * Card
-       * @description The public face of a model, workflow, prompt or other work: base model, trigger words, node types, size... (never a prompt's text).
+       * @description The public face of a model, workflow, prompt or other work: base model, trigger words, node types, size... (never a prompt's text). A prompt-kind work's `examples` lists the CIDs of its example outputs' watermarked previews (`/ipfs/{cid}`).
        */
       card?: {
         [key: string]: unknown;
@@ -688,7 +695,7 @@ export interface components {
       excerpt?: string | null;
       /**
        * Card
-       * @description The public face of a model, workflow, prompt or other work: base model, trigger words, node types, size... (never a prompt's text).
+       * @description The public face of a model, workflow, prompt or other work: base model, trigger words, node types, size... (never a prompt's text). A prompt-kind work's `examples` lists the CIDs of its example outputs' watermarked previews (`/ipfs/{cid}`).
        */
       card?: {
         [key: string]: unknown;
@@ -849,6 +856,14 @@ export interface components {
        * @enum {string}
        */
       use: "display" | "commercial" | "derivative";
+    };
+    /** Body_upload_example_uploads_examples_post */
+    Body_upload_example_uploads_examples_post: {
+      /**
+       * File
+       * @description An example output of the prompt (an image).
+       */
+      file: string;
     };
     /** Body_upload_work_uploads_post */
     Body_upload_work_uploads_post: {
@@ -1305,6 +1320,17 @@ export interface components {
        * @description A sentence naming the parameter and the value that was wrong.
        */
       detail: string;
+    };
+    /**
+     * ExampleUploaded
+     * @description The watermarked preview derived from an example output (the example itself is not kept).
+     */
+    ExampleUploaded: {
+      /**
+       * Preview Cid
+       * @description The preview's CID (`/ipfs/{cid}`), for `POST /metadata` examples.
+       */
+      preview_cid: string;
     };
     /**
      * Facets
@@ -1953,6 +1979,11 @@ export interface components {
       model?: string | null;
       /** Tool */
       tool?: string | null;
+      /**
+       * Examples
+       * @description A prompt-kind work's example outputs: preview CIDs from `POST /uploads/examples`.
+       */
+      examples?: string[];
     };
     /**
      * MetadataStored
@@ -3886,6 +3917,55 @@ export interface operations {
     };
   };
   /**
+   * Store the watermarked preview of a prompt work's example output
+   * @description Derive and store the watermarked preview of one example output; the example itself is not kept.
+   */
+  upload_example_uploads_examples_post: {
+    requestBody: {
+      content: {
+        "multipart/form-data": components["schemas"]["Body_upload_example_uploads_examples_post"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ExampleUploaded"];
+        };
+      };
+      /** @description An empty file. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Larger than GENIP_MATCH_MAX_BYTES (25 MiB) or of more than GENIP_MATCH_MAX_PIXELS pixels (64 M). */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not an image (PNG, JPEG, WebP or GIF). */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description The content store cannot take the preview. */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+    };
+  };
+  /**
    * Store a work before registering it
    * @description Canonicalise, hash, fingerprint and store one work (the bytes hashed are the bytes stored).
    */
@@ -3945,7 +4025,7 @@ export interface operations {
           "application/json": components["schemas"]["MetadataStored"];
         };
       };
-      /** @description Not a CID, metadata the work cannot have, or a JSON body nested too deep. */
+      /** @description Not a CID, metadata the work cannot have (examples for a work not of kind prompt, an example preview this server did not make), or a JSON body nested too deep. */
       400: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];

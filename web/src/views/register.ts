@@ -17,6 +17,8 @@ import { AlreadyRegisteredError, explain, RejectedError, sleep, wallet, WalletEr
 import type { Address, Hex } from "viem";
 
 type StepState = "todo" | "active" | "done" | "failed";
+/** Most example outputs a prompt-kind work shows (as `genip register --example`). */
+const MAX_EXAMPLES = 4;
 const STAGES: RegisterStage[] = ["commit", "wait", "register"];
 const LABELS = ["Committing (wallet signature)", "Waiting for the next block", "Registering (wallet signature)", "Indexed"];
 
@@ -170,6 +172,10 @@ export default async function register(root: HTMLElement): Promise<void> {
   const tags = h("input", { type: "text", name: "tags", placeholder: "sea, night, poster" });
   const prompt = h("textarea", { name: "prompt", rows: 4 });
   const model = h("input", { type: "text", name: "model", placeholder: "e.g. SDXL 1.0" });
+  // A prompt-kind work's public face: title, description and example outputs (watermarked previews), never the prompt.
+  const examples = h("input", { type: "file", name: "examples", multiple: true, accept: ".png,.jpg,.jpeg,.webp,.gif", "data-testid": "examples" });
+  const examplesField = field("Example outputs (optional)", examples,
+    `Up to ${MAX_EXAMPLES} images made with the prompt. Only watermarked previews of them are published; the prompt itself never is.`);
   const offerPrice = h("input", { type: "text", inputmode: "decimal", name: "standard_price", placeholder: "leave empty for no offer" });
   const offerCurrency = h("select", { name: "currency" }, cfg.currencies.map((c) => h("option", { value: c.address, selected: c.address !== ZERO }, c.symbol)));
   const submit = h("button", { type: "submit", class: "btn" }, "Upload and register");
@@ -184,6 +190,8 @@ export default async function register(root: HTMLElement): Promise<void> {
   // The upload of the chosen file, kept until the file or kind changes, so that confirming a near-duplicate
   // registers what was checked without uploading it again.
   let uploaded: { file: File; kind: string; up: Upload } | null = null;
+  // The previews made of example outputs, so that a retry does not send them again.
+  const examplePreviews = new Map<File, string>();
   // The prompt commitment of the last attempt: a retry (say, after a rejected second signature) keeps the salt
   // the creator may already have downloaded.
   let promptCommit: { key: string; value: ReturnType<typeof commitPrompt> } | null = null;
@@ -216,6 +224,7 @@ export default async function register(root: HTMLElement): Promise<void> {
     const chosen = kindOf(kind.value);
     file.accept = chosen?.suffixes.join(",") ?? "";
     prompt.required = chosen?.prompt_required ?? false;
+    examplesField.hidden = chosen?.kind !== "prompt";
   };
   showKind();
   file.addEventListener("change", reset);
@@ -234,10 +243,26 @@ export default async function register(root: HTMLElement): Promise<void> {
     field("Description", description),
     field("Tags (comma-separated)", tags),
     field("Prompt", prompt, "Never published: only a salted hash of it, bound to your address, is. After registering it goes to the checker sealed to the checker's key, so only the checker can read it; keep the salt file to prove it later."),
+    examplesField,
     field("Model (optional)", model),
     h("fieldset", null, h("legend", null, "Standard licence offer (optional)"),
       h("div", { class: "row" }, field("Price", offerPrice), field("Currency", offerCurrency))),
     hashes, saltBox, warning, submit, steps.el, status, result);
+
+  /** The CID of the watermarked preview the server makes of an example output (the example is not kept). */
+  async function examplePreview(example: File): Promise<string> {
+    const known = examplePreviews.get(example);
+    if (known) return known;
+    const data = new FormData();
+    data.append("file", example);
+    try {
+      const { preview_cid } = await postForm<{ preview_cid: string }>("/uploads/examples", data);
+      examplePreviews.set(example, preview_cid);
+      return preview_cid;
+    } catch (err) {
+      throw new Error(`Example output ${example.name}: ${explain(err)}`);
+    }
+  }
 
   async function upload(account: Address, chosen: File): Promise<Upload> {
     if (uploaded && uploaded.file === chosen && uploaded.kind === kind.value) return uploaded.up;
@@ -311,6 +336,10 @@ export default async function register(root: HTMLElement): Promise<void> {
     if (workKind.prompt_required && !prompt.value.trim()) {
       return status.set(`${capitalised(workKind.kind)} works need the prompt that made them.`, "error");
     }
+    const exampleFiles = workKind.kind === "prompt" ? [...(examples.files ?? [])] : [];
+    if (exampleFiles.length > MAX_EXAMPLES) {
+      return status.set(`Choose at most ${MAX_EXAMPLES} example outputs.`, "error");
+    }
     let price: bigint | null = null;
     const currency = cfg.currencies.find((x) => x.address === offerCurrency.value);
     if (offerPrice.value.trim() && currency) {
@@ -347,8 +376,14 @@ export default async function register(root: HTMLElement): Promise<void> {
       clear(saltBox, h("p", null,
         h("a", { href: saveFile(secret), download: `genip-prompt-${up.sha256.slice(2, 10)}.json`, class: "btn secondary" }, "Download your prompt salt"),
         h("span", { class: "muted small" }, " Keep it private: with it you can prove the prompt later.")));
+      const exampleCids: string[] = [];
+      for (const [i, example] of exampleFiles.entries()) {
+        status.set(`Making a watermarked preview of example ${i + 1} of ${exampleFiles.length}…`, "pending");
+        exampleCids.push(await examplePreview(example));
+      }
       status.set("Storing the description…", "pending");
       const meta = await post<MetadataStored>("/metadata", {
+        examples: exampleCids,
         content_cid: up.cid,
         name: title.value,
         description: description.value,

@@ -41,9 +41,11 @@ function media(asset: Asset): HTMLElement {
   const rows = workDetails(asset);
   const heading = asset.kind === "model" ? "Model card" : asset.kind === "workflow" ? "Workflow card"
     : asset.kind === "prompt" ? "Prompt card" : "About the file";
+  const examples = asset.kind === "prompt" ? exampleOutputs(asset, title) : null;
   return h(
     "figure",
     { class: "media card-model", "data-testid": "work-details" },
+    examples,
     h("h2", null, heading),
     rows.length
       ? h("dl", { class: "facts" }, rows.map(([k, v]) => [h("dt", null, k), h("dd", null, v)]))
@@ -52,6 +54,19 @@ function media(asset: Asset): HTMLElement {
       ? h("p", { class: "muted small" }, "The prompt itself is sealed: licence holders receive it with their licence.")
       : sealed,
   );
+}
+
+/** A prompt-kind work's example outputs: the watermarked previews its card lists (`card.examples`), never the
+ * prompt; null when it has none. */
+function exampleOutputs(asset: Asset, title: string): HTMLElement | null {
+  const listed = record(asset.card)["examples"];
+  const cids = Array.isArray(listed) ? listed.filter((c): c is string => typeof c === "string") : [];
+  if (!cids.length) return null;
+  return h("div", { class: "examples", "data-testid": "examples" },
+    h("h2", null, "Example outputs"),
+    h("ul", { class: "similar" }, cids.map((cid, i) => h("li", null,
+      h("img", { src: mediaUrl(cid), alt: `Example output ${i + 1} of ${title}`, loading: "lazy", "data-testid": "example" })))),
+    h("p", { class: "muted small" }, "Watermarked previews of images made with the prompt."));
 }
 
 /** The prompt check's state as a badge and a plain sentence (`checkInWords`); a failed check says whether sales are
