@@ -164,7 +164,7 @@ def list_assets(
         orientation=orientation,
         size=size,
         colour=colour,
-        base_model=base_model,
+        base_model=None if base_model is None else base_model.replace("\x00", " "),  # as for `q`
         sort=sort,
         limit=limit,
         offset=offset,

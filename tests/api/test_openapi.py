@@ -111,6 +111,7 @@ def test_no_input_makes_a_server_error_and_every_rule_is_published(world: World,
 
 def test_a_nul_in_the_search_text_is_not_a_server_error(api: TestClient) -> None:
     assert api.get("/assets", params={"q": "tides\x00"}).status_code == 200
+    assert api.get("/assets", params={"base_model": "SDXL\x00"}).status_code == 200
 
 
 def test_allow_names_every_method_of_the_path(api: TestClient) -> None:
