@@ -744,6 +744,7 @@ class WebhookSubscription(Base):
     secret: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    platform_id: Mapped[int | None] = mapped_column(BigInteger)  # null: the operator's (0017)
 
     __table_args__ = (Index("ix_webhook_subscriptions_chain", "chain_id", "removed_at"),)
 
@@ -848,3 +849,54 @@ class Profile(Base):
     expiry: Mapped[int] = mapped_column(BigInteger)
     signature: Mapped[str] = mapped_column(String(132))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- platforms: begin ---
+class Platform(Base):
+    """A platform that integrates over the API (`genip platform add`): its name and the wallet its referral
+    fees go to. Removed platforms keep their row (`removed_at`) so what they did stays attributable (0017)."""
+
+    __tablename__ = "platforms"
+    id: Mapped[int] = mapped_column(_SERIAL, primary_key=True, autoincrement=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(64))
+    wallet: Mapped[str] = mapped_column(Address())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("chain_id", "name", name="uq_platforms_chain_name"),)
+
+
+class PlatformKey(Base):
+    """One API key of a platform (`genip.platforms`): the public `key_id` the key starts with and the
+    SHA-256 `digest` of the whole key (the key itself is shown once and never stored). A rotated key keeps
+    working until `expires_at`; a revoked one stops at `revoked_at` (0017)."""
+
+    __tablename__ = "platform_keys"
+    id: Mapped[int] = mapped_column(_SERIAL, primary_key=True, autoincrement=True)
+    platform_id: Mapped[int] = mapped_column(BigInteger)
+    key_id: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("key_id", name="uq_platform_keys_key_id"),
+        Index("ix_platform_keys_platform", "platform_id"),
+    )
+
+
+# --- platforms: end ---
+
+# --- upload owners: begin ---
+# --- upload owners: end ---
+
+# --- hash export: begin ---
+# --- hash export: end ---
+
+# --- reports: begin ---
+# --- reports: end ---
+
+# --- search facets: begin ---
+# --- search facets: end ---
