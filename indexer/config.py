@@ -42,6 +42,7 @@ class IndexerConfig:
     poll_interval: float = 1.0
     status_interval: float = 10.0
     rpc_timeout: float = 30.0
+    db_outage_limit: float = 600.0  # seconds of a transient database fault waited out before stopping
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

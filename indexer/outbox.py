@@ -18,7 +18,7 @@ Events are derived after the batch's handlers ran, from the logs and the overlay
 dispute's claimant), on the main thread; the commit only writes them.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, select
@@ -34,23 +34,33 @@ __all__ = ["Outbox"]
 _Builder = Callable[[Overlay, DecodedLog], OutboxEvent]
 
 
-def _origin(ov: Overlay, log: DecodedLog, type_: str) -> dict[str, Any]:
-    return {
-        "id": event_id(ov.chain_id, log.block_hash, log.log_index, type_),
-        "type": type_,
-        "timestamp": log.timestamp,
-        "block_number": log.block_number,
-    }
-
-
-def _chain(ov: Overlay, log: DecodedLog) -> dict[str, Any]:
-    return {
-        "chain_id": ov.chain_id,
-        "block_number": log.block_number,
-        "block_hash": log.block_hash,
-        "log_index": log.log_index,
-        "tx_hash": log.tx_hash,
-    }
+def _event(
+    ov: Overlay,
+    log: DecodedLog,
+    type_: str,
+    data: dict[str, Any],
+    *,
+    assets: Iterable[int],
+    accounts: Iterable[str | None],
+) -> OutboxEvent:
+    """A chain event's envelope (its id from the log's place, the block, the log's chain facts in `data`)
+    around what its builder says; subscriptions filter on `assets` and `accounts` (falsy ones dropped)."""
+    return OutboxEvent(
+        id=event_id(ov.chain_id, log.block_hash, log.log_index, type_),
+        type=type_,
+        timestamp=log.timestamp,
+        block_number=log.block_number,
+        data={
+            **data,
+            "chain_id": ov.chain_id,
+            "block_number": log.block_number,
+            "block_hash": log.block_hash,
+            "log_index": log.log_index,
+            "tx_hash": log.tx_hash,
+        },
+        assets=_assets(*assets),
+        accounts=_accounts(*accounts),
+    )
 
 
 def _owner(ov: Overlay, asset_id: int) -> str | None:
@@ -69,9 +79,11 @@ def _assets(*ids: int) -> frozenset[int]:
 def work_registered(ov: Overlay, log: DecodedLog) -> OutboxEvent:
     a = log.args
     asset = ov.require("assets", a["assetId"])
-    return OutboxEvent(
-        **_origin(ov, log, "work.registered"),
-        data={
+    return _event(
+        ov,
+        log,
+        "work.registered",
+        {
             "asset_id": a["assetId"],
             "creator": a["creator"],
             "registrar": a["registrar"],
@@ -79,10 +91,9 @@ def work_registered(ov: Overlay, log: DecodedLog) -> OutboxEvent:
             "content_hash": a["contentHash"],
             "perceptual_hash": a["perceptualHash"],
             "metadata_cid": a["metadataCid"],
-            **_chain(ov, log),
         },
-        assets=_assets(a["assetId"]),
-        accounts=_accounts(a["creator"], a["registrar"]),
+        assets=(a["assetId"],),
+        accounts=(a["creator"], a["registrar"]),
     )
 
 
@@ -90,9 +101,11 @@ def license_purchased(ov: Overlay, log: DecodedLog) -> OutboxEvent:
     a = log.args
     licence = ov.require("licenses", a["licenseId"])
     owner = _owner(ov, a["assetId"])
-    return OutboxEvent(
-        **_origin(ov, log, "license.purchased"),
-        data={
+    return _event(
+        ov,
+        log,
+        "license.purchased",
+        {
             "license_id": a["licenseId"],
             "asset_id": a["assetId"],
             "offer_id": a["offerId"],
@@ -103,19 +116,20 @@ def license_purchased(ov: Overlay, log: DecodedLog) -> OutboxEvent:
             "currency": a["currency"],
             "price": str(a["price"]),  # uint256: a string, as JSON numbers lose precision past 2**53
             "expires_at": a["expiresAt"],
-            **_chain(ov, log),
         },
-        assets=_assets(a["assetId"]),
-        accounts=_accounts(a["buyer"], a["holder"], owner),
+        assets=(a["assetId"],),
+        accounts=(a["buyer"], a["holder"], owner),
     )
 
 
 def dispute_raised(ov: Overlay, log: DecodedLog) -> OutboxEvent:
     a = log.args
     owner = _owner(ov, a["assetId"])
-    return OutboxEvent(
-        **_origin(ov, log, "dispute.raised"),
-        data={
+    return _event(
+        ov,
+        log,
+        "dispute.raised",
+        {
             "dispute_id": a["disputeId"],
             "asset_id": a["assetId"],
             "asset_owner": owner,
@@ -123,10 +137,9 @@ def dispute_raised(ov: Overlay, log: DecodedLog) -> OutboxEvent:
             "claimant_asset_id": a["claimantAssetId"] or None,
             "evidence_hash": a["evidenceHash"],
             "answer_deadline": a["answerDeadline"],
-            **_chain(ov, log),
         },
-        assets=_assets(a["assetId"], a["claimantAssetId"]),
-        accounts=_accounts(a["claimant"], owner),
+        assets=(a["assetId"], a["claimantAssetId"]),
+        accounts=(a["claimant"], owner),
     )
 
 
@@ -134,9 +147,11 @@ def dispute_resolved(ov: Overlay, log: DecodedLog) -> OutboxEvent:
     a = log.args
     dispute = ov.require("disputes", a["disputeId"])
     owner = _owner(ov, a["assetId"])
-    return OutboxEvent(
-        **_origin(ov, log, "dispute.resolved"),
-        data={
+    return _event(
+        ov,
+        log,
+        "dispute.resolved",
+        {
             "dispute_id": a["disputeId"],
             "asset_id": a["assetId"],
             "asset_owner": owner,
@@ -145,10 +160,9 @@ def dispute_resolved(ov: Overlay, log: DecodedLog) -> OutboxEvent:
             "arbiter": a["arbiter"],
             "resolution_hash": a["resolutionHash"],
             "final_at": a["finalAt"],
-            **_chain(ov, log),
         },
-        assets=_assets(a["assetId"], dispute["claimant_asset_id"]),
-        accounts=_accounts(dispute["claimant"], owner),
+        assets=(a["assetId"], dispute["claimant_asset_id"]),
+        accounts=(dispute["claimant"], owner),
     )
 
 

@@ -32,6 +32,7 @@ from genip.db.migrate import require_current
 from genip.errors import GenIPError
 from indexer.batch_gc import BatchGC
 from indexer.config import IndexerConfig
+from indexer.db_faults import MAX_WAIT, is_transient, one_line
 from indexer.events import ContractEvents, DecodedLog, contract_events
 from indexer.fetch_messages import FetchDone, FetchFailed, RangeFetched, RpcRetrying
 from indexer.fetcher import Fetched, FetchProcess, FetchSpec, block_ref, can_fork, fetch_range
@@ -206,13 +207,21 @@ class Indexer:
                     f"the RPC serves chain {chain_id}, the deployment is on chain {self.config.chain_id}"
                 )
             last_status = time.monotonic()
+            outage_since: float | None = None  # the first failure of the current database outage
+            failures = 0
             while not stop.is_set():
                 try:
                     caught_up = self.step()
-                except OperationalError as exc:  # the database went away: keep the cursor, retry
-                    self._transient(f"database: {str(exc.orig or exc).splitlines()[0]}")
-                    time.sleep(self.config.poll_interval)
+                except OperationalError as exc:  # keep the cursor; wait out what can pass (indexer.db_faults)
+                    now = time.monotonic()
+                    outage_since = outage_since if outage_since is not None else now
+                    if not is_transient(exc) or now - outage_since > self.config.db_outage_limit:
+                        raise GenIPError(f"the indexer stopped on a database error: {one_line(exc)}") from exc
+                    self._transient(f"database: {one_line(exc)}")
+                    failures += 1
+                    stop.wait(min(self.config.poll_interval * 2 ** min(failures - 1, 16), MAX_WAIT))
                     continue
+                outage_since, failures = None, 0
                 if self.after_step is not None:
                     self.after_step()  # e.g. fill in metadata of newly indexed assets
                 if once and caught_up:
