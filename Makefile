@@ -30,7 +30,7 @@ $(UV):
 	python3 -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==0.13.8
 
-.venv/.synced: pyproject.toml uv.lock setup.py genip/matching/popcount_scan.c genip/matching/popcount_build.py \
+.venv/.synced: pyproject.toml uv.lock sdk/python/pyproject.toml setup.py genip/matching/popcount_scan.c genip/matching/popcount_build.py \
 		genip/content/simhash.c genip/content/simhash_build.py indexer/_rawrows.c $(UV)
 	$(UV) sync --frozen
 	@touch $@

@@ -20,6 +20,7 @@ from api.cpu import DEFAULT_CPU_WORKERS, configure_cpu_pool
 from api.metrics import MetricsMiddleware
 from api.page import mount_web
 from api.params import format_error
+from api.rate_limit import RateLimit
 from api.routes import (
     accounts,
     assets,
@@ -28,15 +29,21 @@ from api.routes import (
     evidence,
     examples,
     faucet,
+    hashes,
     health,
     licenses,
     match,
+    match_hashes,
     media,
     metadata,
     originals,
+    platform_registrations,
     profiles,
     prompts,
+    reports,
+    sdk_js,
     uploads,
+    webhooks,
 )
 from api.search_fast import SearchFastPath
 from api.settings import ApiSettings
@@ -59,6 +66,9 @@ Errors are 4xx JSON with a `detail` saying what was wrong: 400 for a malformed a
 all lowercase are accepted; mixed case with a wrong checksum is refused), cursor or CID; 404 for an unknown
 asset; 422 for parameters out of range (page size over 100, a batch over 1 000 items, an unknown `use`,
 `kind`, `tier` or `sort`). 503 only when the database (or IPFS node) cannot be reached.
+
+Requests are rate-limited per client IP, with a higher quota per platform API key (`Authorization: Bearer
+gip_…`): over quota, any route answers 429 with `Retry-After`; a key that does not work is a 401 on any route.
 
 Stateless: any number of processes can serve the same database behind a load balancer.
 """
@@ -133,6 +143,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         size=settings.api_search_cache_size,
         ttl=settings.api_search_state_ttl,
     )
+    if settings.api_rate_limit_enabled:  # outside both fast paths, so they count too; inside the metrics
+        app.add_middleware(RateLimit, settings=settings)
     app.add_middleware(MetricsMiddleware)
 
     @app.exception_handler(AddressError)
@@ -168,6 +180,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(faucet.router)
     app.include_router(profiles.router)
+    app.include_router(sdk_js.router)  # issue #20 part 7 (the browser SDK)
+    app.include_router(match_hashes.router)  # issue #20 part 4 (hash-only matching, export)
+    app.include_router(hashes.router)
+    app.include_router(reports.router)  # issue #20 part 6 (reports and takedowns)
+    app.include_router(platform_registrations.router)  # issue #20 part 3 (certify on upload, in bulk)
+    app.include_router(webhooks.router)  # issue #20 part 5 (a platform's webhooks over the API)
     mount_web(app, settings.api_web_dir)
     return app
 

@@ -8,6 +8,9 @@ service runs matches on the next request: no restart, no rebuild. The engine is 
 table, rebuilt from the database by any process, so the API stays stateless (each process of a load-balanced
 set holds its own copy).
 
+**Many hashes at once** (`lookup_many`, `POST /match/hashes`): the engine's indexes keep their codes
+(`genip.matching.batch.KeptCodes`), so one scan answers a whole batch (`genip.matching.batch`).
+
 **Thresholds** come from the core settings (`app.state.genip_settings`, i.e. the `GENIP_MATCH_*`
 environment): `match_distance` 48 bits (the largest distance with no false positive over 102 064 pairs of
 distinct images in `scripts/bench_match_robustness.py`; the first appears at 52), `match_min_quality` 70,
@@ -30,7 +33,9 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, select
 
 from genip.db.models import Asset
+from genip.matching.batch import KeptCodes, match_many
 from genip.matching.engine import Candidate, MatchConfig, MatchEngine
+from genip.matching.index import default_index
 from genip.matching.originals import Registration
 from genip.matching.perceptual import QueryHash
 from genip.matching.provenance import FoundOriginal, read_provenance
@@ -42,6 +47,7 @@ __all__ = [
     "FoundOriginal",
     "describe",
     "lookup",
+    "lookup_many",
     "lookup_radius",
     "match_config",
     "matcher",
@@ -81,6 +87,9 @@ def matcher(app: FastAPI) -> MatchEngine:
                 app.state.engine,
                 chain_id=getattr(api_settings, "api_chain_id", None),
                 config=match_config(app),
+                # Codes kept by id: `/match/hashes` attributes one scan's hits to its many hashes.
+                index=KeptCodes(default_index()),
+                phash_index=KeptCodes(default_index()),
             )
             app.state.matcher_lock = threading.Lock()  # before `matcher`: readers of one need the other
             app.state.matcher = engine
@@ -104,6 +113,16 @@ def lookup(
         excluded = exclude_creator.lower()
         found = [c for c in found if c.creator.lower() != excluded]
     return found[:limit]
+
+
+def lookup_many(app: FastAPI, queries: list[QueryHash], *, limit: int = 10) -> list[list[Candidate]]:
+    """`lookup` for many hash-only queries at once (`genip.matching.batch.match_many`: one scan per index),
+    each query's candidates as `lookup` would give them."""
+    engine = matcher(app)
+    lock: threading.Lock = app.state.matcher_lock
+    with lock:
+        engine.refresh()
+        return match_many(engine, queries, limit=limit)
 
 
 def lookup_radius(app: FastAPI, query: QueryHash, *, distance: int, limit: int) -> list[Candidate]:

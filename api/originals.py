@@ -8,6 +8,7 @@ committed sha256 before sending anything.
 from typing import TYPE_CHECKING
 
 from fastapi import Request
+from sqlalchemy.orm import Session
 
 from api.deps import core_settings
 from genip.db import models
@@ -17,7 +18,7 @@ from genip.storage import ContentNotFoundError, ContentStore, StorageError, Stor
 if TYPE_CHECKING:
     from genip.storage.originals import Keyring
 
-__all__ = ["OriginalUnavailableError", "original_bytes"]
+__all__ = ["OriginalUnavailableError", "original_bytes", "with_credentials"]
 
 
 class OriginalUnavailableError(GenIPError):
@@ -73,3 +74,47 @@ def _keyring(request: Request) -> "Keyring":
         keyring = Keyring.from_settings(core_settings(request))
         request.app.state.originals_keyring = keyring
     return keyring
+
+
+# --- content credentials (issue #21 part 3) ---
+def with_credentials(
+    request: Request,
+    session: Session,
+    asset: models.Asset,
+    data: bytes,
+    media_type: str,
+    license_id: int | None,
+) -> bytes:
+    """`data` (the checked original) with a Gen-IP C2PA manifest asserting its certificate and, for a licence
+    holder, licence `license_id` (`genip.content.credentials`), signed with the key and certificate in
+    `<data_dir>/c2pa/` (a self-signed demo chain is made there on first use; put the deployment's own
+    `chain.pem` and `key.pem` there). `CredentialsError` when the format takes no manifest."""
+    from genip.chain.deployment import read_deployment
+    from genip.content.credentials import CredentialSigner, add_credentials
+
+    settings = core_settings(request)
+    try:
+        registry: str | None = read_deployment(settings.deployment_path()).registry
+    except (GenIPError, OSError, ValueError):
+        registry = None
+    certificate = {
+        "chainId": asset.chain_id,
+        "contract": registry,
+        "tokenId": asset.asset_id,
+        "contentSha256": asset.content_hash,
+        "contentCid": asset.media_cid,
+    }
+    licence = None
+    if license_id is not None:
+        held = session.get(models.License, (asset.chain_id, license_id))
+        offer = None if held is None else session.get(models.Offer, (asset.chain_id, held.offer_id))
+        terms = None if offer is None else session.get(models.Terms, (asset.chain_id, offer.terms_id))
+        licence = {
+            "licenceId": license_id,
+            "holder": None if held is None else held.holder,
+            "termsHash": None if terms is None else terms.terms_hash,
+            "expiresAt": None if held is None else held.expires_at,  # unix seconds; 0 = perpetual
+        }
+    signer = CredentialSigner.from_directory(settings.data_dir / "c2pa")
+    title = asset.title or f"Gen-IP work {asset.asset_id}"
+    return add_credentials(data, media_type, signer, title=title, certificate=certificate, licence=licence)

@@ -14,7 +14,7 @@ One instance per app (`app.state.platform_keys`), also used by the rate limiter 
 import hashlib
 import threading
 import time
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import Engine
@@ -23,10 +23,13 @@ from genip.platforms import PlatformView, authenticate
 
 __all__ = [
     "BEARER_ERRORS",
+    "INVALID_KEY",
+    "WWW_AUTHENTICATE",
     "OptionalPlatformDep",
     "PlatformDep",
     "PlatformKeys",
     "bearer_key",
+    "keys_of_app",
     "optional_platform",
     "platform_keys",
     "require_platform",
@@ -50,14 +53,23 @@ class PlatformKeys:
         self._answers: dict[str, tuple[float, PlatformView | None]] = {}
         self._lock = threading.Lock()
 
-    def lookup(self, key: str) -> PlatformView | None:
-        """The live platform of `key`, or None. Blocking (a database read on a miss)."""
+    def cached(self, key: str) -> tuple[bool, PlatformView | None]:
+        """(True, the answer) when `key`'s answer is remembered and fresh, else (False, None). Never blocks
+        on the database (the rate limiter asks this first, on the event loop)."""
         digest = hashlib.sha256(key.encode()).hexdigest()
-        now = time.monotonic()
         with self._lock:
             hit = self._answers.get(digest)
-        if hit is not None and now - hit[0] < self._ttl:
-            return hit[1]
+        if hit is not None and time.monotonic() - hit[0] < self._ttl:
+            return True, hit[1]
+        return False, None
+
+    def lookup(self, key: str) -> PlatformView | None:
+        """The live platform of `key`, or None. Blocking (a database read on a miss)."""
+        known, platform = self.cached(key)
+        if known:
+            return platform
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        now = time.monotonic()
         platform = authenticate(self._engine, key)
         with self._lock:
             if len(self._answers) >= _MAX_ENTRIES:  # unknown keys could otherwise grow it without end
@@ -68,10 +80,15 @@ class PlatformKeys:
 
 def platform_keys(request: Request) -> PlatformKeys:
     """The app's `PlatformKeys`, made on first use."""
-    keys: PlatformKeys | None = getattr(request.app.state, "platform_keys", None)
+    return keys_of_app(request.app)
+
+
+def keys_of_app(app: Any) -> PlatformKeys:
+    """`app.state.platform_keys`, made on first use (for middleware, which has the app but no request)."""
+    keys: PlatformKeys | None = getattr(app.state, "platform_keys", None)
     if keys is None:
-        keys = PlatformKeys(request.app.state.autocommit_engine)
-        request.app.state.platform_keys = keys
+        keys = PlatformKeys(app.state.autocommit_engine)
+        app.state.platform_keys = keys
     return keys
 
 
@@ -86,8 +103,13 @@ def bearer_key(authorization: str | None) -> str | None:
     return key.strip()
 
 
+#: What a request with a key that does not work hears (here and from the rate limiter, before any route).
+INVALID_KEY: Final = "this API key is not valid: unknown, revoked, expired or of a removed platform"
+WWW_AUTHENTICATE: Final = 'Bearer realm="genip"'
+
+
 def _unauthorized(detail: str) -> HTTPException:
-    return HTTPException(401, detail, headers={"WWW-Authenticate": 'Bearer realm="genip"'})
+    return HTTPException(401, detail, headers={"WWW-Authenticate": WWW_AUTHENTICATE})
 
 
 def optional_platform(request: Request) -> PlatformView | None:
@@ -100,7 +122,7 @@ def optional_platform(request: Request) -> PlatformView | None:
         return None
     platform = platform_keys(request).lookup(key)
     if platform is None:
-        raise _unauthorized("this API key is not valid: unknown, revoked, expired or of a removed platform")
+        raise _unauthorized(INVALID_KEY)
     return platform
 
 

@@ -422,6 +422,67 @@ class PossibleCopy(BaseModel):
     )
 
 
+# --- made with (issue #21): begin ---
+class MadeWithResource(BaseModel):
+    """A model, LoRA, VAE or embedding the file's generation metadata names."""
+
+    kind: str = Field(description="checkpoint, unet, lora, vae, embedding or other.")
+    name: str | None
+    hash: str | None = Field(description="As written: A1111's AutoV2 short hash (10 hex digits) or a sha256.")
+    registered: list[int] = Field(
+        default_factory=list,
+        description="Registered works whose content sha256 starts with `hash` (at most 3); empty: the "
+        "resource is unknown here; more than one: the short hash is ambiguous.",
+    )
+
+
+class MadeWithC2pa(BaseModel):
+    """The file's C2PA content credentials, as c2pa-python read and validated them (no trust list configured
+    by default: every signer is then `trusted: false`)."""
+
+    claim_generator: str | None
+    title: str | None
+    actions: list[str]
+    digital_source_type: str | None
+    software_agents: list[str]
+    ingredients: list[str] = Field(description="Ingredient titles.")
+    signer: str | None = Field(description="The signing certificate's common name.")
+    issuer: str | None
+    signature_valid: bool | None
+    binding_matches: bool | None = Field(description="Whether the manifest's hard binding matches the file.")
+    trusted: bool
+    failures: list[str] = Field(description="c2pa's failure codes, e.g. assertion.dataHash.mismatch.")
+    state: str = Field(
+        description="valid, signature does not verify, binding does not match the file, manifest altered, "
+        "or unchecked."
+    )
+
+
+class MadeWithGeneration(BaseModel):
+    """Stable-Diffusion-style generation metadata (never the prompt, negative prompt or seed: only whether the
+    file carries them)."""
+
+    tool: str = Field(description="A1111 or ComfyUI.")
+    prompt_in_file: bool
+    steps: int | None
+    sampler: str | None
+    resources: list[MadeWithResource]
+    node_types: list[str]
+
+
+class MadeWithPublic(BaseModel):
+    """What the registered file says about how it was made, recorded at registration by the registrant's
+    client (`genip.madeWith` of the metadata): evidence, shown as such, never a verdict."""
+
+    summary: str = Field(description="The facts in plain words.")
+    c2pa: MadeWithC2pa | None
+    generation: list[MadeWithGeneration]
+    notes: list[str] = Field(description="What could not be read, or does not agree.")
+
+
+# --- made with (issue #21): end ---
+
+
 class AssetPublic(AssetSummary):
     """The certificate of one asset with everything indexed about it (never the prompt)."""
 
@@ -458,6 +519,10 @@ class AssetPublic(AssetSummary):
         description="Later registrations by other creators recorded as possible copies of this work (the "
         "indexer's provenance step), newest first, at most 100; its owner can report each "
         "(`GET /assets/{copy}/copy-evidence?original={id}`).",
+    )
+    made_with: MadeWithPublic | None = Field(
+        default=None,
+        description="What the file says about how it was made (C2PA, A1111/ComfyUI); null: nothing.",
     )
     as_of_block: int
 

@@ -4,12 +4,17 @@ Key: the raw query string and the indexed state — the cursor (chain, block, ha
 `search_state.version` (bumped by database triggers on every write to assets or provenance). The state is read
 at most every `ttl` seconds per process (`GENIP_API_SEARCH_STATE_TTL`, default 0.1 s, like the licence-status
 cursor): an answer can lag the database by that much, never more. A miss goes through the app (validation,
-the route, its own answer cache and single flight) and a 200 JSON answer is kept, under the state read before
-it ran (the answer is at least that fresh). At most `size` answers (`GENIP_API_SEARCH_CACHE_SIZE`, least
-recently used dropped; 0 turns the fast path off). The metrics middleware outside still counts every request
-under the route's template.
+the route) and a 200 JSON answer is kept, under the state read before it ran (the answer is at least that
+fresh). Concurrent misses of one key wait for the first (single flight: a burst of the same search right after
+the cursor moved runs its queries once) and are answered with its bytes. At most `size` answers
+(`GENIP_API_SEARCH_CACHE_SIZE`, least recently used dropped; 0 turns the cache off). The metrics middleware
+outside still counts every request under the route's template.
+
+This is the search's only answer cache: a query it has not seen runs the route's queries (facet counts from
+the trigger-kept facet table, migration 0021, or one scan of the matching rows).
 """
 
+import asyncio
 import threading
 import time
 from collections import OrderedDict
@@ -41,6 +46,7 @@ class SearchFastPath:
         self._read_at = 0.0
         self._answers: OrderedDict[tuple[bytes, tuple[Any, ...]], bytes] = OrderedDict()
         self._lock = threading.Lock()
+        self._flights: dict[tuple[bytes, tuple[Any, ...]], asyncio.Future[bytes | None]] = {}
         self._route: Any = None
 
     def _read_state(self) -> tuple[Any, ...]:
@@ -86,14 +92,33 @@ class SearchFastPath:
             body = self._answers.get(key)
             if body is not None:
                 self._answers.move_to_end(key)
+        flight = self._flights.get(key)
+        if body is None and flight is not None:  # the same search is running: its answer, when a 200
+            body = await asyncio.shield(flight)
         if body is not None:
-            route = self._find_route(scope)
-            if route is not None:
-                scope["route"] = route
-            headers = [*_HEADERS, (b"content-length", str(len(body)).encode())]
-            await send({"type": "http.response.start", "status": 200, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+            await self._send_body(scope, send, body)
             return
+        flight = asyncio.get_running_loop().create_future()
+        self._flights[key] = flight
+        kept: bytes | None = None
+        try:
+            kept = await self._through_app(scope, receive, send, key)
+        finally:
+            self._flights.pop(key, None)
+            flight.set_result(kept)
+
+    async def _send_body(self, scope: Scope, send: Send, body: bytes) -> None:
+        route = self._find_route(scope)
+        if route is not None:
+            scope["route"] = route
+        headers = [*_HEADERS, (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _through_app(
+        self, scope: Scope, receive: Receive, send: Send, key: tuple[bytes, tuple[Any, ...]]
+    ) -> bytes | None:
+        """The app's answer, sent; its bytes kept (and returned) when a 200 JSON."""
         status = 0
         json = False
         parts: list[bytes] = []
@@ -110,8 +135,11 @@ class SearchFastPath:
             await send(message)
 
         await self.app(scope, receive, keep)
-        if status == 200 and json:
-            with self._lock:
-                self._answers[key] = b"".join(parts)
-                while len(self._answers) > self._size:
-                    self._answers.popitem(last=False)
+        if status != 200 or not json:
+            return None
+        body = b"".join(parts)
+        with self._lock:
+            self._answers[key] = body
+            while len(self._answers) > self._size:
+                self._answers.popitem(last=False)
+        return body

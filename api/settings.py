@@ -6,7 +6,7 @@ The database, data directory and IPFS node are the same variables the core reads
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["ApiSettings"]
@@ -51,7 +51,13 @@ class ApiSettings(BaseSettings):
         default=2_048,
         ge=0,
         description="Search answers a process keeps for the current cursor and search version (0: none; "
-        "`api.queries.search.SearchCache`).",
+        "`api.search_fast`).",
+    )
+    api_search_facet_table: bool = Field(
+        default=True,
+        description="Count search facets from the trigger-kept facet table and live offers on the asset row "
+        "(migration 0021); false counts them by scanning the matching assets and their offers, as before "
+        "(the same-run baseline of `scripts/bench_api.py`).",
     )
     api_search_state_ttl: float = Field(
         default=0.1,
@@ -97,6 +103,22 @@ class ApiSettings(BaseSettings):
         description="Threads running CPU-bound work of a request (upload hashing and fingerprints, image "
         "decoding) off the event loop (`api.cpu`); default the CPU count, at most 4.",
     )
+    upload_wallet_daily_count: int = Field(
+        default=100,
+        ge=0,
+        description="Uploads a wallet may sign in any 24 hours (`POST /uploads` and examples).",
+    )
+    upload_wallet_daily_bytes: int = Field(
+        default=1024 * 1024 * 1024, ge=0, description="Bytes a wallet may upload in any 24 hours (1 GiB)."
+    )
+    upload_platform_daily_count: int = Field(
+        default=50_000, ge=0, description="Uploads a platform's API key may make in any 24 hours."
+    )
+    upload_platform_daily_bytes: int = Field(
+        default=200 * 1024 * 1024 * 1024,
+        ge=0,
+        description="Bytes a platform may upload in any 24 hours (200 GiB).",
+    )
     faucet_key: SecretStr | None = Field(
         default=None,
         description="GENIP_FAUCET_KEY: demo only. The private key of a funded dev account; set, "
@@ -106,6 +128,80 @@ class ApiSettings(BaseSettings):
     faucet_interval: float = Field(
         default=3600.0, ge=0, description="Seconds before the faucet serves the same address again."
     )
+
+    api_webhook_private_urls: bool = Field(
+        default=False,
+        description="Let platforms subscribe webhook URLs on private addresses (this host, a LAN, cloud "
+        "metadata). Off: `POST /webhooks` refuses them (422), so a platform key cannot make the delivery "
+        "worker call into the operator's network. On for a local setup (the demo, tests).",
+    )
+
+    # --- platform accounts: rate limits (`api.rate_limit`) ---
+    api_rate_limit_enabled: bool = Field(
+        default=True,
+        description="Rate-limit requests per client IP, with a higher quota per platform API key (429 with "
+        "`Retry-After` over quota). False: no limits.",
+    )
+    api_rate_limit_per_ip: str = Field(
+        default="100/second;3000/minute",
+        description="Quota of a client IP without an API key, as `limits` strings joined by ';' "
+        "(e.g. `60/second;1000/minute`).",
+    )
+    api_rate_limit_per_key: str = Field(
+        default="1000/second;60000/minute",
+        description="Quota of a platform (every key of it together) sending `Authorization: Bearer gip_…`.",
+    )
+    api_rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where counts are kept: `memory://` (this process only) or `redis://host:port/db` "
+        "(shared by every API process using it).",
+    )
+    api_rate_limit_prefix: str = Field(
+        default="genip-rl", description="Prefix of the counters' keys in Redis (one per deployment)."
+    )
+    api_rate_limit_exempt: list[str] = Field(
+        default=["127.0.0.1", "::1", "testclient"],
+        description="Client IPs or networks never limited: by default this host's own tools (and the test "
+        "client's peer name). A reverse proxy on this host must be in `api_trusted_proxies` so its "
+        "clients are told apart (else they all share its address, exempt by default).",
+    )
+    api_trusted_proxies: list[str] = Field(
+        default=[],
+        description="Peers (IPs or networks) whose `X-Forwarded-For` names the client; others' is ignored.",
+    )
+
+    @field_validator("api_rate_limit_per_ip", "api_rate_limit_per_key")
+    @classmethod
+    def _limits(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(f"not a rate limit like 60/second;1000/minute: {exc}") from None
+        return value
+
+    @field_validator("api_rate_limit_exempt", "api_trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for item in value:
+            if item == "testclient":
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {item[:60]!r}") from None
+        return value
+
+    @field_validator("api_rate_limit_storage")
+    @classmethod
+    def _storage(cls, value: str) -> str:
+        scheme = value.removeprefix("async+").split("://", 1)[0]
+        if "://" not in value or scheme not in ("memory", "redis", "rediss", "redis+unix"):
+            raise ValueError("the rate-limit storage is memory:// or a redis:// URL")
+        return value
 
     @property
     def db_url(self) -> str:

@@ -26,8 +26,10 @@ from cli.money import balance, pay, withdraw
 from cli.originals import originals_app
 from cli.platform import platform_app
 from cli.prompt import prompt_app
+from cli.relay import relay
 from cli.serve import serve
 from cli.show import show
+from cli.uploads import uploads_app
 from cli.webhooks import webhooks_app
 from cli.works import derive, register
 from genip.errors import ConfigError, GenIPError
@@ -52,6 +54,7 @@ app.add_typer(offer_app, name="offer")
 app.add_typer(license_app, name="license")
 app.add_typer(dispute_app, name="dispute")
 app.add_typer(platform_app, name="platform")
+platform_app.command("relay")(relay)  # issue #20 part 3: the bulk-registration relayer
 app.command("status")(status)
 app.command("pay")(pay)
 app.command("balance")(balance)
@@ -63,6 +66,7 @@ app.command("faucet")(faucet)
 app.add_typer(checker_app, name="checker")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(originals_app, name="originals")
+app.add_typer(uploads_app, name="uploads")
 
 
 @app.callback()

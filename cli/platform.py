@@ -1,4 +1,8 @@
-"""`genip platform authorize|revoke|show`: let a platform register works for you (and pay their gas).
+"""`genip platform …`: creators authorise platforms on-chain; the operator manages platform accounts.
+
+`authorize|revoke|show` (here): let a platform register works for you (and pay their gas).
+`add|list|keys|rotate-key|revoke-key|remove` (`cli.platform_accounts`): the operator's platform accounts and
+their API keys. `revoke` withdraws an on-chain authorisation; `revoke-key` stops an API key.
 
 A creator authorises a platform once (`authorizePlatform`), with a time limit (`--until 2026-12-31` or
 `--for 30d`; neither: no time limit) and a count limit (`--max-works N`; default no limit); the platform
@@ -13,12 +17,17 @@ import typer
 
 from cli.context import AccountOption, JsonOption, open_client, resolve_address, settings_of, signer
 from cli.output import emit
+from cli.platform_accounts import add_account_commands
 from genip.chain.types import UNLIMITED_WORKS
 from genip.errors import ConfigError
 
 __all__ = ["platform_app"]
 
-platform_app = typer.Typer(no_args_is_help=True, help="Authorise a platform to register works for you.")
+platform_app = typer.Typer(
+    no_args_is_help=True,
+    help="Creators: authorise a platform on-chain to register works for you (authorize, revoke, show). "
+    "Operator: platform accounts and their API keys (add, list, keys, rotate-key, revoke-key, remove).",
+)
 
 PlatformArgument = Annotated[str, typer.Argument(help="The platform's address.")]
 
@@ -105,7 +114,7 @@ def revoke(
     account: AccountOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Withdraw a platform's authorisation."""
+    """Withdraw a platform's on-chain authorisation (an API key: `revoke-key`)."""
     from genip.chain import actions
 
     settings = settings_of(ctx)
@@ -142,3 +151,6 @@ def show(
         **_limits(int(expires_at), int(remaining)),
     }
     emit(data, as_json=as_json, title=f"Platform {where} for {creator}")
+
+
+add_account_commands(platform_app)

@@ -309,6 +309,24 @@ def _already(client: "GenIPClient", asset_id: int, draft: "Draft", as_json: bool
     raise typer.Exit(ALREADY_REGISTERED_EXIT)
 
 
+def _warn_made_with(draft: "Draft") -> None:
+    """Warn (stderr) when the file carries its prompt in clear: the metadata records only that it does (issue
+    #21: prompts stay private), but whoever receives the original file can read it."""
+    made = draft.made_with
+    if made.prompt_in_file:
+        lengths = [g.prompt_length for g in made.generation if g.prompt_length]
+        size = f" ({lengths[0]} characters)" if lengths else ""
+        tools = " and ".join(dict.fromkeys(g.tool for g in made.generation if g.prompt_in_file))
+        status.print(
+            f"[yellow]warning:[/yellow] this file carries its prompt in clear{size}, in its {tools} "
+            "metadata: Gen-IP publishes only that it does, but every licence holder who downloads the "
+            "original can read it; to keep the prompt private, re-save the image without its metadata and "
+            "register that file"
+        )
+    for note in made.notes:
+        status.print(f"[yellow]note:[/yellow] {note} (evidence only: the registration goes on)")
+
+
 def _show_step(step: str, receipt: "TxReceipt | None", commits: list[str]) -> None:
     """Print a registration step on stderr as it happens: commit → waiting for the next block → register."""
     if step == "committed" and receipt is not None:
@@ -340,6 +358,7 @@ def _register(
     sender = signer(settings, account)
     with _progress(path, "hashing") as progress:
         draft = prepare_registration(path, about, creator=sender.address, parents=parents, progress=progress)
+    _warn_made_with(draft)
     existing = registered_asset(client, draft)
     if existing:
         _already(client, existing, draft, as_json)
@@ -387,6 +406,10 @@ def _register(
         "commit_tx_hash": commits[0] if commits else None,
         "parents": [{"asset_id": p.asset_id, "license_id": p.license_id} for p in parents],
     }
+    if not draft.made_with.empty:
+        from genip.content.made_with import summarize
+
+        data["made_with"] = summarize(draft.made_with)
     from cli.prompt import api_url
 
     api = api_url(settings)

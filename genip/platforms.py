@@ -7,7 +7,8 @@ one). A key is shown once, when made.
 
 Rotation (`rotate_key`) makes a new key and lets the platform's older live keys work on for a grace period
 (default one day), so a platform can deploy the new key without a gap; revocation (`revoke_keys`) stops keys
-at once. Removing a platform revokes every key and keeps the row, so what it did stays attributable.
+at once. Removing a platform revokes every key and ends its webhook subscriptions, and keeps its row, so what
+it did stays attributable.
 """
 
 import hashlib
@@ -19,9 +20,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, Row, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from genip.db import models
 from genip.errors import GenIPError, NotFoundError
+from genip.webhooks.events import DeliveryState
 
 __all__ = [
     "DEFAULT_GRACE",
@@ -108,10 +111,15 @@ def _check_name(name: str) -> str:
 
 
 def _check_wallet(wallet: str) -> str:
-    from eth_utils.address import is_address, to_checksum_address
+    from eth_utils.address import is_address, is_checksum_address, to_checksum_address
 
+    wallet = wallet.strip()
     if not is_address(wallet):
         raise PlatformError(f"wallet {wallet[:64]!r} is not an address")
+    body = wallet[2:]
+    if body != body.lower() and body != body.upper() and not is_checksum_address(wallet):
+        # Mixed case is an EIP-55 checksum: a wrong one is a typo (as the API refuses it).
+        raise PlatformError(f"wallet {wallet[:64]!r} is not an address: its EIP-55 checksum is wrong")
     return str(to_checksum_address(wallet))
 
 
@@ -137,10 +145,13 @@ def add_platform(engine: Engine, chain_id: int, name: str, wallet: str) -> Issue
         ).first()
         if taken is not None:
             raise PlatformError(f"a platform named {name!r} exists already")
-        new_id = c.execute(
-            insert(models.Platform).returning(models.Platform.id),
-            [{"chain_id": chain_id, "name": name, "wallet": wallet, "created_at": now}],
-        ).scalar_one()
+        try:
+            new_id = c.execute(
+                insert(models.Platform).returning(models.Platform.id),
+                [{"chain_id": chain_id, "name": name, "wallet": wallet, "created_at": now}],
+            ).scalar_one()
+        except IntegrityError:  # the same name added at the same moment by another process
+            raise PlatformError(f"a platform named {name!r} exists already") from None
         key_id, key = _issue(c, int(new_id), now)
     return IssuedKey(PlatformView(int(new_id), chain_id, name, wallet, now), key_id, key)
 
@@ -188,29 +199,45 @@ def rotate_key(engine: Engine, chain_id: int, name: str, *, grace: timedelta = D
 
 
 def revoke_keys(engine: Engine, chain_id: int, name: str, key_id: str | None = None) -> int:
-    """Revokes one key of the platform (by its id) or all its live keys; returns how many."""
+    """Revokes one live key of the platform (by its id) or all its live keys (expired ones stay as they
+    are); returns how many."""
     platform = find_platform(engine, chain_id, name)
     k = models.PlatformKey
+    now = datetime.now(UTC)
     with engine.begin() as c:
-        q = update(k).where(k.platform_id == platform.id, k.revoked_at.is_(None))
+        q = update(k).where(
+            k.platform_id == platform.id,
+            k.revoked_at.is_(None),
+            (k.expires_at.is_(None)) | (k.expires_at > now),
+        )
         if key_id is not None:
             q = q.where(k.key_id == key_id)
-        n = c.execute(q.values(revoked_at=datetime.now(UTC))).rowcount
+        n = c.execute(q.values(revoked_at=now)).rowcount
     if key_id is not None and n == 0:
         raise NotFoundError(f"platform {name!r} has no live key {key_id[:20]!r}")
     return int(n)
 
 
 def remove_platform(engine: Engine, chain_id: int, name: str) -> None:
-    """Revokes every key and marks the platform removed (its row stays)."""
+    """Revokes every key, removes the platform's webhook subscriptions (their queued deliveries cancelled, the
+    log kept) and marks the platform removed (its row stays)."""
     platform = _live_platform(engine, chain_id, name)
-    revoke_keys(engine, chain_id, name)
+    now = datetime.now(UTC)
+    k, s, d = models.PlatformKey, models.WebhookSubscription, models.WebhookDelivery
     with engine.begin() as c:
         c.execute(
-            update(models.Platform)
-            .where(models.Platform.id == platform.id)
-            .values(removed_at=datetime.now(UTC))
+            update(k).where(k.platform_id == platform.id, k.revoked_at.is_(None)).values(revoked_at=now)
         )
+        subscriptions = select(s.id).where(s.platform_id == platform.id).scalar_subquery()
+        c.execute(
+            update(d)
+            .where(d.subscription_id.in_(subscriptions), d.state == DeliveryState.PENDING)
+            .values(state=DeliveryState.CANCELLED)
+        )
+        c.execute(
+            update(s).where(s.platform_id == platform.id, s.removed_at.is_(None)).values(removed_at=now)
+        )
+        c.execute(update(models.Platform).where(models.Platform.id == platform.id).values(removed_at=now))
 
 
 def list_platforms(engine: Engine, chain_id: int, *, removed: bool = False) -> list[PlatformView]:

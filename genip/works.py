@@ -42,6 +42,7 @@ from genip.chain.client import GenIPClient
 from genip.chain.types import AI_KINDS, Work, WorkKind
 from genip.content.digest import ContentDigest, digest_bytes, digest_stream
 from genip.content.formats import PreparedWork, prepare_work
+from genip.content.made_with import MadeWith, read_made_with
 from genip.content.metadata import ParentLink, WorkMetadata
 from genip.content.preview import MAX_EXAMPLES, Preview, derive_preview, example_previews
 from genip.errors import GenIPError
@@ -123,6 +124,7 @@ class Draft:
     commitment: PromptCommitment | PartsCommitment = field(repr=False)
     metadata: WorkMetadata
     preview: Preview = field(default_factory=Preview, repr=False)
+    made_with: MadeWith = field(default_factory=MadeWith, repr=False)  # what the file says (`genip.madeWith`)
 
     def work(self, metadata_cid: str) -> Work:
         """The on-chain `Work` struct, given the stored metadata's CID."""
@@ -240,6 +242,7 @@ def prepare_registration(
             f"work file {path} cannot be read: {exc.strerror or type(exc).__name__}"
         ) from None
     commitment = _commitment(prepared, about, creator)
+    made_with = _made_with(prepared)
     from genip.content.fingerprint import fingerprint_work  # numpy and pdqhash: only when registering
 
     source = prepared.canonical if prepared.canonical is not None else prepared.path
@@ -264,8 +267,20 @@ def prepare_registration(
         excerpt=preview.excerpt,
         card=preview.card,
         examples=tuple(digest_bytes(example).cid for example in preview.examples),
+        made_with=None if made_with.empty else made_with.to_json(),
     )
-    return Draft(prepared, digest, commitment, metadata, preview)
+    return Draft(prepared, digest, commitment, metadata, preview, made_with)
+
+
+def _made_with(prepared: PreparedWork) -> MadeWith:
+    """What an image file says about how it was made (C2PA, A1111/ComfyUI metadata: `content.made_with`;
+    never its prompt). Evidence only: whatever it says, or fails to say, never stops the registration."""
+    if prepared.kind is not WorkKind.IMAGE:
+        return MadeWith()
+    try:
+        return read_made_with(prepared.path.read_bytes())
+    except OSError:
+        return MadeWith(notes=("unreadable generation metadata",))
 
 
 def _example_previews(kind: WorkKind, paths: tuple[Path, ...]) -> tuple[bytes, ...]:

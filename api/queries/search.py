@@ -25,8 +25,17 @@ words are indexed with the description (migration 0014).
 Image filters: `orientation`, `size` (`size_class`) and `colour` (the indexer's media step), and `base_model`
 for models; each has its facet, as has `currency` (assets with an available offer in it).
 
-Answers are cached per process (`SearchCache`), keyed on the cursor block and `search_state.version` (bumped
-by triggers on every write to assets or provenance), so a cached page is never older than the database.
+Answers are cached per process in front of the app (`api.search_fast`, the only answer cache), keyed on the
+cursor block and `search_state.version` (bumped by triggers on every write to assets or provenance), so a
+cached page is never older than the database (by at most `GENIP_API_SEARCH_STATE_TTL`).
+
+Facets (migration 0021): a search without text whose filters the facet table holds (kind, standing,
+derivatives, look, base model, tier and currency, the delisted rule, copies) sums the trigger-kept
+`search_facets` rows in Python and subtracts the possible copies; any other search (text, creator,
+purchasable, prompt check) reads the matching rows once, grouping their facet keys and picking the page's ids
+in the same statement (`sort=price` and `max_price` keep the page query and, for `max_price`, an offer join).
+The tier and currency facets and filters read `assets.live_offers` (the live `tier:currency` pairs, kept by
+triggers), not the offers. Facets never count an empty base model.
 
 Prompt checks: each result carries its `prompt_check` state (unchecked, pending, under_review, passed, failed:
 `rules.check_state`), and `prompt_check` filters by it. Works delisted by a failed check (`rules.is_delisted`:
@@ -43,27 +52,34 @@ backends). Each listed result names its possible original (`copy_of`, read with 
 page's ids only).
 """
 
+import functools
 import re
 import threading
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from eth_utils.address import to_checksum_address
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
+    Float,
+    Integer,
+    String,
+    Text,
     and_,
     case,
+    cast,
     desc,
     exists,
     func,
     literal,
     literal_column,
+    null,
     select,
     text,
+    true,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -78,7 +94,6 @@ from genip.money import Currency, format_amount
 
 __all__ = [
     "CursorError",
-    "SearchCache",
     "SearchParams",
     "Sort",
     "check_policy",
@@ -128,6 +143,9 @@ SUMMARY_COLUMNS: list[Any] = [
 ]
 #: The generated `assets.base_model` (migration 0014; not mapped: the indexer's row writes must never set it).
 BASE_MODEL: ColumnElement[Any] = literal_column("assets.base_model")
+#: The asset's live offers as `,tier:currency,` pairs (migration 0021, kept by triggers; not mapped either).
+LIVE_OFFERS: ColumnElement[Any] = literal_column("assets.live_offers")
+FACETS = models.SearchFacet.__table__
 #: The look and model columns a listed asset shows (and filters and facets read).
 LOOK_COLUMNS: list[Any] = [
     ASSETS.c.orientation,
@@ -137,6 +155,17 @@ LOOK_COLUMNS: list[Any] = [
     ASSETS.c.image_height,
     BASE_MODEL.label("base_model"),
 ]
+
+#: A possible copy (an EXISTS correlated with the assets row), built once: an alias of the wide assets table
+#: costs milliseconds of Python to build.
+_RECORDED_COPY = recorded_copy_sql(ASSETS)
+
+
+@functools.cache
+def _recorded_copies(chain_id: int) -> Any:
+    """`recorded_copies_sql(chain_id)`, built once per chain."""
+    return recorded_copies_sql(chain_id)
+
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 #: Query words shorter than this, or with a digit, are never corrected.
@@ -321,7 +350,7 @@ def _unknown_words(session: Session, words: list[str]) -> list[str]:
     return out
 
 
-def _correct(session: Session, q: str, version: int) -> str | None:
+def _correct(session: Session, q: str, version: int | None) -> str | None:
     """`q` with each unknown word replaced by its closest indexed word; None when nothing changed."""
     words = _WORD.findall(q)
     unknown = _unknown_words(session, words)
@@ -341,7 +370,7 @@ def _correct(session: Session, q: str, version: int) -> str | None:
             ).all()
             candidates = {str(r[0]): 1 for r in rows if fuzz.ratio(word, str(r[0])) >= MIN_RATIO}
         if not use_trgm or not candidates:  # trigrams miss swapped letters ("lihgts"): the whole vocabulary
-            vocabulary = _vocabulary(session, version)
+            vocabulary = _vocabulary(session, search_version(session) if version is None else version)
             found = process.extract(
                 word, vocabulary.terms, scorer=fuzz.ratio, score_cutoff=MIN_RATIO, limit=10
             )
@@ -379,56 +408,6 @@ def _text_match(session: Session, q: str) -> tuple[ColumnElement[bool], ColumnEl
     return rowid.in_(select(fts.c.rid)), -fts.c.score, ASSETS.join(fts, fts.c.rid == rowid)
 
 
-# ─────────────────────────────── the answer cache ───────────────────────────────
-
-
-class SearchCache:
-    """Answers (JSON bytes) of one process, keyed on (cursor block, `search_state.version`, currencies,
-    parameters); at most `size` (least recently used dropped; 0 keeps none). Every entry of an older cursor or
-    version is dead: it is never asked for again and ages out."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._answers: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-        self._lock = threading.Lock()
-        self._flights: dict[tuple[Any, ...], threading.Lock] = {}
-
-    def answer(self, key: tuple[Any, ...], compute: Callable[[], bytes]) -> bytes:
-        """The cached answer for `key`, else `compute()`'s, kept. Concurrent misses of one key wait for the
-        first to compute it (a burst of the same search runs its queries once)."""
-        found = self.get(key)
-        if found is not None or not self.size:
-            return found if found is not None else compute()
-        with self._lock:
-            flight = self._flights.setdefault(key, threading.Lock())
-        try:
-            with flight:
-                found = self.get(key)
-                if found is None:
-                    found = compute()
-                    self.put(key, found)
-        finally:
-            with self._lock:
-                self._flights.pop(key, None)
-        return found
-
-    def get(self, key: tuple[Any, ...]) -> bytes | None:
-        with self._lock:
-            found = self._answers.get(key)
-            if found is not None:
-                self._answers.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[Any, ...], answer: bytes) -> None:
-        if not self.size:
-            return
-        with self._lock:
-            self._answers[key] = answer
-            self._answers.move_to_end(key)
-            while len(self._answers) > self.size:
-                self._answers.popitem(last=False)
-
-
 # ─────────────────────────────── search ───────────────────────────────
 
 
@@ -438,10 +417,12 @@ def search(
     state: ChainState,
     params: SearchParams,
     currencies: dict[str, Currency] | None = None,
+    facet_table: bool = True,
 ) -> AssetsPublic:
     """One page of assets matching `params`, with the total count and facet counts; prices shown in the
-    `currencies` the server knows (by checksummed address)."""
-    return _search(session, state, params, currencies or {}, search_version(session))
+    `currencies` the server knows (by checksummed address). Without `facet_table`, the facets are counted
+    by scanning the matching assets and their offers (as before migration 0021: a benchmark's baseline)."""
+    return _search(session, state, params, currencies or {}, search_version(session), facet_table)
 
 
 def search_json(
@@ -450,28 +431,26 @@ def search_json(
     state: ChainState,
     params: SearchParams,
     currencies: dict[str, Currency],
-    cache: SearchCache,
+    facet_table: bool = True,
 ) -> bytes:
-    """`search` as the JSON the route answers with, from `cache` when it holds the page (the answer is
-    serialised once, then served as bytes)."""
-    version = search_version(session)
-    money = tuple(sorted((a, c.symbol, c.decimals) for a, c in currencies.items()))
-    key = (state.chain_id, state.block_number, state.block_hash, state.timestamp, version, money)
-    key += astuple(params)
-    return cache.answer(
-        key, lambda: _search(session, state, params, currencies, version).model_dump_json().encode()
-    )
+    """`search` as the JSON the route answers with (serialised once; `api.search_fast` keeps the bytes)."""
+    return _search(session, state, params, currencies, None, facet_table).model_dump_json().encode()
 
 
 def _search(
-    session: Session, state: ChainState, p: SearchParams, currencies: dict[str, Currency], version: int
+    session: Session,
+    state: ChainState,
+    p: SearchParams,
+    currencies: dict[str, Currency],
+    version: int | None,
+    facet_table: bool = True,
 ) -> AssetsPublic:
     conds: list[ColumnElement[bool]] = [ASSETS.c.chain_id == state.chain_id]
     rank: ColumnElement[Any] | None = None
     source: Any = ASSETS
     corrected: str | None = None
     if p.q:
-        corrected = _correct(session, p.q, version)
+        corrected = _correct(session, p.q, version)  # the version read only when a word is unknown
         matched = _text_match(session, corrected or p.q)
         if matched is not None:
             conds.append(matched[0])
@@ -505,15 +484,18 @@ def _search(
     if p.base_model is not None:
         conds.append(BASE_MODEL == p.base_model)  # noqa: SIM300 (a column, not a constant)
     offer_filtered = p.tier is not None or p.currency is not None or p.max_price is not None
-    if offer_filtered:
+    if offer_filtered and (p.max_price is not None or not facet_table):  # a price: the offers themselves
         inner = OFFERS.alias("matching_offer")
         conds.append(exists().where(and_(*_offer_conditions(p, p.tier, inner))).correlate(ASSETS))
+    elif p.tier is not None or p.currency is not None:  # one live offer of this tier and currency
+        conds.append(LIVE_OFFERS.like(_pair_pattern(p.tier, p.currency)))
     where = and_(*conds)
+    uncopied = where  # before copies are left out (the facet table's path subtracts them itself)
     counted = where
     if not p.include_copies:
-        where = and_(where, ~recorded_copy_sql(ASSETS))
+        where = and_(where, ~_RECORDED_COPY)
         if rank is None:  # the whole catalogue: the copies' ids read once
-            counted = and_(counted, ASSETS.c.asset_id.not_in(recorded_copies_sql(state.chain_id)))
+            counted = and_(counted, ASSETS.c.asset_id.not_in(_recorded_copies(state.chain_id)))
         else:
             counted = where
 
@@ -542,7 +524,6 @@ def _search(
         price_currency.label("price_currency"),
         min_price.label("min_price"),
     ]
-    columns.append((rank if rank is not None else literal_column("NULL")).label("rank"))
     order: list[Any]
     sort = p.sort
     if sort == "relevance" and rank is None:
@@ -559,9 +540,35 @@ def _search(
         order = [ASSETS.c.licenses_sold.desc(), ASSETS.c.asset_id.desc()]
     else:
         order = [ASSETS.c.asset_id.desc()]
-    page = session.execute(
-        select(*columns).select_from(source).where(where).order_by(*order).limit(p.limit).offset(p.offset)
-    ).all()
+    facets: Facets | None = None
+    from_table = facet_table and _from_table(p, rank is not None)
+    one_scan = facet_table and not from_table and sort != "price" and p.max_price is None
+    counted_first = one_scan or from_table
+    if one_scan:  # the matching rows read once, for the facets and the page's ids, then the page by id
+        count, facets, ranks = _scan(session, source, where, rank, sort, p)
+    elif from_table:  # the count first: no page query when nothing matches (it would walk every row)
+        count, facets = _facets_from_table(session, state.chain_id, uncopied, p)
+    if one_scan:
+        found = session.execute(
+            select(*columns).where(ASSETS.c.chain_id == state.chain_id, ASSETS.c.asset_id.in_(ranks))
+        ).all()
+        by_id = {row.asset_id: row for row in found}
+        page = [by_id[i] for i in ranks if i in by_id]
+    elif counted_first and p.offset >= count:
+        page, ranks = [], {}
+    else:
+        columns.append((rank if rank is not None else literal_column("NULL")).label("rank"))
+        page = list(
+            session.execute(
+                select(*columns)
+                .select_from(source)
+                .where(where)
+                .order_by(*order)
+                .limit(p.limit)
+                .offset(p.offset)
+            )
+        )
+        ranks = {row.asset_id: row.rank for row in page}
     copies = copy_of(session, state.chain_id, [row.asset_id for row in page]) if p.include_copies else {}
     data = [
         summary(
@@ -569,16 +576,19 @@ def _search(
             state,
             **_price_fields(row.price_currency, row.min_price, currencies),
             **{c.key: row._mapping[c.key] for c in LOOK_COLUMNS},
-            rank=None if row.rank is None else float(row.rank),
+            rank=None if ranks[row.asset_id] is None else float(ranks[row.asset_id]),
             copy_of=copies.get(row.asset_id),
         )
         for row in page
     ]
-    facets: Facets | None = None
-    if p.facets:
-        count, facets = _facets(session, counted, p)
+    if counted_first:
+        pass  # counted above
+    elif p.facets:
+        count, facets = _facets(session, counted, p, live_offers=facet_table)
     else:
         count = int(session.execute(select(func.count()).select_from(ASSETS).where(counted)).scalar_one())
+    if not p.facets:
+        facets = None
     nxt = p.offset + p.limit
     return AssetsPublic(
         data=data,
@@ -592,53 +602,222 @@ def _search(
     )
 
 
+def _scan(
+    session: Session,
+    source: Any,
+    where: ColumnElement[bool],
+    rank: ColumnElement[Any] | None,
+    sort: str,
+    p: SearchParams,
+) -> tuple[int, Facets, dict[int, Any]]:
+    """The count, the facets and the page (asset id → relevance, in page order) of a search the facet table
+    cannot answer, in one statement reading the matching rows once: their facet keys grouped, and the page's
+    ids by `sort` (relevance, newest or most licensed)."""
+    key = _key_columns()
+    matched = (
+        select(
+            ASSETS.c.asset_id.label("aid"),
+            (rank if rank is not None else literal(0.0)).label("rank"),
+            ASSETS.c.licenses_sold.label("sold"),
+            *(column.label(f"k{i}") for i, column in enumerate(key)),
+        )
+        .select_from(source)
+        .where(where)
+        .cte("matched")
+    )
+    keys = [matched.c[f"k{i}"] for i in range(len(key))]
+    if sort == "relevance":
+        order = [matched.c.rank.desc(), matched.c.aid.desc()]
+    elif sort == "most_licensed":
+        order = [matched.c.sold.desc(), matched.c.aid.desc()]
+    else:
+        order = [matched.c.aid.desc()]
+    page = (
+        select(matched.c.aid, matched.c.rank, matched.c.sold).order_by(*order).limit(p.limit).offset(p.offset)
+    ).subquery("page")
+    nothing = [
+        cast(null(), type_) for type_ in (String, String, Integer, String, String, String, String, Text)
+    ]
+    groups = select(
+        *keys,
+        func.count().label("n"),
+        cast(null(), BigInteger),
+        cast(null(), Float),
+        cast(null(), BigInteger),
+    )
+    groups = groups.group_by(*keys)
+    ids = select(*nothing, cast(null(), BigInteger), page.c.aid, page.c.rank, page.c.sold)
+    rows = session.execute(union_all(groups, ids)).all()
+    count, facets = _tally([(tuple(r[:8]), int(r[8])) for r in rows if r[9] is None], p)
+    listed = [r for r in rows if r[9] is not None]
+    if sort == "relevance":
+        listed.sort(key=lambda r: (-float(r[10]), -int(r[9])))
+    elif sort == "most_licensed":
+        listed.sort(key=lambda r: (-int(r[11]), -int(r[9])))
+    else:
+        listed.sort(key=lambda r: -int(r[9]))
+    return count, facets, {int(r[9]): (r[10] if rank is not None else None) for r in listed}
+
+
+@functools.lru_cache(maxsize=1024)
+def _checksummed(address: str) -> str:
+    """`to_checksum_address`, remembered (a page shows a few currencies, each costs a keccak)."""
+    return to_checksum_address(address)
+
+
 def _price_fields(currency: str | None, price: Any, currencies: dict[str, Currency]) -> dict[str, Any]:
     """`min_price` (raw), `min_price_currency` (checksummed) and `min_price_display` (exact, with the
     symbol, for a currency the server knows) of a result."""
     if currency is None or price is None:
         return {"min_price": None, "min_price_currency": None, "min_price_display": None}
-    address = to_checksum_address(currency)
+    address = _checksummed(currency)
     known = currencies.get(address)
     shown = None if known is None else f"{format_amount(int(price), known.decimals)} {known.symbol}"
     return {"min_price": str(price), "min_price_currency": address, "min_price_display": shown}
 
 
-def _facets(session: Session, where: ColumnElement[bool], p: SearchParams) -> tuple[int, Facets]:
-    """The total count and the facet counts, in two queries: one GROUP BY over the matching assets by every
-    asset-row facet at once (a few hundred combinations, summed per facet here: one pass over the rows instead
-    of one per facet), and the offer facets over the matching assets' available offers (joined from the
-    assets, so the planner sees how many match: index probes for a text search, one hash join for all)."""
-    derivatives = case((ASSETS.c.children_count > 0, "true"), else_="false")
-    keys: list[tuple[str, Any, bool]] = [  # (facet, column, NULL counted)
-        ("kind", ASSETS.c.kind, True),
-        ("standing", ASSETS.c.standing, True),
-        ("has_derivatives", derivatives, True),
-        ("orientation", ASSETS.c.orientation, False),
-        ("size", ASSETS.c.size_class, False),
-        ("colour", ASSETS.c.colour, False),
-        ("base_model", BASE_MODEL, False),
+def _pair_pattern(tier: str | None, currency: str | None) -> str:
+    """The LIKE pattern of `assets.live_offers` holding a pair of `tier` and `currency` (either may be any).
+    Tiers are words and currencies hex addresses: neither holds a LIKE wildcard."""
+    return f"%,{tier or '%'}:{currency or '%'},%" if tier or currency else "%"
+
+
+def _pairs(live_offers: str) -> list[tuple[str, str]]:
+    """The (tier, currency) pairs of an `assets.live_offers` value ('' or NULL: none)."""
+    out = []
+    for pair in (live_offers or "").split(","):
+        tier, _, currency = pair.partition(":")
+        if currency:
+            out.append((tier, currency))
+    return out
+
+
+#: A facet-table row, or a group of matching assets: the facet key then how many assets have it.
+_KEY_NAMES = ("kind", "standing", "derived", "orientation", "size", "colour", "base_model", "live_offers")
+
+
+def _key_columns(assets: Any = ASSETS, *, live_offers: bool = True) -> list[Any]:
+    """The facet key of an assets row as `search_facets` stores it (migration 0021: NULL as ''); without
+    `live_offers`, '' in its place."""
+    return [
+        assets.c.kind,
+        assets.c.standing,
+        case((assets.c.children_count > 0, 1), else_=0),
+        func.coalesce(assets.c.orientation, ""),
+        func.coalesce(assets.c.size_class, ""),
+        func.coalesce(assets.c.colour, ""),
+        func.coalesce(BASE_MODEL, ""),
+        func.coalesce(LIVE_OFFERS, "") if live_offers else literal(""),
     ]
-    columns = [column for _, column, _ in keys]
+
+
+def _from_table(p: SearchParams, text: bool) -> bool:
+    """Whether the facet table answers the count and facets: no text, and only filters it holds (kind,
+    standing, derivatives, look, base model, tier and currency, the delisted rule, copies)."""
+    return not text and (
+        p.creator is None
+        and p.purchasable is None
+        and p.prompt_check is None
+        and p.max_price is None
+        and p.base_model != ""
+    )
+
+
+def _keeps(p: SearchParams, key: tuple[Any, ...]) -> bool:
+    """Whether assets of facet key `key` match the filters `_from_table` allows (but the delisted rule), as
+    the search's SQL conditions say."""
+    kind, standing, derived, orientation, size, colour, base_model, live = key
+    return not (
+        (p.kind is not None and kind != p.kind)
+        or (p.standing is not None and standing != p.standing)
+        or (p.disputed is not None and (standing != rules.Standing.CLEAR.value) != p.disputed)
+        or (p.has_derivatives is not None and bool(derived) != p.has_derivatives)
+        or (p.orientation is not None and orientation != p.orientation)
+        or (p.size is not None and size != p.size)
+        or (p.colour is not None and colour != p.colour)
+        or (p.base_model is not None and base_model != p.base_model)
+        or ((p.tier or p.currency) and not any(_pair_matches(pair, p) for pair in _pairs(live)))
+    )
+
+
+def _pair_matches(pair: tuple[str, str], p: SearchParams) -> bool:
+    return (p.tier is None or pair[0] == p.tier) and (p.currency is None or pair[1] == p.currency)
+
+
+def _facets_from_table(
+    session: Session, chain_id: int, uncopied: ColumnElement[bool], p: SearchParams
+) -> tuple[int, Facets]:
+    """The count and facets of a search without text from `search_facets` (a few hundred rows, summed here
+    by the filters; delisted works left out in SQL by the chain's policy), less the possible copies (unless
+    `include_copies`: a GROUP BY over the copies alone, filtered by the search's own conditions, negated) —
+    one statement."""
+    table = [c for c in FACETS.c if c.name not in ("chain_id", "failed", "n")]
+    conds: list[ColumnElement[bool]] = [FACETS.c.chain_id == chain_id]
+    if not p.include_delisted:
+        policy = select(PARAMS.c.failed_check_policy).where(PARAMS.c.chain_id == chain_id).scalar_subquery()
+        conds.append(~((FACETS.c.failed == 1) & func.coalesce(policy, true())))
+    total = func.sum(FACETS.c.n)
+    statement: Any = select(*table, total).where(*conds).group_by(*table).having(total != 0)
+    if not p.include_copies:
+        columns = _key_columns()
+        copies = ASSETS.c.asset_id.in_(_recorded_copies(chain_id))
+        statement = union_all(
+            statement, select(*columns, -func.count()).where(uncopied, copies).group_by(*columns)
+        )
+    groups = [(tuple(row[:-1]), int(row[-1])) for row in session.execute(statement)]
+    return _tally([(key, n) for key, n in groups if _keeps(p, key)], p)
+
+
+def _tally(groups: list[tuple[tuple[Any, ...], int]], p: SearchParams) -> tuple[int, Facets]:
+    """The count and facets of groups of matching assets (facet key without `failed`, how many), the offer
+    facets from their live offers: tiers among the pairs in the filtered currency, currencies among the
+    pairs matching both offer filters."""
     names = ("kind", "tier", "standing", "has_derivatives", "currency", "orientation", "size", "colour")
     out: dict[str, dict[str, int]] = {name: {} for name in (*names, "base_model")}
     count = 0
-    for row in session.execute(select(*columns, func.count()).where(where).group_by(*columns)):
-        n = int(row[-1])
+
+    def add(name: str, value: str, n: int) -> None:
+        out[name][value] = out[name].get(value, 0) + n
+
+    for key, n in groups:
+        kind, standing, derived, orientation, size, colour, base_model, live = key
         count += n
-        for i, (name, _, with_null) in enumerate(keys):
-            if row[i] is None and not with_null:
-                continue
-            value = str(row[i])
-            out[name][value] = out[name].get(value, 0) + n
-    if count == 0:
-        return 0, Facets(**out)
+        add("kind", str(kind), n)
+        add("standing", str(standing), n)
+        add("has_derivatives", "true" if derived else "false", n)
+        for name, value in (("orientation", orientation), ("size", size), ("colour", colour)):
+            if value:
+                add(name, str(value), n)
+        if base_model:
+            add("base_model", str(base_model), n)
+        pairs = _pairs(live)
+        for tier in {t for t, c in pairs if p.currency is None or c == p.currency}:
+            add("tier", tier, n)
+        for currency in {c for t, c in pairs if _pair_matches((t, c), p)}:
+            add("currency", currency, n)
+    return count, Facets(**{name: {v: n for v, n in values.items() if n} for name, values in out.items()})
+
+
+def _facets(
+    session: Session, where: ColumnElement[bool], p: SearchParams, *, live_offers: bool = True
+) -> tuple[int, Facets]:
+    """The total count and the facet counts of a search the facet table cannot answer (text, creator,
+    purchasable, prompt check, max price): one GROUP BY over the matching assets by the facet key, summed
+    here (one pass over the rows instead of one per facet); the offer facets from the live offers on the
+    asset row, or with `max_price` (the offers' prices) or without `live_offers`, over the matching assets'
+    available offers."""
+    columns = _key_columns(live_offers=live_offers)
+    groups = [(tuple(row[:-1]), int(row[-1])) for row in session.execute(
+        select(*columns, func.count()).where(where).group_by(*columns)
+    )]  # fmt: skip
+    count, facets = _tally(groups, p)
+    if count == 0 or (p.max_price is None and live_offers):
+        return count, facets
     # The matching assets' available offers (matching the offer filters), read once for both offer facets.
     o = OFFERS.alias("facet_offer")
-    offer_conds = []
+    offer_conds = [] if p.max_price is None else [o.c.price <= p.max_price]
     if p.currency is not None:
         offer_conds.append(o.c.currency == p.currency)
-    if p.max_price is not None:
-        offer_conds.append(o.c.price <= p.max_price)
     mo = (
         select(ASSETS.c.asset_id, o.c.tier, o.c.currency)
         .select_from(ASSETS.join(o, and_(*_available(o))))
@@ -650,6 +829,7 @@ def _facets(session: Session, where: ColumnElement[bool], p: SearchParams) -> tu
     if p.tier is not None:
         currencies = currencies.where(mo.c.tier == p.tier)
     currencies = currencies.group_by(mo.c.currency)
+    facets.tier, facets.currency = {}, {}
     for facet, value, n in session.execute(union_all(tiers, currencies)):
-        out[str(facet)][str(value)] = int(n)
-    return count, Facets(**out)
+        getattr(facets, str(facet))[str(value)] = int(n)
+    return count, facets

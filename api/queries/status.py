@@ -7,16 +7,23 @@ fitting licence ids (listed even when the asset's standing licenses nobody; none
 asset's rights ended for the use) and when the right ends.
 
 One statement for one question (the cursor joined with the asset and the account's licences on it; the hot
-path in `api.status_endpoint` runs it as a prepared statement) and three for a batch of up to 1 000 (cursor,
-assets, licences).
+path in `api.status_endpoint` runs it as a prepared statement), and one set-based statement for a batch of up
+to 1 000 (`MANY_SQL`: every distinct (asset, account) pair joined with its asset and held licences; the
+route reads the cursor before it). Both apply the same rules to the same rows (`decide_rows`), so a batch
+answer equals the single answers item by item (tests/api/test_status_batch.py).
+
+Measured by `scripts/bench_status_batch.py` (1 000 items, 100 000 works, 1 000 000 licences, Postgres, the
+2-vCPU machine at load 12-15): the route in process 105 ms p50 (80 ms min); `status_batch` alone 55 ms p50
+against the previous two `IN`-list statements' 175 ms and one statement per item's 921 ms, same run.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Connection, bindparam, column, table, text
+from sqlalchemy import ColumnElement, Connection, column, table, text
 from sqlalchemy.orm import Session
 
 from api.queries.chain import ANY_CHAIN_SQL, ONE_CHAIN_SQL, ChainState, state_from_row
@@ -25,6 +32,7 @@ from genip import rules
 from genip.rules import AssetStatus
 
 __all__ = [
+    "MANY_SQL",
     "WITH_STATE_SQL",
     "LicenceRow",
     "decide",
@@ -32,6 +40,7 @@ __all__ = [
     "evaluate",
     "rows_with_state",
     "state_and_answer",
+    "status_batch",
     "status_many",
     "status_one",
     "status_with_state",
@@ -60,18 +69,28 @@ WITH_STATE_SQL = f"""
 _ONE_ANY_CHAIN = text(WITH_STATE_SQL.format(cursor=ANY_CHAIN_SQL))
 _ONE_CHAIN = text(WITH_STATE_SQL.format(cursor=ONE_CHAIN_SQL))
 
-_ASSETS = text(
-    "SELECT asset_id, owner, standing, expires_at FROM assets WHERE chain_id = :chain_id AND asset_id IN :ids"
-).bindparams(bindparam("ids", expanding=True))
-
-_LICENCES = text(
-    f"""
-    SELECT asset_id, holder, license_id, expires_at, commercial_use, derivatives_allowed, used_for_derivative
-      FROM licenses
-     WHERE chain_id = :chain_id AND holder IN :holders AND asset_id IN :ids
-       AND {_sql(rules.licence_held_sql(table("licenses", column("renounced"))))}
-    """
-).bindparams(bindparam("holders", expanding=True), bindparam("ids", expanding=True))
+#: Many questions in one set-based statement: `WITH_STATE_SQL`'s joins for each distinct (asset, holder) pair
+#: of the batch, each row led by its pair, on the chain of the state the route read (`{pairs}`: the pairs as a
+#: table, per backend). Same licence condition, the SQL twin of `genip.rules`; the licences join names the
+#: pair's columns, so the (chain, holder, asset) index finds each pair's licences directly.
+MANY_SQL = f"""
+    WITH q AS ({{pairs}})
+    SELECT q.asset_id, q.holder, a.owner, a.standing, a.expires_at, l.license_id, l.expires_at,
+           l.commercial_use, l.derivatives_allowed, l.used_for_derivative
+      FROM q
+      LEFT JOIN assets a ON a.chain_id = :chain_id AND a.asset_id = q.asset_id
+      LEFT JOIN licenses l
+        ON l.chain_id = :chain_id AND l.holder = q.holder AND l.asset_id = q.asset_id
+       AND a.asset_id IS NOT NULL AND {_sql(rules.licence_held_sql(table("l", column("renounced"))))}
+"""
+#: The pairs as a table: two arrays unnested (Postgres), a JSON array of [asset, holder] (SQLite).
+_PAIRS_SQL: Final = {
+    "postgresql": "SELECT * FROM unnest(CAST(:assets AS bigint[]), CAST(:holders AS varchar[])) "
+    "AS q(asset_id, holder)",
+    "sqlite": "SELECT CAST(json_extract(value, '$[0]') AS INTEGER) AS asset_id, "
+    "json_extract(value, '$[1]') AS holder FROM json_each(:pairs)",
+}
+_MANY: Final = {dialect: text(MANY_SQL.format(pairs=pairs)) for dialect, pairs in _PAIRS_SQL.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,37 +240,34 @@ def decide_rows(rows: Sequence[Any], state: ChainState, asset: int, account: str
     )
 
 
+def status_batch(
+    session: Session | Connection, *, state: ChainState, items: Sequence[tuple[int, str, Use]]
+) -> list[dict[str, Any]]:
+    """Answers to (asset, checksummed account, use) questions, in order, as dicts in `LicenseStatus` field
+    order: one statement for every distinct (asset, account) pair (`MANY_SQL`), then the rules of the
+    single question (`decide_rows`) on each pair's rows, as of `state`."""
+    if not items:
+        return []
+    pairs = list(dict.fromkeys((asset, account) for asset, account, _ in items))
+    bind = session.get_bind() if isinstance(session, Session) else session.engine
+    dialect = bind.dialect.name
+    params: dict[str, Any] = {"chain_id": state.chain_id}
+    if dialect == "postgresql":
+        params |= {"assets": [a for a, _ in pairs], "holders": [h for _, h in pairs]}
+    else:
+        params["pairs"] = json.dumps(pairs)
+    rows: dict[tuple[int, str], list[Any]] = defaultdict(list)
+    for row in session.execute(_MANY["postgresql" if dialect == "postgresql" else "sqlite"], params):
+        if row[2] is not None:  # the asset exists (an unknown one: no rows, as in `decide_rows`)
+            rows[(int(row[0]), str(row[1]))].append(row[2:])
+    return [
+        decide_rows(rows.get((asset, account), ()), state, asset, account, use)
+        for asset, account, use in items
+    ]
+
+
 def status_many(
     session: Session | Connection, *, state: ChainState, items: Sequence[tuple[int, str, Use]]
 ) -> list[LicenseStatus]:
-    """Answers to (asset, checksummed account, use) questions, in order."""
-    if not items:
-        return []
-    ids = sorted({asset for asset, _, _ in items})
-    holders = sorted({account for _, account, _ in items})
-    assets = {
-        int(r[0]): (str(r[1]), str(r[2]), int(r[3] or 0))
-        for r in session.execute(_ASSETS, {"chain_id": state.chain_id, "ids": ids})
-    }
-    held: dict[tuple[int, str], list[LicenceRow]] = defaultdict(list)
-    if assets:
-        for r in session.execute(
-            _LICENCES, {"chain_id": state.chain_id, "holders": holders, "ids": sorted(assets)}
-        ):
-            held[(int(r[0]), str(r[1]))].append(_licence(r[2:]))
-    out = []
-    for asset, account, use in items:
-        owner, standing, expires_at = assets.get(asset, (None, None, 0))
-        out.append(
-            evaluate(
-                asset=asset,
-                account=account,
-                use=use,
-                owner=owner,
-                standing=standing,
-                expires_at=expires_at,
-                licences=held.get((asset, account), ()),
-                state=state,
-            )
-        )
-    return out
+    """`status_batch` as `LicenseStatus` models."""
+    return [LicenseStatus(**answer) for answer in status_batch(session, state=state, items=items)]

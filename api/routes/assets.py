@@ -9,11 +9,12 @@ from api.badge import badge_svg
 from api.caching import matches, not_modified, set_validators
 from api.currencies import known_currencies
 from api.deps import ChainDep, SessionDep, SettingsDep, core_settings
+from api.made_with import made_with_of_metadata, made_with_public
 from api.matcher import possible_original_of
 from api.params import CURSOR_PATTERN, address_schema
 from api.queries.assets import asset_detail, lineage
 from api.queries.disputes import asset_disputes_page
-from api.queries.search import CursorError, SearchCache, SearchParams, Sort, decode_cursor, search_json
+from api.queries.search import CursorError, SearchParams, Sort, decode_cursor, search_json
 from api.queries.similar import similar_works
 from api.queries.status import status_with_state
 from api.routes.disputes import DISPUTE_DESCRIPTION
@@ -135,7 +136,8 @@ def list_assets(
         str | None, Query(max_length=64, description="Models trained on this base model.")
     ] = None,
 ) -> Response:
-    """Search and filter assets (the page as `AssetsPublic` JSON, serialised once and cached)."""
+    """Search and filter assets (the page as `AssetsPublic` JSON, serialised once; answers are cached in front
+    of the app, `api.search_fast`)."""
     if max_price is not None and currency is None:
         raise HTTPException(
             422,
@@ -175,17 +177,9 @@ def list_assets(
         state=state,
         params=params,
         currencies=known_currencies(core_settings(request)),
-        cache=_search_cache(request, settings.api_search_cache_size),
+        facet_table=settings.api_search_facet_table,
     )
     return Response(body, media_type="application/json")
-
-
-def _search_cache(request: Request, size: int) -> SearchCache:
-    """The process's search answer cache (`api.queries.search.SearchCache`), made on first use."""
-    cache: SearchCache | None = getattr(request.app.state, "search_cache", None)
-    if cache is None:
-        cache = request.app.state.search_cache = SearchCache(size)
-    return cache
 
 
 @router.get("/{asset_id}", response_model=AssetPublic, responses={404: _404}, summary="One certificate")
@@ -214,6 +208,9 @@ def get_asset(request: Request, asset_id: AssetId, session: SessionDep, state: C
             correlation=None if c.correlation is None else round(c.correlation, 4),
             inliers=c.inliers,
         )
+    facts = made_with_of_metadata(found.metadata) if found.metadata_status == "ok" else None
+    if facts is not None:  # what the file says about how it was made (issue #21): evidence, shown as such
+        found.made_with = made_with_public(session, state.chain_id, facts)
     return found
 
 

@@ -10,17 +10,19 @@ runs (`api.queries.status.status_with_state`), so both endpoints always agree.
 from dataclasses import replace
 from typing import Annotated, Final, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, FastAPI, File, Form, HTTPException, Request, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from api.addresses import parse_address
 from api.cpu import run_cpu
+from api.made_with import made_with_public
 from api.matcher import DescribedCandidate, describe, lookup, match_config, matcher
 from api.params import FORM_ADDRESS_PATTERN, FORM_ADDRESS_SCHEMA, optional_value
 from api.queries.status import status_with_state
-from api.schemas import ErrorBody, LicenseStatus, UnprocessableBody, Use
+from api.schemas import ErrorBody, LicenseStatus, MadeWithPublic, UnprocessableBody, Use
 from genip import rules
+from genip.content.made_with import read_made_with
 from genip.matching.engine import Candidate
 from genip.matching.errors import (
     DecompressionBombError,
@@ -32,7 +34,7 @@ from genip.matching.errors import (
 from genip.matching.provenance import cluster
 from genip.matching.verdict import Decision, LicenceStatus, LicenceStatusLookup, Weighed, weigh
 
-__all__ = ["MatchCandidate", "MatchResult", "router"]
+__all__ = ["MatchCandidate", "MatchResult", "judge", "read_limited", "refusal", "router"]
 
 router = APIRouter(tags=["match"])
 
@@ -143,6 +145,11 @@ class MatchResult(BaseModel):
         "null without an account or a candidate."
     )
     note: str | None = Field(default=None, description="Why the verdict is what it is, when not obvious.")
+    made_with: MadeWithPublic | None = Field(
+        default=None,
+        description="What the uploaded file itself says about how it was made (C2PA content credentials, "
+        "A1111/ComfyUI metadata; never its prompt), read from its bytes; null when it says nothing.",
+    )
 
 
 _METHODS: Final[dict[str, Literal["pdq", "phash", "thumb", "orb"]]] = {
@@ -217,7 +224,36 @@ def _result(
     )
 
 
-async def _read_limited(upload: UploadFile, limit: int) -> bytes:
+def judge(
+    app: FastAPI, connection: Connection, found: list[Candidate], *, account: str | None, use: Use
+) -> MatchResult:
+    """THE verdict path of `/match` and `/match/hashes`: the engine's candidates (best first) with their rows
+    read now, weighed by `genip.matching.verdict.weigh` with the `/licenses/status` query as the lookup, as
+    a `MatchResult`. `account` is checksummed (None: no account)."""
+    db = app.state.engine
+    described_found = describe(db, found)
+    if not described_found:
+        return MatchResult(candidates=[], verdict="unregistered", status=None)
+    # The rows' standings, not the engine's copies from load time.
+    candidates = [replace(f.candidate, standing=f.standing) for f in described_found]
+    statuses: dict[tuple[int, int], LicenseStatus] = {}
+    lineage, originals = cluster(connection, candidates)
+    known = {(c.chain_id, c.asset_id): c for c in [*candidates, *originals.values()]}
+    decision = weigh(
+        candidates,
+        lineage=lineage,
+        originals=originals,
+        account=account,
+        lookup=_status_lookup(connection, known, statuses),
+        use=use,
+    )
+    described = {(f.candidate.chain_id, f.candidate.asset_id): f for f in described_found}
+    for extra in describe(db, list(originals.values())):
+        described[(extra.candidate.chain_id, extra.candidate.asset_id)] = extra
+    return _result(decision, described, statuses)
+
+
+async def read_limited(upload: UploadFile, limit: int) -> bytes:
     """The upload's bytes; 413 as soon as more than `limit` arrive (the rest is never held in memory)."""
     parts: list[bytes] = []
     size = 0
@@ -229,7 +265,7 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
     return b"".join(parts)
 
 
-def _refusal(exc: MatchingError) -> HTTPException:
+def refusal(exc: MatchingError) -> HTTPException:
     """The status code of a refused image (see RULES)."""
     if isinstance(exc, ImageTooLargeError):
         return HTTPException(413, str(exc))
@@ -271,35 +307,22 @@ async def post_match(
     """Match one image against every registered image and decide (see the description for the rules)."""
     holder = parse_address(account.strip(), field="account") if account and account.strip() else None
     config = match_config(request.app)
-    data = await _read_limited(image, config.max_bytes)
+    data = await read_limited(image, config.max_bytes)
 
     def answer() -> MatchResult:
         engine = matcher(request.app)
         try:
             query = engine.hash(data)
         except MatchingError as exc:
-            raise _refusal(exc) from None
-        db = request.app.state.engine
-        found = describe(db, lookup(request.app, query))
-        if not found:
-            return MatchResult(candidates=[], verdict="unregistered", status=None)
-        # The rows' standings, not the engine's copies from load time.
-        candidates = [replace(f.candidate, standing=f.standing) for f in found]
-        statuses: dict[tuple[int, int], LicenseStatus] = {}
+            raise refusal(exc) from None
+        found = lookup(request.app, query)
         with request.app.state.autocommit_engine.connect() as connection:
-            lineage, originals = cluster(connection, candidates)
-            known = {(c.chain_id, c.asset_id): c for c in [*candidates, *originals.values()]}
-            decision = weigh(
-                candidates,
-                lineage=lineage,
-                originals=originals,
-                account=holder,
-                lookup=_status_lookup(connection, known, statuses),
-                use=use,
-            )
-        described = {(f.candidate.chain_id, f.candidate.asset_id): f for f in found}
-        for extra in describe(db, list(originals.values())):
-            described[(extra.candidate.chain_id, extra.candidate.asset_id)] = extra
-        return _result(decision, described, statuses)
+            result = judge(request.app, connection, found, account=holder, use=use)
+            # issue #21: what the upload itself says about how it was made (C2PA, A1111/ComfyUI metadata)
+            facts = read_made_with(data)
+            if not facts.empty:
+                chain_id = request.app.state.settings.api_chain_id
+                result.made_with = made_with_public(connection, chain_id, facts)
+            return result
 
     return await run_cpu(answer)  # decoding and hashing the image: the bounded CPU pool

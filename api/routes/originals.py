@@ -10,13 +10,13 @@ import mimetypes
 from datetime import UTC, datetime
 from typing import Annotated, Any, Final, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Path, Request
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from api.deps import ChainDep, SessionDep
-from api.originals import OriginalUnavailableError, original_bytes
+from api.originals import OriginalUnavailableError, original_bytes, with_credentials
 from api.queries.chain import chain_state
 from api.routes.media import sniff
 from api.schemas import MAX_ASSET_ID, ErrorBody
@@ -33,6 +33,7 @@ from api.wallet_auth import (
     parse_signed,
     verify_signed,
 )
+from genip.content.credentials import CredentialsError
 from genip.db import models
 from genip.rules import DownloadGrant, DownloadRefusal, may_download
 
@@ -91,6 +92,15 @@ bytes do not hash to the committed sha256 (nothing is sent). 503: the original c
 
 Every delivery is logged (account, work, owner or licence id, block, time) before it is sent; a signature is
 spent when it is checked, even if the answer is a refusal.
+
+**Content credentials** (`?credentials=true`): a JPEG, PNG or WebP original comes with a C2PA manifest signed
+by the deployment (`<data_dir>/c2pa/chain.pem` and `key.pem`; a self-signed demo chain is made there if
+absent) asserting `org.genip.certificate` (chain id, contract, token id, content sha256 and CID),
+`org.genip.licence` (licence id, holder, terms hash, expiry; for a licence holder) and a `c2pa.opened` action
+with `digitalSourceType` trainedAlgorithmicMedia, the original kept as its `parentOf` ingredient. The
+manifest's hard binding covers the delivered bytes, so they no longer hash to the committed sha256
+(`X-Content-SHA256`, asserted inside); `X-Delivered-SHA256` is theirs, `X-Genip-Credentials` is `c2pa`, or
+`none` for other formats (delivered as they are).
 """
 
 
@@ -107,6 +117,10 @@ _Nonce = Annotated[str | None, Header(alias=HEADER_NONCE, description="32 random
 _Expiry = Annotated[str | None, Header(alias=HEADER_EXPIRY, description="Unix seconds, wall clock.")]
 _Signature = Annotated[
     str | None, Header(alias=HEADER_SIGNATURE, description="EIP-712 OriginalDownload signature.")
+]
+_Credentials = Annotated[
+    bool,
+    Query(description="Embed a C2PA manifest asserting the certificate and the licence (JPEG, PNG, WebP)."),
 ]
 
 
@@ -149,6 +163,7 @@ def get_original(
     x_genip_nonce: _Nonce = None,
     x_genip_expiry: _Expiry = None,
     x_genip_signature: _Signature = None,
+    credentials: _Credentials = False,
 ) -> Response:
     """Checks the signature, the licence rules and the bytes; logs the delivery; sends the original."""
     no_store = {"Cache-Control": "no-store, private"}
@@ -206,6 +221,12 @@ def get_original(
     }
     if decision.license_id is not None:
         headers["X-Genip-License-Id"] = str(decision.license_id)
+    if credentials:  # issue #21: a C2PA manifest asserting the certificate and the licence
+        try:
+            data = with_credentials(request, session, asset, data, media_type, decision.license_id)
+            headers |= {"X-Genip-Credentials": "c2pa", "X-Delivered-SHA256": hashlib.sha256(data).hexdigest()}
+        except CredentialsError:  # a format that takes no manifest: the original as it is
+            headers["X-Genip-Credentials"] = "none"
     return Response(data, media_type=media_type, headers=headers)
 
 

@@ -238,6 +238,8 @@ def _serve(
         # SIGINT is `genip index`'s clean stop; `--wait` rides out the lock of a killed one not yet released
         supervisor.add(Program("indexer", (*genip, "index", "--wait"), stop_signal=signal.SIGINT))
         supervisor.add(Program("checker", (*genip, "checker", "run", "--interval", "2"), env=checker_env))
+        # uploads nobody registers within a day are deleted (issue #20 part 2; `genip.uploads.sweep`)
+        supervisor.add(Program("sweeper", (*genip, "uploads", "sweep", "--every", "600", "--json")))
         _banner(console, settings, deployment, url)
         while chain is None or chain.running:
             time.sleep(0.5)

@@ -13,7 +13,9 @@ header before any pixel is decoded, and an image over it raises `TooManyPixelsEr
 `genip register` one line). Decoding 64 M pixels as RGB takes about 192 MB; Pillow's own guard (an error at
 twice its `MAX_IMAGE_PIXELS`, 179 M) would let ~2.8 times that through.
 
-The image is decoded with Pillow and prepared by `prepare_image`: shrunk first when its longer side exceeds
+The image is decoded with Pillow and prepared by `prepare_image` (defined, with the PDQ and pHash
+computation, in the SDK's `genip_sdk.imaging`, which platforms install to hash on their side: one home for
+the rule, re-exported here): shrunk first when its longer side exceeds
 `MAX_PDQ_SIDE` (PDQ downsamples to 64x64 internally, so this only bounds memory and time), turned upright by
 its EXIF orientation, its transparency flattened onto a fixed white background (`FLATTEN_BACKGROUND`; a
 transparent logo then hashes like the same logo pasted on a white page, instead of like whatever colour the
@@ -37,9 +39,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-import numpy as np
-import pdqhash  # type: ignore[import-untyped]
-from PIL import Image, ImageFile, ImageOps
+from genip_sdk.imaging import (
+    DIHEDRAL,
+    FLATTEN_BACKGROUND,
+    MAX_PDQ_SIDE,
+    pdq_dihedral,
+    pdq_hash,
+    prepare_image,
+    python_decoder,
+)
+from PIL import Image
 
 from genip.chain.types import WorkKind
 from genip.content.errors import FingerprintError, TooManyPixelsError
@@ -48,6 +57,7 @@ from genip.content.metadata import PerceptualHash
 from genip.content.simhash import simhash64
 
 __all__ = [
+    "DIHEDRAL",
     "FLATTEN_BACKGROUND",
     "MAX_IMAGE_PIXELS",
     "MAX_PDQ_SIDE",
@@ -74,24 +84,8 @@ __all__ = [
 PDQ_MIN_QUALITY: Final = 50
 #: PDQ hashes at most this many bits apart are considered matches (Meta's recommended threshold).
 PDQ_MATCH_DISTANCE: Final = 31
-#: Longer image side above which the image is shrunk before hashing.
-MAX_PDQ_SIDE: Final = 1024
 #: Most pixels an image may have to be decoded (the default of `GENIP_MATCH_MAX_PIXELS`; see the module doc).
 MAX_IMAGE_PIXELS: Final = 64_000_000
-#: Colour transparent pixels are flattened onto before hashing.
-FLATTEN_BACKGROUND: Final = (255, 255, 255)
-#: The 8 rotations/flips in the order `pdq_dihedral` returns them (None: the image as given); the matching
-#: engine hashes and thumbnails query images in the same order.
-DIHEDRAL: Final = (
-    None,
-    Image.Transpose.ROTATE_90,
-    Image.Transpose.ROTATE_180,
-    Image.Transpose.ROTATE_270,
-    Image.Transpose.FLIP_LEFT_RIGHT,
-    Image.Transpose.FLIP_TOP_BOTTOM,
-    Image.Transpose.TRANSPOSE,
-    Image.Transpose.TRANSVERSE,
-)
 #: SimHash-64 values at most this many bits apart are near-duplicate texts. Unrelated texts differ in about
 #: 32 bits (binomial, sd 4), so 10 leaves false matches around one in 10^8 while a paragraph with two edited
 #: words (6 of ~100 shingles changed) still matches.
@@ -116,52 +110,10 @@ class ImageFingerprint:
         return self.hash.hex()
 
 
-def prepare_image(image: Image.Image, *, max_side: int = MAX_PDQ_SIDE) -> Image.Image:
-    """`image` shrunk to `max_side`, upright (EXIF orientation), alpha flattened on white, in RGB.
-
-    Shrinking comes first so a large image is never converted or transposed at full size. (JPEG `draft`
-    decoding would be faster still, but it changes pixels slightly and registration must see the same ones.)
-    """
-    if max(image.size) > max_side:
-        image = image.copy()
-        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    image = ImageOps.exif_transpose(image)
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, FLATTEN_BACKGROUND)
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        return flat
-    return image if image.mode == "RGB" else image.convert("RGB")
-
-
-def _pixels(image: Image.Image) -> np.ndarray:
-    return np.ascontiguousarray(np.asarray(image, dtype=np.uint8))
-
-
-def _pack(bits: object) -> bytes:
-    return np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes()
-
-
 def pdq_fingerprint(image: Image.Image) -> ImageFingerprint:
     """PDQ hash and quality of a decoded image (see the module docstring for the preprocessing)."""
-    bits, quality = pdqhash.compute(_pixels(prepare_image(image)))
-    return ImageFingerprint(_pack(bits), int(quality))
-
-
-def pdq_dihedral(image: Image.Image) -> tuple[list[bytes], int]:
-    """PDQ hashes of the 8 rotations/flips of `image` (the original first) and the original's quality.
-
-    Each variant is the PDQ hash of the actually transposed pixels, not `pdqhash.compute_dihedral`'s
-    shortcut (sign flips of the DCT): the shortcut was measured up to 50-100 bits away from the hash of the
-    truly rotated image on textured pictures (PDQ's box-filter downsampling is not symmetric), whereas the
-    hash of a transpose is exactly what a rotated copy registered elsewhere was hashed with.
-    """
-    prepared = prepare_image(image)
-    first, quality = pdqhash.compute(_pixels(prepared))
-    hashes = [_pack(first)]
-    for method in DIHEDRAL[1:]:
-        hashes.append(_pack(pdqhash.compute(_pixels(prepared.transpose(method)))[0]))
-    return hashes, int(quality)
+    digest, quality = pdq_hash(image)
+    return ImageFingerprint(digest, quality)
 
 
 def _check_pixels(image: Image.Image, max_pixels: int, name: str) -> None:
@@ -171,20 +123,6 @@ def _check_pixels(image: Image.Image, max_pixels: int, name: str) -> None:
             f"image {name} is {width}x{height}, {width * height:,} pixels: "
             f"more than the {max_pixels:,} allowed"
         )
-
-
-def python_decoder(image: ImageFile.ImageFile) -> str | None:
-    """The decoder Pillow would run in Python to decode `image`, if any (`None`: only C decoders).
-
-    Pillow decodes a few encodings in pure Python (among the formats Gen-IP accepts, RLE-compressed BMP) at
-    Python speed and in proportion to the announced size, not the file's: a 334-byte RLE BMP of
-    13 828 100 x 4 pixels, within the pixel cap, took 3 s of CPU (found by `scripts/fuzz_image.py`). Readers
-    refuse such images before decoding them.
-    """
-    for tile in image.tile:
-        if tile.codec_name in Image.DECODERS:  # Python decoders only; C ones are looked up in the core
-            return tile.codec_name
-    return None
 
 
 def _too_many(name: str, max_pixels: int, exc: Exception) -> TooManyPixelsError:

@@ -12,6 +12,7 @@ Shape (keys shown in the canonical, sorted order they are written in):
         "creator": "0xChecksummed" | null,
         "details": {...},                        # what the kind's format says (see `content.formats`)
         "kind": "image",
+        "madeWith": {...},                       # if the file says how it was made (`content.made_with`)
         "model": "..." | null, "tool": "..." | null,
         "parents": [{"assetId": 1, "licenseId": 2}],
         "perceptualHash": {"algorithm": "pdq" | "simhash64", "quality": 100 | null, "value": "0x..."} | null,
@@ -113,6 +114,7 @@ class WorkMetadata:
     excerpt: str | None = None
     card: Mapping[str, Any] | None = None
     examples: tuple[str, ...] = ()  # preview CIDs of a prompt-kind work's example outputs
+    made_with: Mapping[str, Any] | None = None  # what the file says of how it was made (`content.made_with`)
 
     def __post_init__(self) -> None:
         name = self.name.strip()
@@ -186,6 +188,8 @@ class WorkMetadata:
             }
             if self.examples:  # only then: metadata without examples keeps its bytes
                 document["genip"]["preview"]["examples"] = list(self.examples)
+        if self.made_with is not None:  # only then: metadata of files that say nothing keeps its bytes
+            document["genip"]["madeWith"] = dict(self.made_with)
         if self.kind is not WorkKind.IMAGE:
             document["animation_url"] = uri
         if self.preview_cid is not None:
@@ -249,6 +253,7 @@ class WorkMetadata:
                     _typed(cid, str, "example cid")
                     for cid in _typed(_face(g).get("examples", []), list, "examples")
                 ),
+                made_with=made if isinstance(made := g.get("madeWith"), dict) else None,  # evidence only
             )
         except FormatError:
             raise

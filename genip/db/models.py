@@ -889,14 +889,176 @@ class PlatformKey(Base):
 
 # --- platforms: end ---
 
+
 # --- upload owners: begin ---
+class Upload(Base):
+    """One file stored by `POST /uploads` (`kind` a work kind) or `POST /uploads/examples` (`kind`
+    "example"), with its owner: the platform whose key sent it (`platform_id`) or the wallet that signed it
+    (`wallet`). `cid` is what a registration commits to (a work's original; an example's preview),
+    `preview_cid` a work's public face. `genip.uploads.sweep` marks it `registered_at` (with the asset) once
+    an indexed asset commits to `cid`, or removes its bytes and marks it `swept_at` when none did within the
+    TTL (0018)."""
+
+    __tablename__ = "uploads"
+    id: Mapped[int] = mapped_column(_SERIAL, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    cid: Mapped[str] = mapped_column(String(128), index=True)
+    preview_cid: Mapped[str | None] = mapped_column(String(128), index=True)
+    sha256: Mapped[str] = mapped_column(Hash32())
+    size: Mapped[int] = mapped_column(BigInteger)
+    platform_id: Mapped[int | None] = mapped_column(BigInteger)
+    wallet: Mapped[str | None] = mapped_column(Address())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    registered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    asset_chain_id: Mapped[int | None] = mapped_column(BigInteger)
+    asset_id: Mapped[int | None] = mapped_column(BigInteger)
+    swept_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_uploads_wallet", "wallet", "created_at"),
+        Index("ix_uploads_platform", "platform_id", "created_at"),
+    )
+
+
 # --- upload owners: end ---
 
+
 # --- hash export: begin ---
+class HashSignal(Base):
+    """One change of the exportable hashes (`GET /hashes`): a registered image's PDQ or pHash-256 became
+    exportable (`op` "add") or stopped being so ("remove", e.g. a reorg rollback deleted its asset).
+
+    Written only by the database triggers of migration 0019, in the transaction that changed `assets` or
+    `match_hashes`, so the log is their exact history in order (`id` only grows). `signal_value` is lowercase
+    hex without `0x`; `signal_type` "pdq" or "phash256"; `logged_at` seconds since the epoch.
+    """
+
+    __tablename__ = "hash_signals"
+    __table_args__ = (Index("ix_hash_signals_asset", "chain_id", "asset_id"), {"sqlite_autoincrement": True})
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    asset_id: Mapped[int] = mapped_column(BigInteger)
+    content_hash: Mapped[str] = mapped_column(String(66))
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    signal_type: Mapped[str] = mapped_column(String(16))
+    signal_value: Mapped[str] = mapped_column(String(64))
+    op: Mapped[str] = mapped_column(String(8))
+    logged_at: Mapped[float] = mapped_column(Float)
+
+
 # --- hash export: end ---
 
+
 # --- reports: begin ---
+class Report(Base):
+    """A post a platform reported (`POST /reports`, `genip.reports`): the upload's hashes and uploader, the
+    verdict and the work it rests on (`asset_id`: that work's owner sees and resolves it), the uploader's own
+    registered work a claim could be brought against (`claim_asset_id`, with the report's evidence document
+    and its keccak256 hash) and the owner's resolution (keep, flag, take_down). Not chain data (0020)."""
+
+    __tablename__ = "reports"
+    id: Mapped[int] = mapped_column(_SERIAL, primary_key=True, autoincrement=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    platform_id: Mapped[int] = mapped_column(BigInteger)
+    post_id: Mapped[str] = mapped_column(String(200))
+    uploader: Mapped[str | None] = mapped_column(Address())
+    source: Mapped[str] = mapped_column(String(8))  # image, hashes
+    pdq: Mapped[str] = mapped_column(String(64))  # hex
+    phash: Mapped[str | None] = mapped_column(String(64))
+    verdict: Mapped[str] = mapped_column(String(16))
+    asset_id: Mapped[int | None] = mapped_column(BigInteger)
+    claim_asset_id: Mapped[int | None] = mapped_column(BigInteger)
+    candidates: Mapped[list[Any]] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    evidence_hash: Mapped[str | None] = mapped_column(String(66))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolution: Mapped[str | None] = mapped_column(String(16))
+    resolved_by: Mapped[str | None] = mapped_column(Address())
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("platform_id", "post_id", "pdq", name="uq_reports_platform_post_pdq"),
+        Index("ix_reports_asset", "chain_id", "asset_id"),
+    )
+
+
 # --- reports: end ---
 
+
 # --- search facets: begin ---
+class SearchFacet(Base):
+    """How many assets of a chain have one combination of the facets search counts from the asset row
+    (migration 0021: kept by triggers on `assets`; NULL stored as ''; `derived` and `failed` 0 or 1; rows
+    may hold 0). `live_offers` mirrors the unmapped `assets.live_offers` (`,tier:currency,` pairs)."""
+
+    __tablename__ = "search_facets"
+    __table_args__ = (
+        Index(
+            "ux_search_facets_key",
+            "chain_id",
+            "kind",
+            "standing",
+            "derived",
+            "orientation",
+            "size_class",
+            "colour",
+            "base_model",
+            "live_offers",
+            "failed",
+            unique=True,
+        ),
+    )
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    standing: Mapped[str] = mapped_column(String(16), primary_key=True)
+    derived: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    orientation: Mapped[str] = mapped_column(Text, primary_key=True)
+    size_class: Mapped[str] = mapped_column(Text, primary_key=True)
+    colour: Mapped[str] = mapped_column(Text, primary_key=True)
+    base_model: Mapped[str] = mapped_column(Text, primary_key=True)
+    live_offers: Mapped[str] = mapped_column(Text, primary_key=True)
+    failed: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
 # --- search facets: end ---
+
+
+# --- platform registrations: begin ---
+class PlatformRegistration(Base):
+    """One work a platform asked to certify (`POST /platform/registrations`), relayed on-chain by its relayer
+    (`genip.relay`): the on-chain `work` struct (JSON), the creator and their optional `registerFor`
+    signature, the state (accepted → committed → registered → indexed, or failed with `error`) and what a
+    restarted relayer needs to resume (salt, batch root, proof, transactions). Not chain data (0022)."""
+
+    __tablename__ = "platform_registrations"
+    id: Mapped[int] = mapped_column(_SERIAL, primary_key=True, autoincrement=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    platform_id: Mapped[int] = mapped_column(BigInteger)
+    reference_id: Mapped[str] = mapped_column(String(128))
+    creator: Mapped[str] = mapped_column(Address())
+    content_hash: Mapped[str] = mapped_column(Hash32())
+    work: Mapped[dict[str, Any]] = mapped_column(JSON)
+    signature: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    salt: Mapped[str | None] = mapped_column(Hash32())
+    batch_root: Mapped[str | None] = mapped_column(Hash32())
+    proof: Mapped[list[Any] | None] = mapped_column(JSON)
+    commit_tx: Mapped[str | None] = mapped_column(Hash32())
+    commit_block: Mapped[int | None] = mapped_column(BigInteger)
+    register_tx: Mapped[str | None] = mapped_column(Hash32())
+    asset_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("platform_id", "reference_id", name="uq_platform_registrations_reference"),
+        Index("ix_platform_registrations_state", "platform_id", "state", "id"),
+        Index("ix_platform_registrations_updated", "platform_id", "updated_at", "id"),
+        Index("ix_platform_registrations_content", "chain_id", "content_hash"),
+    )
+
+
+# --- platform registrations: end ---

@@ -18,18 +18,14 @@ Order of checks, cheapest first, so hostile input costs little:
 import io
 import re
 import warnings
-from typing import Final
 
+from genip_sdk.imaging import ALLOWED_FORMATS, MAX_PDQ_SIDE, prepare_image, python_decoder
 from PIL import Image, UnidentifiedImageError
 
-from genip.content.fingerprint import MAX_PDQ_SIDE, prepare_image, python_decoder
 from genip.matching.errors import DecompressionBombError, ImageTooLargeError, NotAnImageError
 from genip.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS
 
 __all__ = ["ALLOWED_FORMATS", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_PIXELS", "load_image"]
-
-#: Image formats accepted for matching (Pillow format names).
-ALLOWED_FORMATS: Final = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")
 
 
 def load_image(

@@ -24,8 +24,7 @@ at once and keeps the smallest distance per asset.
 from dataclasses import dataclass, field
 from typing import Final
 
-import imagehash
-import numpy as np
+from genip_sdk.imaging import phash256, phash_dihedral
 from PIL import Image
 
 from genip.content.fingerprint import DIHEDRAL, PDQ_MIN_QUALITY, pdq_dihedral
@@ -74,17 +73,6 @@ def hash_query(image: Image.Image, *, min_quality: int = PDQ_MIN_QUALITY, dihedr
         extract(image),
         tuple(thumbnail_variants(image, DIHEDRAL[:count])),
     )
-
-
-def phash256(image: Image.Image) -> bytes:
-    """imagehash's pHash with a 16x16 DCT (256 bits), packed big-endian into 32 bytes."""
-    bits = imagehash.phash(image, hash_size=16).hash.astype(np.uint8).ravel()
-    return np.packbits(bits).tobytes()
-
-
-def phash_dihedral(image: Image.Image) -> list[bytes]:
-    """pHash-256 of the 8 rotations/flips of `image`, in `DIHEDRAL` order."""
-    return [phash256(image if method is None else image.transpose(method)) for method in DIHEDRAL]
 
 
 def hash_from_hex(value: str) -> bytes:

@@ -46,6 +46,8 @@ EVENT_TYPES: Final = (
     "dispute.raised",
     "dispute.resolved",
     "copy.marked",
+    "report.resolved",
+    "registration.updated",  # a platform registration's state changed (`genip.relay`): its platform only
 )
 #: Suffix of the type of a retraction (`work.registered.retracted`), sent to whoever got the original.
 RETRACTED: Final = ".retracted"
@@ -78,6 +80,9 @@ class OutboxEvent:
     block_number: int | None
     assets: frozenset[int] = field(default_factory=frozenset)
     accounts: frozenset[str] = field(default_factory=frozenset)
+    #: Only this platform's subscriptions receive it (`report.resolved`: reports name a platform's users);
+    #: None: any subscription.
+    platform: int | None = None
 
     def body(self) -> dict[str, Any]:
         """The JSON body sent (the Standard Webhooks envelope: type, timestamp, data)."""
@@ -94,9 +99,12 @@ class _Subscription:
     types: frozenset[str]
     assets: frozenset[int] | None
     accounts: frozenset[str] | None
+    platform: int | None = None
 
     def wants(self, event: OutboxEvent) -> bool:
         if event.type not in self.types:
+            return False
+        if event.platform is not None and self.platform != event.platform:
             return False
         if self.assets is not None and not (self.assets & event.assets):
             return False
@@ -108,7 +116,7 @@ class _Subscription:
 def _subscriptions(c: Connection, chain_id: int) -> list[_Subscription]:
     s = models.WebhookSubscription
     rows = c.execute(
-        select(s.id, s.event_types, s.asset_ids, s.accounts).where(
+        select(s.id, s.event_types, s.asset_ids, s.accounts, s.platform_id).where(
             s.chain_id == chain_id, s.removed_at.is_(None)
         )
     ).all()
@@ -118,6 +126,7 @@ def _subscriptions(c: Connection, chain_id: int) -> list[_Subscription]:
             types=frozenset(r.event_types),
             assets=None if r.asset_ids is None else frozenset(int(a) for a in r.asset_ids),
             accounts=None if r.accounts is None else frozenset(str(a).lower() for a in r.accounts),
+            platform=r.platform_id,
         )
         for r in rows
     ]

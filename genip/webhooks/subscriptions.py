@@ -1,4 +1,9 @@
-"""Subscriptions and the delivery log, for the operator (`genip webhooks add/list/remove/deliveries/replay`).
+"""Subscriptions and the delivery log: the operator's (`genip webhooks add/list/remove/deliveries/replay`) and
+a platform's own (`POST /webhooks` and friends, `api.routes.webhooks`).
+
+`platform_id` scopes every function to one platform's subscriptions (and their deliveries): another
+platform's subscription or delivery is then "not found", like one that does not exist. Without it (the
+operator) every subscription of the chain is in scope; `add_subscription` then makes an operator's one.
 
 A subscription's secret is a Standard Webhooks key (`whsec_` + base64 of 32 random bytes): returned once by
 `add_subscription`, never listed again. It is stored as is, because signing needs it (an HMAC key cannot be
@@ -21,20 +26,32 @@ from genip.webhooks.events import EVENT_TYPES, DeliveryState
 __all__ = [
     "AttemptView",
     "DeliveryView",
+    "ReplayRefused",
     "SubscriptionView",
     "WebhookError",
     "add_subscription",
     "attempts_of",
+    "get_subscription",
     "list_deliveries",
     "list_subscriptions",
     "new_secret",
+    "private_destination",
     "remove_subscription",
     "replay_delivery",
 ]
 
 
+#: The longest URL a subscription may have.
+MAX_URL = 2048
+
+
 class WebhookError(GenIPError):
     """A webhook request the operator must correct (a bad URL, an unknown event type, a replay refused)."""
+
+
+class ReplayRefused(WebhookError):
+    """A replay that cannot be done now (the delivery is still queued, its event retracted, its subscription
+    removed)."""
 
 
 def new_secret() -> str:
@@ -51,6 +68,7 @@ class SubscriptionView:
     accounts: list[str] | None
     created_at: datetime
     removed_at: datetime | None
+    platform_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +95,36 @@ class AttemptView:
     error: str | None
 
 
+def private_destination(url: str) -> str | None:
+    """Why `url` would make the delivery worker call into a private network (this host, a LAN, a cloud
+    metadata address), or None. A host given as an IP literal or `localhost` is judged as it is; a name is
+    resolved and judged by every address it has (a name that does not resolve now is let through: its
+    deliveries fail and retry like any unreachable receiver). Only addresses that are globally routable are
+    public. Used for subscriptions platforms make over the API (`GENIP_API_WEBHOOK_PRIVATE_URLS` lifts it
+    for a local setup); the operator's own (`genip webhooks add`) may point anywhere."""
+    import ipaddress
+    import socket
+
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return f"{host} is this host"
+    try:
+        addresses = {ipaddress.ip_address(host)}
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return None
+        addresses = {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos}
+    for address in sorted(addresses, key=str):
+        if not address.is_global:
+            return f"{host} is (or resolves to) {address}, a private address"
+    return None
+
+
 def _check_url(url: str) -> str:
+    if len(url) > MAX_URL or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url):
+        raise WebhookError(f"not an http(s) URL of at most {MAX_URL} characters without spaces: {url[:80]!r}")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise WebhookError(f"not an http(s) URL: {url!r}")
@@ -108,8 +155,10 @@ def add_subscription(
     events: list[str],
     assets: list[int] | None = None,
     accounts: list[str] | None = None,
+    platform_id: int | None = None,
 ) -> tuple[int, str]:
-    """Subscribes `url`; returns its id and its secret (shown once). Empty filters mean "all"."""
+    """Subscribes `url` (for the platform `platform_id`, or the operator); returns its id and its secret
+    (shown once). Empty filters mean "all"."""
     if assets and any(a <= 0 for a in assets):
         raise WebhookError("asset ids start at 1")
     row: dict[str, Any] = {
@@ -121,15 +170,38 @@ def add_subscription(
         "secret": new_secret(),
         "created_at": datetime.now(UTC),
         "removed_at": None,
+        "platform_id": platform_id,
     }
     with engine.begin() as c:
         new_id = c.execute(insert(models.WebhookSubscription).returning(models.WebhookSubscription.id), [row])
         return int(new_id.scalar_one()), str(row["secret"])
 
 
-def list_subscriptions(engine: Engine, chain_id: int, *, removed: bool = False) -> list[SubscriptionView]:
+def get_subscription(
+    engine: Engine, chain_id: int, subscription_id: int, *, platform_id: int | None = None
+) -> SubscriptionView:
+    """One subscription (removed ones too), or NotFoundError (also for another platform's)."""
+    for view in list_subscriptions(
+        engine, chain_id, removed=True, platform_id=platform_id, only=subscription_id
+    ):
+        return view
+    raise NotFoundError(f"no webhook subscription {subscription_id}")
+
+
+def list_subscriptions(
+    engine: Engine,
+    chain_id: int,
+    *,
+    removed: bool = False,
+    platform_id: int | None = None,
+    only: int | None = None,
+) -> list[SubscriptionView]:
     s = models.WebhookSubscription
     query = select(s).where(s.chain_id == chain_id).order_by(s.id)
+    if only is not None:
+        query = query.where(s.id == only)
+    if platform_id is not None:
+        query = query.where(s.platform_id == platform_id)
     if not removed:
         query = query.where(s.removed_at.is_(None))
     with engine.connect() as c:
@@ -143,20 +215,22 @@ def list_subscriptions(engine: Engine, chain_id: int, *, removed: bool = False) 
             accounts=r["accounts"],
             created_at=r["created_at"],
             removed_at=r["removed_at"],
+            platform_id=r["platform_id"],
         )
         for r in rows
     ]
 
 
-def remove_subscription(engine: Engine, chain_id: int, subscription_id: int) -> int:
+def remove_subscription(
+    engine: Engine, chain_id: int, subscription_id: int, *, platform_id: int | None = None
+) -> int:
     """Removes a subscription: no new events, its pending deliveries cancelled. Returns how many."""
     s, d = models.WebhookSubscription, models.WebhookDelivery
     with engine.begin() as c:
-        done = c.execute(
-            update(s)
-            .where(s.id == subscription_id, s.chain_id == chain_id, s.removed_at.is_(None))
-            .values(removed_at=datetime.now(UTC))
-        )
+        query = update(s).where(s.id == subscription_id, s.chain_id == chain_id, s.removed_at.is_(None))
+        if platform_id is not None:
+            query = query.where(s.platform_id == platform_id)
+        done = c.execute(query.values(removed_at=datetime.now(UTC)))
         if done.rowcount == 0:
             raise NotFoundError(f"no active webhook subscription {subscription_id}")
         cancelled = c.execute(
@@ -174,6 +248,7 @@ def list_deliveries(
     subscription_id: int | None = None,
     state: str | None = None,
     limit: int = 50,
+    platform_id: int | None = None,
 ) -> list[DeliveryView]:
     """The newest deliveries first."""
     d, e = models.WebhookDelivery, models.WebhookEvent
@@ -197,6 +272,9 @@ def list_deliveries(
     )
     if subscription_id is not None:
         query = query.where(d.subscription_id == subscription_id)
+    if platform_id is not None:
+        s = models.WebhookSubscription
+        query = query.join(s, s.id == d.subscription_id).where(s.platform_id == platform_id)
     if state is not None:
         query = query.where(d.state == state)
     with engine.connect() as c:
@@ -221,25 +299,30 @@ def attempts_of(engine: Engine, delivery_id: int) -> list[AttemptView]:
     ]
 
 
-def replay_delivery(engine: Engine, chain_id: int, delivery_id: int) -> None:
+def replay_delivery(
+    engine: Engine, chain_id: int, delivery_id: int, *, platform_id: int | None = None
+) -> None:
     """Queues a delivered or failed delivery again, with a fresh attempt budget and the same `webhook-id`.
     Refused for an event a reorg retracted, a removed subscription, or a delivery still queued."""
     d, e, s = models.WebhookDelivery, models.WebhookEvent, models.WebhookSubscription
     with engine.begin() as c:
-        row = c.execute(
+        query = (
             select(d.state, e.retracted_at, s.removed_at)
             .join(e, e.id == d.event_id)
             .join(s, s.id == d.subscription_id)
             .where(d.id == delivery_id, e.chain_id == chain_id)
-        ).first()
+        )
+        if platform_id is not None:
+            query = query.where(s.platform_id == platform_id)
+        row = c.execute(query).first()
         if row is None:
             raise NotFoundError(f"no webhook delivery {delivery_id}")
         if row.retracted_at is not None:
-            raise WebhookError(f"delivery {delivery_id}: a reorg retracted its event; it is not replayed")
+            raise ReplayRefused(f"delivery {delivery_id}: a reorg retracted its event; it is not replayed")
         if row.removed_at is not None:
-            raise WebhookError(f"delivery {delivery_id}: its subscription was removed")
+            raise ReplayRefused(f"delivery {delivery_id}: its subscription was removed")
         if row.state == DeliveryState.PENDING:
-            raise WebhookError(f"delivery {delivery_id} is still queued")
+            raise ReplayRefused(f"delivery {delivery_id} is still queued")
         c.execute(
             update(d)
             .where(and_(d.id == delivery_id, d.state == row.state))

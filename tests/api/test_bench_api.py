@@ -1,6 +1,7 @@
 """scripts/bench_api.py keeps working: a tiny run (small data, short loads) prints the table and a JSON line
-with every row measured (the batch row included: a batch slower than the window once showed 0 req/s), no
-errors, and the load rows with the load generator's own ceiling beside them."""
+with every row measured (the batch row included: a batch slower than the window once showed 0 req/s; the
+search rows with and without the facet table), no errors, and the load rows with the load generator's own
+ceiling beside them."""
 
 import json
 import subprocess
@@ -37,7 +38,9 @@ def test_a_tiny_benchmark_run_measures_every_row() -> None:
     )
     summary = json.loads(out.stdout.strip().splitlines()[-1])
     rows = ("ceiling", "status", "status_uncached", "batch", "search", "search_uncached", "generator_many",
-            "ceiling_many")  # fmt: skip
+            "ceiling_many", "search_uncached_base", "search_all_uncached", "search_all_uncached_base",
+            "unseen_word", "unseen_word_base", "unseen_all", "unseen_all_base", "unseen_filters",
+            "unseen_filters_base")  # fmt: skip
     for key in (*rows, "status_many", "status_many_uncached", "status_many_other"):
         assert summary[key]["errors"] == 0, out.stdout
         assert summary[key]["rps"] > 0, out.stdout
@@ -47,4 +50,7 @@ def test_a_tiny_benchmark_run_measures_every_row() -> None:
     assert 0 < summary["status_many_share_of_generator"] < 1.5
     assert isinstance(summary["many_goal_met"], bool) and summary["many_workers"] == 1
     assert isinstance(summary["search_goal_met"], bool) and summary["search_p50_ratio"] > 0
+    # Queries no cache has seen, each beside its same-run baseline without the facet table.
+    assert isinstance(summary["search_unseen_goal_met"], bool) and summary["unseen_all_p50_ratio"] > 0
+    assert summary["unseen_word"]["clients"] == 1 and "unseen: filters, no text" in out.stdout
     assert "single licence status" in out.stdout and "load generator ceiling" in out.stdout

@@ -36,6 +36,7 @@ from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
 from genip.recursion import RECURSION_LIMIT, restore_recursion_limit
 from tests.api.test_two_processes import free_port, wait_ready
+from tests.api.upload_auth import platform_key
 from tests.content.test_fingerprint_fast import png_header_only
 
 DEPTH = 64  # GENIP_API_MAX_JSON_DEPTH's default
@@ -47,6 +48,7 @@ class Served:
     url: str
     process: Popen[bytes]
     log: Path
+    owner: dict[str, str]  # uploads need an owner: a platform's API key (`tests.api.upload_auth`)
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -58,6 +60,7 @@ def _serve(root: Path, **env: str) -> Iterator[Served]:
     db_url = f"sqlite:///{root / 'genip.db'}"
     engine = make_engine(db_url)
     upgrade(engine)
+    owner = platform_key(engine, 1)
     engine.dispose()
     port = free_port()
     log = root / "api.log"
@@ -73,7 +76,7 @@ def _serve(root: Path, **env: str) -> Iterator[Served]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, process, log)
-        yield Served(url, process, log)
+        yield Served(url, process, log, owner)
     finally:
         process.terminate()
         process.wait(10)
@@ -243,7 +246,10 @@ def test_deep_json_from_elsewhere_is_a_format_error() -> None:
 def test_uploads_refuse_images_over_the_pixel_cap(served: Served, width: int, height: int) -> None:
     png = png_header_only(width, height)
     answer = httpx.post(
-        served.url + "/uploads", files={"file": ("big.png", png, "image/png")}, data={"kind": "image"}
+        served.url + "/uploads",
+        files={"file": ("big.png", png, "image/png")},
+        data={"kind": "image"},
+        headers=served.owner,
     )
     assert answer.status_code == 413, answer.text
     assert "more than the 64,000,000" in answer.json()["detail"]
@@ -255,6 +261,7 @@ def test_uploads_refuse_images_over_the_match_size_cap(served: Served) -> None:
         served.url + "/uploads",
         files={"file": ("big.png", body, "image/png")},
         data={"kind": "image"},
+        headers=served.owner,
         timeout=60,
     )
     assert answer.status_code == 413
@@ -306,7 +313,7 @@ print("ready", flush=True)
 sys.stdin.readline()
 with open(sys.argv[2], "rb") as body:
     answer = httpx.post(sys.argv[1] + "/uploads", files={"file": ("big.txt", body, "text/plain")},
-                        data={"kind": "text"}, timeout=600)
+                        data={"kind": "text"}, headers={"Authorization": sys.argv[3]}, timeout=600)
 print(answer.status_code)
 print(answer.text)
 """
@@ -325,9 +332,9 @@ def test_health_answers_while_the_largest_text_upload_is_processed(
         idle_until = time.perf_counter() + 3
         idle = _poll_health(client, lambda: time.perf_counter() > idle_until)
         files = {"file": ("w.txt", b"warm up", "text/plain")}
-        warm = client.post("/uploads", files=files, data={"kind": "text"}, timeout=120)
+        warm = client.post("/uploads", files=files, data={"kind": "text"}, headers=served.owner, timeout=120)
         assert warm.status_code == 200, warm.text
-        command = [sys.executable, "-c", UPLOADER, served.url, str(text)]
+        command = [sys.executable, "-c", UPLOADER, served.url, str(text), served.owner["Authorization"]]
         uploader = Popen(command, stdin=PIPE, stdout=PIPE, text=True)
         assert uploader.stdin is not None and uploader.stdout is not None
         assert uploader.stdout.readline() == "ready\n"
@@ -383,7 +390,9 @@ def test_upload_workers_end_with_a_killed_server(tmp_path: Path, how: signal.Sig
     server = next(servers)
     try:
         files = {"file": ("a.txt", b"one two three four", "text/plain")}
-        answer = httpx.post(server.url + "/uploads", files=files, data={"kind": "text"}, timeout=120)
+        answer = httpx.post(
+            server.url + "/uploads", files=files, data={"kind": "text"}, headers=server.owner, timeout=120
+        )
         assert answer.status_code == 200, answer.text
         family = _descendants(server.process.pid)
         assert family  # the fork server and a worker

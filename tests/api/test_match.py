@@ -24,8 +24,10 @@ from api.settings import ApiSettings
 from genip.chain import actions
 from genip.chain.anvil import Anvil
 from genip.chain.types import WorkKind
+from genip.db.engine import make_engine
 from genip.prompts import PromptVault
 from genip.works import WorkDescription, prepare_registration, register_draft
+from tests.api.upload_auth import platform_key
 from tests.api.world import World, build_world
 from tests.helpers import standard_terms
 
@@ -143,6 +145,7 @@ def test_an_unrelated_image_is_unregistered(mw: MatchWorld) -> None:
         "rests_on": None,
         "status": None,
         "note": None,
+        "made_with": None,
     }
 
 
@@ -211,10 +214,12 @@ def test_bad_parameters_are_refused_with_json(mw: MatchWorld) -> None:
 
 
 def test_the_upload_pre_check_names_another_creators_certificate(mw: MatchWorld) -> None:
+    owner = platform_key(make_engine(mw.url), mw.world.deployment.chain_id)  # uploads need an owner
+
     def upload(creator: str | None) -> list[dict[str, object]]:
         form = {"kind": "image", **({"creator": creator} if creator else {})}
         files = {"file": ("copy.jpg", jpeg_copy("astronaut"), "image/jpeg")}
-        response = mw.client.post("/uploads", files=files, data=form)
+        response = mw.client.post("/uploads", files=files, data=form, headers=owner)
         assert response.status_code == 200, response.text
         found: list[dict[str, object]] = response.json()["near_duplicates"]
         return found
@@ -225,6 +230,9 @@ def test_the_upload_pre_check_names_another_creators_certificate(mw: MatchWorld)
     assert upload(mw.world.actors.alice.address) == []  # her own work: no warning
     assert [d["asset_id"] for d in upload(None)][:1] == [mw.astronaut]
     text = mw.client.post(
-        "/uploads", files={"file": ("a.txt", b"astronaut", "text/plain")}, data={"kind": "text"}
+        "/uploads",
+        files={"file": ("a.txt", b"astronaut", "text/plain")},
+        data={"kind": "text"},
+        headers=owner,
     )
     assert text.status_code == 200 and text.json()["near_duplicates"] == []

@@ -24,6 +24,7 @@ from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
 from genip.prompts import commit_prompt
 from genip.storage import LocalStore
+from tests.api.upload_auth import platform_key
 from tests.cli.conftest import Genip
 from tests.content.test_preview import sample
 from tests.helpers import CREATOR
@@ -43,6 +44,7 @@ def app(genip: Genip) -> Iterator[TestClient]:
     upgrade(make_engine(url))
     settings = ApiSettings(data_dir=genip.data_dir, database_url=url)
     with TestClient(create_app(settings), raise_server_exceptions=True) as test_client:
+        test_client.headers.update(platform_key(make_engine(url), 1))  # uploads need an owner
         yield test_client
 
 

@@ -34,6 +34,7 @@ from genip.db.migrate import upgrade
 from genip.db.models import Asset, MatchHash
 from genip.prompts import commit_prompt
 from genip.storage import LocalStore
+from tests.api.upload_auth import platform_key
 from tests.cli.conftest import Genip
 from tests.content.test_formats import KOHYA_METADATA, WORKFLOW_API, write_safetensors
 from tests.content.test_preview import sample
@@ -90,6 +91,7 @@ def app(genip: Genip) -> Iterator[TestClient]:
     upgrade(make_engine(url))  # `genip db upgrade`
     settings = ApiSettings(data_dir=genip.data_dir, database_url=url)
     with TestClient(create_app(settings), raise_server_exceptions=True) as test_client:
+        test_client.headers.update(platform_key(make_engine(url), 1))  # uploads need an owner
         yield test_client
 
 

@@ -1,6 +1,9 @@
 """Search facets equal the counts computed naively: the asset-row facets from every matching result (one page
 holds them all), the offer facets (tier, currency) from the count of the search filtered by that value — a
-different path (an EXISTS per asset) from the facet query (one pass over the matching assets' offers)."""
+different path (the offer filter on each asset) from the facet query (a tally of the matches' live offers).
+
+Without text these counts come from the trigger-kept facet table (migration 0021), with text or a creator from
+one scan of the matching rows, with a price from the offers: each path is asked here."""
 
 from collections import Counter
 from typing import Any
@@ -8,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.test_shopping_search import TOKEN, ZERO, shop
+from tests.api.test_shopping_search import ALICE, TOKEN, ZERO, shop
 
 __all__ = ["shop"]
 
@@ -21,6 +24,12 @@ QUERIES: list[dict[str, Any]] = [
     {"tier": "standard", "currency": TOKEN},
     {"colour": "black"},
     {"include_delisted": True, "include_copies": True},
+    # The paths of migration 0021: the facet table (no text), one scan of the matches (text, creator), the
+    # offers themselves (a price); and nothing matching.
+    {"orientation": "landscape", "currency": TOKEN},
+    {"q": "lora", "sort": "most_licensed"},
+    {"creator": ALICE, "tier": "standard"},
+    {"currency": ZERO, "max_price": 10**17},
 ]
 
 

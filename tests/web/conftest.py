@@ -17,10 +17,12 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from eth_account.signers.local import LocalAccount
 from fastapi import FastAPI
 
 from api.app import create_app
 from api.settings import ApiSettings
+from api.wallet_auth import sign_typed_data
 from cli.demo.seed import DUSD, SeedReport, seed
 from genip.chain.accounts import dev_account
 from genip.chain.client import GenIPClient
@@ -43,6 +45,9 @@ DIST = WEB / "dist"
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 PROVIDER_JS = (Path(__file__).parent / "provider.js").read_text(encoding="utf-8")
+#: Keys of fresh accounts anvil only impersonates (it cannot sign messages for them): the injected wallet asks
+#: `sign_typed_data` here for their EIP-712 signatures (uploads, prompt submissions, downloads).
+SIGNERS: dict[str, LocalAccount] = {}
 # cli.demo's cast uses dev accounts 0-6; the browser tests buy as 8 and pay from Python as 7.
 BUYER = dev_account(8)
 PAYER = dev_account(7)
@@ -211,11 +216,18 @@ def open_page(
     """A page in a fresh context whose injected wallet is `account` (an unlocked anvil dev account)."""
     viewport = {"width": 390, "height": 844} if mobile else {"width": 1280, "height": 900}
     context = browser.new_context(base_url=stack.base_url, viewport=viewport)
+    context.expose_function("genipTestSign", _sign_for_impersonated)
     script = PROVIDER_JS.replace("__RPC_URL__", stack.rpc_url).replace("__ACCOUNT__", account)
     context.add_init_script(script.replace("__OPTIONS__", json.dumps(options or {})))
     page = context.new_page()
     page.set_default_timeout(20_000)
     return page
+
+
+def _sign_for_impersonated(account: str, typed: str) -> str | None:
+    """The EIP-712 signature of `typed` by `account` if its key is in `SIGNERS`, else None (anvil signs)."""
+    key = SIGNERS.get(account.lower())
+    return None if key is None else sign_typed_data(json.loads(typed), key.key)
 
 
 def rpc(stack: Stack, method: str, *params: Any) -> Any:

@@ -29,6 +29,10 @@
     async request({ method, params }) {
       if (method === "eth_requestAccounts" || method === "eth_accounts") return [ACCOUNT];
       if (method === "wallet_switchEthereumChain") return null;
+      if (method === "eth_signTypedData_v4" && window.genipTestSign) {
+        const signed = await window.genipTestSign(params[0], params[1]); // a fresh, impersonated account's key
+        if (signed) return signed;
+      }
       if (method === "eth_chainId" && OPTIONS.chainId) return OPTIONS.chainId;
       if (method === "eth_sendTransaction" && OPTIONS.reject) {
         const error = new Error("User rejected the request.");

@@ -21,6 +21,7 @@ from genip.chain.accounts import dev_account
 from genip.chain.tx import send
 from genip.faucet import FAUCET_ETH_WEI, Faucet
 from genip.terms import standard_terms
+from tests.api.upload_auth import signed_upload
 from tests.web.conftest import ADA, BUYER, PAYER, Stack, open_page, rpc, shot
 
 pytestmark = pytest.mark.slow
@@ -183,8 +184,13 @@ def test_the_favicon_is_served_and_the_page_loads_without_a_404(browser: Any, st
 def test_an_upload_error_names_the_file_not_a_server_path(
     stack: Stack, kind: str, name: str, data: bytes
 ) -> None:
+    owner = signed_upload(stack.deployment.chain_id, data)  # uploads need an owner
     answer = httpx.post(
-        f"{stack.base_url}/uploads", data={"kind": kind}, files={"file": (name, data)}, timeout=60
+        f"{stack.base_url}/uploads",
+        data={"kind": kind},
+        files={"file": (name, data)},
+        headers=owner,
+        timeout=60,
     )
     assert answer.status_code == 415, answer.text
     detail = answer.json()["detail"]

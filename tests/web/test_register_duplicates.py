@@ -27,7 +27,7 @@ from genip.prompts import PromptVault
 from genip.storage import LocalStore
 from genip.terms.terms import extended_terms
 from genip.works import WorkDescription, prepare_registration, register_draft
-from tests.web.conftest import Stack, open_page, rpc, shot
+from tests.web.conftest import SIGNERS, Stack, open_page, rpc, shot
 
 pytestmark = pytest.mark.slow
 
@@ -56,6 +56,7 @@ def _account(stack: Stack, *, wallet: bool = False) -> LocalAccount:
     rpc(stack, "anvil_setBalance", account.address, hex(10**20))
     if wallet:
         rpc(stack, "anvil_impersonateAccount", account.address)
+        SIGNERS[account.address.lower()] = account  # anvil cannot sign messages for it: the test wallet does
     return account
 
 

@@ -6,7 +6,9 @@ import pytest
 from api.routes import uploads
 from genip.chain.types import AI_KINDS, WorkKind
 from genip.content.digest import digest_bytes
+from genip.db.engine import make_engine
 from genip.terms import DEFAULT_EXTENDED_REV_SHARE_BPS, Tier, terms_for
+from tests.api.upload_auth import platform_key
 from tests.helpers import CREATOR
 from tests.web.conftest import Stack
 from tests.web.test_marketplace import _png as png_bytes
@@ -14,7 +16,8 @@ from tests.web.test_marketplace import _png as png_bytes
 
 @pytest.fixture(scope="module")
 def api(stack: Stack) -> httpx.Client:
-    return httpx.Client(base_url=stack.base_url, timeout=30)
+    owner = platform_key(make_engine(f"sqlite:///{stack.data_dir / 'genip.db'}"), stack.deployment.chain_id)
+    return httpx.Client(base_url=stack.base_url, timeout=30, headers=owner)  # uploads need an owner
 
 
 def test_the_page_is_served_at_the_root_and_never_cached(api: httpx.Client) -> None:

@@ -72,8 +72,8 @@ export async function post<T>(path: string, body: unknown): Promise<T> {
   );
 }
 
-export async function postForm<T>(path: string, form: FormData): Promise<T> {
-  return parse<T>(await fetch(path, { method: "POST", body: form }));
+export async function postForm<T>(path: string, form: FormData, headers?: Record<string, string>): Promise<T> {
+  return parse<T>(await fetch(path, { method: "POST", body: form, headers }));
 }
 
 let configPromise: Promise<Config> | null = null;

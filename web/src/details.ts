@@ -119,6 +119,9 @@ export function workDetails(asset: Asset): [string, string][] {
   const tool = typeof genip["tool"] === "string" ? genip["tool"].trim() : "";
   if (model) rows.push(["Made with model", model]);
   if (tool) rows.push(["Made with tool", tool]);
+  // What the file itself says (C2PA content credentials, A1111/ComfyUI metadata; never its prompt): evidence.
+  const madeWith = asset.made_with?.summary?.trim();
+  if (madeWith) rows.push(["The file says", madeWith]);
   const tags = (Array.isArray(genip["tags"]) ? genip["tags"] : asset.tags ?? []).filter((t): t is string => typeof t === "string" && t.trim() !== "");
   if (tags.length) rows.push(["Tags", tags.join(", ")]);
   return rows;

@@ -2,7 +2,7 @@
 // receipts, and turn wallet and contract errors into sentences. Reads go through viem's public client over the
 // same provider, typed by the `as const` ABIs exported from genip/abi (src/generated/abi.ts, scripts/export_artifacts.py).
 
-import { createPublicClient, custom, decodeErrorResult, type Address, type Hex, type Log, type PublicClient } from "viem";
+import { createPublicClient, custom, decodeErrorResult, toHex, type Address, type Hex, type Log, type PublicClient } from "viem";
 import { COURT_ABI, HUB_ABI, REGISTRY_ABI, TOKEN_ABI } from "./generated/abi";
 import { ApiError, config, type Config } from "./api";
 import { apiSentence, contractSentence, looksRaw, REFUSED } from "./errors";
@@ -286,4 +286,40 @@ export function explain(err: unknown): string {
     return /revert/i.test(message) ? REFUSED : "The wallet could not complete the request; nothing was changed.";
   }
   return message.length > 240 ? `${message.slice(0, 240)}…` : message;
+}
+
+/** Headers that sign `account`'s upload of `file` (`POST /uploads` with `action` "upload work", `POST
+ * /uploads/examples` with "upload example"): an EIP-712 `Upload` over the file's sha256, a fresh nonce and a
+ * 5-minute expiry, as api/routes/uploads.py defines it. The wallet is asked once per file. */
+export async function signUpload(account: Address, file: Blob, action: "upload work" | "upload example"): Promise<Record<string, string>> {
+  const cfg = await config();
+  const sha256 = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", await file.arrayBuffer())));
+  const nonce = toHex(crypto.getRandomValues(new Uint8Array(32)));
+  const expiry = Math.floor(Date.now() / 1000) + 300;
+  const typed = {
+    types: {
+      EIP712Domain: [
+        { name: "name", type: "string" },
+        { name: "version", type: "string" },
+        { name: "chainId", type: "uint256" },
+      ],
+      Upload: [
+        { name: "action", type: "string" },
+        { name: "account", type: "address" },
+        { name: "sha256", type: "bytes32" },
+        { name: "nonce", type: "bytes32" },
+        { name: "expiry", type: "uint256" },
+      ],
+    },
+    primaryType: "Upload",
+    domain: { name: "Gen-IP", version: "1", chainId: cfg.chain_id },
+    message: { action, account, sha256, nonce, expiry },
+  };
+  let signature: Hex;
+  try {
+    signature = (await wallet.required.request({ method: "eth_signTypedData_v4", params: [account, JSON.stringify(typed)] })) as Hex;
+  } catch (err) {
+    throw new WalletError(explain(err));
+  }
+  return { "X-Genip-Account": account, "X-Genip-Nonce": nonce, "X-Genip-Expiry": String(expiry), "X-Genip-Signature": signature };
 }

@@ -336,6 +336,15 @@ export interface paths {
      *
      * Every delivery is logged (account, work, owner or licence id, block, time) before it is sent; a signature is
      * spent when it is checked, even if the answer is a refusal.
+     *
+     * **Content credentials** (`?credentials=true`): a JPEG, PNG or WebP original comes with a C2PA manifest signed
+     * by the deployment (`<data_dir>/c2pa/chain.pem` and `key.pem`; a self-signed demo chain is made there if
+     * absent) asserting `org.genip.certificate` (chain id, contract, token id, content sha256 and CID),
+     * `org.genip.licence` (licence id, holder, terms hash, expiry; for a licence holder) and a `c2pa.opened` action
+     * with `digitalSourceType` trainedAlgorithmicMedia, the original kept as its `parentOf` ingredient. The
+     * manifest's hard binding covers the delivered bytes, so they no longer hash to the committed sha256
+     * (`X-Content-SHA256`, asserted inside); `X-Delivered-SHA256` is theirs, `X-Genip-Credentials` is `c2pa`, or
+     * `none` for other formats (delivered as they are).
      */
     get: operations["get_original_works__asset_id__original_get"];
   };
@@ -358,7 +367,16 @@ export interface paths {
   "/uploads": {
     /**
      * Store a work before registering it
-     * @description Canonicalise, hash, fingerprint and store one work (the bytes hashed are the bytes stored).
+     * @description Canonicalise, hash, fingerprint and store one work (the bytes hashed are the bytes stored); answers its
+     * sha256, CID, media type, perceptual hash, public face and near-duplicates.
+     *
+     * **Owner.** Send a platform API key (`Authorization: Bearer gip_…`) or sign with the uploading wallet:
+     * `X-Genip-Account`, `X-Genip-Nonce` (32 random bytes, 0x hex, used once), `X-Genip-Expiry` (unix seconds,
+     * at most 600 s ahead) and `X-Genip-Signature`: `eth_signTypedData_v4` in the domain
+     * `{name: "Gen-IP", version: "1", chainId}` (the served chain, `GET /config`) of primary type
+     * `Upload(string action, address account, bytes32 sha256, bytes32 nonce, uint256 expiry)` with `action` =
+     * `"upload work"` and `sha256` the SHA-256 of the file's bytes as sent. Daily quotas per wallet and per
+     * platform (429 with `Retry-After`). An upload no registered work commits to within a day is deleted.
      */
     post: operations["upload_work_uploads_post"];
   };
@@ -394,6 +412,149 @@ export interface paths {
      * @description Checks the `ProfileUpdate` signature (the address's, unexpired, nonce unused), stores the profile.
      */
     put: operations["put_profile_profiles__address__put"];
+  };
+  "/sdk/genip.js": {
+    /**
+     * The browser SDK: <genip-badge> and a licence-status helper (ES module)
+     * @description `<script type="module" src="/sdk/genip.js"></script>` then `<genip-badge asset="42" account="0x…" use="display"></genip-badge>`: the licence status from `GET /licenses/status` in plain words, coloured like the SVG badges, re-asked when an attribute changes; or `import { status } from "/sdk/genip.js"`. No dependencies, no build step.
+     */
+    get: operations["genip_js_sdk_genip_js_get"];
+  };
+  "/match/hashes": {
+    /**
+     * Match up to 1 000 images by their PDQ (and pHash) hashes and judge each for an account
+     * @description Matches up to 1 000 images by their hashes, computed on the platform's side with Gen-IP's preparation (the
+     * SDK: decode, turn upright, flatten onto white, shrink to 1 024 px, then PDQ and, optionally, pHash-256), and
+     * judges each for an account, exactly as `POST /match` does for an uploaded file.
+     *
+     * **Per hash**: the candidates (registered images within `GENIP_MATCH_DISTANCE` PDQ bits, default 48, or
+     * within `GENIP_MATCH_PHASH_DISTANCE` pHash bits when `phash` is sent; once per asset, best first; the
+     * originals of matched possible copies), the verdict (`licensed`, `unlicensed`, `unregistered`, `disputed`),
+     * what it rests on, the `/licenses/status` answer and a note: the fields and rules of `/match`, item by item.
+     * Each item is judged for its own `account` (and `use`) if it names one, else for the request's.
+     *
+     * **Differences from `/match`**: a hash is the image as the platform hashed it; `/match` also tries the 7 other
+     * rotations/flips of an upload, the thumbnail stage (light or colour changed) and keypoints (crops), which
+     * need the pixels. Send the hash of a rotated or mirrored image as an item of its own to match it that way.
+     *
+     * **Refusals** (JSON `detail`, nothing matched): 422 more than 1 000 items, a hash that is not 64 hex digits
+     * (the location names the item: `["body", "items", 7, "pdq"]`) or an unknown `use`; 400 a malformed account
+     * address (the detail names the item, `items[7].account`), or a body nested too deep; 413 a body over the
+     * JSON size limit.
+     */
+    post: operations["post_match_hashes_match_hashes_post"];
+  };
+  "/hashes": {
+    /**
+     * Registered image hashes as an HMA-compatible signal feed (adds and removals, paged)
+     * @description `GET /hashes?since=CURSOR&limit=N`: the registered images' hashes as a signal feed a platform can mirror
+     * to match locally (Meta's Hasher-Matcher-Actioner / ThreatExchange signal exchange).
+     *
+     * **Which HMA format.** The page is the JSON form of python-threatexchange's fetch delta, the interface every
+     * HMA (Open Media Match) exchange implements: `SignalExchangeAPI.fetch_iter(...)` yields deltas whose
+     * `updates` map a record key to its value, `None` meaning the record was removed, each with a checkpoint to
+     * resume from. Here each entry is one update, in order: `key` (the record key: chain, asset, signal type,
+     * value), `op` ("add": the value is `(signal_type, signal_value, metadata)`; "remove": `None`), and `next` is
+     * the checkpoint. A platform's exchange adapter applies `updates[key] = None if op == "remove" else entry`,
+     * then hands HMA `(signal_type, signal_value)` pairs, exactly like `naive_convert_to_signal_type`. Signal type
+     * names are HMA's (`threatexchange.signal_type`): `pdq` is `PdqSignal` (256-bit, 64 lowercase hex digits, as
+     * HMA stores it). `phash256` (the media's pHash-256, our second opinion) has no HMA type: HMA skips types it
+     * does not support, an SDK may use it.
+     *
+     * The feed is read from the `hash_signals` log (`api.queries.hashes`): cursors are stable while the indexer
+     * writes, and a reorg that removes a registration sends a "remove" for each of its hashes.
+     */
+    get: operations["get_hashes_hashes_get"];
+  };
+  "/reports": {
+    /**
+     * Report a post: match its image (or hashes) and store the verdict for the work's owner
+     * @description A platform reports a post: its id on the platform (`post_id`), the uploaded image (`image`) or its PDQ
+     * hash (`pdq`, optionally `phash`, computed with Gen-IP's preparation as for `POST /match/hashes`), and the
+     * uploader's Gen-IP account (`account`, optional: without one nobody is assumed licensed). The upload is matched
+     * and judged exactly as `POST /match` (an image: its 8 rotations/flips, thumbnails and keypoints) or
+     * `POST /match/hashes` (hashes) do, for `use` `display`, and stored as a report with its verdict and candidates.
+     *
+     * * `verdict` `unregistered`: nothing registered matched. The report is stored (`state` `closed`): only the
+     *   platform sees it, nobody resolves it.
+     * * Otherwise the report is about the work the verdict rests on (`asset_id`): its owner sees it on the dashboard
+     *   (`GET /accounts/{address}/reports`, signed) and answers once with `keep`, `flag` or `take_down`
+     *   (`POST /reports/{id}/resolution`); the platform then receives the `report.resolved` webhook with the action.
+     * * `claim`: when the uploader's own registration was found as a possible copy of that work, the owner can bring
+     *   a claim in the dispute court against it (`claim.asset_id`, naming the reported work as theirs), with the
+     *   report's evidence hash (keccak256 of `claim.evidence`, canonical JSON). Without one the post is not a
+     *   registered work, and the owner's remedy is the takedown decision.
+     *
+     * The same post with the same upload reported again by the same platform answers 200 with the stored report
+     * (a retry creates nothing). Refusals: 401 no or a bad platform key; 400 a malformed account; 413 an image too
+     * large; 415 not an image; 422 neither or both of `image` and `pdq`, a bad hash, post id or use, or an image
+     * that cannot be matched (too flat, a decompression bomb).
+     */
+    post: operations["post_report_reports_post"];
+  };
+  "/reports/{report_id}": {
+    /**
+     * One report, for the platform that made it or the reported work's owner
+     * @description The platform's key, or the owner's `ReportsRead` signature in the `X-Genip-*` headers.
+     */
+    get: operations["get_report_reports__report_id__get"];
+  };
+  "/accounts/{address}/reports": {
+    /**
+     * Reports about the works an account owns (signed by that account)
+     * @description The owner's reports: every report resting on a work the address owns now, newest first.
+     */
+    get: operations["get_account_reports_accounts__address__reports_get"];
+  };
+  "/reports/{report_id}/resolution": {
+    /**
+     * Resolve a report (the reported work's owner): keep, flag or take down
+     * @description Checks the owner's `ReportResolution` signature, records the action and queues `report.resolved`.
+     */
+    post: operations["post_resolution_reports__report_id__resolution_post"];
+  };
+  "/platform/registrations": {
+    /**
+     * The platform's registrations, by last change
+     * @description The platform's registrations, oldest change first (poll with `since` = the last `next_since`).
+     */
+    get: operations["list_registrations_platform_registrations_get"];
+    /**
+     * Certify up to 100 works for the platform's creators
+     * @description Accept each well-formed item for the relayer; answer every item with its index and status (a bad
+     * item does not block the others). Idempotent on `reference_id`.
+     */
+    post: operations["post_registrations_platform_registrations_post"];
+  };
+  "/platform/registrations/{registration_id}": {
+    /**
+     * One of the platform's registrations
+     * @description Where one registration stands.
+     */
+    get: operations["get_registration_platform_registrations__registration_id__get"];
+  };
+  "/webhooks": {
+    /** This platform's webhook subscriptions (without secrets) */
+    get: operations["list__webhooks_get"];
+    /**
+     * Subscribe a URL to events (returns its signing secret once)
+     * @description Subscribes `url` to `event_types` for the calling platform. The answer holds the subscription's
+     * `secret`, shown only this once. 422 for a URL that is not http(s), an unknown event type or a bad
+     * filter.
+     */
+    post: operations["add_webhooks_post"];
+  };
+  "/webhooks/{subscription_id}": {
+    /** Remove a subscription (its queued deliveries are cancelled; the log is kept) */
+    delete: operations["remove_webhooks__subscription_id__delete"];
+  };
+  "/webhooks/{subscription_id}/deliveries": {
+    /** A subscription's delivery log, newest first */
+    get: operations["deliveries_webhooks__subscription_id__deliveries_get"];
+  };
+  "/webhooks/deliveries/{delivery_id}/replay": {
+    /** Send a delivered or failed delivery again (same webhook-id) */
+    post: operations["replay_webhooks_deliveries__delivery_id__replay_post"];
   };
 }
 
@@ -643,6 +804,8 @@ export interface components {
        * @description Later registrations by other creators recorded as possible copies of this work (the indexer's provenance step), newest first, at most 100; its owner can report each (`GET /assets/{copy}/copy-evidence?original={id}`).
        */
       possible_copies?: components["schemas"]["PossibleCopy"][];
+      /** @description What the file says about how it was made (C2PA, A1111/ComfyUI); null: nothing. */
+      made_with?: components["schemas"]["MadeWithPublic"] | null;
       /** As Of Block */
       as_of_block: number;
     };
@@ -857,6 +1020,35 @@ export interface components {
        */
       use: "display" | "commercial" | "derivative";
     };
+    /** Body_post_report_reports_post */
+    Body_post_report_reports_post: {
+      /**
+       * Post Id
+       * @description The post's id on the platform (1-200 characters).
+       */
+      post_id: string;
+      /**
+       * Account
+       * Format: eth-address
+       * @description The uploader's 0x address (empty: none).
+       */
+      account?: string;
+      /**
+       * Image
+       * @description The uploaded image (or send `pdq`).
+       */
+      image?: string | null;
+      /**
+       * Pdq
+       * @description The upload's PDQ hash, 64 hex digits.
+       */
+      pdq?: string | null;
+      /**
+       * Phash
+       * @description Optional pHash-256 with `pdq`, 64 hex digits.
+       */
+      phash?: string | null;
+    };
     /** Body_upload_example_uploads_examples_post */
     Body_upload_example_uploads_examples_post: {
       /**
@@ -882,7 +1074,7 @@ export interface components {
       /**
        * Creator
        * Format: eth-address
-       * @description The registering wallet: its own works are not reported as near-duplicates.
+       * @description The registering wallet (default: the signing wallet): its own works are not reported as near-duplicates.
        */
       creator?: string;
     };
@@ -1162,6 +1354,27 @@ export interface components {
       claimable: boolean;
     };
     /**
+     * CreatorSignatureIn
+     * @description The creator's `registerFor` signature over this work (EIP-712, `GenIPRegistry.registerFor`).
+     */
+    CreatorSignatureIn: {
+      /**
+       * Nonce
+       * @description The signature's unordered nonce, in decimal.
+       */
+      nonce: string;
+      /**
+       * Deadline
+       * @description Unix time after which the signature is void.
+       */
+      deadline: number;
+      /**
+       * Signature
+       * @description The 65-byte signature, 0x hex.
+       */
+      signature: string;
+    };
+    /**
      * Currency
      * @description A currency offers can be priced in.
      */
@@ -1175,6 +1388,46 @@ export interface components {
       symbol: string;
       /** Decimals */
       decimals: number;
+    };
+    /** Delivery */
+    Delivery: {
+      /** Id */
+      id: number;
+      /** Subscription Id */
+      subscription_id: number;
+      /**
+       * Webhook Id
+       * @description The event's `webhook-id` (the same on every retry and replay).
+       */
+      webhook_id: string;
+      /** Type */
+      type: string;
+      /**
+       * State
+       * @enum {string}
+       */
+      state: "pending" | "delivered" | "failed" | "cancelled";
+      /** Attempts */
+      attempts: number;
+      /**
+       * Last Status
+       * @description The HTTP status of the last attempt (null: no answer).
+       */
+      last_status: number | null;
+      /** Last Error */
+      last_error: string | null;
+      /**
+       * Next Attempt At
+       * @description When it is tried next (pending only).
+       */
+      next_attempt_at: string | null;
+      /** Delivered At */
+      delivered_at: string | null;
+    };
+    /** DeliveryList */
+    DeliveryList: {
+      /** Deliveries */
+      deliveries: components["schemas"]["Delivery"][];
     };
     /**
      * DisputePublic
@@ -1449,6 +1702,195 @@ export interface components {
       detail?: components["schemas"]["ValidationError"][];
     };
     /**
+     * HashItem
+     * @description One image, as its hashes.
+     */
+    HashItem: {
+      /**
+       * Id
+       * @description The caller's id for this image (a post id), echoed back.
+       */
+      id?: string | null;
+      /**
+       * Pdq
+       * @description PDQ hash of the image: 64 hex digits (256 bits).
+       */
+      pdq: string;
+      /**
+       * Phash
+       * @description Optional pHash-256 of the same prepared image (64 hex digits): a second opinion, as in `/match`.
+       */
+      phash?: string | null;
+      /**
+       * Account
+       * Format: eth-address
+       * @description Judge this item for this account (else the request's). 0x address: checksummed (EIP-55) or all lowercase; mixed case with a wrong checksum is a 400.
+       */
+      account?: string | null;
+      /**
+       * Use
+       * @description This item's use (else the request's).
+       */
+      use?: ("display" | "commercial" | "derivative") | null;
+    };
+    /**
+     * HashMatch
+     * @description One item's answer: `/match`'s for its hashes, with the item's position and id.
+     */
+    HashMatch: {
+      /** Candidates */
+      candidates: components["schemas"]["MatchCandidate"][];
+      /**
+       * Verdict
+       * @enum {string}
+       */
+      verdict: "licensed" | "unlicensed" | "unregistered" | "disputed";
+      /**
+       * Rests On
+       * @description The candidate (asset id) the verdict rests on; null when unregistered.
+       */
+      rests_on?: number | null;
+      /** @description The `/licenses/status` answer for the work the verdict rests on, `account` and `use`; null without an account or a candidate. */
+      status: components["schemas"]["LicenseStatus"] | null;
+      /**
+       * Note
+       * @description Why the verdict is what it is, when not obvious.
+       */
+      note?: string | null;
+      /** @description What the uploaded file itself says about how it was made (C2PA content credentials, A1111/ComfyUI metadata; never its prompt), read from its bytes; null when it says nothing. */
+      made_with?: components["schemas"]["MadeWithPublic"] | null;
+      /**
+       * Index
+       * @description The item's position in `items`.
+       */
+      index: number;
+      /**
+       * Id
+       * @description The item's `id`, as sent.
+       */
+      id?: string | null;
+    };
+    /**
+     * HashMatchBatch
+     * @description The answers in the order of the items.
+     */
+    HashMatchBatch: {
+      /** Data */
+      data: components["schemas"]["HashMatch"][];
+    };
+    /**
+     * HashMatchRequest
+     * @description Up to 1 000 hashes and whom to judge them for.
+     */
+    HashMatchRequest: {
+      /** Items */
+      items: components["schemas"]["HashItem"][];
+      /**
+       * Account
+       * Format: eth-address
+       * @description The account every item is judged for unless it names its own (none: nobody is assumed licensed). 0x address: checksummed (EIP-55) or all lowercase; mixed case with a wrong checksum is a 400.
+       */
+      account?: string | null;
+      /**
+       * Use
+       * @description What the account wants to do with the images.
+       * @default display
+       * @enum {string}
+       */
+      use: "display" | "commercial" | "derivative";
+    };
+    /**
+     * HashSignalEntry
+     * @description One update of the feed: a hash added, or removed (a reorg undid its registration).
+     */
+    HashSignalEntry: {
+      /**
+       * Key
+       * @description The record key (`chain:asset:signal_type:signal_value`).
+       */
+      key: string;
+      /**
+       * Op
+       * @enum {string}
+       */
+      op: "add" | "remove";
+      /**
+       * Signal Type
+       * @description HMA's signal type name (`pdq`), or ours.
+       * @enum {string}
+       */
+      signal_type: "pdq" | "phash256";
+      /**
+       * Signal Value
+       * @description 64 lowercase hex digits (256 bits).
+       */
+      signal_value: string;
+      metadata: components["schemas"]["HashSignalMetadata"];
+    };
+    /**
+     * HashSignalMetadata
+     * @description The registered work a hash belongs to (HMA's fetched signal metadata).
+     */
+    HashSignalMetadata: {
+      /** Chain Id */
+      chain_id: number;
+      /** Asset Id */
+      asset_id: number;
+      /**
+       * Content Hash
+       * @description The work's sha256 (`0x` hex) the hash was computed from.
+       */
+      content_hash: string;
+      /**
+       * Registered Block
+       * @description The block of the registration.
+       */
+      registered_block: number;
+      /**
+       * Owner
+       * @description Current owner (null once the work changed or was removed).
+       */
+      owner: string | null;
+      /** Creator */
+      creator: string | null;
+      /** Title */
+      title: string | null;
+      /**
+       * Cid
+       * @description The work's media CID (sealed original).
+       */
+      cid: string | null;
+      /**
+       * Possible Copy Of
+       * @description The earlier work this one may copy, as the indexer's provenance step found it.
+       */
+      possible_copy_of: number | null;
+    };
+    /**
+     * HashSignalPage
+     * @description A page of the feed, oldest first.
+     */
+    HashSignalPage: {
+      /**
+       * Format
+       * @description The feed's format and version.
+       * @default genip.hma-signals/1
+       */
+      format: string;
+      /** Signals */
+      signals: components["schemas"]["HashSignalEntry"][];
+      /**
+       * Next
+       * @description The checkpoint: send it as `since` to get what follows (opaque).
+       */
+      next: string;
+      /**
+       * Has More
+       * @description Whether more entries are there now (else poll later with `next`).
+       */
+      has_more: boolean;
+    };
+    /**
      * HealthPublic
      * @description Whether the API can answer, and how far behind the chain its data is.
      */
@@ -1486,6 +1928,21 @@ export interface components {
       released: string;
       /** Released To */
       released_to: string | null;
+    };
+    /**
+     * ItemResult
+     * @description What became of one item: `status` 202 accepted, 200 already accepted, else the item's error.
+     */
+    ItemResult: {
+      /** Index */
+      index: number;
+      /** Reference Id */
+      reference_id: string;
+      /** Status */
+      status: number;
+      /** Error */
+      error?: string | null;
+      registration?: components["schemas"]["RegistrationPublic"] | null;
     };
     /**
      * KindConfig
@@ -1841,6 +2298,119 @@ export interface components {
       as_of_block: number;
     };
     /**
+     * MadeWithC2pa
+     * @description The file's C2PA content credentials, as c2pa-python read and validated them (no trust list configured
+     * by default: every signer is then `trusted: false`).
+     */
+    MadeWithC2pa: {
+      /** Claim Generator */
+      claim_generator: string | null;
+      /** Title */
+      title: string | null;
+      /** Actions */
+      actions: string[];
+      /** Digital Source Type */
+      digital_source_type: string | null;
+      /** Software Agents */
+      software_agents: string[];
+      /**
+       * Ingredients
+       * @description Ingredient titles.
+       */
+      ingredients: string[];
+      /**
+       * Signer
+       * @description The signing certificate's common name.
+       */
+      signer: string | null;
+      /** Issuer */
+      issuer: string | null;
+      /** Signature Valid */
+      signature_valid: boolean | null;
+      /**
+       * Binding Matches
+       * @description Whether the manifest's hard binding matches the file.
+       */
+      binding_matches: boolean | null;
+      /** Trusted */
+      trusted: boolean;
+      /**
+       * Failures
+       * @description c2pa's failure codes, e.g. assertion.dataHash.mismatch.
+       */
+      failures: string[];
+      /**
+       * State
+       * @description valid, signature does not verify, binding does not match the file, manifest altered, or unchecked.
+       */
+      state: string;
+    };
+    /**
+     * MadeWithGeneration
+     * @description Stable-Diffusion-style generation metadata (never the prompt, negative prompt or seed: only whether the
+     * file carries them).
+     */
+    MadeWithGeneration: {
+      /**
+       * Tool
+       * @description A1111 or ComfyUI.
+       */
+      tool: string;
+      /** Prompt In File */
+      prompt_in_file: boolean;
+      /** Steps */
+      steps: number | null;
+      /** Sampler */
+      sampler: string | null;
+      /** Resources */
+      resources: components["schemas"]["MadeWithResource"][];
+      /** Node Types */
+      node_types: string[];
+    };
+    /**
+     * MadeWithPublic
+     * @description What the registered file says about how it was made, recorded at registration by the registrant's
+     * client (`genip.madeWith` of the metadata): evidence, shown as such, never a verdict.
+     */
+    MadeWithPublic: {
+      /**
+       * Summary
+       * @description The facts in plain words.
+       */
+      summary: string;
+      c2pa: components["schemas"]["MadeWithC2pa"] | null;
+      /** Generation */
+      generation: components["schemas"]["MadeWithGeneration"][];
+      /**
+       * Notes
+       * @description What could not be read, or does not agree.
+       */
+      notes: string[];
+    };
+    /**
+     * MadeWithResource
+     * @description A model, LoRA, VAE or embedding the file's generation metadata names.
+     */
+    MadeWithResource: {
+      /**
+       * Kind
+       * @description checkpoint, unet, lora, vae, embedding or other.
+       */
+      kind: string;
+      /** Name */
+      name: string | null;
+      /**
+       * Hash
+       * @description As written: A1111's AutoV2 short hash (10 hex digits) or a sha256.
+       */
+      hash: string | null;
+      /**
+       * Registered
+       * @description Registered works whose content sha256 starts with `hash` (at most 3); empty: the resource is unknown here; more than one: the short hash is ambiguous.
+       */
+      registered?: number[];
+    };
+    /**
      * MatchCandidate
      * @description A registered image within the match distance of the upload.
      */
@@ -1944,6 +2514,8 @@ export interface components {
        * @description Why the verdict is what it is, when not obvious.
        */
       note?: string | null;
+      /** @description What the uploaded file itself says about how it was made (C2PA content credentials, A1111/ComfyUI metadata; never its prompt), read from its bytes; null when it says nothing. */
+      made_with?: components["schemas"]["MadeWithPublic"] | null;
     };
     /**
      * MetadataRequest
@@ -2029,6 +2601,37 @@ export interface components {
        * @default
        */
       message: string;
+    };
+    /** NewSubscription */
+    NewSubscription: {
+      /** Id */
+      id: number;
+      /** Url */
+      url: string;
+      /** Event Types */
+      event_types: string[];
+      /**
+       * Assets
+       * @description Asset filter (null: every asset).
+       */
+      assets: number[] | null;
+      /**
+       * Accounts
+       * @description Account filter, lowercase (null: any account).
+       */
+      accounts: string[] | null;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Removed At */
+      removed_at?: string | null;
+      /**
+       * Secret
+       * @description The Standard Webhooks signing secret (`whsec_…`): shown only this once; keep it to verify every payload's `webhook-signature`.
+       */
+      secret: string;
     };
     /**
      * OfferPublic
@@ -2372,6 +2975,246 @@ export interface components {
       signature: string;
     };
     /**
+     * RegistrationIn
+     * @description One work to certify.
+     */
+    RegistrationIn: {
+      /**
+       * Reference Id
+       * @description The platform's own id of the work.
+       */
+      reference_id: string;
+      /**
+       * Creator
+       * @description The creator's wallet (0x address).
+       */
+      creator: string;
+      /**
+       * Metadata Cid
+       * @description The work's metadata CID (from `POST /metadata`).
+       */
+      metadata_cid: string;
+      /** @description For a creator who did not authorise the platform: their signature. */
+      signature?: components["schemas"]["CreatorSignatureIn"] | null;
+    };
+    /**
+     * RegistrationPublic
+     * @description A platform registration and where it stands.
+     */
+    RegistrationPublic: {
+      /** Id */
+      id: number;
+      /** Reference Id */
+      reference_id: string;
+      /** Creator */
+      creator: string;
+      /**
+       * State
+       * @enum {string}
+       */
+      state: "accepted" | "committed" | "registered" | "indexed" | "failed";
+      /**
+       * Error
+       * @description Why it failed (state `failed`).
+       */
+      error: string | null;
+      /** Content Hash */
+      content_hash: string;
+      /** Metadata Cid */
+      metadata_cid: string;
+      /** Asset Id */
+      asset_id: number | null;
+      /** Commit Tx */
+      commit_tx: string | null;
+      /** Register Tx */
+      register_tx: string | null;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
+    };
+    /** RegistrationsAccepted */
+    RegistrationsAccepted: {
+      /**
+       * Accepted
+       * @description Items newly accepted (status 202).
+       */
+      accepted: number;
+      /** Items */
+      items: components["schemas"]["ItemResult"][];
+    };
+    /** RegistrationsIn */
+    RegistrationsIn: {
+      /** Items */
+      items: components["schemas"]["RegistrationIn"][];
+    };
+    /** RegistrationsPage */
+    RegistrationsPage: {
+      /** Items */
+      items: components["schemas"]["RegistrationPublic"][];
+      /**
+       * Next Since
+       * @description Pass as `since` to poll on (inclusive: a row at that moment may come again).
+       */
+      next_since: string | null;
+    };
+    /** Removed */
+    Removed: {
+      /** Removed */
+      removed: number;
+      /**
+       * Cancelled Deliveries
+       * @description Deliveries still queued that will not be sent.
+       */
+      cancelled_deliveries: number;
+    };
+    /** Replayed */
+    Replayed: {
+      /** Replayed */
+      replayed: number;
+    };
+    /**
+     * ReportClaim
+     * @description The claim the owner can bring from this report (the dispute court's `raise`).
+     */
+    ReportClaim: {
+      /**
+       * Asset Id
+       * @description The uploader's registration the claim is against (a possible copy).
+       */
+      asset_id: number;
+      /**
+       * Claimant Asset Id
+       * @description The reported work, named as the claimant's earlier original.
+       */
+      claimant_asset_id: number;
+      /**
+       * Evidence Hash
+       * @description keccak256 of `evidence` as canonical JSON: the claim's evidence.
+       */
+      evidence_hash: string;
+      /**
+       * Evidence
+       * @description The report's evidence document (show it to the arbiter).
+       */
+      evidence: {
+        [key: string]: unknown;
+      };
+    };
+    /**
+     * ReportPublic
+     * @description A stored report, for the platform that made it and the reported work's owner.
+     */
+    ReportPublic: {
+      /** Id */
+      id: number;
+      /** Chain Id */
+      chain_id: number;
+      /**
+       * Platform
+       * @description The reporting platform's name.
+       */
+      platform: string;
+      /** Post Id */
+      post_id: string;
+      /**
+       * Uploader
+       * @description The uploader's account, as the platform gave it.
+       */
+      uploader: string | null;
+      /**
+       * Source
+       * @description Whether the platform sent the image or its hashes.
+       * @enum {string}
+       */
+      source: "image" | "hashes";
+      /**
+       * Pdq
+       * @description The upload's PDQ hash (hex), as matched.
+       */
+      pdq: string;
+      /**
+       * Verdict
+       * @enum {string}
+       */
+      verdict: "licensed" | "unlicensed" | "unregistered" | "disputed";
+      /**
+       * Asset Id
+       * @description The work the verdict rests on (null: unregistered).
+       */
+      asset_id: number | null;
+      /**
+       * Title
+       * @description That work's title, when indexed.
+       */
+      title?: string | null;
+      /**
+       * Owner
+       * @description That work's owner now: who resolves the report.
+       */
+      owner?: string | null;
+      /** Candidates */
+      candidates: components["schemas"]["MatchCandidate"][];
+      /** Note */
+      note?: string | null;
+      /**
+       * State
+       * @description open (awaiting the owner), resolved, or closed (unregistered: nothing to resolve).
+       * @enum {string}
+       */
+      state: "open" | "resolved" | "closed";
+      /** Resolution */
+      resolution?: ("keep" | "flag" | "take_down") | null;
+      /** Resolved By */
+      resolved_by?: string | null;
+      /** Resolved At */
+      resolved_at?: string | null;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** @description The claim the owner can bring, if any. */
+      claim?: components["schemas"]["ReportClaim"] | null;
+    };
+    /**
+     * Resolution
+     * @description The owner's decision on a report, signed (`ReportResolution`, see the description).
+     */
+    Resolution: {
+      /**
+       * Account
+       * @description The signing owner.
+       */
+      account: string;
+      /**
+       * Action
+       * @enum {string}
+       */
+      action: "keep" | "flag" | "take_down";
+      /**
+       * Nonce
+       * @description 32 random bytes, 0x-hex, used once.
+       */
+      nonce: string;
+      /**
+       * Expiry
+       * @description Unix seconds (wall clock) the signature lapses at.
+       */
+      expiry: number;
+      /**
+       * Signature
+       * @description eth_signTypedData_v4 of the ReportResolution message.
+       */
+      signature: string;
+    };
+    /**
      * RevenuePoint
      * @description One payment to a work.
      */
@@ -2532,6 +3375,63 @@ export interface components {
       outcome: string | null;
       /** Attest Tx */
       attest_tx: string | null;
+    };
+    /** Subscription */
+    Subscription: {
+      /** Id */
+      id: number;
+      /** Url */
+      url: string;
+      /** Event Types */
+      event_types: string[];
+      /**
+       * Assets
+       * @description Asset filter (null: every asset).
+       */
+      assets: number[] | null;
+      /**
+       * Accounts
+       * @description Account filter, lowercase (null: any account).
+       */
+      accounts: string[] | null;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Removed At */
+      removed_at?: string | null;
+    };
+    /** SubscriptionList */
+    SubscriptionList: {
+      /** Subscriptions */
+      subscriptions: components["schemas"]["Subscription"][];
+    };
+    /**
+     * SubscriptionRequest
+     * @description What to send where: event types, optionally only about some assets and/or involving some accounts.
+     */
+    SubscriptionRequest: {
+      /**
+       * Url
+       * @description Where events are POSTed (http or https).
+       */
+      url: string;
+      /**
+       * Event Types
+       * @description Event types: work.registered, license.purchased, license.expired, dispute.raised, dispute.resolved, copy.marked, report.resolved, registration.updated.
+       */
+      event_types: string[];
+      /**
+       * Assets
+       * @description Only events about these assets (default: every asset).
+       */
+      assets?: number[] | null;
+      /**
+       * Accounts
+       * @description Only events involving these accounts (default: any).
+       */
+      accounts?: string[] | null;
     };
     /**
      * TaintPublic
@@ -3833,9 +4733,22 @@ export interface operations {
    *
    * Every delivery is logged (account, work, owner or licence id, block, time) before it is sent; a signature is
    * spent when it is checked, even if the answer is a refusal.
+   *
+   * **Content credentials** (`?credentials=true`): a JPEG, PNG or WebP original comes with a C2PA manifest signed
+   * by the deployment (`<data_dir>/c2pa/chain.pem` and `key.pem`; a self-signed demo chain is made there if
+   * absent) asserting `org.genip.certificate` (chain id, contract, token id, content sha256 and CID),
+   * `org.genip.licence` (licence id, holder, terms hash, expiry; for a licence holder) and a `c2pa.opened` action
+   * with `digitalSourceType` trainedAlgorithmicMedia, the original kept as its `parentOf` ingredient. The
+   * manifest's hard binding covers the delivered bytes, so they no longer hash to the committed sha256
+   * (`X-Content-SHA256`, asserted inside); `X-Delivered-SHA256` is theirs, `X-Genip-Credentials` is `c2pa`, or
+   * `none` for other formats (delivered as they are).
    */
   get_original_works__asset_id__original_get: {
     parameters: {
+      query?: {
+        /** @description Embed a C2PA manifest asserting the certificate and the licence (JPEG, PNG, WebP). */
+        credentials?: boolean;
+      };
       header?: {
         /** @description The signing account. */
         "X-Genip-Account"?: string | null;
@@ -3921,6 +4834,18 @@ export interface operations {
    * @description Derive and store the watermarked preview of one example output; the example itself is not kept.
    */
   upload_example_uploads_examples_post: {
+    parameters: {
+      header?: {
+        /** @description The uploading wallet (without a platform key). */
+        "X-Genip-Account"?: string | null;
+        /** @description 32 random bytes, 0x-hex, used once. */
+        "X-Genip-Nonce"?: string | null;
+        /** @description Unix seconds (wall clock), at most 600 s ahead. */
+        "X-Genip-Expiry"?: string | null;
+        /** @description EIP-712 `Upload` signature (see POST /uploads). */
+        "X-Genip-Signature"?: string | null;
+      };
+    };
     requestBody: {
       content: {
         "multipart/form-data": components["schemas"]["Body_upload_example_uploads_examples_post"];
@@ -3935,6 +4860,12 @@ export interface operations {
       };
       /** @description An empty file. */
       400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description No platform API key and no wallet signature, or one that does not work (bad, expired, replayed, or over other bytes). */
+      401: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -3957,6 +4888,16 @@ export interface operations {
           "application/json": components["schemas"]["HTTPValidationError"];
         };
       };
+      /** @description The owner's daily upload quota is used up; `Retry-After` says when to try again. */
+      429: {
+        headers: {
+          /** @description Seconds to wait. */
+          "Retry-After"?: number;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
       /** @description The content store cannot take the preview. */
       503: {
         content: {
@@ -3967,9 +4908,30 @@ export interface operations {
   };
   /**
    * Store a work before registering it
-   * @description Canonicalise, hash, fingerprint and store one work (the bytes hashed are the bytes stored).
+   * @description Canonicalise, hash, fingerprint and store one work (the bytes hashed are the bytes stored); answers its
+   * sha256, CID, media type, perceptual hash, public face and near-duplicates.
+   *
+   * **Owner.** Send a platform API key (`Authorization: Bearer gip_…`) or sign with the uploading wallet:
+   * `X-Genip-Account`, `X-Genip-Nonce` (32 random bytes, 0x hex, used once), `X-Genip-Expiry` (unix seconds,
+   * at most 600 s ahead) and `X-Genip-Signature`: `eth_signTypedData_v4` in the domain
+   * `{name: "Gen-IP", version: "1", chainId}` (the served chain, `GET /config`) of primary type
+   * `Upload(string action, address account, bytes32 sha256, bytes32 nonce, uint256 expiry)` with `action` =
+   * `"upload work"` and `sha256` the SHA-256 of the file's bytes as sent. Daily quotas per wallet and per
+   * platform (429 with `Retry-After`). An upload no registered work commits to within a day is deleted.
    */
   upload_work_uploads_post: {
+    parameters: {
+      header?: {
+        /** @description The uploading wallet (without a platform key). */
+        "X-Genip-Account"?: string | null;
+        /** @description 32 random bytes, 0x-hex, used once. */
+        "X-Genip-Nonce"?: string | null;
+        /** @description Unix seconds (wall clock), at most 600 s ahead. */
+        "X-Genip-Expiry"?: string | null;
+        /** @description EIP-712 `Upload` signature (see POST /uploads). */
+        "X-Genip-Signature"?: string | null;
+      };
+    };
     requestBody: {
       content: {
         "multipart/form-data": components["schemas"]["Body_upload_work_uploads_post"];
@@ -3984,6 +4946,12 @@ export interface operations {
       };
       /** @description Unknown kind, an empty file, or a malformed creator. */
       400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description No platform API key and no wallet signature, or one that does not work (bad, expired, replayed, or over other bytes). */
+      401: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];
         };
@@ -4004,6 +4972,22 @@ export interface operations {
       422: {
         content: {
           "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description The owner's daily upload quota is used up; `Retry-After` says when to try again. */
+      429: {
+        headers: {
+          /** @description Seconds to wait. */
+          "Retry-After"?: number;
+        };
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The content store cannot take the file now. */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
         };
       };
     };
@@ -4208,6 +5192,670 @@ export interface operations {
       /** @description A field too long, empty, with control characters, or a URL that is not https. */
       422: {
         content: never;
+      };
+    };
+  };
+  /**
+   * The browser SDK: <genip-badge> and a licence-status helper (ES module)
+   * @description `<script type="module" src="/sdk/genip.js"></script>` then `<genip-badge asset="42" account="0x…" use="display"></genip-badge>`: the licence status from `GET /licenses/status` in plain words, coloured like the SVG badges, re-asked when an attribute changes; or `import { status } from "/sdk/genip.js"`. No dependencies, no build step.
+   */
+  genip_js_sdk_genip_js_get: {
+    responses: {
+      /** @description The module. */
+      200: {
+        content: {
+          "text/javascript": string;
+        };
+      };
+      /** @description Not modified since the ETag in If-None-Match. */
+      304: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Match up to 1 000 images by their PDQ (and pHash) hashes and judge each for an account
+   * @description Matches up to 1 000 images by their hashes, computed on the platform's side with Gen-IP's preparation (the
+   * SDK: decode, turn upright, flatten onto white, shrink to 1 024 px, then PDQ and, optionally, pHash-256), and
+   * judges each for an account, exactly as `POST /match` does for an uploaded file.
+   *
+   * **Per hash**: the candidates (registered images within `GENIP_MATCH_DISTANCE` PDQ bits, default 48, or
+   * within `GENIP_MATCH_PHASH_DISTANCE` pHash bits when `phash` is sent; once per asset, best first; the
+   * originals of matched possible copies), the verdict (`licensed`, `unlicensed`, `unregistered`, `disputed`),
+   * what it rests on, the `/licenses/status` answer and a note: the fields and rules of `/match`, item by item.
+   * Each item is judged for its own `account` (and `use`) if it names one, else for the request's.
+   *
+   * **Differences from `/match`**: a hash is the image as the platform hashed it; `/match` also tries the 7 other
+   * rotations/flips of an upload, the thumbnail stage (light or colour changed) and keypoints (crops), which
+   * need the pixels. Send the hash of a rotated or mirrored image as an item of its own to match it that way.
+   *
+   * **Refusals** (JSON `detail`, nothing matched): 422 more than 1 000 items, a hash that is not 64 hex digits
+   * (the location names the item: `["body", "items", 7, "pdq"]`) or an unknown `use`; 400 a malformed account
+   * address (the detail names the item, `items[7].account`), or a body nested too deep; 413 a body over the
+   * JSON size limit.
+   */
+  post_match_hashes_match_hashes_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["HashMatchRequest"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["HashMatchBatch"];
+        };
+      };
+      /** @description A malformed or wrongly checksummed account (the detail names the item), or a JSON body nested too deep. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The JSON body is larger than GENIP_API_MAX_JSON_BYTES. */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description More than 1 000 items, a hash that is not 64 hex digits (the location names the item), an unknown `use` or field. */
+      422: {
+        content: {
+          "application/json": components["schemas"]["UnprocessableBody"];
+        };
+      };
+    };
+  };
+  /**
+   * Registered image hashes as an HMA-compatible signal feed (adds and removals, paged)
+   * @description `GET /hashes?since=CURSOR&limit=N`: the registered images' hashes as a signal feed a platform can mirror
+   * to match locally (Meta's Hasher-Matcher-Actioner / ThreatExchange signal exchange).
+   *
+   * **Which HMA format.** The page is the JSON form of python-threatexchange's fetch delta, the interface every
+   * HMA (Open Media Match) exchange implements: `SignalExchangeAPI.fetch_iter(...)` yields deltas whose
+   * `updates` map a record key to its value, `None` meaning the record was removed, each with a checkpoint to
+   * resume from. Here each entry is one update, in order: `key` (the record key: chain, asset, signal type,
+   * value), `op` ("add": the value is `(signal_type, signal_value, metadata)`; "remove": `None`), and `next` is
+   * the checkpoint. A platform's exchange adapter applies `updates[key] = None if op == "remove" else entry`,
+   * then hands HMA `(signal_type, signal_value)` pairs, exactly like `naive_convert_to_signal_type`. Signal type
+   * names are HMA's (`threatexchange.signal_type`): `pdq` is `PdqSignal` (256-bit, 64 lowercase hex digits, as
+   * HMA stores it). `phash256` (the media's pHash-256, our second opinion) has no HMA type: HMA skips types it
+   * does not support, an SDK may use it.
+   *
+   * The feed is read from the `hash_signals` log (`api.queries.hashes`): cursors are stable while the indexer
+   * writes, and a reorg that removes a registration sends a "remove" for each of its hashes.
+   */
+  get_hashes_hashes_get: {
+    parameters: {
+      query?: {
+        /** @description The `next` of the previous page (none: from the start). */
+        since?: string | null;
+        /** @description Entries per page at most. */
+        limit?: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["HashSignalPage"];
+        };
+      };
+      /** @description A cursor this API did not issue, or a `limit` outside 1..10 000. */
+      422: {
+        content: {
+          "application/json": components["schemas"]["UnprocessableBody"];
+        };
+      };
+    };
+  };
+  /**
+   * Report a post: match its image (or hashes) and store the verdict for the work's owner
+   * @description A platform reports a post: its id on the platform (`post_id`), the uploaded image (`image`) or its PDQ
+   * hash (`pdq`, optionally `phash`, computed with Gen-IP's preparation as for `POST /match/hashes`), and the
+   * uploader's Gen-IP account (`account`, optional: without one nobody is assumed licensed). The upload is matched
+   * and judged exactly as `POST /match` (an image: its 8 rotations/flips, thumbnails and keypoints) or
+   * `POST /match/hashes` (hashes) do, for `use` `display`, and stored as a report with its verdict and candidates.
+   *
+   * * `verdict` `unregistered`: nothing registered matched. The report is stored (`state` `closed`): only the
+   *   platform sees it, nobody resolves it.
+   * * Otherwise the report is about the work the verdict rests on (`asset_id`): its owner sees it on the dashboard
+   *   (`GET /accounts/{address}/reports`, signed) and answers once with `keep`, `flag` or `take_down`
+   *   (`POST /reports/{id}/resolution`); the platform then receives the `report.resolved` webhook with the action.
+   * * `claim`: when the uploader's own registration was found as a possible copy of that work, the owner can bring
+   *   a claim in the dispute court against it (`claim.asset_id`, naming the reported work as theirs), with the
+   *   report's evidence hash (keccak256 of `claim.evidence`, canonical JSON). Without one the post is not a
+   *   registered work, and the owner's remedy is the takedown decision.
+   *
+   * The same post with the same upload reported again by the same platform answers 200 with the stored report
+   * (a retry creates nothing). Refusals: 401 no or a bad platform key; 400 a malformed account; 413 an image too
+   * large; 415 not an image; 422 neither or both of `image` and `pdq`, a bad hash, post id or use, or an image
+   * that cannot be matched (too flat, a decompression bomb).
+   */
+  post_report_reports_post: {
+    requestBody: {
+      content: {
+        "multipart/form-data": components["schemas"]["Body_post_report_reports_post"];
+      };
+    };
+    responses: {
+      /** @description This post and upload were reported before: that report. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ReportPublic"];
+        };
+      };
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ReportPublic"];
+        };
+      };
+      /** @description Malformed or wrongly checksummed account address. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description No platform API key (`Authorization: Bearer gip_…`), or one that does not work. */
+      401: {
+        content: never;
+      };
+      /** @description The image file is too large. */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not an image in a supported format, or corrupt. */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Neither or both of `image` and `pdq`, a bad hash, post id or use, or an image that cannot be matched. */
+      422: {
+        content: {
+          "application/json": components["schemas"]["UnprocessableBody"];
+        };
+      };
+    };
+  };
+  /**
+   * One report, for the platform that made it or the reported work's owner
+   * @description The platform's key, or the owner's `ReportsRead` signature in the `X-Genip-*` headers.
+   */
+  get_report_reports__report_id__get: {
+    parameters: {
+      header?: {
+        /** @description The signing owner. */
+        "X-Genip-Account"?: string | null;
+        /** @description 32 random bytes, 0x-hex. */
+        "X-Genip-Nonce"?: string | null;
+        /** @description Unix seconds, wall clock. */
+        "X-Genip-Expiry"?: string | null;
+        /** @description EIP-712 ReportsRead signature. */
+        "X-Genip-Signature"?: string | null;
+      };
+      path: {
+        /** @description The report's id. */
+        report_id: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ReportPublic"];
+        };
+      };
+      /** @description No valid platform key, nor a valid, fresh, unused signature. */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The signer does not own the reported work. */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description No such report (or not this platform's). */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Reports about the works an account owns (signed by that account)
+   * @description The owner's reports: every report resting on a work the address owns now, newest first.
+   */
+  get_account_reports_accounts__address__reports_get: {
+    parameters: {
+      query?: {
+        /** @description At most this many, newest first. */
+        limit?: number;
+        /** @description Only reports with a smaller id (the next page). */
+        before?: number | null;
+      };
+      header?: {
+        /** @description The signing owner. */
+        "X-Genip-Account"?: string | null;
+        /** @description 32 random bytes, 0x-hex. */
+        "X-Genip-Nonce"?: string | null;
+        /** @description Unix seconds, wall clock. */
+        "X-Genip-Expiry"?: string | null;
+        /** @description EIP-712 ReportsRead signature. */
+        "X-Genip-Signature"?: string | null;
+      };
+      path: {
+        /** @description 0x address: checksummed (EIP-55) or all lowercase; mixed case with a wrong checksum is a 400. */
+        address: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ReportPublic"][];
+        };
+      };
+      /** @description A malformed address. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description No valid, fresh, unused ReportsRead signature. */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Signed by another account than `address`. */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Resolve a report (the reported work's owner): keep, flag or take down
+   * @description Checks the owner's `ReportResolution` signature, records the action and queues `report.resolved`.
+   */
+  post_resolution_reports__report_id__resolution_post: {
+    parameters: {
+      path: {
+        /** @description The report's id. */
+        report_id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["Resolution"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ReportPublic"];
+        };
+      };
+      /** @description A malformed account or JSON body, or one nested too deep. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description No valid, fresh, unused ReportResolution signature. */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The signer does not own the reported work. */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description No such report. */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Resolved already, or unregistered (nothing to resolve). */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description The JSON body is larger than GENIP_API_MAX_JSON_BYTES. */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description A bad action, nonce, expiry or signature field. */
+      422: {
+        content: {
+          "application/json": components["schemas"]["UnprocessableBody"];
+        };
+      };
+    };
+  };
+  /**
+   * The platform's registrations, by last change
+   * @description The platform's registrations, oldest change first (poll with `since` = the last `next_since`).
+   */
+  list_registrations_platform_registrations_get: {
+    parameters: {
+      query?: {
+        /** @description Only registrations in this state. */
+        state?: ("accepted" | "committed" | "registered" | "indexed" | "failed") | null;
+        /** @description Only registrations changed at or after this moment (RFC 3339, with its zone). */
+        since?: string | null;
+        limit?: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RegistrationsPage"];
+        };
+      };
+      /** @description `since` is not a real moment. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description No platform API key (`Authorization: Bearer gip_…`), or one that does not work. */
+      401: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Certify up to 100 works for the platform's creators
+   * @description Accept each well-formed item for the relayer; answer every item with its index and status (a bad
+   * item does not block the others). Idempotent on `reference_id`.
+   */
+  post_registrations_platform_registrations_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["RegistrationsIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        content: {
+          "application/json": components["schemas"]["RegistrationsAccepted"];
+        };
+      };
+      /** @description A body that is not JSON, or nested too deep. */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description No platform API key (`Authorization: Bearer gip_…`), or one that does not work. */
+      401: {
+        content: never;
+      };
+      /** @description The JSON body is larger than GENIP_API_MAX_JSON_BYTES. */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * One of the platform's registrations
+   * @description Where one registration stands.
+   */
+  get_registration_platform_registrations__registration_id__get: {
+    parameters: {
+      path: {
+        registration_id: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RegistrationPublic"];
+        };
+      };
+      /** @description No platform API key (`Authorization: Bearer gip_…`), or one that does not work. */
+      401: {
+        content: never;
+      };
+      /** @description No such registration of yours. */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /** This platform's webhook subscriptions (without secrets) */
+  list__webhooks_get: {
+    parameters: {
+      query?: {
+        /** @description Include removed subscriptions. */
+        removed?: boolean;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SubscriptionList"];
+        };
+      };
+      /** @description No platform API key (`Authorization: Bearer gip_…`), or one that does not work. */
+      401: {
+        content: never;
+      };
+      /** @description A parameter is out of range. */
+      422: {
+        content: {
+          "application/json": components["schemas"]["UnprocessableBody"];
+        };
+      };
+    };
+  };
+  /**
+   * Subscribe a URL to events (returns its signing secret once)
+   * @description Subscribes `url` to `event_types` for the calling platform. The answer holds the subscription's
+   * `secret`, shown only this once. 422 for a URL that is not http(s), an unknown event type or a bad
+   * filter.
+   */
+  add_webhooks_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SubscriptionRequest"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["NewSubscription"];
+        };
+      };
+      /** @description The JSON body nests too deep (or the request is malformed). */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description No platform API key (`Authorization: Bearer gip_…`), or one that does not work. */
+      401: {
+        content: never;
+      };
+      /** @description The JSON body is larger than GENIP_API_MAX_JSON_BYTES. */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description A parameter is out of range. */
+      422: {
+        content: {
+          "application/json": components["schemas"]["UnprocessableBody"];
+        };
+      };
+    };
+  };
+  /** Remove a subscription (its queued deliveries are cancelled; the log is kept) */
+  remove_webhooks__subscription_id__delete: {
+    parameters: {
+      path: {
+        /** @description The subscription's id. */
+        subscription_id: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Removed"];
+        };
+      };
+      /** @description No platform API key (`Authorization: Bearer gip_…`), or one that does not work. */
+      401: {
+        content: never;
+      };
+      /** @description No such subscription of this platform. */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description A parameter is out of range. */
+      422: {
+        content: {
+          "application/json": components["schemas"]["UnprocessableBody"];
+        };
+      };
+    };
+  };
+  /** A subscription's delivery log, newest first */
+  deliveries_webhooks__subscription_id__deliveries_get: {
+    parameters: {
+      query?: {
+        /** @description Only these. */
+        state?: ("pending" | "delivered" | "failed" | "cancelled") | null;
+        limit?: number;
+      };
+      path: {
+        /** @description The subscription's id. */
+        subscription_id: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DeliveryList"];
+        };
+      };
+      /** @description No platform API key (`Authorization: Bearer gip_…`), or one that does not work. */
+      401: {
+        content: never;
+      };
+      /** @description No such subscription of this platform. */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description A parameter is out of range. */
+      422: {
+        content: {
+          "application/json": components["schemas"]["UnprocessableBody"];
+        };
+      };
+    };
+  };
+  /** Send a delivered or failed delivery again (same webhook-id) */
+  replay_webhooks_deliveries__delivery_id__replay_post: {
+    parameters: {
+      path: {
+        /** @description The delivery's id. */
+        delivery_id: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        content: {
+          "application/json": components["schemas"]["Replayed"];
+        };
+      };
+      /** @description No platform API key (`Authorization: Bearer gip_…`), or one that does not work. */
+      401: {
+        content: never;
+      };
+      /** @description No such delivery of this platform's subscriptions. */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description Not now: the delivery is still queued, its event was retracted by a reorg, or its subscription was removed. */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorBody"];
+        };
+      };
+      /** @description A parameter is out of range. */
+      422: {
+        content: {
+          "application/json": components["schemas"]["UnprocessableBody"];
+        };
       };
     };
   };

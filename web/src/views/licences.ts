@@ -16,6 +16,7 @@ import { h, statusLine } from "../dom";
 import { amount, currencyOf, date, price, tierName, units } from "../format";
 import type { components } from "../generated/api";
 import { explain, sleep } from "../wallet";
+import { reportsSection } from "./reports";
 
 type LicenseHeld = components["schemas"]["LicenseHeld"];
 export type RevenueSeries = components["schemas"]["RevenueSeries"];
@@ -108,13 +109,15 @@ function licenceCard(l: LicenseHeld, cfg: Config, rerender: () => void): HTMLEle
       status));
 }
 
-/** "My licences": every licence the account holds (the API's `licenses_held`, newest first). */
+/** "My licences": every licence the account holds (the API's `licenses_held`, newest first), followed by the
+ * owner's "Reports about your works" (./reports.ts). */
 export function myLicences(me: Account, cfg: Config, rerender: () => void): HTMLElement {
-  return h("section", { "aria-labelledby": "lic-h", "data-testid": "my-licences" },
+  const licences = h("section", { "aria-labelledby": "lic-h", "data-testid": "my-licences" },
     h("h2", { id: "lic-h" }, `My licences (${me.licenses_held_count})`),
     me.licenses_held.length
       ? h("ul", { class: "my-works" }, me.licenses_held.map((l) => licenceCard(l, cfg, rerender)))
       : h("p", { class: "muted" }, "No licences yet. ", h("a", { href: "#/" }, "Find a work to license"), "."));
+  return h("div", { style: "display:contents" }, licences, reportsSection(cfg));
 }
 
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, ...children: (Node | string)[]): SVGElementTagNameMap[K] {

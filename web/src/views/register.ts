@@ -13,7 +13,7 @@ import { config, get, mediaUrl, post, postForm, type Asset, type Config, type Ki
 import { commitPrompt, createOffer, existingCertificate, normalizePrompt, registerDerivative, registerWork, ZERO, type RegisterStage } from "../chain";
 import { clear, field, h, statusLine } from "../dom";
 import { capitalised, shortAddr, toUnits } from "../format";
-import { AlreadyRegisteredError, explain, RejectedError, sleep, wallet, WalletError } from "../wallet";
+import { AlreadyRegisteredError, explain, RejectedError, signUpload, sleep, wallet, WalletError } from "../wallet";
 import type { Address, Hex } from "viem";
 
 type StepState = "todo" | "active" | "done" | "failed";
@@ -236,7 +236,7 @@ export default async function register(root: HTMLElement): Promise<void> {
 
   const form = h("form", { class: "stack narrow" },
     h("h1", null, "Register a work"),
-    h("p", { class: "muted" }, "Your wallet signs twice: once to commit to the registration, then, a block later, to register it and receive the certificate (an ERC-721 token). The file and its description are stored by content address; the prompt stays in your browser."),
+    h("p", { class: "muted" }, "Your wallet first signs the upload (a message, no transaction), then twice on the chain: once to commit to the registration, then, a block later, to register it and receive the certificate (an ERC-721 token). The file and its description are stored by content address; the prompt stays in your browser."),
     field("Kind", kind),
     field("File", file, `Up to ${Math.round(cfg.max_upload_bytes / 1048576)} MiB.`),
     field("Title", title),
@@ -250,13 +250,14 @@ export default async function register(root: HTMLElement): Promise<void> {
     hashes, saltBox, warning, submit, steps.el, status, result);
 
   /** The CID of the watermarked preview the server makes of an example output (the example is not kept). */
-  async function examplePreview(example: File): Promise<string> {
+  async function examplePreview(account: Address, example: File): Promise<string> {
     const known = examplePreviews.get(example);
     if (known) return known;
     const data = new FormData();
     data.append("file", example);
     try {
-      const { preview_cid } = await postForm<{ preview_cid: string }>("/uploads/examples", data);
+      const signed = await signUpload(account, example, "upload example"); // the wallet owns the upload
+      const { preview_cid } = await postForm<{ preview_cid: string }>("/uploads/examples", data, signed);
       examplePreviews.set(example, preview_cid);
       return preview_cid;
     } catch (err) {
@@ -266,12 +267,14 @@ export default async function register(root: HTMLElement): Promise<void> {
 
   async function upload(account: Address, chosen: File): Promise<Upload> {
     if (uploaded && uploaded.file === chosen && uploaded.kind === kind.value) return uploaded.up;
+    status.set("Sign the upload in your wallet…", "pending");
+    const signed = await signUpload(account, chosen, "upload work"); // the wallet owns the upload (and its quota)
     status.set("Uploading and hashing…", "pending");
     const data = new FormData();
     data.append("file", chosen);
     data.append("kind", kind.value);
     data.append("creator", account);
-    const up = await postForm<Upload>("/uploads", data);
+    const up = await postForm<Upload>("/uploads", data, signed);
     uploaded = { file: chosen, kind: kind.value, up };
     clear(hashes, h("dl", { class: "facts" },
       h("dt", null, "sha256"), h("dd", null, h("code", { class: "hash" }, up.sha256)),
@@ -379,7 +382,7 @@ export default async function register(root: HTMLElement): Promise<void> {
       const exampleCids: string[] = [];
       for (const [i, example] of exampleFiles.entries()) {
         status.set(`Making a watermarked preview of example ${i + 1} of ${exampleFiles.length}…`, "pending");
-        exampleCids.push(await examplePreview(example));
+        exampleCids.push(await examplePreview(account, example));
       }
       status.set("Storing the description…", "pending");
       const meta = await post<MetadataStored>("/metadata", {
