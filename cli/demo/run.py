@@ -221,6 +221,8 @@ def _serve(
         "GENIP_CHECKER_PUBLIC_KEY": checker_key.public_key.hex,
         # demo mode's faucet (`POST /faucet`, `genip faucet`): a funded dev account's key, to the API alone
         "GENIP_FAUCET_KEY": dev_account(FAUCET).key.hex(),
+        # every platform in a demo runs on this host: let them subscribe local webhook receivers
+        "GENIP_API_WEBHOOK_PRIVATE_URLS": "true",
     }
     checker_env = {  # the checker's keys reach its process alone
         "GENIP_KEY_ENV": "GENIP_PRIVATE_KEY",
