@@ -18,6 +18,7 @@ from genip.errors import SigningKeyError
 
 if TYPE_CHECKING:  # the commands import web3, eth-account and pydantic when they run (`cli.main`)
     from eth_account.signers.local import LocalAccount
+    from sqlalchemy import Engine
 
     from genip.chain.client import GenIPClient
     from genip.keystore import Keystore, KeystoreEntry
@@ -27,8 +28,10 @@ __all__ = [
     "PASSWORD_ENV",
     "AccountOption",
     "JsonOption",
+    "deployed_chain_id",
     "keystore",
     "open_client",
+    "open_database",
     "password",
     "read_secret_line",
     "resolve_address",
@@ -62,6 +65,23 @@ def open_client(settings: "Settings") -> "GenIPClient":
     from genip.chain.deployment import read_deployment
 
     return GenIPClient.open(read_deployment(settings.deployment_path()), rpc_url=settings.rpc_url)
+
+
+def open_database(settings: "Settings") -> "Engine":
+    """The settings' database, refused (with `genip db upgrade` named) unless at this code's schema."""
+    from genip.db.engine import make_engine
+    from genip.db.migrate import require_current
+
+    engine = make_engine(settings.db_url)
+    require_current(engine)
+    return engine
+
+
+def deployed_chain_id(settings: "Settings") -> int:
+    """The chain of the current deployment (its file, without asking the chain)."""
+    from genip.chain.deployment import read_deployment
+
+    return read_deployment(settings.deployment_path()).chain_id
 
 
 def keystore(settings: "Settings") -> "Keystore":

@@ -12,35 +12,17 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
-from cli.context import JsonOption, settings_of
+from cli.context import JsonOption, deployed_chain_id, open_database, settings_of
 from cli.output import console, emit, table
 from genip.errors import ConfigError
 
 if TYPE_CHECKING:  # SQLAlchemy loads when a command runs
-    from sqlalchemy import Engine
-
     from genip.platforms import IssuedKey
-    from genip.settings import Settings
 
 __all__ = ["add_account_commands"]
 
 NameArgument = Annotated[str, typer.Argument(help="The platform's name (`genip platform list`).")]
 SHOWN_ONCE: Final = "keep this key: only its digest is stored, it will not be shown again"
-
-
-def _engine(settings: "Settings") -> "Engine":
-    from genip.db.engine import make_engine
-    from genip.db.migrate import require_current
-
-    engine = make_engine(settings.db_url)
-    require_current(engine)
-    return engine
-
-
-def _chain_id(settings: "Settings") -> int:
-    from genip.chain.deployment import read_deployment
-
-    return read_deployment(settings.deployment_path()).chain_id
 
 
 def _when(value: datetime | None) -> str | None:
@@ -81,7 +63,7 @@ def add(
     from genip.platforms import add_platform
 
     settings = settings_of(ctx)
-    issued = add_platform(_engine(settings), _chain_id(settings), name, wallet)
+    issued = add_platform(open_database(settings), deployed_chain_id(settings), name, wallet)
     _issued(issued, as_json, f"platform {issued.platform.name} added")
 
 
@@ -102,7 +84,7 @@ def list_(
             "created_at": _when(p.created_at),
             "removed_at": _when(p.removed_at),
         }
-        for p in list_platforms(_engine(settings), _chain_id(settings), removed=removed)
+        for p in list_platforms(open_database(settings), deployed_chain_id(settings), removed=removed)
     ]
     if as_json:
         emit({"platforms": rows}, as_json=True, title="platforms")
@@ -118,8 +100,8 @@ def keys(ctx: typer.Context, name: NameArgument, as_json: JsonOption = False) ->
     from genip.platforms import find_platform, list_keys
 
     settings = settings_of(ctx)
-    engine = _engine(settings)
-    platform = find_platform(engine, _chain_id(settings), name)
+    engine = open_database(settings)
+    platform = find_platform(engine, deployed_chain_id(settings), name)
     now = datetime.now(UTC)
     rows = []
     for k in list_keys(engine, platform.id):
@@ -161,7 +143,7 @@ def rotate_key(
 
     settings = settings_of(ctx)
     period = _grace(grace)
-    issued = rotate(_engine(settings), _chain_id(settings), name, grace=period)
+    issued = rotate(open_database(settings), deployed_chain_id(settings), name, grace=period)
     _issued(
         issued,
         as_json,
@@ -185,7 +167,7 @@ def revoke_key(
     if (key_id is None) == (not all_):
         raise ConfigError("name one KEY_ID or give --all")
     settings = settings_of(ctx)
-    n = revoke_keys(_engine(settings), _chain_id(settings), name, key_id)
+    n = revoke_keys(open_database(settings), deployed_chain_id(settings), name, key_id)
     emit({"platform": name, "revoked_keys": n}, as_json=as_json, title="API keys revoked")
 
 
@@ -194,7 +176,7 @@ def remove(ctx: typer.Context, name: NameArgument, as_json: JsonOption = False) 
     from genip.platforms import remove_platform
 
     settings = settings_of(ctx)
-    remove_platform(_engine(settings), _chain_id(settings), name)
+    remove_platform(open_database(settings), deployed_chain_id(settings), name)
     emit({"removed": name}, as_json=as_json, title="platform removed")
 
 

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from cli.context import AccountOption, JsonOption, open_client, settings_of, signer
+from cli.context import AccountOption, JsonOption, open_client, open_database, settings_of, signer
 from cli.output import emit
 
 __all__ = ["relay"]
@@ -35,15 +35,12 @@ def relay(
 
     A round that fails (the chain or the database away) is reported in one line and retried after
     `--interval`; a key that is not the platform's wallet stops the command at start."""
-    from genip.db.engine import make_engine
-    from genip.db.migrate import require_current
     from genip.errors import GenIPError
     from genip.platforms import find_platform
     from genip.relay import Relayer
 
     settings = settings_of(ctx)
-    engine = make_engine(settings.db_url)
-    require_current(engine)
+    engine = open_database(settings)
     client = open_client(settings)
     found = find_platform(engine, client.deployment.chain_id, platform)
     worker = Relayer(engine, client, signer(settings, account), found, batch_size=batch)

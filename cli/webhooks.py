@@ -14,33 +14,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.context import JsonOption, settings_of
+from cli.context import JsonOption, deployed_chain_id, open_database, settings_of
 from cli.output import console, emit, table
 from genip.errors import ConfigError
 
 if TYPE_CHECKING:  # SQLAlchemy and httpx load when a command runs
-    from sqlalchemy import Engine
-
-    from genip.settings import Settings
+    pass
 
 __all__ = ["webhooks_app"]
 
 webhooks_app = typer.Typer(no_args_is_help=True, help="Webhook subscriptions and the delivery worker.")
-
-
-def _engine(settings: "Settings") -> "Engine":
-    from genip.db.engine import make_engine
-    from genip.db.migrate import require_current
-
-    engine = make_engine(settings.db_url)
-    require_current(engine)
-    return engine
-
-
-def _chain_id(settings: "Settings") -> int:
-    from genip.chain.deployment import read_deployment
-
-    return read_deployment(settings.deployment_path()).chain_id
 
 
 def _when(value: datetime | None) -> str | None:
@@ -74,8 +57,8 @@ def add(
 
     settings = settings_of(ctx)
     new_id, secret = add_subscription(
-        _engine(settings),
-        chain_id=_chain_id(settings),
+        open_database(settings),
+        chain_id=deployed_chain_id(settings),
         url=url,
         events=_split(events),
         assets=asset or None,
@@ -100,7 +83,7 @@ def list_(
     from genip.webhooks.subscriptions import list_subscriptions
 
     settings = settings_of(ctx)
-    subs = list_subscriptions(_engine(settings), _chain_id(settings), removed=removed)
+    subs = list_subscriptions(open_database(settings), deployed_chain_id(settings), removed=removed)
     rows: list[dict[str, Any]] = [
         {
             "id": s.id,
@@ -136,7 +119,7 @@ def remove(
     from genip.webhooks.subscriptions import remove_subscription
 
     settings = settings_of(ctx)
-    cancelled = remove_subscription(_engine(settings), _chain_id(settings), subscription_id)
+    cancelled = remove_subscription(open_database(settings), deployed_chain_id(settings), subscription_id)
     emit(
         {"removed": subscription_id, "cancelled_deliveries": cancelled},
         as_json=as_json,
@@ -164,7 +147,7 @@ def deliveries(
     from genip.webhooks.subscriptions import attempts_of, list_deliveries
 
     settings = settings_of(ctx)
-    engine = _engine(settings)
+    engine = open_database(settings)
     if attempts is not None:
         log = [
             {
@@ -192,7 +175,7 @@ def deliveries(
     if state is not None and state not in states:
         raise ConfigError(f"--state {state[:20]!r}: one of {', '.join(states)}")
     found = list_deliveries(
-        engine, _chain_id(settings), subscription_id=subscription, state=state, limit=limit
+        engine, deployed_chain_id(settings), subscription_id=subscription, state=state, limit=limit
     )
     rows = [
         {
@@ -227,7 +210,7 @@ def replay(
     from genip.webhooks.subscriptions import replay_delivery
 
     settings = settings_of(ctx)
-    replay_delivery(_engine(settings), _chain_id(settings), delivery_id)
+    replay_delivery(open_database(settings), deployed_chain_id(settings), delivery_id)
     emit({"replayed": delivery_id}, as_json=as_json, title="webhook delivery queued again")
 
 
@@ -273,4 +256,4 @@ def run(
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    Worker(_engine(settings), config, log=log).run(stop, until_idle=until_idle)
+    Worker(open_database(settings), config, log=log).run(stop, until_idle=until_idle)

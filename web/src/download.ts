@@ -3,10 +3,7 @@
 // the page fetches GET /works/{id}/original with the signature in headers, checks the bytes against the
 // committed sha256 the API names, and saves them as a file. Refusals become plain sentences.
 import { toHex, type Hex } from "viem";
-import { explain, wallet, WalletError } from "./wallet";
-
-/** Seconds the download signature stays valid (the API accepts at most ten minutes). */
-const VALIDITY = 300;
+import { signRequest } from "./wallet";
 
 /** Sentences for the API's 403 reasons (`DownloadRefused.reason`). */
 const REFUSALS: Record<string, string> = {
@@ -52,44 +49,12 @@ function suggestedName(response: Response, assetId: number): string {
  * committed sha256 and saves it (as `filename`, else the name the API suggests). Throws an Error whose message is
  * a plain sentence when the wallet or the API refuses. */
 export async function downloadOriginal(assetId: number, filename?: string): Promise<void> {
-  const { account, cfg } = await wallet.ready();
-  const nonce = toHex(crypto.getRandomValues(new Uint8Array(32)));
-  const expiry = Math.floor(Date.now() / 1000) + VALIDITY;
-  const typed = {
-    types: {
-      EIP712Domain: [
-        { name: "name", type: "string" },
-        { name: "version", type: "string" },
-        { name: "chainId", type: "uint256" },
-      ],
-      OriginalDownload: [
-        { name: "action", type: "string" },
-        { name: "account", type: "address" },
-        { name: "assetId", type: "uint256" },
-        { name: "nonce", type: "bytes32" },
-        { name: "expiry", type: "uint256" },
-      ],
-    },
-    primaryType: "OriginalDownload",
-    domain: { name: "Gen-IP", version: "1", chainId: cfg.chain_id },
-    message: { action: "download original", account, assetId, nonce, expiry },
-  };
-  let signature: Hex;
-  try {
-    signature = (await wallet.required.request({ method: "eth_signTypedData_v4", params: [account, JSON.stringify(typed)] })) as Hex;
-  } catch (err) {
-    throw new WalletError(explain(err));
-  }
+  const signed = await signRequest("OriginalDownload", [{ name: "assetId", type: "uint256" }], { action: "download original", assetId });
   let response: Response;
   try {
     response = await fetch(`/works/${assetId}/original`, {
       cache: "no-store",
-      headers: {
-        "X-Genip-Account": account,
-        "X-Genip-Nonce": nonce,
-        "X-Genip-Expiry": String(expiry),
-        "X-Genip-Signature": signature,
-      },
+      headers: signed.headers,
     });
   } catch {
     throw new Error("The marketplace cannot be reached. Check your connection and try again.");

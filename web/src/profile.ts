@@ -3,12 +3,12 @@
 // the same tick go out as one `GET /profiles?address=…` request; answers are cached per page load. The dashboard's
 // "Your profile" form signs a `ProfileUpdate` (EIP-712, `api/routes/profiles.py`) and `PUT`s it.
 
-import type { Address, Hex } from "viem";
-import { ApiError, config } from "./api";
+import type { Address } from "viem";
+import { ApiError } from "./api";
 import { clear, field, h, statusLine } from "./dom";
 import type { components } from "./generated/api";
 import { shortAddr } from "./format";
-import { explain, wallet, WalletError } from "./wallet";
+import { explain, signRequest } from "./wallet";
 import { apiSentence } from "./errors";
 
 export type Profile = components["schemas"]["ProfilePublic"];
@@ -64,50 +64,20 @@ export function creatorLink(address: string): HTMLElement {
   return h("a", { href: `#/?q=&creator=${address}` }, creatorName(address));
 }
 
-function randomNonce(): Hex {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return `0x${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}` as Hex;
-}
-
 /** Signs `fields` as `account`'s profile in the wallet and stores it; the saved profile. */
 export async function saveProfile(
   account: Address,
   fields: { name: string; bio: string; avatar_url: string; links: string[] },
 ): Promise<Profile> {
-  const cfg = await config();
-  const nonce = randomNonce();
-  const expiry = Math.floor(Date.now() / 1000) + 300;
-  const typed = {
-    types: {
-      EIP712Domain: [
-        { name: "name", type: "string" },
-        { name: "version", type: "string" },
-        { name: "chainId", type: "uint256" },
-      ],
-      ProfileUpdate: [
-        { name: "action", type: "string" },
-        { name: "account", type: "address" },
-        { name: "name", type: "string" },
-        { name: "bio", type: "string" },
-        { name: "avatarUrl", type: "string" },
-        { name: "links", type: "string" },
-        { name: "nonce", type: "bytes32" },
-        { name: "expiry", type: "uint256" },
-      ],
-    },
-    primaryType: "ProfileUpdate",
-    domain: { name: "Gen-IP", version: "1", chainId: cfg.chain_id },
-    message: {
-      action: "update profile", account, name: fields.name, bio: fields.bio, avatarUrl: fields.avatar_url,
-      links: fields.links.join("\n"), nonce, expiry,
-    },
-  };
-  let signature: Hex;
-  try {
-    signature = (await wallet.required.request({ method: "eth_signTypedData_v4", params: [account, JSON.stringify(typed)] })) as Hex;
-  } catch (err) {
-    throw new WalletError(explain(err));
-  }
+  const own = [
+    { name: "name", type: "string" },
+    { name: "bio", type: "string" },
+    { name: "avatarUrl", type: "string" },
+    { name: "links", type: "string" },
+  ];
+  const { nonce, expiry, signature } = await signRequest("ProfileUpdate", own, {
+    action: "update profile", name: fields.name, bio: fields.bio, avatarUrl: fields.avatar_url, links: fields.links.join("\n"),
+  }, account);
   const response = await fetch(`/profiles/${account}`, {
     method: "PUT",
     headers: { "Content-Type": "application/json", Accept: "application/json" },

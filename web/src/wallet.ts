@@ -288,14 +288,27 @@ export function explain(err: unknown): string {
   return message.length > 240 ? `${message.slice(0, 240)}…` : message;
 }
 
-/** Headers that sign `account`'s upload of `file` (`POST /uploads` with `action` "upload work", `POST
- * /uploads/examples` with "upload example"): an EIP-712 `Upload` over the file's sha256, a fresh nonce and a
- * 5-minute expiry, as api/routes/uploads.py defines it. The wallet is asked once per file. */
-export async function signUpload(account: Address, file: Blob, action: "upload work" | "upload example"): Promise<Record<string, string>> {
+/** A request signed by a wallet, as api/wallet_auth.py checks it: the signer, its single-use nonce, the expiry and
+ * the signature, and the `X-Genip-*` headers that carry them. */
+export type SignedRequest = { account: Address; nonce: Hex; expiry: number; signature: Hex; headers: Record<string, string> };
+
+/** Seconds a signed request stays valid (the API accepts at most ten minutes). */
+const SIGNED_VALIDITY = 300;
+
+/** Signs `values` as `account`'s EIP-712 `primaryType` in the Gen-IP domain, the one shape every signed API
+ * request has (api/wallet_auth.py `COMMON_FIELDS`): `action`, `account`, the type's own `fields` in the order the
+ * route defines them, then a fresh `nonce` and an `expiry` five minutes ahead. `account` defaults to the connected
+ * one. The wallet is asked once; its refusal becomes a WalletError with a plain sentence. */
+export async function signRequest(
+  primaryType: string,
+  fields: { name: string; type: string }[],
+  values: { action: string } & Record<string, unknown>,
+  account?: Address,
+): Promise<SignedRequest> {
   const cfg = await config();
-  const sha256 = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", await file.arrayBuffer())));
+  const signer = account ?? (await wallet.ready()).account;
   const nonce = toHex(crypto.getRandomValues(new Uint8Array(32)));
-  const expiry = Math.floor(Date.now() / 1000) + 300;
+  const expiry = Math.floor(Date.now() / 1000) + SIGNED_VALIDITY;
   const typed = {
     types: {
       EIP712Domain: [
@@ -303,23 +316,33 @@ export async function signUpload(account: Address, file: Blob, action: "upload w
         { name: "version", type: "string" },
         { name: "chainId", type: "uint256" },
       ],
-      Upload: [
+      [primaryType]: [
         { name: "action", type: "string" },
         { name: "account", type: "address" },
-        { name: "sha256", type: "bytes32" },
+        ...fields,
         { name: "nonce", type: "bytes32" },
         { name: "expiry", type: "uint256" },
       ],
     },
-    primaryType: "Upload",
+    primaryType,
     domain: { name: "Gen-IP", version: "1", chainId: cfg.chain_id },
-    message: { action, account, sha256, nonce, expiry },
+    message: { ...values, account: signer, nonce, expiry },
   };
   let signature: Hex;
   try {
-    signature = (await wallet.required.request({ method: "eth_signTypedData_v4", params: [account, JSON.stringify(typed)] })) as Hex;
+    signature = (await wallet.required.request({ method: "eth_signTypedData_v4", params: [signer, JSON.stringify(typed)] })) as Hex;
   } catch (err) {
     throw new WalletError(explain(err));
   }
-  return { "X-Genip-Account": account, "X-Genip-Nonce": nonce, "X-Genip-Expiry": String(expiry), "X-Genip-Signature": signature };
+  const headers = { "X-Genip-Account": signer, "X-Genip-Nonce": nonce, "X-Genip-Expiry": String(expiry), "X-Genip-Signature": signature };
+  return { account: signer, nonce, expiry, signature, headers };
+}
+
+/** Headers that sign `account`'s upload of `file` (`POST /uploads` with `action` "upload work", `POST
+ * /uploads/examples` with "upload example"): an EIP-712 `Upload` over the file's sha256, as api/routes/uploads.py
+ * defines it. The wallet is asked once per file. */
+export async function signUpload(account: Address, file: Blob, action: "upload work" | "upload example"): Promise<Record<string, string>> {
+  const sha256 = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", await file.arrayBuffer())));
+  const signed = await signRequest("Upload", [{ name: "sha256", type: "bytes32" }], { action, sha256 }, account);
+  return signed.headers;
 }

@@ -6,28 +6,17 @@
 // `report.resolved` webhook. When the uploader's own registration was found as a possible copy of the work,
 // "Bring a claim" raises the dispute court's claim against that registration with the report's evidence hash.
 
-import { toHex, type Hex } from "viem";
+import { type Hex } from "viem";
 import { type Config } from "../api";
 import { courtTerms, raiseClaim, windowWords } from "../court";
 import { clear, h, statusLine } from "../dom";
 import { amount, date } from "../format";
 import type { components } from "../generated/api";
-import { explain, wallet, WalletError } from "../wallet";
+import { explain, signRequest } from "../wallet";
 
 type Report = components["schemas"]["ReportPublic"];
-type Field = { name: string; type: string };
 
-/** Seconds a signature stays valid (the API accepts at most ten minutes). */
-const VALIDITY = 300;
 const ZERO = "0x0000000000000000000000000000000000000000";
-const COMMON: Field[] = [
-  { name: "action", type: "string" },
-  { name: "account", type: "address" },
-];
-const TAIL: Field[] = [
-  { name: "nonce", type: "bytes32" },
-  { name: "expiry", type: "uint256" },
-];
 
 const VERDICTS: Record<Report["verdict"], string> = {
   licensed: "the uploader holds a licence",
@@ -36,32 +25,6 @@ const VERDICTS: Record<Report["verdict"], string> = {
   unregistered: "no registered work",
 };
 const RESOLVED: Record<string, string> = { keep: "Kept", flag: "Flagged", take_down: "Taken down" };
-
-/** Signs `message` as `primaryType` in the Gen-IP domain with the connected wallet; returns the signed parts. */
-async function sign(primaryType: string, fields: Field[], extra: Record<string, unknown>): Promise<{ account: string; nonce: Hex; expiry: number; signature: Hex }> {
-  const { account, cfg } = await wallet.ready();
-  const nonce = toHex(crypto.getRandomValues(new Uint8Array(32)));
-  const expiry = Math.floor(Date.now() / 1000) + VALIDITY;
-  const typed = {
-    types: {
-      EIP712Domain: [
-        { name: "name", type: "string" },
-        { name: "version", type: "string" },
-        { name: "chainId", type: "uint256" },
-      ],
-      [primaryType]: fields,
-    },
-    primaryType,
-    domain: { name: "Gen-IP", version: "1", chainId: cfg.chain_id },
-    message: { account, nonce, expiry, ...extra },
-  };
-  try {
-    const signature = (await wallet.required.request({ method: "eth_signTypedData_v4", params: [account, JSON.stringify(typed)] })) as Hex;
-    return { account, nonce, expiry, signature };
-  } catch (err) {
-    throw new WalletError(explain(err));
-  }
-}
 
 async function refused(response: Response): Promise<Error> {
   let detail = "";
@@ -76,18 +39,18 @@ async function refused(response: Response): Promise<Error> {
 }
 
 async function fetchReports(): Promise<Report[]> {
-  const s = await sign("ReportsRead", [...COMMON, ...TAIL], { action: "read reports" });
+  const s = await signRequest("ReportsRead", [], { action: "read reports" });
   const response = await fetch(`/accounts/${s.account}/reports`, {
     cache: "no-store",
-    headers: { "X-Genip-Account": s.account, "X-Genip-Nonce": s.nonce, "X-Genip-Expiry": String(s.expiry), "X-Genip-Signature": s.signature },
+    headers: s.headers,
   });
   if (!response.ok) throw await refused(response);
   return (await response.json()) as Report[];
 }
 
 async function resolve(report: Report, action: string): Promise<Report> {
-  const fields = [...COMMON, { name: "reportId", type: "uint256" }, { name: "resolution", type: "string" }, ...TAIL];
-  const s = await sign("ReportResolution", fields, { action: "resolve report", reportId: report.id, resolution: action });
+  const fields = [{ name: "reportId", type: "uint256" }, { name: "resolution", type: "string" }];
+  const s = await signRequest("ReportResolution", fields, { action: "resolve report", reportId: report.id, resolution: action });
   const response = await fetch(`/reports/${report.id}/resolution`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
