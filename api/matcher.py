@@ -26,6 +26,7 @@ original's row; the API never computes it (every process and page agrees with th
 """
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -43,9 +44,12 @@ from genip.rules import Standing
 from genip.settings import Settings
 
 __all__ = [
+    "AssetRow",
     "DescribedCandidate",
     "FoundOriginal",
+    "asset_rows",
     "describe",
+    "described",
     "lookup",
     "lookup_many",
     "lookup_radius",
@@ -135,22 +139,37 @@ def lookup_radius(app: FastAPI, query: QueryHash, *, distance: int, limit: int) 
         return engine.match_hash(query, limit=limit, distance=distance)
 
 
-def describe(engine: Engine, candidates: list[Candidate]) -> list[DescribedCandidate]:
-    """`candidates` with their rows' title, media CID and current standing; vanished rows dropped."""
-    if not candidates:
-        return []
-    keys = {(c.chain_id, c.asset_id) for c in candidates}
+#: An asset row as `describe` reads it: (title, media CID, standing, preview CID).
+AssetRow = tuple[str | None, str | None, str, str | None]
+
+
+def asset_rows(engine: Engine, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], AssetRow]:
+    """The rows of the (chain id, asset id) `keys` that are still registered, in one statement."""
+    keys = set(keys)
+    if not keys:
+        return {}
     chains = {chain for chain, _ in keys}
     query = select(
         Asset.chain_id, Asset.asset_id, Asset.title, Asset.media_cid, Asset.standing, Asset.preview_cid
-    ).where(Asset.chain_id.in_(chains), Asset.asset_id.in_([asset for _, asset in keys]))
+    ).where(Asset.chain_id.in_(chains), Asset.asset_id.in_({asset for _, asset in keys}))
     with engine.connect() as connection:
-        rows = {(r[0], r[1]): r for r in connection.execute(query)}
+        return {(r[0], r[1]): (r[2], r[3], str(r[4]), r[5]) for r in connection.execute(query)}
+
+
+def described(
+    candidates: Iterable[Candidate], rows: dict[tuple[int, int], AssetRow]
+) -> list[DescribedCandidate]:
+    """`candidates` with their `rows` (see `asset_rows`); vanished rows dropped."""
     return [
-        DescribedCandidate(c, row[2], row[3], str(row[4]), row[5])
+        DescribedCandidate(c, *row)
         for c in candidates
         if (row := rows.get((c.chain_id, c.asset_id))) is not None
     ]
+
+
+def describe(engine: Engine, candidates: list[Candidate]) -> list[DescribedCandidate]:
+    """`candidates` with their rows' title, media CID and current standing; vanished rows dropped."""
+    return described(candidates, asset_rows(engine, ((c.chain_id, c.asset_id) for c in candidates)))
 
 
 def possible_original_of(app: FastAPI, asset: Asset) -> FoundOriginal | None:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 __all__ = ["ANY_CHAIN_SQL", "ONE_CHAIN_SQL", "ChainState", "chain_state", "state_from_row"]
@@ -49,7 +49,7 @@ def state_from_row(row: Any, chain_id: int | None) -> ChainState:
     return ChainState(int(row[0]), int(row[1]), str(row[2]), int(row[3] or 0))
 
 
-def chain_state(session: Session, chain_id: int | None) -> ChainState:
+def chain_state(session: Session | Connection, chain_id: int | None) -> ChainState:
     """The cursor of `chain_id` (default: the lowest indexed chain id); zeros when nothing is indexed."""
     if chain_id is None:
         row = session.execute(_ANY_CHAIN).first()

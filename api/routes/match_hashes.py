@@ -4,10 +4,10 @@ A platform that hashes its posts' images on its own side (the SDK, with our prep
 normalize.load_image`, then PDQ from `genip.content.fingerprint` and pHash-256 from `genip.matching.
 perceptual`) sends the hashes instead of the files. Every hash is matched against the registry in one scan
 for the whole batch (`api.matcher.lookup_many`, `genip.matching.batch`: the figures and the choice of index
-are in its docstring), and each hash's candidates go through THE verdict path of `/match`
-(`api.routes.match.judge`: `genip.matching.verdict.weigh` over the indexer's provenance, with the
-`/licenses/status` query as the lookup), so a hash-only answer equals `/match`'s for an upright image whose
-candidates both hashes find.
+are in its docstring), and the batch's candidates go through THE verdict path of `/match`
+(`api.routes.match.judge_many`: `genip.matching.verdict.weigh` over the indexer's provenance, with the
+`/licenses/status` rules as the lookup, the database read once for the whole batch), so a hash-only answer
+equals `/match`'s for an upright image whose candidates both hashes find.
 """
 
 from typing import Any, Final
@@ -20,7 +20,7 @@ from api.body_limits import BODY_ERRORS
 from api.cpu import run_cpu
 from api.matcher import lookup_many
 from api.params import ADDRESS_DESCRIPTION, ADDRESS_FORMAT, ADDRESS_PATTERN
-from api.routes.match import MatchResult, judge
+from api.routes.match import MatchResult, judge_many
 from api.schemas import MAX_BATCH, ErrorBody, UnprocessableBody, Use
 from genip.matching.perceptual import QueryHash
 
@@ -151,13 +151,17 @@ async def post_match_hashes(request: Request, body: HashMatchRequest) -> Any:
 
     def answer() -> HashMatchBatch:
         found = lookup_many(request.app, queries)
-        data: list[HashMatch] = []
+        asked = [
+            (candidates, accounts[i], item.use or body.use)
+            for i, (item, candidates) in enumerate(zip(body.items, found, strict=True))
+        ]
         with request.app.state.autocommit_engine.connect() as connection:
-            for i, (item, candidates) in enumerate(zip(body.items, found, strict=True)):
-                result = judge(
-                    request.app, connection, candidates, account=accounts[i], use=item.use or body.use
-                )
-                data.append(HashMatch(**result.model_dump(), index=i, id=item.id))
-        return HashMatchBatch(data=data)
+            results = judge_many(request.app, connection, asked)
+        return HashMatchBatch(
+            data=[
+                HashMatch(**result.model_dump(), index=i, id=item.id)
+                for i, (item, result) in enumerate(zip(body.items, results, strict=True))
+            ]
+        )
 
     return await run_cpu(answer)

@@ -29,10 +29,13 @@ from genip.matching.originals import Measure, Registration, StoredHashes, possib
 from genip.matching.perceptual import QueryHash
 
 __all__ = [
+    "ClusterFacts",
     "FoundOriginal",
     "Lineage",
     "ancestors_of",
+    "assemble_cluster",
     "cluster",
+    "cluster_facts",
     "find_original",
     "matching_works",
     "read_provenance",
@@ -227,44 +230,83 @@ def read_provenance(connection: Connection, chain_id: int, asset_ids: Iterable[i
 _CLUSTER_DEPTH: Final = 4
 
 
-def cluster(
-    connection: Connection, candidates: Sequence[Candidate]
-) -> tuple[dict[tuple[int, int], Lineage], dict[tuple[int, int], Candidate]]:
-    """What the verdict (`genip.matching.verdict.weigh`) needs beyond the candidates: the `Lineage` of each
-    candidate and of each original it brings in, and those originals as candidates (they may not match the
-    upload themselves: `distance` None, the copy's method and confidence, the row's creator and current
-    standing), following copies of copies up to `_CLUSTER_DEPTH` steps. Keys: (chain id, asset id)."""
-    lineage: dict[tuple[int, int], Lineage] = {}
-    originals: dict[tuple[int, int], Candidate] = {}
-    known = {(c.chain_id, c.asset_id): c for c in candidates}
+Key = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterFacts:
+    """What the database says about a set of candidates' clusters (`cluster_facts`): the `Lineage` of each
+    candidate and of each original reached through copies, and each such original's (creator, standing)."""
+
+    lineage: dict[Key, Lineage]
+    rows: dict[Key, tuple[str, str]]
+
+
+def cluster_facts(connection: Connection, candidates: Sequence[Candidate]) -> ClusterFacts:
+    """The reads `cluster` needs, for any number of candidates at once (one statement per chain and step
+    of copies of copies, whatever the count): a batch of matches (`/match/hashes`) reads them once and
+    `assemble_cluster`s each item from them."""
+    lineage: dict[Key, Lineage] = {}
+    rows: dict[Key, tuple[str, str]] = {}
     wanted: dict[int, set[int]] = {}
     for c in candidates:
         wanted.setdefault(c.chain_id, set()).add(c.asset_id)
     for _ in range(_CLUSTER_DEPTH):
-        missing: dict[int, dict[int, Candidate]] = {}
+        targets: dict[int, set[int]] = {}
         for chain_id, ids in wanted.items():
             for asset_id, found in read_provenance(connection, chain_id, ids).items():
                 lineage[(chain_id, asset_id)] = found
-                if found.copy_of is not None and (chain_id, found.copy_of) not in known:
-                    missing.setdefault(chain_id, {})[found.copy_of] = known[(chain_id, asset_id)]
-        if not missing:
+                if found.copy_of is not None and (chain_id, found.copy_of) not in rows:
+                    targets.setdefault(chain_id, set()).add(found.copy_of)
+        if not targets:
             break
         wanted = {}
-        for chain_id, copies in missing.items():
-            rows = connection.execute(
-                select(Asset.asset_id, Asset.creator, Asset.standing).where(
-                    Asset.chain_id == chain_id, Asset.asset_id.in_(sorted(copies))
-                )
-            ).all()
-            for asset_id, creator, standing in rows:
-                copy = copies[int(asset_id)]
-                original = replace(
-                    copy,
-                    asset_id=int(asset_id),
-                    distance=None,
-                    creator=str(creator),
-                    standing=str(standing),
-                )
-                known[(chain_id, int(asset_id))] = originals[(chain_id, int(asset_id))] = original
-                wanted.setdefault(chain_id, set()).add(int(asset_id))
+        for chain_id, ids in targets.items():
+            query = select(Asset.asset_id, Asset.creator, Asset.standing).where(
+                Asset.chain_id == chain_id, Asset.asset_id.in_(sorted(ids))
+            )
+            for asset_id, creator, standing in connection.execute(query):
+                rows[(chain_id, int(asset_id))] = (str(creator), str(standing))
+                if (chain_id, int(asset_id)) not in lineage:
+                    wanted.setdefault(chain_id, set()).add(int(asset_id))
+    return ClusterFacts(lineage, rows)
+
+
+def assemble_cluster(
+    candidates: Sequence[Candidate], facts: ClusterFacts
+) -> tuple[dict[Key, Lineage], dict[Key, Candidate]]:
+    """`cluster`'s answer for `candidates` from `facts` read for them (or for a superset): no database."""
+    lineage: dict[Key, Lineage] = {}
+    originals: dict[Key, Candidate] = {}
+    known = {(c.chain_id, c.asset_id): c for c in candidates}
+    wanted = list(known)
+    for _ in range(_CLUSTER_DEPTH):
+        missing: dict[Key, Candidate] = {}
+        for key in wanted:
+            found = facts.lineage.get(key)
+            if found is None:
+                continue
+            lineage[key] = found
+            if found.copy_of is not None and (key[0], found.copy_of) not in known:
+                missing.setdefault((key[0], found.copy_of), known[key])  # the best copy brings it in
+        if not missing:
+            break
+        wanted = []
+        for key in sorted(missing):
+            row = facts.rows.get(key)
+            if row is None:
+                continue
+            original = replace(missing[key], asset_id=key[1], distance=None, creator=row[0], standing=row[1])
+            known[key] = originals[key] = original
+            wanted.append(key)
     return lineage, originals
+
+
+def cluster(
+    connection: Connection, candidates: Sequence[Candidate]
+) -> tuple[dict[Key, Lineage], dict[Key, Candidate]]:
+    """What the verdict (`genip.matching.verdict.weigh`) needs beyond the candidates: the `Lineage` of each
+    candidate and of each original it brings in, and those originals as candidates (they may not match the
+    upload themselves: `distance` None, the copy's method and confidence, the row's creator and current
+    standing), following copies of copies up to `_CLUSTER_DEPTH` steps. Keys: (chain id, asset id)."""
+    return assemble_cluster(candidates, cluster_facts(connection, candidates))

@@ -138,3 +138,30 @@ def test_malformed_input_names_the_item_and_changes_nothing(app: App) -> None:
         422,
     )
     assert post(client, body) == before
+
+
+def test_one_batch_of_every_case_answers_each_item_as_match_does(app: App) -> None:
+    """The batch path reads rows, clusters and statuses once for all items (`judge_many`): every item of a
+    mixed batch (an original and its copy, a derivative, several accounts, no account) must still get
+    exactly the answer `/match` gives it alone."""
+    vw, client, _ = app
+    a = vw.world.actors
+    original = _shrunk(picture("astronaut"), 300)
+    derivative_copy = _shrunk(picture("coffee"), 400)
+    cases = [
+        (original, a.brand.address),
+        (derivative_copy, CAROL.address),
+        (original, OUTSIDER.address),
+        (picture("chelsea"), a.brand.address),
+        (derivative_copy, DAVE.address),
+        (original, None),
+    ]
+    items = [
+        {"id": f"post-{i}", **hashes(image), "account": account}
+        if account
+        else {"id": f"post-{i}", **hashes(image)}
+        for i, (image, account) in enumerate(cases)
+    ]
+    data = post(client, {"items": items, "use": "commercial"})
+    for (image, account), answer in zip(cases, data, strict=True):
+        assert _without_position(answer) == _match(client, image, account), (account, answer)
