@@ -16,6 +16,7 @@ from starlette.routing import compile_path
 
 from api.addresses import AddressError
 from api.body_limits import JsonBodyLimits
+from api.cors import PublicCors
 from api.cpu import DEFAULT_CPU_WORKERS, configure_cpu_pool
 from api.metrics import MetricsMiddleware
 from api.page import mount_web
@@ -145,6 +146,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     if settings.api_rate_limit_enabled:  # outside both fast paths, so they count too; inside the metrics
         app.add_middleware(RateLimit, settings=settings)
+    if settings.api_cors_origins:  # outside the limiter and the fast paths: their answers, 429s too, carry it
+        app.add_middleware(PublicCors, origins=settings.api_cors_origins)
     app.add_middleware(MetricsMiddleware)
 
     @app.exception_handler(AddressError)

@@ -81,7 +81,7 @@ CheckState = Literal["unchecked", "pending", "under_review", "passed", "failed"]
 SaleRefusal = Literal["paused", "disputed", "check_failed", "expired", "lapsed", "sold_out"]
 DisputeStatus = Literal["open", "cleared", "upheld"]
 Kind = Literal["image", "text", "model", "workflow", "prompt", "other"]
-Tier = Literal["standard", "extended"]
+Tier = Literal["standard", "extended", "generation"]
 
 MAX_BATCH = 1_000
 MAX_ASSET_ID = 2**63 - 1
@@ -471,9 +471,16 @@ class MadeWithGeneration(BaseModel):
 
 
 class MadeWithPublic(BaseModel):
-    """What the registered file says about how it was made, recorded at registration by the registrant's
-    client (`genip.madeWith` of the metadata): evidence, shown as such, never a verdict."""
+    """What the registered file says about how it was made: evidence, shown as such, never a verdict. Read
+    by the indexer from the registered original itself (`source: file`); before that, what the registrant's
+    client recorded at registration (`genip.madeWith` of the metadata, `source: claimed`)."""
 
+    source: Literal["file", "claimed"] = Field(
+        default="file",
+        description="file: read from the registered file (or the upload, for /match); claimed: the "
+        "registrant's metadata says so and the indexer has not read the file yet. Claims the file does not "
+        'bear out are notes: "the registrant\'s metadata claims …, which the registered file does not show".',
+    )
     summary: str = Field(description="The facts in plain words.")
     c2pa: MadeWithC2pa | None
     generation: list[MadeWithGeneration]
@@ -524,7 +531,22 @@ class AssetPublic(AssetSummary):
         default=None,
         description="What the file says about how it was made (C2PA, A1111/ComfyUI); null: nothing.",
     )
+    declared_not_derived_from: list["DeclaredNotDerivedFrom"] = Field(
+        default_factory=list,
+        description="Registered works its file names as resources that its creator declared it is NOT "
+        "derived from, with their reasons (the metadata's `genip.declaredNotDerivedFrom`): a declaration, "
+        'shown as such ("declared not derived from #N: reason").',
+    )
     as_of_block: int
+
+
+class DeclaredNotDerivedFrom(BaseModel):
+    """A creator's declaration that their work is not derived from a registered work its file names."""
+
+    asset_id: int
+    title: str | None = Field(description="The named work's title (null: unknown here or not read yet).")
+    reason: str
+    message: str = Field(description="In words: `declared not derived from #N ('Title'): reason`.")
 
 
 class WorkRef(BaseModel):
@@ -868,6 +890,10 @@ class TermsTemplate(BaseModel):
 
     tier: Tier
     value: int = Field(description="The tier as the contracts number it (`LicenseTerms.tier`).")
+    kinds: list[Kind] = Field(
+        description="The kinds of work an offer of this tier may be made on (generation: models, workflows "
+        "and prompts; the contracts do not know a work's kind, so the API and the CLI say it)."
+    )
     commercial_use: bool
     derivatives_allowed: bool
     transferable: bool
@@ -959,6 +985,69 @@ class UploadResult(BaseModel):
         "(register as a derivative under a licence instead). Empty for other kinds, or when the database "
         "cannot be read (the check is skipped, never an error)."
     )
+    resources_used: list["ResourceUsed"] = Field(
+        default_factory=list,
+        description="Registered works the file names as the resources that made it (a model or LoRA by its "
+        "file hash, a workflow by its canonical hash, a prompt-kind work by its text: `genip.resources`), "
+        "each with its live offers that license derivatives. Register the work as a derivative under a "
+        "licence on each (buy one in the same flow), or declare it not derived from one in `POST /metadata` "
+        "`not_derived_from`. Empty for other kinds or when nothing registered is named.",
+    )
+    resource_notes: list[str] = Field(
+        default_factory=list,
+        description="What the file names that is unknown here, ambiguous (a short hash starting several "
+        "works' content hashes: none is proposed) or conflicting: evidence, never a refusal.",
+    )
+
+
+class PromptHashes(BaseModel):
+    """Content hashes of registered prompt-kind works with one sha256 prefix (k-anonymity lookup)."""
+
+    prefix: str
+    content_hashes: list[str] = Field(description="0x hex, sorted; compare your prompt's sha256 locally.")
+    works: list["ResourceUsed"] = Field(
+        default_factory=list,
+        description="Those works as resources (`hash` is the content hash), with their offers that license "
+        "derivatives in the order `POST /uploads` gives them: keep the one whose `hash` your prompt's is.",
+    )
+    as_of_block: int
+
+
+class ResourceOfferOut(BaseModel):
+    """A live offer on a resource that licenses derivatives."""
+
+    offer_id: int
+    tier: Literal["generation", "extended"] = Field(
+        description="generation: one licence registers any number of derivatives until it expires; "
+        "extended: one derivative per licence."
+    )
+    price: str = Field(description="In the currency's base units (decimal string).")
+    currency: str = Field(description="ERC-20 address; the zero address is the chain's native coin.")
+    duration: int = Field(description="Seconds a licence lasts; 0 = perpetual.")
+    rev_share_bps: int = Field(description="Share of every derivative's revenue owed to the resource.")
+
+
+class ResourceUsed(BaseModel):
+    """A registered work an uploaded file names as a resource that made it."""
+
+    asset_id: int
+    kind: Kind
+    title: str | None
+    creator: str
+    owner: str
+    named_as: str = Field(description="How the file names it, e.g. `LoRA 'Retro Poster'`.")
+    matched_by: Literal["sha256", "addnet", "workflow", "prompt"] = Field(
+        description="sha256: a model by (a prefix of at least 10 hex digits of) its file sha256; addnet: a "
+        "safetensors model by (a prefix of at least 12 hex digits of) A1111's addnet hash, as the indexer "
+        "computed it from the registered file; workflow: "
+        "the embedded ComfyUI graph's canonical hash; prompt: the embedded prompt's text (compared as a "
+        "sha256, never kept)."
+    )
+    hash: str = Field(description="The registered work's content sha256 (0x hex).")
+    offers: list[ResourceOfferOut] = Field(
+        description="Its live offers that license derivatives: generation first, then extended, cheapest "
+        "first."
+    )
 
 
 class MetadataRequest(BaseModel):
@@ -985,6 +1074,20 @@ class MetadataRequest(BaseModel):
         max_length=4,
         description="A prompt-kind work's example outputs: preview CIDs from `POST /uploads/examples`.",
     )
+    not_derived_from: list["NotDerivedFromIn"] = Field(
+        default_factory=list,
+        max_length=16,
+        description="Registered works the file names as resources (`POST /uploads` `resources_used`) that "
+        "the work is declared NOT derived from, each with a reason: written into the metadata as "
+        "`genip.declaredNotDerivedFrom` and shown on the work's page.",
+    )
+
+
+class NotDerivedFromIn(BaseModel):
+    """A declaration that the work is not derived from a registered work its file names."""
+
+    asset_id: int = Field(ge=1, le=MAX_ASSET_ID)
+    reason: str = Field(min_length=1, max_length=280, description="Why, in the creator's words.")
 
 
 class ExampleUploaded(BaseModel):

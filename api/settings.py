@@ -4,12 +4,18 @@ The database, data directory and IPFS node are the same variables the core reads
 `GENIP_DATABASE_URL`, `GENIP_DATA_DIR`, `GENIP_IPFS_API`); the API's own knobs are `GENIP_API_*`.
 """
 
+import json
+import re
 from pathlib import Path
+from typing import Annotated, Any
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["ApiSettings"]
+
+#: A browser's `Origin`: scheme, host and optional port, nothing else (no path, no trailing slash).
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
 class ApiSettings(BaseSettings):
@@ -136,6 +142,13 @@ class ApiSettings(BaseSettings):
         "worker call into the operator's network. On for a local setup (the demo, tests).",
     )
 
+    api_cors_origins: Annotated[list[str], NoDecode] = Field(
+        default=["*"],
+        description="Origins whose pages may call the public reads from the browser (`api.cors`: licence "
+        "status, certificates, badges, media, `/sdk/genip.js`), comma-separated or a JSON list of "
+        "`scheme://host[:port]`; `*` (default) any page; empty: no CORS headers. Never with credentials.",
+    )
+
     # --- platform accounts: rate limits (`api.rate_limit`) ---
     api_rate_limit_enabled: bool = Field(
         default=True,
@@ -193,6 +206,29 @@ class ApiSettings(BaseSettings):
                 ipaddress.ip_network(item, strict=False)
             except ValueError:
                 raise ValueError(f"not an IP address or network: {item[:60]!r}") from None
+        return value
+
+    @field_validator("api_cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    return json.loads(text)
+                except ValueError:
+                    raise ValueError("not a JSON list of origins") from None
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("api_cors_origins")
+    @classmethod
+    def _origin_list(cls, value: list[str]) -> list[str]:
+        if "*" in value and len(value) > 1:
+            raise ValueError("`*` already allows every origin: give it alone")
+        for origin in value:
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise ValueError(f"not an origin like https://platform.example[:port]: {origin[:80]!r}")
         return value
 
     @field_validator("api_rate_limit_storage")

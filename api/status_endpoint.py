@@ -18,6 +18,9 @@ dependency solving, pydantic on the way out):
   Anything unusual (a missing, malformed or repeated parameter, percent-encoding, a bad address or `use`)
   goes on to the documented FastAPI route, which gives the usual 4xx JSON errors and answers through the
   same `StatusService`, so both paths agree byte for byte.
+* CORS (pages on other origins: `<genip-badge>`) is `api.cors.PublicCors`, mounted outside this middleware:
+  it answers the preflight `OPTIONS /licenses/status` before it gets here and adds its headers to the answers
+  sent from here, only for requests that carry an `Origin` (the hot path without one is untouched).
 """
 
 import asyncio

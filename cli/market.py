@@ -41,7 +41,14 @@ def _when(timestamp: int) -> str | None:
 def create(
     ctx: typer.Context,
     asset: Annotated[int, typer.Argument(help="Asset id you own.")],
-    tier: Annotated[str, typer.Option("--tier", help="standard (commercial use) or extended (derivatives).")],
+    tier: Annotated[
+        str,
+        typer.Option(
+            "--tier",
+            help="standard (commercial use), extended (one derivative per licence) or generation (models, "
+            "workflows and prompts: every work generated with it registers as a derivative).",
+        ),
+    ],
     price: Annotated[str, typer.Option("--price", help="Decimal price in the currency, e.g. 0.05.")],
     currency: Annotated[str, typer.Option("--currency", help="ETH, demo, or an ERC-20 address.")] = "ETH",
     duration: Annotated[
@@ -49,7 +56,8 @@ def create(
     ] = "0",
     supply: Annotated[int, typer.Option("--supply", min=0, help="Most licences sold; 0 = unlimited.")] = 0,
     rev_share: Annotated[
-        str | None, typer.Option("--rev-share", help="Extended: share of derivatives' revenue (10%).")
+        str | None,
+        typer.Option("--rev-share", help="Extended and generation: share of derivatives' revenue (10%)."),
     ] = None,
     terms: Annotated[Path | None, typer.Option("--terms", help="Your own terms document.")] = None,
     transferable: Annotated[
@@ -58,18 +66,20 @@ def create(
     account: AccountOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Publish an offer on an asset you own; the terms document is stored so its ipfs:// URI resolves."""
+    """Publish an offer on an asset you own; the terms document is stored so its ipfs:// URI resolves. A
+    generation offer is refused on a work that is not a model, workflow or prompt (the contracts do not know
+    a work's kind: `genip.terms.tier_refusal`)."""
     from genip.chain import actions
-    from genip.chain.reads import check_asset
+    from genip.chain.reads import asset_info
     from genip.money import format_amount, parse_duration, parse_share, resolve_currency, to_base_units
     from genip.storage import open_store
-    from genip.terms import TermsDocument, template, terms_for
+    from genip.terms import TermsDocument, template, terms_for, tier_refusal
     from genip.works import check_readable
 
     try:
         chosen = Tier[tier.strip().upper()]
     except KeyError:
-        raise ConfigError(f"--tier {tier[:40]!r} is not standard or extended") from None
+        raise ConfigError(f"--tier {tier[:40]!r} is not standard, extended or generation") from None
     settings = settings_of(ctx)
     document = template(chosen)
     if terms is not None:
@@ -83,7 +93,9 @@ def create(
     )
     seconds = parse_duration(duration)
     client = open_client(settings)
-    check_asset(client, asset)
+    refusal = tier_refusal(chosen, asset_info(client, asset).kind)  # also: UnknownAssetError
+    if refusal is not None:
+        raise ConfigError(f"asset {asset}: {refusal}")
     coin = resolve_currency(client, currency)
     amount = to_base_units(price, coin.decimals)
     owner = signer(settings, account)

@@ -19,7 +19,9 @@ from cli.output import console, emit, table
 from genip.errors import ConfigError
 
 if TYPE_CHECKING:  # SQLAlchemy and httpx load when a command runs
-    pass
+    from sqlalchemy import Engine
+
+    from genip.platforms import PlatformView
 
 __all__ = ["webhooks_app"]
 
@@ -34,6 +36,38 @@ def _split(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+#: `GENIP_API_WEBHOOK_PRIVATE_URLS`, the API's setting: one switch for where platforms' webhooks may go, read
+#: by the API (`POST /webhooks`), `genip webhooks add --platform` and the worker (`genip webhooks run`).
+PrivateUrlsOption = Annotated[
+    bool,
+    typer.Option(
+        "--private-urls/--public-urls-only",
+        envvar="GENIP_API_WEBHOOK_PRIVATE_URLS",
+        show_envvar=True,
+        help="Let platforms' webhooks go to private addresses (this host, a LAN): a local setup only.",
+    ),
+]
+
+
+def _platform(engine: "Engine", chain_id: int, name_or_id: str) -> "PlatformView":
+    """The live platform named `name_or_id`, else the one with that id (`genip platform list`)."""
+    from genip.errors import NotFoundError
+    from genip.platforms import find_platform, list_platforms
+
+    try:
+        found = find_platform(engine, chain_id, name_or_id)
+    except NotFoundError:
+        text = name_or_id.strip()
+        platforms = list_platforms(engine, chain_id, removed=True)
+        by_id = [p for p in platforms if text.isdigit() and p.id == int(text)]
+        if not by_id:
+            raise NotFoundError(f"no platform named or numbered {name_or_id[:70]!r}") from None
+        found = by_id[0]
+    if found.removed_at is not None:
+        raise ConfigError(f"platform {found.name!r} was removed")
+    return found
+
+
 @webhooks_app.command("add")
 def add(
     ctx: typer.Context,
@@ -43,29 +77,46 @@ def add(
         typer.Option(
             "--events",
             help="Event types, comma-separated or repeated: work.registered, license.purchased, "
-            "license.expired, dispute.raised, dispute.resolved, copy.marked.",
+            "license.expired, dispute.raised, dispute.resolved, copy.marked, report.resolved, "
+            "registration.updated (the last two reach a platform's subscriptions only).",
         ),
     ],
     asset: Annotated[list[int] | None, typer.Option("--asset", help="Only events about this asset.")] = None,
     account: Annotated[
         list[str] | None, typer.Option("--account", help="Only events involving this account.")
     ] = None,
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--platform",
+            metavar="NAME|ID",
+            help="Make it the platform's subscription (as its key's POST /webhooks does): listed and "
+            "managed through its key, sent its registration.updated and report.resolved events; its URL "
+            "must be public unless private URLs are allowed.",
+        ),
+    ] = None,
+    private_urls: PrivateUrlsOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Subscribe a URL to events; prints its signing secret (shown only this once)."""
     from genip.webhooks.subscriptions import add_subscription
 
     settings = settings_of(ctx)
+    engine = open_database(settings)
+    chain_id = deployed_chain_id(settings)
+    owner = None if platform is None else _platform(engine, chain_id, platform)
     new_id, secret = add_subscription(
-        open_database(settings),
-        chain_id=deployed_chain_id(settings),
+        engine,
+        chain_id=chain_id,
         url=url,
         events=_split(events),
         assets=asset or None,
         accounts=_split(account or []) or None,
+        platform_id=None if owner is None else owner.id,
+        private_urls=private_urls,
     )
     emit(
-        {"id": new_id, "url": url, "secret": secret},
+        {"id": new_id, "url": url, "platform": None if owner is None else owner.name, "secret": secret},
         as_json=as_json,
         title=f"webhook subscription {new_id}",
     )
@@ -91,6 +142,7 @@ def list_(
             "events": s.event_types,
             "assets": s.asset_ids,
             "accounts": s.accounts,
+            "platform": s.platform_id,
             "created_at": _when(s.created_at),
             "removed_at": _when(s.removed_at),
         }
@@ -99,7 +151,7 @@ def list_(
     if as_json:
         emit({"subscriptions": rows}, as_json=True, title="webhook subscriptions")
         return
-    columns = ["id", "url", "events", "assets", "accounts", "created_at", "removed_at"]
+    columns = ["id", "url", "events", "assets", "accounts", "platform", "created_at", "removed_at"]
     console.print(
         table(
             "webhook subscriptions",
@@ -227,6 +279,7 @@ def run(
     until_idle: Annotated[
         bool, typer.Option("--until-idle", help="Stop once nothing is due or in flight.")
     ] = False,
+    private_urls: PrivateUrlsOption = False,
 ) -> None:
     """The delivery worker: runs until SIGINT/SIGTERM, logging a status line per interval."""
     from genip.webhooks.worker import Worker, WorkerConfig
@@ -241,6 +294,7 @@ def run(
             timeout=timeout,
             poll_interval=poll,
             status_interval=status_interval,
+            private_urls=private_urls,
         )
     except ValueError as exc:
         raise ConfigError(str(exc)) from None

@@ -12,6 +12,23 @@ registered under a licence on them. The check is skipped silently when there is 
 database file (SQLite), a database that cannot be reached or has no schema yet, or no indexed images — the
 registry itself only refuses byte-identical content.
 
+**Resources used** (issue #21). Before anything is stored or sent, `genip register` and `genip derive` of an
+image look up the registered works its generation metadata names as resources (`genip.resources`, the rule
+the API and the web page use too: a model or LoRA by its file hash, a workflow by its canonical hash, a
+prompt-kind work by its embedded text), in the same database as the near-duplicate check (skipped the same
+way when there is none). For each one found (other than the account's own works and the parents given):
+
+* the account holds a licence on it that a derivative can be registered under now (the hub's
+  `licenseStatus`: a generation licence however often used, or an unused extended one): the work is
+  registered as a derivative under it, and this is said;
+* `--buy-licence`: its cheapest live generation offer is bought (else its cheapest extended one), each step
+  shown, and the work registered under the licence bought;
+* `--not-derived-from ASSET --reason TEXT`: the declaration is written into the metadata
+  (`genip.declaredNotDerivedFrom`), shown by `GET /assets/{id}`, and printed;
+* otherwise it refuses (exit 1): one line per resource on stderr, and the exact commands in the error.
+
+Unknown, ambiguous or conflicting resources are notes (evidence) and never stop the registration.
+
 **Exact duplicates** are never registered, by either command: it names the certificate that holds the file
 and exits 3 (`ALREADY_REGISTERED_EXIT`) before anything is stored or sent.
 """
@@ -38,10 +55,12 @@ from genip.chain.types import WorkKind
 from genip.errors import ConfigError, GenIPError
 
 if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
     from web3.types import TxReceipt
 
     from genip.chain.client import GenIPClient
-    from genip.content.metadata import ParentLink
+    from genip.content.metadata import NotDerivedFrom, ParentLink
+    from genip.resources import Lookup, UsedResource
     from genip.settings import Settings
     from genip.works import Draft, WorkDescription
 
@@ -50,6 +69,7 @@ __all__ = [
     "NearDuplicateError",
     "PromptFileOption",
     "PromptOption",
+    "UnlicensedResourcesError",
     "derive",
     "fitting_licence",
     "near_duplicate_of",
@@ -88,6 +108,26 @@ FileArgument = Annotated[Path, typer.Argument(help="The work's file.", show_defa
 ForceOption = Annotated[
     bool,
     typer.Option("--force", help="Register even when another creator's certificate looks the same."),
+]
+BuyLicenceOption = Annotated[
+    bool,
+    typer.Option(
+        "--buy-licence",
+        help="Buy a licence on each registered resource the file names that you hold none on (its cheapest "
+        "generation offer, else extended) and register under it.",
+    ),
+]
+NotDerivedFromOption = Annotated[
+    list[int] | None,
+    typer.Option(
+        "--not-derived-from",
+        help="A registered resource the file names that this work is NOT derived from (with --reason; "
+        "recorded in the metadata and shown publicly).",
+    ),
+]
+ReasonOption = Annotated[
+    list[str] | None,
+    typer.Option("--reason", help="Why, for each --not-derived-from (one reason may serve them all)."),
 ]
 
 
@@ -155,6 +195,20 @@ class NearDuplicateError(GenIPError):
             self.likeness,
             license_id=license_id,
             derive_command=derive_command,
+        )
+
+
+class UnlicensedResourcesError(GenIPError):
+    """The file names registered resources the account holds no licence on (`genip register` without
+    `--buy-licence` or `--not-derived-from`)."""
+
+    def __init__(self, assets: list[int], buy: str, declare: str) -> None:
+        self.assets = assets
+        ids = ", ".join(str(a) for a in assets)
+        super().__init__(
+            f"this file names registered work{'s' if len(assets) > 1 else ''} {ids} (above) that you hold no "
+            f"licence on: buy one and register as a derivative with `{buy}`, or declare it is not derived "
+            f"from {'them' if len(assets) > 1 else 'it'} with `{declare}` (recorded and shown publicly)"
         )
 
 
@@ -228,6 +282,155 @@ def near_duplicate_of(
     except SQLAlchemyError:
         return None
     return NearDuplicateError(best.asset_id, title, best.creator, best.distance, best.likeness)
+
+
+def resources_of(settings: "Settings", client: "GenIPClient", draft: "Draft") -> "Lookup | None":
+    """The registered works an image names as resources (`genip.resources.look_up` over the settings'
+    database, offers judged at the chain's latest block time), or None when there is no database to ask
+    (as `near_duplicate_of`)."""
+    if draft.prepared.kind is not WorkKind.IMAGE or _database_absent(settings.db_url):
+        return None
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from genip.db.engine import make_engine
+    from genip.resources import look_up, named_in
+
+    try:
+        named = named_in(draft.prepared.path.read_bytes(), draft.made_with)
+    except OSError:
+        return None
+    if not named:
+        return None
+    timestamp = int(client.w3.eth.get_block("latest")["timestamp"])
+    try:
+        engine = make_engine(settings.db_url)
+        try:
+            with engine.connect() as connection:
+                return look_up(
+                    connection,
+                    client.deployment.chain_id,
+                    named,
+                    timestamp=timestamp,  # the file's own notes: `_warn_made_with` printed them
+                )
+        finally:
+            engine.dispose()
+    except SQLAlchemyError:
+        return None
+
+
+def _declarations(assets: list[int] | None, reasons: list[str] | None) -> "tuple[NotDerivedFrom, ...]":
+    """`--not-derived-from` paired with `--reason` (one reason serves all, else one each)."""
+    from genip.content.errors import ContentError
+    from genip.content.metadata import NotDerivedFrom
+
+    assets, reasons = assets or [], reasons or []
+    if not assets:
+        if reasons:
+            raise ConfigError("--reason goes with --not-derived-from ASSET")
+        return ()
+    if len(reasons) == 1:
+        reasons = reasons * len(assets)
+    if len(reasons) != len(assets):
+        raise ConfigError(
+            f"give one --reason, or one per --not-derived-from ({len(assets)} assets, {len(reasons)} reasons)"
+        )
+    try:
+        return tuple(NotDerivedFrom(a, r) for a, r in zip(assets, reasons, strict=True))
+    except ContentError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _price(client: "GenIPClient", amount: int, currency: str) -> str:
+    from genip.money import currency_at, format_amount
+
+    coin = currency_at(client, currency)
+    return f"{format_amount(amount, coin.decimals)} {coin.symbol}"
+
+
+def _who(used: "UsedResource") -> str:
+    return f"({used.named_as}, by {used.creator})"
+
+
+def resolve_resources(
+    client: "GenIPClient",
+    sender: "LocalAccount",
+    found: "Lookup",
+    parents: "tuple[ParentLink, ...]",
+    declared: "tuple[NotDerivedFrom, ...]",
+    *,
+    buy: bool,
+    command: list[str],
+) -> "tuple[ParentLink, ...]":
+    """The parents the found resources add (licences held, or bought with `buy`); refuses with
+    `UnlicensedResourcesError`, before anything is bought, when some are neither licensed, buyable with
+    `buy`, nor declared (see the module docstring)."""
+    from genip import trade
+    from genip.content.metadata import ParentLink
+
+    for note in found.notes:
+        status.print(f"[yellow]note:[/yellow] {note} (evidence only: the registration goes on)")
+    named = {u.asset_id for u in found.used}
+    for d in declared:
+        if d.asset_id not in named:
+            listed = ", ".join(str(a) for a in sorted(named)) or "no registered work"
+            raise ConfigError(
+                f"--not-derived-from {d.asset_id}: this file does not name asset {d.asset_id} as a resource "
+                f"(it names {listed})"
+            )
+    given = {p.asset_id for p in parents} | {d.asset_id for d in declared}
+    held: list[tuple[UsedResource, int]] = []
+    needed: list[UsedResource] = []
+    for used in found.used:
+        if used.asset_id in given:
+            continue
+        if used.owner.lower() == sender.address.lower():
+            status.print(
+                f"the file names your own asset {used.asset_id} ({used.named_as}): not linked (no licence "
+                "is needed on your own work)"
+            )
+            continue
+        licence = fitting_licence(client, used.asset_id, sender.address)
+        if licence is None:
+            needed.append(used)
+        else:
+            held.append((used, licence))
+    unbuyable = [u for u in needed if not buy or not u.offers]
+    if unbuyable:
+        for used in unbuyable:
+            offer = used.offers[0] if used.offers else None
+            cheapest = (
+                f"its cheapest: {offer.tier} offer {offer.offer_id} at "
+                f"{_price(client, offer.price, offer.currency)}"
+                if offer is not None
+                else "it has no live offer that licenses derivatives: ask its owner"
+            )
+            status.print(
+                f"[red]asset {used.asset_id}[/red] {_who(used)}: you hold no licence on it that allows "
+                f"derivatives ({cheapest})"
+            )
+        missing = [u.asset_id for u in unbuyable]
+        buy_command = shlex.join([*command, "--buy-licence"])
+        declare = shlex.join([*command, "--not-derived-from", str(missing[0]), "--reason", "WHY"])
+        raise UnlicensedResourcesError(missing, buy_command, declare)
+    for d in declared:
+        status.print(f"declared not derived from asset {d.asset_id}: {d.reason}")
+    added: list[ParentLink] = []
+    for used, licence in held:
+        status.print(
+            f"registering as a derivative of asset {used.asset_id} {_who(used)} under your licence {licence}"
+        )
+        added.append(ParentLink(used.asset_id, licence))
+    for used in needed:
+        offer = used.offers[0]
+        status.print(
+            f"buying a {offer.tier} licence on asset {used.asset_id} {_who(used)} under offer "
+            f"{offer.offer_id} for {_price(client, offer.price, offer.currency)}…"
+        )
+        outcome, _, _ = trade.buy(client, sender, used.asset_id, offer.offer_id)
+        tx = outcome.receipt["transactionHash"].to_0x_hex()
+        status.print(f"bought licence {outcome.value} (tx {tx}); registering as a derivative under it")
+        added.append(ParentLink(used.asset_id, outcome.value))
+    return tuple(added)
 
 
 def _kind(text: str | None) -> WorkKind | None:
@@ -348,7 +551,12 @@ def _register(
     parents: "tuple[ParentLink, ...]" = (),
     *,
     force: bool = False,
+    buy_licence: bool = False,
+    declared: "tuple[NotDerivedFrom, ...]" = (),
+    command: list[str] | None = None,
 ) -> None:
+    from dataclasses import replace
+
     from genip.prompts import PromptVault
     from genip.storage import open_store
     from genip.works import prepare_registration, register_draft, registered_asset
@@ -366,17 +574,28 @@ def _register(
         duplicate = near_duplicate_of(settings, path, draft, sender.address)
         if duplicate is not None and not force:
             licence = fitting_licence(client, duplicate.asset_id, sender.address)
-            command = None
+            derive_command = None
             if licence is not None:
                 words = ["genip", "derive", str(path), "--title", about.title]
-                command = shlex.join([*words, "--parent", f"{duplicate.asset_id}:{licence}"])
-            raise duplicate.with_licence(licence, command)
+                derive_command = shlex.join([*words, "--parent", f"{duplicate.asset_id}:{licence}"])
+            raise duplicate.with_licence(licence, derive_command)
         if duplicate is not None:
             status.print(
                 f"[yellow]warning:[/yellow] {duplicate.found}; --force: registering it as an original, "
                 f"marked publicly as a possible copy of asset {duplicate.asset_id}, which its owner can "
                 "report"
             )
+    found = resources_of(settings, client, draft)
+    if found is not None:
+        command = command or ["genip", "register", str(path), "--title", about.title]
+        added = resolve_resources(client, sender, found, parents, declared, buy=buy_licence, command=command)
+    else:
+        added = ()
+        for d in declared:  # nothing to check them against: recorded as the creator's word
+            status.print(f"declared not derived from asset {d.asset_id}: {d.reason}")
+    if added or declared:
+        parents = (*parents, *added)
+        draft = replace(draft, metadata=replace(draft.metadata, parents=parents, not_derived_from=declared))
     store = open_store(settings.data_dir, settings.ipfs_api)
     from cli.originals import originals_of
 
@@ -406,6 +625,13 @@ def _register(
         "commit_tx_hash": commits[0] if commits else None,
         "parents": [{"asset_id": p.asset_id, "license_id": p.license_id} for p in parents],
     }
+    if declared:
+        data["declared_not_derived_from"] = [{"asset_id": d.asset_id, "reason": d.reason} for d in declared]
+    if found is not None:
+        from genip.resources import to_json
+
+        data |= to_json(found) | {"resource_notes": list(found.notes)}
+        data.pop("notes", None)
     if not draft.made_with.empty:
         from genip.content.made_with import summarize
 
@@ -447,13 +673,19 @@ def register(
     account: AccountOption = None,
     as_json: JsonOption = False,
     force: ForceOption = False,
+    buy_licence: BuyLicenceOption = False,
+    not_derived_from: NotDerivedFromOption = None,
+    reason: ReasonOption = None,
 ) -> None:
     """Register a work: hash, store work and metadata, commit to the prompt, then commit the registration,
     wait for the next block and register (each step is printed as it happens).
 
     Exits 3 (and shows the certificate) when the exact content is already registered. Refuses (exit 1) an
     image that looks like another creator's indexed certificate unless --force (see the module docstring).
-    A prompt-kind work shows its --example outputs' watermarked previews, never the prompt."""
+    A prompt-kind work shows its --example outputs' watermarked previews, never the prompt. An image whose
+    metadata names registered resources (a LoRA, a model, a workflow, a prompt) is registered as their
+    derivative under licences you hold, or bought with --buy-licence, or declared --not-derived-from them
+    (see the module docstring)."""
     from dataclasses import replace
 
     about = _description(
@@ -461,7 +693,16 @@ def register(
     )
     if example:
         about = replace(about, examples=tuple(example))
-    _register(ctx, path, about, account, as_json, force=force)
+    _register(
+        ctx,
+        path,
+        about,
+        account,
+        as_json,
+        force=force,
+        buy_licence=buy_licence,
+        declared=_declarations(not_derived_from, reason),
+    )
 
 
 def _parent(client: "GenIPClient", text: str) -> "ParentLink":
@@ -500,11 +741,28 @@ def derive(
     workflow_file: WorkflowFileOption = None,
     account: AccountOption = None,
     as_json: JsonOption = False,
+    buy_licence: BuyLicenceOption = False,
+    not_derived_from: NotDerivedFromOption = None,
+    reason: ReasonOption = None,
 ) -> None:
-    """Register a derivative work under licences on its parents (all `register` options apply)."""
+    """Register a derivative work under licences on its parents (all `register` options apply); resources
+    its file names are handled as by `register`."""
     about = _description(
         kind, title, description, prompt_file, prompt, model, tool, tags, negative_prompt, seed, workflow_file
     )
     client = open_client(settings_of(ctx))
     parents = tuple(_parent(client, p) for p in parent)
-    _register(ctx, path, about, account, as_json, parents)
+    command = ["genip", "derive", str(path), "--title", title]
+    for p in parent:
+        command += ["--parent", p]
+    _register(
+        ctx,
+        path,
+        about,
+        account,
+        as_json,
+        parents,
+        buy_licence=buy_licence,
+        declared=_declarations(not_derived_from, reason),
+        command=command,
+    )

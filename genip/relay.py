@@ -19,7 +19,20 @@ The relayer (`Relayer`, `genip platform relay`) is the only holder of the platfo
    before a crash → `registered` once; by anyone before it → `failed`); the rest go out in one
    `registerBatchByPlatform` (authorised works; the registry skips bad items and says why: `batch_skips`) and
    one `registerFor` per signed work → `registered` or `failed` with the reason;
-4. **index**: registered works whose asset the indexer has stored → `indexed`.
+4. **index**: registered works whose asset the indexer has stored → `indexed`; a work that came with its
+   prompt sealed to the checker (`SealedPrompt`) has it submitted for the check first (`prompt_submissions`,
+   as `POST /prompts/{asset}` stores a creator's), now that the asset exists.
+
+**Prompts.** Every registration submits its prompt to the checker (issue #18), platform ones too: an item may
+carry the prompt and salt that open its commitment, sealed by the platform's side (`genip_sdk.prompts.
+seal_prompt`) to the checker's public key, so neither the API nor the relayer can read it. The API checks its
+form and key id; the sealed bytes wait in the row's `work` JSON (key `sealed_prompt`; a column of its own
+would need a migration) until the asset is indexed, and are then stored as a pending submission of the work's
+creator for its prompt commitment. The checker opens it and checks it against that commitment like any other:
+one that does not open it is `rejected`. The platform key stands in for the creator's EIP-712 signature of
+`POST /prompts/{asset}`: the creator authorised the platform (or signed the work), and the commitment binds
+the creator, so a wrong prompt can only be rejected, never pass for another's. A work that already has a
+submission (the creator sent one) keeps it.
 
 Every state change is written with a `registration.updated` outbox event (`genip.webhooks.events`) in the same
 transaction, delivered only to the platform's own webhook subscriptions (`webhook_subscriptions.platform_id`);
@@ -27,6 +40,7 @@ its id is derived from (row, state), so it is written once per state. Not chain-
 removes is not retracted (the indexer's `work.registered` is).
 """
 
+import base64
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +58,7 @@ from genip.chain import actions
 from genip.chain.client import GenIPClient
 from genip.chain.tx import send
 from genip.chain.types import Work, WorkKind
+from genip.checker.submissions import SubmissionExists, SubmissionStore
 from genip.db import models
 from genip.errors import ChainError, GenIPError, TransactionFailedError
 from genip.platforms import PlatformView
@@ -60,6 +75,7 @@ __all__ = [
     "RelayError",
     "Relayer",
     "Round",
+    "SealedPrompt",
     "State",
     "accept",
     "registration_event",
@@ -107,6 +123,15 @@ class CreatorSignature:
 
 
 @dataclass(frozen=True, slots=True)
+class SealedPrompt:
+    """The work's prompt (and salt) sealed to the checker's public key `key_id`, as `POST /prompts/{asset}`
+    takes it (`genip.checker.submissions.decode_sealed` bounds it); nobody but the checker can open it."""
+
+    sealed: bytes = field(repr=False)
+    key_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class RegistrationItem:
     """One work a platform asks to certify, checked by the caller (the API)."""
 
@@ -114,6 +139,7 @@ class RegistrationItem:
     creator: str
     work: Work
     signature: CreatorSignature | None = None
+    prompt: SealedPrompt | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +160,7 @@ class Round:
     registered: int = 0
     indexed: int = 0
     failed: int = 0
+    prompts: int = 0  # sealed prompts submitted for the check (not a state)
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -160,6 +187,17 @@ def work_from_json(data: dict[str, Any]) -> Work:
         prompt_commitment=bytes.fromhex(str(data["prompt_commitment"])[2:]),
         metadata_cid=str(data["metadata_cid"]),
     )
+
+
+def _stored_work(item: RegistrationItem) -> dict[str, Any]:
+    """The `work` column of a new row: the on-chain struct, and the sealed prompt until it is submitted."""
+    stored = work_to_json(item.work)
+    if item.prompt is not None:
+        stored["sealed_prompt"] = {
+            "sealed": base64.b64encode(item.prompt.sealed).decode(),
+            "key_id": item.prompt.key_id,
+        }
+    return stored
 
 
 def _signature_to_json(sig: CreatorSignature | None) -> dict[str, Any] | None:
@@ -288,7 +326,7 @@ def _accept(engine: Engine, platform: PlatformView, items: Sequence[Registration
                     "reference_id": item.reference_id,
                     "creator": to_checksum_address(item.creator),
                     "content_hash": content_hash,
-                    "work": work_to_json(item.work),
+                    "work": _stored_work(item),
                     "signature": _signature_to_json(item.signature),
                     "state": State.ACCEPTED,
                     "created_at": now,
@@ -583,14 +621,37 @@ class Relayer:
 
     def _index(self, done: Round) -> None:
         r, a = models.PlatformRegistration, models.Asset
-        with self.engine.begin() as c:
+        with self.engine.connect() as c:
             found = c.execute(
-                select(r.id, a.tx_hash)
+                select(r.id, a.tx_hash, r.chain_id, r.asset_id, r.creator, r.work)
                 .join(a, and_(a.chain_id == r.chain_id, a.asset_id == r.asset_id))
                 .where(r.platform_id == self.platform.id, r.state == State.REGISTERED)
                 .order_by(r.id)
             ).all()
-            for row_id, tx in found:
-                missing_tx = or_(r.register_tx.is_(None))
-                c.execute(update(r).where(r.id == row_id, missing_tx).values(register_tx=tx))
-            done.indexed += len(_move(c, [row_id for row_id, _tx in found], state=State.INDEXED))
+        if not found:
+            return
+        # Prompts first, then the rows move on: a crash in between submits again next round (and finds the
+        # submission made), never skips one.
+        store = SubmissionStore(self.engine)
+        for row in found:
+            prompt = (row.work or {}).get("sealed_prompt")
+            if not prompt:
+                continue
+            try:
+                store.submit(
+                    chain_id=row.chain_id,
+                    asset_id=row.asset_id,
+                    creator=row.creator,
+                    commitment=str(row.work["prompt_commitment"]),
+                    sealed=base64.b64decode(prompt["sealed"]),
+                    key_id=str(prompt["key_id"]),
+                )
+                done.prompts += 1
+            except SubmissionExists:
+                pass  # submitted already: by an earlier round, or by the creator
+        with self.engine.begin() as c:
+            missing_tx = or_(r.register_tx.is_(None))
+            for row in found:
+                c.execute(update(r).where(r.id == row.id, missing_tx).values(register_tx=row.tx_hash))
+            ids = [row.id for row in found]
+            done.indexed += len(_move(c, ids, state=State.INDEXED))

@@ -32,6 +32,10 @@ Postgres, over every combination of standing, expiry and licence state.
   licensed for every use, and anybody else holding a *usable* licence: held (not renounced, i.e. burned) and
   not expired (`licence_valid`), fit for the use (`licence_fits`: `commercial` needs commercial use,
   `derivative` a licence that allows derivatives and was not yet used for one; `display` takes any).
+  **Generation licences** (tier `generation`, `LicenceTier`) are never used up: the hub emits no
+  `LicenseUsed` for them, so their indexed `used_for_derivative` stays NULL and `licence_fits` (and every SQL
+  statement that restates it) keeps counting them for `derivative` however many derivatives they registered
+  (`licence_reusable`). Those derivatives are the `derivative_edges` naming the licence.
 * **Asset status** (`asset_status`): what the licence rules make of an asset: `active` (clear), `expired`
   (clear, its rights ended), `disputed`, `upheld`, `tainted`, or `unregistered` (no such asset).
 * **Disputes** (the court): a ruling is final at once when cleared, and once its appeal window has passed
@@ -61,6 +65,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_ROYALTY_BPS",
+    "DERIVATIVE_TIERS",
     "AssetFacts",
     "AssetStatus",
     "CheckState",
@@ -70,6 +75,7 @@ __all__ = [
     "DownloadRefusal",
     "HeldLicenceFacts",
     "LicenceFacts",
+    "LicenceTier",
     "MatchRole",
     "OfferFacts",
     "PromptCheckStatus",
@@ -92,6 +98,7 @@ __all__ = [
     "licence_fits",
     "licence_held_sql",
     "licence_renewable",
+    "licence_reusable",
     "licence_valid",
     "licence_valid_sql",
     "licensed",
@@ -153,6 +160,24 @@ class AssetStatus(StrEnum):
 
 #: The status of a registered asset by its standing alone (no expiry considered).
 StandingStatus = Literal[AssetStatus.ACTIVE, AssetStatus.DISPUTED, AssetStatus.UPHELD, AssetStatus.TAINTED]
+
+
+class LicenceTier(StrEnum):
+    """A licence's or offer's tier as indexed (`genip.chain.types.Tier`'s names)."""
+
+    STANDARD = "standard"  # commercial use, no derivatives
+    EXTENDED = "extended"  # build on it: one derivative per licence
+    GENERATION = "generation"  # generate with a model, workflow or prompt: any number of derivatives
+
+
+#: Tiers whose licences register derivatives, the reusable one first (what a resource's maker sells).
+DERIVATIVE_TIERS: Final = (LicenceTier.GENERATION, LicenceTier.EXTENDED)
+
+
+def licence_reusable(tier: str) -> bool:
+    """A licence of `tier` registers any number of derivatives (a generation licence); any other is used up by
+    its first derivative."""
+    return tier == LicenceTier.GENERATION
 
 
 class Use(StrEnum):
@@ -519,7 +544,8 @@ def licence_valid_sql(licences: FromClause, timestamp: int) -> ColumnElement[boo
 
 def licence_fits(licence: LicenceFacts, use: str | None) -> bool:
     """Whether `licence` covers `use` (validity aside): `commercial` needs commercial use, `derivative` a
-    licence that allows derivatives and was not yet used for one; `display` (or no use) takes any."""
+    licence that allows derivatives and was not yet used for one (a generation licence never is: see the
+    module); `display` (or no use) takes any."""
     if use == _COMMERCIAL:
         return licence.commercial_use
     if use == _DERIVATIVE:

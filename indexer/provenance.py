@@ -13,6 +13,7 @@ checking it then clears the rows of the later works that match it, which are che
 A row whose original a reorg removed is cleared the same way. Rows are written in one transaction per asset.
 """
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
 from sqlalchemy import Engine, and_, delete, exists, func, insert, or_, select
@@ -49,7 +50,9 @@ class ProvenanceFinder:
         if self._matcher is None:  # loads every image hash of the chain: only once an image needs checking
             from genip.matching.engine import MatchConfig, MatchEngine
 
-            config = MatchConfig.from_settings(self.settings)
+            # Stage by stage (`genip.matching.provenance.matching_works` asks each stage itself, and the rule
+            # takes the first stage with an original): the engine's own lookup runs only the hash stage.
+            config = replace(MatchConfig.from_settings(self.settings), every_stage=False)
             self._matcher = MatchEngine(self.engine, chain_id=self.chain_id, config=config)
         return self._matcher
 

@@ -2,7 +2,8 @@
 engine's rule (either hash within its distance).
 
 Usage: `python scripts/bench_match_robustness.py [--quick] [--threshold T] [--phash-threshold T]
-[--verdict-works N]`
+[--verdict-works N] [--verdicts-only]` (`--verdicts-only`: the verdict section alone, about a minute for
+every work; the JSON line then holds the thresholds and `verdicts`).
 
 **Works** ("registered" images): every image scikit-image ships offline (`skimage.data`; identical arrays
 such as `cat`/`chelsea` counted once, the right view of `stereo_motorcycle` dropped), plus the tiles of a 2x2
@@ -26,11 +27,12 @@ measured with offline data; the table says which.
 
 **Engine**: the matching engine's rule — a copy matches when its PDQ hash is within `--threshold` (default
 `GENIP_MATCH_DISTANCE`), *or* its pHash-256 is within `--phash-threshold` (default
-`GENIP_MATCH_PHASH_DISTANCE`) of the work's, *or* its 16x16 grey thumbnail correlates with the work's at
-`--thumbnail-correlation` or more (default `GENIP_MATCH_THUMBNAIL_CORRELATION`; `genip.matching.thumbnails`),
-*or* the crop stage (`genip.matching.features`: ORB keypoints, ratio test, RANSAC similarity) finds at least
-`MIN_INLIERS` inliers against the work's keypoints; its false positives are the distinct pairs where any of
-the four does (the crop stage is tried both ways). The goals are judged on the engine's rule.
+`GENIP_MATCH_PHASH_DISTANCE`) of the work's, *or* its 16x16 grey thumbnail correlates with the work's, or
+with one of the work's centre views (`genip.matching.thumbnails.zoomed`, for centred crops), at
+`--thumbnail-correlation` or more (default `GENIP_MATCH_THUMBNAIL_CORRELATION`), *or* the crop stage
+(`genip.matching.features`: ORB keypoints, ratio test, RANSAC similarity) finds at least `MIN_INLIERS`
+inliers against the work's keypoints; its false positives are the distinct pairs where any of the four does
+(the crop stage is tried both ways). The goals are judged on the engine's rule.
 
 **Verdicts** (issue #17; JSON key `verdicts`): does the verdict name the right work when other creators have
 registered near-duplicates of it? A real SQLite registry in a temporary directory, built the way the indexer
@@ -87,7 +89,7 @@ from genip.matching.normalize import load_image
 from genip.matching.perceptual import DIHEDRAL, phash256, phash_dihedral
 from genip.matching.provenance import cluster
 from genip.matching.status import database_status_lookup
-from genip.matching.thumbnails import thumbnail, thumbnail_variants, unit_vectors
+from genip.matching.thumbnails import THUMB_SIDE, thumbnail, thumbnail_variants, unit_vectors, zoomed
 from genip.matching.verdict import Decision, LicenceStatusLookup, Verdict, weigh
 from genip.settings import Settings
 from indexer.provenance import ProvenanceFinder
@@ -732,6 +734,16 @@ def run_verdicts(plans: list[VerdictPlan], settings: Settings, directory: Path) 
         "copies_recorded": sum(
             recorded.get((r.plan.chain_id, c)) == r.original for r in registered for c in r.copies
         ),
+        "copies_not_recorded": [
+            {
+                "work": r.plan.work.name,
+                "copy": r.plan.copies[k],
+                "recorded_as_copy_of": None if (o := recorded.get((r.plan.chain_id, c))) is None else o,
+            }
+            for r in registered
+            for k, c in enumerate(r.copies)
+            if recorded.get((r.plan.chain_id, c)) != r.original
+        ],
         "derivatives": len(derivatives),
         "derivatives_late": sum(r.plan.derivative_late for r, _ in derivatives),
         "derivatives_recorded_as_copies": sum(
@@ -810,6 +822,11 @@ def print_verdicts(console: Console, figures: dict[str, Any]) -> None:
         f"derivatives recorded as possible copies ({figures['derivatives_late']} registered after the "
         f"copies); {figures['seconds']:.0f} s"
     )
+    for miss in figures["copies_not_recorded"]:
+        console.print(
+            f"copy not recorded: {miss['work']}, its {miss['copy']} copy (recorded as a copy of: "
+            f"{'nothing' if miss['recorded_as_copy_of'] is None else '#' + str(miss['recorded_as_copy_of'])})"
+        )
     if figures["wrong"]:
         causes = Table(title=f"why the new rule was wrong ({len(figures['wrong'])} cases)")
         causes.add_column("cause")
@@ -837,6 +854,15 @@ def _bits(h: bytes) -> npt.NDArray[np.uint8]:
     return np.unpackbits(np.frombuffer(h, dtype=np.uint8))
 
 
+def _turned(views: list[bytes]) -> list[bytes]:
+    """Each 16x16 thumbnail of `views` in its 8 rotations/flips."""
+    out = []
+    for view in views:
+        small = Image.frombytes("L", (THUMB_SIDE, THUMB_SIDE), view)
+        out += [(small if m is None else small.transpose(m)).tobytes() for m in DIHEDRAL]
+    return out
+
+
 def pdq256(im: Image.Image) -> bytes:
     return pdq_fingerprint(im).hash
 
@@ -851,71 +877,35 @@ def distances(variants: npt.NDArray[np.uint8], hashes: npt.NDArray[np.uint8]) ->
     return d.min(axis=1).astype(np.int64)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer works (2x2 tiles only, no lfw): < 1 min")
-    parser.add_argument("--threshold", type=int, default=None, help="distance to report (default: settings)")
-    parser.add_argument("--min-quality", type=int, default=None, help="PDQ quality floor (default: settings)")
-    parser.add_argument(
-        "--phash-threshold", type=int, default=None, help="pHash distance of the engine (default: settings)"
-    )
-    parser.add_argument(
-        "--thumbnail-correlation", type=float, default=None, help="thumbnail stage (default: settings)"
-    )
-    parser.add_argument(
-        "--verdict-works",
-        type=int,
-        default=None,
-        help="works in the verdict section (default: the sources in --quick, every work otherwise)",
-    )
-    args = parser.parse_args()
-    settings = Settings()
-    threshold = args.threshold if args.threshold is not None else settings.match_distance
-    min_quality = args.min_quality if args.min_quality is not None else settings.match_min_quality
-    phash_threshold = (
-        args.phash_threshold if args.phash_threshold is not None else settings.match_phash_distance
-    )
-    min_correlation = (
-        args.thumbnail_correlation
-        if args.thumbnail_correlation is not None
-        else settings.match_thumbnail_correlation
-    )
-    console = Console()
-    started = time.monotonic()
-
-    sources = load_sources()
-    works: list[Work] = [Work(n, n, im) for n, im in sources.items()]
-    for name, im in sources.items():
-        works += tiles(name, im, 2)
-        if not args.quick:
-            works += tiles(name, im, 3)
-    distinct_extra = [] if args.quick else lfw_works()
-
-    # Registered side: PDQ (with quality) and pHash, 8 variants each.
-    kept: list[Work] = []
-    refused: list[str] = []
-    pdq_var, ph_var, pdq_base, ph_base = [], [], [], []
-    for work in [*works, *distinct_extra]:
-        hashes, quality = pdq_dihedral(work.image)
-        if quality < min_quality:
-            refused.append(work.name)
-            continue
-        kept.append(work)
-        pdq_var.append(np.stack([_bits(h) for h in hashes]))
-        ph = phash_dihedral(work.image)
-        ph_var.append(np.stack([_bits(h) for h in ph]))
-        pdq_base.append(_bits(hashes[0]))
-        ph_base.append(_bits(ph[0]))
-    variants = {"pdq": np.stack(pdq_var), "phash": np.stack(ph_var)}
-    bases = {"pdq": np.stack(pdq_base), "phash": np.stack(ph_base)}
+def robustness(
+    console: Console,
+    kept: list[Work],
+    refused: list[str],
+    variants: dict[str, npt.NDArray[np.uint8]],
+    bases: dict[str, npt.NDArray[np.uint8]],
+    *,
+    threshold: int,
+    phash_threshold: int,
+    min_quality: int,
+    min_correlation: float,
+    started: float,
+) -> dict[str, Any]:
+    """Recall per transform and false positives over `kept` (the tables and the JSON figures before the
+    verdict section)."""
     recall_works = [k for k, w in enumerate(kept) if not w.name.startswith("lfw")]
 
     # Recall: transformed copies of each work vs that work's 8 variants.
     hashers: dict[str, Callable[[Image.Image], bytes]] = {"pdq": pdq256, "phash": phash256}
     transform_d: dict[str, dict[str, npt.NDArray[np.int64]]] = {h: {} for h in hashers}
     features = [extract(w.image) for w in kept]
-    # Thumbnails: each work's 8 rotations/flips (n, 8, 256) against one vector per copy.
-    thumbs = np.stack([unit_vectors(thumbnail_variants(w.image, DIHEDRAL))[0] for w in kept])
+    # Thumbnails as the engine compares them: the upload's 8 rotations/flips against each work's thumbnail
+    # and its centre views (`zoomed`, computed from the stored 16x16 thumbnail). Turning commutes with the
+    # centred views, so each work's views in their 8 rotations/flips (n, 8 * views, 256) go against one
+    # vector per copy: the same correlations.
+    stored_views = [zoomed(thumbnail(w.image)) for w in kept]
+    thumbs = np.stack([unit_vectors(_turned(v))[0] for v in stored_views])
+    views = np.stack([unit_vectors(v)[0] for v in stored_views])  # (n, views, 256): as the engine stores them
+    queries = np.stack([unit_vectors(thumbnail_variants(w.image, DIHEDRAL))[0] for w in kept])
     correlation: dict[str, npt.NDArray[np.float32]] = {}
     inliers: dict[str, npt.NDArray[np.int64]] = {}
     for tname, (_family, fn) in track(
@@ -950,8 +940,9 @@ def main() -> None:
         i, j = np.unravel_index(np.where(pair_mask, sym, 10_000).argmin(), sym.shape)
         nearest[hname] = (int(sym[i, j]), kept[i].name, kept[j].name)
 
-    # Thumbnail correlation of every pair (best of the 8 variants, either way round).
-    thumb_full = np.einsum("ivd,jd->ijv", thumbs, thumbs[:, 0]).max(axis=2)
+    # Thumbnail correlation of every pair (best of the upload's 8 variants against the other's views, either
+    # way round).
+    thumb_full = np.einsum("ivd,jzd->ijvz", queries, views).max(axis=(2, 3))
     pair_corr = np.maximum(thumb_full, thumb_full.T)[pair_mask]
 
     def recall(hname: str, tname: str, t: int) -> float:
@@ -1103,6 +1094,93 @@ def main() -> None:
         },
         "seconds": round(time.monotonic() - started, 1),
     }
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer works (2x2 tiles only, no lfw): < 1 min")
+    parser.add_argument("--threshold", type=int, default=None, help="distance to report (default: settings)")
+    parser.add_argument("--min-quality", type=int, default=None, help="PDQ quality floor (default: settings)")
+    parser.add_argument(
+        "--phash-threshold", type=int, default=None, help="pHash distance of the engine (default: settings)"
+    )
+    parser.add_argument(
+        "--thumbnail-correlation", type=float, default=None, help="thumbnail stage (default: settings)"
+    )
+    parser.add_argument(
+        "--verdicts-only",
+        action="store_true",
+        help="only the verdict section (no recall, no false-positive pairs)",
+    )
+    parser.add_argument(
+        "--verdict-works",
+        type=int,
+        default=None,
+        help="works in the verdict section (default: the sources in --quick, every work otherwise)",
+    )
+    args = parser.parse_args()
+    settings = Settings()
+    threshold = args.threshold if args.threshold is not None else settings.match_distance
+    min_quality = args.min_quality if args.min_quality is not None else settings.match_min_quality
+    phash_threshold = (
+        args.phash_threshold if args.phash_threshold is not None else settings.match_phash_distance
+    )
+    min_correlation = (
+        args.thumbnail_correlation
+        if args.thumbnail_correlation is not None
+        else settings.match_thumbnail_correlation
+    )
+    console = Console()
+    started = time.monotonic()
+
+    sources = load_sources()
+    works: list[Work] = [Work(n, n, im) for n, im in sources.items()]
+    for name, im in sources.items():
+        works += tiles(name, im, 2)
+        if not args.quick:
+            works += tiles(name, im, 3)
+    distinct_extra = [] if args.quick else lfw_works()
+
+    # Registered side: PDQ (with quality) and pHash, 8 variants each.
+    kept: list[Work] = []
+    refused: list[str] = []
+    pdq_var, ph_var, pdq_base, ph_base = [], [], [], []
+    for work in [*works, *distinct_extra]:
+        hashes, quality = pdq_dihedral(work.image)
+        if quality < min_quality:
+            refused.append(work.name)
+            continue
+        kept.append(work)
+        pdq_var.append(np.stack([_bits(h) for h in hashes]))
+        ph = phash_dihedral(work.image)
+        ph_var.append(np.stack([_bits(h) for h in ph]))
+        pdq_base.append(_bits(hashes[0]))
+        ph_base.append(_bits(ph[0]))
+    variants = {"pdq": np.stack(pdq_var), "phash": np.stack(ph_var)}
+    bases = {"pdq": np.stack(pdq_base), "phash": np.stack(ph_base)}
+    recall_works = [k for k, w in enumerate(kept) if not w.name.startswith("lfw")]
+
+    if args.verdicts_only:
+        result: dict[str, Any] = {
+            "threshold": threshold,
+            "phash_threshold": phash_threshold,
+            "min_quality": min_quality,
+            "works": len(recall_works),
+        }
+    else:
+        result = robustness(
+            console,
+            kept,
+            refused,
+            variants,
+            bases,
+            threshold=threshold,
+            phash_threshold=phash_threshold,
+            min_quality=min_quality,
+            min_correlation=min_correlation,
+            started=started,
+        )
 
     # Verdicts: registered copies, derivatives and licences; the new rule against the old one.
     verdict_settings = settings.model_copy(

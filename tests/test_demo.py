@@ -1,7 +1,9 @@
 """The README's main command: `make demo` starts the whole marketplace, serves the page and the API, and
 stops cleanly on Ctrl-C; run again, it resumes the saved state instead of seeding anew. Its prompt checks are
 real and on by default: the seeded ones were run by the checker's own account, and a work registered while
-the demo runs is checked by the demo's checker process."""
+the demo runs is checked by the demo's checker process. An image generated with the demo's LoRA is its
+derivative under a generation licence bought in the flow, and the LoRA's maker was paid her share of what the
+image earned, to the wei."""
 
 import json
 import os
@@ -11,12 +13,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from cli.demo.seed import GENERATION_PRICE, GENERATION_SHARE_BPS, POSTER_REVENUE
 from genip.chain.accounts import dev_account
 from genip.chain.anvil import free_port
+from tests.helpers import split
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,6 +86,7 @@ def test_make_demo_serves_the_marketplace_and_resumes(tmp_path: Path) -> None:
             check = httpx.get(f"http://127.0.0.1:{port}/prompts/{work['asset_id']}/check", timeout=10).json()
             assert check["status"] == "passed" and check["checker"] == checker, check
             assert check["submission"]["status"] == "attested", check
+        generated_with_the_lora(f"http://127.0.0.1:{port}")
         total += registered_and_checked(tmp_path, port, checker)
     finally:
         rest = stop(process)
@@ -119,7 +125,7 @@ def registered_and_checked(data_dir: Path, port: int, checker: str) -> int:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
-    assert answer["prompt_submission"]["status"] == "pending", answer
+    assert answer["prompt_submission"].get("status") == "pending", answer  # else {"error": …}
     deadline = time.monotonic() + 60
     while True:
         check = httpx.get(f"http://127.0.0.1:{port}/prompts/{answer['asset_id']}/check", timeout=10).json()
@@ -129,3 +135,37 @@ def registered_and_checked(data_dir: Path, port: int, checker: str) -> int:
         time.sleep(0.5)
     assert check["checker"] == checker and check["submission"]["status"] == "attested"
     return 1
+
+
+def generated_with_the_lora(api: str) -> None:
+    """The seeded image whose PNG names Cleo's LoRA by its AutoV2 hash is its derivative, under the generation
+    licence Dex bought in the flow; Cleo was credited the licence's price and her share of the image's
+    revenue (after the platform fee), to the wei."""
+    cleo, dex = dev_account(3).address, dev_account(4).address
+
+    def one(title: str) -> dict[str, Any]:
+        found = httpx.get(f"{api}/assets", params={"q": title}, timeout=10).json()["data"]
+        (work,) = [w for w in found if w["title"] == title]
+        return dict(httpx.get(f"{api}/assets/{work['asset_id']}", timeout=10).json())
+
+    lora, poster = one("Retro Poster LoRA"), one("Moon Craters, Retro Poster")
+    assert (lora["kind"], lora["creator"], poster["creator"]) == ("model", cleo, dex)
+    (parent,) = poster["parents"]
+    assert (parent["asset_id"], parent["share_bps"]) == (lora["asset_id"], GENERATION_SHARE_BPS), parent
+    assert poster["royalty_stack_bps"] == GENERATION_SHARE_BPS
+    assert poster["asset_id"] in {c["asset_id"] for c in lora["children"]}, lora["children"]
+    licence = httpx.get(f"{api}/licenses/{parent['license_id']}", timeout=10).json()
+    assert (licence["tier"], licence["asset_id"], licence["buyer"]) == ("generation", lora["asset_id"], dex)
+    assert licence["price"] == str(GENERATION_PRICE)
+    # The file names the LoRA by its AutoV2 hash (and A1111's addnet hash, known once the media step read it).
+    (generation,) = poster["made_with"]["generation"]
+    loras = {r["hash"]: r["registered"] for r in generation["resources"] if r["kind"] == "lora"}
+    assert loras[lora["content_hash"][2:12]] == [lora["asset_id"]], loras
+
+    fee_bps = httpx.get(f"{api}/config", timeout=10).json()["fee_bps"]
+    _, _, sale_rest = split(GENERATION_PRICE, fee_bps, {})
+    _, cuts, _ = split(POSTER_REVENUE, fee_bps, {lora["asset_id"]: GENERATION_SHARE_BPS})
+    account = httpx.get(f"{api}/accounts/{cleo}", timeout=10).json()
+    (eth,) = [b for b in account["balances"] if int(b["currency"], 16) == 0]
+    # Cleo's only ETH income in the demo: the generation licence sold, and her share of the image's revenue.
+    assert int(eth["credited"]) == sale_rest + cuts[lora["asset_id"]], eth

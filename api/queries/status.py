@@ -4,7 +4,9 @@ The rules are `genip.rules` (`licensed`: the hub's `licenseStatus`, step for ste
 description of `/licenses/status`), judged at the timestamp of the cursor block (the chain's clock, not the
 server's). The answer adds the asset's `asset_status` (`unregistered` for an unknown asset), the account's
 fitting licence ids (listed even when the asset's standing licenses nobody; none for the owner, nor when the
-asset's rights ended for the use) and when the right ends.
+asset's rights ended for the use) and when the right ends. A generation licence counts for `derivative`
+however many derivatives it registered: the hub emits no `LicenseUsed` for it, so its `used_for_derivative`
+stays NULL and the same condition holds.
 
 One statement for one question (the cursor joined with the asset and the account's licences on it; the hot
 path in `api.status_endpoint` runs it as a prepared statement), and one set-based statement for a batch of up

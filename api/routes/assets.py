@@ -3,13 +3,15 @@
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.addresses import parse_address
 from api.badge import badge_svg
 from api.caching import matches, not_modified, set_validators
 from api.currencies import known_currencies
 from api.deps import ChainDep, SessionDep, SettingsDep, core_settings
-from api.made_with import made_with_of_metadata, made_with_public
+from api.made_with import made_with_of_asset, made_with_of_metadata
 from api.matcher import possible_original_of
 from api.params import CURSOR_PATTERN, address_schema
 from api.queries.assets import asset_detail, lineage
@@ -23,6 +25,7 @@ from api.schemas import (
     AssetPublic,
     AssetsPublic,
     CheckState,
+    DeclaredNotDerivedFrom,
     DisputesPublic,
     ErrorBody,
     Kind,
@@ -34,6 +37,7 @@ from api.schemas import (
     UnprocessableBody,
     Use,
 )
+from genip.content.metadata import MAX_NOT_DERIVED_FROM, MAX_REASON
 from genip.db import models
 
 __all__ = ["router"]
@@ -208,10 +212,45 @@ def get_asset(request: Request, asset_id: AssetId, session: SessionDep, state: C
             correlation=None if c.correlation is None else round(c.correlation, 4),
             inliers=c.inliers,
         )
-    facts = made_with_of_metadata(found.metadata) if found.metadata_status == "ok" else None
-    if facts is not None:  # what the file says about how it was made (issue #21): evidence, shown as such
-        found.made_with = made_with_public(session, state.chain_id, facts)
+    # What the file says about how it was made (issue #21): evidence, the indexer's reading of the registered
+    # file preferred to the registrant's claims (`api.made_with`).
+    claimed = made_with_of_metadata(found.metadata) if found.metadata_status == "ok" else None
+    found.made_with = made_with_of_asset(session, state.chain_id, asset_id, found.content_hash, claimed)
+    if found.metadata_status == "ok":
+        found.declared_not_derived_from = _declared(session, state.chain_id, found.metadata)
     return found
+
+
+def _declared(session: Session, chain_id: int, metadata: Any) -> list[DeclaredNotDerivedFrom]:
+    """The metadata's `genip.declaredNotDerivedFrom` (well-typed entries only: whoever registered the work
+    wrote it), each with the named work's title."""
+    genip = metadata.get("genip") if isinstance(metadata, dict) else None
+    entries = genip.get("declaredNotDerivedFrom") if isinstance(genip, dict) else None
+    declared: list[tuple[int, str]] = []
+    for entry in entries[:MAX_NOT_DERIVED_FROM] if isinstance(entries, list) else []:
+        asset_id, reason = (entry.get("assetId"), entry.get("reason")) if isinstance(entry, dict) else (0, 0)
+        if type(asset_id) is int and 0 < asset_id <= MAX_ASSET_ID and isinstance(reason, str) and reason:
+            declared.append((asset_id, reason[:MAX_REASON]))
+    if not declared:
+        return []
+    a = models.Asset
+    rows = session.execute(
+        select(a.asset_id, a.title).where(
+            a.chain_id == chain_id, a.asset_id.in_([asset_id for asset_id, _ in declared])
+        )
+    ).all()
+    titles: dict[int, str | None] = {int(row.asset_id): row.title for row in rows}
+    return [
+        DeclaredNotDerivedFrom(
+            asset_id=asset_id,
+            title=titles.get(asset_id),
+            reason=reason,
+            message=f"declared not derived from #{asset_id}"
+            + (f" ({titles[asset_id]!r})" if titles.get(asset_id) else "")
+            + f": {reason}",
+        )
+        for asset_id, reason in declared
+    ]
 
 
 @router.get(

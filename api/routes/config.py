@@ -14,7 +14,7 @@ from api.schemas import Tier as TierName
 from genip.chain.deployment import read_deployment
 from genip.chain.types import AI_KINDS, WorkKind
 from genip.errors import GenIPError
-from genip.terms import Tier, terms_for
+from genip.terms import Tier, terms_for, tier_refusal
 
 __all__ = ["router"]
 
@@ -28,6 +28,7 @@ def _template(tier: Tier) -> TermsTemplate:
     return TermsTemplate(
         tier=cast(TierName, tier.name.lower()),
         value=int(tier),
+        kinds=[cast(Kind, k.name.lower()) for k in WorkKind if tier_refusal(tier, k) is None],
         commercial_use=terms.commercial_use,
         derivatives_allowed=terms.derivatives_allowed,
         transferable=terms.transferable,

@@ -2,6 +2,9 @@
 `POST /uploads` computed and the client-computed prompt commitment (the prompt itself never leaves the
 browser), stored by CID. Its `image` names the work's public face (`POST /uploads` derived it: an image's
 watermarked preview; a text's excerpt and the other kinds' card go into `genip.preview`), never the original.
+What the uploaded file said about how it was made (`POST /uploads` read it) goes into `genip.madeWith`, and
+the creator's declarations that the work is not derived from works its file names as resources
+(`not_derived_from`, issue #21) into `genip.declaredNotDerivedFrom`, shown on the work's page.
 """
 
 import json
@@ -16,7 +19,7 @@ from genip.chain.types import WorkKind
 from genip.content.cid import parse_cid
 from genip.content.digest import ContentDigest
 from genip.content.errors import ContentError, InvalidCIDError
-from genip.content.metadata import PerceptualHash, WorkMetadata
+from genip.content.metadata import NotDerivedFrom, PerceptualHash, WorkMetadata
 from genip.storage import StorageError
 
 __all__ = ["router"]
@@ -32,7 +35,8 @@ router = APIRouter(tags=["web"])
         400: {
             "model": ErrorBody,
             "description": "Not a CID, metadata the work cannot have (examples for a work not of kind "
-            "prompt, an example preview this server did not make), or a JSON body nested too deep.",
+            "prompt, an example preview this server did not make), a work declared not derived from twice or "
+            "with a blank reason, or a JSON body nested too deep.",
         },
         404: {"model": ErrorBody, "description": "No upload with that CID."},
         413: BODY_ERRORS[413],
@@ -74,6 +78,8 @@ def store_metadata(request: Request, body: MetadataRequest) -> MetadataStored:
             excerpt=record.get("excerpt"),
             card=record.get("card"),
             examples=tuple(dict.fromkeys(body.examples)),
+            made_with=made if isinstance(made := record.get("made_with"), dict) else None,
+            not_derived_from=tuple(NotDerivedFrom(d.asset_id, d.reason) for d in body.not_derived_from),
         )
         data = metadata.to_bytes()
     except ContentError as exc:

@@ -10,7 +10,15 @@
 * `metadata_cid`: the work's metadata, stored by `POST /metadata` after the file went to `POST /uploads`
   (uploaded by this platform's key or signed by the creator's wallet, and not swept).
   Everything on-chain comes from it: kind, content hash, perceptual hash and the prompt commitment the
-  creator's client computed (the prompt itself never reaches the API).
+  creator's client computed (the prompt itself never reaches the API in the clear);
+* `prompt` (optional, issue #18: every registration submits its prompt for the check): `{sealed, key_id}`,
+  the prompt and salt that open the commitment sealed to the checker's public key (`GET /prompts/checker-key`;
+  the SDK's `genip_sdk.prompts.seal_prompt`). Checked here for form and key (422 when sealed to another key
+  or when this API takes no prompts: no `GENIP_CHECKER_PUBLIC_KEY`; 400 when not base64 or out of bounds;
+  at most `MAX_SEALED_TEXT` base64 characters),
+  kept sealed with the registration and submitted for the check by the relayer once the asset is indexed
+  (`genip.relay`); the creator then sees the check's report at `GET /prompts/{asset}`, everyone its result at
+  `GET /prompts/{asset}/check`.
 
 Each item is checked on its own and answered with its index and an HTTP status: 202 accepted, 200 already
 accepted under that reference, 400 a malformed creator, CID or signature, 404 metadata or upload not found
@@ -35,14 +43,16 @@ from sqlalchemy import Engine, or_, select
 from api.body_limits import BODY_ERRORS
 from api.deps import content_store
 from api.platform_auth import BEARER_ERRORS, PlatformDep
+from api.routes.prompts import current_checker_key  # the key `GET /prompts/checker-key` publishes
 from api.schemas import ErrorBody
 from genip.chain.types import Work
+from genip.checker.submissions import SubmissionError, decode_sealed
 from genip.content.cid import parse_cid
 from genip.content.errors import ContentError
 from genip.content.metadata import WorkMetadata
 from genip.db import models
 from genip.platforms import PlatformView
-from genip.relay import MAX_ITEMS, CreatorSignature, RegistrationItem, accept
+from genip.relay import MAX_ITEMS, CreatorSignature, RegistrationItem, SealedPrompt, accept
 from genip.storage import ContentNotFoundError, StorageError
 
 __all__ = ["router"]
@@ -81,6 +91,28 @@ class CreatorSignatureIn(BaseModel):
     signature: str = Field(max_length=200, description="The 65-byte signature, 0x hex.")
 
 
+#: Longest `prompt.sealed` (base64 characters) per item: 16 KiB, about 12 KiB of prompt parts, so 100 items
+#: stay under the API's JSON body limit (2 MiB by default). A larger one (a big workflow) the creator submits
+#: at `POST /prompts/{asset}` (512 KiB).
+MAX_SEALED_TEXT: Final = 16_384
+
+
+class SealedPromptIn(BaseModel):
+    """The work's prompt and salt sealed to the checker's public key (as `POST /prompts/{asset}` takes it)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    sealed: str = Field(
+        max_length=MAX_SEALED_TEXT,
+        pattern=r"^[A-Za-z0-9+/]*={0,2}$",
+        description="Base64 of libsodium's sealed box of the UTF-8 JSON "
+        '`{"parts": {name: text}, "salt": hex}`.',
+    )
+    key_id: str = Field(
+        max_length=32, description="The checker key it is sealed to (`GET /prompts/checker-key`)."
+    )
+
+
 class RegistrationIn(BaseModel):
     """One work to certify."""
 
@@ -93,6 +125,11 @@ class RegistrationIn(BaseModel):
     metadata_cid: str = Field(max_length=128, description="The work's metadata CID (from `POST /metadata`).")
     signature: CreatorSignatureIn | None = Field(
         default=None, description="For a creator who did not authorise the platform: their signature."
+    )
+    prompt: SealedPromptIn | None = Field(
+        default=None,
+        description="The prompt and salt opening the work's prompt commitment, sealed to the checker: "
+        "submitted for the check once the work is registered and indexed.",
     )
 
 
@@ -185,6 +222,27 @@ def _signature(given: CreatorSignatureIn | None) -> CreatorSignature | None:
     return CreatorSignature(int(given.nonce), given.deadline, raw)
 
 
+def _prompt(request: Request, given: SealedPromptIn | None) -> SealedPrompt | None:
+    """The sealed prompt, checked for form and key (its content only the checker can open)."""
+    if given is None:
+        return None
+    try:
+        key = current_checker_key(request, request.app.state.settings)
+    except HTTPException as exc:
+        raise _ItemError(422, f"prompt: {exc.detail}") from None
+    try:
+        sealed = decode_sealed(given.sealed)
+    except SubmissionError as exc:
+        raise _ItemError(400, f"prompt.{exc}") from None
+    if given.key_id != key.key_id:
+        raise _ItemError(
+            422,
+            f"prompt: sealed to checker key {given.key_id[:16]!r}; the checker's key is {key.key_id} "
+            "(GET /prompts/checker-key)",
+        )
+    return SealedPrompt(sealed, key.key_id)
+
+
 def _item(
     request: Request, engine: Engine, platform: PlatformView, given: RegistrationIn
 ) -> RegistrationItem:
@@ -228,6 +286,7 @@ def _item(
     if not any(metadata.prompt_commitment):
         raise _ItemError(422, "the metadata has no prompt commitment")
     signature = _signature(given.signature)
+    prompt = _prompt(request, given.prompt)
     content_hash = "0x" + metadata.content.sha256.hex()
     a = models.Asset
     with engine.connect() as c:
@@ -244,7 +303,7 @@ def _item(
         prompt_commitment=metadata.prompt_commitment,
         metadata_cid=given.metadata_cid,
     )
-    return RegistrationItem(given.reference_id, creator, work, signature)
+    return RegistrationItem(given.reference_id, creator, work, signature, prompt)
 
 
 _POST_ERRORS: Final[dict[int | str, dict[str, Any]]] = {

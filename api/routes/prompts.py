@@ -169,7 +169,7 @@ class VerifyPartOut(BaseModel):
     as_of_block: int
 
 
-def _checker_key(request: Request, settings: SettingsDep) -> CheckerPublicKey:
+def current_checker_key(request: Request, settings: SettingsDep) -> CheckerPublicKey:
     cached: CheckerPublicKey | None = getattr(request.app.state, "checker_public_key", None)
     if cached is not None:
         return cached
@@ -218,7 +218,7 @@ def _auth(typed: dict[str, object], signature: str, creator: str) -> None:
 )
 def checker_key(request: Request, settings: SettingsDep) -> CheckerKeyOut:
     """The X25519 public key only the checker process holds the private half of."""
-    key = _checker_key(request, settings)
+    key = current_checker_key(request, settings)
     return CheckerKeyOut(
         public_key=key.hex,
         key_id=key.key_id,
@@ -244,7 +244,7 @@ def submit_prompt(
 ) -> SubmissionAccepted:
     """Stores the creator's signed, sealed payload for the checker process, which alone can open it and
     checks it against the asset's commitment."""
-    key = _checker_key(request, settings)
+    key = current_checker_key(request, settings)
     asset = _asset(session, state.chain_id, asset_id)
     try:
         submission_id = _store(request).accept(

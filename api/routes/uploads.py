@@ -28,6 +28,14 @@ daily quota of uploads and bytes (`GENIP_UPLOAD_WALLET_DAILY_*`, `GENIP_UPLOAD_P
 registers within a day is removed by `genip uploads sweep`. `receive` does these steps (and the size limit,
 the temporary file and the hash) for both upload routes, this one and `POST /uploads/examples`.
 
+**Resources used** (issue #21): an image's generation metadata and content credentials are read
+(`genip.content.made_with`, kept in the upload record so `POST /metadata` writes them as `genip.madeWith`),
+and the registered works it names as resources (`genip.resources`: a model or LoRA by its file hash, a
+workflow by its canonical hash, a prompt-kind work by its text) are answered in `resources_used` with their
+offers that license derivatives, and what is unknown or ambiguous in `resource_notes`. The embedded prompt is
+compared as a sha256 in memory, never kept or logged (the file is stored sealed). Evidence only: nothing here
+refuses an upload.
+
 Near-duplicate warnings come from the matching engine (`api.matcher`, shared with `POST /match`):
 `near_duplicates` lists registered images of other creators (the optional `creator` form field names the
 uploader) within the match distance. It warns, it does not refuse: the registration itself is the wallet's.
@@ -44,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Query, Request, UploadFile
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -57,7 +65,16 @@ from api.matcher import describe, lookup, match_config, matcher
 from api.params import FORM_ADDRESS_PATTERN, FORM_ADDRESS_SCHEMA, optional_value
 from api.platform_auth import OptionalPlatformDep
 from api.queries.chain import chain_state
-from api.schemas import ErrorBody, Kind, NearDuplicate, UploadResult
+from api.schemas import (
+    ErrorBody,
+    Kind,
+    NearDuplicate,
+    PromptHashes,
+    ResourceOfferOut,
+    ResourceUsed,
+    UnprocessableBody,
+    UploadResult,
+)
 from api.settings import ApiSettings
 from api.wallet_auth import (
     COMMON_FIELDS,
@@ -76,11 +93,20 @@ from genip.content.errors import ContentError
 from genip.content.fingerprint import TooManyPixelsError
 from genip.content.formats import IMAGE_SUFFIXES, MODEL_SUFFIXES, TEXT_SUFFIXES
 from genip.content.hashed import hash_work_file
+from genip.content.made_with import MadeWith, read_made_with
 from genip.content.metadata import PerceptualHash
 from genip.content.preview import derive_preview
 from genip.matching.errors import MatchingError
 from genip.matching.perceptual import QueryHash
 from genip.platforms import PlatformView
+from genip.resources import (
+    PROMPT_PREFIX_DIGITS,
+    Named,
+    UsedResource,
+    look_up,
+    named_in,
+    prompts_with_prefix,
+)
 from genip.storage import StorageError
 from genip.uploads import Owner, Quota, forget_upload, quota_wait, record_upload
 
@@ -98,6 +124,7 @@ __all__ = [
     "near_duplicates",
     "receive",
     "record",
+    "resources_used",
     "router",
     "upload_message",
 ]
@@ -349,6 +376,53 @@ def near_duplicates(
     ]
 
 
+def _resource_out(u: UsedResource) -> ResourceUsed:
+    """A resource found by `genip.resources.look_up`, as the API answers it."""
+    return ResourceUsed(
+        asset_id=u.asset_id,
+        kind=u.kind,  # type: ignore[arg-type]  # the indexer writes WorkKind names
+        title=u.title,
+        creator=u.creator,
+        owner=u.owner,
+        named_as=u.named_as,
+        matched_by=u.matched_by,
+        hash=u.hash,
+        offers=[
+            ResourceOfferOut(
+                offer_id=x.offer_id,
+                tier=x.tier,  # type: ignore[arg-type]  # DERIVATIVE_TIERS only
+                price=str(x.price),
+                currency=x.currency,
+                duration=x.duration,
+                rev_share_bps=x.rev_share_bps,
+            )
+            for x in u.offers
+        ],
+    )
+
+
+def resources_used(request: Request, image: bytes) -> tuple[MadeWith, list[ResourceUsed], list[str]]:
+    """What an uploaded image says about how it was made, the registered works it names as resources (with
+    their offers that license derivatives, purchasable as of the indexed block) and notes on the rest
+    (`genip.resources`). A database that cannot be read gives no resources: the lookup never blocks an
+    upload. Blocking: run in a thread."""
+    facts = read_made_with(image)
+    named = named_in(image, facts)
+    if not named:
+        return facts, [], []
+    settings: ApiSettings = request.app.state.settings
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    try:
+        with factory() as session:
+            state = chain_state(session, settings.api_chain_id)
+            found = look_up(
+                session, state.chain_id or None, named, timestamp=state.timestamp, notes=facts.notes
+            )
+    except SQLAlchemyError:
+        return facts, [], []
+    return facts, [_resource_out(u) for u in found.used], list(found.notes)
+
+
 def _kind(text: str) -> WorkKind:
     try:
         return WorkKind[text.strip().upper()]
@@ -500,12 +574,60 @@ async def upload_work(
         "excerpt": preview.excerpt,
         "card": preview.card,
     }
+    used: list[ResourceUsed] = []
+    notes: list[str] = []
+    if image is not None:
+        facts, used, notes = await run_cpu(resources_used, request, image)
+        if not facts.empty:  # written into the metadata by `POST /metadata` (`genip.madeWith`)
+            result["made_with"] = facts.to_json()
     uploads = uploads_dir(request)
     uploads.mkdir(parents=True, exist_ok=True)
     (uploads / f"{digest.cid}.json").write_text(json.dumps(result, default=str), encoding="utf-8")
+    result.pop("made_with", None)
     found = (
         await run_cpu(near_duplicates, request, work_kind, phash, image=image, creator=creator_address)
         if work_kind is WorkKind.IMAGE
         else []
     )
-    return UploadResult.model_validate({**result, "near_duplicates": found})
+    return UploadResult.model_validate(
+        {**result, "near_duplicates": found, "resources_used": used, "resource_notes": notes}
+    )
+
+
+@router.get(
+    "/resources/prompts",
+    response_model=PromptHashes,
+    summary="Registered prompts by hash prefix (k-anonymity)",
+    description=f"""
+Which registered prompt-kind works a prompt is, without sending the prompt: the client computes the sha256 of
+its prompt text (canonicalised as a prompt-kind work is: UTF-8, `\\n` line endings, Unicode NFC), sends only
+its first {PROMPT_PREFIX_DIGITS} hex digits, and compares the answered content hashes locally
+(`genip.resources.prompt_matches`). The server learns 16 bits of the hash, shared by every prompt with that
+prefix; the hashes answered are public on-chain anyway.
+""",
+    responses={422: {"model": UnprocessableBody, "description": "Not exactly 4 hex digits."}},
+)
+def prompt_hashes_by_prefix(
+    request: Request,
+    prefix: Annotated[
+        str,
+        Query(
+            pattern=f"^[0-9a-fA-F]{{{PROMPT_PREFIX_DIGITS}}}$",
+            description="The first 4 hex digits of the prompt's sha256.",
+        ),
+    ],
+) -> PromptHashes:
+    """Content hashes of prompt-kind works starting with `prefix`, as of the indexed block."""
+    settings: ApiSettings = request.app.state.settings
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    with factory() as session:
+        state = chain_state(session, settings.api_chain_id)
+        hashes = prompts_with_prefix(session, state.chain_id or None, prefix)
+        named = [Named("prompt", None, h.removeprefix("0x"), "prompt") for h in hashes]
+        found = look_up(session, state.chain_id or None, named, timestamp=state.timestamp)
+    return PromptHashes(
+        prefix=prefix.lower(),
+        content_hashes=hashes,
+        works=[_resource_out(u) for u in found.used],
+        as_of_block=state.block_number,
+    )

@@ -145,9 +145,7 @@ def add(body: SubscriptionRequest, platform: PlatformDep, settings: SettingsDep,
     `secret`, shown only this once. 422 for a URL that is not http(s), an unknown event type or a bad
     filter."""
     engine = _engine(request)
-    if not settings.api_webhook_private_urls and (reason := subs.private_destination(body.url)) is not None:
-        return JSONResponse({"detail": f"webhooks are delivered to public addresses only: {reason}"}, 422)
-    try:
+    try:  # the URL rule (public addresses only, unless GENIP_API_WEBHOOK_PRIVATE_URLS) is add_subscription's
         new_id, secret = subs.add_subscription(
             engine,
             chain_id=platform.chain_id,
@@ -156,6 +154,7 @@ def add(body: SubscriptionRequest, platform: PlatformDep, settings: SettingsDep,
             assets=body.assets,
             accounts=body.accounts,
             platform_id=platform.id,
+            private_urls=settings.api_webhook_private_urls,
         )
     except subs.WebhookError as exc:
         return JSONResponse({"detail": str(exc)}, status_code=422)

@@ -1,5 +1,6 @@
 """The demo's works, written to files: images from scikit-image's bundled data, texts, a LoRA-like
-`.safetensors` file and a ComfyUI workflow. Everything is generated offline; nothing is downloaded."""
+`.safetensors` file, a ComfyUI workflow, and an image "generated" with that LoRA whose PNG metadata names it
+by its AutoV2 hash (issue #21). Everything is generated offline; nothing is downloaded."""
 
 import json
 import struct
@@ -11,7 +12,7 @@ from PIL import Image
 
 from genip.chain.types import WorkKind
 
-__all__ = ["DemoWork", "derived_image", "near_copy", "write_works"]
+__all__ = ["SDXL_BASE_AUTOV2", "DemoWork", "derived_image", "generated_with_lora", "near_copy", "write_works"]
 
 
 @dataclass(frozen=True)
@@ -202,3 +203,52 @@ def near_copy(source: Path, target: Path) -> Path:
         pixels = np.array(image.convert("RGB"), dtype=np.int16)[:, ::-1]
     Image.fromarray(np.clip(pixels + 6, 0, 255).astype(np.uint8), "RGB").save(target)
     return target
+
+
+#: AutoV2 hash (first 10 hex digits of the file's sha256) of Stability AI's `sd_xl_base_1.0.safetensors`, as
+#: A1111 writes it: a checkpoint nobody registered in the demo, reported as "not registered here".
+SDXL_BASE_AUTOV2 = "31e35c80fc"
+
+
+def generated_with_lora(lora: Path, target: Path) -> DemoWork:
+    """An image "generated" with the LoRA at `lora`: a posterised, four-colour moonscape (from
+    scikit-image's data) saved as a PNG whose `parameters` text chunk is what A1111 with the Civitai helper
+    writes: the prompt, the sampler settings, `Lora hashes` (A1111's own addnet hash: sha256 of the tensors
+    after the safetensors header, 12 digits, matched only once the indexer has computed the LoRA's from its
+    sealed original, see `genip.resources`) and the `Hashes` JSON naming the checkpoint and the LoRA by their
+    AutoV2 hashes (the first 10 hex digits of each file's sha256), which names the registered LoRA as soon as
+    it is indexed. Deterministic: the same bytes on every run."""
+    import hashlib
+
+    import skimage.data
+    from PIL import ImageFilter, PngImagePlugin
+
+    data = lora.read_bytes()
+    autov2 = hashlib.sha256(data).hexdigest()[:10]
+    (header,) = struct.unpack("<Q", data[:8])
+    addnet = hashlib.sha256(data[8 + header :]).hexdigest()[:12]
+    prompt = "retro poster, halftone, craters on the surface of the moon, navy and orange, bold shapes"
+    palette = np.array([(22, 33, 62), (31, 94, 110), (233, 128, 52), (246, 226, 190)], dtype=np.uint8)
+    moon = skimage.data.moon()  # type: ignore[no-untyped-call]  # 512 x 512 grey
+    moon = np.asarray(Image.fromarray(moon).filter(ImageFilter.GaussianBlur(3)))
+    levels = np.digitize(moon, np.quantile(moon, [0.25, 0.5, 0.75]))  # four bands, like a screen print
+    info = PngImagePlugin.PngInfo()
+    info.add_text(
+        "parameters",
+        f"{prompt}\nNegative prompt: blurry, text, watermark\n"
+        "Steps: 30, Sampler: DPM++ 2M Karras, CFG scale: 6.5, Seed: 421337, Size: 512x512, "
+        f"Model hash: {SDXL_BASE_AUTOV2}, Model: sd_xl_base_1.0, "
+        f'Lora hashes: "retro_poster: {addnet}", '
+        f'Hashes: {{"model": "{SDXL_BASE_AUTOV2}", "lora:retro_poster": "{autov2}"}}, Version: v1.10.1',
+    )
+    Image.fromarray(palette[levels], "RGB").save(target, "PNG", pnginfo=info)
+    return DemoWork(
+        "moon-poster",
+        target,
+        WorkKind.IMAGE,
+        "Moon Craters, Retro Poster",
+        "Dex's screen-print moonscape, generated with Cleo's Retro Poster LoRA under a generation licence.",
+        prompt,
+        ("poster", "retro", "moon"),
+        "sdxl-base-1.0",
+    )

@@ -3,12 +3,19 @@
 Cast (anvil's dev accounts): 0 the platform (deployer, fee recipient and the court's arbiter), 1 Ada
 (images), 2 Basho (texts), 3 Cleo (models and workflows), 4 Dex (derivative artist), 5 Northwind Studios and
 6 Acme Games (brands), 7 Copycat, 8 the prompt checker. The story: every work registered (commit, then
-reveal) with its prompt committed, offers in both tiers (ETH and the demo dollar), brands buying licences, a
-two-level derivative chain (Dex builds on Ada, Acme builds on Dex), revenue paid to the grandchild (flowing up
-to every ancestor), royalties collected, a dispute (Copycat registers a mirrored copy of Ada's coffee; Ada
-raises a claim naming her original, Copycat answers, the chain's clock moves past the response window with
-`evm_increaseTime` and the platform, as arbiter, upholds it), every work's prompt checked, and part of the
-revenue withdrawn.
+reveal) with its prompt committed, offers in both tiers (ETH and the demo dollar) and generation offers on
+Cleo's LoRA and workflow, brands buying licences, a two-level derivative chain (Dex builds on Ada, Acme builds
+on Dex), an image Dex generated with Cleo's LoRA (below), revenue paid to the grandchild (flowing up to every
+ancestor) and to that image (Cleo's share), royalties collected, a dispute (Copycat registers a mirrored
+copy of Ada's coffee; Ada raises a claim naming her original, Copycat answers, the chain's clock moves past
+the response window with `evm_increaseTime` and the platform, as arbiter, upholds it), every work's prompt
+checked, and part of the revenue withdrawn.
+
+The generated image goes through what `genip register --buy-licence` does (issue #21): its PNG's A1111
+`parameters` name the LoRA by its AutoV2 hash (`cli.demo.content.generated_with_lora`); the seed indexes the
+chain so far (as the demo's indexer would have), `genip.resources` finds the LoRA and its generation offer in
+that index, and `cli.works`' own resolution buys the generation licence and returns the parent the image is
+registered under. Nothing of the rule is restated here.
 
 The checks are real: each creator seals their kept prompt to the checker's public key and signs it, exactly
 as `genip prompt submit` does, the submission is stored as the API stores it, and the checker (its own
@@ -18,14 +25,14 @@ the marketplace opens on finished checks; the checker process the demo then runs
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
 from sqlalchemy import Engine
 from web3.types import RPCEndpoint, Wei
 
-from cli.demo.content import DemoWork, derived_image, near_copy, write_works
+from cli.demo.content import DemoWork, derived_image, generated_with_lora, near_copy, write_works
 from genip.chain import actions
 from genip.chain.accounts import dev_account
 from genip.chain.client import GenIPClient
@@ -39,13 +46,26 @@ from genip.content.metadata import ParentLink
 from genip.prompts import PromptVault
 from genip.storage import ContentStore
 from genip.storage.originals import Keyring, Originals, key_file
-from genip.terms.terms import extended_terms, standard_terms, template
-from genip.works import WorkDescription, prepare_registration, register_draft
+from genip.terms.terms import extended_terms, generation_terms, standard_terms, template
+from genip.works import Draft, WorkDescription, prepare_registration, register_draft
 
-__all__ = ["CAST", "CHECKER", "SeedReport", "seed"]
+__all__ = [
+    "CAST",
+    "CHECKER",
+    "GENERATION_PRICE",
+    "GENERATION_SHARE_BPS",
+    "POSTER_REVENUE",
+    "SeedReport",
+    "seed",
+]
 
 ETH = 10**18
 DUSD = 10**6  # the demo dollar has 6 decimals
+#: Cleo's generation offers (LoRA and workflow): 0.01 ETH, 15 % of every work generated with them.
+GENERATION_PRICE = ETH // 100
+GENERATION_SHARE_BPS = 1_500
+#: What Northwind pays for the image Dex generated with Cleo's LoRA.
+POSTER_REVENUE = ETH
 
 #: Who is who in the demo (index of anvil's dev account → role).
 #: The dev account of the checker process (granted the registry's CHECKER_ROLE by the seed).
@@ -55,8 +75,8 @@ CAST: dict[int, str] = {
     0: "platform (deployer, fee recipient, arbiter)",
     1: "Ada — image creator",
     2: "Basho — writer",
-    3: "Cleo — model and workflow maker",
-    4: "Dex — derivative artist",
+    3: "Cleo — model and workflow maker (generation licences)",
+    4: "Dex — derivative artist (generates with Cleo's LoRA)",
     5: "Northwind Studios — brand",
     6: "Acme Games — brand",
     7: "Copycat — registers a copy of Ada's work (disputed, upheld)",
@@ -93,10 +113,15 @@ def seed(
     w3 = client.w3
     report = SeedReport()
     creators: dict[int, LocalAccount] = {}
-    for tier in (Tier.STANDARD, Tier.EXTENDED):
+    resource_licences: dict[int, int] = {}  # resource asset id → the licence a work was registered under
+    for tier in Tier:
         store.put(template(tier).data)  # the terms documents resolve from the store like any content
 
-    def register(creator: LocalAccount, work: DemoWork, *, licenses: list[int] | None = None) -> int:
+    def register(
+        creator: LocalAccount, work: DemoWork, *, licenses: list[int] | None = None, resources: bool = False
+    ) -> int:
+        """Registers `work`; with `resources`, as a derivative of the registered resources its file names,
+        buying licences on them (`_resources_used`)."""
         progress(f"registering {work.title}")
         parents: tuple[ParentLink, ...] = ()
         if licenses:
@@ -111,6 +136,12 @@ def seed(
             creator=creator.address,
             parents=parents,
         )
+        if resources:
+            added = _resources_used(client, engine, creator, draft, parents, progress)
+            resource_licences.update({p.asset_id: p.license_id for p in added})
+            parents = (*parents, *added)
+            draft = replace(draft, metadata=replace(draft.metadata, parents=parents))
+            licenses = [p.license_id for p in parents]
         vault = PromptVault(data_dir, creator.address)
         registered = register_draft(
             client, creator, draft, store=store, vault=vault, originals=originals, license_ids=licenses
@@ -136,6 +167,15 @@ def seed(
             extended_terms(rev_share_bps=1_000),
             price=250 * DUSD,
             currency=token.address,
+        ).value
+    for key in ("lora", "workflow"):  # what others generate with: one licence, any number of works
+        report.offers[f"{key}:generation"] = actions.create_offer(
+            client,
+            cleo,
+            report.assets[key],
+            generation_terms(rev_share_bps=GENERATION_SHARE_BPS),
+            price=GENERATION_PRICE,
+            duration=365 * 86_400,
         ).value
 
     progress("brands buying licences")
@@ -191,7 +231,13 @@ def seed(
         licenses=[report.licenses["acme:remix"]],
     )
 
+    progress("generating with Cleo's LoRA under a generation licence")
+    moon = generated_with_lora(works["lora"].path, data_dir / "demo-works" / "moon-poster.png")
+    report.assets[moon.key] = register(dex, moon, resources=True)
+    report.licenses["dex:lora"] = resource_licences[report.assets["lora"]]
+
     progress("paying revenue and royalties")
+    actions.pay_revenue(client, northwind, report.assets[moon.key], POSTER_REVENUE)  # Cleo's share flows up
     actions.pay_revenue(client, acme, report.assets["game-poster"], 2 * ETH)
     actions.pay_revenue(client, acme, report.assets["game-poster"], 1_000 * DUSD, currency=token.address)
     sink = client.hub.functions.royaltySinkOf(report.assets["coffee"]).call()
@@ -289,3 +335,48 @@ def _check_prompts(
             commitment="0x" + info.prompt_commitment.hex(),
         )
     Checker(submissions, client, checker, key).run_once(limit=len(creators) + 1)
+
+
+def _resources_used(
+    client: GenIPClient,
+    engine: Engine,
+    creator: LocalAccount,
+    draft: Draft,
+    parents: tuple[ParentLink, ...],
+    progress: Callable[[str], None],
+) -> tuple[ParentLink, ...]:
+    """The parents `genip register --buy-licence` would add to `parents` for `draft`: the chain indexed so
+    far into `engine` (as the demo's indexer would have), the registered works the file names looked up
+    there (`genip.resources`, as `cli.works.resources_of` does), then `cli.works`' own resolution, which buys
+    a licence on each (its cheapest generation offer) and says so; what it says goes to `progress`. Refuses
+    (`ValueError`) when the file names none: the demo's story needs the lineage."""
+    from rich.text import Text
+
+    from cli.output import status
+    from cli.works import resolve_resources
+    from genip.resources import look_up, named_in
+    from indexer.config import IndexerConfig
+    from indexer.runner import Indexer
+
+    indexer = Indexer(engine, IndexerConfig.from_deployment(client.deployment))
+    try:
+        indexer.run(once=True)
+    finally:
+        indexer.close()
+    named = named_in(draft.prepared.path.read_bytes(), draft.made_with)
+    timestamp = int(client.w3.eth.get_block("latest")["timestamp"])
+    with engine.connect() as connection:
+        found = look_up(connection, client.deployment.chain_id, named, timestamp=timestamp)
+    command = ["genip", "register", str(draft.prepared.path), "--title", draft.metadata.name]
+    wrap, status.soft_wrap = status.soft_wrap, True  # one line per line said, whatever the terminal's width
+    try:
+        with status.capture() as said:  # the CLI's lines, shown as the seed's progress
+            added = resolve_resources(client, creator, found, parents, (), buy=True, command=command)
+    finally:
+        status.soft_wrap = wrap
+        for line in Text.from_ansi(said.get()).plain.splitlines():
+            if line.strip():
+                progress(line.strip())
+    if not added:
+        raise ValueError(f"{draft.prepared.path.name} names no registered resource: {list(found.notes)}")
+    return added

@@ -14,7 +14,9 @@ import {License, LicenseUse} from "./types/GenIPTypes.sol";
 /// are kept. Invariants: `licenseId` is in `licensesOf(h, a)` iff `ownerOf(licenseId) == h` and
 /// `licenseOf(licenseId).assetId == a`; `bestLicense(h, a, u)` is the longest-lasting licence of that set
 /// fitting `u`, or 0. A best licence is re-chosen by scanning the set only when it leaves the set or stops
-/// fitting (a write by its holder or the hub), so the status read stays constant-cost.
+/// fitting (a write by its holder or the hub), so the status read stays constant-cost. A generation licence
+/// (`License.generation`) is never marked used ({markUsed} leaves it as it is and emits nothing), so it keeps
+/// fitting Derivative and stays its holder's best derivative licence however many derivatives it registered.
 contract LicenseToken is ILicenseToken, ERC721 {
     using EnumerableSet for EnumerableSet.UintSet;
 
@@ -55,6 +57,7 @@ contract LicenseToken is ILicenseToken, ERC721 {
     /// @inheritdoc ILicenseToken
     function markUsed(uint256 licenseId, uint256 derivativeId) external onlyHub {
         License storage l = _licenses[licenseId];
+        if (l.generation) return; // reusable: never used up, no LicenseUsed (DerivativeRegistered lists it)
         l.usedForDerivative = true;
         address holder = _ownerOf(licenseId);
         uint256 assetId = l.assetId;

@@ -20,7 +20,7 @@ import {Ancestry} from "./libraries/Ancestry.sol";
 import {SinkProxy} from "./libraries/SinkProxy.sol";
 import {RevenueSplit} from "./libraries/RevenueSplit.sol";
 import {
-    LicenseTerms, License, Offer, LicenseUse, DisputeStatus, Standing, RevenueSource, BPS
+    LicenseTerms, License, Offer, LicenseUse, DisputeStatus, Standing, RevenueSource, Tier, BPS
 } from "./types/GenIPTypes.sol";
 
 /// @title Gen-IP licensing hub
@@ -59,13 +59,15 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         uint40 expiresAt;
     }
 
-    /// @dev The enforced part of registered terms (one slot). `exists` tells registered ids apart.
+    /// @dev The enforced part of registered terms (one slot). `exists` tells registered ids apart; `generation`:
+    /// tier Generation (licences reusable for derivatives; implies `derivativesAllowed`).
     struct TermsFlags {
         bool exists;
         bool commercialUse;
         bool derivativesAllowed;
         bool transferable;
         uint16 revShareBps;
+        bool generation;
     }
 
     /// @dev Per-asset lineage summary, expiry, standing and whether its latest prompt check failed (one slot,
@@ -136,14 +138,20 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         termsId = _termsIdOf[termsHash];
         if (termsId != 0) return termsId;
         if (terms.revShareBps > BPS) revert RevShareTooHigh(terms.revShareBps);
+        bool generation = terms.tier == Tier.Generation;
+        bool derivativesAllowed = terms.derivativesAllowed;
+        // No arguments: the name is the whole condition, and the hub's runtime code is about 120 bytes under the
+        // EIP-170 limit (24 576), so its bytes go to rules, not to constant error data.
+        if (generation && !derivativesAllowed) revert GenerationNeedsDerivatives();
         termsId = ++_termsCount;
         _termsIdOf[termsHash] = termsId;
         _terms[termsId] = TermsFlags({
             exists: true,
             commercialUse: terms.commercialUse,
-            derivativesAllowed: terms.derivativesAllowed,
+            derivativesAllowed: derivativesAllowed,
             transferable: terms.transferable,
-            revShareBps: terms.revShareBps
+            revShareBps: terms.revShareBps,
+            generation: generation
         });
         emit TermsRegistered(termsId, termsHash, terms);
     }
@@ -206,7 +214,7 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
 
         _collect(o.currency, o.price);
 
-        TermsFlags memory t = _terms[o.termsId];
+        TermsFlags storage t = _terms[o.termsId];
         uint40 expiresAt = o.duration == 0 ? 0 : uint40(block.timestamp + o.duration);
         if (assetExpiry != 0 && (expiresAt == 0 || expiresAt > assetExpiry)) expiresAt = assetExpiry;
         licenseId = licenseToken.mint(
@@ -219,7 +227,8 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
                 commercialUse: t.commercialUse,
                 derivativesAllowed: t.derivativesAllowed,
                 transferable: t.transferable,
-                usedForDerivative: false
+                usedForDerivative: false,
+                generation: t.generation
             })
         );
         emit LicensePurchased(
@@ -239,6 +248,7 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
     ) external nonReentrant returns (uint256 assetId) {
         Lineage memory lin = _lineage(licenseIds);
         assetId = registry.mintDerivative(msg.sender, work, salt, proof);
+        // The token uses up single-use licences and leaves generation licences as they are (see {LicenseToken}).
         for (uint256 i; i < licenseIds.length; ++i) {
             licenseToken.markUsed(licenseIds[i], assetId);
         }
@@ -317,7 +327,8 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         return a < b ? a : b;
     }
 
-    /// @dev The caller's licence `licenseId`, checked usable for a derivative now.
+    /// @dev The caller's licence `licenseId`, checked usable for a derivative now. A generation licence is never
+    /// marked used, so the `usedForDerivative` check passes for it however often it was used.
     function _usableForDerivative(uint256 licenseId) private view returns (License memory l) {
         if (licenseId == 0 || licenseId > licenseToken.totalLicenses()) revert UnknownLicense(licenseId);
         l = licenseToken.licenseOf(licenseId);
@@ -575,7 +586,7 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         view
         returns (bool commercialUse, bool derivativesAllowed, bool transferable, uint16 revShareBps)
     {
-        TermsFlags memory t = _terms[termsId];
+        TermsFlags storage t = _terms[termsId];
         if (!t.exists) revert UnknownTerms(termsId);
         return (t.commercialUse, t.derivativesAllowed, t.transferable, t.revShareBps);
     }

@@ -5,12 +5,13 @@ import {IGenIPRegistry} from "../src/interfaces/IGenIPRegistry.sol";
 import {ILicensingHub} from "../src/interfaces/ILicensingHub.sol";
 import {ILicenseToken} from "../src/interfaces/ILicenseToken.sol";
 import {IDisputeCourt} from "../src/interfaces/IDisputeCourt.sol";
-import {LicenseUse, Standing, DisputeStatus, Offer} from "../src/types/GenIPTypes.sol";
+import {LicenseUse, LicenseTerms, Standing, DisputeStatus, Offer, Tier} from "../src/types/GenIPTypes.sol";
 
 import {Base} from "./utils/Base.sol";
 import {vm} from "./utils/Vm.sol";
 import {FeeOnTransferToken} from "./utils/mocks/FeeOnTransferToken.sol";
 import {ReentrantWithdrawer} from "./utils/mocks/ReentrantWithdrawer.sol";
+import {ReentrantGenerator} from "./utils/mocks/ReentrantGenerator.sol";
 
 /// @notice Adversarial review of the v2 contracts. `test_attack_*_fails`: the attack is refused (the contracts
 /// hold). `test_BUG_*`: the attack works today; the test asserts the safe behaviour, so it FAILS until fixed.
@@ -722,6 +723,117 @@ contract AttacksTest is Base {
         hub.buyLicense{value: 1}(o, dave, address(0));
         (bool licensed,,) = hub.licenseStatus(d, bob, LicenseUse.Derivative);
         assertFalse(licensed);
+    }
+
+    // ═════════════════════════════════ generation licences ═════════════════════════════════
+
+    /// @dev A perpetual-or-`duration` generation offer on `asset` (10 % to it) by its owner, for 1 wei.
+    function _generationOffer(uint256 asset, uint32 duration, bool transferable) internal returns (uint256) {
+        LicenseTerms memory t = _terms(true, true, transferable, 1_000);
+        t.tier = Tier.Generation;
+        return _offer(registry.ownerOf(asset), asset, t, NATIVE, 1, duration, 0);
+    }
+
+    /// @dev `who` commits a fresh work and tries to register it under `ids` (a low-level call).
+    function _tryDerive(address who, uint256[] memory ids) internal returns (bool ok, bytes memory ret) {
+        IGenIPRegistry.Work memory w = _nextWork();
+        bytes32 salt = _commit(who, w.contentHash);
+        vm.prank(who);
+        (ok, ret) = address(hub).call(abi.encodeCall(ILicensingHub.registerDerivative, (ids, w, salt, _noProof())));
+    }
+
+    /// A reusable licence used after it expired: at the expiry second, through a work generated before (its
+    /// rights end with the licence), or a perpetual generation licence on a resource whose own rights expire.
+    function test_attack_reuseGenerationLicenceAfterExpiry_fails() public {
+        uint256 r = _register(alice);
+        uint256 lic = _buy(bob, _generationOffer(r, 1 days, false));
+        uint64 exp = uint64(block.timestamp + 1 days);
+        uint256 d = _registerDerivative(bob, toArray(lic));
+        vm.warp(exp);
+        (bool ok, bytes memory ret) = _tryDerive(bob, toArray(lic));
+        assertFalse(ok, "reused after expiry");
+        assertEq(ret, abi.encodeWithSelector(ILicensingHub.LicenseExpired.selector, lic, exp), "LicenseExpired");
+        vm.expectRevert(abi.encodeWithSelector(ILicensingHub.AssetExpired.selector, d, exp));
+        vm.prank(bob);
+        hub.createOffer(d, _derivativeTerms(0), NATIVE, 1, 0, 0);
+
+        // A LoRA registered under a 10-day licence sells "perpetual" generation licences that end with it.
+        uint256 base = _register(erin);
+        uint256 baseLicence = _buy(alice, _offer(erin, base, _derivativeTerms(0), NATIVE, 1, 10 days, 0));
+        uint256 lora = _registerDerivative(alice, toArray(baseLicence));
+        uint64 loraExp = uint64(block.timestamp + 10 days);
+        uint256 gen = _buy(bob, _generationOffer(lora, 0, false));
+        assertEq(licenseToken.licenseOf(gen).expiresAt, loraExp, "capped at the resource's expiry");
+        _registerDerivative(bob, toArray(gen));
+        vm.warp(loraExp);
+        (ok, ret) = _tryDerive(bob, toArray(gen));
+        assertFalse(ok, "outlived its resource");
+        assertEq(ret, abi.encodeWithSelector(ILicensingHub.LicenseExpired.selector, gen, loraExp), "LicenseExpired");
+    }
+
+    /// Somebody else's reusable licence: used directly, through an ERC-721 approval, after a blocked transfer of
+    /// a non-transferable one, twice in one registration, or tampered with through the token (mint, markUsed).
+    function test_attack_useSomeoneElsesGenerationLicence_fails() public {
+        uint256 r = _register(alice);
+        uint256 lic = _buy(bob, _generationOffer(r, 0, false));
+        bytes memory notHolder = abi.encodeWithSelector(ILicensingHub.NotLicenseHolder.selector, lic, mallory, bob);
+        (bool ok, bytes memory ret) = _tryDerive(mallory, toArray(lic));
+        assertFalse(ok, "foreign licence");
+        assertEq(ret, notHolder, "NotLicenseHolder");
+
+        vm.prank(bob);
+        licenseToken.approve(mallory, lic);
+        (ok, ret) = _tryDerive(mallory, toArray(lic));
+        assertEq(ret, notHolder, "an approval is not the licence");
+        vm.expectRevert(abi.encodeWithSelector(ILicenseToken.LicenseNotTransferable.selector, lic));
+        vm.prank(mallory);
+        licenseToken.transferFrom(bob, mallory, lic);
+        (ok, ret) = _tryDerive(mallory, toArray(lic));
+        assertEq(ret, notHolder, "still bob's");
+
+        (ok, ret) = _tryDerive(bob, toArray(lic, lic));
+        assertEq(ret, abi.encodeWithSelector(ILicensingHub.DuplicateParent.selector, r), "twice in one");
+
+        vm.prank(mallory);
+        (ok, ret) = address(licenseToken).call(
+            abi.encodeWithSelector(ILicenseToken.mint.selector, mallory, licenseToken.licenseOf(lic))
+        );
+        _assertSelector(ok, ret, ILicenseToken.NotHub.selector, "mint a copy");
+        vm.prank(mallory);
+        (ok, ret) = address(licenseToken).call(abi.encodeCall(ILicenseToken.markUsed, (lic, 1)));
+        _assertSelector(ok, ret, ILicenseToken.NotHub.selector, "markUsed");
+        assertEq(licenseToken.ownerOf(lic), bob, "bob keeps it");
+        (ok,) = _tryDerive(bob, toArray(lic));
+        assertTrue(ok, "and still generates with it");
+    }
+
+    /// A generator contract re-enters registerDerivative with its reusable licence while the hub pays it out:
+    /// the shared reentrancy guard refuses it, and the licence works again outside the payout.
+    function test_attack_reentrantGenerationDuringWithdraw_fails() public {
+        uint256 r = _register(alice);
+        ReentrantGenerator g = new ReentrantGenerator(ILicensingHub(address(hub)), IGenIPRegistry(address(registry)));
+        uint256 offerId = _generationOffer(r, 0, false);
+        vm.deal(brand, 1);
+        vm.prank(brand);
+        uint256 lic = hub.buyLicense{value: 1}(offerId, address(g), address(0));
+        g.setLicence(lic);
+        IGenIPRegistry.Work memory w1 = _nextWork();
+        IGenIPRegistry.Work memory w2 = _nextWork();
+        g.commit(w1.contentHash, bytes32("s1"));
+        g.commit(w2.contentHash, bytes32("s2"));
+        vm.roll(block.number + 1);
+        uint256 d1 = g.derive(w1, bytes32("s1"));
+        _payNative(brand, d1, 1 ether);
+
+        uint256 assets = registry.totalAssets();
+        g.arm(w2, bytes32("s2"));
+        g.withdraw();
+        assertFalse(g.reentrySucceeded(), "re-entered");
+        assertEq(g.reentryError(), abi.encodeWithSignature("ReentrancyGuardReentrantCall()"), "guard");
+        assertEq(registry.totalAssets(), assets, "nothing registered inside the payout");
+        assertEq(_unaccounted(NATIVE, _everyone()), int256(0), "hub solvent");
+        uint256 d2 = g.derive(w2, bytes32("s2"));
+        assertEq(registry.ownerOf(d2), address(g), "the licence still works");
     }
 
     /// @dev The (alice, `p`) authorisation's current epoch, which a fresh signature names.

@@ -36,17 +36,15 @@ import os
 import secrets
 import sqlite3
 import sys
-import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from eth_abi.abi import encode as abi_encode
-from eth_hash.auto import keccak
 from eth_utils.address import is_address, to_checksum_address
 from genip_sdk import GenIP, GenIPError, WebhookVerificationError, WebhookVerifier
+from genip_sdk.prompts import commit_prompt, normalize_prompt, prompt_commitment_for, seal_prompt
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -57,8 +55,6 @@ from starlette.staticfiles import StaticFiles
 
 __all__ = ["Config", "Platform", "create_app", "prompt_commitment", "subscribe"]
 
-#: `GenIPRegistry.PROMPT_DOMAIN` (docs/platforms.md, step 2 of certify-on-upload).
-PROMPT_DOMAIN: Final = keccak(b"Gen-IP prompt commitment v2")
 #: The events this platform acts on (their `….retracted` come with them).
 EVENTS: Final = ("registration.updated", "copy.marked", "license.expired")
 #: Registration states in the order they happen; a webhook never moves a post back.
@@ -122,20 +118,10 @@ class BadInput(ValueError):
     """What the user sent cannot be posted (answered 400 with the reason)."""
 
 
-def normalize_prompt(prompt: str) -> str:
-    """As Gen-IP's tools do before committing: `\\n` line endings, Unicode NFC, no outer whitespace."""
-    prompt = prompt.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", prompt).strip()
-
-
 def prompt_commitment(creator: str, prompt: str, salt: bytes) -> str:
-    """`GenIPRegistry.promptCommitmentFor(creator, prompt, salt)`, as `0x` hex:
-    `keccak256(abi.encode(PROMPT_DOMAIN, creator, salt, keccak256(utf8(prompt))))`."""
-    encoded = abi_encode(
-        ["bytes32", "address", "bytes32", "bytes32"],
-        [PROMPT_DOMAIN, to_checksum_address(creator), salt, keccak(prompt.encode("utf-8"))],
-    )
-    return "0x" + keccak(encoded).hex()
+    """`GenIPRegistry.promptCommitmentFor(creator, prompt, salt)`, as `0x` hex, by the SDK
+    (`genip_sdk.prompts`, the one home of the scheme Gen-IP's own tools use)."""
+    return "0x" + prompt_commitment_for(creator, prompt, salt).hex()
 
 
 def _address(value: str) -> str:
@@ -205,15 +191,15 @@ class Platform:
                 creator=author,
                 prompt_commitment=prompt_commitment(author, prompt, salt),
             )
-            answer = self.genip.register_works(
-                [
-                    {
-                        "reference_id": f"post-{post}",
-                        "creator": author,
-                        "metadata_cid": described["metadata_cid"],
-                    }
-                ]
-            )["items"][0]
+            item: dict[str, Any] = {
+                "reference_id": f"post-{post}",
+                "creator": author,
+                "metadata_cid": described["metadata_cid"],
+            }
+            sealed = self._sealed_prompt(author, prompt, salt)
+            if sealed is not None:
+                item["prompt"] = sealed
+            answer = self.genip.register_works([item])["items"][0]
         except GenIPError as exc:
             self._set(post, state="error", error=str(exc))
             return post
@@ -228,6 +214,18 @@ class Platform:
                 content_hash=_hex(registration.get("content_hash") or stored.get("sha256")),
             )
         return post
+
+    def _sealed_prompt(self, author: str, prompt: str, salt: bytes) -> dict[str, str] | None:
+        """The prompt and salt sealed to Gen-IP's checker (only the checker can open them), so the work's
+        prompt is checked; None without a prompt, or when the deployment runs no checker (the work is then
+        registered unchecked)."""
+        if not prompt:
+            return None
+        try:
+            key = self.genip.checker_key()
+        except GenIPError:
+            return None
+        return seal_prompt(commit_prompt(prompt, salt, creator=author), key)
 
     def share(self, author: str, asset: int, title: str) -> int:
         """Shares registered work `asset` for `author`, who must hold a licence for it (or own it)."""

@@ -42,10 +42,13 @@ AI_KINDS = frozenset({WorkKind.IMAGE, WorkKind.TEXT})
 
 
 class Tier(IntEnum):
-    """Licence tier: Standard (commercial use) or Extended (build your own IP on it)."""
+    """Licence tier: Standard (commercial use), Extended (build your own IP on it: one derivative per licence)
+    or Generation (generate works with a model, workflow or prompt: the licence registers any number of
+    derivatives until it expires)."""
 
     STANDARD = 0
     EXTENDED = 1
+    GENERATION = 2
 
 
 class CheckOutcome(IntEnum):

@@ -25,6 +25,7 @@ from typing import Any, Final
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_hash.auto import keccak
+from genip_sdk.prompts import encode_payload
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -93,7 +94,7 @@ class PromptPayload:
         raise SubmissionError("the submitted prompt does not match the certificate's prompt commitment")
 
     def to_bytes(self) -> bytes:
-        return json.dumps({"parts": self.parts, "salt": self.salt.hex()}, sort_keys=True).encode()
+        return encode_payload(self.parts, self.salt)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "PromptPayload":

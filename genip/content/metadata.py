@@ -13,6 +13,7 @@ Shape (keys shown in the canonical, sorted order they are written in):
         "details": {...},                        # what the kind's format says (see `content.formats`)
         "kind": "image",
         "madeWith": {...},                       # if the file says how it was made (`content.made_with`)
+        "declaredNotDerivedFrom": [{"assetId": 7, "reason": "..."}],  # if the creator declared any
         "model": "..." | null, "tool": "..." | null,
         "parents": [{"assetId": 1, "licenseId": 2}],
         "perceptualHash": {"algorithm": "pdq" | "simhash64", "quality": 100 | null, "value": "0x..."} | null,
@@ -58,7 +59,10 @@ from genip.content.preview import MAX_EXAMPLES
 __all__ = [
     "DIGITAL_SOURCE_TYPE",
     "MAX_METADATA_BYTES",
+    "MAX_NOT_DERIVED_FROM",
+    "MAX_REASON",
     "METADATA_VERSION",
+    "NotDerivedFrom",
     "ParentLink",
     "PerceptualHash",
     "WorkMetadata",
@@ -74,6 +78,9 @@ METADATA_VERSION: Final = 1
 MAX_NAME: Final = 200
 MAX_TAGS: Final = 32
 MAX_TAG: Final = 64
+#: Declarations "not derived from" a work a file names as a resource (`genip.resources`), and their reasons.
+MAX_NOT_DERIVED_FROM: Final = 16
+MAX_REASON: Final = 280
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +89,26 @@ class ParentLink:
 
     asset_id: int
     license_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class NotDerivedFrom:
+    """The creator's declaration that the work is not derived from registered work `asset_id`, which its file
+    names as a resource (`genip.resources`), and why: recorded in the metadata and shown publicly."""
+
+    asset_id: int
+    reason: str
+
+    def __post_init__(self) -> None:
+        if isinstance(self.asset_id, bool) or not isinstance(self.asset_id, int) or self.asset_id < 1:
+            raise ContentError(f"a declaration names an asset id (1 or more), not {self.asset_id!r}")
+        reason = self.reason.strip() if isinstance(self.reason, str) else ""
+        if not 1 <= len(reason) <= MAX_REASON:
+            raise ContentError(
+                f"the reason for not being derived from asset {self.asset_id} must have 1 to {MAX_REASON} "
+                "characters"
+            )
+        object.__setattr__(self, "reason", reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +142,7 @@ class WorkMetadata:
     card: Mapping[str, Any] | None = None
     examples: tuple[str, ...] = ()  # preview CIDs of a prompt-kind work's example outputs
     made_with: Mapping[str, Any] | None = None  # what the file says of how it was made (`content.made_with`)
+    not_derived_from: tuple[NotDerivedFrom, ...] = ()  # declared, for resources the file names
 
     def __post_init__(self) -> None:
         name = self.name.strip()
@@ -140,6 +168,15 @@ class WorkMetadata:
         if len(tags) > MAX_TAGS or any(len(tag) > MAX_TAG for tag in tags):
             raise ContentError(f"at most {MAX_TAGS} tags of at most {MAX_TAG} characters each")
         object.__setattr__(self, "tags", tags)
+        if len(self.not_derived_from) > MAX_NOT_DERIVED_FROM:
+            raise ContentError(
+                f"at most {MAX_NOT_DERIVED_FROM} declarations of not being derived from a work"
+            )
+        declared = [d.asset_id for d in self.not_derived_from]
+        if len(set(declared)) != len(declared):
+            raise ContentError("each work is declared not derived from at most once")
+        if set(declared) & {p.asset_id for p in self.parents}:
+            raise ContentError("a work cannot be both a parent and declared not derived from")
         if self.creator is not None:
             if not is_address(self.creator):
                 raise ContentError(f"creator {self.creator[:64]!r} is not an address")
@@ -190,6 +227,10 @@ class WorkMetadata:
                 document["genip"]["preview"]["examples"] = list(self.examples)
         if self.made_with is not None:  # only then: metadata of files that say nothing keeps its bytes
             document["genip"]["madeWith"] = dict(self.made_with)
+        if self.not_derived_from:  # only then, likewise
+            document["genip"]["declaredNotDerivedFrom"] = [
+                {"assetId": d.asset_id, "reason": d.reason} for d in self.not_derived_from
+            ]
         if self.kind is not WorkKind.IMAGE:
             document["animation_url"] = uri
         if self.preview_cid is not None:
@@ -254,6 +295,10 @@ class WorkMetadata:
                     for cid in _typed(_face(g).get("examples", []), list, "examples")
                 ),
                 made_with=made if isinstance(made := g.get("madeWith"), dict) else None,  # evidence only
+                not_derived_from=tuple(
+                    NotDerivedFrom(_typed(d["assetId"], int, "assetId"), _typed(d["reason"], str, "reason"))
+                    for d in _typed(g.get("declaredNotDerivedFrom", []), list, "declaredNotDerivedFrom")
+                ),
             )
         except FormatError:
             raise

@@ -1062,3 +1062,31 @@ class PlatformRegistration(Base):
 
 
 # --- platform registrations: end ---
+
+
+# --- made_with/addnet ---
+
+
+class FileFacts(Base):
+    """What the registered file itself says, derived by the indexer's media step (`indexer.media`) from the
+    original it opened with the service keys and checked against the certificate's `content_hash`, which the
+    row repeats (readers join on it, as for `MatchHash` and `Provenance`: a reorg that re-registers the id
+    with other content hides the row until the step reads the new content).
+
+    `made_with` (images): `genip.content.made_with.MadeWith.to_json()` of those bytes, `{}`-like when the file
+    says nothing; the API prefers it to the registrant's `genip.madeWith` claims. `addnet_hash` (safetensors
+    models): A1111's addnet hash, sha256 of the file after its 8-byte length and JSON header, 64 lower-case
+    hex digits; `genip.resources` matches `Lora hashes` prefixes against it.
+    """
+
+    __tablename__ = "file_facts"
+    chain_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(Hash32())
+    made_with: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    addnet_hash: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_file_facts_addnet", "addnet_hash"),)
+
+
+# --- made_with/addnet: end ---

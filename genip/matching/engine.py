@@ -21,39 +21,50 @@ registered hash within `match_distance` (PDQ) or `match_phash_distance` (pHash) 
 found by both hashes is listed once, with the smaller distance and the hash that gave it (`method`).
 
 **Thumbnails**: a change of light that clips highlights, or a pattern whose DCT coefficients sit at their
-median, can flip a third of both hashes' bits. When neither hash matched, the upload's 16x16 grey
-thumbnails (8 rotations/flips) are correlated with every image's thumbnail the indexer stored
+median, can flip a third of both hashes' bits. The upload's 16x16 grey thumbnails (8 rotations/flips) are
+correlated with every image's thumbnail the indexer stored, and with its centre views for centred crops
 (`genip.matching.thumbnails`, exact); a work at `thumbnail_correlation` or more is a candidate with
-`method="thumb"`, `distance=None` and its `correlation`. The stage reads every stored thumbnail (1 KiB
-each) per lookup: ~1 ms at 10 000 images, ~11 ms at 100 000, ~0.3 s at 1 000 000 (`thumbnails=False` turns
-it off).
+`method="thumb"`, `distance=None` and its `correlation`. The stage reads every stored vector (3 per image,
+1 KiB each) per lookup: ~12 ms at 10 000 images, ~80 ms at 100 000 (`genip.matching.thumbnails`;
+`thumbnails=False` turns it off).
 
 **Crops** (`crops=True`, the default): global hashes do not survive a crop, so the engine also keeps the ORB
 keypoints the indexer extracted from each image's media (`genip.matching.features`). The upload's
 descriptors are looked up in a descriptor index (exact Hamming radius `MAX_DESCRIPTOR_DISTANCE`); the assets
-with the most descriptor hits (up to `CROP_CANDIDATES`) are verified geometrically, and those with at least
-`MIN_INLIERS` inliers are candidates with `method="orb"`, `distance=None` and their `inliers`. This stage
-scans every stored descriptor (256 per image) for each of the upload's 256 (`scripts/bench_match_latency.py
---crops`, the compiled scan at full width: 10 ms at 1 000 images, 116 ms at 10 000; FAISS 39 and 670 ms),
-so it suits registries up to some tens of thousands of images; beyond that it wants an inverted index (a
-visual vocabulary), and `crops=False` turns it off.
+with the most and closest descriptor hits (up to `CROP_CANDIDATES`, `crop_matches`) are verified
+geometrically, and those with at least `MIN_INLIERS` inliers are candidates with `method="orb"`,
+`distance=None` and their `inliers`. This stage scans every stored descriptor (256 per image) for each of
+the upload's 256 (`scripts/bench_match_latency.py --crops`, the compiled scan at full width: 10 ms at 1 000
+images, 116 ms at 10 000; FAISS 39 and 670 ms), so it suits registries up to some tens of thousands of
+images; beyond that it wants an inverted index (a visual vocabulary), and `crops=False` turns it off.
 
-The crop stage runs only when no hash or thumbnail matched (a copy they find needs no keypoint scan).
-Candidates come best first: hash matches by smallest distance, or else thumbnail matches by correlation, or
-else crop matches by most inliers, ties to the oldest asset (the first registration of a picture is the
-original).
+**Every stage runs** (`every_stage=True`, the default): the verdict weighs every candidate
+(`genip.matching.verdict`), and a work one stage misses may be the one that decides it. A 5 % crop of a
+licensed derivative (a tinted picture) is within the hash distances of the original's copies but not of the
+derivative, which only its keypoints find; when the crop stage waited for "no hash matched", the licence on
+the derivative was never seen (`scripts/bench_match_robustness.py`, verdict section). Candidates come best
+first and once per asset: hash matches by smallest distance, then the thumbnail stage's other matches by
+correlation, then the crop stage's other matches by most inliers, ties to the oldest asset (the first
+registration of a picture is the original). The cost: an upload a hash matches now pays the thumbnail and
+crop stages that an upload nothing matched (most of a platform's) already paid, so the slowest lookup is as
+slow as before and a matched one as slow as an unmatched one (with the crop scan: 24 ms p50 at 1 000 images,
+0.32 s at 10 000, against under 1 ms when a hash match stopped the lookup; one 2-core machine at load 7,
+where `scripts/bench_match_latency.py --crops` measured the scan at 10 and 116 ms idle). `every_stage=False`
+runs a stage only when the ones before it found nothing (the indexer's provenance step, which asks each
+stage in turn itself).
 
 **Confidence** is `1 - distance / 128`, clipped to [0, 1]: 1 for an identical hash, 0 at the distance two
 unrelated pictures have on average (128 of 256 bits). It orders and explains; it is not a probability.
 """
 
+import itertools
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, Self
 
 import numpy as np
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, select, true
 
 from genip.db.engine import make_engine
 from genip.db.models import Asset, MatchHash
@@ -61,14 +72,14 @@ from genip.matching.features import MAX_DESCRIPTOR_DISTANCE, MIN_INLIERS, Featur
 from genip.matching.index import HammingIndex, default_index
 from genip.matching.normalize import load_image
 from genip.matching.perceptual import HASH_BYTES, QueryHash, hash_from_hex, hash_query
-from genip.matching.thumbnails import ThumbnailIndex, unit_vectors
+from genip.matching.thumbnails import ThumbnailIndex, unit_vectors, zoomed
 from genip.settings import Settings
 
 __all__ = ["CROP_CANDIDATES", "Candidate", "MatchConfig", "MatchEngine", "confidence"]
 
 _ZERO_HASH: Final = bytes(HASH_BYTES)
 _UNRELATED_DISTANCE: Final = 128
-#: Assets with the most descriptor hits that the crop stage verifies geometrically.
+#: Assets with the most (closeness-weighted) descriptor hits that the crop stage verifies geometrically.
 CROP_CANDIDATES: Final = 5
 
 
@@ -81,6 +92,8 @@ class MatchConfig:
     thumbnail_correlation: float = 0.98
     thumbnails: bool = True
     crops: bool = True
+    #: Run the thumbnail and crop stages even when an earlier stage matched (see the module docstring).
+    every_stage: bool = True
     min_quality: int = 70
     max_bytes: int = 25 * 1024 * 1024
     max_pixels: int = 64_000_000
@@ -93,6 +106,7 @@ class MatchConfig:
             thumbnail_correlation=settings.match_thumbnail_correlation,
             thumbnails=settings.match_thumbnails,
             crops=settings.match_crops,
+            every_stage=settings.match_every_stage,
             min_quality=settings.match_min_quality,
             max_bytes=settings.match_max_bytes,
             max_pixels=settings.match_max_pixels,
@@ -176,6 +190,12 @@ def confidence(distance: int) -> float:
     return max(0.0, min(1.0, 1.0 - distance / _UNRELATED_DISTANCE))
 
 
+def _others(ranked: list[Candidate], found: list[Candidate]) -> list[Candidate]:
+    """The candidates of `found` whose asset is not in `ranked` already (a later stage adds no duplicate)."""
+    seen = {(c.chain_id, c.asset_id) for c in ranked}
+    return [c for c in found if (c.chain_id, c.asset_id) not in seen]
+
+
 def _add(index: HammingIndex, start: int, codes: list[bytes]) -> None:
     if codes:
         array = np.frombuffer(b"".join(codes), dtype=np.uint8).reshape(-1, HASH_BYTES)
@@ -229,13 +249,7 @@ class MatchEngine:
             query = select(
                 Asset.chain_id, Asset.asset_id, Asset.perceptual_hash, Asset.creator, Asset.standing
             ).where(Asset.kind == "image")
-            if self.chain_id is not None:
-                query = query.where(
-                    Asset.chain_id == self.chain_id, Asset.asset_id > self._last.get(self.chain_id, 0)
-                )
-            elif self._last:
-                newer = [and_(Asset.chain_id == c, Asset.asset_id > a) for c, a in self._last.items()]
-                query = query.where(or_(Asset.chain_id.not_in(list(self._last)), *newer))
+            queries = [query.where(newer) for newer in self._newer()]
             media = (
                 select(
                     MatchHash.id,
@@ -259,9 +273,26 @@ class MatchEngine:
             if self.chain_id is not None:
                 media = media.where(MatchHash.chain_id == self.chain_id)
             with self.engine.connect() as connection:
-                rows = connection.execute(query.order_by(Asset.chain_id, Asset.asset_id)).all()
+                rows = sorted(row for q in queries for row in connection.execute(q).all())
                 media_rows = connection.execute(media.order_by(MatchHash.id)).all()
             return self._append(rows) + self._append_media(media_rows)
+
+    def _newer(self) -> list[ColumnElement[bool]]:
+        """Where assets not loaded yet are, as ranges of the assets' primary key (chain id, asset id): one
+        statement each, so a refresh that finds nothing new reads an index, not every image row (an `OR`
+        with `chain_id NOT IN (…)` made Postgres scan them all: 70 ms per lookup at 100 000 works)."""
+        if self.chain_id is not None:
+            return [and_(Asset.chain_id == self.chain_id, Asset.asset_id > self._last.get(self.chain_id, 0))]
+        known = sorted(self._last)
+        ranges: list[ColumnElement[bool]] = [
+            and_(Asset.chain_id == c, Asset.asset_id > self._last[c]) for c in known
+        ]
+        bounds: list[int | None] = [None, *known, None]
+        for low, high in itertools.pairwise(bounds):  # chains not seen yet: between and beyond the known
+            parts = [] if low is None else [Asset.chain_id > low]
+            parts += [] if high is None else [Asset.chain_id < high]
+            ranges.append(and_(true(), *parts))
+        return ranges
 
     def _append(self, rows: Iterable[tuple[int, int, str, str, str]]) -> int:
         codes: list[bytes] = []
@@ -284,6 +315,7 @@ class MatchEngine:
         thumbnails: list[bytes] = []
         start = len(self._phash_rows)
         first_crop = len(self._features)
+        first_thumbnail = len(self._thumbnail_rows)
         for row_id, kind, chain_id, asset_id, code, creator, dispute in rows:
             self._last_match_hash = max(self._last_match_hash, row_id)
             if kind == "thumb":
@@ -302,9 +334,11 @@ class MatchEngine:
                 self._phash_rows.append(chain_id, asset_id, creator, dispute)
         _add(self.phash_index, start, codes)
         if thumbnails:  # malformed or flat ones get a zero vector, which correlates with nothing
-            first = len(self._thumbnails)
-            vectors, _usable = unit_vectors(thumbnails)
-            self._thumbnails.add(np.arange(first, first + len(thumbnails), dtype=np.int64), vectors)
+            views = [zoomed(t) for t in thumbnails]  # each image and its centre views, under its row
+            images = np.arange(first_thumbnail, first_thumbnail + len(thumbnails), dtype=np.int64)
+            ids = np.repeat(images, [len(v) for v in views])
+            vectors, _usable = unit_vectors([view for image in views for view in image])
+            self._thumbnails.add(ids, vectors)
         added = self._features[first_crop:]
         if added:  # one append of all new descriptors: loading many images stays linear
             first = len(self._descriptor_owner)
@@ -315,8 +349,8 @@ class MatchEngine:
         return len(added) + len(codes) + len(thumbnails)
 
     def thumbnail_matches(self, thumbnails: tuple[bytes, ...]) -> list[Candidate]:
-        """Registered images whose thumbnail correlates with one of `thumbnails` (the upload's rotations
-        and flips) at `thumbnail_correlation` or more, best first."""
+        """Registered images whose thumbnail, or one of its centre views, correlates with one of
+        `thumbnails` (the upload's rotations and flips) at `thumbnail_correlation` or more, best first."""
         vectors, usable = unit_vectors(list(thumbnails))
         found = self._thumbnails.search(vectors[usable], self.config.thumbnail_correlation)
         rows = self._thumbnail_rows
@@ -324,18 +358,27 @@ class MatchEngine:
         return sorted(candidates, key=lambda c: (-(c.correlation or 0.0), c.chain_id, c.asset_id))
 
     def crop_matches(self, features: Features) -> list[Candidate]:
-        """Registered images `features` is a crop (or another geometric edit) of, most inliers first."""
+        """Registered images `features` is a crop (or another geometric edit) of, most inliers first.
+
+        The `CROP_CANDIDATES` images verified are those whose descriptors the upload's come closest to: each
+        stored descriptor within `MAX_DESCRIPTOR_DISTANCE` of one of the upload's votes for its image with
+        weight `MAX_DESCRIPTOR_DISTANCE + 1 - distance`. Counting hits alone let pictures made of one corner
+        repeated (a checkerboard: every descriptor near every other, and near many of any picture's at 50
+        bits) outvote the work a crop came from, whose descriptors are nearer (within 30 bits)."""
         if len(features) < 4 or not self._features:
             return []
         hits = self._descriptors.search(features.descriptors, MAX_DESCRIPTOR_DISTANCE)
         if not hits:
             return []
-        owners = self._descriptor_owner[np.fromiter((d for d, _ in hits), dtype=np.int64, count=len(hits))]
-        votes = np.bincount(owners, minlength=len(self._features))
+        found_ids = np.fromiter((d for d, _ in hits), dtype=np.int64, count=len(hits))
+        closeness = np.fromiter((MAX_DESCRIPTOR_DISTANCE + 1 - d for _, d in hits), dtype=np.float64)
+        owners = self._descriptor_owner[found_ids]
+        counts = np.bincount(owners, minlength=len(self._features))
+        votes = np.bincount(owners, weights=closeness, minlength=len(self._features))
         found = []
         for row in np.argsort(-votes, kind="stable")[:CROP_CANDIDATES].tolist():
-            if votes[row] < 4:
-                break
+            if counts[row] < 4:
+                continue
             inliers = verify(features, self._features[row])
             if inliers >= MIN_INLIERS:
                 confidence = min(1.0, inliers / (4 * MIN_INLIERS))
@@ -351,8 +394,8 @@ class MatchEngine:
         self, query: QueryHash, *, limit: int = 10, distance: int | None = None
     ) -> list[Candidate]:
         """Registered images within `distance` (default `match_distance`) of a PDQ variant, or within
-        `phash_distance` of a pHash variant, once per asset, best first; else those the thumbnail stage,
-        else the crop stage finds."""
+        `phash_distance` of a pHash variant, best first; then the others the thumbnail stage, then the crop
+        stage finds (with `every_stage` false: only when the stages before found nothing); once per asset."""
         radius = self.config.match_distance if distance is None else distance
         best: dict[tuple[int, int], Candidate] = {}
         searches = [(self.index, self._rows, query.variants, radius, "pdq")]
@@ -367,10 +410,10 @@ class MatchEngine:
                 if key not in best or dist < (best[key].distance or 0):
                     best[key] = found
         ranked = sorted(best.values(), key=lambda c: (c.distance or 0, c.chain_id, c.asset_id))
-        if not ranked and self.config.thumbnails and query.thumbnails:  # only when no hash matched
-            ranked = self.thumbnail_matches(query.thumbnails)
-        if not ranked and self.config.crops and query.features is not None:  # nor a thumbnail
-            ranked = self.crop_matches(query.features)
+        if self.config.thumbnails and query.thumbnails and (self.config.every_stage or not ranked):
+            ranked += _others(ranked, self.thumbnail_matches(query.thumbnails))
+        if self.config.crops and query.features is not None and (self.config.every_stage or not ranked):
+            ranked += _others(ranked, self.crop_matches(query.features))
         return ranked[:limit]
 
     def match(self, image_bytes: bytes, *, limit: int = 10, refresh: bool = True) -> list[Candidate]:

@@ -18,8 +18,9 @@ keypoints in `match_hashes` (`StoredHashes`). `stored_query` turns one work's ha
 (the thumbnail in its 8 rotations/flips; the hashes as stored, one orientation, since the work's pixels are
 not re-read), so the engine's exact index finds its matches; `compare` measures one pair with the same
 stages in the same order as `MatchEngine.match_hash` (a hash within its distance, the smaller distance of
-PDQ and pHash; else thumbnails at the correlation threshold; else keypoint inliers), so both answers agree.
-A mirrored copy is therefore found through the thumbnails (when stored), not through PDQ.
+PDQ and pHash; else thumbnails at the correlation threshold, the original's centre views included
+(`genip.matching.thumbnails.zoomed`: a centred crop); else keypoint inliers), so both answers agree. A
+mirrored copy is therefore found through the thumbnails (when stored), not through PDQ.
 
 **Evidence** (`copy_evidence`): a canonical JSON document of both works (id, creator, block, content hash,
 PDQ) and the measure; `evidence_hash` is keccak256 of its UTF-8 bytes (sorted keys, no spaces), the bytes32
@@ -39,7 +40,7 @@ from eth_hash.auto import keccak
 from genip.matching.engine import Candidate, MatchConfig, confidence
 from genip.matching.features import MIN_INLIERS, Features, verify
 from genip.matching.perceptual import DIHEDRAL, HASH_BYTES, QueryHash, hash_from_hex
-from genip.matching.thumbnails import THUMB_BYTES, THUMB_SIDE, unit_vectors
+from genip.matching.thumbnails import THUMB_BYTES, THUMB_SIDE, unit_vectors, zoomed
 from genip.rules import MatchRole
 
 __all__ = [
@@ -232,9 +233,12 @@ def compare(copy: StoredHashes, original: StoredHashes, config: MatchConfig | No
         distance, method = min(within)
         return Measure(method, distance=distance)
     if config.thumbnails and copy.thumb is not None and original.thumb is not None:
-        vectors, usable = unit_vectors([*_thumb_variants(copy.thumb), original.thumb])
-        if usable[-1] and usable[:-1].any():
-            correlation = float((vectors[:-1][usable[:-1]] @ vectors[-1]).max())
+        turned = _thumb_variants(copy.thumb)
+        views = zoomed(original.thumb)  # as the engine stores the original: whole and its centre views
+        vectors, usable = unit_vectors([*turned, *views])
+        queries, stored = vectors[: len(turned)][usable[: len(turned)]], vectors[len(turned) :]
+        if usable[len(turned)] and len(queries):
+            correlation = float((queries @ stored.T).max())
             if correlation >= config.thumbnail_correlation:
                 return Measure("thumb", correlation=round(correlation, 4))
     if config.crops and copy.features is not None and original.features is not None:

@@ -1,4 +1,5 @@
-"""The on-chain `LicenseTerms` record: its ABI encoding, its hash, and the standard / extended presets.
+"""The on-chain `LicenseTerms` record: its ABI encoding, its hash, and the standard / extended / generation
+presets.
 
 `LicenseTerms` (and `Tier`) are the Python mirror of the Solidity struct in
 `contracts/src/types/GenIPTypes.sol`, defined once in `genip.chain.types` and re-exported here:
@@ -15,7 +16,12 @@ exactly as shipped, `documentUri` is `ipfs://<cid>` of those bytes (Kubo-compati
 template in any Gen-IP store or on IPFS serves it under that URI).
 
 - Standard: commercial use, no derivatives, no revenue share.
-- Extended: commercial use, derivatives allowed, a revenue share (default 10 %) on each derivative.
+- Extended: commercial use, derivatives allowed, a revenue share (default 10 %) on each derivative; one
+  licence registers one derivative.
+- Generation: commercial use, derivatives allowed, a revenue share (default 10 %) on each derivative; one
+  licence registers any number of derivatives until it expires (the hub never uses it up). For resources
+  only: models, workflows and prompts (`GENERATION_KINDS`; `tier_refusal` says why another kind is refused:
+  the contracts do not know a work's kind, so the CLI and the API refuse it off-chain).
 Licence tokens are non-transferable unless asked for.
 """
 
@@ -26,12 +32,14 @@ from typing import Final
 from eth_abi.abi import encode
 from eth_hash.auto import keccak
 
-from genip.chain.types import BPS, LicenseTerms, Tier
+from genip.chain.types import BPS, LicenseTerms, Tier, WorkKind
 from genip.content.digest import ContentDigest, digest_bytes
 from genip.errors import GenIPError
 
 __all__ = [
     "DEFAULT_EXTENDED_REV_SHARE_BPS",
+    "DEFAULT_GENERATION_REV_SHARE_BPS",
+    "GENERATION_KINDS",
     "TERMS_ABI_TYPE",
     "LicenseTerms",
     "TermsDocument",
@@ -39,17 +47,27 @@ __all__ = [
     "Tier",
     "encode_terms",
     "extended_terms",
+    "generation_terms",
     "standard_terms",
     "template",
     "terms_for",
     "terms_hash",
+    "tier_refusal",
 ]
 
 #: ABI type of the `LicenseTerms` tuple.
 TERMS_ABI_TYPE: Final = "(uint8,bool,bool,bool,uint16,bytes32,string)"
 #: Revenue share of the extended preset: 10 %.
 DEFAULT_EXTENDED_REV_SHARE_BPS: Final = 1_000
-_TEMPLATES: Final = {Tier.STANDARD: "standard.md", Tier.EXTENDED: "extended.md"}
+#: Revenue share of the generation preset: 10 % of every work generated with the resource.
+DEFAULT_GENERATION_REV_SHARE_BPS: Final = 1_000
+_TEMPLATES: Final = {
+    Tier.STANDARD: "standard.md",
+    Tier.EXTENDED: "extended.md",
+    Tier.GENERATION: "generation.md",
+}
+#: The kinds of work a generation offer may be made on: the resources others generate with.
+GENERATION_KINDS: Final = frozenset({WorkKind.MODEL, WorkKind.WORKFLOW, WorkKind.PROMPT})
 
 
 class TermsError(GenIPError):
@@ -104,8 +122,8 @@ def terms_for(
 ) -> LicenseTerms:
     """Terms of `tier` on `document` (the shipped template when `None`).
 
-    Standard terms carry no revenue share (`rev_share_bps` must be 0 or `None`); extended terms default to
-    `DEFAULT_EXTENDED_REV_SHARE_BPS`.
+    Standard terms carry no revenue share (`rev_share_bps` must be 0 or `None`); extended and generation
+    terms allow derivatives and default to a 10 % share.
     """
     document = document or template(tier)
     if tier is Tier.STANDARD:
@@ -117,7 +135,7 @@ def terms_for(
     terms = LicenseTerms(
         tier=tier,
         commercial_use=True,
-        derivatives_allowed=tier is Tier.EXTENDED,
+        derivatives_allowed=tier is not Tier.STANDARD,
         transferable=transferable,
         rev_share_bps=share,
         document_hash=document.sha256,
@@ -140,6 +158,35 @@ def extended_terms(
 ) -> LicenseTerms:
     """The extended preset: commercial use, derivatives, `rev_share_bps` of each derivative's revenue."""
     return terms_for(Tier.EXTENDED, rev_share_bps=rev_share_bps, transferable=transferable, document=document)
+
+
+def generation_terms(
+    *,
+    rev_share_bps: int = DEFAULT_GENERATION_REV_SHARE_BPS,
+    transferable: bool = False,
+    document: TermsDocument | None = None,
+) -> LicenseTerms:
+    """The generation preset: commercial use, derivatives, `rev_share_bps` of each derivative's revenue, the
+    licence reusable for any number of derivatives (offered on models, workflows and prompts only)."""
+    return terms_for(
+        Tier.GENERATION, rev_share_bps=rev_share_bps, transferable=transferable, document=document
+    )
+
+
+def tier_refusal(tier: Tier, kind: WorkKind) -> str | None:
+    """Why an offer of `tier` cannot be made on a work of `kind`, in words, or None when it can: a generation
+    licence is for the resources others generate with (`GENERATION_KINDS`). The contracts do not store a
+    work's kind, so this rule is applied off-chain (CLI, API, web page through `GET /config`)."""
+    if tier is Tier.GENERATION and kind not in GENERATION_KINDS:
+        return (
+            f"a generation licence is for models, workflows and prompts, not {_a(kind.name.lower())}: "
+            "offer a standard or extended licence on it"
+        )
+    return None
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
 def _check(terms: LicenseTerms) -> None:

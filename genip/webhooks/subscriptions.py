@@ -5,16 +5,24 @@ a platform's own (`POST /webhooks` and friends, `api.routes.webhooks`).
 platform's subscription or delivery is then "not found", like one that does not exist. Without it (the
 operator) every subscription of the chain is in scope; `add_subscription` then makes an operator's one.
 
+Where a platform's webhooks may go is one rule (`private_address`, `must_be_public`): public addresses only,
+unless `GENIP_API_WEBHOOK_PRIVATE_URLS` allows private ones. It is applied when a platform's subscription is
+made (`add_subscription`, from `POST /webhooks` and `genip webhooks add --platform`) and again by the worker
+on every connection it opens for one (a name may resolve elsewhere by then: DNS rebinding).
+
 A subscription's secret is a Standard Webhooks key (`whsec_` + base64 of 32 random bytes): returned once by
 `add_subscription`, never listed again. It is stored as is, because signing needs it (an HMAC key cannot be
 kept hashed): database access is signing access.
 """
 
 import base64
+import ipaddress
 import secrets
+import socket
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, and_, insert, select, update
@@ -23,9 +31,13 @@ from genip.db import models
 from genip.errors import GenIPError, NotFoundError
 from genip.webhooks.events import EVENT_TYPES, DeliveryState
 
+IPAddress: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
+
 __all__ = [
     "AttemptView",
     "DeliveryView",
+    "IPAddress",
+    "PrivateDestinationError",
     "ReplayRefused",
     "SubscriptionView",
     "WebhookError",
@@ -34,10 +46,13 @@ __all__ = [
     "get_subscription",
     "list_deliveries",
     "list_subscriptions",
+    "must_be_public",
     "new_secret",
+    "private_address",
     "private_destination",
     "remove_subscription",
     "replay_delivery",
+    "resolve",
 ]
 
 
@@ -95,31 +110,71 @@ class AttemptView:
     error: str | None
 
 
-def private_destination(url: str) -> str | None:
-    """Why `url` would make the delivery worker call into a private network (this host, a LAN, a cloud
-    metadata address), or None. A host given as an IP literal or `localhost` is judged as it is; a name is
-    resolved and judged by every address it has (a name that does not resolve now is let through: its
-    deliveries fail and retry like any unreachable receiver). Only addresses that are globally routable are
-    public. Used for subscriptions platforms make over the API (`GENIP_API_WEBHOOK_PRIVATE_URLS` lifts it
-    for a local setup); the operator's own (`genip webhooks add`) may point anywhere."""
-    import ipaddress
-    import socket
-
-    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+def private_address(host: str, addresses: Iterable["IPAddress"]) -> str | None:
+    """The one rule of where a platform's webhooks may go: why `host`, whose addresses are `addresses`, is
+    private (this host, a LAN, a cloud metadata address, multicast), or None. `localhost` and its subdomains
+    are this host whatever they resolve to; otherwise every address must be globally routable (an IPv4
+    address inside IPv6, `::ffff:a.b.c.d`, is judged as the IPv4 one). `private_destination` applies it when
+    a platform subscribes, the delivery worker (`genip.webhooks.worker`) again on every connection it opens,
+    to the address it then connects to."""
+    host = host.rstrip(".").lower()
     if host == "localhost" or host.endswith(".localhost"):
         return f"{host} is this host"
-    try:
-        addresses = {ipaddress.ip_address(host)}
-    except ValueError:
-        try:
-            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-        except (OSError, UnicodeError):
-            return None
-        addresses = {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos}
     for address in sorted(addresses, key=str):
-        if not address.is_global:
+        mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+        judged: IPAddress = mapped or address
+        if not judged.is_global or judged.is_multicast:
             return f"{host} is (or resolves to) {address}, a private address"
     return None
+
+
+def resolve(host: str, port: int | None = None) -> list["IPAddress"]:
+    """The addresses of `host` in the resolver's order (an IP literal is its own); OSError when it does not
+    resolve."""
+    try:
+        return [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except UnicodeError as exc:
+        raise OSError(f"{host[:80]!r} is not a host name") from exc
+    found: list[IPAddress] = []
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if address not in found:
+            found.append(address)
+    return found
+
+
+def must_be_public(platform_id: int | None, private_urls: bool) -> bool:
+    """Whether a subscription's URL must lead to public addresses: a platform's subscriptions must (a key
+    holder must not make the worker call into the operator's network) unless `private_urls`
+    (`GENIP_API_WEBHOOK_PRIVATE_URLS`, read by the API and by `genip webhooks add|run`) lifts it for a local
+    setup; the operator's own subscriptions (no platform) may point anywhere."""
+    return platform_id is not None and not private_urls
+
+
+def private_destination(url: str) -> str | None:
+    """Why `url` would make the delivery worker call into a private network (`private_address`), or None. A
+    host given as an IP literal or `localhost` is judged as it is; a name is resolved and judged by every
+    address it has (a name that does not resolve now is let through: the worker resolves and judges it again
+    when it delivers)."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if (reason := private_address(host, ())) is not None:
+        return reason
+    try:
+        addresses = resolve(host)
+    except OSError:
+        return None
+    return private_address(host, addresses)
+
+
+class PrivateDestinationError(WebhookError):
+    """A platform's webhook URL leads to a private address (`private_address`)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"webhooks are delivered to public addresses only: {reason}")
 
 
 def _check_url(url: str) -> str:
@@ -156,11 +211,17 @@ def add_subscription(
     assets: list[int] | None = None,
     accounts: list[str] | None = None,
     platform_id: int | None = None,
+    private_urls: bool = False,
 ) -> tuple[int, str]:
     """Subscribes `url` (for the platform `platform_id`, or the operator); returns its id and its secret
-    (shown once). Empty filters mean "all"."""
+    (shown once). Empty filters mean "all". A platform's URL must lead to public addresses unless
+    `private_urls` (`must_be_public`; `PrivateDestinationError` otherwise): the API's `POST /webhooks` and
+    `genip webhooks add --platform` both subscribe through here, so both apply the same rule."""
     if assets and any(a <= 0 for a in assets):
         raise WebhookError("asset ids start at 1")
+    _check_url(url)
+    if must_be_public(platform_id, private_urls) and (reason := private_destination(url)) is not None:
+        raise PrivateDestinationError(reason)
     row: dict[str, Any] = {
         "chain_id": chain_id,
         "url": _check_url(url),

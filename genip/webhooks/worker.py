@@ -16,6 +16,17 @@ refused connection) is retried after `backoff_base · 2^(attempt-1)` seconds (ca
 `max_attempts`, then the delivery is failed (the operator can replay it). Up to `concurrency` requests are
 in flight at once, on a thread pool: one slow receiver does not hold the others up.
 
+**Where it connects.** A platform's subscription (`genip.webhooks.subscriptions.must_be_public`) is sent
+through `PublicOnlyTransport` unless `private_urls` (`GENIP_API_WEBHOOK_PRIVATE_URLS`, `--private-urls`):
+every connection it opens resolves the host itself, judges every address by the rule `POST /webhooks` applied
+at subscription (`private_address`), and connects to those very addresses (in the resolver's order, the next
+when one refuses), so a name that resolved to a public address when subscribed and resolves to 127.0.0.1,
+10.x or 169.254.169.254 now (DNS rebinding) is refused, and no second lookup can differ from the checked one.
+TLS still names and verifies the host. A refused attempt is logged like a failed one (`error` "refused: …
+private address", no status) and retried with the same backoff: the name may point back to a public address
+later, and a delivery that stays refused ends `failed` after `max_attempts`, replayable once the receiver is
+fixed. The operator's own subscriptions go anywhere, as they may be made to.
+
 **Health.** A status line every `status_interval` (delivered, retried, failed since the last line; deliveries
 due now and the oldest one's wait); `stop` (SIGINT/SIGTERM in the CLI) finishes the requests in flight,
 records them and returns. Log lines name deliveries, events and redacted URLs, never secrets or signatures.
@@ -33,6 +44,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpcore
 import httpx
 from sqlalchemy import Engine, and_, exists, func, insert, or_, select, update
 from sqlalchemy.exc import OperationalError
@@ -42,8 +54,19 @@ from standardwebhooks.webhooks import Webhook
 from genip.db import models
 from genip.errors import redact_url
 from genip.webhooks.events import DeliveryState
+from genip.webhooks.subscriptions import must_be_public, private_address, resolve
 
-__all__ = ["Job", "Outcome", "Worker", "WorkerConfig", "WorkerStats", "backoff", "signed_headers"]
+__all__ = [
+    "Job",
+    "Outcome",
+    "PrivateAddressRefused",
+    "PublicOnlyTransport",
+    "Worker",
+    "WorkerConfig",
+    "WorkerStats",
+    "backoff",
+    "signed_headers",
+]
 
 
 @dataclass(frozen=True)
@@ -56,6 +79,8 @@ class WorkerConfig:
     timeout: float = 10.0
     poll_interval: float = 0.2
     status_interval: float = 30.0
+    #: `GENIP_API_WEBHOOK_PRIVATE_URLS`: platforms' webhooks may go to private addresses (local setups only).
+    private_urls: bool = False
 
     def __post_init__(self) -> None:
         if self.lease_seconds <= self.timeout + 1:
@@ -81,6 +106,67 @@ def signed_headers(secret: str, msg_id: str, body: bytes, at: datetime) -> dict[
     }
 
 
+class PrivateAddressRefused(httpcore.ConnectError):
+    """A connection not opened: the host is, or resolves to, a private address (`private_address`)."""
+
+
+class _PublicOnlyBackend(httpcore.NetworkBackend):
+    """httpcore's own sockets, opened to public addresses only: resolves the host, judges every address, and
+    connects to the addresses it judged (see the module doc)."""
+
+    def __init__(self) -> None:
+        self._sockets = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            addresses = resolve(host, port)
+        except OSError as exc:
+            raise httpcore.ConnectError(f"{host} does not resolve ({exc})") from None
+        reason = private_address(host, addresses)
+        if reason is not None:
+            raise PrivateAddressRefused(reason)
+        if not addresses:
+            raise httpcore.ConnectError(f"{host} has no address")
+        last: Exception | None = None
+        for address in addresses:
+            try:
+                return self._sockets.connect_tcp(
+                    str(address),
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("webhooks are not sent over Unix sockets")
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+class PublicOnlyTransport(httpx.HTTPTransport):
+    """httpx's transport whose connections go to public addresses only (`_PublicOnlyBackend`). httpx builds
+    its httpcore pool without a network-backend parameter, so the backend is set on the pool it built."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pool._network_backend = _PublicOnlyBackend()
+
+
 @dataclass(frozen=True)
 class Job:
     """A claimed delivery: attempt number `attempt` of delivery `id`."""
@@ -92,6 +178,7 @@ class Job:
     url: str
     secret: str = field(repr=False)
     body: bytes = field(repr=False)
+    public_only: bool = False  # a platform's subscription: sent through `PublicOnlyTransport`
 
 
 @dataclass(frozen=True)
@@ -171,7 +258,7 @@ class Worker:
             attempts = {row[0]: row[1] for row in claimed}
             e, s = models.WebhookEvent, models.WebhookSubscription
             rows = c.execute(
-                select(d.id, d.event_id, e.type, e.payload, s.url, s.secret)
+                select(d.id, d.event_id, e.type, e.payload, s.url, s.secret, s.platform_id)
                 .join(e, e.id == d.event_id)
                 .join(s, s.id == d.subscription_id)
                 .where(d.id.in_(list(attempts)))
@@ -186,6 +273,7 @@ class Worker:
                 url=r.url,
                 secret=r.secret,
                 body=_body(r.payload),
+                public_only=must_be_public(r.platform_id, self.config.private_urls),
             )
             for r in rows
         ]
@@ -204,8 +292,14 @@ class Worker:
             if not 200 <= status < 300:
                 error = f"HTTP {status}"
         except httpx.HTTPError as exc:
-            text = str(exc).splitlines()[0] if str(exc) else ""
-            error = f"{type(exc).__name__}: {text}"[:300]
+            if isinstance(exc.__cause__, PrivateAddressRefused):
+                error = (
+                    f"refused: {exc.__cause__}; platforms' webhooks go to public addresses only "
+                    "(GENIP_API_WEBHOOK_PRIVATE_URLS)"
+                )[:300]
+            else:
+                text = str(exc).splitlines()[0] if str(exc) else ""
+                error = f"{type(exc).__name__}: {text}"[:300]
         return Outcome(started, (time.perf_counter() - clock) * 1000, status, error)
 
     def record(self, job: Job, outcome: Outcome) -> str:
@@ -302,21 +396,26 @@ class Worker:
         due, oldest = self.backlog()
         self.log(
             f"webhook worker {self.name} started: {cfg.concurrency} in flight at most, lease "
-            f"{cfg.lease_seconds:g}s, {cfg.max_attempts} attempts; due now {due}, oldest waiting "
-            f"{oldest:.1f}s"
+            f"{cfg.lease_seconds:g}s, {cfg.max_attempts} attempts, platforms' webhooks to "
+            f"{'any address (private URLs allowed)' if cfg.private_urls else 'public addresses only'}; "
+            f"due now {due}, oldest waiting {oldest:.1f}s"
         )
         in_flight: dict[Future[Outcome], Job] = {}
         last_status = time.monotonic()
         shown = WorkerStats()
         with (
             httpx.Client(timeout=cfg.timeout, follow_redirects=False) as client,
+            httpx.Client(
+                timeout=cfg.timeout, follow_redirects=False, transport=PublicOnlyTransport()
+            ) as public_only,  # a given transport also keeps environment proxies (which would resolve) out
             ThreadPoolExecutor(cfg.concurrency, thread_name_prefix="genip-webhook") as pool,
         ):
             while True:
                 if not stop.is_set() and len(in_flight) < cfg.concurrency:
                     try:
                         for job in self.claim(cfg.concurrency - len(in_flight)):
-                            in_flight[pool.submit(self.send, client, job)] = job
+                            sender = public_only if job.public_only else client
+                            in_flight[pool.submit(self.send, sender, job)] = job
                     except OperationalError as exc:  # the database went away: retry after a pause
                         self.log(f"database unavailable ({type(exc.orig or exc).__name__}); retrying")
                         stop.wait(cfg.poll_interval * 5)

@@ -28,6 +28,7 @@ from genip.chain.types import Work, WorkKind
 from genip.content.made_with import read_made_with
 from genip.prompts import PromptVault
 from genip.works import WorkDescription, prepare_registration, register_draft
+from indexer.media import MediaHasher
 from tests.api.test_original_download import signed
 from tests.api.world import World, build_world
 from tests.content.test_made_with import sign_c2pa, test_chain
@@ -111,9 +112,9 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MadeWorld]:
         picture("rocket").save(out, "PNG")
         plain = register_file(world, a.alice, out.getvalue(), "rocket.png", folder)
         sqlite = f"sqlite:///{world.data_dir / 'made.db'}"
-        world.index(sqlite).dispose()
+        read_media(world, sqlite)
         for postgres in postgres_database():
-            world.index(postgres).dispose()
+            read_media(world, postgres)
             with (
                 TestClient(create_app(ApiSettings(data_dir=world.data_dir, database_url=sqlite))) as c1,
                 TestClient(create_app(ApiSettings(data_dir=world.data_dir, database_url=postgres))) as c2,
@@ -129,6 +130,16 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MadeWorld]:
                     world,
                     licence,
                 )
+
+
+def read_media(world: World, url: str) -> None:
+    """Indexes the world into `url` and runs the indexer's media step once over it, as `genip index` does:
+    `made_with` is then read from the registered files (`tests/api/test_made_with_file.py` has the claims
+    before that, and claims the files do not bear out)."""
+    engine = world.index(url)
+    keyring = world.originals.keyring
+    MediaHasher(engine, world.deployment.chain_id, world.store, keyring=keyring, batch=10_000).fill()
+    engine.dispose()
 
 
 def detail(client: TestClient, asset_id: int) -> dict[str, Any]:

@@ -111,7 +111,7 @@ def test_the_story(client: GenIPClient) -> None:
     ledger.asset(child, CREATOR_2, {image: 1_000})
     assert hub.functions.ancestry(child).call() == [[image], [1_000]]
     assert hub.functions.royaltyStack(child).call() == 1_000
-    assert client.license_token.functions.licenseOf(licence_2).call()[-1] is True  # used for a derivative
+    assert client.license_token.functions.licenseOf(licence_2).call()[7] is True  # usedForDerivative
     with reverts("LicenseAlreadyUsed"):
         actions.register_derivative(client, CREATOR_2, [licence_2], make_work("child-again"))
 

@@ -54,7 +54,10 @@ def test_offer_refusals(genip: Genip, tmp_path: Path) -> None:
     )
     assert "more than 18 decimals" in genip(*base, "--price", "0.0000000000000000001", key=CREATOR).error()
     assert "NotAssetOwner" in genip(*base, "--price", "1", key=BRAND).error()
-    assert "not standard or extended" in genip("offer", str(asset), "--tier", "gold", "--price", "1").error()
+    assert (
+        "not standard, extended or generation"
+        in genip("offer", str(asset), "--tier", "gold", "--price", "1").error()
+    )
     assert "unknown offer 7" in genip("offer", "pause", "7", key=CREATOR).error()
 
 

@@ -102,7 +102,7 @@ def test_a_licence_that_allows_derivatives_is_named_with_the_exact_derive_comman
     args = shlex.split(command)[1:]
     derived = genip(*args, "--prompt", "p", "--json", key=BRAND).json()
     assert derived["parents"] == [{"asset_id": asset, "license_id": licence}]
-    assert client.license_token.functions.licenseOf(licence).call()[-1] is True  # used for a derivative
+    assert client.license_token.functions.licenseOf(licence).call()[7] is True  # usedForDerivative
 
     # Used up, the licence no longer fits: a second copy is told how to get another one.
     again = _astronaut(tmp_path / "again.jpg", copy=True)

@@ -175,7 +175,7 @@ def _rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 def test_upgrading_from_0006_carries_the_dispute_state_over(engine: Engine) -> None:
     _seed_0006(engine)
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == HEAD == "0022"
+    assert current_revision(engine) == head_revision() == HEAD == "0023"
     with engine.connect() as c:
         assets = {
             r.asset_id: (r.standing, r.standing_dispute_id, r.expires_at)
@@ -236,7 +236,7 @@ def test_require_current_reads_the_version_table_on_both_databases(engine: Engin
     with pytest.raises(SchemaError, match="no Gen-IP schema"):
         require_current(engine)
     upgrade(engine, "0006")
-    with pytest.raises(SchemaError, match="at 0006, this code needs 0022: run `genip db upgrade`"):
+    with pytest.raises(SchemaError, match="at 0006, this code needs 0023: run `genip db upgrade`"):
         require_current(engine)
     upgrade(engine)
     require_current(engine)

@@ -6,6 +6,7 @@ and shows its asset and badge after `registration.updated`; another creator's ne
 flagged on `copy.marked` (a replay is not applied twice); a share relying on a licence is hidden on
 `license.expired` once the chain's clock passes its expiry."""
 
+import base64
 import sqlite3
 import threading
 import time
@@ -20,7 +21,8 @@ import httpx
 import pytest
 import uvicorn
 from genip_sdk import GenIP
-from sqlalchemy import Engine
+from nacl.public import PrivateKey, SealedBox
+from sqlalchemy import Engine, select
 from standardwebhooks.webhooks import Webhook
 from starlette.types import ASGIApp
 
@@ -31,6 +33,7 @@ from genip.chain import actions
 from genip.chain.client import GenIPClient
 from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
+from genip.db.models import PromptSubmission
 from genip.platforms import IssuedKey, add_platform
 from genip.prompts import prompt_commitment_for
 from genip.relay import Relayer
@@ -45,7 +48,10 @@ from tests.sdk.conftest import encode, free_port, jpeg_copy, picture
 from tests.webhooks.conftest import deliveries
 
 #: Patient enough for a busy machine (the app asks the API again on `license.expired`).
-WORKER = WorkerConfig(lease_seconds=30, timeout=15, backoff_base=0.2, poll_interval=0.05, status_interval=60)
+CHECKER_KEY = PrivateKey.generate()  # the checker's key: only it opens the prompts the platform seals
+WORKER = WorkerConfig(  # the example platform listens on this host: its webhooks go to a private address
+    lease_seconds=30, timeout=15, backoff_base=0.2, poll_interval=0.05, status_interval=60, private_urls=True
+)
 
 
 @contextmanager
@@ -127,7 +133,11 @@ def stack(client: GenIPClient, db_url: str, tmp_path: Path) -> Iterator[Stack]:
     indexer.run(once=True)
     api = create_api(
         ApiSettings(
-            data_dir=data_dir, database_url=db_url, api_chain_id=chain_id, api_webhook_private_urls=True
+            data_dir=data_dir,
+            database_url=db_url,
+            api_chain_id=chain_id,
+            api_webhook_private_urls=True,
+            checker_public_key=CHECKER_KEY.public_key.encode().hex(),  # prompts are sealed to it
         )
     )
     with served(api, free_port()) as api_url:
@@ -173,6 +183,14 @@ def test_posts_are_certified_flagged_as_copies_and_hidden_when_their_licence_exp
     s.relay_and_index()
     first = s.posts()[1]
     assert (first["state"], first["asset_id"], first["flag"]) == ("indexed", 1, None)
+    with s.engine.connect() as connection:  # the prompt went to the checker sealed, as its pending submission
+        (sealed,) = connection.execute(
+            select(PromptSubmission.ciphertext).where(
+                PromptSubmission.asset_id == 1, PromptSubmission.status == "pending"
+            )
+        ).one()
+    opened = SealedBox(CHECKER_KEY).decrypt(base64.b64decode(sealed))
+    assert prompt.encode() in opened and b"an astronaut" not in base64.b64decode(sealed)
     registry = s.client.registry.functions  # the creator can reveal the prompt the platform kept:
     assert registry.verifyPrompt(1, CREATOR.address, prompt.encode(), bytes.fromhex(salt)).call()
     feed = s.feed()
@@ -184,7 +202,7 @@ def test_posts_are_certified_flagged_as_copies_and_hidden_when_their_licence_exp
     s.post(CREATOR_2.address, "My astronaut", "", jpeg_copy("astronaut"), "b.jpg")
     s.relay_and_index()
     posts = s.posts()
-    assert (posts[2]["state"], posts[2]["asset_id"]) == ("indexed", 2)
+    assert (posts[2]["state"], posts[2]["asset_id"]) == ("indexed", 2), posts[2]
     assert posts[2]["flag"] == "possible copy of Gen-IP work #1"
     assert posts[1]["flag"] is None
     assert 'class="post flagged" id="post-2"' in s.feed()

@@ -2,15 +2,18 @@
 `read_original`), after metadata, retried when the media arrives later, and the engine's second opinion once
 written."""
 
+import hashlib
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import skimage.data
 from cryptography.fernet import Fernet
-from PIL import Image
+from PIL import Image, PngImagePlugin
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from web3.types import RPCEndpoint
 
 from genip.chain import actions
 from genip.chain.types import Work, WorkKind
@@ -23,6 +26,7 @@ from genip.matching.features import extract
 from genip.matching.normalize import load_image
 from genip.matching.perceptual import phash256
 from genip.matching.thumbnails import thumbnail
+from genip.resources import look_up, named_in
 from genip.storage import LocalStore
 from genip.storage.originals import Keyring, Originals
 from indexer.config import IndexerConfig
@@ -147,3 +151,179 @@ def test_media_that_is_not_the_registered_work_is_not_hashed(
 
     Indexer(engine, IndexerConfig.from_deployment(chain.deployment), after_step=fill).run(once=True)
     assert (status(engine, asset_id), codes(engine, asset_id)) == ("mismatch", [])
+
+
+# --- what the registered file itself says (issue #21): made-with facts and the addnet hash ---------------
+
+
+def safetensors(payload: bytes, title: str = "Retro Poster") -> bytes:
+    """A real safetensors file: one uint8 tensor holding `payload`, kohya-style metadata."""
+    header = {
+        "__metadata__": {"ss_output_name": title, "ss_base_model_version": "sdxl_base_v1-0"},
+        "lora_unet.weight": {"dtype": "U8", "shape": [len(payload)], "data_offsets": [0, len(payload)]},
+    }
+    raw = json.dumps(header).encode()
+    raw += b" " * (-len(raw) % 8)
+    return len(raw).to_bytes(8, "little") + raw + payload
+
+
+def addnet_of(body: bytes) -> str:
+    """A1111's addnet hash (`modules/hashes.py addnet_hash_safetensors`): sha256 after length and header."""
+    return hashlib.sha256(body[8 + int.from_bytes(body[:8], "little") :]).hexdigest()
+
+
+def register_work(
+    chain: Chain, store: LocalStore, body: bytes, kind: WorkKind, *, media: bytes | None = None, **extra: Any
+) -> int:
+    """Registers `body` (its sha256 on the certificate) with Gen-IP metadata describing it; `extra` goes into
+    that metadata (e.g. a registrant's `made_with` claims). With `media`, plain ERC-721 metadata points at
+    those other bytes instead (Gen-IP metadata describing other content is refused by the metadata step)."""
+    if media is not None:
+        document = {"name": "borrowed", "animation_url": f"ipfs://{digest_bytes(media).cid}"}
+        metadata_cid = store.put(json.dumps(document).encode())
+    else:
+        meta = WorkMetadata(
+            name="work",
+            kind=kind,
+            content=digest_bytes(body),
+            media_type="image/png" if kind is WorkKind.IMAGE else "application/vnd.safetensors",
+            prompt_commitment=b"\x07" * 32,
+            **extra,
+        )
+        metadata_cid = store.put(meta.to_bytes())
+    work = Work(kind, hashlib.sha256(body).digest(), bytes(32), b"\x07" * 32, metadata_cid)
+    return actions.register(chain.client, CREATOR, work).value
+
+
+def facts(engine: Engine, asset_id: int) -> tuple[Any, str | None] | None:
+    """(made_with, addnet_hash) of the asset's `file_facts` row that joins its current content, or None."""
+    f, a = models.FileFacts, models.Asset
+    with engine.connect() as c:
+        row = c.execute(
+            select(f.made_with, f.addnet_hash)
+            .join(
+                a,
+                (a.chain_id == f.chain_id) & (a.asset_id == f.asset_id) & (a.content_hash == f.content_hash),
+            )
+            .where(f.asset_id == asset_id)
+        ).first()
+    return None if row is None else (row.made_with, row.addnet_hash)
+
+
+def a1111_png(lora_hash: str) -> bytes:
+    info = PngImagePlugin.PngInfo()
+    info.add_text(
+        "parameters",
+        "a fox on a retro poster\nNegative prompt: blurry\nSteps: 28, Sampler: Euler a, Seed: 42, "
+        f'Model hash: 0badc0ffee, Model: sdxl_base, Lora hashes: "Retro Poster: {lora_hash}"',
+    )
+    out = io.BytesIO()
+    Image.fromarray(skimage.data.astronaut()).save(out, "PNG", pnginfo=info)
+    return out.getvalue()
+
+
+def test_made_with_facts_are_read_from_the_registered_image_not_the_metadata(
+    engine: Engine, chain: Chain, tmp_path: Path
+) -> None:
+    store = LocalStore(tmp_path / "store")
+    poster = a1111_png("0123456789ab")
+    forged = {"notes": [], "c2pa": {"signer": "Adobe", "signatureValid": True, "bindingMatches": True}}
+    claimed = register_work(chain, store, poster, WorkKind.IMAGE, made_with=forged)
+    plain = png(Image.fromarray(skimage.data.coffee()))
+    says_nothing = register_work(chain, store, plain, WorkKind.IMAGE)
+    not_image = register_work(chain, store, b"plain text, not pixels", WorkKind.IMAGE)
+    other = png(Image.fromarray(skimage.data.chelsea()))
+    borrowed = register_work(chain, store, other, WorkKind.IMAGE, media=poster)  # points at another file
+    originals = sealing(engine, store)
+    for body in (poster, plain, b"plain text, not pixels"):
+        originals.seal(body)
+    media = MediaHasher(engine, chain.deployment.chain_id, store, keyring=originals.keyring)
+    metadata = MetadataFiller(engine, chain.deployment.chain_id, store)
+
+    def fill() -> None:
+        metadata.fill()
+        media.fill()
+
+    Indexer(engine, IndexerConfig.from_deployment(chain.deployment), after_step=fill).run(once=True)
+    from genip.content.made_with import read_made_with
+
+    found = facts(engine, claimed)
+    assert found is not None and found == (read_made_with(poster).to_json(), None)
+    assert "c2pa" not in found[0]  # the forged claim is not what the step stores
+    assert {r["hash"] for r in found[0]["generation"][0]["resources"]} == {"0badc0ffee", "0123456789ab"}
+    assert "a fox" not in json.dumps(found[0])  # never the prompt's text
+    assert facts(engine, says_nothing) == ({"notes": [], "generation": []}, None)
+    assert status(engine, not_image) == "invalid" and facts(engine, not_image) == (
+        read_made_with(b"plain text, not pixels").to_json(),
+        None,
+    )  # the bytes are the registered work's: what they say is kept even if they are no image
+    assert (status(engine, borrowed), facts(engine, borrowed)) == ("mismatch", None)
+
+
+def test_a_safetensors_lora_gets_its_addnet_hash_and_an_image_naming_it_finds_it(
+    engine: Engine, chain: Chain, tmp_path: Path
+) -> None:
+    """The whole flow of A1111's own `Lora hashes`: the LoRA's addnet hash is computed from its sealed
+    original (streamed across several segments), and an image naming its 12 digits is proposed that LoRA.
+    A model whose bytes are not its certificate's (its metadata borrowing the LoRA's media), a `.ckpt` and a
+    file over the size limit get no hash."""
+    store = LocalStore(tmp_path / "store")
+    lora = safetensors(bytes(range(256)) * 4_800)  # 1.2 MB: two 1 MiB segments
+    ckpt = b"PK\x03\x04" + b"pickled checkpoint" * 1000
+    big = safetensors(b"\x01" * 2_000_000, title="Big")
+    retro = register_work(chain, store, lora, WorkKind.MODEL)
+    copycat = register_work(chain, store, safetensors(b"mine"), WorkKind.MODEL, media=lora)
+    pickled = register_work(chain, store, ckpt, WorkKind.MODEL)
+    too_big = register_work(chain, store, big, WorkKind.MODEL)
+    originals = sealing(engine, store)
+    for body in (lora, ckpt, big):
+        originals.seal(body)
+    media = MediaHasher(
+        engine, chain.deployment.chain_id, store, keyring=originals.keyring, max_model_bytes=1_500_000
+    )
+    metadata = MetadataFiller(engine, chain.deployment.chain_id, store)
+
+    def fill() -> None:
+        metadata.fill()
+        media.fill()
+
+    config = IndexerConfig.from_deployment(chain.deployment, use_finalized_tag=False, reorg_window=512)
+    Indexer(engine, config, after_step=fill).run(once=True)
+    addnet = addnet_of(lora)
+    assert (status(engine, retro), facts(engine, retro)) == ("ok", (None, addnet))
+    assert addnet != hashlib.sha256(lora).hexdigest()
+    assert (status(engine, copycat), facts(engine, copycat)) == ("mismatch", None)
+    assert (status(engine, pickled), facts(engine, pickled)) == ("invalid", None)
+    assert (status(engine, too_big), facts(engine, too_big)) == ("invalid", None)
+
+    image = a1111_png(addnet[:12])
+    with engine.connect() as c:
+        found = look_up(c, chain.deployment.chain_id, named_in(image), timestamp=2**40)
+    (used,) = found.used
+    assert (used.asset_id, used.kind, used.matched_by, used.named_as) == (
+        retro, "model", "addnet", "LoRA 'Retro Poster'"
+    )  # fmt: skip
+    assert used.hash == "0x" + hashlib.sha256(lora).hexdigest()
+
+    # A reorg replaces the LoRA's registration with other content under the same id: the old addnet hash no
+    # longer joins, so the image names nothing until the step has read the new file.
+    with engine.connect() as c:
+        registered = c.execute(
+            select(models.Asset.block_number).where(models.Asset.asset_id == retro)
+        ).scalar_one()
+    depth = chain.client.w3.eth.block_number - registered + 2  # its commit's block too
+    answer = chain.client.w3.provider.make_request(RPCEndpoint("anvil_reorg"), [depth, []])
+    assert "error" not in answer, answer
+    other = safetensors(b"another LoRA entirely" * 100, title="Other")
+    assert register_work(chain, store, other, WorkKind.MODEL) == retro  # the same id, other content
+    indexer = Indexer(engine, config)  # no content step: the media step has not run on the new fork yet
+    indexer.run(once=True)
+    assert indexer.stats.reorgs == 1
+    assert facts(engine, retro) is None
+    with engine.connect() as c:
+        assert look_up(c, chain.deployment.chain_id, named_in(image), timestamp=2**40).used == ()
+    originals.seal(other)
+    metadata.fill()
+    while media.fill():
+        pass
+    assert facts(engine, retro) == (None, addnet_of(other))

@@ -46,3 +46,15 @@ def test_robustness_benchmark_quick_reports_both_hashes_and_the_engine() -> None
     assert all(engine["recall"][t] >= pdq["recall"][t] for t in pdq["recall"])
     assert engine["recall"]["crop 10%"] >= 0.8 > pdq["recall"]["crop 10%"]
     assert engine["fpr"] <= 1e-3
+
+
+def test_robustness_benchmark_runs_the_verdict_section_alone() -> None:
+    """`--verdicts-only` skips the recall and false-positive sections: the JSON holds the thresholds and the
+    verdicts, every matched upload judged."""
+    result = _run("bench_match_robustness.py", "--quick", "--verdicts-only", "--verdict-works", "4")
+    assert "pdq" not in result and "engine" not in result and result["threshold"] == 48
+    verdicts = result["verdicts"]
+    assert isinstance(verdicts, dict) and verdicts["works"] == 4
+    assert verdicts["uploads"] == 16 and verdicts["cases"] + verdicts["no_match"] == 16
+    assert verdicts["new_correct"] == 1.0 and verdicts["wrong"] == []
+    assert isinstance(verdicts["copies_not_recorded"], list)

@@ -5,9 +5,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 import skimage.data
-from PIL import Image, ImageEnhance, ImageFilter
+from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -23,13 +24,14 @@ from genip.matching import (
     NotAnImageError,
     Verdict,
 )
-from genip.matching.engine import Candidate
-from genip.matching.features import MIN_INLIERS, extract
+from genip.matching.engine import CROP_CANDIDATES, Candidate
+from genip.matching.features import MAX_DESCRIPTOR_DISTANCE, MIN_INLIERS, extract
 from genip.matching.normalize import load_image
 from genip.matching.perceptual import phash256
 from genip.matching.thumbnails import thumbnail
 from genip.matching.verdict import weigh
 from genip.rules import Standing
+from genip.settings import Settings
 from tests.matching.conftest import encode
 
 CHAIN = 31337
@@ -257,7 +259,7 @@ def test_a_crop_is_found_by_its_keypoints(db: Engine, registry: MatchEngine, ast
 def test_a_brightened_copy_the_hashes_miss_is_found_by_its_thumbnail(db: Engine) -> None:
     """scikit-image's colour wheel brightened by 30 %: its saturated primaries clip and both hashes move by
     70+ bits, but the grey thumbnails still correlate above 0.99. A distinct picture correlates far below
-    the threshold, and the stage runs only when no hash matched."""
+    the threshold, and a work a hash found is not listed again by the thumbnails."""
     wheel = Image.fromarray(skimage.data.colorwheel()).convert("RGB")
     rocket = Image.fromarray(skimage.data.rocket())
     _insert(db, _asset(1, wheel), _asset(2, rocket, creator=BOB))
@@ -283,3 +285,70 @@ def test_a_brightened_copy_the_hashes_miss_is_found_by_its_thumbnail(db: Engine)
     assert strict.match(brighter) == []
     off = MatchEngine(db, chain_id=CHAIN, config=MatchConfig(thumbnails=False, crops=False))
     assert off.match(brighter) == []
+
+
+def _tile(name: str, grid: int, i: int, j: int) -> Image.Image:
+    """Tile (i, j) of a `grid` x `grid` cut of scikit-image's `name`, as the robustness bench cuts them."""
+    image = Image.fromarray(getattr(skimage.data, name)()).convert("RGB")
+    w, h = image.size
+    return image.crop((i * w // grid, j * h // grid, (i + 1) * w // grid, (j + 1) * h // grid))
+
+
+def _centre_crop(image: Image.Image, fraction: float) -> Image.Image:
+    """`image` less `fraction` of its width and height, half on each side."""
+    w, h = image.size
+    dx, dy = round(w * fraction / 2), round(h * fraction / 2)
+    return image.crop((dx, dy, w - dx, h - dy))
+
+
+def test_every_stage_runs_so_a_work_only_the_keypoints_find_is_listed_after_the_hash_match(
+    db: Engine, astronaut: Image.Image
+) -> None:
+    """#2, Bob's captioned 20 % crop of #1 (a derivative), is far from the upload of #1 by every hash and
+    thumbnail, and only its keypoints find it. The verdict weighs every candidate, so the crop stage runs
+    although #1 matched by its hash (the benchmark's misses: a licence on a derivative never seen); with
+    `every_stage=False` it waits for "nothing matched", as the provenance step asks it to."""
+    w, h = astronaut.size
+    derivative = astronaut.crop((w // 10, h // 10, w - w // 10, h - h // 10))
+    ImageDraw.Draw(derivative).text((10, 10), "a caption", fill=(255, 255, 0))
+    _insert(db, _asset(1, astronaut), _asset(2, derivative, creator=BOB))
+    for asset_id, image in ((1, astronaut), (2, derivative)):
+        for kind in ("phash", "thumb", "orb"):
+            _media_row(db, asset_id, image, kind)
+    upload = encode(astronaut, "JPEG", quality=90)
+    found = MatchEngine(db, chain_id=CHAIN).match(upload)
+    assert [c.asset_id for c in found] == [1, 2]
+    assert found[0].method in ("pdq", "phash") and found[1].method == "orb"
+    assert found[1].inliers is not None and found[1].inliers >= MIN_INLIERS
+    staged = MatchEngine(db, chain_id=CHAIN, config=MatchConfig(every_stage=False))
+    assert [c.asset_id for c in staged.match(upload)] == [1]
+    configured = MatchConfig.from_settings(Settings(match_every_stage=False))  # GENIP_MATCH_EVERY_STAGE
+    assert [c.asset_id for c in MatchEngine(db, chain_id=CHAIN, config=configured).match(upload)] == [1]
+
+
+def test_the_crop_stage_verifies_the_images_whose_descriptors_come_closest_not_the_most_hit(
+    db: Engine,
+) -> None:
+    """Nine checkerboard tiles (one corner repeated: their descriptors sit about 50 bits from almost any
+    picture's) have more descriptors within `MAX_DESCRIPTOR_DISTANCE` of a brick crop's than the brick tile
+    it was cut from, so counting hits verified only checkerboards and missed the brick (the benchmark's
+    crop of a brick derivative). Weighted by closeness, the brick comes first."""
+    checkerboards = [_tile("checkerboard", 3, i, j) for i in range(3) for j in range(3)]
+    brick = _tile("brick", 3, 1, 2)
+    pictures = [*checkerboards, brick]
+    _insert(db, *(_asset(k + 1, p, creator=BOB if k < 9 else ALICE) for k, p in enumerate(pictures)))
+    for k, picture in enumerate(pictures):
+        _media_row(db, k + 1, picture, "orb")
+    upload = encode(_centre_crop(brick, 0.05), "JPEG", quality=90)
+    query = extract(load_image(upload))
+    upload_bits = np.unpackbits(query.descriptors, axis=1)
+
+    def hits(picture: Image.Image) -> int:
+        stored = np.unpackbits(extract(load_image(encode(picture))).descriptors, axis=1)
+        nearest = (stored[:, None, :] != upload_bits[None, :, :]).sum(axis=2).min(axis=1)
+        return int((nearest <= MAX_DESCRIPTOR_DISTANCE).sum())
+
+    outvoting = [k for k, c in enumerate(checkerboards) if hits(c) > hits(brick)]
+    assert len(outvoting) >= CROP_CANDIDATES  # by hit counts the brick was never verified
+    found = MatchEngine(db, chain_id=CHAIN).match(upload)
+    assert [(c.asset_id, c.method) for c in found] == [(10, "orb")]

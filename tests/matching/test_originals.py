@@ -3,9 +3,11 @@
 import json
 
 import pytest
+import skimage.data
 from eth_hash.auto import keccak
+from PIL import Image
 
-from genip.matching.engine import Candidate
+from genip.matching.engine import Candidate, MatchConfig
 from genip.matching.originals import (
     Measure,
     Registration,
@@ -16,6 +18,7 @@ from genip.matching.originals import (
     possible_original,
     role_of,
 )
+from genip.matching.thumbnails import thumbnail
 from genip.rules import MatchRole
 
 ALICE, BOB, CAROL = "0x" + "a1" * 20, "0x" + "b2" * 20, "0x" + "c3" * 20
@@ -109,3 +112,22 @@ def test_the_evidence_hash_covers_every_field_and_the_sentence_says_it() -> None
     same = copy_evidence(**{**args, "original": reg(15, BOB, 200)})  # type: ignore[arg-type]
     assert same.sentence.endswith("registered in the same block by the same creator")
     assert not same.possible_original
+
+
+def test_a_centred_crop_matches_by_a_centre_view_as_in_the_engine() -> None:
+    """A 5 % crop of a checkerboard tile: the engine finds it through the original's 95 % thumbnail view
+    (`zoomed`), so the pairwise comparison (copy evidence) measures it the same way."""
+    board = Image.fromarray(skimage.data.checkerboard()).convert("RGB")
+    tile = board.crop((0, board.height // 3, board.width // 3, 2 * board.height // 3))
+    w, h = tile.size
+    crop = tile.crop((round(w * 0.025), round(h * 0.025), w - round(w * 0.025), h - round(h * 0.025)))
+    found = compare(
+        StoredHashes(pdq=None, thumb=thumbnail(crop)), StoredHashes(pdq=None, thumb=thumbnail(tile))
+    )
+    assert found is not None and found.method == "thumb" and found.correlation is not None
+    assert found.correlation >= MatchConfig().thumbnail_correlation
+    # The reverse is no crop: the tile is not a centre view of its own crop.
+    assert (
+        compare(StoredHashes(pdq=None, thumb=thumbnail(tile)), StoredHashes(pdq=None, thumb=thumbnail(crop)))
+        is None
+    )

@@ -5,7 +5,16 @@ import skimage.data
 from PIL import Image, ImageEnhance
 
 from genip.matching.perceptual import DIHEDRAL
-from genip.matching.thumbnails import THUMB_BYTES, ThumbnailIndex, thumbnail, thumbnail_variants, unit_vectors
+from genip.matching.thumbnails import (
+    MIN_CORRELATION,
+    THUMB_BYTES,
+    ZOOMS,
+    ThumbnailIndex,
+    thumbnail,
+    thumbnail_variants,
+    unit_vectors,
+    zoomed,
+)
 
 
 def test_correlation_ignores_brightness_and_contrast_changes_that_do_not_clip() -> None:
@@ -58,3 +67,40 @@ def test_index_returns_every_vector_at_the_threshold_best_first() -> None:
         assert np.allclose([c for _, c in found], [c for _, c in expected], atol=1e-5)
     assert [i for i, _ in index.search(queries.astype(np.float32), 0.9)][:2] == [2510, 15]
     assert ThumbnailIndex().search(queries.astype(np.float32), 0.5) == []
+
+
+def _checkerboard_tile() -> Image.Image:
+    """The (0, 1) tile of a 3x3 cut of scikit-image's checkerboard, as the robustness bench cuts it."""
+    board = Image.fromarray(skimage.data.checkerboard()).convert("RGB")
+    w, h = board.size
+    return board.crop((0, h // 3, w // 3, 2 * h // 3))
+
+
+def test_a_centred_crop_correlates_with_a_centre_view_of_the_stored_thumbnail() -> None:
+    """A 5 % crop of a checkerboard tile (its squares grow and shift against the frame) correlates at 0.95
+    with the whole thumbnail, below the threshold, and at 0.98 or more with the 95 % view computed from the
+    stored 16x16 thumbnail alone; an unrelated picture correlates with no view."""
+    tile = _checkerboard_tile()
+    w, h = tile.size
+    dx, dy = round(w * 0.025), round(h * 0.025)
+    crop = thumbnail(tile.crop((dx, dy, w - dx, h - dy)))
+    views = zoomed(thumbnail(tile))
+    assert len(views) == 1 + len(ZOOMS) and views[0] == thumbnail(tile)
+    assert all(len(v) == THUMB_BYTES for v in views)
+    vectors, usable = unit_vectors([crop, *views, thumbnail(Image.fromarray(skimage.data.coffee()))])
+    assert usable.all()
+    whole, *centre = (float(vectors[0] @ v) for v in vectors[1:-1])
+    assert whole < MIN_CORRELATION <= max(centre)
+    assert float((vectors[1:-1] @ vectors[-1]).max()) < 0.5
+    assert zoomed(b"short") == [b"short"]
+
+
+def test_an_id_with_several_vectors_is_returned_once_with_its_best() -> None:
+    index = ThumbnailIndex()
+    vectors = np.eye(3, THUMB_BYTES, dtype=np.float32)
+    index.add(np.array([7, 7, 9], dtype=np.int64), vectors)
+    query = (vectors[1] * 0.9 + vectors[2] * 0.1)[None, :]
+    query /= np.linalg.norm(query)
+    found = index.search(query.astype(np.float32), 0.05)
+    assert [i for i, _ in found] == [7, 9]
+    assert found[0][1] > 0.99 and found[1][1] < 0.2

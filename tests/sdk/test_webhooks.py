@@ -23,7 +23,10 @@ from tests.sdk.conftest import Served
 
 CHAIN = 31337
 BODY = b'{"data":{"asset_id":7},"type":"licence.expired"}'
-FAST = WorkerConfig(lease_seconds=5.0, timeout=2.0, backoff_base=0.2, poll_interval=0.05, status_interval=60)
+FAST = WorkerConfig(  # the receivers listen on this host: platforms' webhooks may go to private addresses
+    lease_seconds=5.0, timeout=2.0, backoff_base=0.2, poll_interval=0.05, status_interval=60,
+    private_urls=True,
+)  # fmt: skip
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def test_config_names_the_deployment(api: httpx.Client, stack: Stack) -> None:
     assert config["chain_id_hex"] == hex(stack.deployment.chain_id)
     assert config["registry"] == stack.deployment.registry
     assert [c["symbol"] for c in config["currencies"]] == ["ETH", "gUSD"]
-    assert set(config["terms"]) == {"standard", "extended"}
+    assert set(config["terms"]) == {"standard", "extended", "generation"}
     assert config["terms"]["standard"]["document_uri"].startswith("ipfs://")
 
 

@@ -16,8 +16,11 @@ from tests.webhooks.receiver import Receiver, receiver
 
 __all__ = ["chain", "db_url", "deliveries", "engine", "postgres_database", "run_worker", "subscribe"]
 
-#: Fast retries for tests.
-FAST = WorkerConfig(lease_seconds=5.0, timeout=2.0, backoff_base=0.2, poll_interval=0.05, status_interval=60)
+#: Fast retries for tests; the receivers listen on this host: platforms' webhooks may go to private addresses.
+FAST = WorkerConfig(
+    lease_seconds=5.0, timeout=2.0, backoff_base=0.2, poll_interval=0.05, status_interval=60,
+    private_urls=True,
+)  # fmt: skip
 
 
 @pytest.fixture

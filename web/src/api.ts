@@ -42,6 +42,14 @@ export type MatchCandidate = Schemas["MatchCandidate"];
 export type MatchResult = Schemas["MatchResult"];
 export type Verdict = MatchResult["verdict"];
 
+/** A live offer on a resource that licenses derivatives (`POST /uploads` `resources_used[].offers`). */
+export type ResourceOffer = Schemas["ResourceOfferOut"];
+/** A registered resource (model, LoRA, workflow, prompt) the uploaded file says it was made with. */
+export type ResourceUsed = Schemas["ResourceUsed"];
+export type PromptHashes = Schemas["PromptHashes"];
+/** A declaration sent with the metadata: the work is not derived from a resource its file names, and why. */
+export type NotDerivedFrom = Schemas["NotDerivedFromIn"];
+
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
     super(message);

@@ -52,7 +52,7 @@ export type Step = (text: string) => void;
 
 /** Buys a licence under `offer` for the connected account (no referring platform): checks funds, approves the
  * ERC-20 if needed. */
-export async function buyLicense(offer: Offer, step: Step): Promise<{ licenseId: bigint; block: number; account: Address }> {
+export async function buyLicense(offer: Pick<Offer, "offer_id" | "price" | "currency">, step: Step): Promise<{ licenseId: bigint; block: number; account: Address }> {
   step("Checking your wallet…");
   const { account, cfg } = await wallet.ready();
   const price = BigInt(offer.price);
@@ -223,7 +223,7 @@ export async function registerWork(work: WorkToRegister, progress: RegisterProgr
 
 /** Registers `work` as a derivative under `licenseIds` (licences the account holds that allow derivatives, one per
  * parent): commit, wait, then `registerDerivative(licenseIds, work, salt, [])` on the hub, which records the
- * parents and uses the licences up for derivatives. */
+ * parents and uses single-use (extended) licences up for derivatives; a generation licence stays usable. */
 export async function registerDerivative(
   work: WorkToRegister,
   licenseIds: readonly bigint[],

@@ -22,6 +22,7 @@ export const CONTRACT_ERRORS: Record<string, Sentence> = {
   OfferLapsed: "This offer lapsed: the certificate changed hands since it was made.",
   UnknownOffer: "This offer does not exist.",
   UnknownTerms: "These licence terms are not published on this marketplace.",
+  GenerationNeedsDerivatives: "A generation licence must allow derivative works; nothing was changed.",
   AssetNotClear: "This work is not for sale while a claim against it is open or was upheld.",
   AssetExpired: (a) => `This work's own licence ended on ${when(a[1])}, so no licence can be sold on it.`,
   PromptCheckFailed: "This work's prompt check failed, so new licences cannot be bought.",

@@ -65,7 +65,9 @@ export function termsInWords(offer: Offer): string[] {
   const lines: string[] = [];
   if (!t) return ["Terms not indexed yet."];
   lines.push(t.commercial_use ? "You may use the work commercially (ads, products, publications)." : "Personal, non-commercial use only.");
-  if (t.derivatives_allowed) {
+  if (t.derivatives_allowed && isGeneration(offer.tier)) {
+    lines.push(`${generationWords(t.rev_share_bps)}.`);
+  } else if (t.derivatives_allowed) {
     lines.push(
       `You may build one derivative work on it (a sequel, an animation, a game asset) and register it; ${pct(t.rev_share_bps)} of what the derivative earns goes to this work's creator.`,
     );
@@ -76,6 +78,18 @@ export function termsInWords(offer: Offer): string[] {
   lines.push(`It lasts ${duration(offer.duration)}.`);
   if (offer.supply_cap) lines.push(`${offer.sold} of ${offer.supply_cap} licences sold.`);
   return lines;
+}
+
+/** Whether a tier (the API's name for it) is the generation tier: a licence that registers any number of works made
+ * with a model, workflow or prompt until it expires (an extended licence registers one derivative). */
+export function isGeneration(tier: string): boolean {
+  return tier === "generation";
+}
+
+/** What a generation licence allows, from its terms' revenue share: "Generation licence: generate any number of works
+ * with it; each pays 10 % of its revenue up to this work". */
+export function generationWords(revShareBps: number): string {
+  return `Generation licence: generate any number of works with it; each pays ${pct(revShareBps)} of its revenue up to this work`;
 }
 
 /** "standard" → "Standard". */

@@ -10,7 +10,9 @@ import {License, LicenseUse} from "../types/GenIPTypes.sol";
 /// asset) the token keeps the set of licence ids held and, per use, the one that lasts longest, so "does X hold
 /// a valid licence on A for U" costs the same however many licences X was given.
 interface ILicenseToken {
-    /// @notice `licenseId` was used to register derivative `derivativeId`.
+    /// @notice Single-use licence `licenseId` was used up registering derivative `derivativeId`. Never emitted
+    /// for a generation licence (see {License-generation}): it is never used up, and the derivatives it registers
+    /// are listed by the hub's `DerivativeRegistered` events (`licenseIds`).
     event LicenseUsed(uint256 indexed licenseId, uint256 indexed derivativeId);
 
     /// @notice `holder` gave up licence `licenseId` on `assetId` (it is burned).
@@ -24,7 +26,8 @@ interface ILicenseToken {
     /// @notice Mints licence `license` to `to` (hub only); returns its id (ids start at 1).
     function mint(address to, License calldata license) external returns (uint256 licenseId);
 
-    /// @notice Marks `licenseId` as used for derivative `derivativeId` (hub only).
+    /// @notice Marks single-use licence `licenseId` as used for derivative `derivativeId` (hub only). A generation
+    /// licence is left as it is (no flag, no {LicenseUsed}): it stays usable for derivatives.
     function markUsed(uint256 licenseId, uint256 derivativeId) external;
 
     /// @notice Burns `licenseId`, which the caller holds.
@@ -37,7 +40,9 @@ interface ILicenseToken {
     function licensesOf(address holder, uint256 assetId) external view returns (uint256[] memory);
 
     /// @notice Among the licences `holder` holds on `assetId` that fit `use` (Commercial: commercial use;
-    /// Derivative: derivatives allowed and not yet used), the one that lasts longest (perpetual first); 0 if none.
+    /// Derivative: derivatives allowed and not yet used; a generation licence is never used up, so it stays the
+    /// best derivative licence after registering derivatives), the one that lasts longest (perpetual first); 0 if
+    /// none.
     /// It may have expired: then every fitting licence has.
     function bestLicense(address holder, uint256 assetId, LicenseUse use) external view returns (uint256 licenseId);
 

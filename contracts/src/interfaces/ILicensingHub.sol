@@ -43,6 +43,18 @@ import {LicenseTerms, LicenseUse, Standing, RevenueSource, Offer} from "../types
 /// and while the failed-check policy is on ({setFailedCheckPolicy}, on from deployment) no licence can be bought
 /// on a work whose latest check failed ({PromptCheckFailed}). Licences already sold keep working, derivatives
 /// included. (The registry refuses a passed check on a derivative while one of its ancestors' has failed.)
+///
+/// Generation licences (terms of tier {Tier-Generation}, which must allow derivatives): a licence on a resource
+/// (a model, LoRA, workflow or prompt) that registers every work generated with it as a derivative of the
+/// resource, so each work's revenue pays the resource its share up the royalty stack like any derivative's. Unlike
+/// an Extended licence it is never used up: it registers any number of derivatives, one registration at a time
+/// (still at most once per derivative, its parents distinct), while its holder holds it, it has not expired and
+/// its asset is Clear (not disputed, upheld, tainted nor expired). Renouncing it or its expiry ends it; if its
+/// terms make it transferable, whoever holds it may use it. {ILicenseToken-LicenseUsed} is emitted only when a
+/// single-use licence is used up, never for a generation licence: the derivatives a generation licence
+/// registered are the {DerivativeRegistered} events listing its id in `licenseIds`. The kind of work is not
+/// stored on-chain, so the contracts cannot restrict Generation offers to models, workflows and prompts: the
+/// off-chain layers do.
 interface ILicensingHub {
     // ─────────────────────────────── events ───────────────────────────────
 
@@ -79,8 +91,9 @@ interface ILicensingHub {
         address referrer
     );
 
-    /// @notice A derivative was registered under licences on its parents (the licences are now used up for
-    /// derivatives). `ancestorIds`/`ancestorShareBps` list every ancestor's absolute share of its revenue.
+    /// @notice A derivative was registered under licences on its parents (single-use licences are now used up for
+    /// derivatives, each with its {ILicenseToken-LicenseUsed}; generation licences are not, and emit nothing
+    /// else). `ancestorIds`/`ancestorShareBps` list every ancestor's absolute share of its revenue.
     /// @param expiresAt When the derivative's own rights end (the shortest parent licence); 0 = never.
     event DerivativeRegistered(
         uint256 indexed assetId,
@@ -164,6 +177,8 @@ interface ILicensingHub {
     /// @notice An ERC-20 transfer delivered `received` instead of `expected` (fee-on-transfer tokens are refused).
     error TransferAmountMismatch(address currency, uint256 expected, uint256 received);
     error RevShareTooHigh(uint16 bps);
+    /// @notice Terms of tier Generation must allow derivatives (these have `derivativesAllowed` false).
+    error GenerationNeedsDerivatives();
     error FeeTooHigh(uint16 bps, uint16 maxBps);
     error ZeroAddress();
     error ZeroAmount();
@@ -205,7 +220,8 @@ interface ILicensingHub {
 
     // ─────────────────────────────── terms & offers ───────────────────────────────
 
-    /// @notice Registers `terms` (or finds them) and returns their id; identical terms share one id.
+    /// @notice Registers `terms` (or finds them) and returns their id; identical terms share one id. Terms of tier
+    /// Generation must allow derivatives ({GenerationNeedsDerivatives}).
     function registerTerms(LicenseTerms calldata terms) external returns (uint256 termsId);
 
     /// @notice Publishes an offer on `assetId`. Caller: the certificate's owner or an operator approved for all.
@@ -237,8 +253,9 @@ interface ILicensingHub {
     // ─────────────────────────────── derivatives ───────────────────────────────
 
     /// @notice Registers a derivative work under licences the caller holds, one per parent. Each licence must
-    /// allow derivatives, be unexpired and unused; each parent must be distinct and undisputed. The licences
-    /// are used up for derivatives (they still grant their other rights).
+    /// allow derivatives, be unexpired and, unless it is a generation licence, unused; each parent must be
+    /// distinct and undisputed. Single-use licences are used up for derivatives (they still grant their other
+    /// rights); generation licences stay usable for further derivatives.
     /// `salt` and `proof` open the registration commitment, as for {IGenIPRegistry-register}.
     function registerDerivative(
         uint256[] calldata licenseIds,
@@ -297,11 +314,11 @@ interface ILicensingHub {
     /// @notice Whether `account` may use `assetId` for `use` right now, and under which licence. The asset's
     /// owner is always licensed (licenseId 0): it holds the IP itself. (To register a derivative *with lineage*
     /// the owner still needs a licence token, like anyone, since {registerDerivative} links parents through
-    /// licences.) For Derivative, a licence already used for a derivative does not count, and an expired asset
-    /// licenses no derivative. An asset whose standing is not Clear licenses nobody for anything, its owner
-    /// included (as {buyLicense} and {registerDerivative} refuse it). Among several valid licences the one that
-    /// lasts longest is returned; the answer costs the same however many licences the account holds. Unknown
-    /// assets answer (false, 0, 0).
+    /// licences.) For Derivative, a single-use licence already used for a derivative does not count (a generation
+    /// licence counts however many derivatives it registered), and an expired asset licenses no derivative. An
+    /// asset whose standing is not Clear licenses nobody for anything, its owner included (as {buyLicense} and
+    /// {registerDerivative} refuse it). Among several valid licences the one that lasts longest is returned; the
+    /// answer costs the same however many licences the account holds. Unknown assets answer (false, 0, 0).
     function licenseStatus(uint256 assetId, address account, LicenseUse use)
         external
         view
@@ -335,7 +352,8 @@ interface ILicensingHub {
     function totalOffers() external view returns (uint256);
 
     /// @notice The enforced part of terms `termsId`: (commercialUse, derivativesAllowed, transferable,
-    /// revShareBps). Reverts for unknown ids.
+    /// revShareBps). Reverts for unknown ids. Whether they are Generation terms is not returned (no room in the
+    /// hub's code): the tier is in their {TermsRegistered} event, and each licence carries `generation`.
     function termsFlags(uint256 termsId)
         external
         view

@@ -11,10 +11,18 @@ enum WorkKind {
     Other
 }
 
-/// @notice Licence tiers. Standard: commercial use of the work. Extended: build your own IP on it.
+/// @notice Licence tiers. Standard: commercial use of the work. Extended: build your own IP on it (one derivative
+/// per licence). Generation: generate works with the licensed resource (a model, LoRA, workflow or prompt); every
+/// work generated is registered as a derivative under the same licence, so its revenue flows up to the resource.
+/// @dev The contracts enforce only what the tier changes in the packed flags: Generation terms must allow
+/// derivatives, and a licence bought under them is reusable for derivatives (see {License-generation}).
+/// Standard and Extended are not enforced on-chain beyond their flags (as before Generation existed). Which kinds
+/// of work may carry Generation offers (models, workflows, prompts) is NOT checked on-chain: the work kind is not
+/// stored (only emitted), so the off-chain layers (CLI, API, web page) refuse Generation offers on other kinds.
 enum Tier {
     Standard,
-    Extended
+    Extended,
+    Generation
 }
 
 /// @notice Outcome of the off-chain copyright / artist-style check of an asset's prompt.
@@ -59,9 +67,10 @@ enum RevenueSource {
 }
 
 /// @notice Licence terms, addressed by `keccak256(abi.encode(terms))` and shared across offers.
-/// @param tier Standard or Extended.
+/// @param tier Standard, Extended or Generation (Generation requires `derivativesAllowed`).
 /// @param commercialUse The licensee may use the work commercially.
-/// @param derivativesAllowed The licensee may register one derivative work under this licence.
+/// @param derivativesAllowed The licensee may register one derivative work under this licence (any number under
+/// Generation terms).
 /// @param transferable The licence token may be transferred to another account.
 /// @param revShareBps Share (basis points of 10 000) of every derivative's revenue owed to the licensed asset.
 /// @param documentHash sha256 of the full terms document (territory, channels, print-run caps live there).
@@ -81,6 +90,10 @@ struct LicenseTerms {
 /// @param offerId The offer it was bought under.
 /// @param expiresAt Unix time it stops being valid; 0 = perpetual.
 /// @param revShareBps Share of a derivative's revenue owed to the asset when this licence registers one.
+/// @param usedForDerivative A single-use derivative licence was used up. Never set on a generation licence.
+/// @param generation Bought under Generation terms: the licence registers any number of derivatives (one
+/// registration at a time) while it is held, unexpired and its asset Clear; it is never used up. Last field, so
+/// positional readers of the first eight fields are unaffected; the struct still fits one slot (224 bits).
 struct License {
     uint64 assetId;
     uint64 offerId;
@@ -90,6 +103,7 @@ struct License {
     bool derivativesAllowed;
     bool transferable;
     bool usedForDerivative;
+    bool generation;
 }
 
 /// @notice A published licence offer, packed in three storage slots.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {License, LicenseUse} from "../../src/types/GenIPTypes.sol";
+
 import {Base} from "../utils/Base.sol";
 import {vm} from "../utils/Vm.sol";
 import {IMintableERC20} from "../utils/Interfaces.sol";
@@ -154,6 +156,24 @@ contract GenIPInvariantsTest is Base {
         assertEq(tokens, handler.licencesBought(), "one licence token per paid purchase");
     }
 
+    /// Generation licences are never used up, always allow derivatives, and keep their holder's best
+    /// derivative licence on their asset set (the best-licence bookkeeping never drops a reusable licence).
+    /// forge-config: default.invariant.fail-on-revert = true
+    /// forge-config: ci.invariant.fail-on-revert = true
+    function invariant_generationLicencesAreNeverUsedUp() public view {
+        uint256 n = licenseToken.totalLicenses();
+        for (uint256 id = 1; id <= n; ++id) {
+            License memory l = licenseToken.licenseOf(id); // the handler never renounces
+            if (!l.generation) continue;
+            assertTrue(l.derivativesAllowed, "generation implies derivatives");
+            assertFalse(l.usedForDerivative, "generation licence used up");
+            address holder = licenseToken.ownerOf(id);
+            assertTrue(
+                licenseToken.bestLicense(holder, l.assetId, LicenseUse.Derivative) != 0, "best derivative licence lost"
+            );
+        }
+    }
+
     // ─────────────────────────────── 3. royalty stacks ───────────────────────────────
 
     /// forge-config: default.invariant.fail-on-revert = true
@@ -209,6 +229,21 @@ contract GenIPInvariantsTest is Base {
     /// forge-config: ci.invariant.fail-on-revert = true
     function invariant_notClearAssetsNeverSell() public view {
         assertEq(handler.ghostSoldWhileNotClear(), 0, "a licence or derivative on an asset that was not Clear");
+    }
+
+    /// The handler's Generation offers (flags bit 8) sell licences that register more than one derivative.
+    function test_handler_generationLicenceRegistersMoreThanOnce() public {
+        handler.commit(0, 1, false);
+        handler.register(0, 0, 2);
+        handler.createOffer(0, 0, 1 ether, 0, 0, 1000, 15); // commercial, derivatives, Generation
+        handler.buyLicense(2, 0); // carol
+        assertTrue(licenseToken.licenseOf(1).generation, "a generation licence");
+        handler.registerDerivative(2, 0, 1, 9);
+        handler.registerDerivative(2, 0, 1, 10);
+        assertEq(registry.totalAssets(), 3, "two derivatives under one licence");
+        assertEq(handler.calls(keccak256("registerDerivative")), 2, "both succeeded");
+        invariant_generationLicencesAreNeverUsedUp();
+        invariant_hubBalanceEqualsCreditsPlusHeld();
     }
 
     function _accounts() internal view returns (address[] memory a) {

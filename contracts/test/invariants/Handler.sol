@@ -211,7 +211,8 @@ contract Handler {
         supplyCap = uint32(_bound(supplyCap, 0, 4));
         revShareBps = uint16(_bound(revShareBps, 0, 4000));
         LicenseTerms memory terms = LicenseTerms({
-            tier: Tier.Extended,
+            // Half the offers are Generation (reusable licences); those without derivatives are refused.
+            tier: flags & 8 != 0 ? Tier.Generation : Tier.Extended,
             commercialUse: flags & 1 == 1,
             derivativesAllowed: flags & 6 != 0, // three times in four
             transferable: false,
@@ -258,7 +259,8 @@ contract Handler {
         }
     }
 
-    /// @dev Up to `count` of `holder`'s unused, unexpired derivative licences on distinct assets.
+    /// @dev Up to `count` of `holder`'s unused (or generation: never used up), unexpired derivative licences on
+    /// distinct assets.
     function _usableLicences(address holder, uint256 startSeed, uint256 count)
         internal
         view

@@ -27,7 +27,14 @@ from typing import Any, Final
 from genip.content.canonical import parse_json
 from genip.content.errors import FormatError
 
-__all__ = ["MAX_ELEMENTS", "MAX_HEADER_BYTES", "SafetensorsInfo", "read_header", "read_safetensors_info"]
+__all__ = [
+    "MAX_ELEMENTS",
+    "MAX_HEADER_BYTES",
+    "SafetensorsInfo",
+    "parse_header",
+    "read_header",
+    "read_safetensors_info",
+]
 
 #: Largest header accepted (bytes of JSON after the 8-byte length).
 MAX_HEADER_BYTES: Final = 100_000_000
@@ -116,13 +123,20 @@ def _read_header(path: Path, max_header_bytes: int) -> tuple[int, dict[str, Any]
         if 8 + length > file_size:
             raise FormatError(f"{path.name}: header length {length} runs past the end of the file")
         raw = stream.read(length)
+    return int(length), parse_header(raw, data_size=file_size - 8 - length, name=path.name)
+
+
+def parse_header(raw: bytes, *, data_size: int, name: str = "safetensors") -> dict[str, Any]:
+    """The checked JSON header from its `raw` bytes (the N bytes after the length), for a data section of
+    `data_size` bytes; `FormatError` if it is not one. `read_header` reads the file; the indexer's media step
+    (which streams sealed originals and never has a path) calls this with the bytes it buffered."""
     if not raw.lstrip(b" ").startswith(b"{"):
-        raise FormatError(f"{path.name}: safetensors header is not a JSON object")
+        raise FormatError(f"{name}: safetensors header is not a JSON object")
     header = parse_json(raw)
     if not isinstance(header, dict):
-        raise FormatError(f"{path.name}: safetensors header is not a JSON object")
-    _check_tensors(path.name, header, data_size=file_size - 8 - length)
-    return int(length), header
+        raise FormatError(f"{name}: safetensors header is not a JSON object")
+    _check_tensors(name, header, data_size=data_size)
+    return header
 
 
 def read_safetensors_info(path: Path, *, max_header_bytes: int = MAX_HEADER_BYTES) -> SafetensorsInfo:

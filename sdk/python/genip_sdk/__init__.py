@@ -15,7 +15,9 @@ document. A generated client would be a large second copy of the schema to keep 
 still written by hand.
 
 `hash_image` and `genip_sdk.imaging` need the `hashing` extra (Pillow, numpy, pdqhash, imagehash); they are
-imported on first use so the HTTP client and webhook verification work without it.
+imported on first use so the HTTP client and webhook verification work without it. Prompt commitments and
+sealing a prompt to the checker (`genip_sdk.prompts`: `commit_prompt`, `commit_parts`, `seal_prompt`) need the
+`prompts` extra (pycryptodome for Keccak-256, PyNaCl for libsodium's sealed box).
 """
 
 from typing import TYPE_CHECKING, Any
@@ -33,6 +35,7 @@ from genip_sdk.errors import (
     NotFoundError,
     PayloadTooLargeError,
     PermissionDeniedError,
+    PromptError,
     RateLimitedError,
     ServerError,
     TransportError,
@@ -61,6 +64,7 @@ __all__ = [
     "NotFoundError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
+    "PromptError",
     "RateLimitedError",
     "RetryPolicy",
     "ServerError",

@@ -18,6 +18,7 @@ from genip_sdk import __version__
 from genip_sdk.errors import GenIPError, TransportError, error_for
 from genip_sdk.retry import RetryPolicy, parse_retry_after
 from genip_sdk.types import (
+    CheckerKey,
     HashMatch,
     HashPage,
     LicenseStatus,
@@ -260,8 +261,10 @@ class GenIP:
 
     def register_works(self, items: Sequence[Mapping[str, Any]]) -> RegistrationsAccepted:
         """Certifies works for the platform's creators (`POST /platform/registrations`, in requests of up to
-        `MAX_REGISTRATIONS`): each item `{"reference_id", "creator", "metadata_cid", "signature"?}` (the
-        signature only for a creator who did not authorise the platform). Every item is answered with its
+        `MAX_REGISTRATIONS`): each item `{"reference_id", "creator", "metadata_cid", "signature"?, "prompt"?}`
+        (the signature only for a creator who did not authorise the platform; the prompt sealed to the
+        checker, `genip_sdk.prompts.seal_prompt(commitment, genip.checker_key())`, for the prompt check
+        every registration goes through). Every item is answered with its
         `index` (position in `items`) and `status` (202 accepted, 200 already known, 4xx refused with its
         `error`); a bad item does not block the others. Idempotent on `reference_id`, so retried safely."""
         joined: RegistrationsAccepted = {"accepted": 0, "items": []}
@@ -273,6 +276,10 @@ class GenIP:
                 item["index"] += start
                 joined["items"].append(item)
         return joined
+
+    def checker_key(self) -> CheckerKey:
+        """The checker's public key that prompts are sealed to (`GET /prompts/checker-key`)."""
+        return cast(CheckerKey, self._json("GET", "/prompts/checker-key"))
 
     def registration(self, registration_id: int) -> Registration:
         """Where one registration stands (accepted → committed → registered → indexed, or failed)."""

@@ -2,7 +2,8 @@
 
 An answer of the API outside 2xx becomes an `APIError` subclass chosen by its status (the API's errors are
 JSON with a `detail`, kept in `.detail`); a request that never got an answer is a `TransportError`; a local
-refusal of an image before hashing is an `ImageError`; a webhook whose signature or timestamp does not verify
+refusal of an image before hashing is an `ImageError`, of a prompt before committing or sealing a
+`PromptError`; a webhook whose signature or timestamp does not verify
 is a `WebhookVerificationError`.
 """
 
@@ -20,6 +21,7 @@ __all__ = [
     "NotFoundError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
+    "PromptError",
     "RateLimitedError",
     "ServerError",
     "TransportError",
@@ -40,6 +42,11 @@ class TransportError(GenIPError):
 
 class ImageError(GenIPError, ValueError):
     """An image refused before hashing: too large, too many pixels, not a supported format, corrupt."""
+
+
+class PromptError(GenIPError, ValueError):
+    """A prompt, salt, address or checker key refused while committing or sealing (`genip_sdk.prompts`); the
+    message never holds the prompt or the salt."""
 
 
 class WebhookVerificationError(GenIPError):

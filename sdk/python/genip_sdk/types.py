@@ -5,6 +5,7 @@ from typing import Any, Literal, NotRequired, TypedDict
 
 __all__ = [
     "AssetStatus",
+    "CheckerKey",
     "HashMatch",
     "HashPage",
     "HashSignal",
@@ -137,6 +138,15 @@ class Registration(TypedDict, total=False):
     register_tx: str | None
     created_at: str
     updated_at: str
+
+
+class CheckerKey(TypedDict):
+    """`GET /prompts/checker-key`: the key prompts are sealed to (`genip_sdk.prompts.seal_prompt`)."""
+
+    public_key: str
+    key_id: str
+    algorithm: str
+    payload: str
 
 
 class RegistrationItem(TypedDict, total=False):

@@ -4502,6 +4502,11 @@ export const HUB_ABI = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "GenerationNeedsDerivatives",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",

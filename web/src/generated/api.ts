@@ -380,6 +380,17 @@ export interface paths {
      */
     post: operations["upload_work_uploads_post"];
   };
+  "/resources/prompts": {
+    /**
+     * Registered prompts by hash prefix (k-anonymity)
+     * @description Which registered prompt-kind works a prompt is, without sending the prompt: the client computes the sha256 of
+     * its prompt text (canonicalised as a prompt-kind work is: UTF-8, `\n` line endings, Unicode NFC), sends only
+     * its first 4 hex digits, and compares the answered content hashes locally
+     * (`genip.resources.prompt_matches`). The server learns 16 bits of the hash, shared by every prompt with that
+     * prefix; the hashes answered are public on-chain anyway.
+     */
+    get: operations["prompt_hashes_by_prefix_resources_prompts_get"];
+  };
   "/metadata": {
     /**
      * Store a work's metadata JSON
@@ -806,6 +817,11 @@ export interface components {
       possible_copies?: components["schemas"]["PossibleCopy"][];
       /** @description What the file says about how it was made (C2PA, A1111/ComfyUI); null: nothing. */
       made_with?: components["schemas"]["MadeWithPublic"] | null;
+      /**
+       * Declared Not Derived From
+       * @description Registered works its file names as resources that its creator declared it is NOT derived from, with their reasons (the metadata's `genip.declaredNotDerivedFrom`): a declaration, shown as such ("declared not derived from #N: reason").
+       */
+      declared_not_derived_from?: components["schemas"]["DeclaredNotDerivedFrom"][];
       /** As Of Block */
       as_of_block: number;
     };
@@ -1388,6 +1404,26 @@ export interface components {
       symbol: string;
       /** Decimals */
       decimals: number;
+    };
+    /**
+     * DeclaredNotDerivedFrom
+     * @description A creator's declaration that their work is not derived from a registered work its file names.
+     */
+    DeclaredNotDerivedFrom: {
+      /** Asset Id */
+      asset_id: number;
+      /**
+       * Title
+       * @description The named work's title (null: unknown here or not read yet).
+       */
+      title: string | null;
+      /** Reason */
+      reason: string;
+      /**
+       * Message
+       * @description In words: `declared not derived from #N ('Title'): reason`.
+       */
+      message: string;
     };
     /** Delivery */
     Delivery: {
@@ -2369,10 +2405,18 @@ export interface components {
     };
     /**
      * MadeWithPublic
-     * @description What the registered file says about how it was made, recorded at registration by the registrant's
-     * client (`genip.madeWith` of the metadata): evidence, shown as such, never a verdict.
+     * @description What the registered file says about how it was made: evidence, shown as such, never a verdict. Read
+     * by the indexer from the registered original itself (`source: file`); before that, what the registrant's
+     * client recorded at registration (`genip.madeWith` of the metadata, `source: claimed`).
      */
     MadeWithPublic: {
+      /**
+       * Source
+       * @description file: read from the registered file (or the upload, for /match); claimed: the registrant's metadata says so and the indexer has not read the file yet. Claims the file does not bear out are notes: "the registrant's metadata claims …, which the registered file does not show".
+       * @default file
+       * @enum {string}
+       */
+      source: "file" | "claimed";
       /**
        * Summary
        * @description The facts in plain words.
@@ -2556,6 +2600,11 @@ export interface components {
        * @description A prompt-kind work's example outputs: preview CIDs from `POST /uploads/examples`.
        */
       examples?: string[];
+      /**
+       * Not Derived From
+       * @description Registered works the file names as resources (`POST /uploads` `resources_used`) that the work is declared NOT derived from, each with a reason: written into the metadata as `genip.declaredNotDerivedFrom` and shown on the work's page.
+       */
+      not_derived_from?: components["schemas"]["NotDerivedFromIn"][];
     };
     /**
      * MetadataStored
@@ -2632,6 +2681,19 @@ export interface components {
        * @description The Standard Webhooks signing secret (`whsec_…`): shown only this once; keep it to verify every payload's `webhook-signature`.
        */
       secret: string;
+    };
+    /**
+     * NotDerivedFromIn
+     * @description A declaration that the work is not derived from a registered work its file names.
+     */
+    NotDerivedFromIn: {
+      /** Asset Id */
+      asset_id: number;
+      /**
+       * Reason
+       * @description Why, in the creator's words.
+       */
+      reason: string;
     };
     /**
      * OfferPublic
@@ -2917,6 +2979,26 @@ export interface components {
       as_of_block: number;
     };
     /**
+     * PromptHashes
+     * @description Content hashes of registered prompt-kind works with one sha256 prefix (k-anonymity lookup).
+     */
+    PromptHashes: {
+      /** Prefix */
+      prefix: string;
+      /**
+       * Content Hashes
+       * @description 0x hex, sorted; compare your prompt's sha256 locally.
+       */
+      content_hashes: string[];
+      /**
+       * Works
+       * @description Those works as resources (`hash` is the content hash), with their offers that license derivatives in the order `POST /uploads` gives them: keep the one whose `hash` your prompt's is.
+       */
+      works?: components["schemas"]["ResourceUsed"][];
+      /** As Of Block */
+      as_of_block: number;
+    };
+    /**
      * PromptPrivate
      * @description The creator's own submission: its progress and the checker's report; never the text (the API cannot
      * open it). Served only to them, never cached.
@@ -2996,6 +3078,8 @@ export interface components {
       metadata_cid: string;
       /** @description For a creator who did not authorise the platform: their signature. */
       signature?: components["schemas"]["CreatorSignatureIn"] | null;
+      /** @description The prompt and salt opening the work's prompt commitment, sealed to the checker: submitted for the check once the work is registered and indexed. */
+      prompt?: components["schemas"]["SealedPromptIn"] | null;
     };
     /**
      * RegistrationPublic
@@ -3215,6 +3299,80 @@ export interface components {
       signature: string;
     };
     /**
+     * ResourceOfferOut
+     * @description A live offer on a resource that licenses derivatives.
+     */
+    ResourceOfferOut: {
+      /** Offer Id */
+      offer_id: number;
+      /**
+       * Tier
+       * @description generation: one licence registers any number of derivatives until it expires; extended: one derivative per licence.
+       * @enum {string}
+       */
+      tier: "generation" | "extended";
+      /**
+       * Price
+       * @description In the currency's base units (decimal string).
+       */
+      price: string;
+      /**
+       * Currency
+       * @description ERC-20 address; the zero address is the chain's native coin.
+       */
+      currency: string;
+      /**
+       * Duration
+       * @description Seconds a licence lasts; 0 = perpetual.
+       */
+      duration: number;
+      /**
+       * Rev Share Bps
+       * @description Share of every derivative's revenue owed to the resource.
+       */
+      rev_share_bps: number;
+    };
+    /**
+     * ResourceUsed
+     * @description A registered work an uploaded file names as a resource that made it.
+     */
+    ResourceUsed: {
+      /** Asset Id */
+      asset_id: number;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "image" | "text" | "model" | "workflow" | "prompt" | "other";
+      /** Title */
+      title: string | null;
+      /** Creator */
+      creator: string;
+      /** Owner */
+      owner: string;
+      /**
+       * Named As
+       * @description How the file names it, e.g. `LoRA 'Retro Poster'`.
+       */
+      named_as: string;
+      /**
+       * Matched By
+       * @description sha256: a model by (a prefix of at least 10 hex digits of) its file sha256; addnet: a safetensors model by (a prefix of at least 12 hex digits of) A1111's addnet hash, as the indexer computed it from the registered file; workflow: the embedded ComfyUI graph's canonical hash; prompt: the embedded prompt's text (compared as a sha256, never kept).
+       * @enum {string}
+       */
+      matched_by: "sha256" | "addnet" | "workflow" | "prompt";
+      /**
+       * Hash
+       * @description The registered work's content sha256 (0x hex).
+       */
+      hash: string;
+      /**
+       * Offers
+       * @description Its live offers that license derivatives: generation first, then extended, cheapest first.
+       */
+      offers: components["schemas"]["ResourceOfferOut"][];
+    };
+    /**
      * RevenuePoint
      * @description One payment to a work.
      */
@@ -3261,6 +3419,22 @@ export interface components {
       works: components["schemas"]["WorkRevenue"][];
       /** As Of Block */
       as_of_block: number;
+    };
+    /**
+     * SealedPromptIn
+     * @description The work's prompt and salt sealed to the checker's public key (as `POST /prompts/{asset}` takes it).
+     */
+    SealedPromptIn: {
+      /**
+       * Sealed
+       * @description Base64 of libsodium's sealed box of the UTF-8 JSON `{"parts": {name: text}, "salt": hex}`.
+       */
+      sealed: string;
+      /**
+       * Key Id
+       * @description The checker key it is sealed to (`GET /prompts/checker-key`).
+       */
+      key_id: string;
     };
     /**
      * SimilarWork
@@ -3486,12 +3660,17 @@ export interface components {
        * Tier
        * @enum {string}
        */
-      tier: "standard" | "extended";
+      tier: "standard" | "extended" | "generation";
       /**
        * Value
        * @description The tier as the contracts number it (`LicenseTerms.tier`).
        */
       value: number;
+      /**
+       * Kinds
+       * @description The kinds of work an offer of this tier may be made on (generation: models, workflows and prompts; the contracts do not know a work's kind, so the API and the CLI say it).
+       */
+      kinds: ("image" | "text" | "model" | "workflow" | "prompt" | "other")[];
       /** Commercial Use */
       commercial_use: boolean;
       /** Derivatives Allowed */
@@ -3562,6 +3741,16 @@ export interface components {
        * @description Registered images of other creators within the match distance, best first: a warning (register as a derivative under a licence instead). Empty for other kinds, or when the database cannot be read (the check is skipped, never an error).
        */
       near_duplicates: components["schemas"]["NearDuplicate"][];
+      /**
+       * Resources Used
+       * @description Registered works the file names as the resources that made it (a model or LoRA by its file hash, a workflow by its canonical hash, a prompt-kind work by its text: `genip.resources`), each with its live offers that license derivatives. Register the work as a derivative under a licence on each (buy one in the same flow), or declare it not derived from one in `POST /metadata` `not_derived_from`. Empty for other kinds or when nothing registered is named.
+       */
+      resources_used?: components["schemas"]["ResourceUsed"][];
+      /**
+       * Resource Notes
+       * @description What the file names that is unknown here, ambiguous (a short hash starting several works' content hashes: none is proposed) or conflicting: evidence, never a refusal.
+       */
+      resource_notes?: string[];
     };
     /** ValidationError */
     ValidationError: {
@@ -3683,7 +3872,7 @@ export interface operations {
         /** @description Creator address. */
         creator?: string | null;
         /** @description Has an available offer of this tier. */
-        tier?: ("standard" | "extended") | null;
+        tier?: ("standard" | "extended" | "generation") | null;
         /** @description Raw amount. */
         max_price?: number | null;
         /** @description Offer currency (zero address = native). */
@@ -4993,6 +5182,36 @@ export interface operations {
     };
   };
   /**
+   * Registered prompts by hash prefix (k-anonymity)
+   * @description Which registered prompt-kind works a prompt is, without sending the prompt: the client computes the sha256 of
+   * its prompt text (canonicalised as a prompt-kind work is: UTF-8, `\n` line endings, Unicode NFC), sends only
+   * its first 4 hex digits, and compares the answered content hashes locally
+   * (`genip.resources.prompt_matches`). The server learns 16 bits of the hash, shared by every prompt with that
+   * prefix; the hashes answered are public on-chain anyway.
+   */
+  prompt_hashes_by_prefix_resources_prompts_get: {
+    parameters: {
+      query: {
+        /** @description The first 4 hex digits of the prompt's sha256. */
+        prefix: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PromptHashes"];
+        };
+      };
+      /** @description Not exactly 4 hex digits. */
+      422: {
+        content: {
+          "application/json": components["schemas"]["UnprocessableBody"];
+        };
+      };
+    };
+  };
+  /**
    * Store a work's metadata JSON
    * @description Build the ERC-721 metadata of an uploaded work from the server's own numbers, store it by CID.
    */
@@ -5009,7 +5228,7 @@ export interface operations {
           "application/json": components["schemas"]["MetadataStored"];
         };
       };
-      /** @description Not a CID, metadata the work cannot have (examples for a work not of kind prompt, an example preview this server did not make), or a JSON body nested too deep. */
+      /** @description Not a CID, metadata the work cannot have (examples for a work not of kind prompt, an example preview this server did not make), a work declared not derived from twice or with a blank reason, or a JSON body nested too deep. */
       400: {
         content: {
           "application/json": components["schemas"]["ErrorBody"];

@@ -12,9 +12,10 @@ import { explain, wallet } from "../wallet";
 import { myLicences, revenueChart, type RevenueSeries } from "./licences";
 
 function offerForm(asset: Asset, cfg: Config, done: () => void): HTMLElement {
-  // The tiers and their preset terms are the server's (GET /config); the revenue share applies to the tiers that
-  // allow derivatives and starts at their preset.
-  const templates = Object.values(cfg.terms);
+  // The tiers and their preset terms are the server's (GET /config), those the work's kind may offer (a generation
+  // licence only on a model, workflow or prompt); the revenue share applies to the tiers that allow derivatives and
+  // starts at their preset.
+  const templates = Object.values(cfg.terms).filter((t) => (t.kinds as string[]).includes(asset.kind));
   const sharing = templates.filter((t) => t.derivatives_allowed);
   const tier = h("select", { name: "tier" }, templates.map((t) => h("option", { value: t.tier }, capitalised(t.tier))));
   const currency = h("select", { name: "currency" }, cfg.currencies.map((c) => h("option", { value: c.address }, c.symbol)));

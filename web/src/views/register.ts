@@ -3,57 +3,80 @@
 // each is shown (thumbnail and link), and the page asks the API whether the account holds a licence on it that
 // allows derivatives; with one it offers to register the work as a derivative under that licence, and either way
 // the work can be registered as an original only once the creator confirms it is theirs, knowing it will be marked
-// publicly as a possible copy → commit the prompt locally (creator-bound, random salt offered as a download) →
-// store the metadata → the wallet signs commit(leaf), the page waits for the next block, the wallet signs
+// publicly as a possible copy; or on the registered resources the work was made with (those its file names, the
+// API's `resources_used`, and the registered prompts the typed prompt is, ./resources): each is settled under a
+// licence held, under one bought in the same flow, or declared "not derived from it" with a reason → commit the
+// prompt locally (creator-bound, random salt offered as a download) → store the metadata (with the declarations)
+// → the wallet buys the chosen licences, signs commit(leaf), the page waits for the next block, the wallet signs
 // register(work, salt, []) (or the hub's registerDerivative(licences, work, salt, [])) → the certificate once
 // indexed → the prompt and salt sealed to the checker's key and submitted, signed by the wallet (src/seal.ts).
-// The four chain steps are shown as they progress.
+// The purchases and the four chain steps are shown as they progress.
 
-import { config, get, mediaUrl, post, postForm, type Asset, type Config, type KindConfig, type LicenseStatus, type MetadataRequest, type MetadataStored, type NearDuplicate, type Upload } from "../api";
-import { commitPrompt, createOffer, existingCertificate, normalizePrompt, registerDerivative, registerWork, ZERO, type RegisterStage } from "../chain";
+import { config, get, mediaUrl, post, postForm, type Asset, type Config, type KindConfig, type MetadataRequest, type MetadataStored, type NearDuplicate, type ResourceUsed, type Upload } from "../api";
+import { buyLicense, commitPrompt, createOffer, existingCertificate, normalizePrompt, registerDerivative, registerWork, ZERO, type RegisterStage } from "../chain";
+import { fittingLicences, resourcesStep, typedPromptResources, type Parent, type Resource, type ResourcesStep } from "./resources";
 import { clear, field, h, statusLine } from "../dom";
-import { capitalised, shortAddr, toUnits } from "../format";
+import { capitalised, isGeneration, shortAddr, toUnits } from "../format";
 import { AlreadyRegisteredError, explain, RejectedError, signUpload, sleep, wallet, WalletError } from "../wallet";
+import { apiSentence } from "../errors";
 import type { Address, Hex } from "viem";
 
 type StepState = "todo" | "active" | "done" | "failed";
 /** Most example outputs a prompt-kind work shows (as `genip register --example`). */
 const MAX_EXAMPLES = 4;
-const STAGES: RegisterStage[] = ["commit", "wait", "register"];
-const LABELS = ["Committing (wallet signature)", "Waiting for the next block", "Registering (wallet signature)", "Indexed"];
+/** A registration step: a licence bought first (`buy:<asset id>`), the three chain stages, then the index. */
+type Stage = `buy:${number}` | RegisterStage | "indexed";
+const BASE: { stage: Stage; label: string }[] = [
+  { stage: "commit", label: "Committing (wallet signature)" },
+  { stage: "wait", label: "Waiting for the next block" },
+  { stage: "register", label: "Registering (wallet signature)" },
+  { stage: "indexed", label: "Indexed" },
+];
 
-/** The four registration steps as a list whose items say todo / active / done / failed. */
+/** The registration steps as a list whose items say todo / active / done / failed: any licences bought first, then
+ * commit, the next block, register and the index (`plan` sets the licences to buy). */
 function stepList() {
-  const items = LABELS.map((label, i) =>
-    h("li", { "data-step": i + 1, "data-state": "todo" }, h("span", { class: "mark", "aria-hidden": "true" }), h("span", { class: "label" }, `${i + 1}. ${label}`)),
-  );
-  const el = h("ol", { class: "steps", "data-testid": "register-steps", "aria-label": "Registration steps", hidden: true }, items);
-  const set = (index: number, state: StepState, label?: string) => {
+  const el = h("ol", { class: "steps", "data-testid": "register-steps", "aria-label": "Registration steps", hidden: true });
+  let steps = BASE;
+  let items: HTMLLIElement[] = [];
+  const plan = (buys: { stage: Stage; label: string }[]) => {
+    steps = [...buys, ...BASE];
+    items = steps.map(({ stage, label }, i) =>
+      h("li", { "data-step": i + 1, "data-stage": stage, "data-state": "todo" }, h("span", { class: "mark", "aria-hidden": "true" }), h("span", { class: "label" }, `${i + 1}. ${label}`)),
+    );
+    el.replaceChildren(...items);
+  };
+  const set = (stage: Stage, state: StepState, label?: string) => {
+    const index = steps.findIndex((s) => s.stage === stage);
     const item = items[index];
     if (!item) return;
     el.hidden = false;
     item.dataset.state = state;
-    item.toggleAttribute("aria-current", state === "active");
+    item.removeAttribute("aria-current");
     if (state === "active") item.setAttribute("aria-current", "step");
     const text = item.querySelector(".label");
     if (label && text) text.textContent = `${index + 1}. ${label}`;
     for (const [i, other] of items.entries()) {
-      if (i < index && other.dataset.state !== "done") other.dataset.state = "done";
+      if (i < index && other.dataset.state !== "done") {
+        other.dataset.state = "done";
+        other.removeAttribute("aria-current");
+      }
     }
   };
   const reset = () => {
     el.hidden = true;
-    items.forEach((item, i) => {
-      item.dataset.state = "todo";
-      item.removeAttribute("aria-current");
-      const text = item.querySelector(".label");
-      if (text) text.textContent = `${i + 1}. ${LABELS[i]}`;
-    });
+    plan([]);
   };
   const fail = () => {
     for (const item of items) if (item.dataset.state === "active") item.dataset.state = "failed";
   };
-  return { el, set, reset, fail };
+  reset();
+  return { el, set, plan, reset, fail };
+}
+
+/** The registered resources the upload's file names (`POST /uploads` `resources_used`). */
+function resourcesOf(up: Upload): ResourceUsed[] {
+  return up.resources_used ?? [];
 }
 
 function saveFile(text: string): string {
@@ -75,12 +98,6 @@ function certificates(ids: number[]): string {
 interface Similar {
   dup: NearDuplicate;
   licenseId: number | null;
-}
-
-/** A parent of a derivative: the work and the licence it is registered under. */
-interface Parent {
-  assetId: number;
-  licenseId: number;
 }
 
 /** Plain sentences for the hub's refusals of a derivative registration (`WalletError.reason` names them). */
@@ -151,14 +168,10 @@ function derivativeOffer(similar: Similar[]): { el: HTMLElement; derive: HTMLBut
   return { el, derive, deriveConfirm, parents };
 }
 
-/** Each near-duplicate with the account's first licence on it that fits a derivative (`/licenses/status`,
- * use=derivative: valid, allows derivatives, not used for one yet); an owner without a licence token has none,
- * since a derivative links to its parents through licences. */
-async function fittingLicences(account: Address, dups: NearDuplicate[]): Promise<Similar[]> {
-  return Promise.all(dups.map(async (dup) => {
-    const s = await get<LicenseStatus>(`/licenses/status?asset=${dup.asset_id}&account=${account}&use=derivative`, true).catch(() => null);
-    return { dup, licenseId: s?.licensed ? (s.license_ids[0] ?? null) : null };
-  }));
+/** Each near-duplicate with the account's licence on it that fits a derivative (`fittingLicences`). */
+async function nearLicences(account: Address, dups: NearDuplicate[]): Promise<Similar[]> {
+  const held = await fittingLicences(account, dups.map((d) => d.asset_id));
+  return dups.map((dup) => ({ dup, licenseId: held.get(dup.asset_id)?.licenseId ?? null }));
 }
 
 export default async function register(root: HTMLElement): Promise<void> {
@@ -185,6 +198,7 @@ export default async function register(root: HTMLElement): Promise<void> {
   const hashes = h("div", { class: "hashes" });
   const saltBox = h("div");
   const warning = h("div");
+  const resourcesBox = h("div");
   const result = h("div", { "aria-live": "polite" });
 
   // The upload of the chosen file, kept until the file or kind changes, so that confirming a near-duplicate
@@ -201,17 +215,29 @@ export default async function register(root: HTMLElement): Promise<void> {
   // The near-duplicates shown for this upload: registering as an original then needs `confirm`; `derive`
   // registers as a derivative under the account's licences (null until they are checked, or without any).
   let review: { derive: HTMLButtonElement | null; deriveConfirm: HTMLInputElement | null } | null = null;
+  // The registered resources this upload names: registering needs each settled (under a licence, or declared not
+  // derived from it), and registers the work as a derivative of those it is under.
+  let resources: { up: Upload; ids: string; step: ResourcesStep } | null = null;
+  // The registered prompts the typed prompt is, by upload and prompt, so that a retry does not look them up again.
+  const typedPrompts = new Map<string, Promise<Resource[]>>();
   const refresh = () => {
     const closed = busy || done;
-    submit.disabled = closed || (review !== null && !confirm.checked);
-    if (review?.derive) review.derive.disabled = closed || (review.deriveConfirm !== null && !review.deriveConfirm.checked);
+    const unsettled = resources !== null && !resources.step.settled();
+    submit.disabled = closed || unsettled || (review !== null && !confirm.checked);
+    if (review?.derive) review.derive.disabled = closed || unsettled || (review.deriveConfirm !== null && !review.deriveConfirm.checked);
+    if (resources && !closed && !review) {
+      const n = resources.step.toBuy();
+      submit.textContent = n ? `Buy ${n === 1 ? "the licence" : `${n} licences`} and register` : "Register";
+    }
   };
   const reset = () => {
     uploaded = null;
     done = false;
     review = null;
+    resources = null;
     confirm.checked = false;
     submit.textContent = "Upload and register";
+    clear(resourcesBox);
     clear(warning);
     clear(hashes);
     clear(saltBox);
@@ -247,7 +273,7 @@ export default async function register(root: HTMLElement): Promise<void> {
     field("Model (optional)", model),
     h("fieldset", null, h("legend", null, "Standard licence offer (optional)"),
       h("div", { class: "row" }, field("Price", offerPrice), field("Currency", offerCurrency))),
-    hashes, saltBox, warning, submit, steps.el, status, result);
+    hashes, saltBox, resourcesBox, warning, submit, steps.el, status, result);
 
   /** The CID of the watermarked preview the server makes of an example output (the example is not kept). */
   async function examplePreview(account: Address, example: File): Promise<string> {
@@ -279,7 +305,12 @@ export default async function register(root: HTMLElement): Promise<void> {
     clear(hashes, h("dl", { class: "facts" },
       h("dt", null, "sha256"), h("dd", null, h("code", { class: "hash" }, up.sha256)),
       h("dt", null, "CID"), h("dd", null, h("code", { class: "hash" }, up.cid)),
-      h("dt", null, "Perceptual hash"), h("dd", null, h("code", { class: "hash" }, up.perceptual_hash?.value ?? "none for this kind"))));
+      h("dt", null, "Perceptual hash"), h("dd", null, h("code", { class: "hash" }, up.perceptual_hash?.value ?? "none for this kind"))),
+      up.resource_notes?.length
+        ? h("div", { class: "muted small", "data-testid": "resource-notes" },
+          h("p", null, "About the resources your file names (evidence only; it does not stop the registration):"),
+          h("ul", null, up.resource_notes.map((note) => h("li", null, apiSentence(note)))))
+        : null);
     return up;
   }
 
@@ -289,12 +320,39 @@ export default async function register(root: HTMLElement): Promise<void> {
     status.set("");
     done = true;
     review = null;
+    resources = null;
     promptCommit = null;
     submit.textContent = "Already registered";
+    clear(resourcesBox);
     clear(saltBox);
     clear(result);
     clear(warning, h("p", { class: "callout bad", role: "alert", "data-testid": "exact-duplicate" },
       "This exact file is already ", certificateLink(id), ". It cannot be registered again, so there is no prompt salt to keep. To build on it, buy a licence that allows derivatives on its page and register your own changed version as a derivative."));
+    refresh();
+  }
+
+  /** The registered resources of this upload: those its file names (the API's answer), then the registered
+   * prompt-kind works the typed prompt is (looked up without sending it; not for a prompt-kind work, whose text
+   * is its content). */
+  async function resourcesFor(up: Upload, workKind: string): Promise<Resource[]> {
+    const named: Resource[] = resourcesOf(up);
+    if (workKind === "prompt" || !normalizePrompt(prompt.value)) return named;
+    const key = `${up.sha256}:${normalizePrompt(prompt.value)}`;
+    let typed = typedPrompts.get(key);
+    if (!typed) {
+      status.set("Checking whether your prompt is a registered prompt (only 4 hex digits of its hash are sent)…", "pending");
+      typed = typedPromptResources(prompt.value, named.map((r) => r.asset_id)).catch(() => []);
+      typedPrompts.set(key, typed);
+    }
+    return [...named, ...(await typed)];
+  }
+
+  /** Shows the registered resources of the upload, each to settle before registering. */
+  function showResources(account: Address, up: Upload, found: Resource[], ids: string): void {
+    const step = resourcesStep(cfg, account, found, refresh);
+    resources = { up, ids, step };
+    clear(resourcesBox, step.el);
+    status.set("Your work was made with registered resources: register it under a licence on each, or say why it is not derived from one.", "error");
     refresh();
   }
 
@@ -307,7 +365,7 @@ export default async function register(root: HTMLElement): Promise<void> {
     submit.textContent = "Register anyway";
     status.set("Check the similar works above before you register.", "error");
     refresh();
-    const checked = derivativeOffer(await fittingLicences(account, dups));
+    const checked = derivativeOffer(await nearLicences(account, dups));
     if (review !== current) return; // another file was chosen meanwhile
     clear(offer, checked.el);
     current.derive = checked.derive;
@@ -353,18 +411,42 @@ export default async function register(root: HTMLElement): Promise<void> {
       }
     }
     busy = true;
+    resources?.step.lock(true);
     refresh();
     steps.reset();
     status.set("Checking your wallet…", "pending"); // at once: the last attempt's error is gone
-    let stage = -1;
+    // The step under way (set by the progress callback too, so kept in an object the compiler does not narrow).
+    const at: { stage: Stage | null } = { stage: null };
+    // The works this one is registered as a derivative of (near-duplicates and resources under licences).
+    let derivedFrom: Parent[] = parents ?? [];
     try {
       const { account } = await wallet.ready();
       const up = await upload(account, chosen);
       const existing = await existingCertificate(cfg, up.sha256 as Hex);
       if (existing !== 0n) return showExactDuplicate(existing);
+      // Resources the file names and near-duplicates are shown together, the first time this upload is checked.
+      // A changed prompt may find other registered prompts: the step is rebuilt when the resources change.
+      const found = await resourcesFor(up, workKind.kind);
+      const ids = found.map((r) => r.asset_id).join(",");
+      if (!found.length && resources) {
+        resources = null;
+        clear(resourcesBox);
+      }
+      const fresh = found.length > 0 && (resources?.up !== up || resources.ids !== ids);
+      if (fresh) showResources(account, up, found, ids);
       if (!parents && up.near_duplicates.length && !(review && confirm.checked)) {
         return await showNearDuplicates(account, up.near_duplicates);
       }
+      if (fresh) return;
+      const used = resources?.up === up ? resources.step : null;
+      if (used && !used.settled()) {
+        return status.set("Settle each registered resource above first: register under a licence on it, or say why your work is not derived from it.", "error");
+      }
+      const plan = used?.plan() ?? { held: [], buy: [], notDerived: [] };
+      steps.plan(plan.buy.map((b) => ({
+        stage: `buy:${b.resource.asset_id}` as const,
+        label: `Buying ${isGeneration(b.offer.tier) ? "a generation" : "an extended"} licence on ${used?.named(b.resource.asset_id)} (wallet signature)`,
+      })));
 
       // A prompt-kind work is its prompt: given no other, it commits to the file's own text (UTF-8, BOM dropped, then
       // normalised), the very text `genip register` commits to for the same file.
@@ -386,6 +468,7 @@ export default async function register(root: HTMLElement): Promise<void> {
       }
       status.set("Storing the description…", "pending");
       const meta = await post<MetadataStored>("/metadata", {
+        not_derived_from: plan.notDerived,
         examples: exampleCids,
         content_cid: up.cid,
         name: title.value,
@@ -402,16 +485,29 @@ export default async function register(root: HTMLElement): Promise<void> {
         commitment: commit.commitment,
         metadataCid: meta.metadata_cid,
       };
+      // Licences on the resources, bought one by one before the registration (a retry uses those already bought).
+      for (const { resource, offer } of plan.buy) {
+        const named = used?.named(resource.asset_id) ?? `#${resource.asset_id}`;
+        const buying: Stage = `buy:${resource.asset_id}`;
+        at.stage = buying;
+        steps.set(buying, "active");
+        const bought = await buyLicense(offer, (t) => status.set(`Licence on ${named}: ${t}`, "pending"));
+        if (bought.licenseId === 0n) throw new WalletError(`The purchase on ${named} was mined but the hub reported no licence; nothing was registered.`);
+        used?.bought(resource.asset_id, Number(bought.licenseId), offer.tier);
+        steps.set(buying, "done", `Bought licence #${bought.licenseId} on ${named}`);
+      }
+      const under = used?.plan().held ?? [];
+      derivedFrom = [...derivedFrom, ...under.filter((p) => !derivedFrom.some((q) => q.assetId === p.assetId))];
       const progress = (s: RegisterStage, detail?: string) => {
-        stage = STAGES.indexOf(s);
-        steps.set(stage, "active");
+        at.stage = s;
+        steps.set(s, "active");
         if (detail) status.set(detail, "pending");
       };
-      const { assetId, block } = parents
-        ? await registerDerivative(work, parents.map((p) => BigInt(p.licenseId)), progress)
+      const { assetId, block } = derivedFrom.length
+        ? await registerDerivative(work, derivedFrom.map((p) => BigInt(p.licenseId)), progress)
         : await registerWork(work, progress);
-      stage = 3;
-      steps.set(3, "active", `Indexing certificate #${assetId}…`);
+      at.stage = "indexed";
+      steps.set("indexed", "active", `Indexing certificate #${assetId}…`);
       let offerError = "";
       if (price !== null && currency) {
         try {
@@ -422,7 +518,7 @@ export default async function register(root: HTMLElement): Promise<void> {
       }
       status.set(`Confirmed in block ${block}: certificate #${assetId}. Waiting for the index…`, "pending");
       const asset = await indexed(assetId, block);
-      steps.set(3, "done", `Indexed: certificate #${assetId}`);
+      steps.set("indexed", "done", `Indexed: certificate #${assetId}`);
       let promptNote = "";
       if (commit.prompt) {
         status.set("Sending your prompt, sealed so only the checker can read it…", "pending");
@@ -436,20 +532,28 @@ export default async function register(root: HTMLElement): Promise<void> {
         }
       }
       submit.textContent = "Registered";
-      const as = parents ? `, a derivative of ${certificates(parents.map((p) => p.assetId))}` : "";
-      status.set(`Registered: certificate #${assetId}${as}.${offerError}${promptNote}`, offerError ? "error" : "ok");
+      const as = derivedFrom.length ? `, a derivative of ${certificates(derivedFrom.map((p) => p.assetId))}` : "";
+      const declared = plan.notDerived.length
+        ? ` Recorded with it: not derived from ${certificates(plan.notDerived.map((d) => d.asset_id)).replace(/^certificates? /, "")}.`
+        : "";
+      status.set(`Registered: certificate #${assetId}${as}.${declared}${offerError}${promptNote}`, offerError ? "error" : "ok");
       clear(result, h("p", null, h("a", { href: `#/work/${assetId}`, class: "btn", "data-testid": "new-certificate" }, `View certificate #${assetId}: ${asset.title ?? ""}`)));
       done = true; // the buttons stay off until another file is chosen
     } catch (err) {
-      if (stage >= 0) steps.fail();
+      const stage = at.stage;
+      if (stage !== null) steps.fail();
       if (err instanceof AlreadyRegisteredError) showExactDuplicate(err.assetId);
-      else if (err instanceof RejectedError && stage === 2) {
+      else if (err instanceof RejectedError && stage === "register") {
         status.set("You rejected the registration in your wallet. Your commitment stays valid for 7 days: press the button again to register without committing again.", "error");
-      } else if (parents && err instanceof WalletError && err.reason && DERIVATIVE_REFUSALS[err.reason]) {
+      } else if (stage?.startsWith("buy:")) {
+        const named = resources?.step.named(Number(stage.slice(4))) ?? "";
+        status.set(`The licence on ${named} was not bought and nothing was registered. ${explain(err)}`, "error");
+      } else if (derivedFrom.length && err instanceof WalletError && err.reason && DERIVATIVE_REFUSALS[err.reason]) {
         status.set(`Not registered: ${DERIVATIVE_REFUSALS[err.reason]}`, "error");
       } else status.set(explain(err), "error");
     } finally {
       busy = false;
+      resources?.step.lock(done);
       refresh();
     }
   }

@@ -116,6 +116,17 @@ function copyMark(asset: Asset): HTMLElement | null {
       "It is not registered as a derivative of it; the earlier work's owner may bring a claim."));
 }
 
+/** "Declared not derived from #N (title): reason": the creator's answers to the resources the file named, recorded
+ * with the work at registration instead of registering it under a licence on them. */
+function notDerivedFrom(asset: Asset): HTMLElement | null {
+  const declared = asset.declared_not_derived_from ?? [];
+  if (!declared.length) return null;
+  return h("div", { class: "callout warn not-derived", role: "note", "data-testid": "not-derived-from" },
+    h("ul", null, declared.map((d) => h("li", { "data-testid": "not-derived", "data-asset": d.asset_id },
+      "Declared not derived from ", h("a", { href: `#/work/${d.asset_id}` }, `#${d.asset_id}`), d.title ? ` (${d.title})` : "", `: ${d.reason}`))),
+    h("p", { class: "muted small" }, "The creator's own statement, made when registering: the work's file or prompt names these registered works as used to make it."));
+}
+
 /** On an original: the later works recorded as possible copies of it (its owner may bring a claim against each). */
 function possibleCopies(asset: Asset): HTMLElement | null {
   const found = asset.possible_copies ?? [];
@@ -284,6 +295,7 @@ export default async function work(root: HTMLElement, params: URLSearchParams, i
       h("div", { class: "work-side" },
         h("h1", null, title),
         copyMark(asset),
+        notDerivedFrom(asset),
         h("p", { class: "muted" }, `${asset.kind} by `, creatorLink(asset.creator),
           " · ", sold),
         asset.description ? h("p", null, asset.description) : null,
