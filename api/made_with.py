@@ -13,9 +13,10 @@ when it cannot: not sealed, not the registered bytes) the claims are answered as
 "claimed"`, the summary saying so). `POST /match` reads the upload's own bytes: always `file`.
 
 A resource hash (A1111's AutoV2 short hash is the first 10 hex digits of the file's sha256; some tools write
-the whole sha256; A1111's `Lora hashes` are 12 digits of the addnet hash) names the registered works whose
-content sha256 starts with it, and the model-kind works whose addnet hash as the indexer computed it does
-(`genip.resources.registered_with_addnet_prefix`), at most `MAX_REGISTERED`: none means the resource is
+the whole sha256; A1111's `Lora hashes` are 12 digits of the addnet hash) names the registered model-kind
+works whose content sha256 starts with it (the kind filtered before the limit), and the model-kind works whose
+addnet hash as the indexer computed it does (`genip.resources.registered_with_addnet_prefix`: only the
+earliest of exact copies), at most `MAX_REGISTERED`: none means the resource is
 unknown here, several that the short hash is ambiguous. Both are said in the notes. Proposing such works as
 parents is registration's business (`genip.resources`: only model-kind works, only unambiguous ones), not
 this answer's; both read the same prefix lookups.
@@ -205,8 +206,11 @@ def _resource(resource: Resource, found: dict[str, list[int]]) -> MadeWithResour
 
 
 def _registered(session: Session | Connection, chain_id: int | None, digest: str) -> list[int]:
-    """Registered works whose content sha256 starts with hex `digest`, then model-kind works whose addnet
-    hash does (`genip.resources`, the one rule), at most `MAX_REGISTERED`."""
-    rows = registered_with_prefix(session, chain_id, digest, limit=MAX_REGISTERED)
+    """Registered model-kind works whose content sha256 starts with hex `digest` (the kind filtered before
+    the limit: images sharing the prefix never hide a model), then those whose addnet hash does (only the
+    earliest of exact copies), `genip.resources`' one rule, at most `MAX_REGISTERED`; works of different
+    chains kept apart when `chain_id` is None."""
+    rows = registered_with_prefix(session, chain_id, digest, kind="model", limit=MAX_REGISTERED)
     rows += registered_with_addnet_prefix(session, chain_id, digest, limit=MAX_REGISTERED)
-    return list(dict.fromkeys(int(row.asset_id) for row in rows))[:MAX_REGISTERED]
+    keys = dict.fromkeys((int(row.chain_id), int(row.asset_id)) for row in rows)
+    return [asset_id for _, asset_id in keys][:MAX_REGISTERED]

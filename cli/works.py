@@ -21,11 +21,22 @@ way when there is none). For each one found (other than the account's own works 
 * the account holds a licence on it that a derivative can be registered under now (the hub's
   `licenseStatus`: a generation licence however often used, or an unused extended one): the work is
   registered as a derivative under it, and this is said;
-* `--buy-licence`: its cheapest live generation offer is bought (else its cheapest extended one), each step
-  shown, and the work registered under the licence bought;
+  DECISION: a generation licence the account holds (valid, never used up) is preferred to an unused
+  extended one, even when the hub's `bestLicense` would pick the longer-lasting extended licence: a
+  single-use licence someone paid for is not spent while a reusable one serves;
+* `--buy-licence OFFER` (repeatable): the refusal names, for each resource, the offer it proposes (its
+  cheapest live generation offer, else extended) and the exact command with those offer ids. DECISION:
+  exactly those offers are bought, never "whatever is cheapest now": each must still be a live offer that
+  licenses derivatives on the resource it was proposed for, at the price and currency the lookup shows
+  (read again on chain before anything is bought), else it refuses in one line and buys nothing (an owner
+  cannot pause the cheap offer and leave an expensive one between the refusal and the re-run);
 * `--not-derived-from ASSET --reason TEXT`: the declaration is written into the metadata
   (`genip.declaredNotDerivedFrom`), shown by `GET /assets/{id}`, and printed;
-* otherwise it refuses (exit 1): one line per resource on stderr, and the exact commands in the error.
+* otherwise it refuses (exit 1): one line per resource on stderr, and the exact commands in the error,
+  built from the actual invocation (`sys.argv`, shell-quoted) so every option given is kept.
+
+Declarations are checked (named by the file, not also a `--parent`, the metadata's limits) before anything
+is bought.
 
 Unknown, ambiguous or conflicting resources are notes (evidence) and never stop the registration.
 
@@ -34,7 +45,8 @@ and exits 3 (`ALREADY_REGISTERED_EXIT`) before anything is stored or sent.
 """
 
 import shlex
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Final
@@ -60,7 +72,7 @@ if TYPE_CHECKING:
 
     from genip.chain.client import GenIPClient
     from genip.content.metadata import NotDerivedFrom, ParentLink
-    from genip.resources import Lookup, UsedResource
+    from genip.resources import Lookup, ResourceOffer, UsedResource
     from genip.settings import Settings
     from genip.works import Draft, WorkDescription
 
@@ -110,11 +122,12 @@ ForceOption = Annotated[
     typer.Option("--force", help="Register even when another creator's certificate looks the same."),
 ]
 BuyLicenceOption = Annotated[
-    bool,
+    list[int] | None,
     typer.Option(
         "--buy-licence",
-        help="Buy a licence on each registered resource the file names that you hold none on (its cheapest "
-        "generation offer, else extended) and register under it.",
+        metavar="OFFER",
+        help="Buy exactly this offer (repeatable; the ids the refusal names) on the registered resource the "
+        "file names it was proposed for, only if still live at the same price, and register under it.",
     ),
 ]
 NotDerivedFromOption = Annotated[
@@ -175,7 +188,7 @@ class NearDuplicateError(GenIPError):
             command = self.derive_command or f"genip derive FILE --parent {self.asset_id}:{self.license_id}"
             derive = (
                 f"you hold licence {self.license_id} on it, which allows derivatives: register this as a "
-                f"derivative with `{command}` (and the prompt options you gave)"
+                f"derivative with `{command}`"
             )
         else:
             derive = (
@@ -212,16 +225,33 @@ class UnlicensedResourcesError(GenIPError):
         )
 
 
+#: Licences of one holder on one asset read when looking for a generation licence.
+MAX_LICENCES_READ: Final = 64
+
+
 def fitting_licence(client: "GenIPClient", asset_id: int, account: str) -> int | None:
     """The licence `account` holds on `asset_id` that a derivative can be registered under now (the hub's
-    `licenseStatus` for use derivative: valid, allows derivatives, not used for one), or None. An owner
+    `licenseStatus` for use derivative: valid, allows derivatives, not used for one), or None. A valid
+    generation licence held on it (`licensesOf` + `licenseOf`: never used up) is preferred to the hub's
+    pick, which may be an unused extended licence that lasts longer (see the module docstring). An owner
     without a licence token has none: a derivative links to its parents through licences."""
     from genip.chain.types import LicenseUse
 
     licensed, license_id, _ = client.hub.functions.licenseStatus(
         asset_id, account, int(LicenseUse.DERIVATIVE)
     ).call()
-    return int(license_id) if licensed and license_id else None
+    if not licensed or not license_id:
+        return None
+    token = client.license_token.functions
+    if bool(token.licenseOf(int(license_id)).call()[8]):  # already a generation licence
+        return int(license_id)
+    now = int(client.w3.eth.get_block("latest")["timestamp"])
+    for held in list(token.licensesOf(account, asset_id).call())[:MAX_LICENCES_READ]:
+        lic = token.licenseOf(int(held)).call()
+        expires, derivatives, generation = int(lic[2]), bool(lic[5]), bool(lic[8])
+        if generation and derivatives and (expires == 0 or expires > now):
+            return int(held)
+    return int(license_id)
 
 
 def _database_absent(url: str) -> bool:
@@ -351,6 +381,76 @@ def _who(used: "UsedResource") -> str:
     return f"({used.named_as}, by {used.creator})"
 
 
+def invocation() -> list[str]:
+    """The command as the user ran it: `genip` and its arguments as given (`sys.argv`), for suggestions."""
+    return ["genip", *sys.argv[1:]]
+
+
+def _without(words: Sequence[str], option: str) -> list[str]:
+    """`words` without `option` and its value (`--option VALUE` or `--option=VALUE`)."""
+    kept: list[str] = []
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word == option:
+            skip = True
+        elif not word.startswith(option + "="):
+            kept.append(word)
+    return kept
+
+
+def _chosen_offers(
+    client: "GenIPClient", found: "Lookup", needed: "list[UsedResource]", buy: Sequence[int]
+) -> "dict[int, ResourceOffer]":
+    """For each resource in `needed`, the offer among `buy` proposed on it (asset id → offer); refuses in
+    one line (`ConfigError`), before anything is bought, an offer id that is not a live derivative offer of
+    a resource the file names, or whose price or currency on chain is not the one the lookup showed. An
+    offer on a resource that needs no licence (held since, your own, a parent or declared) is not bought."""
+    from genip.chain.reads import offer_info
+
+    chosen: dict[int, ResourceOffer] = {}
+    for offer_id in dict.fromkeys(buy):
+        on = [(u, o) for u in needed for o in u.offers if o.offer_id == offer_id]
+        if not on and any(o.offer_id == offer_id for u in found.used for o in u.offers):
+            status.print(f"--buy-licence {offer_id}: not bought, its resource needs no licence now")
+            continue
+        if not on:
+            listed = ", ".join(f"asset {u.asset_id}: {[o.offer_id for o in u.offers]}" for u in needed)
+            raise ConfigError(
+                f"--buy-licence {offer_id}: not a live offer licensing derivatives on a resource this file "
+                f"names that you need a licence on ({listed or 'none needs one'}); nothing was bought"
+            )
+        used, offer = on[0]
+        if used.asset_id in chosen:
+            raise ConfigError(
+                f"--buy-licence {offer_id}: offer {chosen[used.asset_id].offer_id} is already chosen for "
+                f"asset {used.asset_id}; give one offer per resource; nothing was bought"
+            )
+        now = offer_info(client, offer_id)
+        owner = str(client.registry.functions.ownerOf(used.asset_id).call())
+        if now.asset_id != used.asset_id:
+            change = f"it is for asset {now.asset_id}"
+        elif now.paused:
+            change = "it is paused"
+        elif now.supply_cap and now.sold >= now.supply_cap:
+            change = "it is sold out"
+        elif now.seller.lower() != owner.lower():
+            change = "it lapsed: the work changed hands"
+        elif now.price != offer.price or now.currency.lower() != offer.currency.lower():
+            change = f"it now costs {_price(client, now.price, now.currency)}"
+        else:
+            change = ""
+        if change:
+            raise ConfigError(
+                f"--buy-licence {offer_id}: the offer on asset {used.asset_id} changed since it was proposed "
+                f"({offer.tier} at {_price(client, offer.price, offer.currency)}; {change}); nothing was "
+                "bought"
+            )
+        chosen[used.asset_id] = offer
+    return chosen
+
+
 def resolve_resources(
     client: "GenIPClient",
     sender: "LocalAccount",
@@ -358,18 +458,26 @@ def resolve_resources(
     parents: "tuple[ParentLink, ...]",
     declared: "tuple[NotDerivedFrom, ...]",
     *,
-    buy: bool,
-    command: list[str],
+    buy: Sequence[int] = (),
+    command: list[str] | None = None,
 ) -> "tuple[ParentLink, ...]":
-    """The parents the found resources add (licences held, or bought with `buy`); refuses with
-    `UnlicensedResourcesError`, before anything is bought, when some are neither licensed, buyable with
-    `buy`, nor declared (see the module docstring)."""
+    """The parents the found resources add (licences held, or bought under exactly the offer ids `buy`);
+    refuses, before anything is bought, a declaration that names no resource of the file or also a parent,
+    an offer id that does not fit (`_chosen_offers`), and with `UnlicensedResourcesError` when some are
+    neither licensed, bought nor declared (see the module docstring). Suggested commands extend `command`
+    (default: the actual invocation)."""
     from genip import trade
     from genip.content.metadata import ParentLink
 
     for note in found.notes:
         status.print(f"[yellow]note:[/yellow] {note} (evidence only: the registration goes on)")
     named = {u.asset_id for u in found.used}
+    both = {p.asset_id for p in parents} & {d.asset_id for d in declared}
+    if both:
+        raise ConfigError(
+            f"asset {min(both)} is both a --parent and --not-derived-from: a work cannot be both a parent "
+            "and declared not derived from"
+        )
     for d in declared:
         if d.asset_id not in named:
             listed = ", ".join(str(a) for a in sorted(named)) or "no registered work"
@@ -394,7 +502,8 @@ def resolve_resources(
             needed.append(used)
         else:
             held.append((used, licence))
-    unbuyable = [u for u in needed if not buy or not u.offers]
+    chosen = _chosen_offers(client, found, needed, buy)
+    unbuyable = [u for u in needed if u.asset_id not in chosen]
     if unbuyable:
         for used in unbuyable:
             offer = used.offers[0] if used.offers else None
@@ -409,8 +518,13 @@ def resolve_resources(
                 f"derivatives ({cheapest})"
             )
         missing = [u.asset_id for u in unbuyable]
-        buy_command = shlex.join([*command, "--buy-licence"])
-        declare = shlex.join([*command, "--not-derived-from", str(missing[0]), "--reason", "WHY"])
+        words = invocation() if command is None else command
+        offers = [o.offer_id for o in chosen.values()] + [u.offers[0].offer_id for u in unbuyable if u.offers]
+        buy_words = _without(words, "--buy-licence")
+        for offer_id in offers:
+            buy_words += ["--buy-licence", str(offer_id)]
+        buy_command = shlex.join(buy_words)
+        declare = shlex.join([*words, "--not-derived-from", str(missing[0]), "--reason", "WHY"])
         raise UnlicensedResourcesError(missing, buy_command, declare)
     for d in declared:
         status.print(f"declared not derived from asset {d.asset_id}: {d.reason}")
@@ -421,7 +535,7 @@ def resolve_resources(
         )
         added.append(ParentLink(used.asset_id, licence))
     for used in needed:
-        offer = used.offers[0]
+        offer = chosen[used.asset_id]
         status.print(
             f"buying a {offer.tier} licence on asset {used.asset_id} {_who(used)} under offer "
             f"{offer.offer_id} for {_price(client, offer.price, offer.currency)}…"
@@ -551,12 +665,12 @@ def _register(
     parents: "tuple[ParentLink, ...]" = (),
     *,
     force: bool = False,
-    buy_licence: bool = False,
+    buy_licence: Sequence[int] = (),
     declared: "tuple[NotDerivedFrom, ...]" = (),
-    command: list[str] | None = None,
 ) -> None:
     from dataclasses import replace
 
+    from genip.content.errors import ContentError
     from genip.prompts import PromptVault
     from genip.storage import open_store
     from genip.works import prepare_registration, register_draft, registered_asset
@@ -566,6 +680,10 @@ def _register(
     sender = signer(settings, account)
     with _progress(path, "hashing") as progress:
         draft = prepare_registration(path, about, creator=sender.address, parents=parents, progress=progress)
+    try:  # the declarations with the parents given, checked before anything is bought or sent
+        replace(draft.metadata, parents=parents, not_derived_from=declared)
+    except ContentError as exc:
+        raise ConfigError(str(exc)) from None
     _warn_made_with(draft)
     existing = registered_asset(client, draft)
     if existing:
@@ -576,7 +694,9 @@ def _register(
             licence = fitting_licence(client, duplicate.asset_id, sender.address)
             derive_command = None
             if licence is not None:
-                words = ["genip", "derive", str(path), "--title", about.title]
+                words = invocation()
+                at = words.index(ctx.info_name) if ctx.info_name in words else 1
+                words[at] = "derive"
                 derive_command = shlex.join([*words, "--parent", f"{duplicate.asset_id}:{licence}"])
             raise duplicate.with_licence(licence, derive_command)
         if duplicate is not None:
@@ -587,8 +707,7 @@ def _register(
             )
     found = resources_of(settings, client, draft)
     if found is not None:
-        command = command or ["genip", "register", str(path), "--title", about.title]
-        added = resolve_resources(client, sender, found, parents, declared, buy=buy_licence, command=command)
+        added = resolve_resources(client, sender, found, parents, declared, buy=buy_licence)
     else:
         added = ()
         for d in declared:  # nothing to check them against: recorded as the creator's word
@@ -673,7 +792,7 @@ def register(
     account: AccountOption = None,
     as_json: JsonOption = False,
     force: ForceOption = False,
-    buy_licence: BuyLicenceOption = False,
+    buy_licence: BuyLicenceOption = None,
     not_derived_from: NotDerivedFromOption = None,
     reason: ReasonOption = None,
 ) -> None:
@@ -700,7 +819,7 @@ def register(
         account,
         as_json,
         force=force,
-        buy_licence=buy_licence,
+        buy_licence=buy_licence or (),
         declared=_declarations(not_derived_from, reason),
     )
 
@@ -741,7 +860,7 @@ def derive(
     workflow_file: WorkflowFileOption = None,
     account: AccountOption = None,
     as_json: JsonOption = False,
-    buy_licence: BuyLicenceOption = False,
+    buy_licence: BuyLicenceOption = None,
     not_derived_from: NotDerivedFromOption = None,
     reason: ReasonOption = None,
 ) -> None:
@@ -752,9 +871,6 @@ def derive(
     )
     client = open_client(settings_of(ctx))
     parents = tuple(_parent(client, p) for p in parent)
-    command = ["genip", "derive", str(path), "--title", title]
-    for p in parent:
-        command += ["--parent", p]
     _register(
         ctx,
         path,
@@ -762,7 +878,6 @@ def derive(
         account,
         as_json,
         parents,
-        buy_licence=buy_licence,
+        buy_licence=buy_licence or (),
         declared=_declarations(not_derived_from, reason),
-        command=command,
     )

@@ -290,10 +290,13 @@ def licence_pdf(facts: LicenceFacts) -> bytes:
     doc.row("Derivatives", _yes(facts.derivatives_allowed))
     if facts.derivatives_allowed:
         doc.row("Revenue share", f"{_pct(facts.rev_share_bps)} of each derivative's revenue")
-        doc.row(
-            "Used for",
-            f"derivative #{facts.used_for_derivative}" if facts.used_for_derivative else "no derivative yet",
-        )
+        if facts.tier == "generation":  # never marked used: it licenses every work generated with it
+            used = "any number of generated works: a generation licence is never used up"
+        elif facts.used_for_derivative:
+            used = f"derivative #{facts.used_for_derivative}"
+        else:
+            used = "no derivative yet"
+        doc.row("Used for", used)
     doc.row("Transferable", _yes(facts.transferable))
     if facts.document_hash:
         doc.row("Terms document", facts.document_hash, mono=True)

@@ -25,9 +25,17 @@ What a file can name, and how each is matched (`MatchedBy`):
   is looked up both ways, as a sha256 prefix and as an addnet prefix, among **model-kind** works joined on
   their current content hash (a reorg that replaces the content hides the old hash); the works found either
   way are one candidate set, so the ambiguity rule is the sha256 one: several distinct works, none
-  proposed. A LoRA registered before the media step read it (or not sealed, not safetensors, or larger than
-  the step's limit) has no addnet hash yet: its 12-digit hash is then "not registered here", and the
-  file's sha256 (AutoV2 in Civitai-style `Hashes`) still matches.
+  proposed. DECISION (copies): the addnet hash leaves the header out, so a copy whose header was edited has
+  a new sha256 (registrable) but the same addnet hash. Among model-kind works whose addnet hash is EXACTLY
+  the same (the full hash), the earliest registration (lowest block, then asset id) owns it: the later ones
+  are never proposed, whether named by the addnet hash or by their own file hash (a note says "asset N has
+  the same tensors as earlier asset M: a possible copy, not proposed"), and a match resolves to the earliest
+  instead of being ambiguous. Ambiguity remains only between different full hashes sharing a prefix.
+  Every lookup filters the wanted kind in the query, before its limit (`MAX_PER_HASH`), so works of
+  another kind sharing a prefix never hide the right one; with no chain given, works of different chains
+  are kept apart. A LoRA registered before the media step read it (or not sealed, not safetensors, or
+  larger than the step's limit) has no addnet hash yet: its 12-digit hash is then "not registered here",
+  and the file's sha256 (AutoV2 in Civitai-style `Hashes`) still matches.
 * **A workflow by its canonical hash** (`workflow`): a workflow work is registered as its canonical JSON
   (`genip.content.canonical.canonical_json`), its content sha256 the sha256 of those bytes. ComfyUI embeds
   its editor graph (`workflow` chunk) and its API graph (`prompt` chunk) in a PNG; each is canonicalised and
@@ -45,8 +53,8 @@ What a file can name, and how each is matched (`MatchedBy`):
   public on-chain anyway. `POST /uploads` already holds the uploaded file (the prompt is in it, sealed at
   rest), so it compares there; a client holding a prompt alone asks `GET /resources/prompts?prefix=abcd`
   with the first `PROMPT_PREFIX_DIGITS` hex digits of its sha256 (k-anonymity: the API learns 16 bits,
-  answers every prompt-kind work's content hash with that prefix, and the client compares locally:
-  `prompt_matches`).
+  answers the content hashes of the prompt-kind works with that prefix, at most `MAX_PROMPTS_ANSWERED`
+  in hash order, and the client compares locally: `prompt_matches`).
 
 Evidence only: unknown, ambiguous or conflicting resources (the file's own notes from `content.made_with`,
 such as A1111 and ComfyUI naming different checkpoints) are said in `notes` and never stop a registration by
@@ -65,7 +73,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from sqlalchemy import Connection, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from genip import rules
 from genip.content.canonical import canonical_json, normalize_text, parse_json
@@ -75,6 +83,7 @@ from genip.content.made_with import _texts as generation_texts  # the same bound
 from genip.db import models
 
 __all__ = [
+    "MAX_PROMPTS_ANSWERED",
     "MIN_ADDNET_DIGITS",
     "MIN_HASH_DIGITS",
     "PROMPT_PREFIX_DIGITS",
@@ -83,6 +92,7 @@ __all__ = [
     "Named",
     "ResourceOffer",
     "UsedResource",
+    "first_with_same_tensors",
     "look_up",
     "named_in",
     "prompt_hashes",
@@ -101,6 +111,8 @@ MIN_HASH_DIGITS: Final = 10
 MIN_ADDNET_DIGITS: Final = 12
 #: Hex digits of a prompt's sha256 a client sends to `GET /resources/prompts` (16 bits: k-anonymity).
 PROMPT_PREFIX_DIGITS: Final = 4
+#: Prompt-kind works `GET /resources/prompts` answers per prefix (each is looked up with its offers).
+MAX_PROMPTS_ANSWERED: Final = 100
 #: Registered works looked up per hash; more than one is ambiguous.
 MAX_PER_HASH: Final = 3
 #: Things named per file looked up (the rest are ignored, said in a note).
@@ -268,41 +280,123 @@ def prompts_with_prefix(
 
 
 def registered_with_prefix(
-    session: Session | Connection, chain_id: int | None, digest: str, *, limit: int = MAX_PER_HASH
+    session: Session | Connection,
+    chain_id: int | None,
+    digest: str,
+    *,
+    kind: str | None = None,
+    limit: int = MAX_PER_HASH,
 ) -> list[Any]:
-    """Registered works (rows: chain_id, asset_id, kind, title, creator, owner, content_hash) whose content
-    sha256 starts with hex `digest`, by asset id, at most `limit` (a range on the indexed column)."""
+    """Registered works (rows: chain_id, asset_id, kind, title, creator, owner, content_hash, block_number)
+    whose content sha256 starts with hex `digest`, of `kind` when given (filtered in the query, before the
+    limit: works of another kind never crowd out the wanted one), by chain then asset id, at most `limit`
+    (a range on the indexed column)."""
     a = models.Asset
     prefix = "0x" + digest.lower()
-    query = select(a.chain_id, a.asset_id, a.kind, a.title, a.creator, a.owner, a.content_hash).where(
-        a.content_hash >= prefix, a.content_hash < prefix + "g"
-    )
+    query = select(*_columns(a)).where(a.content_hash >= prefix, a.content_hash < prefix + "g")
+    if kind is not None:
+        query = query.where(a.kind == kind)
     if chain_id is not None:
         query = query.where(a.chain_id == chain_id)
-    return list(session.execute(query.order_by(a.asset_id).limit(limit)).all())
+    return list(session.execute(query.order_by(a.chain_id, a.asset_id).limit(limit)).all())
+
+
+def _columns(a: Any) -> tuple[Any, ...]:
+    return (a.chain_id, a.asset_id, a.kind, a.title, a.creator, a.owner, a.content_hash, a.block_number)
+
+
+def _with_tensors(chain_id: int | None) -> tuple[Any, Any, Any]:
+    """(asset alias, file_facts alias, join condition) for model-kind works with an addnet hash the indexer
+    computed from their current content."""
+    a, f = aliased(models.Asset), aliased(models.FileFacts)
+    on = (f.chain_id == a.chain_id) & (f.asset_id == a.asset_id) & (f.content_hash == a.content_hash)
+    return a, f, on
+
+
+def _earlier_twin(a: Any, f: Any) -> Any:
+    """EXISTS an earlier registered model-kind work (lower block, then asset id) on `a`'s chain whose addnet
+    hash is exactly `f`'s: `a` is then a possible copy (see the module)."""
+    b, g, on = _with_tensors(None)
+    earlier = (b.block_number < a.block_number) | (
+        (b.block_number == a.block_number) & (b.asset_id < a.asset_id)
+    )
+    return (
+        select(b.asset_id)
+        .join(g, on)
+        .where(b.chain_id == a.chain_id, b.kind == "model", g.addnet_hash == f.addnet_hash, earlier)
+        .exists()
+    )
 
 
 def registered_with_addnet_prefix(
-    session: Session | Connection, chain_id: int | None, digest: str, *, limit: int = MAX_PER_HASH
+    session: Session | Connection,
+    chain_id: int | None,
+    digest: str,
+    *,
+    limit: int = MAX_PER_HASH,
+    copies: bool = False,
 ) -> list[Any]:
     """Registered model-kind works (rows as `registered_with_prefix`) whose addnet hash, as the indexer
     computed it from their verified original (`file_facts`, joined on the asset's current content hash),
-    starts with hex `digest`, by asset id, at most `limit`; none for fewer than `MIN_ADDNET_DIGITS` digits."""
+    starts with hex `digest`, by chain then asset id, at most `limit`; none for fewer than
+    `MIN_ADDNET_DIGITS` digits. Only the earliest registration of each full addnet hash (its owner, see the
+    module); with `copies`, only the later ones instead."""
     digest = digest.lower()
     if not MIN_ADDNET_DIGITS <= len(digest) <= 64 or not _HEX.match(digest):
         return []
-    a, f = models.Asset, models.FileFacts
+    a, f, on = _with_tensors(chain_id)
+    twin = _earlier_twin(a, f)
     query = (
-        select(a.chain_id, a.asset_id, a.kind, a.title, a.creator, a.owner, a.content_hash)
-        .join(
-            f,
-            (f.chain_id == a.chain_id) & (f.asset_id == a.asset_id) & (f.content_hash == a.content_hash),
-        )
+        select(*_columns(a))
+        .join(f, on)
         .where(f.addnet_hash >= digest, f.addnet_hash < digest + "g", a.kind == "model")
+        .where(twin if copies else ~twin)
     )
     if chain_id is not None:
         query = query.where(a.chain_id == chain_id)
-    return list(session.execute(query.order_by(a.asset_id).limit(limit)).all())
+    return list(session.execute(query.order_by(a.chain_id, a.asset_id).limit(limit)).all())
+
+
+def first_with_same_tensors(session: Session | Connection, row: Any) -> Any | None:
+    """The earliest registered model-kind work (lowest block, then asset id) on `row`'s chain whose addnet
+    hash is exactly `row`'s, when that is another work than `row` (`row` is then a possible copy); else
+    None (no addnet hash computed, or `row` is the earliest)."""
+    a, f, on = _with_tensors(None)
+    mine = aliased(models.FileFacts)
+    addnet = (
+        select(mine.addnet_hash)
+        .where(
+            mine.chain_id == row.chain_id,
+            mine.asset_id == row.asset_id,
+            mine.content_hash == row.content_hash,
+            mine.addnet_hash.is_not(None),
+        )
+        .scalar_subquery()
+    )
+    first = session.execute(
+        select(*_columns(a))
+        .join(f, on)
+        .where(a.chain_id == row.chain_id, a.kind == "model", f.addnet_hash == addnet)
+        .order_by(a.block_number, a.asset_id)
+        .limit(1)
+    ).first()
+    return first if first is not None and first.asset_id != row.asset_id else None
+
+
+def _add(fits: list[Any], by_addnet: set[tuple[int, int]], row: Any, *, addnet: bool) -> None:
+    """Add `row` to the candidates unless there already (one work per chain and asset id)."""
+    key = (row.chain_id, row.asset_id)
+    if all((f.chain_id, f.asset_id) != key for f in fits):
+        fits.append(row)
+        if addnet:
+            by_addnet.add(key)
+
+
+def _copy_note(copy: Any, first: Any) -> str:
+    return (
+        f"asset {copy.asset_id} has the same tensors as earlier asset {first.asset_id}: a possible copy, "
+        "not proposed"
+    )
 
 
 def look_up(
@@ -313,29 +407,40 @@ def look_up(
     timestamp: int,
     notes: Iterable[str] = (),
 ) -> Lookup:
-    """The registered works `named` designates on `chain_id` (every indexed chain's when None), with their
-    offers that license derivatives, purchasable at `timestamp` (chain time); `notes` (the file's own, from
-    `content.made_with`) are kept, and what is unknown, ambiguous or of another kind is added to them."""
+    """The registered works `named` designates on `chain_id` (every indexed chain's when None, works of
+    different chains kept apart), with their offers that license derivatives, purchasable at `timestamp`
+    (chain time); `notes` (the file's own, from `content.made_with`) are kept, and what is unknown,
+    ambiguous, of another kind or a possible copy is added to them."""
     said = [n for n in notes if n.startswith(("conflicting", "unreadable", "oversized"))]
-    used: dict[int, UsedResource] = {}
+    used: dict[tuple[int, int], UsedResource] = {}
     prompt_named = [n for n in named if n.matched_by == "prompt"]
     prompt_found = False
     for item in named:
-        rows = registered_with_prefix(session, chain_id, item.hash)
         wanted = _KIND_OF[item.matched_by]
-        fits = [r for r in rows if r.kind == wanted]
-        by_addnet: set[int] = set()
+        fits: list[Any] = []
+        by_addnet: set[tuple[int, int]] = set()
+
+        for r in registered_with_prefix(session, chain_id, item.hash, kind=wanted):
+            first = first_with_same_tensors(session, r) if wanted == "model" else None
+            if first is None:
+                _add(fits, by_addnet, r, addnet=False)
+            else:  # a copy named by its own file hash: its tensors are the earliest's
+                said.append(_copy_note(r, first))
+                _add(fits, by_addnet, first, addnet=True)
         if item.matched_by == "sha256":  # also A1111's addnet hash, as the indexer computed it
             for r in registered_with_addnet_prefix(session, chain_id, item.hash):
-                if all(f.asset_id != r.asset_id or f.chain_id != r.chain_id for f in fits):
-                    fits.append(r)
-                    by_addnet.add(r.asset_id)
+                _add(fits, by_addnet, r, addnet=True)
+            for r in registered_with_addnet_prefix(session, chain_id, item.hash, copies=True):
+                first = first_with_same_tensors(session, r)
+                if first is not None:
+                    said.append(_copy_note(r, first))
         if item.matched_by == "prompt":
             if fits:
                 prompt_found = True
             else:
                 continue  # said once below, without the prompt's hash
         if not fits:
+            rows = registered_with_prefix(session, chain_id, item.hash)
             if rows:
                 others = ", ".join(f"asset {r.asset_id} ({r.kind})" for r in rows)
                 said.append(f"{item.label} (hash {item.hash}) matches {others}, not a {wanted}: not proposed")
@@ -343,7 +448,7 @@ def look_up(
                 said.append(f"{item.label} (hash {item.hash}) is not registered here")
             continue
         if len(fits) > 1:
-            ids = ", ".join(str(r.asset_id) for r in sorted(fits, key=lambda r: r.asset_id))
+            ids = ", ".join(str(r.asset_id) for r in sorted(fits, key=lambda r: (r.chain_id, r.asset_id)))
             which = "content or addnet hash" if by_addnet else "content hash"
             said.append(
                 f"{item.label}: hash {item.hash} is ambiguous, it starts the {which} of several "
@@ -352,15 +457,15 @@ def look_up(
             )
             continue
         row = fits[0]
-        if row.asset_id not in used:
-            used[row.asset_id] = UsedResource(
+        if (row.chain_id, row.asset_id) not in used:
+            used[(row.chain_id, row.asset_id)] = UsedResource(
                 asset_id=row.asset_id,
                 kind=row.kind,
                 title=row.title,
                 creator=row.creator,
                 owner=row.owner,
                 named_as=_named_as(item, row.title),
-                matched_by="addnet" if row.asset_id in by_addnet else item.matched_by,
+                matched_by="addnet" if (row.chain_id, row.asset_id) in by_addnet else item.matched_by,
                 hash=row.content_hash,
                 offers=_offers(session, row, timestamp),
             )

@@ -104,3 +104,17 @@ def test_a_licence_is_renewable_before_its_end_while_its_offer_sells() -> None:
     assert not rules.licence_renewable(500, now, renounced=False, offer_purchasable=True)  # expired
     assert not rules.licence_renewable(2_000, now, renounced=True, offer_purchasable=True)
     assert not rules.licence_renewable(2_000, now, renounced=False, offer_purchasable=False)
+
+
+def test_a_generation_licence_is_never_said_to_be_unused() -> None:
+    """A generation licence is never marked used, however many works it registered."""
+    generation = dataclasses.replace(
+        FACTS,
+        tier="generation",
+        document_hash="0x" + template(Tier.GENERATION).sha256.hex(),
+        document_uri=template(Tier.GENERATION).uri,
+    )
+    text = " ".join(_text(generation).split())
+    assert "no derivative yet" not in text
+    assert "Used for any number of generated works: a generation licence is never used up" in text
+    assert "Used for no derivative yet" in " ".join(_text(FACTS).split())  # an unused extended one

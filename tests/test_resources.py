@@ -48,6 +48,9 @@ ADDNET_LORA = hashlib.sha256(b"tensors of the Neon LoRA").hexdigest()  # model 7
 STALE = hashlib.sha256(b"tensors of a LoRA a reorg replaced").hexdigest()  # model 8, row of old content
 ON_IMAGE = hashlib.sha256(b"an image row with an addnet hash").hexdigest()  # image 9
 TWIN_ADDNET = "5eed5eed5eed" + "4" * 52  # model 10's addnet hash starts model 11's content sha256
+HIDDEN = "c0ffee0000"  # images 12-14 (lower ids) and model 15 share this AutoV2 prefix
+CROWDED = "d00d000000"  # images 16-17 and models 18-19 share this one: the models are ambiguous
+TENSORS = hashlib.sha256(b"tensors of the Ink LoRA").hexdigest()  # addnet hash of model 20 and copies 21, 22
 
 
 def _asset(asset_id: int, kind: str, content: str, *, title: str, owner: str = OWNER) -> dict[str, Any]:
@@ -131,6 +134,13 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
                     _asset(9, "image", "91" * 32, title="Not a model"),
                     _asset(10, "model", "a1" * 32, title="Addnet twin"),
                     _asset(11, "model", "5eed5eed5eed" + "b" * 52, title="Content twin"),
+                    *(_asset(i, "image", HIDDEN + f"{i:054x}", title="Poster") for i in (12, 13, 14)),
+                    _asset(15, "model", HIDDEN + "f" * 54, title="Hidden LoRA"),
+                    *(_asset(i, "image", CROWDED + f"{i:054x}", title="Poster") for i in (16, 17)),
+                    *(_asset(i, "model", CROWDED + f"{i:054x}", title="Crowded") for i in (18, 19)),
+                    _asset(20, "model", "20" * 32, title="Ink"),
+                    _asset(21, "model", "21" * 32, title="Ink (header edited)") | {"block_number": 2},
+                    _asset(22, "model", "22" * 32, title="Ink again", owner=OTHER) | {"block_number": 3},
                 ],
             )
             c.execute(
@@ -150,6 +160,15 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
                         "content_hash": "0x" + "a1" * 32,
                         "addnet_hash": TWIN_ADDNET,
                     },
+                    *(
+                        {
+                            "chain_id": 1,
+                            "asset_id": i,
+                            "content_hash": "0x" + f"{i}" * 32,
+                            "addnet_hash": TENSORS,
+                        }
+                        for i in (20, 21, 22)
+                    ),
                 ],
             )
             c.execute(insert(models.Terms), [standard, extended, generation, cheap_generation])
@@ -311,3 +330,36 @@ def test_a_prompt_work_is_matched_by_its_text_never_sent_or_kept(engine: Engine)
 def test_a_file_without_generation_metadata_names_nothing() -> None:
     assert named_in(png()) == ()
     assert named_in(b"not an image at all") == ()
+
+
+def test_the_kind_is_filtered_before_the_limit(engine: Engine) -> None:
+    """Three lower-id images sharing an AutoV2 prefix do not hide the model; two images and two models are
+    still two models, so ambiguous."""
+    hidden = png(parameters=a1111(OTHER_PROMPT, **{"Lora hashes": f'"Hidden: {HIDDEN}"'}))
+    crowded = png(parameters=a1111(OTHER_PROMPT, **{"Lora hashes": f'"Crowded: {CROWDED}"'}))
+    with engine.connect() as c:
+        found = look_up(c, 1, named_in(hidden), timestamp=T)
+        other = look_up(c, 1, named_in(crowded), timestamp=T)
+        every_chain = look_up(c, None, named_in(hidden), timestamp=T)
+    assert [u.asset_id for u in found.used] == [15] == [u.asset_id for u in every_chain.used]
+    assert other.used == ()
+    assert f"LoRA 'Crowded': hash {CROWDED} is ambiguous" in "\n".join(other.notes)
+    assert "(assets 18, 19)" in "\n".join(other.notes)
+
+
+def test_a_copy_with_the_same_tensors_neither_takes_over_nor_blocks_the_earliest(engine: Engine) -> None:
+    """Models 21 and 22 have model 20's exact addnet hash (a copy with an edited header has a new sha256):
+    the earliest registration owns it, by addnet hash or by the copy's own file hash."""
+    by_addnet = png(parameters=a1111(OTHER_PROMPT, **{"Lora hashes": f'"Ink: {TENSORS[:12]}"'}))
+    by_copy = png(parameters=a1111(OTHER_PROMPT, **{"Lora hashes": f'"Ink: {"21" * 5}"'}))
+    with engine.connect() as c:
+        found = look_up(c, 1, named_in(by_addnet), timestamp=T)
+        copied = look_up(c, 1, named_in(by_copy), timestamp=T)
+    for lookup in (found, copied):
+        (used,) = lookup.used
+        assert (used.asset_id, used.matched_by, used.hash) == (20, "addnet", "0x" + "20" * 32)
+        assert not any("ambiguous" in n for n in lookup.notes)
+    notes = "\n".join(found.notes)
+    assert "asset 21 has the same tensors as earlier asset 20: a possible copy, not proposed" in notes
+    assert "asset 22 has the same tensors as earlier asset 20: a possible copy, not proposed" in notes
+    assert "asset 21 has the same tensors as earlier asset 20" in "\n".join(copied.notes)

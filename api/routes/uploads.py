@@ -100,6 +100,7 @@ from genip.matching.errors import MatchingError
 from genip.matching.perceptual import QueryHash
 from genip.platforms import PlatformView
 from genip.resources import (
+    MAX_PROMPTS_ANSWERED,
     PROMPT_PREFIX_DIGITS,
     Named,
     UsedResource,
@@ -603,7 +604,8 @@ Which registered prompt-kind works a prompt is, without sending the prompt: the 
 its prompt text (canonicalised as a prompt-kind work is: UTF-8, `\\n` line endings, Unicode NFC), sends only
 its first {PROMPT_PREFIX_DIGITS} hex digits, and compares the answered content hashes locally
 (`genip.resources.prompt_matches`). The server learns 16 bits of the hash, shared by every prompt with that
-prefix; the hashes answered are public on-chain anyway.
+prefix; the hashes answered are public on-chain anyway. At most {MAX_PROMPTS_ANSWERED} works are answered
+(the first by content hash): each is looked up with its offers, so the answer's cost is bounded.
 """,
     responses={422: {"model": UnprocessableBody, "description": "Not exactly 4 hex digits."}},
 )
@@ -617,12 +619,13 @@ def prompt_hashes_by_prefix(
         ),
     ],
 ) -> PromptHashes:
-    """Content hashes of prompt-kind works starting with `prefix`, as of the indexed block."""
+    """Content hashes of prompt-kind works starting with `prefix` (at most `MAX_PROMPTS_ANSWERED`), as of
+    the indexed block."""
     settings: ApiSettings = request.app.state.settings
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     with factory() as session:
         state = chain_state(session, settings.api_chain_id)
-        hashes = prompts_with_prefix(session, state.chain_id or None, prefix)
+        hashes = prompts_with_prefix(session, state.chain_id or None, prefix, limit=MAX_PROMPTS_ANSWERED)
         named = [Named("prompt", None, h.removeprefix("0x"), "prompt") for h in hashes]
         found = look_up(session, state.chain_id or None, named, timestamp=state.timestamp)
     return PromptHashes(

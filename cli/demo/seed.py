@@ -371,7 +371,8 @@ def _resources_used(
     wrap, status.soft_wrap = status.soft_wrap, True  # one line per line said, whatever the terminal's width
     try:
         with status.capture() as said:  # the CLI's lines, shown as the seed's progress
-            added = resolve_resources(client, creator, found, parents, (), buy=True, command=command)
+            chosen = [u.offers[0].offer_id for u in found.used if u.offers]  # the cheapest the lookup shows
+            added = resolve_resources(client, creator, found, parents, (), buy=chosen, command=command)
     finally:
         status.soft_wrap = wrap
         for line in Text.from_ansi(said.get()).plain.splitlines():

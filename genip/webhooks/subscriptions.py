@@ -22,7 +22,7 @@ import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, and_, insert, select, update
@@ -113,19 +113,42 @@ class AttemptView:
 def private_address(host: str, addresses: Iterable["IPAddress"]) -> str | None:
     """The one rule of where a platform's webhooks may go: why `host`, whose addresses are `addresses`, is
     private (this host, a LAN, a cloud metadata address, multicast), or None. `localhost` and its subdomains
-    are this host whatever they resolve to; otherwise every address must be globally routable (an IPv4
-    address inside IPv6, `::ffff:a.b.c.d`, is judged as the IPv4 one). `private_destination` applies it when
-    a platform subscribes, the delivery worker (`genip.webhooks.worker`) again on every connection it opens,
-    to the address it then connects to."""
+    are this host whatever they resolve to; otherwise every address must be globally routable, and so must
+    every IPv4 address an IPv6 one leads to (`embedded_ipv4`: mapped, 6to4, NAT64). `private_destination`
+    applies it when a platform subscribes, the delivery worker (`genip.webhooks.worker`) again on every
+    connection it opens, to the address it then connects to."""
     host = host.rstrip(".").lower()
     if host == "localhost" or host.endswith(".localhost"):
         return f"{host} is this host"
     for address in sorted(addresses, key=str):
-        mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
-        judged: IPAddress = mapped or address
-        if not judged.is_global or judged.is_multicast:
+        judged = [address, *embedded_ipv4(address)]
+        local_nat64 = isinstance(address, ipaddress.IPv6Address) and address in _LOCAL_NAT64
+        if local_nat64 or any(not a.is_global or a.is_multicast for a in judged):
             return f"{host} is (or resolves to) {address}, a private address"
     return None
+
+
+#: IPv6 ranges whose last 32 bits are an IPv4 address a gateway reaches for them: RFC 6052's well-known NAT64
+#: prefix, and the deprecated IPv4-compatible and IPv4-translated forms.
+_IPV4_IN_LOW_BITS: Final = tuple(
+    ipaddress.IPv6Network(n) for n in ("64:ff9b::/96", "::/96", "::ffff:0:0:0/96")
+)
+#: RFC 8215's local-use NAT64 prefix: its IPv4 part may sit anywhere (the operator picks /48 to /96), and it
+#: is only ever a gateway into someone's own network, so none of it is public.
+_LOCAL_NAT64: Final = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def embedded_ipv4(address: "IPAddress") -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 `address` leads to (IPv4-mapped `::ffff:a.b.c.d`, 6to4 `2002:AABB:CCDD::`,
+    NAT64 `64:ff9b::a.b.c.d` and the other forms of `_IPV4_IN_LOW_BITS`): a NAT64 gateway or a 6to4 relay
+    forwards to them, so each is judged like the address itself (`64:ff9b::a9fe:a9fe` is 169.254.169.254,
+    the cloud metadata address, however `is_global` rates the IPv6 form). Empty for IPv4 addresses."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return []
+    found = [a for a in (address.ipv4_mapped, address.sixtofour) if a is not None]
+    if any(address in network for network in _IPV4_IN_LOW_BITS):
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
 
 
 def resolve(host: str, port: int | None = None) -> list["IPAddress"]:

@@ -42,6 +42,7 @@ WORKFLOW = {"nodes": [{"id": 1, "type": "LoraLoader", "widgets_values": ["retro.
             "links": []}  # fmt: skip
 WORKFLOW_HASH = hashlib.sha256(canonical_json(WORKFLOW)).hexdigest()
 TWIN = "5eed5eed5e"  # two models share this AutoV2 prefix
+REGISTERED_PROMPT = hashlib.sha256((PROMPT + "\n").encode()).hexdigest()
 
 
 @dataclass
@@ -76,6 +77,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ResourceWorld]:
         workflow = actions.register(client, CREATOR, _work(WorkKind.WORKFLOW, WORKFLOW_HASH, 3)).value
         for seed, tail in ((4, "a"), (5, "b")):
             actions.register(client, BRAND, _work(WorkKind.MODEL, TWIN + tail * 54, seed))
+        # A second prompt-kind work with the same 4-digit prefix, first by hash: the route's cap bites on it.
+        actions.register(client, BRAND, _work(WorkKind.PROMPT, REGISTERED_PROMPT[:4] + "0" * 60, 6))
         actions.create_offer(client, CREATOR, lora, standard_terms(), price=1)
         extended = actions.create_offer(client, CREATOR, lora, extended_terms(), price=10**15).value
         generation = actions.create_offer(
@@ -210,6 +213,21 @@ def test_the_k_anonymity_prompt_lookup(world: ResourceWorld, backend: str) -> No
     assert work == same
     for bad in ("abc", "abcde", "wxyz"):
         assert api.get("/resources/prompts", params={"prefix": bad}).status_code == 422
+
+
+def test_the_prompt_lookup_answers_at_most_the_cap(
+    world: ResourceWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import api.routes.uploads as route
+
+    api = world.clients["sqlite"]
+    prefix = REGISTERED_PROMPT[:PROMPT_PREFIX_DIGITS]
+    assert len(api.get("/resources/prompts", params={"prefix": prefix}).json()["content_hashes"]) == 2
+    monkeypatch.setattr(route, "MAX_PROMPTS_ANSWERED", 1)
+    body = api.get("/resources/prompts", params={"prefix": prefix}).json()
+    assert body["content_hashes"] == ["0x" + prefix + "0" * 60]  # the first by hash only
+    described = api.get("/openapi.json").json()["paths"]["/resources/prompts"]["get"]["description"]
+    assert "At most 100 works are answered" in described
 
 
 def test_config_says_generation_offers_are_for_resources(world: ResourceWorld) -> None:

@@ -94,7 +94,11 @@ class Genip:
             "GENIP_PRIVATE_KEY": key.key.hex() if key is not None else None,
         }
         full |= self.env | env
-        result = CliRunner().invoke(app, list(args), input=input, env=full, catch_exceptions=True)
+        argv, sys.argv = sys.argv, ["genip", *args]  # as `main()` sees it (suggested commands repeat it)
+        try:
+            result = CliRunner().invoke(app, list(args), input=input, env=full, catch_exceptions=True)
+        finally:
+            sys.argv = argv
         exc = result.exception
         if exc is not None and not isinstance(exc, SystemExit):
             message = error_message(exc)

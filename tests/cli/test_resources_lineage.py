@@ -110,14 +110,16 @@ def test_a_generated_image_buys_the_generation_licence_and_pays_the_lora_maker_t
     told = " ".join(refused.stderr.split())
     assert f"asset {lora} (LoRA 'Retro Poster', by {CREATOR.address}): you hold no licence on it" in told
     assert f"its cheapest: generation offer {offer} at 0.01 ETH" in told
-    assert f"genip register {image} --title Poster --buy-licence" in error
-    assert f"genip register {image} --title Poster --not-derived-from {lora} --reason WHY" in error
+    # The commands repeat the invocation (every option given) with the exact offer ids shown.
+    assert f"genip register {image} --title Poster --prompt p --buy-licence {offer}" in error
+    assert f"genip register {image} --title Poster --prompt p --not-derived-from {lora} --reason WHY" in error
     assert client.w3.eth.get_transaction_count(CREATOR_2.address) == nonce
 
     # --buy-licence: bought in the same flow, then registered as a derivative under it.
     out = genip(
-        "register", str(image), "--title", "Poster", "--prompt", "p", "--buy-licence", "--json", key=CREATOR_2
-    )
+        "register", str(image), "--title", "Poster", "--prompt", "p", "--buy-licence", str(offer), "--json",
+        key=CREATOR_2,
+    )  # fmt: skip
     first = out.json()
     told = " ".join(out.stderr.split())
     assert f"buying a generation licence on asset {lora} (LoRA 'Retro Poster', by {CREATOR.address})" in told
@@ -255,3 +257,90 @@ def test_a_generation_offer_on_an_image_is_refused(genip: Genip, client: GenIPCl
         in error
     )
     assert int(client.hub.functions.totalOffers().call()) == 0
+
+
+def test_buy_licence_buys_exactly_the_offer_proposed_or_nothing(
+    genip: Genip, client: GenIPClient, tmp_path: Path
+) -> None:
+    """Bait and switch: between the refusal and the re-run the owner pauses the cheap offer and leaves a
+    100 ETH one; the re-run names the cheap offer's id, so it refuses in one line and buys nothing."""
+    lora, sha256, cheap = register_lora(genip, tmp_path)
+    index(genip, client)
+    image = a1111_png(tmp_path / "poster.png", "coffee", sha256[:10])
+    error = genip("register", str(image), "--title", "Poster", "--prompt", "p", key=CREATOR_2).error()
+    assert f"--buy-licence {cheap}" in error
+    actions.set_offer_paused(client, CREATOR, cheap, True)
+    dear = genip(
+        "offer", str(lora), "--tier", "generation", "--price", "100", "--rev-share", "20%", "--json",
+        key=CREATOR,
+    ).json()["offer_id"]  # fmt: skip
+    nonce = client.w3.eth.get_transaction_count(CREATOR_2.address)
+    again = ("register", str(image), "--title", "Poster", "--prompt", "p", "--buy-licence")
+    refused = genip(*again, str(cheap), key=CREATOR_2)
+    said = refused.error()
+    assert f"--buy-licence {cheap}: the offer on asset {lora} changed since it was proposed" in said
+    assert "paused" in said and "nothing was bought" in said
+    # The dear offer was never proposed (not in the lookup yet): refused too; an id of nothing named as well.
+    for other in (int(dear), 999):
+        told = genip(*again, str(other), key=CREATOR_2).error()
+        assert f"--buy-licence {other}: not a live offer licensing derivatives" in told
+    assert client.w3.eth.get_transaction_count(CREATOR_2.address) == nonce
+
+
+def test_a_generation_licence_held_is_used_before_an_unused_extended_one(
+    genip: Genip, client: GenIPClient, tmp_path: Path
+) -> None:
+    """The hub's `bestLicense` prefers the longest-lasting (a perpetual extended licence over a 30-day
+    generation one); the CLI keeps the single-use extended licence and registers under the generation one."""
+    lora, sha256, _ = register_lora(genip, tmp_path)
+    extended = genip(
+        "offer", str(lora), "--tier", "extended", "--price", "0.01", "--duration", "0", "--json", key=CREATOR
+    ).json()["offer_id"]  # fmt: skip
+    generation = genip(
+        "offer", str(lora), "--tier", "generation", "--price", "0.01", "--rev-share", "20%", "--duration",
+        "30d", "--json", key=CREATOR,
+    ).json()["offer_id"]  # fmt: skip
+    licences = {
+        offer: genip("license", "buy", str(lora), "--offer", str(offer), "--json", key=CREATOR_2).json()[
+            "license_id"
+        ]
+        for offer in (generation, extended)
+    }
+    status = client.hub.functions.licenseStatus(lora, CREATOR_2.address, int(LicenseUse.DERIVATIVE))
+    hub_pick = status.call()[1]
+    assert hub_pick == licences[extended]  # the hub alone would spend the extended licence
+    index(genip, client)
+    image = a1111_png(tmp_path / "poster.png", "coffee", sha256[:10])
+    out = genip("register", str(image), "--title", "Poster", "--prompt", "p", "--json", key=CREATOR_2)
+    assert out.json()["parents"] == [{"asset_id": lora, "license_id": licences[generation]}]
+    assert not client.license_token.functions.licenseOf(licences[extended]).call()[7]  # still unused
+
+
+def test_declarations_are_checked_before_anything_is_bought(
+    genip: Genip, client: GenIPClient, tmp_path: Path
+) -> None:
+    """`--parent A:L --not-derived-from A` with another resource to buy: refused before the purchase."""
+    lora, sha256, offer = register_lora(genip, tmp_path)
+    ink = tmp_path / "ink.safetensors"
+    data = bytearray(safetensors_lora(tmp_path / "base.safetensors").read_bytes())
+    data[-1] ^= 0x01  # other tensor bytes: another LoRA
+    ink.write_bytes(bytes(data))
+    out = genip("register", str(ink), "--kind", "model", "--title", "Ink", "--json", key=CREATOR)
+    ink_asset, ink_sha = int(out.json()["asset_id"]), out.json()["sha256"].removeprefix("0x")
+    ink_offer = genip(
+        "offer", str(ink_asset), "--tier", "generation", "--price", "0.01", "--rev-share", "20%", "--json",
+        key=CREATOR,
+    ).json()["offer_id"]  # fmt: skip
+    licence = genip("license", "buy", str(lora), "--offer", str(offer), "--json", key=CREATOR_2).json()[
+        "license_id"
+    ]
+    index(genip, client)
+    image = a1111_png(tmp_path / "poster.png", "coffee", f"{sha256[:10]}, Ink: {ink_sha[:10]}")
+    total = int(client.license_token.functions.totalLicenses().call())
+    refused = genip(
+        "derive", str(image), "--title", "Poster", "--prompt", "p", "--parent", f"{lora}:{licence}",
+        "--not-derived-from", str(lora), "--reason", "not used", "--buy-licence", str(ink_offer),
+        key=CREATOR_2,
+    )  # fmt: skip
+    assert "a work cannot be both a parent and declared not derived from" in refused.error()
+    assert int(client.license_token.functions.totalLicenses().call()) == total  # nothing bought

@@ -259,7 +259,11 @@ def test_a_typed_prompt_that_is_a_registered_prompt_is_proposed_without_being_se
     assert "Paper crane" in row.inner_text()
     assert step.locator(f"li[data-asset='{lora.asset_id}']").count() == 1  # the file still names the LoRA
     assert not any(text in unquote(s) for s in sent), "the prompt left the browser"
-    assert any("/resources/prompts?prefix=" in s for s in sent)
+    # One lookup, one prefix: 4 hex digits (16 bits) of the sha256 of the trimmed prompt with a final
+    # newline, the form a text file usually has, not one prefix per form.
+    lookups = [s for s in sent if "/resources/prompts?prefix=" in s]
+    expected = hashlib.sha256(f"{text}\n".encode()).hexdigest()[:4]
+    assert [s.split("prefix=")[1] for s in lookups] == [expected]
     row.get_by_label("Buy an extended licence for 0.002 ETH and register under it").check()
     step.locator(f"li[data-asset='{lora.asset_id}']").get_by_label("Not derived from it", exact=True).check()
     step.locator(f"li[data-asset='{lora.asset_id}'] textarea").fill("Only the prompt made it.")
@@ -301,6 +305,64 @@ def test_a_refused_purchase_is_a_sentence_and_registers_nothing(
     page.context.close()
 
 
+def test_a_purchase_whose_receipt_the_page_missed_is_checked_and_never_bought_twice(
+    browser: Any, stack: Stack, lora: Lora
+) -> None:
+    me = _account(stack, wallet=True)
+    page = open_page(browser, stack, me.address)
+    step = _upload(page, _poster(7, lora), "Fox, receipt lost")
+    row = step.locator(f"li[data-asset='{lora.asset_id}']")
+    row.get_by_test_id("resource-buy").check()
+    # The fault: the page's RPC stops answering receipts once the purchase is sent (anvil still mines it).
+    rpc_url = re.compile(re.escape(stack.rpc_url.rstrip("/")) + ".*")
+
+    def lose_receipts(route: Any) -> None:
+        if "eth_getTransactionReceipt" in (route.request.post_data or ""):
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route(rpc_url, lose_receipts)
+    button = page.get_by_role("button", name="Buy the licence and register")
+    button.click()
+    error = page.locator("form .status.error")
+    error.wait_for(timeout=30_000)
+    text = error.inner_text()
+    assert text.startswith(f"The licence on #{lora.asset_id} ({lora.title}) may have been bought"), text
+    assert "not bought" not in text and "nothing was changed" not in text, text
+    assert "does not buy a second licence" in text
+    assert row.get_by_test_id("purchase-pending").is_visible()
+    licences = stack.client.license_token.functions.balanceOf
+    assert licences(me.address).call() == 1  # it was bought
+
+    page.unroute(rpc_url, lose_receipts)
+    button.click()  # the page checks the sent purchase by its hash and registers under the licence it bought
+    new = _mined(page, stack)
+    [(parent, licence)] = [
+        (p["asset_id"], p["license_id"]) for p in _asset(stack, new, ready="parents")["parents"]
+    ]
+    assert parent == lora.asset_id
+    assert licences(me.address).call() == 1  # not bought twice
+    assert stack.client.license_token.functions.ownerOf(licence).call() == me.address
+    page.context.close()
+
+
+def test_the_owner_of_a_resource_is_not_asked_to_license_it(browser: Any, stack: Stack, lora: Lora) -> None:
+    page = open_page(browser, stack, lora.maker.address)
+    page.goto("/#/register")
+    page.get_by_label("File").set_input_files(
+        files=[{"name": "poster.png", "mimeType": "image/png", "buffer": _poster(8, lora)}]
+    )
+    page.get_by_label("Title").fill("My own LoRA at work")
+    page.get_by_label("Prompt").fill("my prompt for my own LoRA")
+    page.get_by_role("button", name="Upload and register").click()
+    new = _mined(page, stack)  # registered straight away: nothing to settle
+    assert page.get_by_test_id("resources-used").count() == 0
+    asset = _asset(stack, new)
+    assert asset["parents"] == [] and not asset.get("declared_not_derived_from")
+    page.context.close()
+
+
 def test_not_derived_from_a_resource_needs_a_reason_the_work_page_shows(
     browser: Any, stack: Stack, lora: Lora
 ) -> None:
@@ -328,7 +390,9 @@ def test_not_derived_from_a_resource_needs_a_reason_the_work_page_shows(
     page.goto(f"/#/work/{new}")
     declared = page.get_by_test_id("not-derived")
     declared.wait_for()
-    assert declared.inner_text() == f"Declared not derived from #{lora.asset_id} ({lora.title}): {reason}"
+    assert declared.inner_text() == (
+        f"The creator declares this work is not derived from #{lora.asset_id} ({lora.title}): {reason}"
+    )
     shot(page, "work-not-derived-from")
 
     # The dashboard's offer form offers no generation licence on an image.

@@ -146,6 +146,15 @@ def test_the_one_rule() -> None:
     # multicast counts as global to `ipaddress` but is nobody's receiver; IPv4 inside IPv6 is judged as IPv4
     assert private_address("h.example", [ip_address("239.1.2.3")]) is not None
     assert private_address("h.example", [ip_address("::ffff:127.0.0.1")]) is not None
+    # IPv6 addresses a gateway turns into private IPv4 ones, though `ipaddress` rates them global: NAT64 (the
+    # well-known and the local-use prefix) to the cloud metadata address, 6to4, IPv4-compatible, -translated
+    wrapping = ["64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::1", "::7f00:1", "::ffff:0:7f00:1"]
+    for wrapped in [*wrapping, "64:ff9b:1:a9fe:a9fe::"]:
+        assert private_address("h.example", [ip_address(wrapped)]) is not None, wrapped
+    assert ip_address("64:ff9b::a9fe:a9fe").is_global  # the trap: `ipaddress` rates it public
+    # ... and the same forms around a public IPv4 address are public
+    for wrapped in ("64:ff9b::5db8:d822", "2002:5db8:d822::1"):
+        assert private_address("h.example", [ip_address(wrapped)]) is None, wrapped
     assert private_address("h.example", [*public, ip_address("10.0.0.1")]) is not None  # every address counts
     assert private_address("api.localhost", public) == "api.localhost is this host"
     with pytest.raises(PrivateDestinationError, match=r"public addresses only: 10\.9\.8\.7"):

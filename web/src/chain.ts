@@ -51,8 +51,13 @@ function firstEvent<const abi extends typeof HUB_ABI | typeof REGISTRY_ABI>(
 export type Step = (text: string) => void;
 
 /** Buys a licence under `offer` for the connected account (no referring platform): checks funds, approves the
- * ERC-20 if needed. */
-export async function buyLicense(offer: Pick<Offer, "offer_id" | "price" | "currency">, step: Step): Promise<{ licenseId: bigint; block: number; account: Address }> {
+ * ERC-20 if needed. `sent` hears the purchase transaction's hash as soon as the wallet sent it: from then on a
+ * failure (a receipt wait that times out, an unreachable RPC) does not mean nothing was bought. */
+export async function buyLicense(
+  offer: Pick<Offer, "offer_id" | "price" | "currency">,
+  step: Step,
+  sent?: (hash: Hex) => void,
+): Promise<{ licenseId: bigint; block: number; account: Address }> {
   step("Checking your wallet…");
   const { account, cfg } = await wallet.ready();
   const price = BigInt(offer.price);
@@ -82,10 +87,21 @@ export async function buyLicense(offer: Pick<Offer, "offer_id" | "price" | "curr
     data: encodeFunctionData({ abi: HUB_ABI, functionName: "buyLicense", args: [BigInt(offer.offer_id), account, ZERO] }),
     value,
   });
+  sent?.(hash);
   step(`Pending: transaction ${hash.slice(0, 10)}… sent, waiting for a block.`);
   const receipt = await wallet.receipt(hash);
   const event = firstEvent(receipt, cfg.hub, HUB_ABI, "LicensePurchased");
   return { licenseId: (event?.licenseId as bigint | undefined) ?? 0n, block: receipt.blockNumber, account };
+}
+
+/** What purchase transaction `hash` came to: the licence it bought once mined (0n if it bought none), "reverted",
+ * or null while it is pending (or unknown to the node). */
+export async function purchaseOutcome(hash: Hex): Promise<bigint | "reverted" | null> {
+  const { cfg } = await wallet.ready();
+  const receipt = await wallet.receiptOf(hash);
+  if (!receipt) return null;
+  if (!receipt.ok) return "reverted";
+  return (firstEvent(receipt, cfg.hub, HUB_ABI, "LicensePurchased")?.licenseId as bigint | undefined) ?? 0n;
 }
 
 /** 32 random bytes from the browser's CSPRNG. */

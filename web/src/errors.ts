@@ -124,10 +124,24 @@ export function looksRaw(text: string): boolean {
   return /revert|execution|0x[0-9a-f]{8,}|JSON-RPC|custom error|Details:|Version: viem|Error\(|panic|opcode|nonce too|gas required|intrinsic gas/i.test(text);
 }
 
+/** A unix time (10 digits) right after a word that says a moment follows ("expired at 1765…", "until …", "(now
+ * …)"): the only numbers `apiSentence` turns into dates, so a hash or an amount of ten digits stays as it is. */
+const MOMENT = /\b(at|until|since|after|before|by|on|reads|now)(\s+)(1\d{9})\b/gi;
+
 /** An API's error `detail` as a sentence for the page: capitalised, ending in a full stop, unix times as dates. */
 export function apiSentence(detail: string): string {
-  const text = detail.trim().replace(/\b1\d{9}\b/g, (m) => when(Number(m)));
+  return sentence(detail.trim().replace(MOMENT, (_m, word: string, space: string, time: string) => `${word}${space}${when(Number(time))}`));
+}
+
+/** A note of `POST /uploads` about the resources a file names, for the page: as written (no number made a date,
+ * since notes carry hashes), except the CLI's advice to name a resource with `--parent ASSET:LICENCE`, which the
+ * page cannot take: the clause that gives it is left out. */
+export function noteSentence(note: string): string {
+  return sentence(note.trim().split(/;\s*/).filter((clause) => !clause.includes("--parent")).join("; "));
+}
+
+function sentence(text: string): string {
   if (!text) return "The server refused the request.";
-  const sentence = text.charAt(0).toUpperCase() + text.slice(1);
-  return /[.!?]$/.test(sentence) ? sentence : `${sentence}.`;
+  const capitalised = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }

@@ -173,15 +173,27 @@ export const wallet = {
     }
   },
 
+  /** The receipt of `hash` once mined (`ok` false when it reverted), or null while it is pending or unknown. */
+  async receiptOf(hash: Hex): Promise<(Receipt & { ok: boolean }) | null> {
+    const r = (await this.required.request({ method: "eth_getTransactionReceipt", params: [hash] })) as
+      | { status: Hex; blockNumber: Hex; logs: Log[] }
+      | null;
+    if (!r) return null;
+    return {
+      ok: r.status === "0x1",
+      blockNumber: Number(r.blockNumber),
+      logs: r.logs.map((l) => ({ address: l.address, topics: l.topics, data: l.data })),
+    };
+  },
+
+  /** Waits for `hash` to be mined; a reverted transaction is a `WalletError` with reason "Reverted". */
   async receipt(hash: Hex, timeoutMs = 120_000): Promise<Receipt> {
     const started = Date.now();
     for (;;) {
-      const r = (await this.required.request({ method: "eth_getTransactionReceipt", params: [hash] })) as
-        | { status: Hex; blockNumber: Hex; logs: Log[] }
-        | null;
+      const r = await this.receiptOf(hash);
       if (r) {
-        if (r.status !== "0x1") throw new WalletError("The transaction was mined but failed: nothing changed.");
-        return { blockNumber: Number(r.blockNumber), logs: r.logs.map((l) => ({ address: l.address, topics: l.topics, data: l.data })) };
+        if (!r.ok) throw new WalletError("The transaction was mined but failed: nothing changed.", "Reverted");
+        return { blockNumber: r.blockNumber, logs: r.logs };
       }
       if (Date.now() - started > timeoutMs) throw new WalletError("The transaction is taking long to confirm; check your wallet.");
       await sleep(400);
@@ -260,8 +272,14 @@ function rejected(err: unknown): boolean {
   return e?.code === 4001 || /user (rejected|denied)/i.test(String(e?.message ?? ""));
 }
 
-/** A sentence for a wallet or contract error. */
-export function explain(err: unknown): string {
+/** A sentence for a wallet or contract error. `afterSend`: a transaction was already sent, so the sentence must not
+ * claim "nothing was changed" (it may have been mined). */
+export function explain(err: unknown, afterSend = false): string {
+  const sentence = errorSentence(err);
+  return afterSend ? sentence.replace(/[;:,]\s*nothing (?:was )?changed\.$/i, ".") : sentence;
+}
+
+function errorSentence(err: unknown): string {
   if (err instanceof WalletError) return err.message;
   if (err instanceof ApiError) return apiSentence(err.message); // the server's own words, dates made readable
   const e = err as { code?: unknown; message?: unknown } | null | undefined;

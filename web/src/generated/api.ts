@@ -387,7 +387,8 @@ export interface paths {
      * its prompt text (canonicalised as a prompt-kind work is: UTF-8, `\n` line endings, Unicode NFC), sends only
      * its first 4 hex digits, and compares the answered content hashes locally
      * (`genip.resources.prompt_matches`). The server learns 16 bits of the hash, shared by every prompt with that
-     * prefix; the hashes answered are public on-chain anyway.
+     * prefix; the hashes answered are public on-chain anyway. At most 100 works are answered
+     * (the first by content hash): each is looked up with its offers, so the answer's cost is bounded.
      */
     get: operations["prompt_hashes_by_prefix_resources_prompts_get"];
   };
@@ -5187,7 +5188,8 @@ export interface operations {
    * its prompt text (canonicalised as a prompt-kind work is: UTF-8, `\n` line endings, Unicode NFC), sends only
    * its first 4 hex digits, and compares the answered content hashes locally
    * (`genip.resources.prompt_matches`). The server learns 16 bits of the hash, shared by every prompt with that
-   * prefix; the hashes answered are public on-chain anyway.
+   * prefix; the hashes answered are public on-chain anyway. At most 100 works are answered
+   * (the first by content hash): each is looked up with its offers, so the answer's cost is bounded.
    */
   prompt_hashes_by_prefix_resources_prompts_get: {
     parameters: {

@@ -13,12 +13,12 @@
 // The purchases and the four chain steps are shown as they progress.
 
 import { config, get, mediaUrl, post, postForm, type Asset, type Config, type KindConfig, type MetadataRequest, type MetadataStored, type NearDuplicate, type ResourceUsed, type Upload } from "../api";
-import { buyLicense, commitPrompt, createOffer, existingCertificate, normalizePrompt, registerDerivative, registerWork, ZERO, type RegisterStage } from "../chain";
-import { fittingLicences, resourcesStep, typedPromptResources, type Parent, type Resource, type ResourcesStep } from "./resources";
+import { buyLicense, purchaseOutcome, commitPrompt, createOffer, existingCertificate, normalizePrompt, registerDerivative, registerWork, ZERO, type RegisterStage } from "../chain";
+import { fittingLicences, othersResources, resourcesStep, typedPromptResources, type Parent, type Resource, type ResourcesStep } from "./resources";
 import { clear, field, h, statusLine } from "../dom";
 import { capitalised, isGeneration, shortAddr, toUnits } from "../format";
 import { AlreadyRegisteredError, explain, RejectedError, signUpload, sleep, wallet, WalletError } from "../wallet";
-import { apiSentence } from "../errors";
+import { noteSentence } from "../errors";
 import type { Address, Hex } from "viem";
 
 type StepState = "todo" | "active" | "done" | "failed";
@@ -309,7 +309,7 @@ export default async function register(root: HTMLElement): Promise<void> {
       up.resource_notes?.length
         ? h("div", { class: "muted small", "data-testid": "resource-notes" },
           h("p", null, "About the resources your file names (evidence only; it does not stop the registration):"),
-          h("ul", null, up.resource_notes.map((note) => h("li", null, apiSentence(note)))))
+          h("ul", null, up.resource_notes.map((note) => h("li", null, noteSentence(note)))))
         : null);
     return up;
   }
@@ -334,8 +334,8 @@ export default async function register(root: HTMLElement): Promise<void> {
   /** The registered resources of this upload: those its file names (the API's answer), then the registered
    * prompt-kind works the typed prompt is (looked up without sending it; not for a prompt-kind work, whose text
    * is its content). */
-  async function resourcesFor(up: Upload, workKind: string): Promise<Resource[]> {
-    const named: Resource[] = resourcesOf(up);
+  async function resourcesFor(account: Address, up: Upload, workKind: string): Promise<Resource[]> {
+    const named: Resource[] = othersResources(account, resourcesOf(up));
     if (workKind === "prompt" || !normalizePrompt(prompt.value)) return named;
     const key = `${up.sha256}:${normalizePrompt(prompt.value)}`;
     let typed = typedPrompts.get(key);
@@ -344,7 +344,7 @@ export default async function register(root: HTMLElement): Promise<void> {
       typed = typedPromptResources(prompt.value, named.map((r) => r.asset_id)).catch(() => []);
       typedPrompts.set(key, typed);
     }
-    return [...named, ...(await typed)];
+    return [...named, ...othersResources(account, await typed)];
   }
 
   /** Shows the registered resources of the upload, each to settle before registering. */
@@ -426,7 +426,7 @@ export default async function register(root: HTMLElement): Promise<void> {
       if (existing !== 0n) return showExactDuplicate(existing);
       // Resources the file names and near-duplicates are shown together, the first time this upload is checked.
       // A changed prompt may find other registered prompts: the step is rebuilt when the resources change.
-      const found = await resourcesFor(up, workKind.kind);
+      const found = await resourcesFor(account, up, workKind.kind);
       const ids = found.map((r) => r.asset_id).join(",");
       if (!found.length && resources) {
         resources = null;
@@ -486,14 +486,31 @@ export default async function register(root: HTMLElement): Promise<void> {
         metadataCid: meta.metadata_cid,
       };
       // Licences on the resources, bought one by one before the registration (a retry uses those already bought).
+      // A purchase sent by an earlier attempt whose outcome the page missed is checked by its hash first: a licence
+      // it bought is used, and another is bought only once it is known to have bought none.
       for (const { resource, offer } of plan.buy) {
-        const named = used?.named(resource.asset_id) ?? `#${resource.asset_id}`;
-        const buying: Stage = `buy:${resource.asset_id}`;
+        const id = resource.asset_id;
+        const named = used?.named(id) ?? `#${id}`;
+        const buying: Stage = `buy:${id}`;
         at.stage = buying;
         steps.set(buying, "active");
-        const bought = await buyLicense(offer, (t) => status.set(`Licence on ${named}: ${t}`, "pending"));
-        if (bought.licenseId === 0n) throw new WalletError(`The purchase on ${named} was mined but the hub reported no licence; nothing was registered.`);
-        used?.bought(resource.asset_id, Number(bought.licenseId), offer.tier);
+        const earlier = used?.pending(id) ?? null;
+        if (earlier) {
+          status.set(`Checking the purchase of a licence on ${named} sent earlier…`, "pending");
+          const outcome = await purchaseOutcome(earlier);
+          if (outcome === null) throw new WalletError("That purchase is not confirmed yet: wait for it in your wallet.");
+          const held = outcome === 0n ? await used?.heldNow(id) : null;
+          const licence = typeof outcome === "bigint" && outcome !== 0n ? { licenseId: Number(outcome), tier: offer.tier } : held;
+          if (licence) {
+            used?.bought(id, licence.licenseId, licence.tier);
+            steps.set(buying, "done", `Bought licence #${licence.licenseId} on ${named}`);
+            continue;
+          }
+          used?.sent(id, null); // reverted, or mined without a licence and none held: nothing was bought
+        }
+        const bought = await buyLicense(offer, (t) => status.set(`Licence on ${named}: ${t}`, "pending"), (hash) => used?.sent(id, hash));
+        if (bought.licenseId === 0n) throw new WalletError("The purchase was mined but the hub reported no licence for it.");
+        used?.bought(id, Number(bought.licenseId), offer.tier);
         steps.set(buying, "done", `Bought licence #${bought.licenseId} on ${named}`);
       }
       const under = used?.plan().held ?? [];
@@ -546,8 +563,15 @@ export default async function register(root: HTMLElement): Promise<void> {
       else if (err instanceof RejectedError && stage === "register") {
         status.set("You rejected the registration in your wallet. Your commitment stays valid for 7 days: press the button again to register without committing again.", "error");
       } else if (stage?.startsWith("buy:")) {
-        const named = resources?.step.named(Number(stage.slice(4))) ?? "";
-        status.set(`The licence on ${named} was not bought and nothing was registered. ${explain(err)}`, "error");
+        const id = Number(stage.slice(4));
+        const step = resources?.step;
+        const named = step?.named(id) ?? `#${id}`;
+        if (err instanceof WalletError && err.reason === "Reverted") step?.sent(id, null); // it bought nothing
+        const sent = step?.pending(id);
+        // Once the purchase was sent, the page cannot say it failed: it may be mined (the next attempt checks it).
+        status.set(sent
+          ? `The licence on ${named} may have been bought (transaction ${sent.slice(0, 10)}…), and nothing was registered yet. ${explain(err, true)} Press the button again: the page checks that purchase first and does not buy a second licence.`
+          : `The licence on ${named} was not bought and nothing was registered. ${explain(err)}`, "error");
       } else if (derivedFrom.length && err instanceof WalletError && err.reason && DERIVATIVE_REFUSALS[err.reason]) {
         status.set(`Not registered: ${DERIVATIVE_REFUSALS[err.reason]}`, "error");
       } else status.set(explain(err), "error");

@@ -6,7 +6,7 @@
 // derivative), or declared "not derived from it" with a reason, which the metadata records (`not_derived_from`)
 // and the work page shows. The licence lookup (`fittingLicences`) is also the near-duplicate check's.
 
-import { toHex, type Address } from "viem";
+import { toHex, type Address, type Hex } from "viem";
 import { get, type Account, type Config, type LicenseStatus, type NotDerivedFrom, type PromptHashes, type ResourceOffer, type ResourceUsed } from "../api";
 import { normalizePrompt } from "../chain";
 import { clear, h } from "../dom";
@@ -55,23 +55,25 @@ async function sha256Hex(text: string): Promise<string> {
   return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))).slice(2);
 }
 
-/** The registered prompt-kind works the typed `prompt` is, found without sending it: the sha256 of its text in
- * the forms a prompt-kind work's file has (as `genip.resources.prompt_hashes`: line endings, BOM and NFC as
- * `genip.content.canonical.normalize_text`, then as written, trimmed, and trimmed with a final newline), only
- * their first 4 hex digits sent, and of the works the API answers for those prefixes (each with its offers that
- * license derivatives, in the API's order) the ones whose content hash is one of those kept. `known`: asset ids
- * already proposed (by the file). Failures find nothing: the lookup is evidence, never a reason to stop a
- * registration. */
+/** The registered prompt-kind works the typed `prompt` is, found without sending it. ONE prefix is sent per lookup:
+ * the first 4 hex digits of the sha256 of the prompt in one form, so the API learns 16 bits of it and no more. That
+ * form is the normalised prompt (line endings, NFC, stripped as `normalizePrompt`) with one final newline, the way
+ * a text file is usually saved, and a prompt-kind work's content hash is its file's sha256. The works answered for
+ * that prefix (each with its offers that license derivatives, in the API's order) are compared here against the
+ * three forms such a file may have (as `genip.resources.prompt_hashes`: as written, trimmed, trimmed with a final
+ * newline). Accepted limit: a work whose file has another form (no final newline, say) is found only when its hash
+ * happens to share the sent prefix. `known`: asset ids already proposed (by the file). Failures find nothing: the
+ * lookup is evidence, never a reason to stop a registration. */
 export async function typedPromptResources(prompt: string, known: readonly number[]): Promise<Resource[]> {
   const trimmed = normalizePrompt(prompt);
   if (!trimmed) return [];
   const written = prompt.replace(/^\ufeff/, "").replace(/\r\n?/g, "\n").normalize("NFC");
-  const hashes = new Set(await Promise.all([...new Set([written, trimmed, `${trimmed}\n`])].map(sha256Hex)));
-  const prefixes = [...new Set([...hashes].map((x) => x.slice(0, PROMPT_PREFIX_DIGITS)))];
-  const answered = await Promise.all(prefixes.map((prefix) =>
-    get<PromptHashes>(`/resources/prompts?prefix=${prefix}`, true).then((r) => r.works ?? []).catch(() => [] as ResourceUsed[])));
+  const sent = await sha256Hex(`${trimmed}\n`);
+  const hashes = new Set([sent, ...(await Promise.all([written, trimmed].map(sha256Hex)))]);
+  const prefix = sent.slice(0, PROMPT_PREFIX_DIGITS);
+  const answered = await get<PromptHashes>(`/resources/prompts?prefix=${prefix}`, true).then((r) => r.works ?? []).catch(() => [] as ResourceUsed[]);
   const found: Resource[] = [];
-  for (const work of answered.flat()) {
+  for (const work of answered) {
     if (!hashes.has(work.hash.toLowerCase().replace(/^0x/, ""))) continue;
     if (known.includes(work.asset_id) || found.some((r) => r.asset_id === work.asset_id)) continue;
     found.push({ ...work, named_as: "the prompt you typed", typed: true });
@@ -79,6 +81,19 @@ export async function typedPromptResources(prompt: string, known: readonly numbe
   return found;
 }
 
+/** The resources `account` must settle: its own works (it owns or created them) are left out, as `genip register`
+ * leaves them out, since no one licenses their own work. */
+export function othersResources(account: Address, resources: Resource[]): Resource[] {
+  const me = account.toLowerCase();
+  return resources.filter((r) => r.owner.toLowerCase() !== me && r.creator.toLowerCase() !== me);
+}
+
+/** Purchase transactions sent for a resource and not yet seen to end, by `account:asset`: kept for the page's
+ * lifetime (across a rebuilt step), so that a purchase whose outcome the page missed (a receipt wait that timed
+ * out, an unreachable RPC) is checked by its hash before anything is bought again. */
+const purchases = new Map<string, Hex>();
+
+const purchaseKey = (account: Address, assetId: number) => `${account.toLowerCase()}:${assetId}`;
 
 /** How the API matched the file's mention to the resource, in words. */
 function matchedWords(by: ResourceUsed["matched_by"]): string {
@@ -109,6 +124,8 @@ class Row {
   checked = false;
   locked = false;
   choice: Choice | null = null;
+  /** The purchase transaction sent for it whose outcome the page has not seen yet. */
+  pending: Hex | null = null;
   readonly offer: ResourceOffer | null;
   readonly reason: HTMLTextAreaElement;
   readonly el: HTMLLIElement;
@@ -127,7 +144,7 @@ class Row {
         h("a", { href: `#/work/${r.asset_id}`, target: "_blank", rel: "noopener" }, `${r.title || `Work #${r.asset_id}`} (#${r.asset_id})`),
         ` · ${r.kind} by `, creatorName(r.creator)),
       h("p", { class: "muted small" }, r.typed
-        ? "It is the prompt you typed above (matched by its text, which never left your browser: only 4 hex digits of its hash were sent)."
+        ? "It is the prompt you typed above (matched by its text, which never left your browser: only the first 4 hex digits of its hash were sent)."
         : `Your file names it as ${r.named_as} (${matchedWords(r.matched_by)}).`),
       this.options);
   }
@@ -178,13 +195,19 @@ class Row {
         ? h("p", { class: "small", "data-testid": "no-resource-offer" }, "You hold no licence on it, and its owner offers none for derivatives now. If your work was not made with it, say why.")
         : null,
       radio("not", [" Not derived from it"]),
-      reasonBox);
+      reasonBox,
+      this.pending && !held
+        ? h("p", { class: "small", "data-testid": "purchase-pending" },
+            `A purchase of a licence on it was sent (transaction ${this.pending.slice(0, 10)}…) and may have gone through: registering checks it first and never buys a second one.`)
+        : null);
   }
 }
 
 /** The step: the resources listed with their choices; `plan` says what registering needs. */
 export function resourcesStep(cfg: Config, account: Address, resources: Resource[], changed: () => void) {
   const rows = resources.map((r) => new Row(r, cfg, changed));
+  for (const row of rows) row.pending = purchases.get(purchaseKey(account, row.resource.asset_id)) ?? null;
+  const rowOf = (assetId: number) => rows.find((r) => r.resource.asset_id === assetId);
   const el = h("section", { class: "callout resources", "aria-labelledby": "resources-h", "data-testid": "resources-used" },
     h("h2", { id: "resources-h" }, "Made with registered resources"),
     h("p", null, resources.length === 1
@@ -216,12 +239,31 @@ export function resourcesStep(cfg: Config, account: Address, resources: Resource
     },
     /** A licence bought on `assetId`: registering (again) uses it, never buys another. */
     bought(assetId: number, licenseId: number, tier: string): void {
-      const row = rows.find((r) => r.resource.asset_id === assetId);
+      purchases.delete(purchaseKey(account, assetId));
+      const row = rowOf(assetId);
       if (!row) return;
+      row.pending = null;
       row.held = { licenseId, tier };
       row.choice = "licence";
       row.render();
       changed();
+    },
+    /** A purchase transaction sent on `assetId` (`hash`), or null once it is known to have bought nothing. */
+    sent(assetId: number, hash: Hex | null): void {
+      if (hash) purchases.set(purchaseKey(account, assetId), hash);
+      else purchases.delete(purchaseKey(account, assetId));
+      const row = rowOf(assetId);
+      if (!row) return;
+      row.pending = hash;
+      if (row.checked) row.render();
+    },
+    /** The purchase sent on `assetId` whose outcome is not known yet, if any. */
+    pending(assetId: number): Hex | null {
+      return purchases.get(purchaseKey(account, assetId)) ?? null;
+    },
+    /** The account's licence fitting a derivative of `assetId`, looked up again (a purchase may have gone through). */
+    async heldNow(assetId: number): Promise<Held | null> {
+      return (await fittingLicences(account, [assetId])).get(assetId) ?? null;
     },
     /** The choices are locked while registering. */
     lock(locked: boolean): void {

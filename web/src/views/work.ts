@@ -116,15 +116,17 @@ function copyMark(asset: Asset): HTMLElement | null {
       "It is not registered as a derivative of it; the earlier work's owner may bring a claim."));
 }
 
-/** "Declared not derived from #N (title): reason": the creator's answers to the resources the file named, recorded
- * with the work at registration instead of registering it under a licence on them. */
+/** "The creator declares this work is not derived from #N (title): reason": the creator's answers, recorded with the
+ * work at registration, to registered works the upload was matched to (by its generation data or typed prompt)
+ * instead of registering it under a licence on them. Worded as the creator's unverified statement: neither the
+ * match nor the reason is checked by anyone. */
 function notDerivedFrom(asset: Asset): HTMLElement | null {
   const declared = asset.declared_not_derived_from ?? [];
   if (!declared.length) return null;
   return h("div", { class: "callout warn not-derived", role: "note", "data-testid": "not-derived-from" },
     h("ul", null, declared.map((d) => h("li", { "data-testid": "not-derived", "data-asset": d.asset_id },
-      "Declared not derived from ", h("a", { href: `#/work/${d.asset_id}` }, `#${d.asset_id}`), d.title ? ` (${d.title})` : "", `: ${d.reason}`))),
-    h("p", { class: "muted small" }, "The creator's own statement, made when registering: the work's file or prompt names these registered works as used to make it."));
+      "The creator declares this work is not derived from ", h("a", { href: `#/work/${d.asset_id}` }, `#${d.asset_id}`), d.title ? ` (${d.title})` : "", `: ${d.reason}`))),
+    h("p", { class: "muted small" }, "The creator's own statement when registering, not verified: these registered works were matched to the work's file or prompt, and the creator says the work was not made from them."));
 }
 
 /** On an original: the later works recorded as possible copies of it (its owner may bring a claim against each). */
