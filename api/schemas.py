@@ -935,6 +935,12 @@ class ChainConfig(BaseModel):
     faucet: bool = Field(
         default=False, description="Demo mode: `POST /faucet` sends a new wallet test ETH (and gUSD)."
     )
+    checker_review_url: str | None = Field(
+        default=None,
+        description="The checker's own review page (`genip checker review serve`), on another origin: the "
+        "page links accounts holding CHECKER_ROLE to it. Null when the API was given none "
+        "(`GENIP_CHECKER_REVIEW_URL`).",
+    )
 
 
 class PerceptualHashOut(BaseModel):

@@ -89,6 +89,13 @@ class ApiSettings(BaseSettings):
         "`/prompts/checker-key` for creators to seal their prompts to. Unset: prompt submissions answer 503. "
         "The API never holds the checker's private or signing key.",
     )
+    checker_review_url: str | None = Field(
+        default=None,
+        description="GENIP_CHECKER_REVIEW_URL: where the checker serves its review page (`genip checker "
+        "review serve`), an http(s) URL published in `/config` so the page links checker accounts to it. The "
+        "page is the checker's own, on another origin: the API never sees a prompt. Unset: no link. "
+        "`genip demo` sets it.",
+    )
     api_check_schema: bool = Field(
         default=True, description="Refuse to start unless the database schema is at this code's revision."
     )
@@ -229,6 +236,23 @@ class ApiSettings(BaseSettings):
         for origin in value:
             if origin != "*" and not _ORIGIN.fullmatch(origin):
                 raise ValueError(f"not an origin like https://platform.example[:port]: {origin[:80]!r}")
+        return value
+
+    @field_validator("checker_review_url")
+    @classmethod
+    def _review_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        from urllib.parse import urlsplit
+
+        value = value.strip()
+        try:
+            parts = urlsplit(value)
+        except ValueError:
+            parts = None
+        # the page puts it in a link's href: nothing but http(s) to a host (never `javascript:`)
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
+            raise ValueError(f"not an http(s) URL like http://127.0.0.1:8790/: {value[:80]!r}")
         return value
 
     @field_validator("api_rate_limit_storage")

@@ -23,11 +23,13 @@ The relayer (`Relayer`, `genip platform relay`) is the only holder of the platfo
    prompt sealed to the checker (`SealedPrompt`) has it submitted for the check first (`prompt_submissions`,
    as `POST /prompts/{asset}` stores a creator's), now that the asset exists.
 
-**Prompts.** Every registration submits its prompt to the checker (issue #18), platform ones too: an item may
-carry the prompt and salt that open its commitment, sealed by the platform's side (`genip_sdk.prompts.
-seal_prompt`) to the checker's public key, so neither the API nor the relayer can read it. The API checks its
-form and key id; the sealed bytes wait in the row's `work` JSON (key `sealed_prompt`; a column of its own
-would need a migration) until the asset is indexed, and are then stored as a pending submission of the work's
+**Prompts.** Every registration submits its prompt to the checker (issue #18), platform ones too: an item
+carries the prompt and salt that open its commitment, sealed by the platform's side (`genip_sdk.prompts.
+seal_prompt`) to the checker's public key, so neither the API nor the relayer can read it. The API requires it
+whenever it has a checker key (an item without one never reaches `accept`) and checks its form and key id;
+only an API without a checker key, which cannot check, passes items without one (`prompt` None: nothing to
+submit). The sealed bytes wait in the row's `work` JSON (key `sealed_prompt`; a column of its own would
+need a migration) until the asset is indexed, and are then stored as a pending submission of the work's
 creator for its prompt commitment. The checker opens it and checks it against that commitment like any other:
 one that does not open it is `rejected`. The platform key stands in for the creator's EIP-712 signature of
 `POST /prompts/{asset}`: the creator authorised the platform (or signed the work), and the commitment binds
@@ -139,7 +141,7 @@ class RegistrationItem:
     creator: str
     work: Work
     signature: CreatorSignature | None = None
-    prompt: SealedPrompt | None = None
+    prompt: SealedPrompt | None = None  # None only from an API without a checker key (module docstring)
 
 
 @dataclass(frozen=True, slots=True)

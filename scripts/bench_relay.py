@@ -3,8 +3,10 @@
 Starts its own anvil, deploys, migrates a fresh SQLite database, adds a platform and has four creators
 authorise it. Baseline: `BASELINE` works registered one by one with `actions.register_by_platform` (commit,
 wait, register each). Relayed: `WORKS` works accepted in requests of 100 (`relay.accept`, what
-`POST /platform/registrations` stores) and certified by the relayer in batches of 100 (`Relayer.run_once`
-until none is left). Prints works per second and gas per work for both, then one JSON line.
+`POST /platform/registrations` stores), each with its prompt sealed to a checker key as the API requires
+when it has one (issue #18; sealed before the clock starts), and certified by the relayer in batches of 100
+(`Relayer.run_once` until none is left). Prints works per second and gas per work for both, then one JSON
+line.
 """
 
 import hashlib
@@ -15,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Final
 
-from web3 import Web3
+from genip_sdk.prompts import commit_prompt, seal_prompt
 
 from genip.chain import actions
 from genip.chain.accounts import dev_account
@@ -23,27 +25,38 @@ from genip.chain.anvil import Anvil
 from genip.chain.client import GenIPClient, connect
 from genip.chain.deploy import deploy
 from genip.chain.types import Work, WorkKind
+from genip.checker.sealing import CheckerKey
+from genip.checker.submissions import decode_sealed
 from genip.db.engine import make_engine
 from genip.db.migrate import upgrade
 from genip.platforms import add_platform
-from genip.relay import MAX_ITEMS, RegistrationItem, Relayer, accept
+from genip.relay import MAX_ITEMS, RegistrationItem, Relayer, SealedPrompt, accept
 
 BASELINE: Final = 20
 WORKS: Final = 300
 
 
-def _work(seed: str) -> Work:
+def _work(seed: str, commitment: bytes) -> Work:
     return Work(
         WorkKind.IMAGE,
         hashlib.sha256(b"content:" + seed.encode()).digest(),
         hashlib.sha256(b"pdq:" + seed.encode()).digest(),
-        bytes(Web3.keccak(text="prompt:" + seed)),
+        commitment,
         f"bafy{seed}",
     )
 
 
+def _item(seed: str, creator: str, checker: CheckerKey) -> RegistrationItem:
+    """A work committed to its prompt, the prompt sealed to `checker` (as `POST /platform/registrations` takes
+    it: `seal_prompt`, then the API's `decode_sealed`)."""
+    made = commit_prompt(f"a benchmark picture, {seed}", creator=creator)
+    sealed = seal_prompt(made, checker.public_key.hex)
+    prompt = SealedPrompt(decode_sealed(sealed["sealed"]), sealed["key_id"])
+    return RegistrationItem(f"ref-{seed}", creator, _work(seed, made.commitment), prompt=prompt)
+
+
 def main() -> int:
-    deployer, platform_key = dev_account(0), dev_account(5)
+    deployer, platform_key, checker = dev_account(0), dev_account(5), CheckerKey.generate()
     creators = [dev_account(i) for i in (1, 2, 3, 4)]
     with Anvil() as node, tempfile.TemporaryDirectory() as tmp:
         w3 = connect(node.rpc_url)
@@ -61,15 +74,13 @@ def main() -> int:
                 client,
                 platform_key,
                 creator=creators[i % 4].address,
-                work=_work(f"one-{i}"),
+                work=_work(f"one-{i}", commit_prompt(f"one {i}", creator=creators[i % 4].address).commitment),
                 on_step=lambda _s, r: gas.append(int(r["gasUsed"])) if r is not None else None,
             )
         one_rate = BASELINE / (time.perf_counter() - started)
         one_gas = sum(gas) // BASELINE
 
-        items = [
-            RegistrationItem(f"ref-{i}", creators[i % 4].address, _work(f"bulk-{i}")) for i in range(WORKS)
-        ]
+        items = [_item(f"bulk-{i}", creators[i % 4].address, checker) for i in range(WORKS)]
         started = time.perf_counter()
         for chunk in range(0, WORKS, MAX_ITEMS):
             accept(engine, platform, items[chunk : chunk + MAX_ITEMS])

@@ -26,12 +26,15 @@ from tests.helpers import split
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def start(tmp_path: Path, port: int, chain_port: int) -> tuple[subprocess.Popen[str], list[str]]:
+def start(
+    tmp_path: Path, port: int, chain_port: int, review_port: int
+) -> tuple[subprocess.Popen[str], list[str]]:
     env = {
         **os.environ,
         "GENIP_DATA_DIR": str(tmp_path),
         "GENIP_DEMO_PORT": str(port),
         "GENIP_DEMO_CHAIN_PORT": str(chain_port),
+        "GENIP_DEMO_REVIEW_PORT": str(review_port),
     }
     env.pop("DATABASE_URL", None)
     env.pop("GENIP_RPC_URL", None)
@@ -65,10 +68,12 @@ def stop(process: subprocess.Popen[str]) -> str:
 
 
 def test_make_demo_serves_the_marketplace_and_resumes(tmp_path: Path) -> None:
-    port, chain_port = free_port(), free_port()
-    process, lines = start(tmp_path, port, chain_port)
+    port, chain_port, review_port = free_port(), free_port(), free_port()
+    process, lines = start(tmp_path, port, chain_port, review_port)
     output = "".join(lines)
     assert re.search(rf"http://127\.0\.0\.1:{port}/", output)
+    review = f"http://127.0.0.1:{review_port}/"
+    assert re.search(rf"review page\s.*{re.escape(review)}", output), output  # in the summary table
     assert "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" in output  # a funded demo account is listed
     try:
         page = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
@@ -86,6 +91,7 @@ def test_make_demo_serves_the_marketplace_and_resumes(tmp_path: Path) -> None:
             check = httpx.get(f"http://127.0.0.1:{port}/prompts/{work['asset_id']}/check", timeout=10).json()
             assert check["status"] == "passed" and check["checker"] == checker, check
             assert check["submission"]["status"] == "attested", check
+        review_page_is_served_and_advertised(f"http://127.0.0.1:{port}", review)
         generated_with_the_lora(f"http://127.0.0.1:{port}")
         total += registered_and_checked(tmp_path, port, checker)
     finally:
@@ -95,20 +101,35 @@ def test_make_demo_serves_the_marketplace_and_resumes(tmp_path: Path) -> None:
     assert "chain stopped (state saved)" in rest
     assert (tmp_path / "anvil-state.json").exists()
     assert "checker" in output and (tmp_path / "logs" / "checker.log").exists()
+    assert (tmp_path / "logs" / "review.log").exists()
     sealing_key = (tmp_path / "checker" / "sealing.key").read_text().strip()
     for log in (tmp_path / "logs").iterdir():  # the checker's keys never reach a log
         text = log.read_text(errors="replace")
         assert sealing_key not in text and dev_account(8).key.hex().removeprefix("0x") not in text, log
     with pytest.raises(httpx.ConnectError):  # the API's process stopped with the demo
         httpx.get(f"http://127.0.0.1:{port}/health", timeout=10)
+    with pytest.raises(httpx.ConnectError):  # and so did the review page's
+        httpx.get(f"{review}login", timeout=10)
 
-    process, lines = start(tmp_path, port, chain_port)
+    process, lines = start(tmp_path, port, chain_port, review_port)
     try:
         assert "resuming" in "".join(lines)
         assert "seeding" not in "".join(lines)
         assert httpx.get(f"http://127.0.0.1:{port}/assets", timeout=10).json()["count"] == total
     finally:
         stop(process)
+
+
+def review_page_is_served_and_advertised(api: str, review: str) -> None:
+    """The checker's review page runs as its own supervised process: it answers with its sign-in page (a
+    one-time message bound to this server, for a CHECKER_ROLE wallet to sign), sends the signed-out home page
+    there, and the API publishes its URL for the marketplace's link (nothing else of it: no prompt)."""
+    login = httpx.get(f"{review}login", timeout=10)
+    assert login.status_code == 200, login.text
+    assert "Sign in to review" in login.text and f"Server: {review.rstrip('/')}" in login.text
+    home = httpx.get(review, timeout=10)
+    assert (home.status_code, home.headers["location"]) == (303, "/login")
+    assert httpx.get(f"{api}/config", timeout=10).json()["checker_review_url"] == review
 
 
 def registered_and_checked(data_dir: Path, port: int, checker: str) -> int:

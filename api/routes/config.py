@@ -1,12 +1,13 @@
 """`GET /config`: the chain id, contract addresses and presets the web page needs for its wallet calls, and
 the server's facts it renders its forms from (kinds with their accepted suffixes, tiers with their terms,
-uses, the upload limit): the page copies none of them."""
+uses, the upload limit): the page copies none of them. Also where the checker's review page is, when the
+API was told (`GENIP_CHECKER_REVIEW_URL`): the page links checker accounts there; it never sees a prompt."""
 
 from typing import cast, get_args
 
 from fastapi import APIRouter, HTTPException, Request
 
-from api.deps import core_settings
+from api.deps import SettingsDep, core_settings
 from api.routes.faucet import faucet_of
 from api.routes.uploads import ALLOWED_SUFFIXES, MAX_UPLOAD_BYTES
 from api.schemas import ChainConfig, Currency, Kind, KindConfig, TermsTemplate, Use
@@ -55,10 +56,11 @@ def _kind(kind: WorkKind) -> KindConfig:
         503: {"description": "No deployment file: the API was started before the contracts were deployed."}
     },
 )
-def get_config(request: Request) -> ChainConfig:
+def get_config(request: Request, api_settings: SettingsDep) -> ChainConfig:
     """Chain id and contract addresses of the deployment the API serves (from the deployment file); the
     currencies and terms presets of new offers; the kinds of work (their contract numbers, the file suffixes
-    `POST /uploads` accepts, whether a prompt is required), the licence uses and the largest upload."""
+    `POST /uploads` accepts, whether a prompt is required), the licence uses and the largest upload; the
+    checker's review page, when the API was told where it is (the page links checker accounts to it)."""
     settings = core_settings(request)
     try:
         deployment = read_deployment(settings.deployment_path())
@@ -83,4 +85,5 @@ def get_config(request: Request) -> ChainConfig:
         uses=list(get_args(Use)),
         max_upload_bytes=MAX_UPLOAD_BYTES,
         faucet=faucet_of(request) is not None,
+        checker_review_url=api_settings.checker_review_url,
     )

@@ -11,21 +11,26 @@
   (uploaded by this platform's key or signed by the creator's wallet, and not swept).
   Everything on-chain comes from it: kind, content hash, perceptual hash and the prompt commitment the
   creator's client computed (the prompt itself never reaches the API in the clear);
-* `prompt` (optional, issue #18: every registration submits its prompt for the check): `{sealed, key_id}`,
-  the prompt and salt that open the commitment sealed to the checker's public key (`GET /prompts/checker-key`;
-  the SDK's `genip_sdk.prompts.seal_prompt`). Checked here for form and key (422 when sealed to another key
-  or when this API takes no prompts: no `GENIP_CHECKER_PUBLIC_KEY`; 400 when not base64 or out of bounds;
-  at most `MAX_SEALED_TEXT` base64 characters),
-  kept sealed with the registration and submitted for the check by the relayer once the asset is indexed
-  (`genip.relay`); the creator then sees the check's report at `GET /prompts/{asset}`, everyone its result at
+* `prompt` (issue #18: every registration submits its prompt for the check): `{sealed, key_id}`, the prompt
+  and salt that open the commitment sealed to the checker's public key (`GET /prompts/checker-key`; the SDK's
+  `genip_sdk.prompts.seal_prompt`). **Required whenever this API takes prompts** (it has a
+  `GENIP_CHECKER_PUBLIC_KEY`): an item without one is refused (422, saying what to send) and nothing of it is
+  stored or relayed. An API without a checker key takes no prompts: it cannot check, so it must not refuse a
+  registration for lacking one; it accepts items without a prompt (registered unchecked) and refuses items
+  with one (422). A key that is set but malformed still counts as set: items are refused until the operator
+  fixes it, never waved through unchecked. Checked here for form and key (422 when sealed to another key; 400
+  when not base64 or out of bounds; at most `MAX_SEALED_TEXT` base64 characters), kept sealed with the
+  registration and submitted for the check by the relayer once the asset is indexed (`genip.relay`); the
+  creator then sees the check's report at `GET /prompts/{asset}`, everyone its result at
   `GET /prompts/{asset}/check`.
 
 Each item is checked on its own and answered with its index and an HTTP status: 202 accepted, 200 already
 accepted under that reference, 400 a malformed creator, CID or signature, 404 metadata or upload not found
 here, 409 a reference already naming another work, content already registered or already in flight,
 422 metadata that is not Gen-IP's or does not fit the item (another creator, no prompt commitment, an
-expired signature). A bad item never blocks the others. Whether the creator's authorisation holds is the
-chain's to say at registration time: the relayer reports it as the item's error.
+expired signature), or a prompt missing (`PROMPT_REQUIRED`), sealed to another key or sent to an API without
+a checker key. A bad item never blocks the others. Whether the creator's authorisation holds is the chain's
+to say at registration time: the relayer reports it as the item's error.
 
 `GET /platform/registrations/{id}` and `GET /platform/registrations?state=&since=` answer the platform's own
 registrations (another platform's are 404); `registration.updated` webhooks announce every state change.
@@ -129,7 +134,10 @@ class RegistrationIn(BaseModel):
     prompt: SealedPromptIn | None = Field(
         default=None,
         description="The prompt and salt opening the work's prompt commitment, sealed to the checker: "
-        "submitted for the check once the work is registered and indexed.",
+        "submitted for the check once the work is registered and indexed. Required whenever the API has a "
+        "checker key (`GET /prompts/checker-key` answers it): an item without it is refused (status 422). An "
+        "API without one (`GET /prompts/checker-key` answers 503) cannot check: it accepts items without a "
+        "prompt and refuses items with one.",
     )
 
 
@@ -222,9 +230,25 @@ def _signature(given: CreatorSignatureIn | None) -> CreatorSignature | None:
     return CreatorSignature(int(given.nonce), given.deadline, raw)
 
 
+#: An item without a prompt when this API takes prompts: what to send.
+PROMPT_REQUIRED: Final = (
+    "prompt is required: this API checks every registration's prompt; send prompt {sealed, key_id}, the "
+    "prompt and salt sealed to the checker's key (GET /prompts/checker-key; genip_sdk.prompts.seal_prompt)"
+)
+
+
+def _takes_prompts(request: Request) -> bool:
+    """Whether this API takes prompts: it has a `GENIP_CHECKER_PUBLIC_KEY` (set, even if malformed: a typo
+    must not switch the check off), as `current_checker_key` decides."""
+    return bool(request.app.state.settings.checker_public_key)
+
+
 def _prompt(request: Request, given: SealedPromptIn | None) -> SealedPrompt | None:
-    """The sealed prompt, checked for form and key (its content only the checker can open)."""
+    """The sealed prompt, checked for form and key (its content only the checker can open); required when this
+    API takes prompts, None (the work goes unchecked) only when it cannot check."""
     if given is None:
+        if _takes_prompts(request):
+            raise _ItemError(422, PROMPT_REQUIRED)
         return None
     try:
         key = current_checker_key(request, request.app.state.settings)

@@ -5,15 +5,17 @@ deployment file, the database (SQLite unless `DATABASE_URL` is set) and the cont
 again resumes that state (the chain is reloaded from its state file, the indexer continues from its cursor);
 `--fresh` wipes it and seeds anew.
 
-The API (`genip serve`), the indexer (`genip index`) and the prompt checker (`genip checker run`) run as
-separate child processes under `cli.demo.supervisor`: one that exits is reported in one line and restarted
-alone, the chain and the others untouched; their output goes to `<data dir>/logs/<name>.log`. Ctrl-C stops
-them, then the chain (saved).
+The API (`genip serve`), the indexer (`genip index`), the prompt checker (`genip checker run`) and its review
+page (`genip checker review serve`) run as separate child processes under `cli.demo.supervisor`: one that
+exits is reported in one line and restarted alone, the chain and the others untouched; their output goes to
+`<data dir>/logs/<name>.log`. Ctrl-C stops them, then the chain (saved).
 
 The checker has its own keys, handed to its process alone through its environment (never printed or logged):
 dev account `CHECKER` (granted `CHECKER_ROLE` by the seed) to attest, and the X25519 key prompts are sealed
-to, kept in `<data dir>/checker/sealing.key` (0600) and made on the first run. The API gets only the public
-key, which it publishes.
+to, kept in `<data dir>/checker/sealing.key` (0600) and made on the first run. The review page is a second
+process with the same keys (it opens prompts for a signed-in reviewer and attests the decision), on its own
+port; the API gets only the public key, which it publishes, and the review page's URL, which `/config`
+publishes so the marketplace links checker accounts to it (the API never sees a prompt).
 """
 
 import shutil
@@ -107,6 +109,10 @@ def demo(
     chain_port: Annotated[
         int, typer.Option(envvar="GENIP_DEMO_CHAIN_PORT", help="Port of the local chain (anvil).")
     ] = 8545,
+    review_port: Annotated[
+        int,
+        typer.Option(envvar="GENIP_DEMO_REVIEW_PORT", help="Port of the checker's review page (127.0.0.1)."),
+    ] = 8790,
     fresh: Annotated[bool, typer.Option("--fresh", help="Forget the previous demo and seed anew.")] = False,
 ) -> None:
     """Run the demo marketplace: local chain, contracts, seeded works, indexer, API and web page."""
@@ -123,6 +129,10 @@ def demo(
 
     settings: Settings = ctx.obj
     console = Console(highlight=False)
+    if review_port in (port, chain_port):
+        raise GenIPError(
+            f"the review page needs a port of its own: {review_port} is the API's or the chain's"
+        )
     # Ctrl-C stops the demo even when it was started with SIGINT ignored (a background job of a script).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -173,7 +183,15 @@ def demo(
                 engine.dispose()
         else:
             write_deployment(deployment, settings.deployments_dir)
-        _serve(settings, deployment, console, port=port, chain=node, checker_key=checker_key)
+        _serve(
+            settings,
+            deployment,
+            console,
+            port=port,
+            review_port=review_port,
+            chain=node,
+            checker_key=checker_key,
+        )
     finally:
         if node is not None:
             node.stop()
@@ -186,11 +204,12 @@ def _serve(
     console: Console,
     *,
     port: int,
+    review_port: int,
     chain: "Anvil | None",
     checker_key: "CheckerKey",
 ) -> None:
-    """Runs the API, the indexer and the checker as supervised child processes until Ctrl-C (or the chain
-    stops)."""
+    """Runs the API, the indexer, the checker and its review page as supervised child processes until Ctrl-C
+    (or the chain stops)."""
     from cli.demo.seed import CHECKER
     from cli.demo.supervisor import Program, Supervisor
     from cli.prompt import DEMO_API_FILE
@@ -200,6 +219,8 @@ def _serve(
 
     if _port_taken(port):
         raise GenIPError(f"the API could not start on 127.0.0.1:{port}: the port is taken")
+    if _port_taken(review_port):
+        raise GenIPError(f"the review page could not start on 127.0.0.1:{review_port}: the port is taken")
     engine = make_engine(settings.db_url)
     upgrade(engine)  # the children require the current schema
     engine.dispose()
@@ -217,14 +238,17 @@ def _serve(
         settings.data_dir / "logs", env=env, notify=lambda line: console.print(line, style="yellow")
     )
     url = f"http://127.0.0.1:{port}"
+    review_url = f"http://127.0.0.1:{review_port}"
     api_env = {
         "GENIP_CHECKER_PUBLIC_KEY": checker_key.public_key.hex,
         # demo mode's faucet (`POST /faucet`, `genip faucet`): a funded dev account's key, to the API alone
         "GENIP_FAUCET_KEY": dev_account(FAUCET).key.hex(),
         # every platform in a demo runs on this host: let them subscribe local webhook receivers
         "GENIP_API_WEBHOOK_PRIVATE_URLS": "true",
+        # published in /config: the page links checker accounts to the checker's own review page
+        "GENIP_CHECKER_REVIEW_URL": f"{review_url}/",
     }
-    checker_env = {  # the checker's keys reach its process alone
+    checker_env = {  # the checker's keys reach its processes alone (the checker and its review page)
         "GENIP_KEY_ENV": "GENIP_PRIVATE_KEY",
         "GENIP_PRIVATE_KEY": dev_account(CHECKER).key.hex(),
         "GENIP_CHECKER_KEY_FILE": str((settings.data_dir / CHECKER_KEY_FILE).resolve()),
@@ -235,14 +259,18 @@ def _serve(
         )
         supervisor.start()
         _index_once(settings, deployment)
-        _wait_for_api(supervisor, url, port)  # the URL is printed only once something answers there
+        _wait_for(supervisor, "api", f"{url}/health", "the API")  # its URL is printed once it answers
         (settings.data_dir / DEMO_API_FILE).write_text(url + "\n")  # `genip register` submits prompts there
         # SIGINT is `genip index`'s clean stop; `--wait` rides out the lock of a killed one not yet released
         supervisor.add(Program("indexer", (*genip, "index", "--wait"), stop_signal=signal.SIGINT))
         supervisor.add(Program("checker", (*genip, "checker", "run", "--interval", "2"), env=checker_env))
+        # prompts are read there, in a process holding the checker's keys, never in the API's
+        review = (*genip, "checker", "review", "serve", "--port", str(review_port))
+        supervisor.add(Program("review", review, env=checker_env))
         # uploads nobody registers within a day are deleted (issue #20 part 2; `genip.uploads.sweep`)
         supervisor.add(Program("sweeper", (*genip, "uploads", "sweep", "--every", "600", "--json")))
-        _banner(console, settings, deployment, url)
+        _wait_for(supervisor, "review", f"{review_url}/login", "the review page")
+        _banner(console, settings, deployment, url, review_url)
         while chain is None or chain.running:
             time.sleep(0.5)
         raise GenIPError("the chain stopped")
@@ -251,7 +279,7 @@ def _serve(
     finally:
         (settings.data_dir / DEMO_API_FILE).unlink(missing_ok=True)
         supervisor.stop()
-        console.print("checker, indexer and API stopped")
+        console.print("review page, checker, indexer and API stopped")
 
 
 def _port_taken(port: int) -> bool:
@@ -296,14 +324,15 @@ def _index_once(settings: "Settings", deployment: "Deployment") -> None:
         engine.dispose()
 
 
-def _wait_for_api(supervisor: "Supervisor", url: str, port: int, timeout: float = 120.0) -> None:
-    """Returns once the API answers /health; fails if its first process exits or it never answers."""
+def _wait_for(supervisor: "Supervisor", name: str, url: str, what: str, timeout: float = 120.0) -> None:
+    """Returns once child `name` answers 200 at `url`; fails if its first process exits or never answers."""
     deadline = time.monotonic() + timeout
-    while not _answers(f"{url}/health"):
-        if supervisor.restarts("api") or time.monotonic() > deadline:
-            log = supervisor.log_path("api")
+    while not _answers(url):
+        if supervisor.restarts(name) or time.monotonic() > deadline:
+            log = supervisor.log_path(name)
+            where = url.split("/")[2]
             raise GenIPError(
-                f"the API could not start on 127.0.0.1:{port} ({_last_line(log) or 'no answer'}); see {log}"
+                f"{what} could not start on {where} ({_last_line(log) or 'no answer'}); see {log}"
             )
         time.sleep(0.1)
 
@@ -320,7 +349,9 @@ def _database(settings: "Settings") -> str:
     return "SQLite (embedded)" if settings.database_url is None else redact_url(settings.db_url)
 
 
-def _banner(console: Console, settings: "Settings", deployment: "Deployment", url: str) -> None:
+def _banner(
+    console: Console, settings: "Settings", deployment: "Deployment", url: str, review_url: str
+) -> None:
     from cli.demo.seed import CAST
     from genip.chain.accounts import dev_account
 
@@ -332,8 +363,9 @@ def _banner(console: Console, settings: "Settings", deployment: "Deployment", ur
         ("API docs", f"{url}/docs"),
         ("chain", f"{redact_url(deployment.rpc_url)} (chain id {deployment.chain_id})"),
         ("data", f"{settings.data_dir} · database {_database(settings)}"),
-        ("processes", "API, indexer and prompt checker, each restarted if it exits"),
-        ("logs", f"{settings.data_dir / 'logs'} (api.log, indexer.log, checker.log)"),
+        ("review page", f"{review_url}/ (checker accounts sign in with their wallet; prompts stay there)"),
+        ("processes", "API, indexer, prompt checker and its review page, each restarted if it exits"),
+        ("logs", f"{settings.data_dir / 'logs'} (api.log, indexer.log, checker.log, review.log)"),
         ("faucet", "new wallets: `genip faucet ADDRESS` or “Get test funds” on the page (1 ETH, 1 000 gUSD)"),
     ):
         table.add_row(what, value)

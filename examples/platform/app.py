@@ -26,8 +26,12 @@ browsers reach the API for the badge script; default the API URL), `PLATFORM_DB`
     uvicorn --factory examples.platform.app:create_app --port 8100
     python -m examples.platform.app subscribe http://127.0.0.1:8100/webhooks/genip   # prints the secret
 
-Prompts and salts are kept in the platform's database (the creator needs them to reveal the prompt later)
-and never leave it: only the commitment is sent, and nothing here logs a prompt.
+A post needs its prompt: Gen-IP checks every registration's prompt (issue #18), so the prompt and salt go to
+`POST /platform/registrations` sealed to Gen-IP's checker (`genip_sdk.prompts.seal_prompt`; only the checker
+can open them). Only a deployment without a checker (`GET /prompts/checker-key` answers 503) takes the work
+without it. Prompts and salts are kept in the platform's database (the creator needs them to reveal the prompt
+later) and never leave it in the clear: the commitment is sent, the prompt only sealed, and nothing here logs
+a prompt.
 """
 
 import html
@@ -43,7 +47,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from eth_utils.address import is_address, to_checksum_address
-from genip_sdk import GenIP, GenIPError, WebhookVerificationError, WebhookVerifier
+from genip_sdk import APIError, GenIP, GenIPError, WebhookVerificationError, WebhookVerifier
 from genip_sdk.prompts import commit_prompt, normalize_prompt, prompt_commitment_for, seal_prompt
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -173,6 +177,8 @@ class Platform:
             raise BadInput("give a title of at most 200 characters")
         if suffix not in _IMAGE_SUFFIXES or not data or len(data) > _MAX_BYTES:
             raise BadInput(f"post an image ({', '.join(_IMAGE_SUFFIXES)}) of at most 20 MB")
+        if not prompt:
+            raise BadInput("give the prompt that made the work: Gen-IP checks every registration's prompt")
         salt = secrets.token_bytes(32)
         with self.db() as c:
             post = c.execute(
@@ -217,14 +223,15 @@ class Platform:
 
     def _sealed_prompt(self, author: str, prompt: str, salt: bytes) -> dict[str, str] | None:
         """The prompt and salt sealed to Gen-IP's checker (only the checker can open them), so the work's
-        prompt is checked; None without a prompt, or when the deployment runs no checker (the work is then
-        registered unchecked)."""
-        if not prompt:
-            return None
+        prompt is checked, as Gen-IP requires; None only when the deployment has no checker key (503: it
+        cannot check, and registers the work unchecked). Any other failure is raised: the post gets the error,
+        never a registration without its prompt."""
         try:
             key = self.genip.checker_key()
-        except GenIPError:
-            return None
+        except APIError as exc:
+            if exc.status == 503:
+                return None
+            raise
         return seal_prompt(commit_prompt(prompt, salt, creator=author), key)
 
     def share(self, author: str, asset: int, title: str) -> int:
@@ -356,7 +363,7 @@ form {{ display: grid; gap: .4rem; border: 1px solid #eee; padding: .8rem; margi
   <strong>Post your own work</strong> (certified on Gen-IP for you if you authorised Pixel Social)
   <input name="account" placeholder="your address 0x…" required>
   <input name="title" placeholder="title" required maxlength="200">
-  <textarea name="prompt" placeholder="prompt (kept here; only its salted commitment is sent)"></textarea>
+  <textarea name="prompt" required placeholder="prompt (kept here; sent sealed to the checker)"></textarea>
   <input type="file" name="image" accept="image/*" required>
   <button>Post</button>
 </form>

@@ -199,11 +199,14 @@ def test_posts_are_certified_flagged_as_copies_and_hidden_when_their_licence_exp
     assert "Gen-IP work #1 · indexed" in feed
 
     # Another creator posts a re-encoded, resized copy: certified for her too, then marked as a possible copy.
-    s.post(CREATOR_2.address, "My astronaut", "", jpeg_copy("astronaut"), "b.jpg")
+    s.post(CREATOR_2.address, "My astronaut", "an astronaut, my version", jpeg_copy("astronaut"), "b.jpg")
     s.relay_and_index()
     posts = s.posts()
     assert (posts[2]["state"], posts[2]["asset_id"]) == ("indexed", 2), posts[2]
     assert posts[2]["flag"] == "possible copy of Gen-IP work #1"
+    with s.engine.connect() as connection:  # her prompt went to the checker too (issue #18: every one does)
+        waiting = connection.execute(select(PromptSubmission.asset_id).order_by(PromptSubmission.asset_id))
+        assert [a for (a,) in waiting] == [1, 2]
     assert posts[1]["flag"] is None
     assert 'class="post flagged" id="post-2"' in s.feed()
 
@@ -258,5 +261,7 @@ def test_the_webhook_endpoint_refuses_what_gen_ip_did_not_sign(stack: Stack) -> 
         assert s.http.post("/webhooks/genip", content=payload, headers=signed).status_code == status
     bad = s.post("not an address", "x", "", encode(picture("astronaut")), "a.png")
     assert bad.status_code == 400 and "not an Ethereum address" in bad.text
-    assert s.post(CREATOR.address, "x", "", b"%PDF", "a.pdf").status_code == 400
+    assert s.post(CREATOR.address, "x", "a pdf", b"%PDF", "a.pdf").status_code == 400
+    unprompted = s.post(CREATOR.address, "x", " \n", encode(picture("astronaut")), "a.png")
+    assert unprompted.status_code == 400 and "give the prompt that made the work" in unprompted.text
     assert s.posts() == {}

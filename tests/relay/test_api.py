@@ -1,10 +1,13 @@
 """`/platform/registrations` over the served app, on both backends, end to end with the relayer and the
 indexer on a real anvil: a platform uploads works and their metadata, posts them (bad items answered by
-index, the others accepted), polls their states to `indexed` or the chain's error; keys see only their own."""
+index, the others accepted), each with its prompt sealed to the checker (required: the API has a checker key),
+polls their states to `indexed` or the chain's error; keys see only their own."""
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import genip_sdk.prompts as sdk
 import pytest
 from fastapi.testclient import TestClient
 
@@ -16,8 +19,6 @@ from genip.relay import Relayer
 from tests.helpers import BRAND, CREATOR, GAME, PLATFORM
 from tests.relay.conftest import Setup, index
 
-COMMITMENT = "0x" + "07" * 32
-
 
 @pytest.fixture
 def api(setup: Setup, db_url: str, tmp_path: Path) -> Iterator[TestClient]:
@@ -26,8 +27,10 @@ def api(setup: Setup, db_url: str, tmp_path: Path) -> Iterator[TestClient]:
         yield client
 
 
-def _work(api: TestClient, key: dict[str, str], text: str, creator: str) -> str:
-    """Uploads a text work with the platform's key and stores its metadata; its metadata CID."""
+def _work(api: TestClient, key: dict[str, str], text: str, creator: str) -> tuple[str, dict[str, str]]:
+    """Uploads a text work with the platform's key and stores its metadata; its metadata CID and its prompt
+    sealed to the API's checker key (what a registration item carries)."""
+    made = sdk.commit_prompt(f"the prompt of {text}", creator=creator)
     up = api.post(
         "/uploads", headers=key, files={"file": ("w.txt", text.encode(), "text/plain")}, data={"kind": "text"}
     )
@@ -35,12 +38,12 @@ def _work(api: TestClient, key: dict[str, str], text: str, creator: str) -> str:
     body = {
         "content_cid": up.json()["cid"],
         "name": text[:20],
-        "prompt_commitment": COMMITMENT,
+        "prompt_commitment": "0x" + made.commitment.hex(),
         "creator": creator,
     }
     meta = api.post("/metadata", headers=key, json=body)
     assert meta.status_code == 200, meta.text
-    return str(meta.json()["metadata_cid"])
+    return str(meta.json()["metadata_cid"]), sdk.seal_prompt(made, api.get("/prompts/checker-key").json())
 
 
 def test_a_platform_certifies_works_in_bulk_and_polls_them(setup: Setup, api: TestClient) -> None:
@@ -50,12 +53,12 @@ def test_a_platform_certifies_works_in_bulk_and_polls_them(setup: Setup, api: Te
         "Authorization": f"Bearer {add_platform(s.engine, platform.chain_id, 'Other', GAME.address).key}"
     }
     actions.authorize_platform(s.client, CREATOR, PLATFORM.address)
-    mine = _work(api, key, "a poem about the sea, relayed", CREATOR.address)
-    brands = _work(api, key, "a slogan nobody authorised", BRAND.address)
-    items = [
+    mine, my_prompt = _work(api, key, "a poem about the sea, relayed", CREATOR.address)
+    brands, brand_prompt = _work(api, key, "a slogan nobody authorised", BRAND.address)
+    items: list[dict[str, Any]] = [
         {"reference_id": "p1", "creator": CREATOR.address, "metadata_cid": mine},
         {"reference_id": "p2", "creator": "0x12", "metadata_cid": mine},
-        {"reference_id": "p3", "creator": BRAND.address, "metadata_cid": brands},
+        {"reference_id": "p3", "creator": BRAND.address, "metadata_cid": brands, "prompt": brand_prompt},
         {
             "reference_id": "p4",
             "creator": CREATOR.address,
@@ -65,6 +68,7 @@ def test_a_platform_certifies_works_in_bulk_and_polls_them(setup: Setup, api: Te
         {"reference_id": "p6", "creator": BRAND.address, "metadata_cid": mine},  # the metadata names CREATOR
         {"reference_id": "p7", "creator": CREATOR.address, "metadata_cid": mine},  # p1's content again
     ]
+    items = [{"prompt": my_prompt} | item for item in items]  # every item carries its sealed prompt
     posted = api.post("/platform/registrations", headers=key, json={"items": items})
     assert posted.status_code == 202, posted.text
     results = posted.json()["items"]

@@ -3,9 +3,12 @@ with the relayer, the indexer and the checker on a real anvil: the platform seal
 (`genip_sdk.prompts`) to the key `GET /prompts/checker-key` publishes; the API checks its form and key and
 keeps it sealed; once the work is indexed the relayer stores it as the creator's pending submission; the
 checker opens it against the on-chain commitment and attests. A prompt that does not open the commitment is
-rejected; a work whose creator submitted already keeps that submission; no plaintext is ever stored."""
+rejected; a work whose creator submitted already keeps that submission; no plaintext is ever stored. Where
+the API has a checker key an item without a prompt is refused (nothing stored, nothing relayed); an API
+without one cannot check, so it registers such items unchecked."""
 
 import base64
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +32,7 @@ from tests.relay.conftest import Setup, index
 
 KEY = CheckerKey.generate()
 PROMPT = "a quiet harbour at dawn, watercolour"
+UNPROMPTED = "no prompt sent, relayed"  # the body of the work sent without its prompt
 
 
 @pytest.fixture
@@ -92,23 +96,27 @@ def test_a_platform_registration_submits_its_sealed_prompt_for_the_check(
             "prompt": sdk.seal_prompt(lie, checker_key),
         },
         {
-            "reference_id": "none",  # no prompt: accepted as before (nothing to check yet)
+            "reference_id": "none",  # no prompt: refused, this API checks every registration's prompt
             "creator": CREATOR.address,
-            "metadata_cid": _work(api, key, "no prompt sent, relayed", bytes(range(32))),
+            "metadata_cid": _work(api, key, UNPROMPTED, bytes(range(32))),
         },
     ]
     posted = api.post("/platform/registrations", headers=key, json={"items": items})
-    assert [r["status"] for r in posted.json()["items"]] == [202, 202, 202, 202], posted.text
+    assert [r["status"] for r in posted.json()["items"]] == [202, 202, 202, 422], posted.text
+    assert posted.json()["accepted"] == 3
 
     relayer = Relayer(s.engine, s.client, PLATFORM, platform)
     relayer.run_once()
     with s.engine.connect() as c:  # sealed with the registration: no plaintext, nothing submitted yet
+        refs = [r for (r,) in c.execute(text("SELECT reference_id FROM platform_registrations"))]
         stored = " ".join(str(w) for (w,) in c.execute(text("SELECT work FROM platform_registrations")))
         assert c.execute(text("SELECT count(*) FROM prompt_submissions")).scalar() == 0
-    assert "harbour" not in stored and "pikachu" not in stored and "sealed_prompt" in stored
+    assert sorted(refs) == ["lie", "parts", "single"]  # the refused item left nothing
+    assert "harbour" not in stored and "pikachu" not in stored and stored.count("sealed_prompt") == 3
     index(s)
     done = relayer.run_once()
-    assert (done.indexed, done.prompts) == (4, 3)
+    assert (done.indexed, done.prompts) == (3, 3)
+    assert _asset_of(s, UNPROMPTED) == 0  # never relayed
     assert relayer.run_once().prompts == 0  # submitted once
 
     regs = {r["reference_id"]: r for r in api.get("/platform/registrations", headers=key).json()["items"]}
@@ -119,7 +127,7 @@ def test_a_platform_registration_submits_its_sealed_prompt_for_the_check(
         row = store.get(chain_id, regs[ref]["asset_id"])
         assert row is not None and row.status == "pending" and row.creator == CREATOR.address
         assert row.commitment == "0x" + made.commitment.hex() and row.key_id == KEY.public_key.key_id
-    assert store.get(chain_id, regs["none"]["asset_id"]) is None
+    assert "none" not in regs
 
     role = s.client.registry.functions.CHECKER_ROLE().call()
     send(s.client.w3, DEPLOYER, s.client.registry.functions.grantRole(role, DEPLOYER.address))
@@ -161,20 +169,91 @@ def test_sealed_prompts_are_checked_for_form_and_key(setup: Setup, api: TestClie
         assert api.post("/platform/registrations", headers=key, json={"items": [item]}).status_code == 422
 
 
-def test_an_api_without_a_checker_key_refuses_prompts(setup: Setup, db_url: str, tmp_path: Path) -> None:
+def test_an_item_without_a_prompt_is_refused_where_prompts_are_checked(setup: Setup, api: TestClient) -> None:
+    """Answered like any bad item (its index, status 422, what to send); nothing stored, nothing relayed, and
+    the reference stays free for the same work sent with its prompt."""
+    s, platform = setup, setup.issued.platform
     key = {"Authorization": f"Bearer {setup.issued.key}"}
+    actions.authorize_platform(s.client, CREATOR, PLATFORM.address)
+    made = sdk.commit_prompt(PROMPT, creator=CREATOR.address)
+    item = {
+        "reference_id": "bare",
+        "creator": CREATOR.address,
+        "metadata_cid": _work(api, key, UNPROMPTED, made.commitment),
+    }
+    posted = api.post("/platform/registrations", headers=key, json={"items": [item]})
+    assert posted.status_code == 202 and posted.json()["accepted"] == 0
+    [got] = posted.json()["items"]
+    assert got == {
+        "index": 0,
+        "reference_id": "bare",
+        "status": 422,
+        "error": got["error"],
+        "registration": None,
+    }
+    assert got["error"].startswith("prompt is required") and "{sealed, key_id}" in got["error"]
+    assert "GET /prompts/checker-key" in got["error"]
+    with s.engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM platform_registrations")).scalar() == 0
+    relayer = Relayer(s.engine, s.client, PLATFORM, platform)
+    assert relayer.run_once().moved == 0
+    assert _asset_of(s, UNPROMPTED) == 0
+
+    sealed = {**item, "prompt": sdk.seal_prompt(made, KEY.public_key.hex)}
+    again = api.post("/platform/registrations", headers=key, json={"items": [sealed]}).json()["items"]
+    assert [r["status"] for r in again] == [202]
+
+
+def test_a_set_but_malformed_checker_key_still_requires_prompts(
+    setup: Setup, db_url: str, tmp_path: Path
+) -> None:
+    """A typo in GENIP_CHECKER_PUBLIC_KEY must not switch the check off: items are refused until fixed."""
+    key = {"Authorization": f"Bearer {setup.issued.key}"}
+    settings = ApiSettings(data_dir=tmp_path / "typo", database_url=db_url, checker_public_key="not a key")
+    with TestClient(create_app(settings)) as typo:
+        made = sdk.commit_prompt(PROMPT, creator=CREATOR.address)
+        item = {
+            "reference_id": "t",
+            "creator": CREATOR.address,
+            "metadata_cid": _work(typo, key, "typo", made.commitment),
+        }
+        [got] = typo.post("/platform/registrations", headers=key, json={"items": [item]}).json()["items"]
+    assert got["status"] == 422 and got["error"].startswith("prompt is required")
+
+
+def test_an_api_without_a_checker_key_takes_no_prompts(setup: Setup, db_url: str, tmp_path: Path) -> None:
+    """It cannot check, so it must not refuse: an item without a prompt is registered unchecked; an item with
+    one is refused (nothing here could take it)."""
+    s, platform = setup, setup.issued.platform
+    key = {"Authorization": f"Bearer {setup.issued.key}"}
+    actions.authorize_platform(s.client, CREATOR, PLATFORM.address)
     settings = ApiSettings(data_dir=tmp_path / "bare", database_url=db_url)
     with TestClient(create_app(settings)) as bare:
         made = sdk.commit_prompt(PROMPT, creator=CREATOR.address)
-        cid = _work(bare, key, "no checker here", made.commitment)
-        item = {
-            "reference_id": "p",
-            "creator": CREATOR.address,
-            "metadata_cid": cid,
-            "prompt": sdk.seal_prompt(made, KEY.public_key.hex),
-        }
-        [got] = bare.post("/platform/registrations", headers=key, json={"items": [item]}).json()["items"]
-    assert got["status"] == 422 and "no GENIP_CHECKER_PUBLIC_KEY" in got["error"]
+        plain = sdk.commit_prompt("a lighthouse in fog", creator=CREATOR.address)
+        items = [
+            {
+                "reference_id": "p",
+                "creator": CREATOR.address,
+                "metadata_cid": _work(bare, key, "no checker here", made.commitment),
+                "prompt": sdk.seal_prompt(made, KEY.public_key.hex),
+            },
+            {
+                "reference_id": "unchecked",
+                "creator": CREATOR.address,
+                "metadata_cid": _work(bare, key, UNPROMPTED, plain.commitment),
+            },
+        ]
+        got = bare.post("/platform/registrations", headers=key, json={"items": items}).json()["items"]
+    assert got[0]["status"] == 422 and "no GENIP_CHECKER_PUBLIC_KEY" in got[0]["error"]
+    assert got[1]["status"] == 202 and got[1]["registration"]["state"] == "accepted"
+    relayer = Relayer(s.engine, s.client, PLATFORM, platform)
+    relayer.run_once()
+    index(s)
+    done = relayer.run_once()
+    assert (done.indexed, done.prompts) == (1, 0)
+    asset = _asset_of(s, UNPROMPTED)
+    assert asset > 0 and SubmissionStore(s.engine).get(s.client.deployment.chain_id, asset) is None
 
 
 def test_a_creators_own_submission_is_kept(setup: Setup, api: TestClient) -> None:
@@ -212,3 +291,8 @@ def test_a_creators_own_submission_is_kept(setup: Setup, api: TestClient) -> Non
 def _content_hash(s: Setup) -> str:
     with s.engine.connect() as c:
         return str(c.execute(text("SELECT content_hash FROM platform_registrations")).scalar_one())
+
+
+def _asset_of(s: Setup, body: str) -> int:
+    """The registry's asset of the text work `body` (0: not registered)."""
+    return int(s.client.registry.functions.assetOf(hashlib.sha256(body.encode()).digest()).call())

@@ -261,12 +261,14 @@ class GenIP:
 
     def register_works(self, items: Sequence[Mapping[str, Any]]) -> RegistrationsAccepted:
         """Certifies works for the platform's creators (`POST /platform/registrations`, in requests of up to
-        `MAX_REGISTRATIONS`): each item `{"reference_id", "creator", "metadata_cid", "signature"?, "prompt"?}`
-        (the signature only for a creator who did not authorise the platform; the prompt sealed to the
-        checker, `genip_sdk.prompts.seal_prompt(commitment, genip.checker_key())`, for the prompt check
-        every registration goes through). Every item is answered with its
-        `index` (position in `items`) and `status` (202 accepted, 200 already known, 4xx refused with its
-        `error`); a bad item does not block the others. Idempotent on `reference_id`, so retried safely."""
+        `MAX_REGISTRATIONS`): each item `{"reference_id", "creator", "metadata_cid", "prompt", "signature"?}`
+        (the signature only for a creator who did not authorise the platform). `prompt` is the prompt and
+        salt sealed to the checker, `genip_sdk.prompts.seal_prompt(commitment, genip.checker_key())`, for the
+        check every registration goes through: an item without it is refused (status 422) by an API with a
+        checker key; only an API without one (`checker_key` raises a 503 `ServerError`) cannot check and
+        takes items without it. Every item is answered with its `index` (position in `items`) and `status`
+        (202 accepted, 200 already known, 4xx refused with its `error`); a bad item does not block the
+        others. Idempotent on `reference_id`, so retried safely."""
         joined: RegistrationsAccepted = {"accepted": 0, "items": []}
         for start in range(0, len(items), MAX_REGISTRATIONS):
             chunk = [dict(item) for item in items[start : start + MAX_REGISTRATIONS]]

@@ -353,7 +353,8 @@ export interface paths {
      * Chain, contracts and the server's facts for the web page
      * @description Chain id and contract addresses of the deployment the API serves (from the deployment file); the
      * currencies and terms presets of new offers; the kinds of work (their contract numbers, the file suffixes
-     * `POST /uploads` accepts, whether a prompt is required), the licence uses and the largest upload.
+     * `POST /uploads` accepts, whether a prompt is required), the licence uses and the largest upload; the
+     * checker's review page, when the API was told where it is (the page links checker accounts to it).
      */
     get: operations["get_config_config_get"];
   };
@@ -1169,6 +1170,11 @@ export interface components {
        * @default false
        */
       faucet: boolean;
+      /**
+       * Checker Review Url
+       * @description The checker's own review page (`genip checker review serve`), on another origin: the page links accounts holding CHECKER_ROLE to it. Null when the API was given none (`GENIP_CHECKER_REVIEW_URL`).
+       */
+      checker_review_url?: string | null;
     };
     /**
      * ChainHealth
@@ -3079,7 +3085,7 @@ export interface components {
       metadata_cid: string;
       /** @description For a creator who did not authorise the platform: their signature. */
       signature?: components["schemas"]["CreatorSignatureIn"] | null;
-      /** @description The prompt and salt opening the work's prompt commitment, sealed to the checker: submitted for the check once the work is registered and indexed. */
+      /** @description The prompt and salt opening the work's prompt commitment, sealed to the checker: submitted for the check once the work is registered and indexed. Required whenever the API has a checker key (`GET /prompts/checker-key` answers it): an item without it is refused (status 422). An API without one (`GET /prompts/checker-key` answers 503) cannot check: it accepts items without a prompt and refuses items with one. */
       prompt?: components["schemas"]["SealedPromptIn"] | null;
     };
     /**
@@ -5003,7 +5009,8 @@ export interface operations {
    * Chain, contracts and the server's facts for the web page
    * @description Chain id and contract addresses of the deployment the API serves (from the deployment file); the
    * currencies and terms presets of new offers; the kinds of work (their contract numbers, the file suffixes
-   * `POST /uploads` accepts, whether a prompt is required), the licence uses and the largest upload.
+   * `POST /uploads` accepts, whether a prompt is required), the licence uses and the largest upload; the
+   * checker's review page, when the API was told where it is (the page links checker accounts to it).
    */
   get_config_config_get: {
     responses: {

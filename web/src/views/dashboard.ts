@@ -1,6 +1,7 @@
 // Creator dashboard: my works and their offers (create, pause, resume), revenue balances, withdraw, revenue per work
 // over time (./licences), my licences with download, PDF and renewal (./licences), and the possible copies of my
-// works with "Bring a claim" (the copy's page, its claim form opened and prefilled).
+// works with "Bring a claim" (the copy's page, its claim form opened and prefilled); for a checker account, the
+// link to the checker's own review page (../review).
 
 import { config, get, type Account, type Asset, type Config } from "../api";
 import { createOffer, setOfferPaused, withdraw, withdrawable } from "../chain";
@@ -8,6 +9,7 @@ import { clear, field, h, statusLine } from "../dom";
 import { amount, blocksLater, capitalised, date, matchWords, price, tierName, toUnits } from "../format";
 import { standingText, statusOf } from "../standing";
 import { creatorName, profileSection } from "../profile";
+import { reviewSection } from "../review";
 import { explain, wallet } from "../wallet";
 import { myLicences, revenueChart, type RevenueSeries } from "./licences";
 
@@ -90,9 +92,10 @@ export default async function dashboard(root: HTMLElement): Promise<void> {
       return;
     }
     const account = wallet.account;
-    const [me, revenue] = await Promise.all([
+    const [me, revenue, review] = await Promise.all([
       get<Account>(`/accounts/${account}`, true),
       get<RevenueSeries>(`/accounts/${account}/revenue`, true).catch(() => null),
+      reviewSection(cfg, account),
     ]);
     const assets = await Promise.all(me.works_created.slice(0, 20).map((w) => get<Asset>(`/assets/${w.asset_id}`, true)));
     const balanceRows = await Promise.all(cfg.currencies.map(async (c) => {
@@ -118,6 +121,7 @@ export default async function dashboard(root: HTMLElement): Promise<void> {
     clear(root,
       h("h1", null, "Dashboard"),
       h("p", { class: "muted" }, "Account ", creatorName(account), ` (${account}) · as of block ${me.as_of_block}`),
+      review,
       profileSection(account),
       h("section", { "aria-labelledby": "rev-h" }, h("h2", { id: "rev-h" }, "Revenue"),
         h("div", { class: "table-wrap" }, h("table", null,
