@@ -29,8 +29,11 @@ contract LicenseToken is ILicenseToken, ERC721 {
 
     /// @inheritdoc ILicenseToken
     address public immutable hub;
-    /// @inheritdoc ILicenseToken
-    uint256 public totalLicenses;
+    /// @dev Licences minted ({totalLicenses}). The count shares its slot with `_deployed`, set at deployment and
+    /// never cleared, so the slot is never zero and no sale (the first included) pays for turning a zero slot
+    /// non-zero (EIP-2200: 20 000 gas instead of 2 900).
+    uint248 private _totalLicenses;
+    bool private _deployed = true;
 
     mapping(uint256 licenseId => License) private _licenses;
     mapping(address holder => mapping(uint256 assetId => EnumerableSet.UintSet)) private _held;
@@ -48,9 +51,19 @@ contract LicenseToken is ILicenseToken, ERC721 {
     /// @inheritdoc ILicenseToken
     function mint(address to, License calldata license) external onlyHub returns (uint256 licenseId) {
         unchecked {
-            licenseId = ++totalLicenses;
+            licenseId = ++_totalLicenses;
         }
-        _licenses[licenseId] = license;
+        // The record in one SSTORE: the compiler copies a calldata struct field by field, each a read and a write
+        // of the same slot. The layout is the struct's own (fields from the low bits up, in declaration order).
+        uint256 packed = uint256(license.assetId) | uint256(license.offerId) << 64
+            | uint256(license.expiresAt) << 128 | uint256(license.revShareBps) << 168
+            | _flag(license.commercialUse) << 184 | _flag(license.derivativesAllowed) << 192
+            | _flag(license.transferable) << 200 | _flag(license.usedForDerivative) << 208
+            | _flag(license.generation) << 216;
+        License storage record = _licenses[licenseId];
+        assembly ("memory-safe") {
+            sstore(record.slot, packed)
+        }
         _mint(to, licenseId);
     }
 
@@ -72,6 +85,11 @@ contract LicenseToken is ILicenseToken, ERC721 {
         if (holder != msg.sender) revert NotLicenseHolder(licenseId, msg.sender, holder);
         emit LicenseRenounced(licenseId, _licenses[licenseId].assetId, holder);
         _burn(licenseId);
+    }
+
+    /// @inheritdoc ILicenseToken
+    function totalLicenses() external view returns (uint256) {
+        return _totalLicenses;
     }
 
     /// @inheritdoc ILicenseToken
@@ -142,6 +160,10 @@ contract LicenseToken is ILicenseToken, ERC721 {
 
     function _fitsDerivative(License storage l) private view returns (bool) {
         return l.derivativesAllowed && !l.usedForDerivative;
+    }
+
+    function _flag(bool value) private pure returns (uint256) {
+        return value ? 1 : 0;
     }
 
     /// @dev Whether licence `a` lasts longer than licence `b` (0: none). Perpetual (expiry 0) lasts longest.

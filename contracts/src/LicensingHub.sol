@@ -71,8 +71,9 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
     }
 
     /// @dev Per-asset lineage summary, expiry, standing and whether its latest prompt check failed (one slot,
-    /// read by every sale anyway, so the failed-check policy costs a sale no extra storage read); ancestry entries
-    /// live in `_ancestors`.
+    /// read by every sale anyway, so the failed-check policy costs a sale no extra storage read). The first
+    /// ancestry entry (`ancestryHead`, see {Ancestry-store}) shares the slot, so a derivative of one root writes no
+    /// other; the remaining entries live in `_ancestors`.
     struct AssetState {
         uint16 royaltyStackBps;
         uint8 depth;
@@ -81,6 +82,7 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         Standing standing;
         uint64 disputeId;
         bool checkFailed;
+        uint80 ancestryHead;
     }
 
     /// @inheritdoc ILicensingHub
@@ -89,13 +91,14 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
     ILicenseToken public immutable licenseToken;
     /// @notice Implementation behind each asset's royalty-sink proxy.
     address public immutable sinkImplementation;
-    /// @inheritdoc ILicensingHub
-    address public court;
     bytes32 private immutable _sinkCodeHash;
 
+    // The fee rates and their recipient share one slot: a split reads them together ({_distribute}).
     uint16 private _feeBps;
     uint16 private _referralBps;
     address private _feeRecipient;
+    /// @inheritdoc ILicensingHub
+    address public court;
     /// @inheritdoc ILicensingHub
     bool public failedCheckPolicy;
     uint256 private _termsCount;
@@ -252,18 +255,9 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
         for (uint256 i; i < licenseIds.length; ++i) {
             licenseToken.markUsed(licenseIds[i], assetId);
         }
-        Ancestry.Builder memory b = lin.builder;
-        _assets[assetId] = AssetState({
-            royaltyStackBps: uint16(b.stack),
-            depth: uint8(lin.depth),
-            ancestorCount: uint8(b.count),
-            expiresAt: lin.expiresAt,
-            standing: Standing.Clear,
-            disputeId: 0,
-            checkFailed: false
-        });
-        b.store(_ancestors[assetId]);
+        _recordLineage(assetId, lin);
 
+        Ancestry.Builder memory b = lin.builder;
         (uint256[] memory ancestorIds, uint16[] memory ancestorShares) = b.trimmed();
         emit DerivativeRegistered(
             assetId,
@@ -304,20 +298,37 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
             b.add(parent, l.revShareBps);
             AssetState storage p = _assets[parent];
             uint256 ancestorCount = p.ancestorCount;
-            uint256 parentDepth = p.depth;
+            {
+                uint256 depth = uint256(p.depth) + 1;
+                if (depth > lin.depth) lin.depth = depth;
+            }
+            uint80 head = p.ancestryHead;
             mapping(uint256 => uint256) storage words = _ancestors[parent];
             for (uint256 k; k < ancestorCount; ++k) {
-                (uint256 ancestor, uint16 share) = words.at(k);
+                (uint256 ancestor, uint16 share) = words.at(head, k);
                 Standing standing = _assets[ancestor].standing;
                 if (standing == Standing.Upheld || standing == Standing.Tainted) {
                     revert AssetNotClear(ancestor, standing);
                 }
                 b.add(ancestor, share);
             }
-            if (parentDepth + 1 > lin.depth) lin.depth = parentDepth + 1;
         }
         if (lin.depth > MAX_DEPTH) revert LineageTooDeep(lin.depth, MAX_DEPTH);
         if (b.stack > BPS) revert RoyaltyStackTooHigh(b.stack);
+    }
+
+    /// @dev Stores new derivative `assetId`'s ancestry and its whole state in one SSTORE, in {AssetState}'s layout
+    /// (fields from the low bits up): stack, depth, count, expiry and the ancestry's head; standing Clear, no
+    /// dispute, no failed check (zeros). A struct literal would be written field by field, each a read and a
+    /// write of the slot, in more code than the hub has room for.
+    function _recordLineage(uint256 assetId, Lineage memory lin) private {
+        Ancestry.Builder memory b = lin.builder;
+        uint256 state = uint256(uint16(b.stack)) | uint256(uint8(lin.depth)) << 16 | uint256(uint8(b.count)) << 24
+            | uint256(lin.expiresAt) << 32 | uint256(b.store(_ancestors[assetId])) << 152;
+        AssetState storage s = _assets[assetId];
+        assembly ("memory-safe") {
+            sstore(s.slot, state)
+        }
     }
 
     /// @dev The sooner of two expiries, 0 meaning never.
@@ -410,9 +421,11 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
     /// @dev Credits each ancestor of `assetId` its share of `net`; returns what is left for the asset itself.
     function _payAncestors(uint256 assetId, address currency, uint256 net) private returns (uint256 rest) {
         rest = net;
-        uint256 count = _assets[assetId].ancestorCount;
+        AssetState storage s = _assets[assetId];
+        uint256 count = s.ancestorCount;
+        uint80 head = s.ancestryHead;
         for (uint256 i; i < count; ++i) {
-            (uint256 ancestor, uint16 share) = _ancestors[assetId].at(i);
+            (uint256 ancestor, uint16 share) = _ancestors[assetId].at(head, i);
             uint256 cut = RevenueSplit.cut(net, share);
             rest -= cut;
             _creditAsset(ancestor, currency, cut, assetId);
@@ -534,12 +547,14 @@ contract LicensingHub is ILicensingHub, AccessControlDefaultAdminRules, Reentran
 
     /// @inheritdoc ILicensingHub
     function ancestry(uint256 assetId) external view returns (uint256[] memory ancestorIds, uint16[] memory shareBps) {
-        uint256 count = _assets[assetId].ancestorCount;
+        AssetState storage s = _assets[assetId];
+        uint256 count = s.ancestorCount;
+        uint80 head = s.ancestryHead;
         ancestorIds = new uint256[](count);
         shareBps = new uint16[](count);
         mapping(uint256 => uint256) storage words = _ancestors[assetId];
         for (uint256 i; i < count; ++i) {
-            (ancestorIds[i], shareBps[i]) = words.at(i);
+            (ancestorIds[i], shareBps[i]) = words.at(head, i);
         }
     }
 
