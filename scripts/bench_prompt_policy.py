@@ -1,7 +1,8 @@
 """Benchmark of the prompt policy on the labelled prompts: precision and recall per category, names-only
 baseline against names + semantic matching in the same run, the semantic model's size, load time and cost.
 
-    .venv/bin/python scripts/bench_prompt_policy.py [--split test|tune|all] [--every N] [--sweep]
+    .venv/bin/python scripts/bench_prompt_policy.py [--split test|tune|fresh|fresh2|fresh3|all]
+        [--every N] [--sweep]
 
 The labelled set (tests/checker/data/prompts.jsonl) has five categories: `name`, `misspelling` and
 `paraphrase` prompts must be flagged *by their rule*; `negative` (the protected name only in the negative
@@ -126,7 +127,8 @@ def _sweep(policy: Policy, console: Console) -> list[dict[str, Any]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=("test", "tune", "fresh", "all"), default="test")
+    splits = ("test", "tune", "fresh", "fresh2", "fresh3", "fresh4", "all")
+    parser.add_argument("--split", choices=splits, default="test")
     parser.add_argument("--every", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=5, help="timing rounds over the rows")
     parser.add_argument("--sweep", action="store_true")

@@ -1,13 +1,17 @@
 """Folding a prompt into words the policy and the semantic model compare: case, accents and leetspeak undone.
 
 The one place both read it (`genip.checker.policy`, `genip.checker.semantic`): a prompt that dodges the name
-rules by spelling ("Gr3g Rutk0wski", "Ørsted") reaches both as the same words.
+rules by spelling ("Gr3g Rutk0wski", "Ørsted") reaches both as the same words. Letters of other scripts are
+kept as words of their own (Cyrillic, Greek; Chinese, Japanese and Korean as runs of characters, which
+carry no spaces between words: `genip.checker.semantic` reads those as character pairs, see `is_cjk`), so a
+description written in them can meet a descriptor written in them.
 """
 
 import re
 import unicodedata
+from functools import lru_cache
 
-__all__ = ["fold"]
+__all__ = ["fold", "is_cjk", "sound_key"]
 
 _LETTERS = str.maketrans(
     {"ø": "o", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "đ": "d", "þ": "th", "\u0131": "i"}
@@ -15,16 +19,71 @@ _LETTERS = str.maketrans(
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"}
 )
-_WORDS = re.compile(r"[a-z0-9]+")
+# ASCII words, then runs of other letters (a Latin word never runs into a Cyrillic or CJK one)
+_WORDS = re.compile(r"[a-z0-9]+|[^\W\da-z_]+")
+_ACCENTS = re.compile("[\u0300-\u036f]")  # combining accents; kana voicing marks and Hangul jamo stay
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def is_cjk(word: str) -> bool:
+    """Whether a folded word is in Chinese, Japanese or Korean characters (no spaces between its words)."""
+    return _CJK.match(word) is not None
 
 
 def fold(text: str) -> list[str]:
     """The words of `text` after folding case, accents and leetspeak (see the module docstring)."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().translate(_LETTERS)
+    text = _ACCENTS.sub("", unicodedata.normalize("NFKD", text))
+    text = unicodedata.normalize("NFC", text).casefold().translate(_LETTERS)
     words: list[str] = []
     for chunk in text.split():
         if any("a" <= ch <= "z" for ch in chunk):  # a word with letters: undo leetspeak inside it
             chunk = chunk.translate(_LEET)
         words.extend(_WORDS.findall(chunk))
     return words
+
+
+_SPELLINGS = (
+    ("tch", "ch"),
+    ("ph", "f"),
+    ("gh", "g"),
+    ("kh", "k"),
+    ("wh", "w"),
+    ("rh", "r"),
+    ("th", "t"),
+    ("ck", "k"),
+    ("qu", "kw"),
+    ("q", "k"),
+    ("x", "ks"),
+    ("ch", "%"),  # one sound, kept apart from c/k so "pikachoo" meets "pikachu" but not "pikaku"
+    ("ce", "se"),
+    ("ci", "si"),
+    ("cy", "si"),
+    ("c", "k"),
+    ("z", "s"),
+    ("ee", "i"),
+    ("ea", "i"),
+    ("ie", "i"),
+    ("ey", "i"),
+    ("y", "i"),
+    ("oo", "u"),
+    ("ou", "u"),
+    ("ew", "u"),
+)
+_DOUBLES = re.compile(r"(.)\1+")
+_DOUBLE_CONSONANTS = re.compile(r"([^aeiouy])\1+|(?<=e)e+$")
+
+
+@lru_cache(maxsize=1 << 16)
+def sound_key(squashed: str) -> str:
+    """How a folded, squashed word sounds, roughly, for look-alike names: ph/f, gh/g, th/t, ck/c/k/q, z/s,
+    y/ee/ie/ey/i, oo/ou/u and x/ks spelled alike, doubled letters single and a final silent e dropped, so
+    "pikachoo", "peekachu" and "pikatchu" all give the key of "pikachu", "iphon" that of "iphone" and
+    "arendel" that of "arendelle". Deliberately small and English-leaning: it is a key for a second,
+    reviewed tier of name matching (`genip.checker.policy`), never for a verdict."""
+    key = _DOUBLE_CONSONANTS.sub(r"\1", squashed)
+    for spelled, sound in _SPELLINGS:
+        key = key.replace(spelled, sound)
+    key = _DOUBLES.sub(r"\1", key)
+    if len(key) > 3 and key.endswith("e"):
+        key = key[:-1]
+    return key

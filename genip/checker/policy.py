@@ -11,8 +11,31 @@ matching is built to survive the ways people dodge filters, without firing on lo
   match "Greg Rutkowski", while "scenario" never matches "Mario";
 * small misspellings are allowed by length (one edit, transpositions included, from 6 letters, two from 10);
   on 6-7 letter names the edit must be inside the word (same length, same first and last letter), so
-  "Greg Rutkowsky", "Mickie Mouse" and "Disnay" match while "phone" is not "iPhone" and names under 6 letters
-  must be exact.
+  "Greg Rutkowsky", "Mickie Mouse" and "Disnay" match while "phone" is not "iPhone"; such a hit takes the
+  rule's outcome (a living artist's name fails);
+* beyond that budget, a *look-alike* tier compares how runs of words sound
+  (`genip.checker.folding.sound_key`: ph/f, gh/g, th/t, c/k/q, z/s, y/ee/i, oo/u, doubled letters and a
+  final silent e): the same sound from 4 letters ("nyke", "pikachoo", "iphon", "arendel", "gibli"), one more
+  edit from 6 ("pikchu", "ghbli"), two from 10, keeping the first letter (and under 10 letters the last), so
+  dropped and doubled letters and phonetic spellings are caught. A look-alike always goes to `needs_review`,
+  never to `fail`: a creator is never failed on a guess;
+* real words are not names: a word of the lexicon (`data/lexicon.json`: the words of nine languages' word
+  lists that lie near a name, built by `scripts/build_semantic_model.py --lexicon`) is never a misspelling
+  or look-alike on its own ("thanks" is not "Thanos", "batsman" not "Batman", "leggo" not "LEGO"); a
+  misspelt multi-word name made only of such words is a look-alike for review, never a fail ("James Dean"
+  for "James Jean"); words that do not line up with the name's must not be real words ("bad man" is not
+  "Batman") and words that do line up must each be within one edit ("micky maus", not "princess in");
+  lined up means by spelling or by sound, transpositions included ("james jaen", "jame jean");
+* one edit the typo budget does not cover (a name of 4-5 letters, or an edit at the ends of a 6-7 letter
+  one), a transposition included, keeping the first letter and under 7 letters the last ("loisch",
+  "pixer", "nkie", "pokemom") unless the edit is two neighbouring letters swapped ("lwop", "loihs"), is a
+  look-alike when no word of the run is a real word;
+* a rule's `context` words (policy.json: "bricks", "minifig" for LEGO) let a real word that sounds exactly
+  like a name be a look-alike beside them ("leggo bricks"; "leggo my eggo" stays clean);
+* a rule's `unless` words show that a bare word means something else: a hit resting on that word alone
+  ("Nike", "Amano") is dropped when the prompt holds one of them ("statue of Nike, Greek goddess", "Amano
+  shrimp in an aquarium") and none of the rule's context words; a fuller match ("Nike swoosh", "Yoshitaka
+  Amano") stands. This is per rule data, not code, so operators add cases without a release.
 
 Names catch what is named; descriptors catch what is described. Each rule may carry a few short descriptors
 ("Polish fantasy illustrator", "Witcher 3 cover"): a prompt close to one (`genip.checker.semantic`, a soft
@@ -26,6 +49,7 @@ Only the positive prompt is checked: a negative prompt ("no Disney style") asks 
 names its rule, and the result names the policy version that decided it.
 """
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,14 +58,28 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from genip.checker.folding import fold
+from genip.checker.folding import fold, sound_key
 
 if TYPE_CHECKING:
     from genip.checker.semantic import SemanticModel
 
-__all__ = ["DATA", "Hit", "Outcome", "Policy", "PolicyResult", "Rule", "default_policy", "fold", "model_data"]
+__all__ = [
+    "DATA",
+    "Hit",
+    "Outcome",
+    "Policy",
+    "PolicyResult",
+    "Rule",
+    "default_policy",
+    "fold",
+    "lexicon_data",
+    "model_data",
+    "names_digest",
+]
 
 DATA = Path(__file__).parent / "data"
 
@@ -59,6 +97,11 @@ class Rule:
     outcome: Outcome
     names: tuple[str, ...]
     descriptors: tuple[str, ...] = ()
+    context: frozenset[str] = frozenset()
+    """Folded words that make a real-word look-alike of a name worth a review ("leggo" beside "bricks")."""
+    unless: tuple[tuple[str, frozenset[str]], ...] = ()
+    """(folded word, words): a hit resting on that word alone is dropped when the prompt holds one of the
+    words ("Nike" beside "goddess" is the Greek goddess, "Amano" beside "shrimp" the shrimp)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +152,12 @@ def _allowed_edits(length: int) -> int:
     return 2 if length >= 10 else 1 if length >= 6 else 0
 
 
+def _lookalike_edits(length: int) -> int:
+    """Edits between sound keys that the look-alike tier allows for a name of `length` letters (-1: none):
+    from 4 letters the same sound ("nyke"), from 6 one edit more, from 10 two."""
+    return 2 if length >= 10 else 1 if length >= 6 else 0 if length >= 4 else -1
+
+
 def _inner_edit(joined: str, target: str) -> bool:
     """One edit inside a 6-7 letter name (same length, same first and last letter: "disnay", "artgrem"), so
     "phone" is still not "iphone" and "pixel" not "pixar"."""
@@ -121,6 +170,53 @@ class _Name:
     text: str
     squashed: str
     edits: int
+    key: str
+    parts: int
+    near: int
+    part_keys: tuple[str, ...]
+    part_words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """A run of whole prompt words: where it starts, its words, the letters joined and their sound key, the
+    words' own sound keys, and whether all or some of its words are common words of some language
+    (`data/lexicon.json`)."""
+
+    start: int
+    words: tuple[str, ...]
+    joined: str
+    key: str
+    keys: tuple[str, ...]
+    common: bool
+    partly_common: bool
+
+    @property
+    def count(self) -> int:
+        return len(self.words)
+
+    @property
+    def matched(self) -> str:
+        return " ".join(self.words)
+
+
+_RANK = {Outcome.FAIL: 0, Outcome.NEEDS_REVIEW: 1, Outcome.PASS: 2}
+
+
+def _aligned(run: "_Run", name: _Name) -> bool:
+    """Each word of the run within one edit (transpositions included) of the name's word, by spelling or by
+    sound ("jaen" for "jean", "jame" for "james", "micky" for "mickey")."""
+    return all(
+        OSA.distance(k, nk, score_cutoff=1) <= 1 or OSA.distance(w, nw, score_cutoff=1) <= 1
+        for k, nk, w, nw in zip(run.keys, name.part_keys, run.words, name.part_words, strict=True)
+    )
+
+
+def _better(hit: Hit, than: Hit | None) -> bool:
+    if than is None:
+        return True
+    mine = (_RANK[hit.outcome], hit.kind != "name", hit.edits)
+    return mine < (_RANK[than.outcome], than.kind != "name", than.edits)
 
 
 class Policy:
@@ -132,27 +228,55 @@ class Policy:
         *,
         version: int | None = None,
         model: "Callable[[], SemanticModel] | None" = None,
+        lexicon: "frozenset[str] | None" = None,
+        synonyms: tuple[tuple[str, ...], ...] = (),
     ) -> None:
         """`model` loads the semantic model on the first check; by default it is fitted on the rules'
-        descriptors (no descriptors: names only)."""
+        descriptors (no descriptors: names only). `lexicon`: common words that never make a look-alike
+        (default: `data/lexicon.json`); `synonyms`: groups of descriptor words the model treats as one
+        (the first names the group)."""
         self.rules = rules
         self.version = version
+        self.synonyms = synonyms
         self._load_model = model or self._fit_model
         self._model: SemanticModel | None = None
         self._by_id = {rule.id: rule for rule in rules}
-        self._names = [
-            _Name(rule, name, squashed, _allowed_edits(len(squashed)))
-            for rule in rules
-            for name in rule.names
-            if (squashed := "".join(fold(name)))
-        ]
+        self.lexicon = _lexicon() if lexicon is None else lexicon
+        self._names: list[_Name] = []
+        for rule in rules:
+            for name in rule.names:
+                parts = fold(name)
+                squashed = "".join(parts)
+                if squashed:
+                    self._names.append(
+                        _Name(
+                            rule,
+                            name,
+                            squashed,
+                            _allowed_edits(len(squashed)),
+                            sound_key(squashed),
+                            len(parts),
+                            _lookalike_edits(len(squashed)),
+                            tuple(sound_key(part) for part in parts),
+                            tuple(parts),
+                        )
+                    )
+        self._squashed = [n.squashed for n in self._names]
+        self._keys = [n.key for n in self._names]
+        self._longest = max((len(n.squashed) for n in self._names), default=0) + 2
 
     @classmethod
     def from_file(cls, path: Path) -> "Policy":
         return cls.from_json(path.read_text(encoding="utf-8"))
 
     @classmethod
-    def from_json(cls, text: str, *, model: "Callable[[], SemanticModel] | None" = None) -> "Policy":
+    def from_json(
+        cls,
+        text: str,
+        *,
+        model: "Callable[[], SemanticModel] | None" = None,
+        lexicon: "frozenset[str] | None" = None,
+    ) -> "Policy":
         data = json.loads(text)
         rules = [
             Rule(
@@ -161,10 +285,16 @@ class Policy:
                 Outcome(r["outcome"]),
                 tuple(r["names"]),
                 tuple(r.get("descriptors", ())),
+                frozenset(w for text in r.get("context", ()) for w in fold(text)),
+                tuple(
+                    (" ".join(fold(word)), frozenset(w for text in words for w in fold(text)))
+                    for word, words in r.get("unless", {}).items()
+                ),
             )
             for r in data["rules"]
         ]
-        return cls(rules, version=data.get("version"), model=model)
+        synonyms = tuple(tuple(group) for group in data.get("synonyms", ()))
+        return cls(rules, version=data.get("version"), model=model, lexicon=lexicon, synonyms=synonyms)
 
     def _fit_model(self) -> "SemanticModel":
         from genip.checker.semantic import SemanticModel
@@ -191,15 +321,15 @@ class Policy:
         `semantic=False` runs the name rules alone (the benchmark's baseline)."""
         del negative_prompt  # asking for the absence of something is not infringement
         words = fold(prompt)
+        present = set(words) | {w[:-1] for w in words if len(w) > 3 and w.endswith("s")}
         hits: dict[str, Hit] = {}
-        for name in self._names:
-            hit = self._find(words, name)
-            if hit is not None and (name.rule.id not in hits or hit.edits < hits[name.rule.id].edits):
-                hits[name.rule.id] = hit
+        for hit in self._name_hits(words, present):
+            if _better(hit, hits.get(hit.rule)) and not _negated(self._by_id[hit.rule], hit.matched, present):
+                hits[hit.rule] = hit
         if semantic and any(rule.descriptors for rule in self.rules):
             for s in self.model.score(words):
                 rule = self._by_id.get(s.rule)
-                if rule is None or rule.id in hits:
+                if rule is None or rule.id in hits or _negated(rule, s.matched, present):
                     continue
                 hits[rule.id] = Hit(
                     rule.id,
@@ -223,28 +353,131 @@ class Policy:
             outcome = Outcome.PASS
         return PolicyResult(outcome, found, self.version)
 
-    @staticmethod
-    def _find(words: list[str], name: _Name) -> Hit | None:
-        target, slack = name.squashed, name.edits
-        best: Hit | None = None
+    def _runs(self, words: list[str]) -> list[_Run]:
+        runs: list[_Run] = []
+        keys = [sound_key(w) for w in words]
+        known = [w in self.lexicon for w in words]
         for start in range(len(words)):
             joined = ""
             for end in range(start, len(words)):
                 joined += words[end]
-                if len(joined) > len(target) + slack:
+                if len(joined) > self._longest:
                     break
-                if len(joined) < len(target) - slack:
-                    continue
-                edits = 0 if joined == target else OSA.distance(joined, target, score_cutoff=slack)
-                if edits and len(target) < 8 and not _inner_edit(joined, target):
-                    continue
-                if edits <= slack and (best is None or edits < best.edits):
-                    rule = name.rule
-                    matched = " ".join(words[start : end + 1])
-                    best = Hit(rule.id, rule.category, rule.outcome, name.text, matched, edits)
-                    if edits == 0:
-                        return best
-        return best
+                common = known[start : end + 1]
+                runs.append(
+                    _Run(
+                        start,
+                        tuple(words[start : end + 1]),
+                        joined,
+                        sound_key(joined),
+                        tuple(keys[start : end + 1]),
+                        all(common),
+                        any(common),
+                    )
+                )
+        return runs
+
+    def _name_hits(self, words: list[str], present: "set[str] | frozenset[str]" = frozenset()) -> list[Hit]:
+        """Name hits in two tiers (see the module docstring): spelled, within the name's typo budget and
+        with the rule's outcome; and look-alike, by sound key, always for review. `present`: the prompt's
+        words (and their singulars), for the rules' context words."""
+        runs = self._runs(words) if self._names else []
+        if not runs:
+            return []
+        spelled = process.cdist(
+            [r.joined for r in runs], self._squashed, scorer=OSA.distance, score_cutoff=2, dtype=np.int32
+        )
+        sounded = process.cdist(
+            [r.key for r in runs], self._keys, scorer=OSA.distance, score_cutoff=2, dtype=np.int32
+        )
+        found: list[Hit] = []
+        for i, j in zip(*np.nonzero(spelled <= 2), strict=True):
+            hit = _spelled(runs[i], self._names[j], int(spelled[i, j]))
+            if hit is not None:
+                found.append(hit)
+        for i, j in zip(*np.nonzero(sounded <= 2), strict=True):
+            name = self._names[j]
+            hit = _sounded(runs[i], name, int(sounded[i, j]), bool(name.rule.context & present))
+            if hit is not None:
+                found.append(hit)
+        return found
+
+
+def _lookalike(run: _Run, name: _Name, edits: int) -> Hit:
+    rule = name.rule
+    return Hit(rule.id, rule.category, Outcome.NEEDS_REVIEW, name.text, run.matched, edits, "lookalike")
+
+
+def _ends_kept(joined: str, target: str) -> bool:
+    """Same first letter and, under 7 letters, same last: "pixer" for "pixar", not "maria" for "mario"; from
+    7 letters the last may be the edit ("pokemom" for "pokemon": a short name's last letter carries too much
+    of it, a longer one's does not; real words are kept out by the lexicon before this is asked)."""
+    return joined[0] == target[0] and (len(target) >= 7 or joined[-1] == target[-1])
+
+
+def _swapped(joined: str, target: str) -> bool:
+    """Two neighbouring letters swapped, wherever they are ("loihs", "lwop", "wlpo" for "loish" and "wlop"):
+    asked of a run one edit from the name, so the same letters in the same number mean a transposition."""
+    return len(joined) == len(target) and sorted(joined) == sorted(target)
+
+
+def _negated(rule: Rule, matched: str, present: "set[str] | frozenset[str]") -> bool:
+    """Whether a hit on `rule` that matched `matched` rests on a word the prompt's context shows to mean
+    something else (the rule's `unless`: "Nike" with "goddess"); a fuller match ("Nike swoosh") stands, and
+    so does a bare word beside one of the rule's own context words ("Nike sneakers on a statue")."""
+    return rule.context.isdisjoint(present) and any(
+        matched == word and not words.isdisjoint(present) for word, words in rule.unless
+    )
+
+
+def _spelled(run: _Run, name: _Name, edits: int) -> Hit | None:
+    """A run within the name's typo budget (an inner edit under 8 letters) takes the rule's outcome, unless
+    it is made of real words: one word ("thanks", "barman") or words that do not line up with the name's
+    ("cola bottle") are those words; lined-up real words ("James Dean") are a look-alike for review.
+    Beyond the budget, one edit (a transposition included) on a name of 4+ letters, keeping its first
+    letter (and its last under 7 letters) unless it swaps two neighbouring letters ("lwop"), is a look-alike
+    when no word of the run is a real word ("loisch", "pixer", "pokemom", "loihs"); a real word is left to
+    `_sounded` (same sound and a context word)."""
+    short = len(name.squashed) < 8
+    if edits > name.edits or (edits and short and not _inner_edit(run.joined, name.squashed)):
+        if edits != 1 or len(name.squashed) < 4:
+            return None
+        if not (_ends_kept(run.joined, name.squashed) or _swapped(run.joined, name.squashed)):
+            return None
+        if run.count not in (1, name.parts) or (run.count > 1 and not _aligned(run, name)):
+            return None
+        if run.partly_common:
+            return None
+        return _lookalike(run, name, edits)
+    if edits and run.common:
+        if run.count == 1 or run.count != name.parts or not _aligned(run, name):
+            return None
+        return _lookalike(run, name, edits)
+    rule = name.rule
+    return Hit(rule.id, rule.category, rule.outcome, name.text, run.matched, edits)
+
+
+def _sounded(run: _Run, name: _Name, near: int, context: bool = False) -> Hit | None:
+    """A run whose sound key is within `_lookalike_edits` of the name's, keeping the first letter (and the
+    last under 10 letters): a look-alike for review. A real word alone is that word ("batsman", "site");
+    words that do not line up with the name's must not be real words ("bad man" is not "Batman"); words that
+    do must each be within one edit ("micky maus", but not "princess in" for "Princess Peach"). A real word
+    that sounds exactly like the name is a look-alike beside one of the rule's context words."""
+    if near > name.near or (run.count == 1 and run.common and (near or not context)):
+        return None
+    if near and run.count not in (1, name.parts) and run.partly_common:
+        return None
+    if near and run.count == name.parts > 1 and not _aligned(run, name):
+        return None
+    if run.key[0] != name.key[0] or (near and len(name.squashed) < 10 and run.key[-1] != name.key[-1]):
+        return None
+    return _lookalike(run, name, OSA.distance(run.joined, name.squashed))
+
+
+@cache
+def _lexicon() -> frozenset[str]:
+    words: list[str] = json.loads((DATA / "lexicon.json").read_text(encoding="utf-8"))["words"]
+    return frozenset(words)
 
 
 def _background() -> list[str]:
@@ -256,12 +489,85 @@ def _fit(policy: Policy, background: list[str]) -> dict[str, Any]:
     from genip.checker.semantic import fit_data
 
     pairs = [(rule.id, text) for rule in policy.rules for text in rule.descriptors]
-    return fit_data(policy.version or 0, pairs, background)
+    return fit_data(policy.version or 0, pairs, background, policy.synonyms)
 
 
 def model_data() -> dict[str, Any]:
     """The semantic model fitted on the shipped policy and background (what the build script writes)."""
     return _fit(Policy.from_json((DATA / "policy.json").read_text(encoding="utf-8")), _background())
+
+
+DICTIONARIES = (
+    "american-english",
+    "british-english",
+    "french",
+    "ngerman",
+    "spanish",
+    "italian",
+    "portuguese",
+    "dutch",
+    "polish",
+)
+"""Word lists (Debian's wamerican, wbritish, wfrench, wngerman, wspanish, witalian, wportuguese, wdutch and
+wpolish, in /usr/share/dict) the lexicon is drawn from."""
+
+
+def names_digest(policy: Policy) -> str:
+    """What a lexicon depends on: the policy's names and their sound keys (a change to either, or to
+    `sound_key`, calls for a rebuild; tests/checker/test_policy.py checks it)."""
+    names = sorted({(n.squashed, n.key) for n in policy._names})
+    return hashlib.sha256(json.dumps(names).encode()).hexdigest()[:16]
+
+
+def lexicon_data(policy: Policy, paths: "list[Path]") -> dict[str, Any]:
+    """The common words near the policy's names (what `data/lexicon.json` holds): every word of the word lists
+    at `paths` whose letters are within one edit of a name or a word of one (two from 8 letters, or from 6
+    when the whole name allows two) or whose sound key is within one edit of theirs (two from 10, or from 6
+    when the whole name allows two). Only those can turn a run of real words into a look-alike, so only
+    those are shipped (tens of thousands of words instead of millions)."""
+    budget: dict[str, tuple[int, int]] = {}  # word or name -> (spelling edits, sound edits) it can absorb
+    for n in policy._names:
+        for w in [*fold(n.text), n.squashed]:
+            if len(w) >= 3:
+                cap = 2 if len(w) >= 6 else 1  # two edits from a short word is just another word
+                own = (
+                    min(max(2 if len(w) >= 8 else 1, n.edits), cap),
+                    min(max(2 if len(w) >= 10 else 1, n.near), cap),
+                )
+                old = budget.get(w, (0, 0))
+                budget[w] = (max(own[0], old[0]), max(own[1], old[1]))
+    targets = sorted(budget)
+    keys = [sound_key(t) for t in targets]
+    spelled_budget = np.array([budget[t][0] for t in targets])
+    sounded_budget = np.array([budget[t][1] for t in targets])
+    vocabulary: set[str] = set()
+    for path in paths:
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            vocabulary.update(w for w in fold(line.split("/")[0]) if len(w) >= 2 and w.isalpha())
+    words = sorted(vocabulary)
+    kept: list[str] = []
+    chunk = 20_000
+    for at in range(0, len(words), chunk):
+        part = words[at : at + chunk]
+        spelled = process.cdist(part, targets, scorer=OSA.distance, score_cutoff=2, dtype=np.int32)
+        near = [bool((row <= spelled_budget).any()) for row in spelled]
+        rest = [i for i in range(len(part)) if not near[i]]
+        if rest:
+            sounded = process.cdist(
+                [sound_key(part[i]) for i in rest], keys, scorer=OSA.distance, score_cutoff=2, dtype=np.int32
+            )
+            for i in np.nonzero((sounded <= sounded_budget).any(axis=1))[0].tolist():
+                near[rest[i]] = True
+        kept.extend(w for w, n in zip(part, near, strict=True) if n)
+    return {
+        "built_for": names_digest(policy),
+        "notes": "Common words of English, French, German, Spanish, Italian, Portuguese, Dutch and Polish "
+        "that lie near a name of the policy: a run made only of them is never a look-alike, and a misspelt "
+        "name made only of them is for review, not a fail ('James Dean' is not 'James Jean'). Built by "
+        "scripts/build_semantic_model.py --lexicon from Debian's word lists.",
+        "sources": [path.name for path in paths],
+        "words": kept,
+    }
 
 
 @cache

@@ -7,27 +7,34 @@ corpus of generic prompt wording (`data/background.json`), so "fantasy", "painti
 little and "Witcher", "Polish" or "swoosh" weigh a lot. A descriptor's score is the weighted share of its
 words found in the prompt, a word counting as found when the prompt holds it or a spelling close to it
 (normalised Indel similarity ≥ 0.85 on words of 5+ letters: "Witchr", "illustrater"); a descriptor of two
-or more words needs two of them. A rule's score is its best descriptor's.
+or more words needs two of them. A rule's score is its best descriptor's. Synonym groups from the policy
+("illustrator", "painter", "cartoonist" → "artist"; "teen", "kid" → "boy"; "rodent" → "mouse"; "Japan" →
+"Japanese") are folded into one word before fitting and scoring, so a paraphrase need not use the
+descriptor's own word; a hit shows the prompt's words that matched.
 
 Why not a neural sentence embedding: none ships its weights inside a PyPI wheel we could pin (model2vec,
 fastembed and sentence-transformers fetch them from the Hugging Face hub at run time, which the checker must
 never do), and a bag of descriptor words is what operators can read and tune. The fitted model is a JSON
-file (`data/semantic_model.json`, 39 kB, built by `scripts/build_semantic_model.py`, naming the policy
-version it was fitted on); it loads in under a millisecond and adds about 0.1 ms to a check
-(`scripts/bench_prompt_policy.py`).
+file (`data/semantic_model.json`, about 220 kB for ~950 descriptors, built by
+`scripts/build_semantic_model.py`, naming the policy version it was fitted on); it loads in a few
+milliseconds on the first check and adds about 0.2 ms to a check (`scripts/bench_prompt_policy.py`).
 
 Limits, stated plainly: it is lexical. A paraphrase is caught only as far as it shares distinctive words
-with a descriptor ("a teen bitten by a radioactive spider" scores 0.77 against "superhero bitten by
-radioactive spider", under the 0.8 threshold, because a teen is not a superhero), and the descriptors are
-English, so a paraphrase in another language is caught only where a descriptor was written in that
-language. Scores are evidence for a human, never a verdict: semantic hits send the prompt to `needs_review`
+(or their synonyms) with a descriptor: "a teen bitten by a radioactive spider" is caught because a
+descriptor says "teen bitten by radioactive spider", not because the model knows who that is. Most
+descriptors are English, so a paraphrase in another language is caught only where a descriptor (a few for
+each item in French, German, Spanish, Italian, Portuguese, and in Japanese, Chinese, Korean or Russian) or a
+synonym was written in that language. Chinese, Japanese and Korean text has no spaces between words, so
+there the words compared are overlapping character pairs ("電気ネズミ" → 電気, 気ネ, ネズ, ズミ): a CJK
+descriptor matches when most of its pairs occur anywhere in the prompt. Scores are evidence
+for a human, never a verdict: semantic hits send the prompt to `needs_review`
 (names remain the only automatic `fail`).
 """
 
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
@@ -43,7 +50,9 @@ __all__ = [
     "content_words",
 ]
 
-MODEL_VERSION = 1
+MODEL_VERSION = 3
+"""2: synonym groups (`"synonyms"`, stem → the group's stem) folded into the fit and into scoring; 3: words
+of other scripts kept, Chinese, Japanese and Korean read as character pairs."""
 REVIEW_THRESHOLD = 0.8
 """A descriptor scoring at least this sends the prompt to review (tuned on the `tune` half of the labelled
 prompts in tests/checker/data/prompts.jsonl; figures are reported on the `test` half)."""
@@ -60,8 +69,16 @@ STOPWORDS = frozenset(
 _SPLIT = re.compile(r"[a-z0-9]+")
 
 
+_RUSSIAN_ENDING = re.compile(
+    "(ого|его|ому|ему|ами|ями|ой|ей|ом|ем|ах|ях|ов|ев|ая|яя|ое|ее|ые|ие|ый|ий|ую|юю|а|я|о|е|ы|и|у|ю|й)$"  # noqa: RUF001
+)
+
+
 def _stem(word: str) -> str:
-    """A light English stem: plurals and common verb endings ("covers" → "cover", "painted" → "paint")."""
+    """A light English stem: plurals and common verb endings ("covers" → "cover", "painted" → "paint"); a
+    Cyrillic word loses its case ending ("яблока", "яблоко" → "яблок")."""
+    if len(word) > 4 and "\u0400" <= word[0] <= "\u04ff":
+        return _RUSSIAN_ENDING.sub("", word)
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 5 and word.endswith("ing"):
@@ -73,9 +90,40 @@ def _stem(word: str) -> str:
     return word
 
 
-def content_words(words: Iterable[str]) -> list[str]:
-    """Stems of the folded `words` that carry meaning (stopwords and lone digits dropped)."""
-    return [_stem(w) for w in words if w not in STOPWORDS and not w.isdigit()]
+def _pairs(word: str) -> list[str]:
+    """A run of Chinese, Japanese or Korean characters as its overlapping character pairs ("電気ネズミ" →
+    電気, 気ネ, ネズ, ズミ): those scripts put no spaces between words, so pairs are the words compared."""
+    return [word[i : i + 2] for i in range(len(word) - 1)] or [word]
+
+
+def content_words(words: Iterable[str], synonyms: Mapping[str, str] | None = None) -> list[str]:
+    """Stems of the folded `words` that carry meaning (stopwords and lone digits dropped), each replaced by
+    its synonym group's stem when `synonyms` maps it ("painter" → "artist"); a run of CJK characters gives
+    its character pairs."""
+    from genip.checker.folding import is_cjk
+
+    stems: list[str] = []
+    for w in words:
+        if is_cjk(w):
+            stems.extend(_pairs(w))
+        elif w not in STOPWORDS and not w.isdigit():
+            stems.append(_stem(w))
+    if synonyms:
+        return [synonyms.get(w, w) for w in stems]
+    return stems
+
+
+def synonym_map(groups: Iterable[Sequence[str]]) -> dict[str, str]:
+    """Each member's stem → the stem of its group's first word (groups of single folded words)."""
+    from genip.checker.folding import fold
+
+    out: dict[str, str] = {}
+    for group in groups:
+        stems = [_stem(" ".join(fold(word))) for word in group]
+        for stem in stems[1:]:
+            if stem != stems[0]:
+                out.setdefault(stem, stems[0])
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,16 +156,24 @@ class SemanticModel:
             )
         self.policy_version: int = data["policy_version"]
         self.threshold: float = data.get("threshold", REVIEW_THRESHOLD)
-        self._descriptors = [
-            _Descriptor(d["rule"], d["text"], tuple((w, float(x)) for w, x in d["words"]), 0.0)
-            for d in data["descriptors"]
-        ]
-        self._descriptors = [
-            _Descriptor(d.rule, d.text, d.words, sum(x for _, x in d.words)) for d in self._descriptors
-        ]
+        self._descriptors: list[_Descriptor] = []
+        self._holding: dict[str, list[int]] = {}  # descriptor word -> the descriptors holding it
+        for i, d in enumerate(data["descriptors"]):
+            words = tuple((w, float(x)) for w, x in d["words"])
+            self._descriptors.append(_Descriptor(d["rule"], d["text"], words, sum(x for _, x in words)))
+            for w, _ in words:
+                self._holding.setdefault(w, []).append(i)
+        self._synonyms: dict[str, str] = dict(data.get("synonyms", {}))
         self._vocabulary = sorted({w for d in self._descriptors for w, _ in d.words})
-        self._long = [w for w in self._vocabulary if len(w) >= FUZZY_MIN_LENGTH]
         self._known = frozenset(self._vocabulary)
+        # fuzzy matching compares prompt words with every descriptor word and every synonym of one
+        self._surface = {w: w for w in self._vocabulary} | {
+            member: group for member, group in self._synonyms.items() if group in self._known
+        }
+        self._long = sorted(w for w in self._surface if len(w) >= FUZZY_MIN_LENGTH)
+        # a word the model knows is compared with descriptor words only, so "watercolor" stays a medium and
+        # is not taken for "watercolorist" (an artist); an unknown one with synonyms too ("illustrater")
+        self._long_plain = [w for w in self._vocabulary if len(w) >= FUZZY_MIN_LENGTH]
 
     @classmethod
     def fit(
@@ -133,22 +189,25 @@ class SemanticModel:
         return cls(json.loads(text))
 
     def _found(self, prompt_words: Sequence[str]) -> dict[str, tuple[float, str]]:
-        """Each descriptor word the prompt holds (or nearly holds): its similarity and the prompt's word. A
-        prompt word counts for every descriptor word close to it ("youtube" for "youtube" and "youtuber")."""
+        """Each descriptor word the prompt holds (or nearly holds, or holds a synonym of): its similarity and
+        the prompt's word. A prompt word counts for every descriptor word close to it ("youtube" for
+        "youtube" and "youtuber")."""
         found: dict[str, tuple[float, str]] = {}
         for word in prompt_words:
-            if word in self._known:
-                found[word] = (1.0, word)
+            group = self._synonyms.get(word, word)
+            if group in self._known:
+                found[group] = (1.0, word)
             if len(word) < FUZZY_MIN_LENGTH:
                 continue
             close = process.extract(
                 word,
-                self._long,
+                self._long_plain if word in self._surface else self._long,
                 scorer=Indel.normalized_similarity,
                 score_cutoff=FUZZY_SIMILARITY,
                 limit=None,
             )
-            for known, similarity, _ in close:
+            for surface, similarity, _ in close:
+                known = self._surface[surface]
                 if similarity > found.get(known, (0.0, ""))[0]:
                     found[known] = (float(similarity), word)
         return found
@@ -159,7 +218,8 @@ class SemanticModel:
         if not found:
             return []
         best: dict[str, SemanticHit] = {}
-        for d in self._descriptors:
+        candidates = sorted({i for word in found for i in self._holding.get(word, ())})
+        for d in (self._descriptors[i] for i in candidates):
             got = [(w, x, found[w]) for w, x in d.words if w in found]
             if not got or (len(d.words) > 1 and len(got) < 2):
                 continue
@@ -171,13 +231,18 @@ class SemanticModel:
 
 
 def fit_data(
-    policy_version: int, descriptors: Sequence[tuple[str, str]], background: Sequence[str]
+    policy_version: int,
+    descriptors: Sequence[tuple[str, str]],
+    background: Sequence[str],
+    synonyms: Iterable[Sequence[str]] = (),
 ) -> dict[str, Any]:
-    """The JSON of a fitted model (what `scripts/build_semantic_model.py` writes)."""
+    """The JSON of a fitted model (what `scripts/build_semantic_model.py` writes); `synonyms` are groups of
+    words scored as one (the first names the group)."""
     from genip.checker.folding import fold
 
-    documents = [set(content_words(fold(text))) for _, text in descriptors]
-    documents += [set(content_words(fold(line))) for line in background if line.strip()]
+    groups = synonym_map(synonyms)
+    documents = [set(content_words(fold(text), groups)) for _, text in descriptors]
+    documents += [set(content_words(fold(line), groups)) for line in background if line.strip()]
     df: dict[str, int] = {}
     for doc in documents:
         for word in doc:
@@ -185,7 +250,7 @@ def fit_data(
     n = len(documents)
     out = []
     for rule, text in descriptors:
-        words = list(dict.fromkeys(content_words(fold(text))))
+        words = list(dict.fromkeys(content_words(fold(text), groups)))
         if words:
             weighted = [[w, round(math.log((n + 1) / (df[w] + 1)) + 1.0, 4)] for w in words]
             out.append({"rule": rule, "text": text, "words": weighted})
@@ -194,5 +259,6 @@ def fit_data(
         "policy_version": policy_version,
         "threshold": REVIEW_THRESHOLD,
         "documents": n,
+        "synonyms": dict(sorted(groups.items())),
         "descriptors": out,
     }

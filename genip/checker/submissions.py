@@ -163,8 +163,9 @@ def decode_sealed(text: str) -> bytes:
 def build_report(
     chain_id: int, asset_id: int, commitment: str, result: PolicyResult, *, reviewer: str | None = None
 ) -> dict[str, Any]:
-    """The check report: outcome, the policy version that decided it and the rules that fired (semantic hits
-    with the policy's descriptor and their score), without any prompt text."""
+    """The check report: outcome, the policy version that decided it and the rules that fired (look-alike hits
+    marked `"kind": "lookalike"`, semantic hits with the policy's descriptor and their score; a plain name hit
+    carries no kind), without any prompt text."""
     rules: list[dict[str, Any]] = []
     for h in result.hits:
         rule: dict[str, Any] = {
@@ -175,6 +176,8 @@ def build_report(
         }
         if h.kind == "semantic":
             rule |= {"kind": h.kind, "descriptor": h.descriptor, "score": h.score}
+        elif h.kind == "lookalike":
+            rule["kind"] = h.kind
         rules.append(rule)
     return {
         "chain_id": chain_id,

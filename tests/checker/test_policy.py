@@ -1,8 +1,11 @@
 """The policy engine on a table of tricky spellings: the hits it must find and the look-alikes it must not."""
 
+import json
+
 import pytest
 
-from genip.checker.policy import Outcome, Policy, default_policy, fold
+from genip.checker.folding import sound_key
+from genip.checker.policy import DATA, Outcome, Policy, default_policy, fold, names_digest
 
 POLICY = default_policy()
 
@@ -25,6 +28,40 @@ HITS = [
     ("Spider-Man, comic cover", "character.spider-man", Outcome.NEEDS_REVIEW),
     ("a can of coca cola on ice", "trademark.coca-cola", Outcome.NEEDS_REVIEW),
     ("a LEGO city", "trademark.lego", Outcome.NEEDS_REVIEW),
+    ("a forest spirit, ghibli inspired", "style.ghibli", Outcome.NEEDS_REVIEW),  # aliases of v3
+    ("a windy hill in the style of Miyazaki", "artist.hayao-miyazaki", Outcome.FAIL),
+]
+
+LOOKALIKES = [
+    ("pikachoo in a field", "character.pikachu"),  # oo/u, beyond the typo budget of a 7-letter name
+    ("peekachu on a hill", "character.pikachu"),
+    ("pika choo in the rain", "character.pikachu"),  # spacing and sound at once
+    ("arendel castle, winter", "character.elsa"),  # a dropped final "le"
+    ("iphon on marble", "trademark.apple"),
+    ("a gibli village", "style.ghibli"),
+    ("ghbli style town", "style.ghibli"),  # a dropped letter inside a 6-letter name
+    ("dizney castle", "trademark.disney"),
+    ("spydermann on a roof", "character.spider-man"),
+    ("batmann in the rain", "character.batman"),
+    ("luiggi with a vacuum", "character.super-mario"),
+    ("pixxar style robot", "style.pixar"),
+    ("nyke sneakers", "trademark.nike"),  # the same sound on a 4-letter name
+    ("micky maus waving", "character.mickey-mouse"),  # real German words, lined up with the name's
+    ("rootkowski style dragon", "artist.greg-rutkowski"),
+]
+
+LOOKALIKE_CLEAN = [
+    "a batsman at the crease",  # a real word one sound-edit from "Batman"
+    "a boatman on a misty river",
+    "a bad man in a suit",  # two real words that do not line up with a one-word name
+    "thanks for the flowers, greeting card",  # one edit from "Thanos", but a word
+    "a peekaboo baby photo",
+    "ethereal princess in a glowing forest",  # "princess in" is not "Princess Peach"
+    "a cola bottle on a picnic table",  # not "Coke bottle"
+    "a marvel of engineering, a huge bridge",
+    "a nice pair of shoes",
+    "a broken leg in a cast",
+    "a portrait of Maria in a red dress",
 ]
 
 CLEAN = [
@@ -53,6 +90,50 @@ def test_look_alikes_do_not_fire(prompt: str) -> None:
     assert result.outcome == Outcome.PASS, result.hits
 
 
+@pytest.mark.parametrize(("prompt", "rule"), LOOKALIKES)
+def test_look_alikes_go_to_review_never_fail(prompt: str, rule: str) -> None:
+    """Some are within a longer alias's typo budget ("pixxar style"), the rest sound alike; none fails."""
+    result = POLICY.check(prompt, semantic=False)
+    (hit,) = [h for h in result.hits if h.rule == rule]
+    assert (hit.outcome, result.outcome) == (Outcome.NEEDS_REVIEW, Outcome.NEEDS_REVIEW)
+
+
+@pytest.mark.parametrize(
+    "prompt", ["pikachoo", "peekachu", "arendel", "iphon", "a gibli village", "rootkowski"]
+)
+def test_spellings_beyond_the_typo_budget_are_look_alike_hits(prompt: str) -> None:
+    (hit,) = POLICY.check(prompt, semantic=False).hits
+    assert (hit.kind, hit.outcome, hit.to_json()["kind"]) == ("lookalike", Outcome.NEEDS_REVIEW, "lookalike")
+
+
+@pytest.mark.parametrize("prompt", LOOKALIKE_CLEAN)
+def test_real_words_near_a_name_are_not_look_alikes(prompt: str) -> None:
+    result = POLICY.check(prompt)
+    assert result.outcome == Outcome.PASS, result.hits
+
+
+def test_a_misspelt_name_made_of_real_words_is_reviewed_not_failed() -> None:
+    result = POLICY.check("portrait of James Dean leaning on a car")
+    assert [(h.rule, h.kind, h.outcome) for h in result.hits] == [
+        ("artist.james-jean", "lookalike", Outcome.NEEDS_REVIEW)
+    ]
+    assert POLICY.check("portrait by jamess jean").outcome == Outcome.FAIL  # not a word: a plain typo
+
+
+def test_sound_keys_spell_alike_what_sounds_alike() -> None:
+    assert sound_key("pikachoo") == sound_key("peekachu") == sound_key("pikatchu") == sound_key("pikachu")
+    assert sound_key("iphon") == sound_key("iphone") == sound_key("ifone")
+    assert sound_key("pixxar") == sound_key("piksar") == sound_key("pixar")
+    assert sound_key("dizney") == sound_key("disney") and sound_key("ghibly") == sound_key("ghibli")
+    assert sound_key("phone") != sound_key("iphone") and sound_key("lois") != sound_key("loish")
+
+
+def test_the_lexicon_was_built_for_the_shipped_names() -> None:
+    lexicon = json.loads((DATA / "lexicon.json").read_text(encoding="utf-8"))
+    assert lexicon["built_for"] == names_digest(POLICY), "run scripts/build_semantic_model.py --lexicon"
+    assert {"thanks", "batsman", "nice", "maria"} <= POLICY.lexicon
+
+
 def test_the_negative_prompt_is_ignored() -> None:
     result = POLICY.check(
         "a friendly robot, watercolour", negative_prompt="greg rutkowski, disney, pixar style"
@@ -64,7 +145,7 @@ def test_a_failing_rule_outweighs_review_rules_and_every_hit_names_its_rule() ->
     result = POLICY.check("mickey mouse painted by greg rutkowski")
     assert result.outcome == Outcome.FAIL
     assert [h.rule for h in result.hits] == ["artist.greg-rutkowski", "character.mickey-mouse"]
-    assert result.to_json()["hits"][0]["matched"] == "greg rutkowski"
+    assert result.hits[0].to_json()["matched"] == "greg rutkowski"
 
 
 def test_folding_undoes_accents_case_and_leetspeak_but_keeps_numbers() -> None:
@@ -77,3 +158,59 @@ def test_policies_load_from_data_files(tmp_path: object) -> None:
     )
     assert policy.check("an ACME anvil").outcome == Outcome.FAIL
     assert policy.check("an anvil").outcome == Outcome.PASS
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule"),
+    [
+        ("stylized girl, art by loisch", "artist.loish"),  # an inserted letter on a 5-letter name
+        ("cute monster family, pixer animation", "style.pixar"),  # one edit, first and last letter kept
+        ("surreal goddess, james jaen", "artist.james-jean"),  # a transposition that is also a real word
+        ("koi and flowers by jame jean", "artist.james-jean"),  # a real-word part one letter short
+        ("a spaceship of leggo bricks", "trademark.lego"),  # a real word that sounds alike, with context
+        ("pokemom trainer battle in a stadium", "character.pikachu"),  # the last letter of a 7-letter name
+        ("by lwop, 4k wallpaper", "artist.wlop"),  # two neighbouring letters swapped at the start
+        ("colorful stylized, loihs art style", "artist.loish"),  # ... and at the end
+    ],
+)
+def test_one_edit_on_a_short_name_is_a_look_alike_for_review(prompt: str, rule: str) -> None:
+    result = POLICY.check(prompt)
+    assert result.outcome == Outcome.NEEDS_REVIEW
+    assert [(h.rule, h.kind) for h in result.hits] == [(rule, "lookalike")]
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "leggo my eggo, breakfast waffles",  # the real word without the rule's context words
+        "a nice pair of running shoes",  # a real word one letter off, even beside a context word
+        "maria in a field of mushrooms",  # one edit, but the last letter differs ("mario")
+        "pixel art of a forest",
+        "a poker night with friends",  # a real word that starts like "pokemon"
+        "a lion in the grass",  # "loin"/"lion" are real words, never swapped names
+    ],
+)
+def test_real_words_and_changed_ends_stay_clean(prompt: str) -> None:
+    assert POLICY.check(prompt).outcome == Outcome.PASS
+
+
+def test_context_that_shows_another_meaning_drops_a_bare_word_hit() -> None:
+    """A rule's `unless`: "Nike" beside "goddess" is the Greek goddess and "Amano" beside "shrimp" the
+    shrimp; a fuller match ("Nike swoosh", "Yoshitaka Amano") still stands in the same context."""
+    assert POLICY.check("marble statue of Nike, Greek goddess").outcome == Outcome.PASS
+    assert POLICY.check("Amano shrimp in a planted aquarium").outcome == Outcome.PASS
+    assert POLICY.check("Nike sneakers on a marble statue").outcome == Outcome.NEEDS_REVIEW
+    assert POLICY.check("Nike swoosh on a statue of a goddess").hits[0].rule == "trademark.nike"
+    assert POLICY.check("shrimp in an aquarium, by Yoshitaka Amano").outcome == Outcome.FAIL
+
+
+def test_cjk_text_is_read_as_character_pairs() -> None:
+    """Chinese, Japanese and Korean put no spaces between words: folding keeps the run, the model reads
+    its character pairs, so a description written in them can meet a descriptor written in them."""
+    assert fold("黄色い電気ネズミ、アニメ調") == ["黄色い電気ネズミ", "アニメ調"]
+    assert fold("смартфон Ёлка") == ["смартфон", "елка"]
+    hits = POLICY.check("森の中の黄色い電気ネズミのキャラクター").hits
+    assert [(h.rule, h.kind) for h in hits] == [("character.pikachu", "semantic")]
+    assert POLICY.check("宫崎骏风格的森林").hits[0].rule == "artist.hayao-miyazaki"
+    assert POLICY.check("森の中の小さな家、水彩画").outcome == Outcome.PASS
+    assert POLICY.check("蝙蝠在山洞里飞").outcome == Outcome.PASS  # bats in a cave, not the bat-man

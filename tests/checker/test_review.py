@@ -46,7 +46,7 @@ PROMPT = (
 )
 NEGATIVE = "no marmalade zq-4410 watermark"
 #: Needs review (a character named), and near a second item without firing.
-PROMPT_2 = "pikachu as a plumber in red overalls jumping on mushrooms, xq-7731"
+PROMPT_2 = "pikachu as a plumber in blue overalls, xq-7731"
 SECRETS = [PROMPT, NEGATIVE, PROMPT_2, "quokka", "marmalade", "zq-4410", "xq-7731", "overalls", "alert("]
 
 
@@ -168,7 +168,7 @@ def test_the_reviewer_sees_the_prompt_and_what_it_came_close_to_with_scores(
     shown = genip("checker", "review", "show", str(witcher), "--json", key=DEPLOYER).json()
     assert shown["prompt"] == PROMPT and shown["negative_prompt"] == NEGATIVE
     assert shown["status"] == "needs_review" and shown["outcome"] == "needs_review"
-    assert shown["policy_outcome"] == "needs_review" and shown["policy_version"] == 2
+    assert shown["policy_outcome"] == "needs_review" and shown["policy_version"] == 4
     [hit] = shown["hits"]
     assert (hit["rule"], hit["kind"], hit["descriptor"], hit["score"]) == (
         "artist.greg-rutkowski",
@@ -188,7 +188,7 @@ def test_the_reviewer_sees_the_prompt_and_what_it_came_close_to_with_scores(
     [near] = shown["near"]  # came near Super Mario without reaching the review threshold
     assert near["rule"] == "character.super-mario" and 0.5 <= near["score"] < near["threshold"] == 0.8
     human = genip("checker", "review", "show", str(pikachu), key=DEPLOYER, COLUMNS="200").ok().stdout
-    assert "pikachu as a plumber" in human and "character.super-mario" in human and "0.67" in human
+    assert "pikachu as a plumber" in human and "character.super-mario" in human and "0.74" in human
 
     views = log_rows(engine)
     assert [(r["submission_id"], r["action"], r["reviewer"], r["outcome"]) for r in views] == [

@@ -279,3 +279,18 @@ def test_a_pass_on_a_derivative_of_a_failed_work_goes_to_review(client: GenIPCli
     assert check(child).call() == CheckOutcome.UNCHECKED
     queued = [r for r in checker(client, engine).review_queue() if r.asset_id == child]
     assert queued and f"ancestor #{parent} failed" in str((queued[0].report or {}).get("blocked_by"))
+
+
+def test_the_report_tells_a_lookalike_from_a_name_and_a_description() -> None:
+    """A look-alike hit ("pikachoo") is recorded as one, so a reviewer reading the report knows the name was
+    a guess, not spelled; a spelled name carries no kind (reports written before kinds read the same)."""
+    from genip.checker.policy import default_policy
+    from genip.checker.submissions import build_report
+
+    policy = default_policy()
+    looks = build_report(1, 7, "0x00", policy.check("pikachoo in a forest, anime"))
+    assert [(r["rule"], r.get("kind")) for r in looks["rules"]] == [("character.pikachu", "lookalike")]
+    named = build_report(1, 7, "0x00", policy.check("pikachu in a forest, anime"))
+    assert [(r["rule"], r.get("kind")) for r in named["rules"]] == [("character.pikachu", None)]
+    described = build_report(1, 7, "0x00", policy.check("portrait by the Polish fantasy illustrator"))
+    assert described["rules"][0]["kind"] == "semantic" and "pikachoo" not in str(looks)
