@@ -11,7 +11,7 @@ FORGE   := node_modules/.bin/forge
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help setup demo test test-contracts test-python lint contracts artifacts web-types gas audit clean
+.PHONY: help setup demo test test-contracts test-python lint contracts artifacts web-types gas audit prove clean
 
 help:
 	@echo "make demo   - local chain + contracts (and, as they land, indexer, API and web page)"
@@ -19,6 +19,7 @@ help:
 	@echo "make lint   - ruff, mypy, import-linter (the layers), tsc --noEmit (part of make test)"
 	@echo "make gas    - gas benchmark (scripts/bench_gas.py)"
 	@echo "make audit  - Slither over contracts/src (triage: contracts/audit/TRIAGE.md)"
+	@echo "make prove  - halmos proofs of the revenue split (contracts/test/halmos; part of make test)"
 
 # `npm install` (not `npm ci`): it installs the versions pinned in package-lock.json, but tolerates optional
 # platform packages of forge/anvil that were never published (npm ci refuses a lock without them).
@@ -73,7 +74,7 @@ test-contracts: setup
 test-python: setup
 	$(PY) -m pytest
 
-test: lint test-contracts audit test-python
+test: lint test-contracts audit prove test-python
 
 lint: setup
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy && .venv/bin/lint-imports \
@@ -97,6 +98,32 @@ audit: node_modules/.package-lock.json $(AUDIT)/.installed
 	sed -i 's|\.\./node_modules|$(CURDIR)/node_modules|g' build/audit/foundry.toml
 	cd build/audit && PATH="$(CURDIR)/node_modules/.bin:$$PATH" NODE_PATH="$(CURDIR)/node_modules" \
 		$(CURDIR)/$(AUDIT)/bin/slither . --config-file slither.config.json
+
+# Symbolic proofs (halmos, pinned in contracts/halmos/requirements.txt, its own environment) of the revenue split
+# for every amount and share vector: the lemmas on `cut` and the whole split with one ancestor (the composition
+# argument for n ancestors is in the test's NatSpec). The solver is contracts/halmos/bv2int.py (bit-vector
+# queries proved in integer arithmetic; anything it cannot prove goes to yices). Then three false claims must
+# each get a counterexample from the same solver, or the proofs count for nothing. Only the halmos sources are
+# compiled, into build/halmos.
+HALMOS := $(TOOLS)/halmos
+$(HALMOS)/.installed: contracts/halmos/requirements.txt
+	python3 -m venv $(HALMOS)
+	$(HALMOS)/bin/pip install --quiet --require-hashes -r contracts/halmos/requirements.txt
+	@touch $@
+
+HALMOS_RUN = cd contracts && PATH="$(CURDIR)/node_modules/.bin:$$PATH" FOUNDRY_SRC=test/halmos \
+	FOUNDRY_TEST=test/halmos FOUNDRY_OUT=../build/halmos/out FOUNDRY_CACHE_PATH=../build/halmos/cache \
+	$(CURDIR)/$(HALMOS)/bin/halmos --forge-build-out ../build/halmos/out --loop 4 --solver-timeout-assertion 300s \
+	--solver-command "$(CURDIR)/$(HALMOS)/bin/python $(CURDIR)/contracts/halmos/bv2int.py --timeout=280"
+
+prove: node_modules/.package-lock.json $(HALMOS)/.installed
+	mkdir -p build/halmos
+	$(HALMOS_RUN) --match-contract '^RevenueSplitHalmos$$' --function 'check_(cut_|split_oneAncestor)'
+	$(HALMOS_RUN) --match-contract '^RevenueSplitHalmosCanary$$' > $(CURDIR)/build/halmos/canary.log 2>&1 || true
+	@refuted=$$(grep -c 'FAIL\]' build/halmos/canary.log || true); if [ "$$refuted" != 3 ]; then \
+		cat build/halmos/canary.log; \
+		echo "halmos refuted $$refuted of the 3 false claims: its proofs cannot be trusted"; exit 1; fi
+	@echo "halmos refuted the 3 false claims (build/halmos/canary.log)"
 
 clean:
 	rm -rf build .venv node_modules contracts/out contracts/cache web/node_modules web/dist
