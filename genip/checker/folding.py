@@ -19,6 +19,9 @@ _LETTERS = str.maketrans(
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"}
 )
+# A number with an ordinal or a unit ("15th", "3d", "4k", "35mm", "1080p"): digits, not leetspeak ("15th" is
+# not "isth", a swapped "Sith")
+_NUMBER = re.compile(r"\d+(?:st|nd|rd|th|s|d|k|mm|cm|px|p|fps|x)")
 # ASCII words, then runs of other letters (a Latin word never runs into a Cyrillic or CJK one)
 _WORDS = re.compile(r"[a-z0-9]+|[^\W\da-z_]+")
 _ACCENTS = re.compile("[\u0300-\u036f]")  # combining accents; kana voicing marks and Hangul jamo stay
@@ -36,7 +39,8 @@ def fold(text: str) -> list[str]:
     text = unicodedata.normalize("NFC", text).casefold().translate(_LETTERS)
     words: list[str] = []
     for chunk in text.split():
-        if any("a" <= ch <= "z" for ch in chunk):  # a word with letters: undo leetspeak inside it
+        letters = any("a" <= ch <= "z" for ch in chunk)
+        if letters and _NUMBER.fullmatch(chunk.strip(".,;:!?()[]{}\"'")) is None:  # undo leetspeak inside it
             chunk = chunk.translate(_LEET)
         words.extend(_WORDS.findall(chunk))
     return words
@@ -68,6 +72,7 @@ _SPELLINGS = (
     ("oo", "u"),
     ("ou", "u"),
     ("ew", "u"),
+    ("v", "b"),  # b/v sound alike in Spanish and blur in many accents: "Marbel" for "Marvel"
 )
 _DOUBLES = re.compile(r"(.)\1+")
 _DOUBLE_CONSONANTS = re.compile(r"([^aeiouy])\1+|(?<=e)e+$")
@@ -76,7 +81,7 @@ _DOUBLE_CONSONANTS = re.compile(r"([^aeiouy])\1+|(?<=e)e+$")
 @lru_cache(maxsize=1 << 16)
 def sound_key(squashed: str) -> str:
     """How a folded, squashed word sounds, roughly, for look-alike names: ph/f, gh/g, th/t, ck/c/k/q, z/s,
-    y/ee/ie/ey/i, oo/ou/u and x/ks spelled alike, doubled letters single and a final silent e dropped, so
+    y/ee/ie/ey/i, oo/ou/u, x/ks and v/b spelled alike, doubled letters single and a final silent e dropped, so
     "pikachoo", "peekachu" and "pikatchu" all give the key of "pikachu", "iphon" that of "iphone" and
     "arendel" that of "arendelle". Deliberately small and English-leaning: it is a key for a second,
     reviewed tier of name matching (`genip.checker.policy`), never for a verdict."""

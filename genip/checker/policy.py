@@ -14,11 +14,11 @@ matching is built to survive the ways people dodge filters, without firing on lo
   "Greg Rutkowsky", "Mickie Mouse" and "Disnay" match while "phone" is not "iPhone"; such a hit takes the
   rule's outcome (a living artist's name fails);
 * beyond that budget, a *look-alike* tier compares how runs of words sound
-  (`genip.checker.folding.sound_key`: ph/f, gh/g, th/t, c/k/q, z/s, y/ee/i, oo/u, doubled letters and a
-  final silent e): the same sound from 4 letters ("nyke", "pikachoo", "iphon", "arendel", "gibli"), one more
-  edit from 6 ("pikchu", "ghbli"), two from 10, keeping the first letter (and under 10 letters the last), so
-  dropped and doubled letters and phonetic spellings are caught. A look-alike always goes to `needs_review`,
-  never to `fail`: a creator is never failed on a guess;
+  (`genip.checker.folding.sound_key`: ph/f, gh/g, th/t, c/k/q, z/s, y/ee/i, oo/u, v/b, doubled letters
+  and a final silent e): the same sound from 4 letters ("nyke", "pikachoo", "iphon", "arendel", "gibli",
+  "marbel"), one more edit from 6 ("pikchu", "ghbli"), two from 10, keeping the first letter (and under 10
+  letters the last), so dropped and doubled letters and phonetic spellings are caught. A look-alike always
+  goes to `needs_review`, never to `fail`: a creator is never failed on a guess;
 * real words are not names: a word of the lexicon (`data/lexicon.json`: the words of nine languages' word
   lists that lie near a name, built by `scripts/build_semantic_model.py --lexicon`) is never a misspelling
   or look-alike on its own ("thanks" is not "Thanos", "batsman" not "Batman", "leggo" not "LEGO"); a
@@ -30,6 +30,9 @@ matching is built to survive the ways people dodge filters, without firing on lo
   one), a transposition included, keeping the first letter and under 7 letters the last ("loisch",
   "pixer", "nkie", "pokemom") unless the edit is two neighbouring letters swapped ("lwop", "loihs"), is a
   look-alike when no word of the run is a real word;
+* letters that look alike are read back as the letter meant, as a look-alike for review only: a capital I
+  or a 1 beside small letters as an l ("Ioish", "1oish"; folding alone makes them an i), "rn" as "m" and "vv"
+  as "w" ("vvlop"); a hit counts only when it rests on a word that reading changed;
 * a rule's `context` words (policy.json: "bricks", "minifig" for LEGO) let a real word that sounds exactly
   like a name be a look-alike beside them ("leggo bricks"; "leggo my eggo" stays clean);
 * a rule's `unless` words show that a bare word means something else: a hit resting on that word alone
@@ -51,6 +54,7 @@ names its rule, and the result names the policy version that decided it.
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -326,6 +330,9 @@ class Policy:
         for hit in self._name_hits(words, present):
             if _better(hit, hits.get(hit.rule)) and not _negated(self._by_id[hit.rule], hit.matched, present):
                 hits[hit.rule] = hit
+        for hit in self._glyph_hits(prompt, words, present):
+            if hit.rule not in hits and not _negated(self._by_id[hit.rule], hit.matched, present):
+                hits[hit.rule] = hit
         if semantic and any(rule.descriptors for rule in self.rules):
             for s in self.model.score(words):
                 rule = self._by_id.get(s.rule)
@@ -352,6 +359,20 @@ class Policy:
         else:
             outcome = Outcome.PASS
         return PolicyResult(outcome, found, self.version)
+
+    def _glyph_hits(self, prompt: str, words: list[str], present: "set[str] | frozenset[str]") -> list[Hit]:
+        """Look-alike hits on the prompt read with its homoglyphs undone (`_homoglyphs`: "Ioish" with a
+        capital I for the l, "1oish", "rn" for "m", "vv" for "w"): only hits resting on a word the reading
+        changed count, and always for review (a capital I is usually an I)."""
+        variant = _homoglyphs(prompt)
+        if variant == words:
+            return []
+        changed = set(variant) - set(words)
+        return [
+            Hit(h.rule, h.category, Outcome.NEEDS_REVIEW, h.name, h.matched, h.edits, "lookalike")
+            for h in self._name_hits(variant, present)
+            if changed & set(h.matched.split())
+        ]
 
     def _runs(self, words: list[str]) -> list[_Run]:
         runs: list[_Run] = []
@@ -401,6 +422,23 @@ class Policy:
             if hit is not None:
                 found.append(hit)
         return found
+
+
+_CAPITAL_I = re.compile(r"(?<![A-Za-z])I(?=[a-z])|(?<=[a-z])I|(?<=[a-z])1|1(?=[a-z])")
+_GLYPH_PAIRS = (("rn", "m"), ("vv", "w"))
+
+
+def _homoglyphs(prompt: str) -> list[str]:
+    """The prompt's words read with letters that look alike swapped back: a capital I or a 1 beside small
+    letters as an l ("Ioish", "1oish" → "loish"; fold would make them an i), "rn" as "m" and "vv" as "w"
+    ("Marnio", "vvlop"). The reading is a guess, so what it finds is only ever a look-alike."""
+    return [_glyph_word(w) for w in fold(_CAPITAL_I.sub("l", prompt))]
+
+
+def _glyph_word(word: str) -> str:
+    for seen, meant in _GLYPH_PAIRS:
+        word = word.replace(seen, meant)
+    return word
 
 
 def _lookalike(run: _Run, name: _Name, edits: int) -> Hit:

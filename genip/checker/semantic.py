@@ -15,7 +15,7 @@ descriptor's own word; a hit shows the prompt's words that matched.
 Why not a neural sentence embedding: none ships its weights inside a PyPI wheel we could pin (model2vec,
 fastembed and sentence-transformers fetch them from the Hugging Face hub at run time, which the checker must
 never do), and a bag of descriptor words is what operators can read and tune. The fitted model is a JSON
-file (`data/semantic_model.json`, about 220 kB for ~950 descriptors, built by
+file (`data/semantic_model.json`, about 330 kB for ~1 450 descriptors, built by
 `scripts/build_semantic_model.py`, naming the policy version it was fitted on); it loads in a few
 milliseconds on the first check and adds about 0.2 ms to a check (`scripts/bench_prompt_policy.py`).
 

@@ -125,6 +125,7 @@ def test_sound_keys_spell_alike_what_sounds_alike() -> None:
     assert sound_key("iphon") == sound_key("iphone") == sound_key("ifone")
     assert sound_key("pixxar") == sound_key("piksar") == sound_key("pixar")
     assert sound_key("dizney") == sound_key("disney") and sound_key("ghibly") == sound_key("ghibli")
+    assert sound_key("marbel") == sound_key("marvel") and sound_key("bader") == sound_key("vader")
     assert sound_key("phone") != sound_key("iphone") and sound_key("lois") != sound_key("loish")
 
 
@@ -150,6 +151,15 @@ def test_a_failing_rule_outweighs_review_rules_and_every_hit_names_its_rule() ->
 
 def test_folding_undoes_accents_case_and_leetspeak_but_keeps_numbers() -> None:
     assert fold("Gr3g RUTKÓWSKI, seed 1337") == ["greg", "rutkowski", "seed", "1337"]
+
+
+def test_numbers_with_an_ordinal_or_a_unit_are_not_leetspeak() -> None:
+    """ "15th" once folded to "isth", a swapped "Sith", and sent a medieval knight to review."""
+    assert fold("15th century, 3d render, 4k, 35mm, 1080p") == [
+        "15th", "century", "3d", "render", "4k", "35mm", "1080p"
+    ]  # fmt: skip
+    assert POLICY.check("medieval knight in blackened plate armour, 15th century oil painting").hits == ()
+    assert fold("3lsa and l33t") == ["elsa", "and", "leet"]  # leetspeak that is not a number still folds
 
 
 def test_policies_load_from_data_files(tmp_path: object) -> None:
@@ -191,6 +201,32 @@ def test_one_edit_on_a_short_name_is_a_look_alike_for_review(prompt: str, rule: 
     ],
 )
 def test_real_words_and_changed_ends_stay_clean(prompt: str) -> None:
+    assert POLICY.check(prompt).outcome == Outcome.PASS
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule"),
+    [
+        ("girl with flowing hair, by Ioish", "artist.loish"),  # a capital I for the l
+        ("portrait by 1oish", "artist.loish"),  # a one for the l (leetspeak alone reads it as an i)
+        ("ethereal princess, vvlop style", "artist.wlop"),  # two v for a w
+    ],
+)
+def test_homoglyphs_are_look_alikes_for_review(prompt: str, rule: str) -> None:
+    result = POLICY.check(prompt)
+    assert result.outcome == Outcome.NEEDS_REVIEW
+    assert [(h.rule, h.kind) for h in result.hits] == [(rule, "lookalike")]
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Ice cave In the morning, Iceland",  # capital I words that stay I
+        "a modern barn, born in the corner",  # rn that stays rn
+        "a savvy raven in a vvide field",
+    ],
+)
+def test_homoglyph_readings_leave_ordinary_words_alone(prompt: str) -> None:
     assert POLICY.check(prompt).outcome == Outcome.PASS
 
 
