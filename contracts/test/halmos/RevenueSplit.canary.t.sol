@@ -29,3 +29,39 @@ contract RevenueSplitHalmosCanary {
         }
     }
 }
+
+/// @notice False claims aimed at the solver's translation itself (from its review): EVM division by zero, a
+/// dropped conjunct of the goal, a collapsed chain of wrapping additions and subtractions, a narrow product.
+/// Each must be refuted too.
+contract SolverCanary {
+    /// False: the EVM's `div` by zero is 0 (SMT-LIB's `bvudiv` by zero is all ones).
+    function check_canary_divisionByZeroIsNotZero(uint256 x, uint256 y) public pure {
+        uint256 z;
+        assembly {
+            z := div(x, y)
+        }
+        assert(y != 0 || z != 0);
+    }
+
+    /// False: `x * x` can exceed 100 while `s` is negative; the signed half is what the translation drops.
+    function check_canary_aDroppedConjunctStillRefutes(uint256 x, int256 s) public pure {
+        unchecked {
+            if (x < 2 ** 100) assert(x * x <= 100 || s >= 0);
+        }
+    }
+
+    /// False: `a - b` wraps when `b > a`, so the chain can exceed `a`.
+    function check_canary_aWrappingChainStaysBelow(uint256 a, uint256 b, uint256 c) public pure {
+        unchecked {
+            assert(a - b - c + b <= a);
+        }
+    }
+
+    /// False: a uint16 product wraps, so dividing it back loses `x`.
+    function check_canary_aNarrowProductNeverWraps(uint16 x) public pure {
+        unchecked {
+            uint16 z = x * 300;
+            assert(z / 300 == x);
+        }
+    }
+}
