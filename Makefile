@@ -15,7 +15,7 @@ export UV_PYTHON_DOWNLOADS := never
 
 help:
 	@echo "make demo   - local chain + contracts (and, as they land, indexer, API and web page)"
-	@echo "make test   - lint, then every test: Solidity (forge), Slither, Python (pytest)"
+	@echo "make test   - lint, then every test: Solidity (forge), Slither, halmos, Python (pytest)"
 	@echo "make lint   - ruff, mypy, import-linter (the layers), tsc --noEmit (part of make test)"
 	@echo "make gas    - gas benchmark (scripts/bench_gas.py)"
 	@echo "make audit  - Slither over contracts/src (triage: contracts/audit/TRIAGE.md)"
