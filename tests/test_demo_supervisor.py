@@ -149,13 +149,13 @@ def test_stop_ends_every_child_and_what_it_started(tmp_path: Path) -> None:
 
 
 def test_the_demo_survives_its_api_and_its_indexer_being_killed(tmp_path: Path) -> None:
-    port, chain_port = free_port(), free_port()
-    process, lines = start(tmp_path, port, chain_port)
+    port, chain_port, review_port = free_port(), free_port(), free_port()
+    process, lines = start(tmp_path, port, chain_port, review_port)
     api_url, chain_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{chain_port}"
     seen: dict[int, str] = {}
     try:
         banner = re.sub(r"[\s│]", "", "".join(lines))  # the table folds long values
-        logs = f"{tmp_path / 'logs'}(api.log,indexer.log,checker.log)"
+        logs = f"{tmp_path / 'logs'}(api.log,indexer.log,checker.log,review.log)"
         assert logs in banner  # the banner says where the logs are
 
         def child(command: str) -> int | None:
