@@ -9,6 +9,12 @@ plus the reveal's) and the reveal alone is shown too. A platform batch of 100 wo
 root plus one `registerBatchByPlatform`, amortised per work. The royalty sink row is a plain ETH transfer into
 a deployed sink sent with a gas limit of 21 000 + 2 300 (what `transfer`/`send` forward): it must fit. When
 the sink cannot be deployed (`collectRoyalties` reverts) that row is left out and the reason printed.
+
+`buyLicense native` is a work's first sale to a holder new to the licence token: besides the 21 000 of any
+transaction it writes four fresh slots for the licence (its record, its owner, the holder's token count, the
+(holder, asset) entry with the best licences) and two for the payees' balances (owner and fee recipient), 6 x
+22 100 gas. The two rows after the ERC-20 sale show the same sale once the payees' balances hold something, to
+a new holder and to one who already holds a licence on the work.
 """
 
 import hashlib
@@ -140,6 +146,10 @@ def measure(client: GenIPClient) -> dict[str, int]:
     mint(brand, 500 * 10**6)
     actions.approve_hub(client, brand, token, 500 * 10**6)
     gas["buyLicense ERC-20"] = actions.buy_license(client, brand, extended).receipt["gasUsed"]
+    # The same sale once the payees' balances hold something (no fresh slot for them): to a new holder, and to
+    # a holder who already holds a licence on the work.
+    gas["buyLicense native, a later buyer"] = actions.buy_license(client, game, standard).receipt["gasUsed"]
+    gas["buyLicense native, a repeat buyer"] = actions.buy_license(client, brand, standard).receipt["gasUsed"]
 
     mint(second, 500 * 10**6)
     actions.approve_hub(client, second, token, 500 * 10**6)

@@ -127,6 +127,7 @@ _WORDS: dict[str, _Words] = {
     "NotLicenseHolder": lambda a: (
         f"{a['caller']} does not hold licence {a['licenseId']} ({a['holder']} does)"
     ),
+    "LicenseIdsExhausted": lambda a: f"every licence id up to {a['max']} is taken: no licence can be minted",
     "LicenseAlreadyUsed": lambda a: f"licence {a['licenseId']} was already used for a derivative",
     "DerivativesNotAllowed": lambda a: f"licence {a['licenseId']} does not allow derivatives",
     "LicenseNotTransferable": lambda a: f"licence {a['licenseId']} is not transferable",

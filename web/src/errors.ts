@@ -47,6 +47,7 @@ export const CONTRACT_ERRORS: Record<string, Sentence> = {
   LicenseAlreadyUsed: "That licence was already used for a derivative.",
   LicenseNotTransferable: "That licence cannot be transferred.",
   NotLicenseHolder: "You do not hold that licence.",
+  LicenseIdsExhausted: "No more licences can be sold here: every licence number is taken.",
   UnknownLicense: "That licence does not exist.",
   DerivativesNotAllowed: "That licence does not allow derivative works.",
   DuplicateParent: "The same parent work is named twice.",

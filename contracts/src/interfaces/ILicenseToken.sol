@@ -7,7 +7,7 @@ import {License, LicenseUse} from "../types/GenIPTypes.sol";
 /// @notice Each licence a brand buys is an ERC-721 token carrying the enforced part of its terms. Only the
 /// licensing hub mints them and marks them used. Non-transferable licences can be minted but never moved; any
 /// licence can be renounced (burned) by its holder, e.g. one somebody bought for it unasked. For each (holder,
-/// asset) the token keeps the set of licence ids held and, per use, the one that lasts longest, so "does X hold
+/// asset) the token keeps the list of licence ids held and, per use, the one that lasts longest, so "does X hold
 /// a valid licence on A for U" costs the same however many licences X was given.
 interface ILicenseToken {
     /// @notice Single-use licence `licenseId` was used up registering derivative `derivativeId`. Never emitted
@@ -22,6 +22,8 @@ interface ILicenseToken {
     error LicenseNotTransferable(uint256 licenseId);
     /// @notice `caller` does not hold `licenseId` (`holder` does).
     error NotLicenseHolder(uint256 licenseId, address caller, address holder);
+    /// @notice Every licence id up to `max` is taken (a licence's links to its neighbours are 32 bits wide).
+    error LicenseIdsExhausted(uint256 max);
 
     /// @notice Mints licence `license` to `to` (hub only); returns its id (ids start at 1).
     function mint(address to, License calldata license) external returns (uint256 licenseId);
@@ -36,7 +38,7 @@ interface ILicenseToken {
     /// @notice The licence record of `licenseId` (reverts for unknown or renounced ids).
     function licenseOf(uint256 licenseId) external view returns (License memory);
 
-    /// @notice The licence ids `holder` holds on `assetId`.
+    /// @notice The licence ids `holder` holds on `assetId`, newest first.
     function licensesOf(address holder, uint256 assetId) external view returns (uint256[] memory);
 
     /// @notice Among the licences `holder` holds on `assetId` that fit `use` (Commercial: commercial use;
