@@ -75,17 +75,21 @@ _SPELLINGS = (
     ("v", "b"),  # b/v sound alike in Spanish and blur in many accents: "Marbel" for "Marvel"
 )
 _DOUBLES = re.compile(r"(.)\1+")
-_DOUBLE_CONSONANTS = re.compile(r"([^aeiouy])\1+|(?<=e)e+$")
+_DOUBLE_CONSONANTS = re.compile(r"([^aeiouy])\1+")
+# "er" before a consonant or at the end, as a non-rhotic accent says it and writes it ("Spida-Man", "Avengas",
+# "Harry Potta", "Hamione"): one sound, "a"
+_NON_RHOTIC = re.compile(r"er(?=[^aeiou]|$)")
 
 
 @lru_cache(maxsize=1 << 16)
 def sound_key(squashed: str) -> str:
     """How a folded, squashed word sounds, roughly, for look-alike names: ph/f, gh/g, th/t, ck/c/k/q, z/s,
-    y/ee/ie/ey/i, oo/ou/u, x/ks and v/b spelled alike, doubled letters single and a final silent e dropped, so
-    "pikachoo", "peekachu" and "pikatchu" all give the key of "pikachu", "iphon" that of "iphone" and
-    "arendel" that of "arendelle". Deliberately small and English-leaning: it is a key for a second,
-    reviewed tier of name matching (`genip.checker.policy`), never for a verdict."""
-    key = _DOUBLE_CONSONANTS.sub(r"\1", squashed)
+    y/ee/ie/ey/i (a final "ee" too: "yoshee", "jedee"), oo/ou/u, x/ks and v/b spelled alike, "er" before a
+    consonant or at the end as "a" (non-rhotic: "spidaman", "avengas", "potta"), doubled letters single and
+    a final silent e dropped, so "pikachoo", "peekachu" and "pikatchu" all give the key of "pikachu",
+    "iphon" that of "iphone" and "arendel" that of "arendelle". Deliberately small and English-leaning: it
+    is a key for a second, reviewed tier of name matching (`genip.checker.policy`), never for a verdict."""
+    key = _NON_RHOTIC.sub("a", _DOUBLE_CONSONANTS.sub(r"\1", squashed))
     for spelled, sound in _SPELLINGS:
         key = key.replace(spelled, sound)
     key = _DOUBLES.sub(r"\1", key)

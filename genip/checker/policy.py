@@ -33,6 +33,17 @@ matching is built to survive the ways people dodge filters, without firing on lo
 * letters that look alike are read back as the letter meant, as a look-alike for review only: a capital I
   or a 1 beside small letters as an l ("Ioish", "1oish"; folding alone makes them an i), "rn" as "m" and "vv"
   as "w" ("vvlop"); a hit counts only when it rests on a word that reading changed;
+* v6 adds three shapes of one edit, all look-alikes for review: a name of several words with one word spelled
+  exactly and the edit in another that keeps its first letter and stops short or is not a real word ("Sam
+  Yan", "Peter Parke"; `_anchored`); a one-word name of 5-6 letters with its last letter changed or dropped,
+  beside a context word of its rule or a style cue ("Ghibl style", "art by Mickeu"; `_end_edit`, `_CUES`);
+  and, for the semantic model, a prompt word the descriptors lack read as the descriptor word that sounds
+  the same ("Marbel" as "Marvel", "frozzen" as "frozen"; `Policy._respelled`). It also drops look-alikes
+  of real words: the edits of a several-word name may not pile up in a word that is a name on its own, nor
+  may its words fail to line up ("pixel style" is not "Pixar style", "a diagonally" not "Diagon Alley";
+  `_named_aligned`), and one common word one sound but two letters from the name's, beside an exact word,
+  is that word ("marble style" is not "Marvel style"; `_aligned`); and the sound key hears a final "ee" as
+  i ("Yoshee") and a non-rhotic "er" as a ("Spida-Man", "Avengas");
 * a rule's `context` words (policy.json: "bricks", "minifig" for LEGO) let a real word that sounds exactly
   like a name be a look-alike beside them ("leggo bricks"; "leggo my eggo" stays clean);
 * a rule's `unless` words show that a bare word means something else: a hit resting on that word alone
@@ -179,6 +190,8 @@ class _Name:
     near: int
     part_keys: tuple[str, ...]
     part_words: tuple[str, ...]
+    named: tuple[bool, ...] = ()
+    """Which of its words are a name of the rule on their own ("pixar" in "Pixar style")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +207,8 @@ class _Run:
     keys: tuple[str, ...]
     common: bool
     partly_common: bool
+    known: tuple[bool, ...] = ()
+    """Which of its words are common words."""
 
     @property
     def count(self) -> int:
@@ -209,11 +224,33 @@ _RANK = {Outcome.FAIL: 0, Outcome.NEEDS_REVIEW: 1, Outcome.PASS: 2}
 
 def _aligned(run: "_Run", name: _Name) -> bool:
     """Each word of the run within one edit (transpositions included) of the name's word, by spelling or by
-    sound ("jaen" for "jean", "jame" for "james", "micky" for "mickey")."""
-    return all(
-        OSA.distance(k, nk, score_cutoff=1) <= 1 or OSA.distance(w, nw, score_cutoff=1) <= 1
-        for k, nk, w, nw in zip(run.keys, name.part_keys, run.words, name.part_words, strict=True)
-    )
+    sound ("jaen" for "jean", "jame" for "james", "micky" for "mickey"; two letters from 8: "yoshikata").
+    When one word of two differs and it is a common word, by sound only if it sounds the same: "marble
+    style" is one sound and two letters from "Marvel style", a real word next to an exact one, not a guess
+    (with three words, two exact ones carry it: "name does arts")."""
+    known = run.known or (False,) * run.count
+    differ = sum(w != nw for w, nw in zip(run.words, name.part_words, strict=True))
+    for k, nk, w, nw, common in zip(run.keys, name.part_keys, run.words, name.part_words, known, strict=True):
+        budget = 2 if len(nw) >= 8 else 1
+        if OSA.distance(w, nw, score_cutoff=budget) <= budget:
+            continue
+        if OSA.distance(k, nk, score_cutoff=1) > (0 if common and differ == 1 and run.count == 2 else 1):
+            return False
+    return True
+
+
+def _named_aligned(run: "_Run", name: _Name) -> bool:
+    """The run's words line up with the name's: each starts like its word or sounds within one edit of it
+    ("a diagonally" is not "Diagon Alley"), and a word of the name that is a name on its own is within that
+    word's reach (one edit, by spelling or sound, two letters from 8), so the edits of "Pixar style" do not
+    pile up in its one distinctive word: "pixel style" is not "Pixar style"; "Harry Potta" is Harry Potter."""
+    lined = zip(run.words, name.part_words, run.keys, name.part_keys, name.named, strict=False)
+    for w, nw, k, nk, named in lined:
+        budget = 2 if len(nw) >= 8 else 1
+        near = OSA.distance(w, nw, score_cutoff=budget) <= budget or OSA.distance(k, nk, score_cutoff=1) <= 1
+        if not near and (named or w[0] != nw[0]):
+            return False
+    return True
 
 
 def _better(hit: Hit, than: Hit | None) -> bool:
@@ -248,6 +285,7 @@ class Policy:
         self.lexicon = _lexicon() if lexicon is None else lexicon
         self._names: list[_Name] = []
         for rule in rules:
+            alone = {"".join(fold(name)) for name in rule.names}
             for name in rule.names:
                 parts = fold(name)
                 squashed = "".join(parts)
@@ -263,11 +301,14 @@ class Policy:
                             _lookalike_edits(len(squashed)),
                             tuple(sound_key(part) for part in parts),
                             tuple(parts),
+                            tuple(len(parts) > 1 and part in alone for part in parts),
                         )
                     )
         self._squashed = [n.squashed for n in self._names]
         self._keys = [n.key for n in self._names]
         self._longest = max((len(n.squashed) for n in self._names), default=0) + 2
+        self._descriptor_words = frozenset(w for r in rules for text in r.descriptors for w in fold(text))
+        self._respellings = _respellings(rules)
 
     @classmethod
     def from_file(cls, path: Path) -> "Policy":
@@ -334,7 +375,7 @@ class Policy:
             if hit.rule not in hits and not _negated(self._by_id[hit.rule], hit.matched, present):
                 hits[hit.rule] = hit
         if semantic and any(rule.descriptors for rule in self.rules):
-            for s in self.model.score(words):
+            for s in self.model.score(self._respelled(words)):
                 rule = self._by_id.get(s.rule)
                 if rule is None or rule.id in hits or _negated(rule, s.matched, present):
                     continue
@@ -359,6 +400,17 @@ class Policy:
         else:
             outcome = Outcome.PASS
         return PolicyResult(outcome, found, self.version)
+
+    def _respelled(self, words: list[str]) -> list[str]:
+        """The prompt's words for the semantic model, a word it does not hold spelled as the descriptor word
+        that sounds the same (`_respellings`: "frozzen" as "frozen", "marbel" as "marvel"), unless it is a
+        common word near a name (the lexicon): the model's own fuzzy match forgives letters, not sounds."""
+        return [
+            self._respellings.get(sound_key(w), w)
+            if len(w) >= _RESPELL_MIN and w not in self._descriptor_words and w not in self.lexicon
+            else w
+            for w in words
+        ]
 
     def _glyph_hits(self, prompt: str, words: list[str], present: "set[str] | frozenset[str]") -> list[Hit]:
         """Look-alike hits on the prompt read with its homoglyphs undone (`_homoglyphs`: "Ioish" with a
@@ -394,6 +446,7 @@ class Policy:
                         tuple(keys[start : end + 1]),
                         all(common),
                         any(common),
+                        tuple(common),
                     )
                 )
         return runs
@@ -413,7 +466,9 @@ class Policy:
         )
         found: list[Hit] = []
         for i, j in zip(*np.nonzero(spelled <= 2), strict=True):
-            hit = _spelled(runs[i], self._names[j], int(spelled[i, j]))
+            name = self._names[j]
+            cued = not (name.rule.context | _CUES).isdisjoint(present)
+            hit = _spelled(runs[i], name, int(spelled[i, j]), cued)
             if hit is not None:
                 found.append(hit)
         for i, j in zip(*np.nonzero(sounded <= 2), strict=True):
@@ -459,6 +514,36 @@ def _swapped(joined: str, target: str) -> bool:
     return len(joined) == len(target) and sorted(joined) == sorted(target)
 
 
+_CUES = frozenset(
+    {"style", "styled", "by", "fan", "fanart", "inspired", "cosplay", "estilo", "stil", "stile", "poster"}
+)
+"""Words that show a prompt is asking for someone's style or a character (any rule): with one of them, an
+end edit on a one-word name of 5-6 letters is worth a review ("Ghibl style"), see `_spelled`."""
+
+
+def _anchored(run: _Run, name: _Name) -> bool:
+    """A run of a several-word name, word for word, with one word (3+ letters) spelled exactly and the one
+    edit in another word that keeps its first letter and either stops short ("Sam Yan", "Mickey Mous") or is
+    not a real word: the exact word anchors the guess, so the edited word may be a real one when it is
+    the name's word cut short, but "iron mat" (a real word, changed) is not "Iron Man"."""
+    if run.count != name.parts or run.count < 2:
+        return False
+    pairs = list(zip(run.words, name.part_words, run.known or (True,) * run.count, strict=True))
+    if not any(w == nw and len(w) >= 3 for w, nw, _ in pairs):
+        return False
+    return all(w == nw or (w[0] == nw[0] and (nw.startswith(w) or not known)) for w, nw, known in pairs)
+
+
+def _end_edit(run: _Run, name: _Name) -> bool:
+    """One word and a one-word name of 5-6 letters, the same but for the last letter, changed or dropped
+    ("ghiblo", "ghibl", "mickeu", "batma", "gothan"); one added is left out, as it makes other names and
+    words ("pixart", "yoshio"), and a doubled one is the sound tier's."""
+    joined, target = run.joined, name.squashed
+    if run.count != 1 or name.parts != 1 or not 5 <= len(target) <= 6 or run.partly_common:
+        return False
+    return joined.startswith(target[:-1]) and len(joined) <= len(target)
+
+
 def _negated(rule: Rule, matched: str, present: "set[str] | frozenset[str]") -> bool:
     """Whether a hit on `rule` that matched `matched` rests on a word the prompt's context shows to mean
     something else (the rule's `unless`: "Nike" with "goddess"); a fuller match ("Nike swoosh") stands, and
@@ -468,29 +553,41 @@ def _negated(rule: Rule, matched: str, present: "set[str] | frozenset[str]") -> 
     )
 
 
-def _spelled(run: _Run, name: _Name, edits: int) -> Hit | None:
+def _spelled(run: _Run, name: _Name, edits: int, cued: bool = False) -> Hit | None:
     """A run within the name's typo budget (an inner edit under 8 letters) takes the rule's outcome, unless
     it is made of real words: one word ("thanks", "barman") or words that do not line up with the name's
     ("cola bottle") are those words; lined-up real words ("James Dean") are a look-alike for review.
     Beyond the budget, one edit (a transposition included) on a name of 4+ letters, keeping its first
     letter (and its last under 7 letters) unless it swaps two neighbouring letters ("lwop"), is a look-alike
     when no word of the run is a real word ("loisch", "pixer", "pokemom", "loihs"); a real word is left to
-    `_sounded` (same sound and a context word)."""
+    `_sounded` (same sound and a context word). Two more shapes of that one edit are look-alikes: on a name
+    of several words, one word spelled exactly and the other dropping its last letters or not a real word
+    (`_anchored`: "Sam Yan", "Peter Parke"); on a one-word name of 5-6 letters, its last letter changed,
+    dropped or doubled when the prompt is `cued` (a context word of the rule or a style cue, `_CUES`:
+    "Ghibl style", "art by Mickeu")."""
     short = len(name.squashed) < 8
     if edits > name.edits or (edits and short and not _inner_edit(run.joined, name.squashed)):
         if edits != 1 or len(name.squashed) < 4:
             return None
-        if not (_ends_kept(run.joined, name.squashed) or _swapped(run.joined, name.squashed)):
+        anchored = _anchored(run, name)
+        if not (
+            anchored
+            or _ends_kept(run.joined, name.squashed)
+            or _swapped(run.joined, name.squashed)
+            or (cued and _end_edit(run, name))
+        ):
             return None
         if run.count not in (1, name.parts) or (run.count > 1 and not _aligned(run, name)):
             return None
-        if run.partly_common:
+        if run.partly_common and not anchored:
             return None
         return _lookalike(run, name, edits)
     if edits and run.common:
         if run.count == 1 or run.count != name.parts or not _aligned(run, name):
             return None
         return _lookalike(run, name, edits)
+    if edits and run.count == name.parts > 1 and not _named_aligned(run, name):
+        return None
     rule = name.rule
     return Hit(rule.id, rule.category, rule.outcome, name.text, run.matched, edits)
 
@@ -510,6 +607,24 @@ def _sounded(run: _Run, name: _Name, near: int, context: bool = False) -> Hit | 
     if run.key[0] != name.key[0] or (near and len(name.squashed) < 10 and run.key[-1] != name.key[-1]):
         return None
     return _lookalike(run, name, OSA.distance(run.joined, name.squashed))
+
+
+_RESPELL_MIN = 5
+
+
+def _respellings(rules: "list[Rule]") -> dict[str, str]:
+    """Sound key → a descriptor word of 5+ letters with that key (the first in order, if several), for
+    `Policy._respelled`: a phonetic spelling of a descriptor word ("frozzen", "marbel") reaches the semantic
+    model as the word itself. A word that is a descriptor on its own ("Weasley", "Spidey") is a name in all
+    but name, left to the name tiers and their lexicon ("speedy" is not "Spidey")."""
+    alone = {w for rule in rules for text in rule.descriptors if len(ws := fold(text)) == 1 for w in ws}
+    out: dict[str, str] = {}
+    for rule in rules:
+        for text in rule.descriptors:
+            for word in fold(text):
+                if len(word) >= _RESPELL_MIN and word.isascii() and word.isalpha() and word not in alone:
+                    out.setdefault(sound_key(word), word)
+    return out
 
 
 @cache

@@ -34,7 +34,7 @@ def test_the_witcher_paraphrase_goes_to_review_with_its_descriptor_and_score() -
     (hit,) = result.hits
     assert (hit.rule, hit.kind, hit.outcome) == ("artist.greg-rutkowski", "semantic", Outcome.NEEDS_REVIEW)
     assert hit.descriptor == "Polish fantasy illustrator" and hit.score is not None and hit.score >= 0.8
-    assert result.policy_version == 5
+    assert result.policy_version == 6
 
 
 def test_a_name_outranks_a_description_of_the_same_rule() -> None:
@@ -151,7 +151,7 @@ def test_a_model_of_another_format_version_is_refused() -> None:
 
 def test_the_report_names_the_policy_version_and_the_descriptor_but_no_prompt_words() -> None:
     report = build_report(31337, 7, "0x" + "00" * 32, POLICY.check(WITCHER))
-    assert report["policy_version"] == 5
+    assert report["policy_version"] == 6
     assert report["rules"] == [
         {
             "rule": "artist.greg-rutkowski",
@@ -168,7 +168,7 @@ def test_the_report_names_the_policy_version_and_the_descriptor_but_no_prompt_wo
 def test_checker_check_prints_the_outcome_and_hits_with_scores(tmp_path: Path) -> None:
     genip = Genip(tmp_path / "data", tmp_path / "none.json")
     shown = genip("checker", "check", "--prompt", WITCHER + ", Mickey Mouse", "--json").json()
-    assert shown["outcome"] == "needs_review" and shown["policy_version"] == 5
+    assert shown["outcome"] == "needs_review" and shown["policy_version"] == 6
     by_rule = {h["rule"]: h for h in shown["hits"]}
     assert by_rule["artist.greg-rutkowski"]["kind"] == "semantic"
     assert by_rule["artist.greg-rutkowski"]["score"] >= 0.8
@@ -180,7 +180,7 @@ def test_checker_check_prints_the_outcome_and_hits_with_scores(tmp_path: Path) -
     negative = genip(
         "checker", "check", "--prompt", "a castle", "--negative", "greg rutkowski", "--json"
     ).json()
-    assert negative == {"outcome": "pass", "policy_version": 5, "hits": []}
+    assert negative == {"outcome": "pass", "policy_version": 6, "hits": []}
     table = genip("checker", "check", "--prompt", "gr3g rutkowsky castle").stdout
     assert "fail" in table and "artist.greg-rutkowski" in table
 
@@ -264,10 +264,11 @@ def test_the_benchmark_on_the_fresh4_prompts_keeps_the_reported_figures() -> Non
     short name's ends ("lwop", "wlpo", "loihs") then became look-alikes: misspellings 98.1 % (the misses left
     are "Ioish", a capital I for an l, and "Marbel"), no longer unseen. v5, written after reading its misses:
     paraphrases 100 % (54 of 54), misspellings 99.1 % (107 of 108: the homoglyph reading catches "Ioish";
-    "Marbel" is left); here with a margin of two paraphrase rows."""
+    "Marbel" is left); here with a margin of two paraphrase rows. v6 reads a word the descriptors lack as
+    the descriptor word that sounds the same, so "héroes de Marbel" meets "héroes de Marvel": 108 of 108."""
     semantic = _bench("fresh4", 1)["semantic"]
     assert semantic["paraphrase"]["recall"] >= 52 / 54
-    assert semantic["misspelling"]["recall"] >= 107 / 108
+    assert semantic["misspelling"]["recall"] == 1.0
     assert semantic["clean"]["flagged_share"] == 0.0
     assert semantic["negative"]["flagged_share"] == 0.0
 
@@ -276,9 +277,25 @@ def test_the_benchmark_on_the_fresh5_prompts_keeps_the_reported_figures() -> Non
     """The `fresh5` prompts (a fifth blind writer) scored once against the finished v5 (README): paraphrases
     95.1 % (77 of 81), misspellings 97.5 % (79 of 81), clean 1 of 70 flagged ("15th century" folded as
     leetspeak into a swapped "Sith"; numbers with an ordinal or unit suffix are digits since, so 0 of 70 now,
-    no longer unseen), negatives 0 of 10."""
+    no longer unseen), negatives 0 of 10. v6's general misspelling rules (tests/checker/test_misspellings.py)
+    catch "Sam Yan" (one word exact, the other cut short): misspellings 80 of 81, the one left is "frozzen ice
+    queen" (the film, not a name: its correct spelling passes too)."""
     semantic = _bench("fresh5", 1)["semantic"]
     assert semantic["paraphrase"]["recall"] >= 77 / 81
-    assert semantic["misspelling"]["recall"] >= 79 / 81
+    assert semantic["misspelling"]["recall"] >= 80 / 81
+    assert semantic["clean"]["flagged_share"] == 0.0
+    assert semantic["negative"]["flagged_share"] == 0.0
+
+
+def test_the_benchmark_on_the_fresh6_prompts_keeps_the_reported_figures() -> None:
+    """The `fresh6` prompts (a sixth blind writer: 162 misspellings in 11 languages, names in other scripts
+    and Japanese romaji among them) scored once against the finished v6 (README): misspellings 95.1 % (154 of
+    162; v5 93.8 % in the same run), paraphrases 85.2 % (46 of 54, v5 the same), clean 0 of 70 and negatives 0
+    of 10 flagged. Misses: names written in Cyrillic, Hangul and Chinese characters, romaji ("Loisshu",
+    "jiburi", "Harii Pottaa"), "Elza", "Naik", "Aifon"; paraphrases of WALL-E, Minnie, Miles Morales, Anna,
+    the Disney castle, Iron Man, the Coca-Cola bottle and the Apple logo."""
+    semantic = _bench("fresh6", 1)["semantic"]
+    assert semantic["misspelling"]["recall"] >= 154 / 162
+    assert semantic["paraphrase"]["recall"] >= 46 / 54
     assert semantic["clean"]["flagged_share"] == 0.0
     assert semantic["negative"]["flagged_share"] == 0.0
