@@ -44,6 +44,19 @@ matching is built to survive the ways people dodge filters, without firing on lo
   `_named_aligned`), and one common word one sound but two letters from the name's, beside an exact word,
   is that word ("marble style" is not "Marvel style"; `_aligned`); and the sound key hears a final "ee" as
   i ("Yoshee") and a non-rhotic "er" as a ("Spida-Man", "Avengas");
+* v7 matches names written in other scripts, curated in policy.json per item (Japanese katakana and
+  kanji, Chinese, Korean, Russian: "ピカチュウ", "迪士尼", "피카츄", "Человек-паук"), as whole names and
+  with the rule's outcome (`_script_match`): Cyrillic word by word in any Russian case form ("Грега
+  Рутковского"), Korean word by word with particles after the last word ("샘 양의"), Chinese and Japanese
+  anywhere in the joined CJK text from three characters, a short katakana name not inside a longer
+  katakana word ("レゴ" is not in "レゴリス"); two-character Chinese names are left out (漫威 is inside
+  浪漫威尼斯). These names stay out of the Latin tiers and the lexicon's digest. v7 also reads spoken
+  spellings back (`_spoken`, `Policy._spoken_hits`), for review only: long vowels written double, "ou" and
+  "ai" ("Harii Pottaa", "Aifon", "Naik"), in a word spelled as romaji the vowels katakana adds and r for l
+  ("Loisshu", "jiburi"), a dropped h ("Agrid"), and a conjunction of another language as "and" ("Anna et
+  Elza"); a hit counts when it rests on a changed word that is not a common word, its words then sound
+  exactly like the name, and, on a name under 5 letters, a context word or style cue ("fuu" among them)
+  is present;
 * a rule's `context` words (policy.json: "bricks", "minifig" for LEGO) let a real word that sounds exactly
   like a name be a look-alike beside them ("leggo bricks"; "leggo my eggo" stays clean);
 * a rule's `unless` words show that a bare word means something else: a hit resting on that word alone
@@ -77,7 +90,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from genip.checker.folding import fold, sound_key
+from genip.checker.folding import fold, is_cjk, sound_key
 
 if TYPE_CHECKING:
     from genip.checker.semantic import SemanticModel
@@ -284,12 +297,15 @@ class Policy:
         self._by_id = {rule.id: rule for rule in rules}
         self.lexicon = _lexicon() if lexicon is None else lexicon
         self._names: list[_Name] = []
+        self._scripted: list[tuple[Rule, str, tuple[str, ...]]] = []
         for rule in rules:
             alone = {"".join(fold(name)) for name in rule.names}
             for name in rule.names:
                 parts = fold(name)
                 squashed = "".join(parts)
-                if squashed:
+                if squashed and not squashed.isascii():
+                    self._scripted.append((rule, name, tuple(parts)))
+                elif squashed:
                     self._names.append(
                         _Name(
                             rule,
@@ -371,7 +387,10 @@ class Policy:
         for hit in self._name_hits(words, present):
             if _better(hit, hits.get(hit.rule)) and not _negated(self._by_id[hit.rule], hit.matched, present):
                 hits[hit.rule] = hit
-        for hit in self._glyph_hits(prompt, words, present):
+        for hit in self._script_hits(words):
+            if _better(hit, hits.get(hit.rule)):
+                hits[hit.rule] = hit
+        for hit in [*self._glyph_hits(prompt, words, present), *self._spoken_hits(words, present)]:
             if hit.rule not in hits and not _negated(self._by_id[hit.rule], hit.matched, present):
                 hits[hit.rule] = hit
         if semantic and any(rule.descriptors for rule in self.rules):
@@ -412,6 +431,50 @@ class Policy:
             for w in words
         ]
 
+    def _script_hits(self, words: list[str]) -> list[Hit]:
+        """Hits on names written in other scripts (`_script_match`): exact names, so they take the rule's
+        outcome."""
+        if not self._scripted or all(w.isascii() for w in words):
+            return []
+        runs = _cjk_runs(words)
+        return [
+            Hit(rule.id, rule.category, rule.outcome, text, matched, 0)
+            for rule, text, parts in self._scripted
+            if (matched := _script_match(parts, words, runs)) is not None
+        ]
+
+    def _spoken_hits(self, words: list[str], present: "set[str] | frozenset[str]") -> list[Hit]:
+        """Look-alike hits on the prompt read with spoken spellings undone (`_spoken`: Japanese romaji
+        "Loisshu", "jiburi", a Spanish "Naik", "Aifon", a conjunction of another language "Anna et Elsa"),
+        with and without r read as l: only hits resting on a word the reading changed, that is not a common
+        word near a name, and whose words then sound exactly like the name (or changed only by the
+        conjunction) count, always for review."""
+        out: list[Hit] = []
+        seen: set[tuple[str, ...]] = set()
+        for liquid, aspirate in ((False, False), (True, False), (False, True)):
+            variant = [w if w in self.lexicon else _spoken(w, liquid, aspirate) for w in words]
+            if variant == words or tuple(variant) in seen:
+                continue
+            seen.add(tuple(variant))
+            changed = {v for v, w in zip(variant, words, strict=True) if v != w}
+            at = {i for i, (v, w) in enumerate(zip(variant, words, strict=True)) if v != w}
+            for h in self._name_hits(variant, present, words, at):
+                got = h.matched.split()
+                if not changed & set(got):
+                    continue
+                name = fold(h.name)
+                rule = self._by_id[h.rule]
+                if len("".join(name)) < 5 and (rule.context | _CUES).isdisjoint(present):
+                    continue
+                if sound_key("".join(got)) != sound_key("".join(name)) and not (
+                    "and" in got and "and" in name and h.kind == "name"
+                ):
+                    continue
+                out.append(
+                    Hit(h.rule, h.category, Outcome.NEEDS_REVIEW, h.name, h.matched, h.edits, "lookalike")
+                )
+        return out
+
     def _glyph_hits(self, prompt: str, words: list[str], present: "set[str] | frozenset[str]") -> list[Hit]:
         """Look-alike hits on the prompt read with its homoglyphs undone (`_homoglyphs`: "Ioish" with a
         capital I for the l, "1oish", "rn" for "m", "vv" for "w"): only hits resting on a word the reading
@@ -426,16 +489,24 @@ class Policy:
             if changed & set(h.matched.split())
         ]
 
-    def _runs(self, words: list[str]) -> list[_Run]:
+    def _runs(
+        self, words: list[str], originals: "list[str] | None" = None, touching: "set[int] | None" = None
+    ) -> list[_Run]:
+        """`originals`: the words as written, when `words` is a reading of them word for word (`_spoken`):
+        whether a word is a common one is asked of what was written ("naik", not "nik"); `touching`: only
+        the runs holding one of these words."""
         runs: list[_Run] = []
         keys = [sound_key(w) for w in words]
-        known = [w in self.lexicon for w in words]
-        for start in range(len(words)):
+        known = [w in self.lexicon for w in originals or words]
+        first, last = (min(touching), max(touching)) if touching else (0, len(words))
+        for start in range(min(last + 1, len(words))):
             joined = ""
             for end in range(start, len(words)):
                 joined += words[end]
                 if len(joined) > self._longest:
                     break
+                if touching is not None and (end < first or touching.isdisjoint(range(start, end + 1))):
+                    continue
                 common = known[start : end + 1]
                 runs.append(
                     _Run(
@@ -451,11 +522,17 @@ class Policy:
                 )
         return runs
 
-    def _name_hits(self, words: list[str], present: "set[str] | frozenset[str]" = frozenset()) -> list[Hit]:
+    def _name_hits(
+        self,
+        words: list[str],
+        present: "set[str] | frozenset[str]" = frozenset(),
+        originals: "list[str] | None" = None,
+        touching: "set[int] | None" = None,
+    ) -> list[Hit]:
         """Name hits in two tiers (see the module docstring): spelled, within the name's typo budget and
         with the rule's outcome; and look-alike, by sound key, always for review. `present`: the prompt's
         words (and their singulars), for the rules' context words."""
-        runs = self._runs(words) if self._names else []
+        runs = self._runs(words, originals, touching) if self._names else []
         if not runs:
             return []
         spelled = process.cdist(
@@ -515,7 +592,20 @@ def _swapped(joined: str, target: str) -> bool:
 
 
 _CUES = frozenset(
-    {"style", "styled", "by", "fan", "fanart", "inspired", "cosplay", "estilo", "stil", "stile", "poster"}
+    {
+        "style",
+        "styled",
+        "by",
+        "fan",
+        "fanart",
+        "inspired",
+        "cosplay",
+        "estilo",
+        "stil",
+        "stile",
+        "poster",
+        "fuu",
+    }
 )
 """Words that show a prompt is asking for someone's style or a character (any rule): with one of them, an
 end edit on a one-word name of 5-6 letters is worth a review ("Ghibl style"), see `_spelled`."""
@@ -607,6 +697,118 @@ def _sounded(run: _Run, name: _Name, near: int, context: bool = False) -> Hit | 
     if run.key[0] != name.key[0] or (near and len(name.squashed) < 10 and run.key[-1] != name.key[-1]):
         return None
     return _lookalike(run, name, OSA.distance(run.joined, name.squashed))
+
+
+_CONJUNCTIONS = frozenset({"et", "y", "und", "e", "en", "i", "og", "och", "ve"})
+_SPOKEN = (
+    (re.compile(r"([aeiou])\1+"), r"\1"),  # long vowels: "poutoreeto", "harii", "pottaa"
+    (re.compile(r"ou"), "o"),
+    (re.compile(r"ai"), "i"),  # "Aifon", "Naik": the English long i as Spanish and Japanese write it
+)
+_ROMAJI = (
+    (re.compile(r"(?<=[bdgkmpstzfh])u(?=[bdgkmpstzfhrnwy])"), ""),  # a vowel katakana adds: "jiburi"
+    (re.compile(r"(?<=[skfh])u$|(?<=[td])o$"), ""),  # and at the end: "Loisshu", "Rutto"
+    (re.compile(r"^ji"), "gi"),
+)
+# a word spelled as romaji: syllables of a consonant (or sh, ch, ts; a small tsu doubles it), an optional y,
+# vowels, and an n before a consonant or at the end ("jiburi", "loisshu"; not "suscite")
+_ROMAJI_WORD = re.compile(
+    r"(?:(?:([kstpgdbcfhjmlr])(?=\1))?(?:sh|ch|ts|[bdfghjklmnprstwz])?y?[aeiou]+(?:n(?![aeiouy]))?)+"
+)
+
+
+def _spoken(word: str, liquid: bool = False, aspirate: bool = False) -> str:
+    """A folded word with spoken spellings undone (v7): a conjunction of another language as "and", and in a
+    word of 4+ letters long vowels written double, "ou" for o and "ai" for the long i ("aifon", "naik");
+    a word spelled as romaji (`_ROMAJI_WORD`) also loses the vowels katakana adds after a consonant and reads
+    "ji" as a hard g, and with `liquid` r as l ("jiburi" → "gibli"), romaji having one letter for both;
+    `aspirate` gives back the h that French and Spanish speakers drop or write as j ("Ari", "Jari" →
+    "hari")."""
+    if word in _CONJUNCTIONS:
+        return "and"
+    if len(word) < (3 if aspirate else 4) or not word.isascii() or not word.isalpha():
+        return word
+    romaji = _ROMAJI_WORD.fullmatch(word) is not None
+    for pattern, repl in _SPOKEN + (_ROMAJI if romaji else ()):
+        word = pattern.sub(repl, word)
+    if aspirate and word[0] in "aeiouj":
+        word = "h" + (word[1:] if word[0] == "j" else word)
+    return word.replace("r", "l") if liquid and romaji else word
+
+
+_KATAKANA = re.compile("[\u30a0-\u30ff]")
+_HANGUL = re.compile("[\uac00-\ud7af]")
+_KO_PARTICLES = frozenset(
+    "_ 의 은 는 이 가 을 를 와 과 로 으로 에 에서 도 만 처럼 같은 풍 풍의 스타일 스타일의 스타일로".split()  # noqa: SIM905
+) | {""}
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_RU_STEM = re.compile("(?:ии|ыи|ои)$|(?<=[аеоуэюя])и$|[аяь]$")
+_RU_ENDINGS = frozenset(
+    "_ а я у ю е ом ем ои еи ы и ов ев ам ям ами ями ах ях ого его ому ему им ым ых их ую ая ое ии ыи".split()  # noqa: RUF001, SIM905
+)
+
+
+def _cjk_runs(words: list[str]) -> list[str]:
+    """The prompt's Chinese, Japanese and Korean text, neighbouring CJK words joined (spaces and punctuation
+    between them dropped: "詹姆斯·吉恩风格" → "詹姆斯吉恩风格")."""
+    runs: list[str] = []
+    joining = False
+    for w in words:
+        if is_cjk(w):
+            if joining:
+                runs[-1] += w
+            else:
+                runs.append(w)
+        joining = is_cjk(w)
+    return runs
+
+
+def _ru_form(word: str, name_word: str) -> bool:
+    """A folded Cyrillic prompt word is the name's word or one of its case forms ("Рутковского" for
+    "Рутковский", "Человека-паука" for "Человек-паук", "Диснея" for "Дисней"): the name's word less its
+    ending, plus a Russian case ending; a foreign name in -o or -i stays as it is ("Мария" is not "Марио")."""
+    if word == name_word:
+        return True
+    stem = _RU_STEM.sub("", name_word) if len(name_word) >= 4 else name_word
+    return word.startswith(stem) and (word[len(stem) :] or "_") in _RU_ENDINGS
+
+
+def _script_match(parts: tuple[str, ...], words: list[str], runs: list[str]) -> str | None:
+    """Where a name written in another script occurs in the prompt, as a whole name (v7): Cyrillic word by
+    word in any case form (`_ru_form`); Korean word by word, its last word followed by particles or nothing
+    ("샘 양의"), a one-word name starting a word; Chinese and Japanese (no spaces) anywhere in the joined CJK
+    text, from three characters, and a katakana name under four not inside a longer katakana word ("レゴ" is
+    not in "レゴリス")."""
+    squashed = "".join(parts)
+    if _CYRILLIC.match(squashed) or _HANGUL.match(squashed):
+        n = len(parts)
+        last = parts[-1]
+        for i in range(len(words) - n + 1):
+            got = words[i : i + n]
+            if _CYRILLIC.match(squashed):
+                ok = all(_ru_form(w, p) for w, p in zip(got, parts, strict=True))
+            else:
+                rest = got[-1][len(last) :]
+                ok = got[:-1] == list(parts[:-1]) and got[-1].startswith(last)
+                ok = ok and (len(squashed) >= 3 or rest in _KO_PARTICLES)
+            if ok:
+                return " ".join(got)
+        return None
+    if len(squashed) < 2 or (len(squashed) < 3 and not _KATAKANA.fullmatch(squashed[0])):
+        return None
+    for run in runs:
+        at = run.find(squashed)
+        while at >= 0:
+            end = at + len(squashed)
+            edges = (run[at - 1] if at else "") + (run[end] if end < len(run) else "")
+            if (
+                len(squashed) >= 4
+                or not all(_KATAKANA.match(ch) for ch in squashed)
+                or not _KATAKANA.search(edges)
+            ):
+                return squashed
+            at = run.find(squashed, at + 1)
+    return None
 
 
 _RESPELL_MIN = 5

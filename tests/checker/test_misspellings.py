@@ -149,3 +149,56 @@ def test_non_rhotic_and_final_ee_spellings_sound_like_the_name(prompt: str, rule
 )
 def test_real_words_that_now_sound_alike_pass(prompt: str) -> None:
     assert POLICY.check(prompt).outcome == Outcome.PASS, POLICY.check(prompt).hits
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule"),
+    [
+        ("в стиле Грега Рутковского", "artist.greg-rutkowski"),
+        ("샘 양 스타일의 소녀", "artist.sam-yang"),
+        ("詹姆斯·吉恩风格的插画", "artist.james-jean"),
+        ("ピカチュウのイラスト", "character.pikachu"),
+        ("костюм Человека-паука", "character.spider-man"),
+    ],
+)
+def test_names_in_other_scripts_match_as_whole_names(prompt: str, rule: str) -> None:
+    assert rule in {h.rule for h in POLICY.check(prompt, semantic=False).hits}
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "レゴリスに覆われた月面",
+        "マリオネットを操る人形師",
+        "портрет Марии",
+        "浪漫威尼斯的运河",
+        "快乐高兴的孩子们",
+    ],
+)
+def test_names_in_other_scripts_do_not_fire_inside_other_words(prompt: str) -> None:
+    assert POLICY.check(prompt).outcome == Outcome.PASS
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule"),
+    [
+        ("poutoreeto, Loisshu fuu", "artist.loish"),
+        ("jiburi fuu no fuukei", "style.ghibli"),
+        ("Harii Pottaa to majo", "character.harry-potter"),
+        ("un Aifon nuevo", "trademark.apple"),
+        ("zapatillas Naik rojas", "trademark.nike"),
+        ("Anna et Elza dans la neige", "character.elsa"),
+        ("Anna y Elsa", "character.elsa"),
+    ],
+)
+def test_spoken_spellings_are_read_back_for_review(prompt: str, rule: str) -> None:
+    hits = {h.rule: h for h in POLICY.check(prompt, semantic=False).hits}
+    assert rule in hits and hits[rule].outcome == Outcome.NEEDS_REVIEW
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["une idée qui suscite la curiosité", "ele regou as plantas", "Naik Road at dawn", "Anna y Maria"],
+)
+def test_spoken_readings_of_real_words_do_not_fire(prompt: str) -> None:
+    assert POLICY.check(prompt).outcome == Outcome.PASS

@@ -168,7 +168,7 @@ def test_the_reviewer_sees_the_prompt_and_what_it_came_close_to_with_scores(
     shown = genip("checker", "review", "show", str(witcher), "--json", key=DEPLOYER).json()
     assert shown["prompt"] == PROMPT and shown["negative_prompt"] == NEGATIVE
     assert shown["status"] == "needs_review" and shown["outcome"] == "needs_review"
-    assert shown["policy_outcome"] == "needs_review" and shown["policy_version"] == 6
+    assert shown["policy_outcome"] == "needs_review" and shown["policy_version"] == 7
     [hit] = shown["hits"]
     assert (hit["rule"], hit["kind"], hit["descriptor"], hit["score"]) == (
         "artist.greg-rutkowski",

@@ -34,7 +34,7 @@ def test_the_witcher_paraphrase_goes_to_review_with_its_descriptor_and_score() -
     (hit,) = result.hits
     assert (hit.rule, hit.kind, hit.outcome) == ("artist.greg-rutkowski", "semantic", Outcome.NEEDS_REVIEW)
     assert hit.descriptor == "Polish fantasy illustrator" and hit.score is not None and hit.score >= 0.8
-    assert result.policy_version == 6
+    assert result.policy_version == 7
 
 
 def test_a_name_outranks_a_description_of_the_same_rule() -> None:
@@ -151,7 +151,7 @@ def test_a_model_of_another_format_version_is_refused() -> None:
 
 def test_the_report_names_the_policy_version_and_the_descriptor_but_no_prompt_words() -> None:
     report = build_report(31337, 7, "0x" + "00" * 32, POLICY.check(WITCHER))
-    assert report["policy_version"] == 6
+    assert report["policy_version"] == 7
     assert report["rules"] == [
         {
             "rule": "artist.greg-rutkowski",
@@ -168,7 +168,7 @@ def test_the_report_names_the_policy_version_and_the_descriptor_but_no_prompt_wo
 def test_checker_check_prints_the_outcome_and_hits_with_scores(tmp_path: Path) -> None:
     genip = Genip(tmp_path / "data", tmp_path / "none.json")
     shown = genip("checker", "check", "--prompt", WITCHER + ", Mickey Mouse", "--json").json()
-    assert shown["outcome"] == "needs_review" and shown["policy_version"] == 6
+    assert shown["outcome"] == "needs_review" and shown["policy_version"] == 7
     by_rule = {h["rule"]: h for h in shown["hits"]}
     assert by_rule["artist.greg-rutkowski"]["kind"] == "semantic"
     assert by_rule["artist.greg-rutkowski"]["score"] >= 0.8
@@ -180,7 +180,7 @@ def test_checker_check_prints_the_outcome_and_hits_with_scores(tmp_path: Path) -
     negative = genip(
         "checker", "check", "--prompt", "a castle", "--negative", "greg rutkowski", "--json"
     ).json()
-    assert negative == {"outcome": "pass", "policy_version": 6, "hits": []}
+    assert negative == {"outcome": "pass", "policy_version": 7, "hits": []}
     table = genip("checker", "check", "--prompt", "gr3g rutkowsky castle").stdout
     assert "fail" in table and "artist.greg-rutkowski" in table
 
@@ -293,9 +293,27 @@ def test_the_benchmark_on_the_fresh6_prompts_keeps_the_reported_figures() -> Non
     162; v5 93.8 % in the same run), paraphrases 85.2 % (46 of 54, v5 the same), clean 0 of 70 and negatives 0
     of 10 flagged. Misses: names written in Cyrillic, Hangul and Chinese characters, romaji ("Loisshu",
     "jiburi", "Harii Pottaa"), "Elza", "Naik", "Aifon"; paraphrases of WALL-E, Minnie, Miles Morales, Anna,
-    the Disney castle, Iron Man, the Coca-Cola bottle and the Apple logo."""
+    the Disney castle, Iron Man, the Coca-Cola bottle and the Apple logo. No longer unseen: v7 was tuned on
+    these kinds of misses (names curated in other scripts, spoken spellings read back, descriptors of what
+    people say about each item), so it scores 162 of 162 and 54 of 54 here; only the next blind set measures
+    it."""
     semantic = _bench("fresh6", 1)["semantic"]
-    assert semantic["misspelling"]["recall"] >= 154 / 162
-    assert semantic["paraphrase"]["recall"] >= 46 / 54
+    assert semantic["misspelling"]["recall"] == 1.0
+    assert semantic["paraphrase"]["recall"] == 1.0
+    assert semantic["clean"]["flagged_share"] == 0.0
+    assert semantic["negative"]["flagged_share"] == 0.0
+
+
+def test_the_benchmark_on_the_fresh7_prompts_keeps_the_reported_figures() -> None:
+    """The `fresh7` prompts (a seventh blind writer: 162 misspellings, 53 of them not in English, names in
+    other scripts and Japanese name order among them; 81 paraphrases) scored once against the finished v7
+    (README): misspellings 96.9 % (157 of 162; v6 90.7 % in the same run), paraphrases 82.7 % (67 of 81; v6
+    79.0 %), clean 0 of 70 (v6 1) and negatives 0 of 10 flagged. Misses: "Espáiderman", "elza", "Elssa de
+    Frozzen", "Frozzen 2", "Legosteinen"; paraphrases that name facts no descriptor holds (an NYT op-ed, "does
+    arts", a Singapore illustrator of DC Bombshells, the green rage monster, the Oregon sports brand's
+    tick...)."""
+    semantic = _bench("fresh7", 1)["semantic"]
+    assert semantic["misspelling"]["recall"] >= 157 / 162
+    assert semantic["paraphrase"]["recall"] >= 67 / 81
     assert semantic["clean"]["flagged_share"] == 0.0
     assert semantic["negative"]["flagged_share"] == 0.0
