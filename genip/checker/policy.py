@@ -456,8 +456,8 @@ class Policy:
             if variant == words or tuple(variant) in seen:
                 continue
             seen.add(tuple(variant))
-            changed = {v for v, w in zip(variant, words, strict=True) if v != w}
             at = {i for i, (v, w) in enumerate(zip(variant, words, strict=True)) if v != w}
+            changed = {variant[i] for i in at}
             for h in self._name_hits(variant, present, words, at):
                 got = h.matched.split()
                 if not changed & set(got):
@@ -739,7 +739,7 @@ def _spoken(word: str, liquid: bool = False, aspirate: bool = False) -> str:
 _KATAKANA = re.compile("[\u30a0-\u30ff]")
 _HANGUL = re.compile("[\uac00-\ud7af]")
 _KO_PARTICLES = frozenset(
-    "_ 의 은 는 이 가 을 를 와 과 로 으로 에 에서 도 만 처럼 같은 풍 풍의 스타일 스타일의 스타일로".split()  # noqa: SIM905
+    "의 은 는 이 가 을 를 와 과 로 으로 에 에서 도 만 처럼 같은 풍 풍의 스타일 스타일의 스타일로".split()  # noqa: SIM905
 ) | {""}
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _RU_STEM = re.compile("(?:ии|ыи|ои)$|(?<=[аеоуэюя])и$|[аяь]$")
