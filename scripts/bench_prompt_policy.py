@@ -127,7 +127,7 @@ def _sweep(policy: Policy, console: Console) -> list[dict[str, Any]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    splits = ("test", "tune", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "all")
+    splits = (*sorted({r["split"] for r in load_rows(split="all")}), "all")  # the splits the set holds
     parser.add_argument("--split", choices=splits, default="test")
     parser.add_argument("--every", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=5, help="timing rounds over the rows")

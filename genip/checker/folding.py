@@ -22,9 +22,21 @@ _LEET = str.maketrans(
 # A number with an ordinal or a unit ("15th", "3d", "4k", "35mm", "1080p"): digits, not leetspeak ("15th" is
 # not "isth", a swapped "Sith")
 _NUMBER = re.compile(r"\d+(?:st|nd|rd|th|s|d|k|mm|cm|px|p|fps|x)")
+# combining accents and the Devanagari nukta ("ज़" is "ज" written for a foreign sound); kana voicing marks and
+# Hangul jamo stay
+_ACCENTS = re.compile("[\u0300-\u036f\u093c]")
+# Cyrillic and Greek letters that look like Latin ones, read as those inside a word that mixes them with Latin
+# letters ("Batman" with a Cyrillic capital ve and a, "Nike" with a Greek capital nu): no Russian or Greek
+# word does that, a dodge does (before case folding: a capital nu is an N, a small one a v)
+_LOOKALIKES = "АВЕКМНОРСТУХІЈЅаеорсухіјѕԁһӏԛԝкΑΒΕΖΗΙΚΜΝΟΡΤΥΧαεικνορτυχ"
+_HOMOGLYPHS = str.maketrans(_LOOKALIKES, "ABEKMHOPCTYXIJSaeopcyxijsdhlqwkABEZHIKMNOPTYXaeikvoptux")
+_LATIN = re.compile("[A-Za-z]")
+_LOOKALIKE = re.compile(f"[{_LOOKALIKES}]")
+# marks that belong inside a word of their script (Hebrew and Arabic points, Indic and Thai vowel signs), so
+# "स्पाइडरमैन" stays one word
+_MARKS = "\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u0900-\u0dff\u0e00-\u0e7f"
 # ASCII words, then runs of other letters (a Latin word never runs into a Cyrillic or CJK one)
-_WORDS = re.compile(r"[a-z0-9]+|[^\W\da-z_]+")
-_ACCENTS = re.compile("[\u0300-\u036f]")  # combining accents; kana voicing marks and Hangul jamo stay
+_WORDS = re.compile(rf"[a-z0-9]+|(?:[^\W\da-z_]|[{_MARKS}])+")
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
@@ -36,6 +48,8 @@ def is_cjk(word: str) -> bool:
 def fold(text: str) -> list[str]:
     """The words of `text` after folding case, accents and leetspeak (see the module docstring)."""
     text = _ACCENTS.sub("", unicodedata.normalize("NFKD", text))
+    if _LOOKALIKE.search(text):
+        text = " ".join(_mixed(chunk) if _LATIN.search(chunk) else chunk for chunk in text.split())
     text = unicodedata.normalize("NFC", text).casefold().translate(_LETTERS)
     words: list[str] = []
     for chunk in text.split():
@@ -44,6 +58,16 @@ def fold(text: str) -> list[str]:
             chunk = chunk.translate(_LEET)
         words.extend(_WORDS.findall(chunk))
     return words
+
+
+def _mixed(chunk: str) -> str:
+    """A chunk of mixed Latin and Cyrillic or Greek letters: each run of letters that holds a Latin one has
+    its look-alike Cyrillic and Greek letters read as Latin (a run wholly in another script stays as is)."""
+    return re.sub(r"[^\W\d_]+", lambda m: _latin(m[0]), chunk)
+
+
+def _latin(word: str) -> str:
+    return word.translate(_HOMOGLYPHS) if _LATIN.search(word) else word
 
 
 _SPELLINGS = (

@@ -57,6 +57,17 @@ matching is built to survive the ways people dodge filters, without firing on lo
   Elza"); a hit counts when it rests on a changed word that is not a common word, its words then sound
   exactly like the name, and, on a name under 5 letters, a context word or style cue ("fuu" among them)
   is present;
+* v8 reads a name's word with an ending of some language or a word compounded onto it as that word
+  (`Policy._inflected_hits`, `_stem`: "Legos", "Batmana", "Rutkowskiego", "Disneyesque", "Legosteinen",
+  "Pikachufigur", "babyyoda"); an exact name so read keeps the rule's outcome, and a common word that reads so
+  ("marion", "ironisch") needs a context word of the rule. Words only the Polish or Dutch word lists hold
+  ("pikach", "hogwart", "rutowski": those lists hold millions of forms and surnames) are common words only in
+  a prompt of those languages (`_Lexicon`, `_rare_language`). A rule's `cued` names, a common word or first
+  name ("Frozen", "Elsa", "Olaf", "Coke"), count only beside one of their words, for review (`_cued`).
+  Names in Greek, Hebrew, Arabic, Indic and Thai scripts are found inside the runs of their script
+  (`_script_runs`), a living artist's two-word name also family name first ("Miyazaki Hayao"), Spanish
+  respellings read back ("Espáiderman", "Áyron"), and Cyrillic or Greek letters inside a Latin word read as
+  the Latin ones they look like (`genip.checker.folding`: "Batman" with a Cyrillic B);
 * a rule's `context` words (policy.json: "bricks", "minifig" for LEGO) let a real word that sounds exactly
   like a name be a look-alike beside them ("leggo bricks"; "leggo my eggo" stays clean);
 * a rule's `unless` words show that a bare word means something else: a hit resting on that word alone
@@ -130,6 +141,10 @@ class Rule:
     unless: tuple[tuple[str, frozenset[str]], ...] = ()
     """(folded word, words): a hit resting on that word alone is dropped when the prompt holds one of the
     words ("Nike" beside "goddess" is the Greek goddess, "Amano" beside "shrimp" the shrimp)."""
+    cued: tuple[tuple[str, frozenset[str]], ...] = ()
+    """(name, folded words): a name that is also a common word or first name ("Frozen", "Elsa"), a hit only
+    beside one of its words ("Frozen 2 poster", "Elsa, ice queen"), and then for review; misspelt
+    ("Frozzen", "Elza") the rule's context words count too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +220,8 @@ class _Name:
     part_words: tuple[str, ...]
     named: tuple[bool, ...] = ()
     """Which of its words are a name of the rule on their own ("pixar" in "Pixar style")."""
+    cues: frozenset[str] | None = None
+    """For a cued name (`Rule.cued`), the words one of which must be in the prompt."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,16 +313,19 @@ class Policy:
         self._model: SemanticModel | None = None
         self._by_id = {rule.id: rule for rule in rules}
         self.lexicon = _lexicon() if lexicon is None else lexicon
+        self._rare = _rare_words() if lexicon is None else frozenset()
         self._names: list[_Name] = []
         self._scripted: list[tuple[Rule, str, tuple[str, ...]]] = []
         for rule in rules:
             alone = {"".join(fold(name)) for name in rule.names}
-            for name in rule.names:
-                parts = fold(name)
+            cues = dict(rule.cued)
+            seen: set[tuple[str, ...]] = set()
+            for name, parts in _name_forms(rule, (*rule.names, *cues)):
                 squashed = "".join(parts)
                 if squashed and not squashed.isascii():
                     self._scripted.append((rule, name, tuple(parts)))
-                elif squashed:
+                elif squashed and tuple(parts) not in seen:  # a transliteration may spell a Latin name
+                    seen.add(tuple(parts))
                     self._names.append(
                         _Name(
                             rule,
@@ -318,6 +338,7 @@ class Policy:
                             tuple(sound_key(part) for part in parts),
                             tuple(parts),
                             tuple(len(parts) > 1 and part in alone for part in parts),
+                            cues.get(name),
                         )
                     )
         self._squashed = [n.squashed for n in self._names]
@@ -325,6 +346,8 @@ class Policy:
         self._longest = max((len(n.squashed) for n in self._names), default=0) + 2
         self._descriptor_words = frozenset(w for r in rules for text in r.descriptors for w in fold(text))
         self._respellings = _respellings(rules)
+        self._stems = _stem_index(self._names)
+        self._cues = {(n.rule.id, n.text): n for n in self._names if n.cues is not None}
 
     @classmethod
     def from_file(cls, path: Path) -> "Policy":
@@ -350,6 +373,10 @@ class Policy:
                 tuple(
                     (" ".join(fold(word)), frozenset(w for text in words for w in fold(text)))
                     for word, words in r.get("unless", {}).items()
+                ),
+                tuple(
+                    (name, frozenset(w for text in words for w in fold(text)))
+                    for name, words in r.get("cued", {}).items()
                 ),
             )
             for r in data["rules"]
@@ -383,14 +410,20 @@ class Policy:
         del negative_prompt  # asking for the absence of something is not infringement
         words = fold(prompt)
         present = set(words) | {w[:-1] for w in words if len(w) > 3 and w.endswith("s")}
+        language = _rare_language(prompt, words) if self._rare else ""
+        lexicon = self.lexicon if not self._rare or language else _Lexicon(self.lexicon, self._rare)
         hits: dict[str, Hit] = {}
-        for hit in self._name_hits(words, present):
+        for hit in self._name_hits(words, present, lexicon=lexicon):
             if _better(hit, hits.get(hit.rule)) and not _negated(self._by_id[hit.rule], hit.matched, present):
                 hits[hit.rule] = hit
         for hit in self._script_hits(words):
             if _better(hit, hits.get(hit.rule)):
                 hits[hit.rule] = hit
-        for hit in [*self._glyph_hits(prompt, words, present), *self._spoken_hits(words, present)]:
+        for hit in [
+            *self._glyph_hits(prompt, words, present, lexicon),
+            *self._spoken_hits(words, present, lexicon),
+            *self._inflected_hits(words, present, lexicon, language),
+        ]:
             if hit.rule not in hits and not _negated(self._by_id[hit.rule], hit.matched, present):
                 hits[hit.rule] = hit
         if semantic and any(rule.descriptors for rule in self.rules):
@@ -436,14 +469,16 @@ class Policy:
         outcome."""
         if not self._scripted or all(w.isascii() for w in words):
             return []
-        runs = _cjk_runs(words)
+        runs = _cjk_runs(words) + _script_runs(words)
         return [
             Hit(rule.id, rule.category, rule.outcome, text, matched, 0)
             for rule, text, parts in self._scripted
             if (matched := _script_match(parts, words, runs)) is not None
         ]
 
-    def _spoken_hits(self, words: list[str], present: "set[str] | frozenset[str]") -> list[Hit]:
+    def _spoken_hits(
+        self, words: list[str], present: "set[str] | frozenset[str]", lexicon: "_Words | None" = None
+    ) -> list[Hit]:
         """Look-alike hits on the prompt read with spoken spellings undone (`_spoken`: Japanese romaji
         "Loisshu", "jiburi", a Spanish "Naik", "Aifon", a conjunction of another language "Anna et Elsa"),
         with and without r read as l: only hits resting on a word the reading changed, that is not a common
@@ -451,14 +486,16 @@ class Policy:
         conjunction) count, always for review."""
         out: list[Hit] = []
         seen: set[tuple[str, ...]] = set()
-        for liquid, aspirate in ((False, False), (True, False), (False, True)):
-            variant = [w if w in self.lexicon else _spoken(w, liquid, aspirate) for w in words]
+        readings = ((False, False, False), (True, False, False), (False, True, False), (False, False, True))
+        for liquid, aspirate, diphthong in readings:
+            common = self.lexicon if lexicon is None else lexicon
+            variant = [w if w in common else _spoken(w, liquid, aspirate, diphthong) for w in words]
             if variant == words or tuple(variant) in seen:
                 continue
             seen.add(tuple(variant))
             at = {i for i, (v, w) in enumerate(zip(variant, words, strict=True)) if v != w}
             changed = {variant[i] for i in at}
-            for h in self._name_hits(variant, present, words, at):
+            for h in self._name_hits(variant, present, words, at, lexicon):
                 got = h.matched.split()
                 if not changed & set(got):
                     continue
@@ -475,7 +512,47 @@ class Policy:
                 )
         return out
 
-    def _glyph_hits(self, prompt: str, words: list[str], present: "set[str] | frozenset[str]") -> list[Hit]:
+    def _inflected_hits(
+        self, words: list[str], present: "set[str] | frozenset[str]", lexicon: "_Words", language: str = ""
+    ) -> list[Hit]:
+        """Hits on the prompt read with a name's endings and compound words undone (`_stem`, v8): a word
+        that is a name's word plus an ending of some language ("Batmana", "Rutkowskiego", "Legos",
+        "Disneyesque") or plus a word it is compounded with ("Legosteinen", "Pikachufigur",
+        "Disneyprinzessin") is read as that word. Only hits resting on a word so read, as a word of the name
+        hit, count; one that then spells the whole name exactly keeps the rule's outcome (an inflected name is
+        the name), anything else is a look-alike for review. A word that is a common word of English, French,
+        German, Spanish, Italian or Portuguese ("marion", "hulks", "ironisch"; the lexicon holds them), or of
+        Dutch in a Dutch prompt, is left as it is unless the prompt holds a context word of that name's rule
+        or, in a Polish prompt, the ending is Polish ("Grega")."""
+        # the Polish list holds the names' own case forms ("batmana", "disneya"): not common words for this
+        # reading, while a Dutch word stays one in a Dutch prompt ("vaderfiguur" is a father figure)
+        common = lexicon if language == "nl" else _Lexicon(self.lexicon, self._rare)
+        endings = _POLISH_ENDINGS if language == "pl" else frozenset()  # "Grega" is Greg's in Polish
+        variant = [_stem(w, self._stems, common, present, endings) for w in words]
+        at = {i for i, (v, w) in enumerate(zip(variant, words, strict=True)) if v != w}
+        if not at:
+            return []
+        changed = {variant[i] for i in at}
+        out: list[Hit] = []
+        for h in self._name_hits(variant, present | changed, words, at, lexicon):
+            got = set(h.matched.split()) & changed
+            name = fold(h.name)
+            if not got or not got <= {*name, "".join(name)}:  # rests on a word read as a word of that name
+                continue
+            if h.edits and h.kind != "name":  # spelled within its budget, not only sounding alike ("wally")
+                continue
+            if h.edits or h.kind != "name":
+                h = Hit(h.rule, h.category, Outcome.NEEDS_REVIEW, h.name, h.matched, h.edits, "lookalike")
+            out.append(h)
+        return out
+
+    def _glyph_hits(
+        self,
+        prompt: str,
+        words: list[str],
+        present: "set[str] | frozenset[str]",
+        lexicon: "_Words | None" = None,
+    ) -> list[Hit]:
         """Look-alike hits on the prompt read with its homoglyphs undone (`_homoglyphs`: "Ioish" with a
         capital I for the l, "1oish", "rn" for "m", "vv" for "w"): only hits resting on a word the reading
         changed count, and always for review (a capital I is usually an I)."""
@@ -485,19 +562,24 @@ class Policy:
         changed = set(variant) - set(words)
         return [
             Hit(h.rule, h.category, Outcome.NEEDS_REVIEW, h.name, h.matched, h.edits, "lookalike")
-            for h in self._name_hits(variant, present)
+            for h in self._name_hits(variant, present, lexicon=lexicon)
             if changed & set(h.matched.split())
         ]
 
     def _runs(
-        self, words: list[str], originals: "list[str] | None" = None, touching: "set[int] | None" = None
+        self,
+        words: list[str],
+        originals: "list[str] | None" = None,
+        touching: "set[int] | None" = None,
+        lexicon: "_Words | None" = None,
     ) -> list[_Run]:
         """`originals`: the words as written, when `words` is a reading of them word for word (`_spoken`):
         whether a word is a common one is asked of what was written ("naik", not "nik"); `touching`: only
         the runs holding one of these words."""
         runs: list[_Run] = []
         keys = [sound_key(w) for w in words]
-        known = [w in self.lexicon for w in originals or words]
+        lexicon = self.lexicon if lexicon is None else lexicon
+        known = [w in lexicon for w in originals or words]
         first, last = (min(touching), max(touching)) if touching else (0, len(words))
         for start in range(min(last + 1, len(words))):
             joined = ""
@@ -528,11 +610,12 @@ class Policy:
         present: "set[str] | frozenset[str]" = frozenset(),
         originals: "list[str] | None" = None,
         touching: "set[int] | None" = None,
+        lexicon: "_Words | None" = None,
     ) -> list[Hit]:
         """Name hits in two tiers (see the module docstring): spelled, within the name's typo budget and
         with the rule's outcome; and look-alike, by sound key, always for review. `present`: the prompt's
         words (and their singulars), for the rules' context words."""
-        runs = self._runs(words, originals, touching) if self._names else []
+        runs = self._runs(words, originals, touching, lexicon) if self._names else []
         if not runs:
             return []
         spelled = process.cdist(
@@ -553,7 +636,192 @@ class Policy:
             hit = _sounded(runs[i], name, int(sounded[i, j]), bool(name.rule.context & present))
             if hit is not None:
                 found.append(hit)
-        return found
+        return [_transliterated(c) for h in found if (c := _cued(h, self._cues, present)) is not None]
+
+
+class _Lexicon:
+    """The lexicon less the words only Polish's or Dutch's word lists hold (`data/lexicon.json` "rare"), for a
+    prompt not in those languages: their lists carry millions of inflected forms and surnames ("pikach",
+    "rutowski", "hogwart", "batmana"), which would otherwise shield misspellings in any language."""
+
+    __slots__ = ("rare", "words")
+
+    def __init__(self, words: "frozenset[str]", rare: "frozenset[str]") -> None:
+        self.words = words
+        self.rare = rare
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.words and word not in self.rare
+
+
+_Words = frozenset[str] | _Lexicon
+
+
+_POLISH_LETTERS = re.compile("[ąćęłńśźż]", re.IGNORECASE)
+# small words of Polish and Dutch: one of the first of each pair, or two of the second, mark the language
+_POLISH_WORDS = (
+    frozenset("sie stylu styl oraz jest przy dla ktory ktora ktore zdjecie obraz".split()),  # noqa: SIM905
+    frozenset("w z ze na do pod nad od po".split()),  # noqa: SIM905
+)
+_DUTCH_WORDS = (
+    frozenset(
+        """het een zijn naar wordt achtergrond stijl ook niet uit schilderij tekening meisje jongen
+        zonsondergang kleurrijk tussen boven naast mooie oude nieuwe grote kleine""".split()  # noqa: SIM905
+    ),
+    frozenset("met bij voor aan de van en op onder".split()),  # noqa: SIM905
+)
+
+
+def _marked(present: "set[str]", marks: "tuple[frozenset[str], frozenset[str]]") -> bool:
+    return not marks[0].isdisjoint(present) or len(marks[1] & present) >= 2
+
+
+def _rare_language(prompt: str, words: list[str]) -> str:
+    """Whether a prompt looks Polish ("pl": its letters or small words) or Dutch ("nl": its small words), else
+    ""."""
+    present = set(words)
+    if _POLISH_LETTERS.search(prompt) or _marked(present, _POLISH_WORDS):
+        return "pl"
+    return "nl" if _marked(present, _DUTCH_WORDS) else ""
+
+
+# Endings a name takes in other languages (folded): plurals and possessives; German, Dutch and Nordic cases
+# and articles; Polish, Czech and Slovak cases and adjectives ("Batmana", "Rutkowskiego", "Batmanowy");
+# Finnish, Hungarian and Turkish cases ("Disneyn", "Batmannal", "Batmanin"); adjectives of style
+# ("Disneyesque", "Ghibliesque", "disneyano", "pixariano"); diminutives and Japanese honorifics ("Batmancito",
+# "Pikachuchan", "Miyazakisensei")
+_ENDINGS = frozenset(
+    """s es e en n er ern ens et ene erne ets ar arna or orna isch ische ischen ischer isches je tje tjes
+    jes achtig achtige sk ske a u y i ie em om ow owie ami ach owi owy owa owe owego owej owym owymi
+    owych owski owska owskie owskiego ego emu im ich ym ymi ovi uv ova ovo ovy ove ovsky ovska ovske lla
+    lle ssa sta in ia ille ista ksi ja na lta nak nek val vel ban ben ot hoz hez rol tol nal nel un nin
+    nun yi yu da de ta te la le lar ler lari leri dan den ano ana anos anas iano iana esco esca eschi
+    esche ien ienne iens iennes esque eske esk ish like ified ify fied ish ism ismo ista istas iste ito
+    ita itos itas inho inha zinho zinha verse mania cito cita citos citas ino ini etto etta chen lein
+    chan kun san sama sensei""".split()  # noqa: SIM905
+)
+_POLISH_ENDINGS = frozenset(
+    """a u e y i em om ie ow owi owie ami ach ego emu im ich ym ymi owy owa owe owego owej owym owymi owych
+    owski owska owskie owskiego""".split()  # noqa: SIM905
+)
+# Words a name is compounded with in German, Dutch and the Nordic languages, or joined to in English
+# ("Legosteinen", "Pikachufigur", "Disneyprinzessin", "Legoklossar", "batmansuit"); the rules' context words
+# and the style cues count too
+_HEADS = frozenset(
+    """stein steine steinen steinchen steen stenen steentjes steentje blokjes blokken klossar klosser
+    klodser brikker kloss klods figur figuren figurchen figuur figuurtjes figuurtje figurer figurine
+    figurines mannchen mannetje mannetjes poppetje gubbe gubbar prinzessin prinzessinnen prinses
+    prinsessen prinsessa prinsesse film filme filmen films filmer movie movies serie stil stijl bild
+    bilder beeld welt wereld verden varlden universum universe park schloss kasteel slott slot burg set
+    sets held helden heldin hero heroes heroine kostum kostume kostuum kostuums kostym kostyme kostymer
+    costume costumes suit outfit maske masker mask helm helmet schuh schuhe schoen schoenen sko skor
+    skoen sneaker sneakers shoes shoe logo logos flasche flaschen fles flessen flaske flaskor dose dosen
+    blik spielzeug speelgoed legetoj leksaker leker toy toys party feest fest torte taart kuchen kake
+    kaka cake motiv motief fan fans fanart comic comics strip karte karten kaart kaarten kort card cards
+    plusch knuffel kuscheltier stofftier plush zeichnung tekening teckning tegning drawing stadt stad
+    city town land landschaft figure figures character characters kleid kleider jurk jurkje klanning
+    kjole dress charakter personage poster plakat tasse becher mok shirt tshirt hoodie art artwork style
+    styled""".split()  # noqa: SIM905
+)
+# Words a name is joined after ("babyyoda", "minipikachu", "chibibatman")
+_PREFIXES = ("baby", "mini", "mega", "super", "chibi", "kawaii", "lil", "cyber", "neo", "retro", "lego")
+
+
+def _stem_index(names: "list[_Name]") -> "dict[str, tuple[tuple[str, frozenset[str], bool], ...]]":
+    """A name's words of 4+ letters (and a several-word name's letters joined, "spiderman", "cocacola"), by
+    their first four letters, longest first, each with its rule's context words and whether it is a whole
+    name ("yoda", not "logo" of "Apple logo"), for `_stem`."""
+    index: dict[str, dict[str, tuple[set[str], list[bool]]]] = {}
+    for name in names:
+        words = [w for w in name.part_words if len(w) >= 4 and w.isalpha()]
+        if name.parts > 1 and name.squashed.isalpha():
+            words.append(name.squashed)
+        for w in words:
+            context, whole = index.setdefault(w[:4], {}).setdefault(w, (set(), [False]))
+            context.update(name.rule.context)
+            whole[0] = whole[0] or w == name.squashed
+    return {
+        k: tuple(sorted(((w, frozenset(c), b[0]) for w, (c, b) in v.items()), key=lambda p: -len(p[0])))
+        for k, v in index.items()
+    }
+
+
+def _stem(
+    word: str,
+    index: "dict[str, tuple[tuple[str, frozenset[str], bool], ...]]",
+    lexicon: "_Words",
+    present: "set[str] | frozenset[str] | None" = None,
+    endings: "frozenset[str]" = frozenset(),
+) -> str:
+    """The name's word that `word` is, with an ending or a compounded word undone (see
+    `Policy._inflected_hits`), or `word` itself; a word of `lexicon` only beside a context word of the
+    name's rule (`present`: the prompt's words; None: always, to find the words the lexicon must hold) or
+    when its ending is one of `endings` (the prompt's language's own)."""
+    if len(word) < 5 or not word.isascii() or not word.isalpha():
+        return word
+    if any(word == w for w, _, _ in index.get(word[:4], ())):
+        return word
+    for prefix in _PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 4:
+            rest = word[len(prefix) :]
+            for stem, context, whole in index.get(rest[:4], ()):
+                if rest == stem and whole:
+                    if present is not None and word in lexicon and context.isdisjoint(present):
+                        return word
+                    return stem
+    for stem, context, _ in index.get(word[:4], ()):
+        if not word.startswith(stem) or len(word) == len(stem):
+            continue
+        rest = word[len(stem) :]
+        if not (rest in _ENDINGS or rest in _HEADS or rest in context or rest in _CUES):
+            continue
+        if present is not None and word in lexicon and context.isdisjoint(present) and rest not in endings:
+            return word
+        return stem
+    return word
+
+
+def _transliterated(hit: Hit) -> Hit:
+    """A hit on a Cyrillic name read in Latin letters (`_name_forms`) is a look-alike for review: a
+    respelling, whose neighbours are other names' ("Sam Yan" is one edit from "Sem Yan")."""
+    if hit.kind == "lookalike" or not _CYRILLIC.search(hit.name):
+        return hit
+    return Hit(hit.rule, hit.category, Outcome.NEEDS_REVIEW, hit.name, hit.matched, hit.edits, "lookalike")
+
+
+def _cued(hit: Hit, cued: "dict[tuple[str, str], _Name]", present: "set[str] | frozenset[str]") -> Hit | None:
+    """A hit on a cued name (`Rule.cued`) only beside one of its words (misspelt, or a look-alike, also beside
+    a context word of its rule), and then for review; any other hit as it is."""
+    name = cued.get((hit.rule, hit.name))
+    if name is None or name.cues is None:
+        return hit
+    matched = hit.matched.split()
+    words = name.cues if "".join(matched) == name.squashed else name.cues | name.rule.context
+    if words.isdisjoint(set(present).difference(matched)):
+        return None
+    return Hit(hit.rule, hit.category, Outcome.NEEDS_REVIEW, hit.name, hit.matched, hit.edits, "lookalike")
+
+
+def _name_forms(rule: Rule, names: "tuple[str, ...]") -> "list[tuple[str, list[str]]]":
+    """Each name with its folded words and (v8), for a living artist's name of two words, those words the
+    other way round too: family name first, as Japanese, Chinese, Korean and Hungarian write it and many
+    prompts copy ("Miyazaki Hayao", "Amano Yoshitaka", "Rutkowski Greg"); a name in Cyrillic also in Latin
+    letters as Russian and Ukrainian speakers write it, from 6 letters (`_TRANSLIT`: "Chelovek-pauk",
+    "Betmen", "Garri Potter"), so that the Latin tiers match it and its misspellings."""
+    out: list[tuple[str, list[str]]] = []
+    words = {w for name in names if "".join(fold(name)).isascii() for w in fold(name)}
+    for name in names:
+        parts = fold(name)
+        out.append((name, parts))
+        if parts and all(_CYRILLIC.match(ch) for ch in "".join(parts)):
+            latin = [p.translate(_TRANSLIT) for p in parts]
+            # from 6 letters (a shorter one is a word of some language: "valli", "naik"), and not a word
+            # the rule's Latin names hold only within a longer name ("marvel" of "Marvel Comics")
+            if len("".join(latin)) >= 6 and "".join(latin) not in words:
+                out.append((name, latin))
+        if rule.category == "living_artist" and len(parts) == 2 and "".join(parts).isascii():
+            out.append((name, parts[::-1]))
+    return out
 
 
 _CAPITAL_I = re.compile(r"(?<![A-Za-z])I(?=[a-z])|(?<=[a-z])I|(?<=[a-z])1|1(?=[a-z])")
@@ -603,6 +871,10 @@ _CUES = frozenset(
         "estilo",
         "stil",
         "stile",
+        "styl",
+        "stylu",
+        "stijl",
+        "tyyli",
         "poster",
         "fuu",
     }
@@ -678,8 +950,27 @@ def _spelled(run: _Run, name: _Name, edits: int, cued: bool = False) -> Hit | No
         return _lookalike(run, name, edits)
     if edits and run.count == name.parts > 1 and not _named_aligned(run, name):
         return None
+    if edits > 1 and run.count == 1 and name.parts > 1 and not _spread(run.joined, name.part_words):
+        return None
     rule = name.rule
     return Hit(rule.id, rule.category, rule.outcome, name.text, run.matched, edits)
+
+
+def _spread(joined: str, parts: tuple[str, ...]) -> bool:
+    """Whether one word written for a name of several words splits into pieces, one per name word, each
+    within one edit of its word (two for a word of 10+ letters): two typos on a joined name are spread over
+    its words ("mikeymause" for "Mickey Mouse"), not both in one short word ("spiderweb" is not "Spider-Gwen":
+    "web" is two edits from "gwen"). The same holds for sound keys (`_sounded`, with the words' keys)."""
+    reach = {0}  # where the pieces written so far may end
+    for part in parts:
+        cap = max(1, _allowed_edits(len(part)))
+        reach = {
+            end
+            for start in reach
+            for end in range(start + max(1, len(part) - cap), min(len(joined), start + len(part) + cap) + 1)
+            if OSA.distance(joined[start:end], part, score_cutoff=cap) <= cap
+        }
+    return len(joined) in reach
 
 
 def _sounded(run: _Run, name: _Name, near: int, context: bool = False) -> Hit | None:
@@ -690,9 +981,13 @@ def _sounded(run: _Run, name: _Name, near: int, context: bool = False) -> Hit | 
     that sounds exactly like the name is a look-alike beside one of the rule's context words."""
     if near > name.near or (run.count == 1 and run.common and (near or not context)):
         return None
+    if _CYRILLIC.match(name.text):  # a name read in Latin letters is a respelling already: by spelling only
+        return None
     if near and run.count not in (1, name.parts) and run.partly_common:
         return None
     if near and run.count == name.parts > 1 and not _aligned(run, name):
+        return None
+    if near > 1 and run.count == 1 and name.parts > 1 and not _spread(run.key, name.part_keys):
         return None
     if run.key[0] != name.key[0] or (near and len(name.squashed) < 10 and run.key[-1] != name.key[-1]):
         return None
@@ -703,7 +998,8 @@ _CONJUNCTIONS = frozenset({"et", "y", "und", "e", "en", "i", "og", "och", "ve"})
 _SPOKEN = (
     (re.compile(r"([aeiou])\1+"), r"\1"),  # long vowels: "poutoreeto", "harii", "pottaa"
     (re.compile(r"ou"), "o"),
-    (re.compile(r"ai"), "i"),  # "Aifon", "Naik": the English long i as Spanish and Japanese write it
+    (re.compile(r"ai|ay(?=[^aeiouy])"), "i"),  # "Aifon", "Naik", "Ayron": the English long i in Spanish
+    (re.compile(r"^e(?=s[^aeiouy])"), ""),  # the e Spanish and Portuguese put before s and a consonant (v8)
 )
 _ROMAJI = (
     (re.compile(r"(?<=[bdgkmpstzfh])u(?=[bdgkmpstzfhrnwy])"), ""),  # a vowel katakana adds: "jiburi"
@@ -717,18 +1013,20 @@ _ROMAJI_WORD = re.compile(
 )
 
 
-def _spoken(word: str, liquid: bool = False, aspirate: bool = False) -> str:
+def _spoken(word: str, liquid: bool = False, aspirate: bool = False, diphthong: bool = False) -> str:
     """A folded word with spoken spellings undone (v7): a conjunction of another language as "and", and in a
     word of 4+ letters long vowels written double, "ou" for o and "ai" for the long i ("aifon", "naik");
     a word spelled as romaji (`_ROMAJI_WORD`) also loses the vowels katakana adds after a consonant and reads
     "ji" as a hard g, and with `liquid` r as l ("jiburi" → "gibli"), romaji having one letter for both;
     `aspirate` gives back the h that French and Spanish speakers drop or write as j ("Ari", "Jari" →
-    "hari")."""
+    "hari"); with `diphthong` (v8) "ei" is the English long a as Spanish writes it ("Veider" → "vader")."""
     if word in _CONJUNCTIONS:
         return "and"
     if len(word) < (3 if aspirate else 4) or not word.isascii() or not word.isalpha():
         return word
     romaji = _ROMAJI_WORD.fullmatch(word) is not None
+    if diphthong and len(word) >= 6:  # "veider", not "weill"
+        word = word.replace("ei", "a")
     for pattern, repl in _SPOKEN + (_ROMAJI if romaji else ()):
         word = pattern.sub(repl, word)
     if aspirate and word[0] in "aeiouj":
@@ -737,11 +1035,40 @@ def _spoken(word: str, liquid: bool = False, aspirate: bool = False) -> str:
 
 
 _KATAKANA = re.compile("[\u30a0-\u30ff]")
+_TRANSLIT = str.maketrans(
+    {
+        **dict(zip("абвгдезийклмнопрстуфыэіґ", "abvgdeziyklmnoprstufyeig", strict=True)),
+        **{"ё": "e", "ж": "zh", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ь": ""},  # noqa: RUF001
+        **{"ю": "yu", "я": "ya", "ї": "yi", "є": "ye", "-": ""},
+    }
+)
 _HANGUL = re.compile("[\uac00-\ud7af]")
 _KO_PARTICLES = frozenset(
     "의 은 는 이 가 을 를 와 과 로 으로 에 에서 도 만 처럼 같은 풍 풍의 스타일 스타일의 스타일로".split()  # noqa: SIM905
 ) | {""}
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
+_HAN = re.compile("[\u4e00-\u9fff]{2}")
+_ZH_CUES = tuple(
+    "风格 風格 画风 畫風 风 風 式 标志 標誌 商标 商標 品牌 公司 英雄 漫画 漫畫".split()  # noqa: SIM905
+    + "电影 電影 宇宙 鞋 球鞋 积木 積木 人物 角色 logo".split()  # noqa: SIM905
+)
+"""What may follow a two-character Chinese name (v8): style, logo, trademark, brand, company, heroes,
+comics, film, universe, shoes, bricks, characters (simplified and traditional)."""
+
+
+def _zh_cues_after(run: str, name: str) -> list[str]:
+    """The cues of `_ZH_CUES` right after each place `name` occurs in `run`: a two-character name counts only
+    followed by one ("漫威风格", "耐克标志", "王凌风格"), since two characters so often sit inside ordinary
+    words ("浪漫威尼斯" is romantic Venice, "忍耐克服" to endure and overcome)."""
+    found: list[str] = []
+    at = run.find(name)
+    while at >= 0:
+        after = run[at + len(name) :]
+        found.extend(cue for cue in _ZH_CUES if after.startswith(cue))
+        at = run.find(name, at + 1)
+    return found[:1]
+
+
 _RU_STEM = re.compile("(?:ии|ыи|ои)$|(?<=[аеоуэюя])и$|[аяь]$")
 _RU_ENDINGS = frozenset(
     "_ а я у ю е ом ем ои еи ы и ов ев ам ям ами ями ах ях ого его ому ему им ым ых их ую ая ое ии ыи".split()  # noqa: RUF001, SIM905
@@ -760,6 +1087,38 @@ def _cjk_runs(words: list[str]) -> list[str]:
             else:
                 runs.append(w)
         joining = is_cjk(w)
+    return runs
+
+
+_SCRIPTS = (
+    ("greek", re.compile("[\u0370-\u03ff\u1f00-\u1fff]")),
+    ("hebrew", re.compile("[\u0590-\u05ff]")),
+    ("arabic", re.compile("[\u0600-\u06ff]")),
+    ("indic", re.compile("[\u0900-\u0dff]")),
+    ("thai", re.compile("[\u0e00-\u0e7f]")),
+)
+
+
+def _script(word: str) -> str:
+    """Which of the scripts matched as runs (v8: Greek, Hebrew, Arabic, Indic, Thai) a folded word is in, or
+    ""."""
+    return next((name for name, pattern in _SCRIPTS if pattern.match(word)), "")
+
+
+def _script_runs(words: list[str]) -> list[str]:
+    """The prompt's Greek, Hebrew, Arabic, Indic and Thai text, neighbouring words of one script joined
+    without their spaces (an Arabic or Hebrew prefix, a Thai word without spaces, a Greek article all leave
+    the name inside the run: "وباتمان", "ปิกาจูในทุ่ง"), each run starting with a marker of its script so
+    that runs of two scripts never meet."""
+    runs: list[str] = []
+    last = ""
+    for w in words:
+        script = _script(w)
+        if script and script == last:
+            runs[-1] += w
+        elif script:
+            runs.append(w)
+        last = script
     return runs
 
 
@@ -794,6 +1153,10 @@ def _script_match(parts: tuple[str, ...], words: list[str], runs: list[str]) -> 
             if ok:
                 return " ".join(got)
         return None
+    if _script(squashed):
+        return next((squashed for run in runs if len(squashed) >= 3 and squashed in run), None)
+    if len(squashed) == 2 and _HAN.fullmatch(squashed):
+        return next((squashed + cue for run in runs for cue in _zh_cues_after(run, squashed)), None)
     if len(squashed) < 2 or (len(squashed) < 3 and not _KATAKANA.fullmatch(squashed[0])):
         return None
     for run in runs:
@@ -831,7 +1194,13 @@ def _respellings(rules: "list[Rule]") -> dict[str, str]:
 
 @cache
 def _lexicon() -> frozenset[str]:
-    words: list[str] = json.loads((DATA / "lexicon.json").read_text(encoding="utf-8"))["words"]
+    data = json.loads((DATA / "lexicon.json").read_text(encoding="utf-8"))
+    return frozenset(data["words"]) | frozenset(data.get("rare", ()))
+
+
+@cache
+def _rare_words() -> frozenset[str]:
+    words: list[str] = json.loads((DATA / "lexicon.json").read_text(encoding="utf-8")).get("rare", [])
     return frozenset(words)
 
 
@@ -867,6 +1236,11 @@ DICTIONARIES = (
 wpolish, in /usr/share/dict) the lexicon is drawn from."""
 
 
+RARE_LISTS = frozenset({"polish", "dutch"})
+"""Word lists whose words count as common only in a prompt of their language (`_rare_language`): they hold
+millions of inflected forms and surnames, among them the names' own ("batmana", "hogwart")."""
+
+
 def names_digest(policy: Policy) -> str:
     """What a lexicon depends on: the policy's names and their sound keys (a change to either, or to
     `sound_key`, calls for a rebuild; tests/checker/test_policy.py checks it)."""
@@ -878,8 +1252,10 @@ def lexicon_data(policy: Policy, paths: "list[Path]") -> dict[str, Any]:
     """The common words near the policy's names (what `data/lexicon.json` holds): every word of the word lists
     at `paths` whose letters are within one edit of a name or a word of one (two from 8 letters, or from 6
     when the whole name allows two) or whose sound key is within one edit of theirs (two from 10, or from 6
-    when the whole name allows two). Only those can turn a run of real words into a look-alike, so only
-    those are shipped (tens of thousands of words instead of millions)."""
+    when the whole name allows two), and every word that reads as a name's word with an ending or a compounded
+    word (`_stem`: "marion", "ironisch", "stars"). Only those can turn a run of real words into a look-alike,
+    so only those are shipped (tens of thousands of words instead of millions); "rare" names those only the
+    Polish or Dutch list holds (`RARE_LISTS`)."""
     budget: dict[str, tuple[int, int]] = {}  # word or name -> (spelling edits, sound edits) it can absorb
     for n in policy._names:
         for w in [*fold(n.text), n.squashed]:
@@ -893,12 +1269,18 @@ def lexicon_data(policy: Policy, paths: "list[Path]") -> dict[str, Any]:
                 budget[w] = (max(own[0], old[0]), max(own[1], old[1]))
     targets = sorted(budget)
     keys = [sound_key(t) for t in targets]
+    stems = _stem_index(policy._names)  # and the words a name's word with an ending or a head would read as
     spelled_budget = np.array([budget[t][0] for t in targets])
     sounded_budget = np.array([budget[t][1] for t in targets])
     vocabulary: set[str] = set()
+    broad: set[str] = set()  # the words of the lists that are not RARE_LISTS
     for path in paths:
+        found: set[str] = set()
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            vocabulary.update(w for w in fold(line.split("/")[0]) if len(w) >= 2 and w.isalpha())
+            found.update(w for w in fold(line.split("/")[0]) if len(w) >= 2 and w.isalpha())
+        vocabulary |= found
+        if path.name not in RARE_LISTS:
+            broad |= found
     words = sorted(vocabulary)
     kept: list[str] = []
     chunk = 20_000
@@ -913,15 +1295,18 @@ def lexicon_data(policy: Policy, paths: "list[Path]") -> dict[str, Any]:
             )
             for i in np.nonzero((sounded <= sounded_budget).any(axis=1))[0].tolist():
                 near[rest[i]] = True
-        kept.extend(w for w, n in zip(part, near, strict=True) if n)
+        kept.extend(w for w, n in zip(part, near, strict=True) if n or _stem(w, stems, frozenset()) != w)
     return {
         "built_for": names_digest(policy),
         "notes": "Common words of English, French, German, Spanish, Italian, Portuguese, Dutch and Polish "
         "that lie near a name of the policy: a run made only of them is never a look-alike, and a misspelt "
-        "name made only of them is for review, not a fail ('James Dean' is not 'James Jean'). Built by "
+        "name made only of them is for review, not a fail ('James Dean' is not 'James Jean'). 'rare': more "
+        "such words, those only the Polish or Dutch list holds, common only in a prompt of those languages. "
+        "Built by "
         "scripts/build_semantic_model.py --lexicon from Debian's word lists.",
         "sources": [path.name for path in paths],
-        "words": kept,
+        "words": [w for w in kept if w in broad],
+        "rare": [w for w in kept if w not in broad],
     }
 
 

@@ -1,6 +1,7 @@
-"""The general misspelling rules of policy v6, each with the misspellings it catches and the real words and
-look-alikes it must leave alone (genip/checker/policy.py: `_anchored`, `_end_edit` with `_CUES`,
-`Policy._respelled`, `_aligned` and `_named_aligned`)."""
+"""The general misspelling rules of policy v6 to v8, each with the misspellings it catches and the real words
+and look-alikes it must leave alone (genip/checker/policy.py: `_anchored`, `_end_edit` with `_CUES`,
+`Policy._respelled`, `_aligned` and `_named_aligned`; v8: `Policy._inflected_hits`, `_cued`, the rare
+lexicon, other scripts matched as runs, mixed-script homoglyphs)."""
 
 import pytest
 
@@ -93,7 +94,6 @@ def test_a_descriptor_word_spelled_by_sound_reaches_the_model(prompt: str, rule:
         "speedy and friends, cartoon",  # sounds like the one-word descriptor "Spidey": not respelled
         "a marble statue in a museum",
         "a frozen lake at dawn",
-        "estilo wyzli, acuarela",
     ],
 )
 def test_respelling_leaves_one_word_descriptors_and_real_words_alone(prompt: str) -> None:
@@ -205,3 +205,247 @@ def test_spoken_spellings_are_read_back_for_review(prompt: str, rule: str) -> No
 )
 def test_spoken_readings_of_real_words_do_not_fire(prompt: str) -> None:
     assert POLICY.check(prompt).outcome == Outcome.PASS
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule", "outcome"),
+    [
+        ("Burg aus Legosteinen, Spielzeugfotografie", "trademark.lego", Outcome.NEEDS_REVIEW),  # compound
+        ("eine Pikachufigur auf dem Regal", "character.pikachu", Outcome.NEEDS_REVIEW),
+        ("Disneyprinzessin im Ballsaal", "trademark.disney", Outcome.NEEDS_REVIEW),
+        ("ett rymdskepp av Legoklossar", "trademark.lego", Outcome.NEEDS_REVIEW),
+        ("a pile of Legos on the floor", "trademark.lego", Outcome.NEEDS_REVIEW),  # plural
+        ("a pair of Nikes, product shot", "trademark.nike", Outcome.NEEDS_REVIEW),
+        ("strój Batmana na manekinie", "character.batman", Outcome.NEEDS_REVIEW),  # Polish case forms
+        ("Batmanowy pas z gadżetami", "character.batman", Outcome.NEEDS_REVIEW),
+        ("smok nad zamkiem, w stylu Grega Rutkowskiego", "artist.greg-rutkowski", Outcome.FAIL),
+        ("Disneyesque princess in a ballroom", "trademark.disney", Outcome.NEEDS_REVIEW),
+        ("Disneyn prinsessa linnassa", "trademark.disney", Outcome.NEEDS_REVIEW),  # Finnish
+        ("a cute babyyoda plush", "character.darth-vader", Outcome.NEEDS_REVIEW),
+    ],
+)
+def test_names_with_endings_and_in_compounds_match(prompt: str, rule: str, outcome: Outcome) -> None:
+    """A name's word plus an ending of some language or a compounded word reads as the name's word (v8);
+    spelled exactly, it keeps the rule's outcome."""
+    hits = {h.rule: h for h in POLICY.check(prompt, semantic=False).hits}
+    assert rule in hits and hits[rule].outcome == outcome, hits
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "a marvelous sunset over the marina",
+        "Marion in a red coat walking her dog",
+        "marionette theatre, wooden puppets",
+        "ironische Karikatur eines Politikers",  # "iron" + "ische": a common word
+        "leather wallets on a table",
+        "een vaderfiguur met zijn zoon",  # Dutch "vader" (father) in a Dutch prompt
+        "Legolas-like elf archer in a forest",
+        "a neologo for a startup, flat design",
+        "hulking troll guarding a bridge, ink",
+    ],
+)
+def test_common_words_that_start_like_a_name_pass(prompt: str) -> None:
+    assert not _rules(prompt, semantic=False), POLICY.check(prompt, semantic=False).hits
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule"),
+    [
+        ("elza ice queen in a blue gown", "character.elsa"),
+        ("la reina Elssa de Frozzen cantando", "character.elsa"),
+        ("Frozzen 2 poster, snow queen", "character.elsa"),
+        ("Frozen 2 movie poster, two sisters", "character.elsa"),
+        ("Elsa aus Frozen im Eispalast", "character.elsa"),
+    ],
+)
+def test_cued_names_match_beside_their_words_for_review(prompt: str, rule: str) -> None:
+    """ "Frozen" and "Elsa" are a common word and a first name: names only beside one of their words (v8)."""
+    hits = {h.rule: h for h in POLICY.check(prompt, semantic=False).hits}
+    assert rule in hits and hits[rule].outcome == Outcome.NEEDS_REVIEW
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "a frozen lake at dawn, mist",
+        "an ice queen statue in a frozen lake",  # "frozen" alone needs a film's word, not an ice one
+        "frozen waterfall in winter",
+        "Elsa, my grandmother, knitting by the window",
+        "frozen yogurt with berries",
+    ],
+)
+def test_cued_names_without_their_words_pass(prompt: str) -> None:
+    assert "character.elsa" not in _rules(prompt, semantic=False)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule"),
+    [("Pikach, digital fan art", "character.pikachu"), ("Hogwart castle at night", "character.harry-potter")],
+)
+def test_words_only_the_polish_or_dutch_lists_hold_do_not_shield_misspellings(prompt: str, rule: str) -> None:
+    """ "pikach" and "hogwart" are forms in Polish's word list: common words only in a Polish prompt."""
+    assert rule in _rules(prompt, semantic=False)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule"),
+    [
+        ("ο Μπάτμαν στη στέγη τη νύχτα", "character.batman"),  # noqa: RUF001
+        ("باتمان على سطح المبنى ليلا", "character.batman"),
+        ("وباتمان في المدينة", "character.batman"),  # a prefix joined to the name
+        ("הארי פוטר עם שרביט", "character.harry-potter"),
+        ("स्पाइडरमैन शहर के ऊपर", "character.spider-man"),
+        ("डिज़्नी शैली की राजकुमारी", "trademark.disney"),  # the nukta folded away
+        ("ปิกาจู ในทุ่งดอกไม้", "character.pikachu"),
+        ("Людина-павук на даху", "character.spider-man"),
+        ("Homem-Aranha no telhado", "character.spider-man"),
+        ("soldados de la Guerra de las Galaxias", "character.darth-vader"),
+    ],
+)
+def test_names_in_more_scripts_and_languages_match(prompt: str, rule: str) -> None:
+    assert rule in _rules(prompt, semantic=False)
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["κάστρο στην πόλη τη νύχτα", "منظر ريفي جميل مع غيوم الصيف", "טירה על גבעה בשקיעה", "ทุ่งดอกไม้ สีน้ำ"],
+)
+def test_text_in_more_scripts_without_names_passes(prompt: str) -> None:
+    assert not _rules(prompt, semantic=False)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule", "outcome"),
+    [
+        ("\u0412\u0430tman on a rooftop", "character.batman", Outcome.NEEDS_REVIEW),  # Cyrillic ve and a
+        ("P\u0456kachu in a field", "character.pikachu", Outcome.NEEDS_REVIEW),  # Cyrillic i
+        ("\u039dike running shoes", "trademark.nike", Outcome.NEEDS_REVIEW),  # Greek capital nu
+        ("portrait by Gr\u0435g Rutkowski", "artist.greg-rutkowski", Outcome.FAIL),  # Cyrillic e
+    ],
+)
+def test_cyrillic_and_greek_look_alike_letters_inside_latin_words_are_read_as_latin(
+    prompt: str, rule: str, outcome: Outcome
+) -> None:
+    hits = {h.rule: h for h in POLICY.check(prompt, semantic=False).hits}
+    assert rule in hits and hits[rule].outcome == outcome
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule"),
+    [
+        ("Espáiderman en la ciudad de noche", "character.spider-man"),  # prothetic e, ai
+        ("Áyron Man en su taller", "trademark.marvel"),  # ay
+    ],
+)
+def test_spanish_respellings_are_read_back(prompt: str, rule: str) -> None:
+    _assert_lookalike(prompt, rule)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule"),
+    [
+        ("Amano Yoshitaka watercolor, pale knight", "artist.yoshitaka-amano"),
+        ("Ortiz Karla style", "artist.karla-ortiz"),
+    ],
+)
+def test_an_artists_two_word_name_matches_family_name_first(prompt: str, rule: str) -> None:
+    hits = {h.rule: h for h in POLICY.check(prompt, semantic=False).hits}
+    assert rule in hits and hits[rule].outcome == Outcome.FAIL
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule"),
+    [
+        ("Grogu eating a cookie, cute", "character.darth-vader"),
+        ("Boba Fet in green armor", "character.darth-vader"),
+        ("Eevie sleeping on a pillow", "character.pikachu"),
+        ("Buscando a Nemo, pez payaso", "style.pixar"),
+        ("plakat Kraina Lodu, dwie siostry", "character.elsa"),
+        ("Olaf the snowman in summer", "character.elsa"),
+        ("a glass of Coke with ice cubes", "trademark.coca-cola"),
+        ("Toy Story style toys on a bed, 3d render", "style.pixar"),
+    ],
+)
+def test_franchise_and_translated_names_match(prompt: str, rule: str) -> None:
+    assert rule in _rules(prompt, semantic=False)
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "a toy store window display with wooden toys",  # "Toy Story" is cued: a film's word, not a toy
+        "a toy story for kids, wooden blocks",
+        "Olaf, a Norwegian fisherman, portrait",
+        "Anna, a young baker, holding a loaf of bread",
+        "coke oven at a steel plant, industrial photo",
+    ],
+)
+def test_cued_franchise_names_without_their_words_pass(prompt: str) -> None:
+    assert not _rules(prompt, semantic=False), POLICY.check(prompt, semantic=False).hits
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule"),
+    [
+        ("mikeymause cartoon, vintage", "character.mickey-mouse"),  # one typo in each word
+        ("spiderrgwenn swinging over the city", "character.spider-man"),
+        ("harrypoterr at the castle", "character.harry-potter"),
+    ],
+)
+def test_two_typos_spread_over_a_joined_name_still_match(prompt: str, rule: str) -> None:
+    assert rule in _rules(prompt, semantic=False)
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "spiderweb halloween decorations on a porch, jack-o-lanterns",  # "web" is two edits from "gwen"
+        "a spiderweb covered in morning dew, macro photo",
+    ],
+)
+def test_two_typos_in_one_short_word_of_a_joined_name_pass(prompt: str) -> None:
+    assert not _rules(prompt, semantic=False), POLICY.check(prompt, semantic=False).hits
+
+
+@pytest.mark.parametrize(
+    ("prompt", "flagged"),
+    [
+        ("a bowl of spicy Samyang ramen with a soft boiled egg, food photography", False),
+        ("milky way over the desert, shot on Samyang 14mm f2.8 lens", False),
+        ("samyang style portrait, soft shading", True),
+        ("portrait of a girl by Sam Yang, ramen shop background", True),  # the artist's name as written
+    ],
+)
+def test_samyang_beside_ramen_or_a_lens_is_the_brand(prompt: str, flagged: bool) -> None:
+    hits = {h.rule: h for h in POLICY.check(prompt, semantic=False).hits}
+    assert ("artist.sam-yang" in hits) is flagged
+    if flagged:
+        assert hits["artist.sam-yang"].outcome == Outcome.FAIL
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule"),
+    [
+        ("漫威风格的超级英雄", "trademark.marvel"),  # Marvel style
+        ("耐克标志的运动鞋", "trademark.nike"),  # Nike logo
+        ("王凌风格 唯美古风少女", "artist.wlop"),
+        ("米奇风格的卡通老鼠", "character.mickey-mouse"),
+        ("苹果公司的标志", "trademark.apple"),
+    ],
+)
+def test_a_two_character_chinese_name_counts_before_a_cue(prompt: str, rule: str) -> None:
+    assert rule in _rules(prompt, semantic=False)
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "浪漫威尼斯的夜晚",  # romantic Venice: 漫威 inside two words
+        "忍耐克服困难",  # endure and overcome: 耐克
+        "玉米奇怪的形状",  # corn's strange shape: 米奇
+        "王凌是我的同学",  # a classmate called Wang Ling
+    ],
+)
+def test_a_two_character_chinese_name_inside_ordinary_words_passes(prompt: str) -> None:
+    assert not POLICY.check(prompt).hits, POLICY.check(prompt).hits

@@ -34,7 +34,7 @@ def test_the_witcher_paraphrase_goes_to_review_with_its_descriptor_and_score() -
     (hit,) = result.hits
     assert (hit.rule, hit.kind, hit.outcome) == ("artist.greg-rutkowski", "semantic", Outcome.NEEDS_REVIEW)
     assert hit.descriptor == "Polish fantasy illustrator" and hit.score is not None and hit.score >= 0.8
-    assert result.policy_version == 7
+    assert result.policy_version == 8
 
 
 def test_a_name_outranks_a_description_of_the_same_rule() -> None:
@@ -63,8 +63,14 @@ def test_generic_styles_and_other_languages_pass(prompt: str) -> None:
     assert result.outcome == Outcome.PASS, result.hits
 
 
+HARD_CLEAN_SPLITS = ("fresh8", "tune8")
+"""Splits whose clean prompts are not all passed: each holds its own figure (its benchmark test below)."""
+
+
 def test_every_clean_prompt_of_the_labelled_set_passes() -> None:
-    flagged = [r["id"] for r in _rows("clean") if POLICY.check(r["prompt"]).outcome != Outcome.PASS]
+    rows = [r for r in _rows("clean") if r["split"] not in HARD_CLEAN_SPLITS]
+    assert len(rows) >= 600
+    flagged = [r["id"] for r in rows if POLICY.check(r["prompt"]).outcome != Outcome.PASS]
     assert flagged == []
 
 
@@ -150,8 +156,8 @@ def test_a_model_of_another_format_version_is_refused() -> None:
 
 
 def test_the_report_names_the_policy_version_and_the_descriptor_but_no_prompt_words() -> None:
-    report = build_report(31337, 7, "0x" + "00" * 32, POLICY.check(WITCHER))
-    assert report["policy_version"] == 7
+    report = build_report(31337, 8, "0x" + "00" * 32, POLICY.check(WITCHER))
+    assert report["policy_version"] == 8
     assert report["rules"] == [
         {
             "rule": "artist.greg-rutkowski",
@@ -168,7 +174,7 @@ def test_the_report_names_the_policy_version_and_the_descriptor_but_no_prompt_wo
 def test_checker_check_prints_the_outcome_and_hits_with_scores(tmp_path: Path) -> None:
     genip = Genip(tmp_path / "data", tmp_path / "none.json")
     shown = genip("checker", "check", "--prompt", WITCHER + ", Mickey Mouse", "--json").json()
-    assert shown["outcome"] == "needs_review" and shown["policy_version"] == 7
+    assert shown["outcome"] == "needs_review" and shown["policy_version"] == 8
     by_rule = {h["rule"]: h for h in shown["hits"]}
     assert by_rule["artist.greg-rutkowski"]["kind"] == "semantic"
     assert by_rule["artist.greg-rutkowski"]["score"] >= 0.8
@@ -180,7 +186,7 @@ def test_checker_check_prints_the_outcome_and_hits_with_scores(tmp_path: Path) -
     negative = genip(
         "checker", "check", "--prompt", "a castle", "--negative", "greg rutkowski", "--json"
     ).json()
-    assert negative == {"outcome": "pass", "policy_version": 7, "hits": []}
+    assert negative == {"outcome": "pass", "policy_version": 8, "hits": []}
     table = genip("checker", "check", "--prompt", "gr3g rutkowsky castle").stdout
     assert "fail" in table and "artist.greg-rutkowski" in table
 
@@ -311,9 +317,129 @@ def test_the_benchmark_on_the_fresh7_prompts_keeps_the_reported_figures() -> Non
     79.0 %), clean 0 of 70 (v6 1) and negatives 0 of 10 flagged. Misses: "Espáiderman", "elza", "Elssa de
     Frozzen", "Frozzen 2", "Legosteinen"; paraphrases that name facts no descriptor holds (an NYT op-ed, "does
     arts", a Singapore illustrator of DC Bombshells, the green rage monster, the Oregon sports brand's
-    tick...)."""
+    tick...). No longer unseen: v8 was written after reading them (descriptors of facts in more languages,
+    catchphrases as phrases; names with endings and in compounds, cued names, Spanish respellings), so it
+    scores 162 of 162 and 81 of 81; `fresh8` measured it."""
     semantic = _bench("fresh7", 1)["semantic"]
-    assert semantic["misspelling"]["recall"] >= 157 / 162
-    assert semantic["paraphrase"]["recall"] >= 67 / 81
+    assert semantic["misspelling"]["recall"] == 1.0
+    assert semantic["paraphrase"]["recall"] == 1.0
     assert semantic["clean"]["flagged_share"] == 0.0
     assert semantic["negative"]["flagged_share"] == 0.0
+
+
+def test_the_benchmark_on_the_fresh8_prompts_keeps_the_reported_figures() -> None:
+    """The `fresh8` prompts (an eighth blind writer: 162 misspellings, 90 of them not in English, in 18
+    languages and 9 scripts; 108 paraphrases, half not in English; 70 clean prompts with traps such as
+    "Samyang ramen", "Nike of Samothrace", "Mario, il panettiere") scored once against the finished v8
+    (README): misspellings 97.5 % (158 of 162; v7 93.2 % in the same run), paraphrases 90.7 % (98 of 108;
+    v7 79.6 %), clean 4 of 70 = 5.7 % (v7 the same 4 of 70), negatives 0 of 10. Misses: four names written
+    in Chinese, three of two characters (漫威, 耐克, WLOP's 王凌: the curated names start at three, since two
+    characters so often sit inside ordinary words) and 苹果公司 (Apple Inc.); paraphrases resting on facts
+    no descriptor holds (the class action against Stable Diffusion, the desk lamp that jumps, Snow White
+    and The Lion King as the studio's works). Read afterwards, two of the clean flags were fixed as kinds:
+    two typos on a joined name may not both fall in one short word ("spiderweb" is not "Spider-Gwen"), and
+    "Samyang" beside ramen or a lens is the brand; left flagged for review: "Sarah Anderson, a nurse" (one
+    letter from the artist) and "Mario, il panettiere" (Mario alone). A two-character Chinese name now counts
+    before a cue (风格 style, 标志 logo, 公司 company...), so the misspellings score 162 of 162: no longer
+    unseen."""
+    semantic = _bench("fresh8", 1)["semantic"]
+    assert semantic["misspelling"]["recall"] == 1.0
+    assert semantic["paraphrase"]["recall"] >= 98 / 108
+    assert semantic["clean"]["flagged"] <= 2
+    assert semantic["negative"]["flagged_share"] == 0.0
+
+
+def test_the_benchmark_on_the_tune8_prompts_keeps_the_reported_figures() -> None:
+    """The `tune8` prompts, written by v8's two tuners to find the shapes a next writer may use (202
+    misspellings in 17 languages, 387 paraphrases in 12, 240 clean look-alikes) and tuned on: misspellings
+    95.9 %, paraphrases 98.7 %, and 17 of 240 clean look-alikes sent to review (titles of the items in
+    other languages used for something else, "la reine des neiges" of Andersen's tale, "a hulking troll",
+    "coke oven", catchphrases used in passing). These are the hardest clean prompts of the set; the figure
+    is held so a change that flags more of them is seen."""
+    semantic = _bench("tune8", 1)["semantic"]
+    assert semantic["misspelling"]["recall"] >= 187 / 195
+    assert semantic["paraphrase"]["recall"] >= 382 / 387
+    assert semantic["clean"]["flagged"] <= 17
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule"),
+    [
+        ("portret in de stijl van de Nederlandse digitale kunstenares met golvend haar", "artist.loish"),
+        (
+            "Tarotkarte in Aquarell im Stil der Künstlerin aus Nashville, die Midjourney verklagt hat",
+            "artist.kelly-mckernan",
+        ),
+        ("chica anime al estilo del youtuber canadiense copiado en un modelo LoRA", "artist.sam-yang"),
+        ("le seigneur noir au casque noir et à la respiration mécanique", "character.darth-vader"),
+        ("zapatillas con la palomita de la marca deportiva de Oregón", "trademark.nike"),
+        (
+            "portada de cómic del ilustrador de Singapur de las portadas variantes de DC Bombshells",
+            "artist.artgerm",
+        ),
+        ("classic princess film in the style of the House of Mouse", "trademark.disney"),
+        ("3d animated toys, Toy Story look", "style.pixar"),
+        ("sneakers, just do it", "trademark.nike"),
+    ],
+)
+def test_paraphrases_in_other_languages_and_catchphrases_are_caught(prompt: str, rule: str) -> None:
+    result = POLICY.check(prompt)
+    assert rule in {h.rule for h in result.hits}, result.hits
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "a bedtime story about a toy robot",  # "Toy Story" is a phrase, not two words anywhere
+        "the death of a star, supernova",  # "Death Star"
+        "a boy who lived in a lighthouse",  # "the boy who lived"
+        "just do your best, poster",  # "Just Do It"
+        "in the style of a Dutch Golden Age painter, still life",  # Dutch + painter is no one in particular
+        "ein niederländischer Maler, Stillleben mit Blumen",
+        "polski malarz w pracowni, obraz olejny",
+        "a black panther in the jungle",
+        "a god of thunder in Norse mythology, viking art",
+        "un monstruo verde enfadado, dibujo infantil",
+        "une souris dans une cuisine, illustration pour enfants",
+        "eine Burg aus Bausteinen, Spielzeugfoto",
+        "a house with a mouse at the door",
+        "a wolf howls at a castle under the moon",
+    ],
+)
+def test_common_words_of_titles_and_of_other_languages_alone_pass(prompt: str) -> None:
+    result = POLICY.check(prompt)
+    assert result.outcome == Outcome.PASS, result.hits
+
+
+def test_a_quoted_descriptor_is_a_phrase_matched_word_for_word() -> None:
+    text = (
+        '{"version": 1, "rules": [{"id": "x", "category": "t", "outcome": "fail", "names": ["Acme"],'
+        ' "descriptors": ["\\"road runner\\""]}]}'
+    )
+    policy = Policy.from_json(text)
+    (hit,) = policy.check("a Road-Runner in the desert").hits
+    assert (hit.descriptor, hit.score) == ("road runner", 1.0)
+    assert policy.check("a runner on the road").outcome == Outcome.PASS
+
+
+def test_synonym_groups_are_disjoint_and_hold_no_one_word_descriptor() -> None:
+    """A word in two groups would be read as the first group only, and a group member that is a descriptor on
+    its own ("Topolino" in the mouse group) would make every mouse that descriptor."""
+    from genip.checker.folding import fold
+    from genip.checker.semantic import content_words, synonym_map
+
+    data = json.loads((DATA / "policy.json").read_text(encoding="utf-8"))
+    heads: dict[str, str] = {}
+    for group in data["synonyms"]:
+        for word in group:
+            stem = content_words(fold(word))
+            assert len(stem) == 1, word
+            assert heads.setdefault(stem[0], group[0]) == group[0], (word, heads[stem[0]], group[0])
+    members = synonym_map(data["synonyms"])
+    alone = {
+        words[0]: text
+        for rule in data["rules"]
+        for text in rule["descriptors"]
+        if len(words := content_words(fold(text))) == 1
+    }
+    assert not {w: alone[w] for w in members if w in alone}
