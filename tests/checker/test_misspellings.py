@@ -379,10 +379,28 @@ def test_franchise_and_translated_names_match(prompt: str, rule: str) -> None:
         "Olaf, a Norwegian fisherman, portrait",
         "Anna, a young baker, holding a loaf of bread",
         "coke oven at a steel plant, industrial photo",
+        "topolino di campagna in un campo di grano",  # a little mouse
     ],
 )
 def test_cued_franchise_names_without_their_words_pass(prompt: str) -> None:
     assert not _rules(prompt, semantic=False), POLICY.check(prompt, semantic=False).hits
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "coke oven at a steel plant, industrial photo",
+        "topolino di campagna in un campo di grano",
+        "a hulking troll guarding a bridge",
+        "Laputa, the flying island from Gulliver's Travels, engraving",
+    ],
+)
+def test_no_one_word_descriptor_takes_a_word_a_name_rule_already_weighs(prompt: str) -> None:
+    assert not _rules(prompt), POLICY.check(prompt).hits
+
+
+def test_topolino_beside_its_words_is_mickey() -> None:
+    assert "character.mickey-mouse" in _rules("Topolino con Minnie al parco, stile cartone animato")
 
 
 @pytest.mark.parametrize(

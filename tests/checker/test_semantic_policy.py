@@ -352,14 +352,15 @@ def test_the_benchmark_on_the_fresh8_prompts_keeps_the_reported_figures() -> Non
 def test_the_benchmark_on_the_tune8_prompts_keeps_the_reported_figures() -> None:
     """The `tune8` prompts, written by v8's two tuners to find the shapes a next writer may use (202
     misspellings in 17 languages, 387 paraphrases in 12, 240 clean look-alikes) and tuned on: misspellings
-    95.9 %, paraphrases 98.7 %, and 17 of 240 clean look-alikes sent to review (titles of the items in
-    other languages used for something else, "la reine des neiges" of Andersen's tale, "a hulking troll",
-    "coke oven", catchphrases used in passing). These are the hardest clean prompts of the set; the figure
-    is held so a change that flags more of them is seen."""
+    95.9 %, paraphrases 98.7 %, and 12 of 240 clean look-alikes sent to review (17 before one-word
+    descriptors a name covers were dropped: "a hulking troll", "coke oven", "topolino di campagna"); the 12
+    left are titles of the items in other languages used for something else ("la reine des neiges" of
+    Andersen's tale), catchphrases used in passing, "a green goblin". These are the hardest clean prompts of
+    the set; the figure is held so a change that flags more of them is seen."""
     semantic = _bench("tune8", 1)["semantic"]
     assert semantic["misspelling"]["recall"] >= 187 / 195
     assert semantic["paraphrase"]["recall"] >= 382 / 387
-    assert semantic["clean"]["flagged"] <= 17
+    assert semantic["clean"]["flagged"] <= 12
 
 
 @pytest.mark.parametrize(
