@@ -1057,16 +1057,17 @@ comics, film, universe, shoes, bricks, characters (simplified and traditional)."
 
 
 def _zh_cues_after(run: str, name: str) -> list[str]:
-    """The cues of `_ZH_CUES` right after each place `name` occurs in `run`: a two-character name counts only
-    followed by one ("漫威风格", "耐克标志", "王凌风格"), since two characters so often sit inside ordinary
-    words ("浪漫威尼斯" is romantic Venice, "忍耐克服" to endure and overcome)."""
-    found: list[str] = []
+    """The first cue of `_ZH_CUES` right after a place `name` occurs in `run` (none: []): a two-character
+    name counts only followed by one ("漫威风格", "耐克标志", "王凌风格"), since two characters so often sit
+    inside ordinary words ("浪漫威尼斯" is romantic Venice, "忍耐克服" to endure and overcome)."""
     at = run.find(name)
     while at >= 0:
         after = run[at + len(name) :]
-        found.extend(cue for cue in _ZH_CUES if after.startswith(cue))
+        cue = next((cue for cue in _ZH_CUES if after.startswith(cue)), None)
+        if cue is not None:
+            return [cue]
         at = run.find(name, at + 1)
-    return found[:1]
+    return []
 
 
 _RU_STEM = re.compile("(?:ии|ыи|ои)$|(?<=[аеоуэюя])и$|[аяь]$")
@@ -1193,15 +1194,20 @@ def _respellings(rules: "list[Rule]") -> dict[str, str]:
 
 
 @cache
+def _lexicon_file() -> dict[str, Any]:
+    """`data/lexicon.json`, read once for both of its lists."""
+    data: dict[str, Any] = json.loads((DATA / "lexicon.json").read_text(encoding="utf-8"))
+    return data
+
+
+@cache
 def _lexicon() -> frozenset[str]:
-    data = json.loads((DATA / "lexicon.json").read_text(encoding="utf-8"))
-    return frozenset(data["words"]) | frozenset(data.get("rare", ()))
+    return frozenset(_lexicon_file()["words"]) | _rare_words()
 
 
 @cache
 def _rare_words() -> frozenset[str]:
-    words: list[str] = json.loads((DATA / "lexicon.json").read_text(encoding="utf-8")).get("rare", [])
-    return frozenset(words)
+    return frozenset(_lexicon_file().get("rare", ()))
 
 
 def _background() -> list[str]:
