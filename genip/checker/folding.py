@@ -16,6 +16,9 @@ __all__ = ["fold", "is_cjk", "sound_key"]
 _LETTERS = str.maketrans(
     {"ø": "o", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "đ": "d", "þ": "th", "\u0131": "i"}
 )
+# letters whose accent changes the sound, read before accents are dropped (v9): the s with a cedilla or comma
+# is "sh" in Turkish, Romanian and Azerbaijani ("Loiş" is Loish)
+_BEFORE_ACCENTS = str.maketrans({"ş": "sh", "Ş": "Sh", "ș": "sh", "Ș": "Sh"})
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"}
 )
@@ -47,7 +50,7 @@ def is_cjk(word: str) -> bool:
 
 def fold(text: str) -> list[str]:
     """The words of `text` after folding case, accents and leetspeak (see the module docstring)."""
-    text = _ACCENTS.sub("", unicodedata.normalize("NFKD", text))
+    text = _ACCENTS.sub("", unicodedata.normalize("NFKD", text.translate(_BEFORE_ACCENTS)))
     if _LOOKALIKE.search(text):
         text = " ".join(_mixed(chunk) if _LATIN.search(chunk) else chunk for chunk in text.split())
     text = unicodedata.normalize("NFC", text).casefold().translate(_LETTERS)

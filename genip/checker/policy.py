@@ -68,6 +68,16 @@ matching is built to survive the ways people dodge filters, without firing on lo
   (`_script_runs`), a living artist's two-word name also family name first ("Miyazaki Hayao"), Spanish
   respellings read back ("Espáiderman", "Áyron"), and Cyrillic or Greek letters inside a Latin word read as
   the Latin ones they look like (`genip.checker.folding`: "Batman" with a Cyrillic B);
+* v9 matches a name written in another script also respelled, by its script's sound key
+  (`genip.checker.scripts`, `_script_near`), for review only: kana with long vowels, small kana, voicing,
+  hiragana and "ei" folded ("ピクサ", "ミツキーマウス", "すーぱーまりお", "ダースベーダー"; three kana only
+  before a style cue), Cyrillic with э as plain e, voicing, doubled letters folded ("Бетмэн", "ЛЕГГО"), Hangul
+  with aspiration and y-vowels folded ("피카추"), Chinese characters by their readings ("皮卡秋",
+  "吉普力"; a kanji form the dictionary lacks left open: "宮﨑駿"), Arabic letter forms ("ديزنى"). It reads
+  the Turkish ş as sh (`genip.checker.folding`: "Loiş") and Dutch "tsj", "sj", "oe" as spoken
+  ("Pikatsjoe"); and in place of a word of a several-word name, a common word that sounds different from
+  its first letter names someone else, as does any common word in a living artist's name written family
+  name first ("James Dean", "blue jeans, James"; `_someone_else`);
 * a rule's `context` words (policy.json: "bricks", "minifig" for LEGO) let a real word that sounds exactly
   like a name be a look-alike beside them ("leggo bricks"; "leggo my eggo" stays clean);
 * a rule's `unless` words show that a bare word means something else: a hit resting on that word alone
@@ -102,6 +112,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from genip.checker.folding import fold, is_cjk, sound_key
+from genip.checker.scripts import arabic_key, cyrillic_key, han_readings, hangul_key, kana_key
 
 if TYPE_CHECKING:
     from genip.checker.semantic import SemanticModel
@@ -283,6 +294,18 @@ def _named_aligned(run: "_Run", name: _Name) -> bool:
     return True
 
 
+def _someone_else(run: "_Run", name: _Name) -> bool:
+    """The run names someone or something else (v9): in place of one of a several-word name's words, a
+    common word that sounds different from its first letter ("James Dean" is not "James Jean"; "Carla
+    Ortiz", one sound with "Karla Ortiz", stays), or, in a living artist's name written family name first,
+    any common word but the name's own ("blue jeans, James" is not "Jean James")."""
+    if name.parts < 2 or run.count != name.parts or not any(run.known):
+        return False
+    family_first = tuple(fold(name.text))[::-1] == name.part_words != name.part_words[::-1]
+    lined = zip(run.words, name.part_words, run.keys, name.part_keys, run.known, strict=True)
+    return any(common and w != nw and (family_first or k[:1] != nk[:1]) for w, nw, k, nk, common in lined)
+
+
 def _better(hit: Hit, than: Hit | None) -> bool:
     if than is None:
         return True
@@ -419,6 +442,9 @@ class Policy:
         for hit in self._script_hits(words):
             if _better(hit, hits.get(hit.rule)):
                 hits[hit.rule] = hit
+        for hit in self._script_hits(words, near=True):
+            if hit.rule not in hits and not _negated(self._by_id[hit.rule], hit.matched, present):
+                hits[hit.rule] = hit
         for hit in [
             *self._glyph_hits(prompt, words, present, lexicon),
             *self._spoken_hits(words, present, lexicon),
@@ -464,12 +490,18 @@ class Policy:
             for w in words
         ]
 
-    def _script_hits(self, words: list[str]) -> list[Hit]:
-        """Hits on names written in other scripts (`_script_match`): exact names, so they take the rule's
-        outcome."""
+    def _script_hits(self, words: list[str], near: bool = False) -> list[Hit]:
+        """Hits on names written in other scripts: exact names (`_script_match`), which take the rule's
+        outcome, or with `near` (v9) respelled names (`_script_near`), look-alikes for review."""
         if not self._scripted or all(w.isascii() for w in words):
             return []
         runs = _cjk_runs(words) + _script_runs(words)
+        if near:
+            return [
+                Hit(rule.id, rule.category, Outcome.NEEDS_REVIEW, text, matched, 1, "lookalike")
+                for rule, text, parts in self._scripted
+                if (matched := _script_near(parts, words, runs)) is not None
+            ]
         return [
             Hit(rule.id, rule.category, rule.outcome, text, matched, 0)
             for rule, text, parts in self._scripted
@@ -629,12 +661,12 @@ class Policy:
             name = self._names[j]
             cued = not (name.rule.context | _CUES).isdisjoint(present)
             hit = _spelled(runs[i], name, int(spelled[i, j]), cued)
-            if hit is not None:
+            if hit is not None and not _someone_else(runs[i], name):
                 found.append(hit)
         for i, j in zip(*np.nonzero(sounded <= 2), strict=True):
             name = self._names[j]
             hit = _sounded(runs[i], name, int(sounded[i, j]), bool(name.rule.context & present))
-            if hit is not None:
+            if hit is not None and not _someone_else(runs[i], name):
                 found.append(hit)
         return [_transliterated(c) for h in found if (c := _cued(h, self._cues, present)) is not None]
 
@@ -998,6 +1030,8 @@ _CONJUNCTIONS = frozenset({"et", "y", "und", "e", "en", "i", "og", "och", "ve"})
 _SPOKEN = (
     (re.compile(r"([aeiou])\1+"), r"\1"),  # long vowels: "poutoreeto", "harii", "pottaa"
     (re.compile(r"ou"), "o"),
+    (re.compile(r"t?sj"), lambda m: "ch" if m[0] == "tsj" else "sh"),  # Dutch "tsj", "sj" (v9): "Pikatsjoe"
+    (re.compile(r"oe"), "u"),  # Dutch "oe" (v9)
     (re.compile(r"ai|ay(?=[^aeiouy])"), "i"),  # "Aifon", "Naik", "Ayron": the English long i in Spanish
     (re.compile(r"^e(?=s[^aeiouy])"), ""),  # the e Spanish and Portuguese put before s and a consonant (v8)
 )
@@ -1074,6 +1108,7 @@ _RU_STEM = re.compile("(?:ии|ыи|ои)$|(?<=[аеоуэюя])и$|[аяь]$")
 _RU_ENDINGS = frozenset(
     "_ а я у ю е ом ем ои еи ы и ов ев ам ям ами ями ах ях ого его ому ему им ым ых их ую ая ое ии ыи".split()  # noqa: RUF001, SIM905
 )
+_RU_KEYED_ENDINGS = frozenset(cyrillic_key(e) for e in _RU_ENDINGS - {"_"}) | {""}
 
 
 def _cjk_runs(words: list[str]) -> list[str]:
@@ -1172,6 +1207,109 @@ def _script_match(parts: tuple[str, ...], words: list[str], runs: list[str]) -> 
             ):
                 return squashed
             at = run.find(squashed, at + 1)
+    return None
+
+
+_NEAR_MIN = 3
+"""Fewest characters (of its key) a name in another script needs to be matched respelled (v9)."""
+
+
+def _script_near(parts: tuple[str, ...], words: list[str], runs: list[str]) -> str | None:
+    """Where a name written in another script occurs respelled, by its script's sound key
+    (`genip.checker.scripts`, v9), from three characters of the key: Cyrillic and Korean word by word as in
+    `_script_match`; Arabic inside a run of its script; kana and Chinese characters inside the joined CJK
+    text, a kana name either in katakana (under four characters not inside a longer katakana word) or,
+    from four, in hiragana ("すーぱーまりお"), a name in Chinese characters character by character by
+    their readings, one character the dictionary does not know (an old variant form: "宮﨑駿") left open."""
+    squashed = "".join(parts)
+    n = len(parts)
+    if _CYRILLIC.match(squashed) or _HANGUL.match(squashed):
+        cyrillic = _CYRILLIC.match(squashed) is not None
+        if (len(cyrillic_key(squashed)) if cyrillic else len(squashed)) < _NEAR_MIN:
+            return None
+        for i in range(len(words) - n + 1):
+            got = words[i : i + n]
+            if cyrillic:
+                ok = all(_ru_near(w, p) for w, p in zip(got, parts, strict=True))
+            else:
+                last = hangul_key(parts[-1])
+                ok = [hangul_key(w) for w in got[:-1]] == [hangul_key(p) for p in parts[:-1]]
+                ok = ok and hangul_key(got[-1])[: len(last)] == last
+                ok = ok and got[-1][len(parts[-1]) :] in _KO_PARTICLES
+            if ok:
+                return " ".join(got)
+        return None
+    if _script(squashed) == "arabic":
+        key = arabic_key(squashed)
+        return next((squashed for run in runs if len(key) >= _NEAR_MIN and key in arabic_key(run)), None)
+    if all(_KANA.match(ch) for ch in squashed):
+        return _kana_near(squashed, runs)
+    if len(squashed) >= _NEAR_MIN and all(_HAN_CHAR.match(ch) for ch in squashed):
+        return _han_near(squashed, runs)
+    return None
+
+
+_KANA = re.compile("[\u3041-\u30ff]")
+_HIRAGANA = re.compile("[\u3041-\u309f]")
+_HAN_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _ru_near(word: str, name_word: str) -> bool:
+    """`_ru_form` on sound keys: a Cyrillic word is a respelling of the name's word or of one of its case
+    forms."""
+    key = cyrillic_key(word)
+    if key == cyrillic_key(name_word):
+        return True
+    stem = cyrillic_key(_RU_STEM.sub("", name_word) if len(name_word) >= 4 else name_word)
+    return key.startswith(stem) and key[len(stem) :] in _RU_KEYED_ENDINGS
+
+
+_KANA_CUES = ("風", "ふう", "スタイル", "調", "っぽい")
+"""What must follow a respelled kana name of three characters (v9): style ("ピクサ風"); a short respelling
+alone is as often a given name ("ミツキ" is Mitsuki, not "ミッキー")."""
+
+
+def _kana_near(name: str, runs: list[str]) -> str | None:
+    key, _ = kana_key(name)
+    if len(key) < _NEAR_MIN:
+        return None
+    for run in runs:
+        run_key, origins = kana_key(run)
+        at = run_key.find(key)
+        while at >= 0:
+            end = at + len(key)
+            first, last = origins[at], origins[end - 1] + 1
+            while last < len(run) and run[last] in "ー・":  # a long-vowel mark the key dropped
+                last += 1
+            found = run[first:last]
+            if all(_KATAKANA.match(ch) for ch in found):
+                edges = run[first - 1 : first] + run[last : last + 1]
+                if len(key) >= 4 or (not _KATAKANA.search(edges) and run[last:].startswith(_KANA_CUES)):
+                    return found
+            elif len(key) >= 4 and all(_HIRAGANA.match(ch) or ch == "ー" for ch in found):
+                return found
+            at = run_key.find(key, at + 1)
+    return None
+
+
+def _han_near(name: str, runs: list[str]) -> str | None:
+    readings = [han_readings(ch) for ch in name]
+    n = len(name)
+    for run in runs:
+        for at in range(len(run) - n + 1):
+            window = run[at : at + n]
+            if not all(_HAN_CHAR.match(ch) for ch in window):
+                continue
+            unknown = 0
+            for ch, want in zip(window, readings, strict=True):
+                got = han_readings(ch)
+                if got == {ch} and ch not in want:
+                    unknown += 1
+                elif got.isdisjoint(want):
+                    break
+            else:
+                if unknown <= (1 if n >= 3 else 0) and unknown < n - 1:
+                    return window
     return None
 
 

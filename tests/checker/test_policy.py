@@ -113,9 +113,11 @@ def test_real_words_near_a_name_are_not_look_alikes(prompt: str) -> None:
 
 
 def test_a_misspelt_name_made_of_real_words_is_reviewed_not_failed() -> None:
-    result = POLICY.check("portrait of James Dean leaning on a car")
+    """ "Carla Ortiz" sounds like the artist's name, so a human decides; "James Dean", whose common word
+    sounds different from its first letter, names someone else (v9) and passes (test_scripts.py)."""
+    result = POLICY.check("portrait of Carla Ortiz leaning on a car")
     assert [(h.rule, h.kind, h.outcome) for h in result.hits] == [
-        ("artist.james-jean", "lookalike", Outcome.NEEDS_REVIEW)
+        ("artist.karla-ortiz", "lookalike", Outcome.NEEDS_REVIEW)
     ]
     assert POLICY.check("portrait by jamess jean").outcome == Outcome.FAIL  # not a word: a plain typo
 

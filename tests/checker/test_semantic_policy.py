@@ -34,7 +34,7 @@ def test_the_witcher_paraphrase_goes_to_review_with_its_descriptor_and_score() -
     (hit,) = result.hits
     assert (hit.rule, hit.kind, hit.outcome) == ("artist.greg-rutkowski", "semantic", Outcome.NEEDS_REVIEW)
     assert hit.descriptor == "Polish fantasy illustrator" and hit.score is not None and hit.score >= 0.8
-    assert result.policy_version == 8
+    assert result.policy_version == 9
 
 
 def test_a_name_outranks_a_description_of_the_same_rule() -> None:
@@ -63,7 +63,7 @@ def test_generic_styles_and_other_languages_pass(prompt: str) -> None:
     assert result.outcome == Outcome.PASS, result.hits
 
 
-HARD_CLEAN_SPLITS = ("fresh8", "tune8")
+HARD_CLEAN_SPLITS = ("fresh8", "fresh9", "tune8")
 """Splits whose clean prompts are not all passed: each holds its own figure (its benchmark test below)."""
 
 
@@ -157,7 +157,7 @@ def test_a_model_of_another_format_version_is_refused() -> None:
 
 def test_the_report_names_the_policy_version_and_the_descriptor_but_no_prompt_words() -> None:
     report = build_report(31337, 8, "0x" + "00" * 32, POLICY.check(WITCHER))
-    assert report["policy_version"] == 8
+    assert report["policy_version"] == 9
     assert report["rules"] == [
         {
             "rule": "artist.greg-rutkowski",
@@ -174,7 +174,7 @@ def test_the_report_names_the_policy_version_and_the_descriptor_but_no_prompt_wo
 def test_checker_check_prints_the_outcome_and_hits_with_scores(tmp_path: Path) -> None:
     genip = Genip(tmp_path / "data", tmp_path / "none.json")
     shown = genip("checker", "check", "--prompt", WITCHER + ", Mickey Mouse", "--json").json()
-    assert shown["outcome"] == "needs_review" and shown["policy_version"] == 8
+    assert shown["outcome"] == "needs_review" and shown["policy_version"] == 9
     by_rule = {h["rule"]: h for h in shown["hits"]}
     assert by_rule["artist.greg-rutkowski"]["kind"] == "semantic"
     assert by_rule["artist.greg-rutkowski"]["score"] >= 0.8
@@ -186,7 +186,7 @@ def test_checker_check_prints_the_outcome_and_hits_with_scores(tmp_path: Path) -
     negative = genip(
         "checker", "check", "--prompt", "a castle", "--negative", "greg rutkowski", "--json"
     ).json()
-    assert negative == {"outcome": "pass", "policy_version": 8, "hits": []}
+    assert negative == {"outcome": "pass", "policy_version": 9, "hits": []}
     table = genip("checker", "check", "--prompt", "gr3g rutkowsky castle").stdout
     assert "fail" in table and "artist.greg-rutkowski" in table
 
@@ -349,18 +349,39 @@ def test_the_benchmark_on_the_fresh8_prompts_keeps_the_reported_figures() -> Non
     assert semantic["negative"]["flagged_share"] == 0.0
 
 
+def test_the_benchmark_on_the_fresh9_prompts_keeps_the_reported_figures() -> None:
+    """The `fresh9` prompts (a ninth blind writer: 162 misspellings, 86 of them not in English, in 18
+    languages, most of those respelled inside other scripts; 108 paraphrases; 70 clean prompts, 47 of them
+    look-alikes such as "James Dean", "Miyazaki prefecture", "watercolour tarot", "an Italian plumber") scored
+    once against the finished v8 (README): misspellings 81.5 % (132 of 162; v7 73.5 % in the same run),
+    paraphrases 92.6 % (100 of 108; v7 88.9 %), clean 10 of 70 = 14.3 % (v7 9), negatives 1 of 10 (v7 1).
+    Misses: names respelled in kana, Chinese characters, Hangul and Cyrillic ("ピクサ", "皮卡秋", "피카추",
+    "Бетмэн"), "Loiş", "Pikatsjoe". Read afterwards, v9 added as kinds the script sound keys
+    (`genip.checker.scripts`), Turkish ş and Dutch tsj/oe read back, a common word that sounds different
+    naming someone else ("James Dean"), the place Miyazaki, descriptors that are a name's common words as
+    phrases ("hombre araña" was firing on "un hombre con una araña"): 152 of 162, 100 of 108, 7 of 70 clean
+    (generic styles close to a descriptor, "art germ", bare "Mario" and "Darth" as a person's or a cat's
+    name) and 0 of 10 negatives. No longer unseen."""
+    semantic = _bench("fresh9", 1)["semantic"]
+    assert semantic["misspelling"]["recall"] >= 152 / 162
+    assert semantic["paraphrase"]["recall"] >= 100 / 108
+    assert semantic["clean"]["flagged"] <= 7
+    assert semantic["negative"]["flagged_share"] == 0.0
+
+
 def test_the_benchmark_on_the_tune8_prompts_keeps_the_reported_figures() -> None:
     """The `tune8` prompts, written by v8's two tuners to find the shapes a next writer may use (202
     misspellings in 17 languages, 387 paraphrases in 12, 240 clean look-alikes) and tuned on: misspellings
     95.9 %, paraphrases 98.7 %, and 12 of 240 clean look-alikes sent to review (17 before one-word
-    descriptors a name covers were dropped: "a hulking troll", "coke oven", "topolino di campagna"); the 12
-    left are titles of the items in other languages used for something else ("la reine des neiges" of
-    Andersen's tale), catchphrases used in passing, "a green goblin". These are the hardest clean prompts of
+    descriptors a name covers were dropped: "a hulking troll", "coke oven", "topolino di campagna"; 10 since
+    v9 dropped the bare Spanish "reina de hielo", a descriptor no other language had bare); those left are
+    titles of the items in other languages used for something else ("la reine des neiges" of Andersen's
+    tale), catchphrases used in passing, "a green goblin". These are the hardest clean prompts of
     the set; the figure is held so a change that flags more of them is seen."""
     semantic = _bench("tune8", 1)["semantic"]
     assert semantic["misspelling"]["recall"] >= 187 / 195
     assert semantic["paraphrase"]["recall"] >= 382 / 387
-    assert semantic["clean"]["flagged"] <= 12
+    assert semantic["clean"]["flagged"] <= 10
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,97 @@
+"""Policy v9: names respelled in other scripts (`genip.checker.scripts` keys, `_script_near` in
+`genip.checker.policy`), names of someone else one letter away (`_someone_else`), and the Turkish and Dutch
+spellings read back."""
+
+import pytest
+
+from genip.checker.policy import Outcome, default_policy
+from genip.checker.scripts import arabic_key, cyrillic_key, han_readings, hangul_key, kana_key
+
+POLICY = default_policy()
+
+
+def test_each_script_key_folds_that_scripts_usual_slips_together() -> None:
+    assert kana_key("ダースベーダー")[0] == kana_key("ダース・ベイダー")[0]  # long e written as ei or a bar
+    assert kana_key("ぴかちゅう")[0] == kana_key("ピカチュウ")[0]  # hiragana for katakana
+    assert kana_key("バッドマン")[0] == kana_key("バットマン")[0]  # a voiced kana, a large tsu
+    assert kana_key("ピクセル")[0] != kana_key("ピクサー")[0]
+    assert kana_key("ピクサー風") == ("ヒクサ風", (0, 1, 2, 4))  # each key character's place in the text
+    assert cyrillic_key("бетмэн") == cyrillic_key("бэтмен")
+    assert cyrillic_key("эльза") == cyrillic_key("эльса")
+    assert cyrillic_key("легго") == cyrillic_key("лего")
+    assert hangul_key("피카추") == hangul_key("피카츄")
+    assert hangul_key("배트멘") == hangul_key("배트맨")
+    assert hangul_key("피아노") != hangul_key("피카츄")[:3]
+    assert arabic_key("ديزنى") == arabic_key("ديزني")
+    assert not han_readings("秋").isdisjoint(han_readings("丘"))  # qiu
+    assert not han_readings("普").isdisjoint(han_readings("卜"))  # pu and bu: aspiration ignored
+    assert han_readings("猫").isdisjoint(han_readings("丘"))
+    assert han_readings("﨑") == frozenset({"﨑"})  # a form the dictionary does not know stands for itself
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule"),
+    [
+        ("ミッキマウスのイラスト", "character.mickey-mouse"),  # long-vowel bar dropped
+        ("ぴかちゅうのぬいぐるみ、水彩", "character.pikachu"),  # in hiragana
+        ("ピクサ風の3Dキャラクター", "style.pixar"),  # three characters, before a style cue
+        ("デズニー風のお姫様", "trademark.disney"),
+        ("皮卡邱在草地上", "character.pikachu"),  # a homophone character
+        ("宫奇骏风格的森林", "artist.hayao-miyazaki"),
+        ("宮﨑駿風の森", "artist.hayao-miyazaki"),  # an old form the dictionary does not know
+        ("Гарри Потэр в школе магии", "character.harry-potter"),
+        ("Бэтмэн на крыше", "character.batman"),
+        ("배트멘 포스터, 어두운 도시", "character.batman"),
+        ("قلعة ديزنى السحرية", "trademark.disney"),
+    ],
+)
+def test_a_name_respelled_in_its_script_is_a_look_alike_for_review(prompt: str, rule: str) -> None:
+    hits = [h for h in POLICY.check(prompt, semantic=False).hits if h.rule == rule]
+    assert hits, POLICY.check(prompt, semantic=False).hits
+    assert all(h.kind == "lookalike" and h.outcome == Outcome.NEEDS_REVIEW for h in hits), hits
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "ミツキちゃんの写真、桜",  # Mitsuki, a given name: three kana with no style cue
+        "ひまりおはよう、朝の絵",  # hiragana around a name's sounds, across words
+        "ピクセルアートの街",
+        "レコードプレーヤーのある部屋",
+        "семь дней в деревне",  # three letters of a key that are a Russian word
+        "Марвин и его собака",  # noqa: RUF001
+        "피아노 치는 소녀",
+        "浪漫的秋天丘陵",  # the characters of 皮卡丘's sounds, not in a row
+    ],
+)
+def test_ordinary_words_in_those_scripts_stay_clean(prompt: str) -> None:
+    assert POLICY.check(prompt, semantic=False).outcome == Outcome.PASS, POLICY.check(prompt).hits
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "a pair of blue jeans, James Dean vibes, 1950s photo",  # another person, and a reversed-name trap
+        "James Dean leaning on a car",
+    ],
+)
+def test_a_common_word_that_sounds_different_names_someone_else(prompt: str) -> None:
+    assert POLICY.check(prompt, semantic=False).outcome == Outcome.PASS, POLICY.check(prompt).hits
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule"),
+    [
+        ("Carla Ortiz style portrait", "artist.karla-ortiz"),  # one sound with Karla
+        ("Jean James painting", "artist.james-jean"),  # family name first, exact
+        ("Loiş tarzı dijital resim", "artist.loish"),  # noqa: RUF001 (Turkish ş is sh)
+        ("Pikatsjoe op een surfplank", "character.pikachu"),  # Dutch tsj and oe
+    ],
+)
+def test_respellings_by_sound_still_hit(prompt: str, rule: str) -> None:
+    assert rule in {h.rule for h in POLICY.check(prompt, semantic=False).hits}
+
+
+def test_a_place_named_like_the_artist_is_the_place() -> None:
+    assert POLICY.check("Miyazaki prefecture coastline at dawn, drone photo").outcome == Outcome.PASS
+    assert "artist.hayao-miyazaki" in {h.rule for h in POLICY.check("forest spirit, Miyazaki style").hits}
