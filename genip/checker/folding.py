@@ -34,6 +34,8 @@ _ACCENTS = re.compile("[\u0300-\u036f\u093c]")
 _LOOKALIKES = "АВЕКМНОРСТУХІЈЅаеорсухіјѕԁһӏԛԝкΑΒΕΖΗΙΚΜΝΟΡΤΥΧαεικνορτυχ"
 _HOMOGLYPHS = str.maketrans(_LOOKALIKES, "ABEKMHOPCTYXIJSaeopcyxijsdhlqwkABEZHIKMNOPTYXaeikvoptux")
 _LATIN = re.compile("[A-Za-z]")
+_CYRILLIC_LETTER = re.compile("[\u0400-\u04ff]")
+_TO_CYRILLIC = str.maketrans("AaBEeKMHOoPpCcTyXx", "АаВЕеКМНОоРрСсТуХх")  # noqa: RUF001
 _LOOKALIKE = re.compile(f"[{_LOOKALIKES}]")
 # marks that belong inside a word of their script (Hebrew and Arabic points, Indic and Thai vowel signs), so
 # "स्पाइडरमैन" stays one word
@@ -65,12 +67,19 @@ def fold(text: str) -> list[str]:
 
 def _mixed(chunk: str) -> str:
     """A chunk of mixed Latin and Cyrillic or Greek letters: each run of letters that holds a Latin one has
-    its look-alike Cyrillic and Greek letters read as Latin (a run wholly in another script stays as is)."""
+    its look-alike Cyrillic and Greek letters read as Latin (a run wholly in another script stays as is),
+    or (v9), when most of its letters are Cyrillic, its look-alike Latin letters read as Cyrillic (a Latin o
+    in "Amano" written in Cyrillic)."""
     return re.sub(r"[^\W\d_]+", lambda m: _latin(m[0]), chunk)
 
 
 def _latin(word: str) -> str:
-    return word.translate(_HOMOGLYPHS) if _LATIN.search(word) else word
+    latin = len(_LATIN.findall(word))
+    if not latin:
+        return word
+    if len(_CYRILLIC_LETTER.findall(word)) > latin:
+        return word.translate(_TO_CYRILLIC)
+    return word.translate(_HOMOGLYPHS)
 
 
 _SPELLINGS = (

@@ -77,7 +77,10 @@ matching is built to survive the ways people dodge filters, without firing on lo
   the Turkish ş as sh (`genip.checker.folding`: "Loiş") and Dutch "tsj", "sj", "oe" as spoken
   ("Pikatsjoe"); and in place of a word of a several-word name, a common word that sounds different from
   its first letter names someone else, as does any common word in a living artist's name written family
-  name first ("James Dean", "blue jeans, James"; `_someone_else`);
+  name first ("James Dean", "blue jeans, James"; `_someone_else`). After a tenth blind set: characters
+  drawn like katakana read as those ("ディズ二ー"), a doubled l in Hangul, a Latin look-alike letter in a
+  Cyrillic word read as Cyrillic (`genip.checker.folding`), one character off in a Chinese name of five,
+  one kana off in a kana name of six, cued names in other scripts, in a Polish prompt j as the English y;
 * a rule's `context` words (policy.json: "bricks", "minifig" for LEGO) let a real word that sounds exactly
   like a name be a look-alike beside them ("leggo bricks"; "leggo my eggo" stays clean);
 * a rule's `unless` words show that a bare word means something else: a hit resting on that word alone
@@ -100,7 +103,7 @@ names its rule, and the result names the policy version that decided it.
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -112,7 +115,14 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from genip.checker.folding import fold, is_cjk, sound_key
-from genip.checker.scripts import arabic_key, cyrillic_key, han_readings, hangul_key, kana_key
+from genip.checker.scripts import (
+    KANA_LOOKALIKES,
+    arabic_key,
+    cyrillic_key,
+    han_readings,
+    hangul_key,
+    kana_key,
+)
 
 if TYPE_CHECKING:
     from genip.checker.semantic import SemanticModel
@@ -338,7 +348,7 @@ class Policy:
         self.lexicon = _lexicon() if lexicon is None else lexicon
         self._rare = _rare_words() if lexicon is None else frozenset()
         self._names: list[_Name] = []
-        self._scripted: list[tuple[Rule, str, tuple[str, ...]]] = []
+        self._scripted: list[tuple[Rule, str, tuple[str, ...], frozenset[str] | None]] = []
         for rule in rules:
             alone = {"".join(fold(name)) for name in rule.names}
             cues = dict(rule.cued)
@@ -346,7 +356,7 @@ class Policy:
             for name, parts in _name_forms(rule, (*rule.names, *cues)):
                 squashed = "".join(parts)
                 if squashed and not squashed.isascii():
-                    self._scripted.append((rule, name, tuple(parts)))
+                    self._scripted.append((rule, name, tuple(parts), cues.get(name)))
                 elif squashed and tuple(parts) not in seen:  # a transliteration may spell a Latin name
                     seen.add(tuple(parts))
                     self._names.append(
@@ -439,10 +449,10 @@ class Policy:
         for hit in self._name_hits(words, present, lexicon=lexicon):
             if _better(hit, hits.get(hit.rule)) and not _negated(self._by_id[hit.rule], hit.matched, present):
                 hits[hit.rule] = hit
-        for hit in self._script_hits(words):
+        for hit in self._script_hits(words, present):
             if _better(hit, hits.get(hit.rule)):
                 hits[hit.rule] = hit
-        for hit in self._script_hits(words, near=True):
+        for hit in self._script_hits(words, present, near=True):
             if hit.rule not in hits and not _negated(self._by_id[hit.rule], hit.matched, present):
                 hits[hit.rule] = hit
         for hit in [
@@ -490,23 +500,27 @@ class Policy:
             for w in words
         ]
 
-    def _script_hits(self, words: list[str], near: bool = False) -> list[Hit]:
+    def _script_hits(self, words: list[str], present: "set[str]", near: bool = False) -> list[Hit]:
         """Hits on names written in other scripts: exact names (`_script_match`), which take the rule's
-        outcome, or with `near` (v9) respelled names (`_script_near`), look-alikes for review."""
+        outcome, or with `near` (v9) respelled names (`_script_near`), look-alikes for review. A cued name
+        (v9: "Эльза") counts only beside one of its words, and then for review, as in Latin letters."""
         if not self._scripted or all(w.isascii() for w in words):
             return []
         runs = _cjk_runs(words) + _script_runs(words)
-        if near:
-            return [
-                Hit(rule.id, rule.category, Outcome.NEEDS_REVIEW, text, matched, 1, "lookalike")
-                for rule, text, parts in self._scripted
-                if (matched := _script_near(parts, words, runs)) is not None
-            ]
-        return [
-            Hit(rule.id, rule.category, rule.outcome, text, matched, 0)
-            for rule, text, parts in self._scripted
-            if (matched := _script_match(parts, words, runs)) is not None
-        ]
+        hits: list[Hit] = []
+        for rule, text, parts, cues in self._scripted:
+            matched = _script_near(parts, words, runs) if near else _script_match(parts, words, runs)
+            if matched is None:
+                continue
+            if cues is not None and cues.isdisjoint(present.difference(matched.split())):
+                continue
+            if near or cues is not None:
+                hits.append(
+                    Hit(rule.id, rule.category, Outcome.NEEDS_REVIEW, text, matched, int(near), "lookalike")
+                )
+            else:
+                hits.append(Hit(rule.id, rule.category, rule.outcome, text, matched, 0))
+        return hits
 
     def _spoken_hits(
         self, words: list[str], present: "set[str] | frozenset[str]", lexicon: "_Words | None" = None
@@ -560,7 +574,9 @@ class Policy:
         # reading, while a Dutch word stays one in a Dutch prompt ("vaderfiguur" is a father figure)
         common = lexicon if language == "nl" else _Lexicon(self.lexicon, self._rare)
         endings = _POLISH_ENDINGS if language == "pl" else frozenset()  # "Grega" is Greg's in Polish
-        variant = [_stem(w, self._stems, common, present, endings) for w in words]
+        # in Polish, j writes the English y ("Disneja" is Disney's, as "Disneya") (v9)
+        polish = [w.replace("j", "y") if language == "pl" and w.isascii() else w for w in words]
+        variant = [_stem(w, self._stems, common, present, endings) for w in polish]
         at = {i for i, (v, w) in enumerate(zip(variant, words, strict=True)) if v != w}
         if not at:
             return []
@@ -941,9 +957,13 @@ def _end_edit(run: _Run, name: _Name) -> bool:
 def _negated(rule: Rule, matched: str, present: "set[str] | frozenset[str]") -> bool:
     """Whether a hit on `rule` that matched `matched` rests on a word the prompt's context shows to mean
     something else (the rule's `unless`: "Nike" with "goddess"); a fuller match ("Nike swoosh") stands, and
-    so does a bare word beside one of the rule's own context words ("Nike sneakers on a statue")."""
+    so does a bare word beside one of the rule's own context words ("Nike sneakers on a statue"). A match
+    of that word with words that are themselves among the words showing the other meaning is that word
+    (v9: "ghibli wind", two letters from "Ghiblified", is the desert wind)."""
+    got = set(matched.split())
     return rule.context.isdisjoint(present) and any(
-        matched == word and not words.isdisjoint(present) for word, words in rule.unless
+        (matched == word or (word in got and got - {word} <= words)) and not words.isdisjoint(present)
+        for word, words in rule.unless
     )
 
 
@@ -1270,29 +1290,45 @@ alone is as often a given name ("ミツキ" is Mitsuki, not "ミッキー")."""
 
 
 def _kana_near(name: str, runs: list[str]) -> str | None:
+    """A kana name by its key in the joined CJK text, and from six characters of the key also one kana
+    off ("ルトコウスキー": a Polish w heard as u, not f)."""
     key, _ = kana_key(name)
     if len(key) < _NEAR_MIN:
         return None
     for run in runs:
         run_key, origins = kana_key(run)
-        at = run_key.find(key)
-        while at >= 0:
-            end = at + len(key)
+        for at, end in _kana_spans(key, run_key):
             first, last = origins[at], origins[end - 1] + 1
             while last < len(run) and run[last] in "ー・":  # a long-vowel mark the key dropped
                 last += 1
             found = run[first:last]
-            if all(_KATAKANA.match(ch) for ch in found):
+            if all(_KATAKANA.match(ch) or ch in KANA_LOOKALIKES for ch in found):
                 edges = run[first - 1 : first] + run[last : last + 1]
                 if len(key) >= 4 or (not _KATAKANA.search(edges) and run[last:].startswith(_KANA_CUES)):
                     return found
             elif len(key) >= 4 and all(_HIRAGANA.match(ch) or ch == "ー" for ch in found):
                 return found
-            at = run_key.find(key, at + 1)
     return None
 
 
+def _kana_spans(key: str, run_key: str) -> "Iterator[tuple[int, int]]":
+    """Where `key` is in `run_key` (start, end), then, for a key of six or more, the spans one edit from
+    it."""
+    at = run_key.find(key)
+    while at >= 0:
+        yield at, at + len(key)
+        at = run_key.find(key, at + 1)
+    if len(key) >= 6:
+        for size in (len(key) - 1, len(key), len(key) + 1):
+            for at in range(len(run_key) - size + 1):
+                if OSA.distance(run_key[at : at + size], key, score_cutoff=1) <= 1:
+                    yield at, at + size
+
+
 def _han_near(name: str, runs: list[str]) -> str | None:
+    """A name in Chinese characters where each character of a window has a reading of the name's, but one
+    the dictionary lacks or, from five characters, one of another sound ("杰姆斯吉恩" for "詹姆斯吉恩": both
+    write James)."""
     readings = [han_readings(ch) for ch in name]
     n = len(name)
     for run in runs:
@@ -1300,16 +1336,15 @@ def _han_near(name: str, runs: list[str]) -> str | None:
             window = run[at : at + n]
             if not all(_HAN_CHAR.match(ch) for ch in window):
                 continue
-            unknown = 0
+            unknown = other = 0
             for ch, want in zip(window, readings, strict=True):
                 got = han_readings(ch)
                 if got == {ch} and ch not in want:
                     unknown += 1
                 elif got.isdisjoint(want):
-                    break
-            else:
-                if unknown <= (1 if n >= 3 else 0) and unknown < n - 1:
-                    return window
+                    other += 1
+            if unknown + other <= 1 and (not other or n >= 5):
+                return window
     return None
 
 

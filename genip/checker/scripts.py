@@ -23,9 +23,13 @@ from functools import cache
 
 from pypinyin import Style, pinyin
 
-__all__ = ["arabic_key", "cyrillic_key", "han_readings", "hangul_key", "kana_key"]
+__all__ = ["KANA_LOOKALIKES", "arabic_key", "cyrillic_key", "han_readings", "hangul_key", "kana_key"]
 
 _HIRAGANA = re.compile("[\u3041-\u3096]")
+_KATAKANA = re.compile("[\u30a1-\u30ff]")
+KANA_LOOKALIKES = dict(zip("二口力工夕卜八一", "ニロカエタトハー", strict=True))
+"""Chinese characters drawn like katakana (two, mouth, power...), read as those beside katakana (v9):
+"ディズ二ー" with the character for two."""
 _SMALL_KANA = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
 _VOICING_MARKS = "\u3099\u309a"
 _SILENT = "ー・=･ \u30a0"
@@ -34,7 +38,8 @@ _O_ROW = frozenset("オコソトノホモヨロ")
 
 
 def kana_key(text: str) -> tuple[str, tuple[int, ...]]:
-    """`text` with its kana folded: hiragana as katakana, voicing marks, long-vowel marks and dots dropped,
+    """`text` with its kana folded: hiragana as katakana, a character drawn like a katakana beside one as
+    that katakana (`KANA_LOOKALIKES`), voicing marks, long-vowel marks and dots dropped,
     small kana as large, an イ after an e-sound and a ウ after an o-sound dropped (they lengthen the vowel);
     other characters kept. Also, per character of the key, where in `text` it came from."""
     key: list[str] = []
@@ -42,6 +47,8 @@ def kana_key(text: str) -> tuple[str, tuple[int, ...]]:
     for i, ch in enumerate(text):
         if _HIRAGANA.match(ch):
             ch = chr(ord(ch) + 0x60)
+        elif ch in KANA_LOOKALIKES and _KATAKANA.search(text[max(i - 1, 0) : i + 2]):
+            ch = KANA_LOOKALIKES[ch]
         for c in unicodedata.normalize("NFD", ch):
             if c in _VOICING_MARKS or c in _SILENT:
                 continue
@@ -61,9 +68,10 @@ _DOUBLED = re.compile(r"(.)\1+")
 
 
 def cyrillic_key(word: str) -> str:
-    """A folded Cyrillic word with э and ё as е, й and ы as и, the soft and hard signs dropped, voiced
+    """A folded Cyrillic word with э and ё as е, й and ы as и, a soft sign before о as и ("Марьо" is
+    "Марио"), the soft and hard signs dropped, voiced
     consonants as unvoiced ones and doubled letters as one."""  # noqa: RUF002
-    return _DOUBLED.sub(r"\1", word.translate(_CYRILLIC))
+    return _DOUBLED.sub(r"\1", word.replace("ьо", "ио").translate(_CYRILLIC))
 
 
 _JAMO = str.maketrans(
@@ -90,8 +98,13 @@ _JAMO = str.maketrans(
 
 def hangul_key(syllables: str) -> tuple[str, ...]:
     """Each Hangul syllable of `syllables` as its letters (jamo), aspirated and tense consonants as plain
-    ones, y-vowels as plain ones and ae as e; one entry per syllable."""
-    return tuple(unicodedata.normalize("NFD", s).translate(_JAMO) for s in syllables)
+    ones, y-vowels as plain ones and ae as e, and a final l before an initial l dropped (the doubled l of a
+    foreign word: "지블리" is "지브리"); one entry per syllable."""
+    keys = [unicodedata.normalize("NFD", s).translate(_JAMO) for s in syllables]
+    for i in range(len(keys) - 1):
+        if keys[i].endswith("\u11af") and keys[i + 1].startswith("\u1105"):
+            keys[i] = keys[i][:-1]
+    return tuple(keys)
 
 
 _ARABIC = str.maketrans({"ى": "ي", "ئ": "ي", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا", "ؤ": "و", "ـ": ""})  # noqa: RUF001

@@ -43,6 +43,13 @@ def test_each_script_key_folds_that_scripts_usual_slips_together() -> None:
         ("Бэтмэн на крыше", "character.batman"),
         ("배트멘 포스터, 어두운 도시", "character.batman"),
         ("قلعة ديزنى السحرية", "trademark.disney"),
+        ("ディズ二ーランドの夜", "trademark.disney"),  # the character for two drawn for the katakana ni
+        ("디즈니 말고 지블리 스타일 숲", "style.ghibli"),  # a doubled l in Hangul
+        ("杰姆斯吉恩风格的插画", "artist.james-jean"),  # five characters, one another way to write James
+        ("ルトコウスキー風の騎士", "artist.greg-rutkowski"),  # six kana, one off
+        ("みやざき はやお風の夏", "artist.hayao-miyazaki"),  # a Japanese name in hiragana
+        ("Супер Марьо и грибы", "character.super-mario"),  # a soft sign before o
+        ("Эльса и снеговик Олаф", "character.elsa"),  # a cued name in Cyrillic, beside a cue
     ],
 )
 def test_a_name_respelled_in_its_script_is_a_look_alike_for_review(prompt: str, rule: str) -> None:
@@ -62,6 +69,9 @@ def test_a_name_respelled_in_its_script_is_a_look_alike_for_review(prompt: str, 
         "Марвин и его собака",  # noqa: RUF001
         "피아노 치는 소녀",
         "浪漫的秋天丘陵",  # the characters of 皮卡丘's sounds, not in a row
+        "一二三の数字、工場の入口",  # characters drawn like katakana, with no katakana beside them
+        "Эльза Петрова, портрет маслом",  # a cued name in Cyrillic with none of its words
+        "天野喜美子の肖像",  # four characters of which three are an artist's: no one-off under five
     ],
 )
 def test_ordinary_words_in_those_scripts_stay_clean(prompt: str) -> None:
@@ -90,6 +100,41 @@ def test_a_common_word_that_sounds_different_names_someone_else(prompt: str) -> 
 )
 def test_respellings_by_sound_still_hit(prompt: str, rule: str) -> None:
     assert rule in {h.rule for h in POLICY.check(prompt, semantic=False).hits}
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Maserati Ghibli on a coastal road, sunset",  # the car
+        "Libyan desert during a ghibli wind, sandstorm",  # the wind
+        "Batman şehri, Dicle nehri, drone fotoğrafı",  # noqa: RUF001 (the Turkish city on the Tigris)
+        "Miyazaki mango on a white plate",
+        "Mario, a fisherman in Sicily, portrait",  # a first name alone is the character only beside a cue
+        "a marvel of engineering, steel bridge",
+    ],
+)
+def test_a_bare_word_with_another_meaning_passes(prompt: str) -> None:
+    assert POLICY.check(prompt, semantic=False).outcome == Outcome.PASS, POLICY.check(prompt).hits
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule"),
+    [
+        ("Mario jumping on a goomba, pixel art", "character.super-mario"),
+        ("Super Mario in a forest", "character.super-mario"),
+        ("Marvel logo on a comic cover", "trademark.marvel"),
+        ("m a r v e l intro with comic pages", "trademark.marvel"),  # spelled out, beside a cue
+        ("Ghibli style meadow", "style.ghibli"),
+        ("księżniczka w stylu Disneja, zamek", "trademark.disney"),  # Polish j for the English y
+    ],
+)
+def test_the_same_words_beside_a_cue_still_hit(prompt: str, rule: str) -> None:
+    assert rule in {h.rule for h in POLICY.check(prompt, semantic=False).hits}
+
+
+def test_a_latin_look_alike_letter_inside_a_cyrillic_word_reads_as_cyrillic() -> None:
+    hits = POLICY.check("в стиле Рутковскoго, дракон", semantic=False).hits  # noqa: RUF001 (a Latin o)
+    assert [(h.rule, h.kind, h.outcome) for h in hits] == [("artist.greg-rutkowski", "name", Outcome.FAIL)]
 
 
 def test_a_place_named_like_the_artist_is_the_place() -> None:
