@@ -52,7 +52,8 @@ def is_cjk(word: str) -> bool:
 
 def fold(text: str) -> list[str]:
     """The words of `text` after folding case, accents and leetspeak (see the module docstring)."""
-    text = _ACCENTS.sub("", unicodedata.normalize("NFKD", text.translate(_BEFORE_ACCENTS)))
+    text = unicodedata.normalize("NFC", text).translate(_BEFORE_ACCENTS)
+    text = _ACCENTS.sub("", unicodedata.normalize("NFKD", text))
     if _LOOKALIKE.search(text):
         text = " ".join(_mixed(chunk) if _LATIN.search(chunk) else chunk for chunk in text.split())
     text = unicodedata.normalize("NFC", text).casefold().translate(_LETTERS)

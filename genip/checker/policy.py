@@ -79,8 +79,8 @@ matching is built to survive the ways people dodge filters, without firing on lo
   its first letter names someone else, as does any common word in a living artist's name written family
   name first ("James Dean", "blue jeans, James"; `_someone_else`). After a tenth blind set: characters
   drawn like katakana read as those ("ディズ二ー"), a doubled l in Hangul, a Latin look-alike letter in a
-  Cyrillic word read as Cyrillic (`genip.checker.folding`), one character off in a Chinese name of five,
-  one kana off in a kana name of six, cued names in other scripts, in a Polish prompt j as the English y;
+  Cyrillic word read as Cyrillic (`genip.checker.folding`), one kana off in a kana name of eight, cued
+  names in other scripts, in a Polish prompt j as the English y;
 * a rule's `context` words (policy.json: "bricks", "minifig" for LEGO) let a real word that sounds exactly
   like a name be a look-alike beside them ("leggo bricks"; "leggo my eggo" stays clean);
 * a rule's `unless` words show that a bare word means something else: a hit resting on that word alone
@@ -106,7 +106,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -307,13 +307,22 @@ def _named_aligned(run: "_Run", name: _Name) -> bool:
 def _someone_else(run: "_Run", name: _Name) -> bool:
     """The run names someone or something else (v9): in place of one of a several-word name's words, a
     common word that sounds different from its first letter ("James Dean" is not "James Jean"; "Carla
-    Ortiz", one sound with "Karla Ortiz", stays), or, in a living artist's name written family name first,
+    Ortiz", one sound with "Karla Ortiz", and "Harry Botter", b and p a voiced pair, stay), or, in a
+    living artist's name written family name first,
     any common word but the name's own ("blue jeans, James" is not "Jean James")."""
     if name.parts < 2 or run.count != name.parts or not any(run.known):
         return False
     family_first = tuple(fold(name.text))[::-1] == name.part_words != name.part_words[::-1]
     lined = zip(run.words, name.part_words, run.keys, name.part_keys, run.known, strict=True)
-    return any(common and w != nw and (family_first or k[:1] != nk[:1]) for w, nw, k, nk, common in lined)
+    return any(
+        common and w != nw and (family_first or k[:1].translate(_VOICED) != nk[:1].translate(_VOICED))
+        for w, nw, k, nk, common in lined
+    )
+
+
+_VOICED = str.maketrans("bdgvz", "ptkfs")
+"""A voiced first sound and its unvoiced pair are one sound for `_someone_else` ("Harry Botter" is still
+Harry Potter)."""
 
 
 def _better(hit: Hit, than: Hit | None) -> bool:
@@ -452,7 +461,7 @@ class Policy:
         for hit in self._script_hits(words, present):
             if _better(hit, hits.get(hit.rule)):
                 hits[hit.rule] = hit
-        for hit in self._script_hits(words, present, near=True):
+        for hit in self._script_hits(words, present, near=True, skip=set(hits)):
             if hit.rule not in hits and not _negated(self._by_id[hit.rule], hit.matched, present):
                 hits[hit.rule] = hit
         for hit in [
@@ -500,7 +509,9 @@ class Policy:
             for w in words
         ]
 
-    def _script_hits(self, words: list[str], present: "set[str]", near: bool = False) -> list[Hit]:
+    def _script_hits(
+        self, words: list[str], present: "set[str]", near: bool = False, skip: "set[str] | None" = None
+    ) -> list[Hit]:
         """Hits on names written in other scripts: exact names (`_script_match`), which take the rule's
         outcome, or with `near` (v9) respelled names (`_script_near`), look-alikes for review. A cued name
         (v9: "Эльза") counts only beside one of its words, and then for review, as in Latin letters."""
@@ -509,7 +520,12 @@ class Policy:
         runs = _cjk_runs(words) + _script_runs(words)
         hits: list[Hit] = []
         for rule, text, parts, cues in self._scripted:
-            matched = _script_near(parts, words, runs) if near else _script_match(parts, words, runs)
+            if skip and rule.id in skip:
+                continue
+            if near:
+                matched = _script_near(parts, words, runs, present, cues is not None)
+            else:
+                matched = _script_match(parts, words, runs)
             if matched is None:
                 continue
             if cues is not None and cues.isdisjoint(present.difference(matched.split())):
@@ -574,9 +590,13 @@ class Policy:
         # reading, while a Dutch word stays one in a Dutch prompt ("vaderfiguur" is a father figure)
         common = lexicon if language == "nl" else _Lexicon(self.lexicon, self._rare)
         endings = _POLISH_ENDINGS if language == "pl" else frozenset()  # "Grega" is Greg's in Polish
-        # in Polish, j writes the English y ("Disneja" is Disney's, as "Disneya") (v9)
-        polish = [w.replace("j", "y") if language == "pl" and w.isascii() else w for w in words]
-        variant = [_stem(w, self._stems, common, present, endings) for w in polish]
+        variant = [_stem(w, self._stems, common, present, endings) for w in words]
+        if language == "pl":  # j writes the English y ("Disneja" is Disney's, as "Disneya") (v9)
+            for i, w in enumerate(words):
+                y = w.replace("j", "y")
+                stem = _stem(y, self._stems, common, present, endings) if y != w and variant[i] == w else y
+                if stem != y:
+                    variant[i] = stem
         at = {i for i, (v, w) in enumerate(zip(variant, words, strict=True)) if v != w}
         if not at:
             return []
@@ -1234,21 +1254,33 @@ _NEAR_MIN = 3
 """Fewest characters (of its key) a name in another script needs to be matched respelled (v9)."""
 
 
-def _script_near(parts: tuple[str, ...], words: list[str], runs: list[str]) -> str | None:
+def _script_near(
+    parts: tuple[str, ...],
+    words: list[str],
+    runs: list[str],
+    present: "set[str] | frozenset[str]",
+    cued: bool = False,
+) -> str | None:
     """Where a name written in another script occurs respelled, by its script's sound key
-    (`genip.checker.scripts`, v9), from three characters of the key: Cyrillic and Korean word by word as in
-    `_script_match`; Arabic inside a run of its script; kana and Chinese characters inside the joined CJK
-    text, a kana name either in katakana (under four characters not inside a longer katakana word) or,
-    from four, in hiragana ("すーぱーまりお"), a name in Chinese characters character by character by
-    their readings, one character the dictionary does not know (an old variant form: "宮﨑駿") left open."""
+    (`genip.checker.scripts`, v9), from three characters of the key, its first letter or character as
+    written: Cyrillic word by word in any case form, a name whose key is under five letters or has a word
+    under three only beside a Russian style cue (`_RU_CUES`: "легко" is easy, not "Лего") unless it is a
+    `cued` name, which has cues of its own; Korean word by
+    word as in `_script_match`; Arabic inside a run of its script; kana and Chinese characters inside the
+    joined CJK text (`_kana_near`, `_han_near`)."""
     squashed = "".join(parts)
     n = len(parts)
     if _CYRILLIC.match(squashed) or _HANGUL.match(squashed):
         cyrillic = _CYRILLIC.match(squashed) is not None
         if (len(cyrillic_key(squashed)) if cyrillic else len(squashed)) < _NEAR_MIN:
             return None
+        short = len(cyrillic_key(squashed)) < 5 or min(len(cyrillic_key(p)) for p in parts) < 3
+        if cyrillic and short and not cued and _RU_CUES.isdisjoint(present):
+            return None
         for i in range(len(words) - n + 1):
             got = words[i : i + n]
+            if got[0][:1] != parts[0][:1]:
+                continue
             if cyrillic:
                 ok = all(_ru_near(w, p) for w, p in zip(got, parts, strict=True))
             else:
@@ -1269,6 +1301,14 @@ def _script_near(parts: tuple[str, ...], words: list[str], runs: list[str]) -> s
     return None
 
 
+_RU_CUES = frozenset(
+    "стиле стиль стилистике логотип логотипом логотипа лого бренд бренда марки фанарт".split()  # noqa: SIM905
+    + "косплей персонаж постер мультфильм фильма героя комикс комикса".split()  # noqa: SIM905
+)
+"""Words beside which a short Cyrillic name counts respelled (v9): style, logo, brand, fan art, cosplay,
+character, poster, cartoon, film, hero, comic."""
+
+
 _KANA = re.compile("[\u3041-\u30ff]")
 _HIRAGANA = re.compile("[\u3041-\u309f]")
 _HAN_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -1285,66 +1325,85 @@ def _ru_near(word: str, name_word: str) -> bool:
 
 
 _KANA_CUES = ("風", "ふう", "スタイル", "調", "っぽい")
+_PARTICLES = frozenset("のがをはにともでへや")
 """What must follow a respelled kana name of three characters (v9): style ("ピクサ風"); a short respelling
 alone is as often a given name ("ミツキ" is Mitsuki, not "ミッキー")."""
 
 
 def _kana_near(name: str, runs: list[str]) -> str | None:
-    """A kana name by its key in the joined CJK text, and from six characters of the key also one kana
-    off ("ルトコウスキー": a Polish w heard as u, not f)."""
+    """A kana name by its key in the joined CJK text: in katakana (a key under four characters not inside a
+    longer katakana word and before a style cue, `_KANA_CUES`), or, from five, in hiragana as a word of its
+    own (after no other hiragana than a particle: "すーぱーまりお", not "おしえたい"); and from eight
+    characters of the key also one kana off, in katakana, as a whole word ("グレッグ・ルトコウスキー": a
+    Polish w heard as u, not f)."""
     key, _ = kana_key(name)
     if len(key) < _NEAR_MIN:
         return None
     for run in runs:
-        run_key, origins = kana_key(run)
-        for at, end in _kana_spans(key, run_key):
+        run_key, origins = _run_kana_key(run)
+        for at, end, exact in _kana_spans(key, run_key):
             first, last = origins[at], origins[end - 1] + 1
             while last < len(run) and run[last] in "ー・":  # a long-vowel mark the key dropped
                 last += 1
             found = run[first:last]
+            edges = run[first - 1 : first] + run[last : last + 1]
             if all(_KATAKANA.match(ch) or ch in KANA_LOOKALIKES for ch in found):
-                edges = run[first - 1 : first] + run[last : last + 1]
-                if len(key) >= 4 or (not _KATAKANA.search(edges) and run[last:].startswith(_KANA_CUES)):
+                if exact and len(key) >= 4:
                     return found
-            elif len(key) >= 4 and all(_HIRAGANA.match(ch) or ch == "ー" for ch in found):
-                return found
+                if not _KATAKANA.search(edges) and (not exact or run[last:].startswith(_KANA_CUES)):
+                    return found
+            elif exact and len(key) >= 5 and all(_HIRAGANA.match(ch) or ch == "ー" for ch in found):
+                before = run[first - 1 : first]
+                if not _HIRAGANA.match(before) or before in _PARTICLES:
+                    return found
     return None
 
 
-def _kana_spans(key: str, run_key: str) -> "Iterator[tuple[int, int]]":
-    """Where `key` is in `run_key` (start, end), then, for a key of six or more, the spans one edit from
-    it."""
+@lru_cache(maxsize=256)
+def _run_kana_key(run: str) -> tuple[str, tuple[int, ...]]:
+    """`kana_key` of a prompt's CJK run, computed once per run for all names."""
+    return kana_key(run)
+
+
+def _kana_spans(key: str, run_key: str) -> "Iterator[tuple[int, int, bool]]":
+    """Where `key` is in `run_key` (start, end, exact), then, for a key of eight or more, the spans one
+    edit from it that start with its first character."""
     at = run_key.find(key)
     while at >= 0:
-        yield at, at + len(key)
+        yield at, at + len(key), True
         at = run_key.find(key, at + 1)
-    if len(key) >= 6:
+    if len(key) < 8:
+        return
+    at = run_key.find(key[0])
+    while at >= 0:
         for size in (len(key) - 1, len(key), len(key) + 1):
-            for at in range(len(run_key) - size + 1):
-                if OSA.distance(run_key[at : at + size], key, score_cutoff=1) <= 1:
-                    yield at, at + size
+            window = run_key[at : at + size]
+            if len(window) == size and OSA.distance(window, key, score_cutoff=1) == 1:
+                yield at, at + size, False
+        at = run_key.find(key[0], at + 1)
 
 
 def _han_near(name: str, runs: list[str]) -> str | None:
-    """A name in Chinese characters where each character of a window has a reading of the name's, but one
-    the dictionary lacks or, from five characters, one of another sound ("杰姆斯吉恩" for "詹姆斯吉恩": both
-    write James)."""
+    """A name in Chinese characters written with all but one of its characters as they are, that one
+    another character of the same reading ("皮卡秋" for "皮卡丘", "平果" for "苹果") or one the dictionary
+    lacks (an old form: "宮﨑駿"); with two or more so replaced it is ordinary text of the same sounds
+    ("冰雪起源", the origin of ice and snow, is not "冰雪奇缘")."""
     readings = [han_readings(ch) for ch in name]
     n = len(name)
     for run in runs:
-        for at in range(len(run) - n + 1):
+        # one character differs, so the first or the second is the name's
+        starts = {m.start() for m in re.finditer(re.escape(name[0]), run)}
+        starts |= {m.start() - 1 for m in re.finditer(re.escape(name[1]), run) if m.start()}
+        for at in sorted(starts):
             window = run[at : at + n]
-            if not all(_HAN_CHAR.match(ch) for ch in window):
+            if len(window) != n or window == name:
                 continue
-            unknown = other = 0
-            for ch, want in zip(window, readings, strict=True):
+            differ = [(ch, want) for ch, want, w in zip(window, readings, name, strict=True) if ch != w]
+            if len(differ) == 1:
+                ch, want = differ[0]
                 got = han_readings(ch)
-                if got == {ch} and ch not in want:
-                    unknown += 1
-                elif got.isdisjoint(want):
-                    other += 1
-            if unknown + other <= 1 and (not other or n >= 5):
-                return window
+                if _HAN_CHAR.match(ch) and (got == {ch} or not got.isdisjoint(want)):
+                    return window
     return None
 
 

@@ -45,8 +45,7 @@ def test_each_script_key_folds_that_scripts_usual_slips_together() -> None:
         ("قلعة ديزنى السحرية", "trademark.disney"),
         ("ディズ二ーランドの夜", "trademark.disney"),  # the character for two drawn for the katakana ni
         ("디즈니 말고 지블리 스타일 숲", "style.ghibli"),  # a doubled l in Hangul
-        ("杰姆斯吉恩风格的插画", "artist.james-jean"),  # five characters, one another way to write James
-        ("ルトコウスキー風の騎士", "artist.greg-rutkowski"),  # six kana, one off
+        ("グレッグ・ルトコウスキー風の騎士", "artist.greg-rutkowski"),  # a long kana name one kana off
         ("みやざき はやお風の夏", "artist.hayao-miyazaki"),  # a Japanese name in hiragana
         ("Супер Марьо и грибы", "character.super-mario"),  # a soft sign before o
         ("Эльса и снеговик Олаф", "character.elsa"),  # a cued name in Cyrillic, beside a cue
@@ -71,7 +70,23 @@ def test_a_name_respelled_in_its_script_is_a_look_alike_for_review(prompt: str, 
         "浪漫的秋天丘陵",  # the characters of 皮卡丘's sounds, not in a row
         "一二三の数字、工場の入口",  # characters drawn like katakana, with no katakana beside them
         "Эльза Петрова, портрет маслом",  # a cued name in Cyrillic with none of its words
-        "天野喜美子の肖像",  # four characters of which three are an artist's: no one-off under five
+        "天野喜美子の肖像",  # four characters of which three are an artist's
+        # found by a review of v9 (each went to review before it was fixed):
+        "我爱的是你",  # every character a reading of Disney's: none of them its own
+        "穿着红色衣服的模特",
+        "沿着小路一起散步",
+        "攻击军队",
+        "冰雪起源",  # two characters of Frozen's title replaced by others of the same sound
+        "耐磨运动鞋",
+        "詹姆斯·迪恩的照片",  # James Dean
+        "легко и быстро",  # easy, not Lego
+        "Мини-юбка и сапоги",
+        "Девятый вал и море",
+        "ни на йоту",
+        "モンスターホテルのイラスト",  # one kana from "monster ball": a short name, no one-off
+        "ねこのえをおしえたい",  # hiragana inside a verb
+        "비치 공주 드레스",  # beach princess
+        "거울왕국의 공주",  # mirror kingdom
     ],
 )
 def test_ordinary_words_in_those_scripts_stay_clean(prompt: str) -> None:
@@ -130,6 +145,14 @@ def test_a_bare_word_with_another_meaning_passes(prompt: str) -> None:
 )
 def test_the_same_words_beside_a_cue_still_hit(prompt: str, rule: str) -> None:
     assert rule in {h.rule for h in POLICY.check(prompt, semantic=False).hits}
+
+
+def test_the_review_s_regressions_hold() -> None:
+    """A Polish inflected name with a j stays the exact name; a voiced first sound is still the name's."""
+    hits = POLICY.check("Portret w stylu Jamesa Jeana", semantic=False).hits
+    assert [(h.rule, h.outcome) for h in hits] == [("artist.james-jean", Outcome.FAIL)]
+    assert "character.harry-potter" in {h.rule for h in POLICY.check("Harry Botter with a wand").hits}
+    assert POLICY.check("Lois\u0327 tarzı resim", semantic=False).outcome == Outcome.FAIL  # noqa: RUF001
 
 
 def test_a_latin_look_alike_letter_inside_a_cyrillic_word_reads_as_cyrillic() -> None:

@@ -361,11 +361,12 @@ def test_the_benchmark_on_the_fresh9_prompts_keeps_the_reported_figures() -> Non
     "Бетмэн"), "Loiş", "Pikatsjoe". Read afterwards, v9 added as kinds the script sound keys
     (`genip.checker.scripts`), Turkish ş and Dutch tsj/oe read back, a common word that sounds different
     naming someone else ("James Dean"), the place Miyazaki, descriptors that are a name's common words as
-    phrases ("hombre araña" was firing on "un hombre con una araña"): 152 of 162, 100 of 108, 6 of 70 clean
+    phrases ("hombre araña" was firing on "un hombre con una araña"): 152 of 162 (151 after a review made
+    short Cyrillic respellings need a cue: "легко" is easy, not Lego), 100 of 108, 6 of 70 clean
     (generic styles close to a descriptor, "art germ", "Darth" as a cat's name; "Mario Rossi" passes since
     fresh10 made a bare "Mario" a cued name) and 0 of 10 negatives. No longer unseen."""
     semantic = _bench("fresh9", 1)["semantic"]
-    assert semantic["misspelling"]["recall"] >= 152 / 162
+    assert semantic["misspelling"]["recall"] >= 151 / 162
     assert semantic["paraphrase"]["recall"] >= 100 / 108
     assert semantic["clean"]["flagged"] <= 6
     assert semantic["negative"]["flagged_share"] == 0.0
@@ -379,14 +380,15 @@ def test_the_benchmark_on_the_fresh10_prompts_keeps_the_reported_figures() -> No
     paraphrases 91.7 % (99 of 108; v8 the same), clean 6 of 70 = 8.6 % (v8 6), negatives 1 of 10. Read
     afterwards and added as kinds: characters drawn like katakana read as those
     ("ディズ二ー"), a doubled l in Hangul ("지블리"), a Latin look-alike letter in a Cyrillic
-    word read as Cyrillic (Amano with a Latin o), five Chinese characters with one other way
-    to write a sound ("杰姆斯"), six kana one off ("ルトコウスキー"), Japanese names in kana
+    word read as Cyrillic (Amano with a Latin o), a long kana name one kana off
+    ("グレッグ・ルトコウスキー"), Japanese names in kana
     ("みやざき はやお"), cued names in other scripts ("Эльза"), "Marvel" and a bare "Mario" as
     cued names, Polish j as the English y ("Disneja"), and the other meanings of Ghibli (the car, the wind),
-    Batman (the city) and Miyazaki (the mango): 148 of 162, 99 of 108, 2 of 70 clean, 1 of 10 negatives (a
+    Batman (the city) and Miyazaki (the mango): 147 of 162 (after a review tightened the script readings
+    against ordinary text), 99 of 108, 2 of 70 clean, 1 of 10 negatives (a
     "3d animated family of rabbits" close to the descriptor of The Incredibles). No longer unseen."""
     semantic = _bench("fresh10", 1)["semantic"]
-    assert semantic["misspelling"]["recall"] >= 148 / 162
+    assert semantic["misspelling"]["recall"] >= 147 / 162
     assert semantic["paraphrase"]["recall"] >= 99 / 108
     assert semantic["clean"]["flagged"] <= 2
     assert semantic["negative"]["flagged"] <= 1
