@@ -19,6 +19,8 @@ from cli.output import console, emit, table
 from genip.errors import ConfigError
 
 if TYPE_CHECKING:  # SQLAlchemy and httpx load when a command runs
+    from collections.abc import Callable
+
     from sqlalchemy import Engine
 
     from genip.platforms import PlatformView
@@ -266,6 +268,22 @@ def replay(
     emit({"replayed": delivery_id}, as_json=as_json, title="webhook delivery queued again")
 
 
+def stopper(stop: threading.Event, log: "Callable[[str], None]") -> "Callable[[int, Any], None]":
+    """The SIGINT/SIGTERM handler of `run`: logs and sets `stop` from a thread of its own. A handler runs in
+    the main thread between two of its steps, and the main thread spends its idle time in `stop.wait()`,
+    holding the event's lock at moments: setting the event (or printing to stderr) from the handler itself
+    could wait on a lock its own thread holds, and the worker would hang instead of stopping."""
+
+    def handle(signum: int, _frame: Any) -> None:
+        def stopping() -> None:
+            log(f"{signal.Signals(signum).name}: finishing the requests in flight")
+            stop.set()
+
+        threading.Thread(target=stopping, name="genip-stop", daemon=True).start()
+
+    return handle
+
+
 @webhooks_app.command("run")
 def run(
     ctx: typer.Context,
@@ -303,11 +321,7 @@ def run(
         print(f"{time.strftime('%H:%M:%S')} {line}", file=sys.stderr, flush=True)
 
     stop = threading.Event()
-
-    def _stop(signum: int, _frame: object) -> None:
-        log(f"{signal.Signals(signum).name}: finishing the requests in flight")
-        stop.set()
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
+    handler = stopper(stop, log)
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
     Worker(open_database(settings), config, log=log).run(stop, until_idle=until_idle)

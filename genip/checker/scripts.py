@@ -21,8 +21,6 @@ import re
 import unicodedata
 from functools import cache
 
-from pypinyin import Style, pinyin
-
 __all__ = ["KANA_LOOKALIKES", "arabic_key", "cyrillic_key", "han_readings", "hangul_key", "kana_key"]
 
 _HIRAGANA = re.compile("[\u3041-\u3096]")
@@ -126,6 +124,8 @@ def han_readings(ch: str) -> frozenset[str]:
     itself when it has none (kana, an unknown form)."""
     if not "\u3400" <= ch <= "\u9fff" and not "\uf900" <= ch <= "\ufaff":
         return frozenset({ch})
+    from pypinyin import Style, pinyin  # its dictionary takes ~0.2 s to load: only once a prompt needs it
+
     readings = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="default")[0]
     out: set[str] = set()
     for r in readings:

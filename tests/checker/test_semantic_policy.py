@@ -63,7 +63,7 @@ def test_generic_styles_and_other_languages_pass(prompt: str) -> None:
     assert result.outcome == Outcome.PASS, result.hits
 
 
-HARD_CLEAN_SPLITS = ("fresh8", "fresh9", "fresh10", "tune8")
+HARD_CLEAN_SPLITS = ("fresh8", "fresh9", "fresh10", "fresh11", "tune8")
 """Splits whose clean prompts are not all passed: each holds its own figure (its benchmark test below)."""
 
 
@@ -78,9 +78,9 @@ def test_names_and_descriptions_only_in_the_negative_prompt_pass() -> None:
     rows = _rows("negative")
     assert len(rows) >= 40
     flagged = [r["id"] for r in rows if POLICY.check(r["prompt"], r["negative"]).outcome != Outcome.PASS]
-    # the one negative prompt of fresh10 flagged is flagged for its positive prompt, close to a descriptor
-    # (its figure is held by the fresh10 test below)
-    assert flagged == ["f10-neg-002"]
+    # the negative prompts of fresh10 and fresh11 flagged are flagged for their positive prompts, close to a
+    # descriptor ("cheerful mustached plumber in green overalls"); their figures are held by the tests below
+    assert flagged == ["f10-neg-002", "f11-neg-002", "f11-neg-005"]
     assert POLICY.check(WITCHER, negative_prompt="blurry").outcome == Outcome.NEEDS_REVIEW
     assert POLICY.check("a knight", negative_prompt=WITCHER).outcome == Outcome.PASS
 
@@ -392,6 +392,23 @@ def test_the_benchmark_on_the_fresh10_prompts_keeps_the_reported_figures() -> No
     assert semantic["paraphrase"]["recall"] >= 99 / 108
     assert semantic["clean"]["flagged"] <= 2
     assert semantic["negative"]["flagged"] <= 1
+
+
+def test_the_benchmark_on_the_fresh11_prompts_keeps_the_reported_figures() -> None:
+    """The `fresh11` prompts (an eleventh blind writer, same brief: 162 misspellings, 83 of them not in
+    English, in 15 languages, two with invisible characters; 108 paraphrases; 70 clean prompts, 48 of them
+    look-alikes) scored once against the finished v9 (README), and not tuned on: misspellings 89.5 % (145
+    of 162; v8 85.2 % in the same run), paraphrases 93.5 % (101 of 108; v8 the same), clean 3 of 70 = 4.3 %
+    (v8 8 of 70), negatives 2 of 10 (v8 2; both for their positive prompts: "mustached plumber in green
+    overalls", "hand painted anime background"). Misses: names respelled in other scripts beyond v9's
+    readings ("ピカチウ", "比卡超", "제임스 쟌", "Хайао Миязаки", "刘斯坦利"), "Vlop", "Marwela"; paraphrases
+    resting on facts (the third plaintiff, the studio Steve Jobs bought). Clean flagged: "ピカピカ" (shiny,
+    and Pikachu's cry), an original ice queen in a crystal palace, "a kid named Sam does arts and crafts"."""
+    semantic = _bench("fresh11", 1)["semantic"]
+    assert semantic["misspelling"]["recall"] >= 145 / 162
+    assert semantic["paraphrase"]["recall"] >= 101 / 108
+    assert semantic["clean"]["flagged"] <= 3
+    assert semantic["negative"]["flagged"] <= 2
 
 
 def test_the_benchmark_on_the_tune8_prompts_keeps_the_reported_figures() -> None:

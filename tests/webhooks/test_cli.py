@@ -76,3 +76,29 @@ def test_the_operator_commands(genip: Genip, engine: Engine, hooks: Receiver, ch
 )
 def test_bad_input_is_one_line_and_exit_1(genip: Genip, args: list[str], message: str) -> None:
     assert message in genip("webhooks", *args).error()
+
+
+def test_the_stop_signal_never_waits_on_a_lock_the_main_thread_holds() -> None:
+    """The worker's SIGTERM handler runs in the main thread, which may be inside `stop.wait()` holding the
+    event's lock at that moment (a CI run hung 20 s so): the handler returns at once and the event is still
+    set. The held lock is the one fault this test causes by hand (`Event._cond`, held by the thread that
+    then runs the handler, as the main thread would), since the real moment lasts nanoseconds."""
+    import signal as signals
+    import threading
+
+    from cli.webhooks import stopper
+
+    stop = threading.Event()
+    lines: list[str] = []
+    handle = stopper(stop, lines.append)
+    returned = threading.Event()
+
+    def main_thread_inside_wait() -> None:
+        with stop._cond:  # type: ignore[attr-defined]  # what Event.wait holds around its wait
+            handle(signals.SIGTERM, None)
+            returned.set()
+
+    threading.Thread(target=main_thread_inside_wait, daemon=True).start()
+    assert returned.wait(5), "the handler waited on a lock its own thread holds"
+    assert stop.wait(5)
+    assert lines == ["SIGTERM: finishing the requests in flight"]
