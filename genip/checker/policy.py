@@ -1325,9 +1325,10 @@ def _ru_near(word: str, name_word: str) -> bool:
 
 
 _KANA_CUES = ("風", "ふう", "スタイル", "調", "っぽい")
-_PARTICLES = frozenset("のがをはにともでへや")
 """What must follow a respelled kana name of three characters (v9): style ("ピクサ風"); a short respelling
 alone is as often a given name ("ミツキ" is Mitsuki, not "ミッキー")."""
+_PARTICLES = frozenset("のがをはにともでへや")
+"""The hiragana particles that may stand right before a name written in hiragana (v9)."""
 
 
 def _kana_near(name: str, runs: list[str]) -> str | None:
