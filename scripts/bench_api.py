@@ -43,8 +43,6 @@ The database is dropped afterwards (`--keep` keeps it and prints its URL).
 """
 
 import argparse
-import asyncio
-import contextlib
 import json
 import math
 import os
@@ -67,9 +65,14 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_load import BACKLOG  # noqa: E402  (scripts/ is this script's own directory)
+
 from genip.content.look import COLOURS  # noqa: E402
 from genip.db.engine import make_engine  # noqa: E402
 from genip.db.migrate import upgrade  # noqa: E402
+
+#: The load generator, the raw constant server and the bare ASGI constant: each row starts them afresh.
+LOAD_SCRIPT = ROOT / "scripts" / "bench_load.py"
 
 PG_ADMIN = os.environ.get("GENIP_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 CHAIN = 31337
@@ -100,223 +103,6 @@ UNSEEN_CLIENTS = 1
 NO_CACHE = {"GENIP_API_SEARCH_CACHE_SIZE": "0"}
 NO_TABLE = {**NO_CACHE, "GENIP_API_SEARCH_FACET_TABLE": "false"}
 KINDS = ["image", "image", "image", "text", "model", "workflow", "prompt", "other"]
-
-
-# ─────────────────────────────── load generator (child process) ───────────────────────────────
-#
-# Each client is an asyncio `Protocol` on one keep-alive connection (no stream objects, no coroutine per
-# read): it sends a request, parses the response head and `Content-Length` as bytes arrive, records the
-# latency and sends the next. A client that cannot connect, or whose connection ends mid-answer, counts one
-# error. The clients connect all at once; the warm-up starts when every one of them has had its first answer
-# (how long that took is reported: a burst of connections to a busy uvloop server is accepted one per turn of
-# its loop, since libuv 1.45), so the window measures the steady state. Only answers that complete inside the
-# window count, so a request slower than the window shows up as "nothing answered", not as 0 req/s.
-
-
-class _Window:
-    """The measured window (set once every client has had its first answer) and what the clients recorded."""
-
-    def __init__(self, clients: int) -> None:
-        self.warm_until = math.inf
-        self.stop_at = math.inf
-        self.latencies: list[float] = []
-        self.errors = 0
-        self.connect_errors = 0
-        self.unanswered = clients  # clients still waiting for their first answer
-        self.finished = 0  # clients done (closed their connection, or could not connect)
-        self.all_answered = asyncio.Event()
-
-    def first_answer(self) -> None:
-        self.unanswered -= 1
-        if self.unanswered == 0:
-            self.all_answered.set()
-
-
-class _Client(asyncio.Protocol):
-    """One closed-loop client: the next request leaves when the previous answer has arrived."""
-
-    def __init__(self, requests: list[bytes], window: _Window, done: asyncio.Future[None]) -> None:
-        self._requests = requests
-        self._i = random.randrange(len(requests))
-        self._window = window
-        self._done = done
-        self._buffer = b""
-        self._need = -1  # bytes of the whole answer once its head is in, else -1
-        self._status = 0
-        self._sent_at = 0.0
-        self._answered = False
-        self._transport: asyncio.Transport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self._transport = transport  # type: ignore[assignment]
-        self._send()
-
-    def _send(self) -> None:
-        assert self._transport is not None
-        self._sent_at = time.perf_counter()
-        if self._sent_at >= self._window.stop_at:
-            self._transport.close()
-            return
-        self._transport.write(self._requests[self._i % len(self._requests)])
-        self._i += 1
-
-    def data_received(self, data: bytes) -> None:
-        self._buffer += data
-        if self._need < 0:
-            end = self._buffer.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            head = self._buffer[:end].lower()
-            self._status = int(head[9:12])
-            length = 0
-            at = head.find(b"\r\ncontent-length:")
-            if at >= 0:
-                eol = head.find(b"\r\n", at + 2)
-                length = int(head[at + 17 : eol if eol >= 0 else None])
-            self._need = end + 4 + length
-        if len(self._buffer) < self._need:
-            return
-        now = time.perf_counter()
-        window = self._window
-        if window.warm_until <= now < window.stop_at:
-            window.latencies.append(now - self._sent_at)
-            if self._status >= 400:
-                window.errors += 1
-        if len(self._buffer) > self._need:  # bytes nobody asked for: a broken answer
-            window.errors += 1
-        if not self._answered:
-            self._answered = True
-            window.first_answer()
-        self._buffer = b""
-        self._need = -1
-        self._send()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if time.perf_counter() < self._window.stop_at:
-            self._window.errors += 1  # the server closed the connection (or reset it) mid-run
-        if not self._answered:
-            self._answered = True
-            self._window.first_answer()
-        if not self._done.done():
-            self._done.set_result(None)
-
-
-async def _run_client(host: str, port: int, requests: list[bytes], window: _Window) -> None:
-    loop = asyncio.get_running_loop()
-    done: asyncio.Future[None] = loop.create_future()
-    try:
-        await loop.create_connection(lambda: _Client(requests, window, done), host, port)
-    except OSError:
-        window.connect_errors += 1
-        window.first_answer()
-    else:
-        await done
-    window.finished += 1
-
-
-#: Seconds the clients have to get their first answers before the warm-up starts regardless.
-ALL_ANSWERED_TIMEOUT = 30.0
-
-
-def _request(method: str, host: str, port: int, path: str, body: bytes = b"") -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}"]
-    if body:
-        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-
-
-def _percentile(ordered: list[float], p: float) -> float:
-    """The `p` quantile (nearest rank) of sorted seconds, in milliseconds; NaN when empty."""
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(p * len(ordered)) - 1))] * 1000
-
-
-async def _load(spec: dict[str, Any]) -> dict[str, Any]:
-    host, port = spec["host"], spec["port"]
-    requests = [
-        _request(r["method"], host, port, r["path"], r.get("body", "").encode()) for r in spec["requests"]
-    ]
-    window = _Window(spec["clients"])
-    start = time.perf_counter()
-    clients = asyncio.gather(*(_run_client(host, port, requests, window) for _ in range(spec["clients"])))
-    with contextlib.suppress(TimeoutError):  # measure anyway: clients still unanswered show in the tail
-        await asyncio.wait_for(window.all_answered.wait(), ALL_ANSWERED_TIMEOUT)
-    all_answered = time.perf_counter() - start
-    window.warm_until = time.perf_counter() + spec["warmup"]
-    window.stop_at = window.warm_until + spec["seconds"]
-    try:
-        await asyncio.wait_for(clients, spec["warmup"] + spec["seconds"] + ALL_ANSWERED_TIMEOUT)
-    except TimeoutError:
-        window.errors += spec["clients"] - window.finished  # requests never answered
-    lat = sorted(window.latencies)
-    return {
-        "requests": len(lat),
-        "rps": len(lat) / spec["seconds"],
-        "p50_ms": _percentile(lat, 0.50),
-        "p95_ms": _percentile(lat, 0.95),
-        "p99_ms": _percentile(lat, 0.99),
-        "max_ms": lat[-1] * 1000 if lat else float("nan"),
-        "errors": window.errors + window.connect_errors,
-        "connect_errors": window.connect_errors,
-        "all_answered_ms": all_answered * 1000,  # from the connects to every client's first answer
-    }
-
-
-def load_main(spec_path: str) -> None:
-    """Entry of the load-generator process: reads a spec, prints one JSON line of results."""
-    import uvloop
-
-    spec = json.loads(Path(spec_path).read_text())
-    print(json.dumps(uvloop.run(_load(spec))))
-
-
-# ─────────────────────────────── the ceilings ───────────────────────────────
-
-_CONSTANT = b'{"ok":true}'
-_RAW_ANSWER = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\n\r\n" + _CONSTANT
-
-
-class _RawConstant(asyncio.Protocol):
-    """Answers every request head (bodiless GETs) with the same bytes: no HTTP parser, no ASGI."""
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self._transport: asyncio.Transport = transport  # type: ignore[assignment]
-        self._tail = b""
-
-    def data_received(self, data: bytes) -> None:
-        data = self._tail + data
-        heads = data.count(b"\r\n\r\n")
-        self._tail = data[data.rfind(b"\r\n\r\n") + 4 :] if heads else data
-        if heads:
-            self._transport.write(_RAW_ANSWER * heads)
-
-
-def raw_server_main(port: int, backlog: int) -> None:
-    """A raw asyncio server answering a constant: what the load generator reaches with a near-free server,
-    i.e. its own ceiling on this machine (it and the server share the CPUs, as in every other row)."""
-    import uvloop
-
-    async def serve_forever() -> None:
-        loop = asyncio.get_running_loop()
-        server = await loop.create_server(_RawConstant, "127.0.0.1", port, backlog=backlog)
-        await server.serve_forever()
-
-    uvloop.run(serve_forever())
-
-
-async def bare_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """An ASGI app that answers every request with the same small JSON body."""
-    if scope["type"] != "http":
-        return
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 200,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", b"11")],
-        }
-    )
-    await send({"type": "http.response.body", "body": _CONSTANT})
 
 
 # ─────────────────────────────── data ───────────────────────────────
@@ -436,9 +222,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-#: The listen backlog of every server: 1 000 clients connecting at once must all be queued (the kernel caps it
-#: at net.core.somaxconn, 4096 here), or the ones dropped retry their SYN a second later.
-BACKLOG = 4096
 #: The load goal: p99 of single status at `--many-clients` clients, with no error.
 MANY_P99_GOAL_MS = 250
 
@@ -462,9 +245,9 @@ class Scenario:
 def serve(server: str, port: int, env: dict[str, str], workers: int = 1) -> subprocess.Popen[bytes]:
     """Starts a scenario's server: the raw constant (one process), or uvicorn with uvloop and httptools."""
     if server == "raw":
-        args = [sys.executable, __file__, "--raw-server", str(port)]
+        args = [sys.executable, str(LOAD_SCRIPT), "--raw-server", str(port)]
     else:
-        app = "bench_api:bare_app" if server == "bare" else "api.app:create_app"
+        app = "bench_load:bare_app" if server == "bare" else "api.app:create_app"
         args = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
         args += ["--no-access-log", "--log-level", "warning", "--app-dir", str(ROOT / "scripts")]
         args += ["--loop", "uvloop", "--http", "httptools", "--workers", str(workers)]
@@ -500,7 +283,7 @@ def run_load(port: int, row: Scenario, args: argparse.Namespace, tmp: Path) -> d
     path.write_text(json.dumps(spec))
     try:
         out = subprocess.run(
-            [sys.executable, __file__, "--load", str(path)],
+            [sys.executable, str(LOAD_SCRIPT), "--load", str(path)],
             capture_output=True,
             text=True,
             check=True,
@@ -699,15 +482,7 @@ def main() -> None:
     )
     parser.add_argument("--only", help="Comma-separated row keys to run (e.g. generator_many,status_many).")
     parser.add_argument("--keep", action="store_true", help="Keep the database (prints its URL).")
-    parser.add_argument("--load", help=argparse.SUPPRESS)
-    parser.add_argument("--raw-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.load:
-        load_main(args.load)
-        return
-    if args.raw_server:
-        raw_server_main(args.raw_server, BACKLOG)
-        return
     args.seconds = args.seconds or (2.0 if args.quick else 10.0)
     args.assets = args.assets or (10_000 if args.quick else 100_000)
     args.licenses = args.licenses or (100_000 if args.quick else 1_000_000)
