@@ -450,6 +450,7 @@ class Policy:
         """Checks the positive prompt (`negative_prompt` is accepted and deliberately ignored);
         `semantic=False` runs the name rules alone (the benchmark's baseline)."""
         del negative_prompt  # asking for the absence of something is not infringement
+        prompt = _APOSTROPHE_ENDING.sub("", prompt)
         words = fold(prompt)
         present = set(words) | {w[:-1] for w in words if len(w) > 3 and w.endswith("s")}
         language = _rare_language(prompt, words) if self._rare else ""
@@ -623,7 +624,9 @@ class Policy:
     ) -> list[Hit]:
         """Look-alike hits on the prompt read with its homoglyphs undone (`_homoglyphs`: "Ioish" with a
         capital I for the l, "1oish", "rn" for "m", "vv" for "w"): only hits resting on a word the reading
-        changed count, and always for review (a capital I is usually an I)."""
+        changed count, and always for review (a capital I is usually an I). v10: the reading must then spell
+        the name exactly; a reading one edit from a name is two guesses ("Irish" read "lrish", one letter off
+        Loish)."""
         variant = _homoglyphs(prompt)
         if variant == words:
             return []
@@ -631,7 +634,7 @@ class Policy:
         return [
             Hit(h.rule, h.category, Outcome.NEEDS_REVIEW, h.name, h.matched, h.edits, "lookalike")
             for h in self._name_hits(variant, present, lexicon=lexicon)
-            if changed & set(h.matched.split())
+            if changed & set(h.matched.split()) and h.edits == 0
         ]
 
     def _runs(
@@ -892,6 +895,11 @@ def _name_forms(rule: Rule, names: "tuple[str, ...]") -> "list[tuple[str, list[s
     return out
 
 
+#: v10: a Polish case ending written after an apostrophe (or a typographic one), as Polish does after a
+#: foreign name whose last letter is not read as written ("Harry'ego Pottera", "Mickey'emu"): dropped, so the
+#: name's words stay side by side ("harry pottera" is within Harry Potter's typo budget, "harry ego pottera"
+#: was not).
+_APOSTROPHE_ENDING = re.compile(r"(?<=[^\W\d_])['\u2019](?:ego|emu|em|ym|owi|m)(?![^\W\d_])")
 _CAPITAL_I = re.compile(r"(?<![A-Za-z])I(?=[a-z])|(?<=[a-z])I|(?<=[a-z])1|1(?=[a-z])")
 _GLYPH_PAIRS = (("rn", "m"), ("vv", "w"))
 

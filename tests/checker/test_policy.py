@@ -226,10 +226,42 @@ def test_homoglyphs_are_look_alikes_for_review(prompt: str, rule: str) -> None:
         "Ice cave In the morning, Iceland",  # capital I words that stay I
         "a modern barn, born in the corner",  # rn that stays rn
         "a savvy raven in a vvide field",
+        "an Irish pub at night, candid photo",  # v10: "lrish" is one letter off Loish: two guesses, not one
+        "Iosh and Irma at the lake",
     ],
 )
 def test_homoglyph_readings_leave_ordinary_words_alone(prompt: str) -> None:
     assert POLICY.check(prompt).outcome == Outcome.PASS
+
+
+@pytest.mark.parametrize(
+    ("prompt", "rule"),
+    [
+        ("portret Harry'ego Pottera w okularach, akwarela", "character.harry-potter"),
+        ("plakat z Harry\u2019ego Pottera", "character.harry-potter"),  # the typographic apostrophe
+        ("Mickey\u2019emu w czerwonych spodenkach, styl Disneya", "character.mickey-mouse"),
+    ],
+)
+def test_a_polish_case_ending_after_an_apostrophe_keeps_the_name_whole(prompt: str, rule: str) -> None:
+    """v10: Polish writes a case ending after an apostrophe when a foreign name's last letter is not read
+    as written; "ego" between "Harry" and "Pottera" used to split the name."""
+    assert rule in {h.rule for h in POLICY.check(prompt).hits}
+
+
+@pytest.mark.parametrize(
+    ("prompt", "flagged"),
+    [
+        ("Mickey, an Irish pub owner, pouring a pint behind a wooden bar", False),  # v10: a bare Mickey
+        ("art by Mickey, detailed", False),  # a person called Mickey
+        ("Minnie, my grandmother, knitting by the window", False),
+        ("Mickey in red shorts and white gloves, cartoon", True),  # its cues
+        ("Minnie with a polka dot bow, Disney style", True),
+        ("wooden houses along the harbor of Arendal in southern Norway", False),  # the town
+        ("Arendal ice palace, snow queen", True),  # beside the rule's context, the kingdom
+    ],
+)
+def test_bare_names_with_another_meaning_need_their_cue(prompt: str, flagged: bool) -> None:
+    assert (POLICY.check(prompt).outcome != Outcome.PASS) is flagged
 
 
 def test_context_that_shows_another_meaning_drops_a_bare_word_hit() -> None:

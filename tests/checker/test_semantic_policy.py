@@ -34,7 +34,7 @@ def test_the_witcher_paraphrase_goes_to_review_with_its_descriptor_and_score() -
     (hit,) = result.hits
     assert (hit.rule, hit.kind, hit.outcome) == ("artist.greg-rutkowski", "semantic", Outcome.NEEDS_REVIEW)
     assert hit.descriptor == "Polish fantasy illustrator" and hit.score is not None and hit.score >= 0.8
-    assert result.policy_version == 9
+    assert result.policy_version == 10
 
 
 def test_a_name_outranks_a_description_of_the_same_rule() -> None:
@@ -63,7 +63,7 @@ def test_generic_styles_and_other_languages_pass(prompt: str) -> None:
     assert result.outcome == Outcome.PASS, result.hits
 
 
-HARD_CLEAN_SPLITS = ("fresh8", "fresh9", "fresh10", "fresh11", "tune8")
+HARD_CLEAN_SPLITS = ("fresh8", "fresh9", "fresh10", "fresh11", "fresh12", "tune8")
 """Splits whose clean prompts are not all passed: each holds its own figure (its benchmark test below)."""
 
 
@@ -159,7 +159,7 @@ def test_a_model_of_another_format_version_is_refused() -> None:
 
 def test_the_report_names_the_policy_version_and_the_descriptor_but_no_prompt_words() -> None:
     report = build_report(31337, 8, "0x" + "00" * 32, POLICY.check(WITCHER))
-    assert report["policy_version"] == 9
+    assert report["policy_version"] == 10
     assert report["rules"] == [
         {
             "rule": "artist.greg-rutkowski",
@@ -176,7 +176,7 @@ def test_the_report_names_the_policy_version_and_the_descriptor_but_no_prompt_wo
 def test_checker_check_prints_the_outcome_and_hits_with_scores(tmp_path: Path) -> None:
     genip = Genip(tmp_path / "data", tmp_path / "none.json")
     shown = genip("checker", "check", "--prompt", WITCHER + ", Mickey Mouse", "--json").json()
-    assert shown["outcome"] == "needs_review" and shown["policy_version"] == 9
+    assert shown["outcome"] == "needs_review" and shown["policy_version"] == 10
     by_rule = {h["rule"]: h for h in shown["hits"]}
     assert by_rule["artist.greg-rutkowski"]["kind"] == "semantic"
     assert by_rule["artist.greg-rutkowski"]["score"] >= 0.8
@@ -188,7 +188,7 @@ def test_checker_check_prints_the_outcome_and_hits_with_scores(tmp_path: Path) -
     negative = genip(
         "checker", "check", "--prompt", "a castle", "--negative", "greg rutkowski", "--json"
     ).json()
-    assert negative == {"outcome": "pass", "policy_version": 9, "hits": []}
+    assert negative == {"outcome": "pass", "policy_version": 10, "hits": []}
     table = genip("checker", "check", "--prompt", "gr3g rutkowsky castle").stdout
     assert "fail" in table and "artist.greg-rutkowski" in table
 
@@ -409,6 +409,26 @@ def test_the_benchmark_on_the_fresh11_prompts_keeps_the_reported_figures() -> No
     assert semantic["paraphrase"]["recall"] >= 101 / 108
     assert semantic["clean"]["flagged"] <= 3
     assert semantic["negative"]["flagged"] <= 2
+
+
+def test_the_benchmark_on_the_fresh12_prompts_keeps_the_reported_figures() -> None:
+    """The `fresh12` prompts (a twelfth blind writer, same brief: 162 misspellings, 81 of them not in English,
+    in 14 languages, 50 in Japanese, Russian, Chinese, Korean or Arabic script; 108 paraphrases, 54 not in
+    English; 70 clean prompts, 46 of them look-alikes) scored once against v9 (README): misspellings 98.1 %
+    (159 of 162; v8 the same in the same run), paraphrases 96.3 % (104 of 108; v8 the same), clean 3 of 70
+    = 4.3 % (v8 6 of 70), negatives 0 of 10. Read afterwards (v10): Mario's official Chinese name "马力欧",
+    the Turkish "Nayki", a Polish case ending after an apostrophe ("Harry'ego Pottera"), the fruit-logo tech
+    company; the clean ones flagged were "Arendal" (the Norwegian town Arendelle is named after), "Mickey, an
+    Irish pub owner" (a bare Mickey, and "Irish" read with an l for the capital I, one letter off Loish) and
+    "an abstract logo with a single curved swoosh line", which stays for review (a swoosh logo is the mark).
+    After: 162 of 162, 105 of 108 (left: paraphrases in German, Korean and Turkish resting on facts: the
+    Nashville watercolourist in the class action, the 2022 Dreambooth controversy, the Atlanta cola), 1 of 70,
+    0 of 10. No longer unseen."""
+    semantic = _bench("fresh12", 1)["semantic"]
+    assert semantic["misspelling"]["recall"] == 1.0
+    assert semantic["paraphrase"]["recall"] >= 105 / 108
+    assert semantic["clean"]["flagged"] <= 1
+    assert semantic["negative"]["flagged"] == 0
 
 
 def test_the_benchmark_on_the_tune8_prompts_keeps_the_reported_figures() -> None:
