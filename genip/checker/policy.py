@@ -625,8 +625,8 @@ class Policy:
         """Look-alike hits on the prompt read with its homoglyphs undone (`_homoglyphs`: "Ioish" with a
         capital I for the l, "1oish", "rn" for "m", "vv" for "w"): only hits resting on a word the reading
         changed count, and always for review (a capital I is usually an I). v10: the reading must then spell
-        the name exactly; a reading one edit from a name is two guesses ("Irish" read "lrish", one letter off
-        Loish)."""
+        the name or sound exactly like it ("Ioissh", "VVlopp"); a reading a letter off that sounds different
+        is two guesses ("Irish" read "lrish", one letter off Loish)."""
         variant = _homoglyphs(prompt)
         if variant == words:
             return []
@@ -634,7 +634,8 @@ class Policy:
         return [
             Hit(h.rule, h.category, Outcome.NEEDS_REVIEW, h.name, h.matched, h.edits, "lookalike")
             for h in self._name_hits(variant, present, lexicon=lexicon)
-            if changed & set(h.matched.split()) and h.edits == 0
+            if changed & set(h.matched.split())
+            and (h.edits == 0 or sound_key("".join(h.matched.split())) == sound_key("".join(fold(h.name))))
         ]
 
     def _runs(
@@ -896,10 +897,13 @@ def _name_forms(rule: Rule, names: "tuple[str, ...]") -> "list[tuple[str, list[s
 
 
 #: v10: a Polish case ending written after an apostrophe (or a typographic one), as Polish does after a
-#: foreign name whose last letter is not read as written ("Harry'ego Pottera", "Mickey'emu"): dropped, so the
-#: name's words stay side by side ("harry pottera" is within Harry Potter's typo budget, "harry ego pottera"
-#: was not).
-_APOSTROPHE_ENDING = re.compile(r"(?<=[^\W\d_])['\u2019](?:ego|emu|em|ym|owi|m)(?![^\W\d_])")
+#: foreign name whose last letter is not read as written ("Harry'ego Pottera", "Mickey'emu Potterowi"):
+#: dropped, so the name's words stay side by side ("harry pottera" is within Harry Potter's typo budget,
+#: "harry ego pottera" was not). Only the endings of two or three letters after a word of three letters or
+#: more: a single letter after an apostrophe may be the name's own ("Artger'm", "L'ego").
+_APOSTROPHE_ENDING = re.compile(
+    r"(?<=[^\W\d_]{3})['\u2019\u2018\u02bc](?:ego|emu|owi)(?![^\W\d_])", re.IGNORECASE
+)
 _CAPITAL_I = re.compile(r"(?<![A-Za-z])I(?=[a-z])|(?<=[a-z])I|(?<=[a-z])1|1(?=[a-z])")
 _GLYPH_PAIRS = (("rn", "m"), ("vv", "w"))
 

@@ -47,7 +47,7 @@ def test_an_exact_word_beside_a_real_word_changed_is_not_a_name(prompt: str) -> 
     ("prompt", "rule"),
     [
         ("Ghiblo style landscape", "style.ghibli"),
-        ("Mickeu fanart, detailed", "character.mickey-mouse"),  # v10: a bare Mickey needs a cue of its own
+        ("art by Mickeu, detailed", "character.mickey-mouse"),
         ("Batma poster, dark city", "character.batman"),
         ("Gothan inspired skyline", "character.batman"),
         ("Pixa inspired sticker", "style.pixar"),

@@ -212,6 +212,8 @@ def test_real_words_and_changed_ends_stay_clean(prompt: str) -> None:
         ("girl with flowing hair, by Ioish", "artist.loish"),  # a capital I for the l
         ("portrait by 1oish", "artist.loish"),  # a one for the l (leetspeak alone reads it as an i)
         ("ethereal princess, vvlop style", "artist.wlop"),  # two v for a w
+        ("art by Ioissh", "artist.loish"),  # v10: a reading a letter off that sounds the same
+        ("VVlopp style portrait", "artist.wlop"),
     ],
 )
 def test_homoglyphs_are_look_alikes_for_review(prompt: str, rule: str) -> None:
@@ -240,6 +242,9 @@ def test_homoglyph_readings_leave_ordinary_words_alone(prompt: str) -> None:
         ("portret Harry'ego Pottera w okularach, akwarela", "character.harry-potter"),
         ("plakat z Harry\u2019ego Pottera", "character.harry-potter"),  # the typographic apostrophe
         ("Mickey\u2019emu w czerwonych spodenkach, styl Disneya", "character.mickey-mouse"),
+        ("Harry'EMU Potterowi na urodziny", "character.harry-potter"),  # any case
+        ("a castle built from L'ego bricks", "trademark.lego"),  # one letter before: the name's own
+        ("art by Artger'm", "artist.artgerm"),
     ],
 )
 def test_a_polish_case_ending_after_an_apostrophe_keeps_the_name_whole(prompt: str, rule: str) -> None:
@@ -251,16 +256,26 @@ def test_a_polish_case_ending_after_an_apostrophe_keeps_the_name_whole(prompt: s
 @pytest.mark.parametrize(
     ("prompt", "flagged"),
     [
-        ("Mickey, an Irish pub owner, pouring a pint behind a wooden bar", False),  # v10: a bare Mickey
-        ("art by Mickey, detailed", False),  # a person called Mickey
+        ("Mickey, an Irish pub owner, pouring a pint behind a wooden bar", False),  # v10: a person's words
         ("Minnie, my grandmother, knitting by the window", False),
-        ("Mickey in red shorts and white gloves, cartoon", True),  # its cues
-        ("Minnie with a polka dot bow, Disney style", True),
+        ("Mickey Rourke portrait, film noir lighting", False),
+        ("Mickey, the pub owner's cartoon mouse with big ears", True),  # a word of the mouse: the mouse
+        ("Minnie with a polka dot bow", True),  # a bare name alone stays for review
+        ("art by Mickey, detailed", True),
+        ("Mickey plush toy on a shelf", True),
         ("wooden houses along the harbor of Arendal in southern Norway", False),  # the town
         ("Arendal ice palace, snow queen", True),  # beside the rule's context, the kingdom
+        ("一辆大马力欧式跑车停在路边", False),  # 马力 horsepower + 欧式 European-style, not 马力欧 (Mario)
+        ("超级马力欧在城堡前跳跃,像素风格", True),  # Mario's official Chinese title
+        ("Nayaki, a dancer in a temple, oil painting", False),  # a name, not the Turkish spelling of Nike
+        ("Nayki logolu koşu ayakkabısı, ürün fotoğrafı", True),  # noqa: RUF001  (Turkish dotless i)
+        ("a phone with a fruit logo sticker", False),
+        ("the fruit-logo tech company's newest phone on a marble table", True),
     ],
 )
-def test_bare_names_with_another_meaning_need_their_cue(prompt: str, flagged: bool) -> None:
+def test_words_with_another_meaning_need_their_context(prompt: str, flagged: bool) -> None:
+    """v10, after fresh12 and a review of it: bare Mickey and Minnie stay for review unless a person's words
+    are there (and no word of the mouse); Arendal the town; Chinese horsepower; Nayaki the name."""
     assert (POLICY.check(prompt).outcome != Outcome.PASS) is flagged
 
 

@@ -416,11 +416,12 @@ def test_the_benchmark_on_the_fresh12_prompts_keeps_the_reported_figures() -> No
     in 14 languages, 50 in Japanese, Russian, Chinese, Korean or Arabic script; 108 paraphrases, 54 not in
     English; 70 clean prompts, 46 of them look-alikes) scored once against v9 (README): misspellings 98.1 %
     (159 of 162; v8 the same in the same run), paraphrases 96.3 % (104 of 108; v8 the same), clean 3 of 70
-    = 4.3 % (v8 6 of 70), negatives 0 of 10. Read afterwards (v10): Mario's official Chinese name "马力欧",
-    the Turkish "Nayki", a Polish case ending after an apostrophe ("Harry'ego Pottera"), the fruit-logo tech
-    company; the clean ones flagged were "Arendal" (the Norwegian town Arendelle is named after), "Mickey, an
-    Irish pub owner" (a bare Mickey, and "Irish" read with an l for the capital I, one letter off Loish) and
-    "an abstract logo with a single curved swoosh line", which stays for review (a swoosh logo is the mark).
+    = 4.3 % (v8 6 of 70), negatives 0 of 10. Read afterwards (v10): Mario's official Chinese title
+    "超级马力欧", the Turkish "Nayki" by a shoe word, a Polish case ending after an apostrophe ("Harry'ego
+    Pottera"), the fruit-logo tech company; the clean ones flagged were "Arendal" (the Norwegian town
+    Arendelle is named after), "Mickey, an Irish pub owner" (a bare Mickey beside a person's words, and
+    "Irish" read with an l for the capital I, one letter off Loish) and "an abstract logo with a single curved
+    swoosh line", which stays for review (a swoosh logo is the mark).
     After: 162 of 162, 105 of 108 (left: paraphrases in German, Korean and Turkish resting on facts: the
     Nashville watercolourist in the class action, the 2022 Dreambooth controversy, the Atlanta cola), 1 of 70,
     0 of 10. No longer unseen."""
