@@ -2,6 +2,7 @@
 characters and brands are caught and sent to review with the descriptor and score, clean and negative prompts
 pass, `genip checker check` shows it all, and the benchmark keeps the figures the README reports."""
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -214,6 +215,26 @@ def _bench(split: str, every: int) -> dict[str, Any]:
     return figures
 
 
+def _load_bench() -> Any:
+    spec = importlib.util.spec_from_file_location("bench_prompt_policy", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_BENCH = _load_bench()
+
+
+def _split_figures(split: str) -> dict[str, Any]:
+    """The benchmark's figures for the semantic policy on one split (what `scripts/bench_prompt_policy.py
+    --split SPLIT` prints under "semantic"), computed here by its own `evaluate` and `load_rows` on the policy
+    this module has loaded: the benchmark's process, its timings and its names-only baseline are run once, by
+    the slice test below, not once per split (that cost a minute of the suite)."""
+    figures: dict[str, Any] = _BENCH.evaluate(POLICY, _BENCH.load_rows(split=split), semantic=True)
+    return figures
+
+
 def test_the_benchmark_on_a_slice_keeps_the_reported_figures() -> None:
     """Figures reported in the README (test half, policy v4): names, misspellings and paraphrases 100 %,
     clean and negative 0 % flagged; here on every other row of it (the slice gives the same), with a margin
@@ -232,7 +253,7 @@ def test_the_benchmark_on_a_slice_keeps_the_reported_figures() -> None:
 def test_the_benchmark_on_the_fresh_prompts_keeps_the_reported_figures() -> None:
     """The `fresh` prompts were written after the v2 model was frozen; v3's descriptors were written after
     they had been read, so they are no longer unseen (README): paraphrases 100 %, clean 0 % flagged."""
-    semantic = _bench("fresh", 1)["semantic"]
+    semantic = _split_figures("fresh")
     assert semantic["paraphrase"]["recall"] >= 0.9
     assert semantic["clean"]["flagged_share"] == 0.0
 
@@ -243,7 +264,7 @@ def test_the_benchmark_on_the_fresh2_prompts_keeps_the_reported_figures() -> Non
     (misspelling tiers, negating context, descriptors in more languages and CJK character pairs), so it is
     no longer unseen: paraphrases 97.5 %, misspellings 100 %, clean and negative 0 % (README), here with a
     margin of a row or two."""
-    semantic = _bench("fresh2", 1)["semantic"]
+    semantic = _split_figures("fresh2")
     assert semantic["paraphrase"]["recall"] >= 0.95
     assert semantic["misspelling"]["recall"] >= 0.98
     assert semantic["clean"]["flagged_share"] <= 0.0125
@@ -258,7 +279,7 @@ def test_the_benchmark_on_the_fresh3_prompts_keeps_the_reported_figures() -> Non
     longer unseen (100 %); its paraphrase misses were left unfitted until v5, whose knowledge descriptors
     (works, companions, places, creators' cities and platforms, in more languages) were written after they
     had been read: paraphrases 100 % (54 of 54), no longer unseen; here with a margin of two rows."""
-    semantic = _bench("fresh3", 1)["semantic"]
+    semantic = _split_figures("fresh3")
     assert semantic["paraphrase"]["recall"] >= 52 / 54
     assert semantic["misspelling"]["recall"] == 1.0
     assert semantic["clean"]["flagged_share"] == 0.0
@@ -274,7 +295,7 @@ def test_the_benchmark_on_the_fresh4_prompts_keeps_the_reported_figures() -> Non
     paraphrases 100 % (54 of 54), misspellings 99.1 % (107 of 108: the homoglyph reading catches "Ioish";
     "Marbel" is left); here with a margin of two paraphrase rows. v6 reads a word the descriptors lack as
     the descriptor word that sounds the same, so "héroes de Marbel" meets "héroes de Marvel": 108 of 108."""
-    semantic = _bench("fresh4", 1)["semantic"]
+    semantic = _split_figures("fresh4")
     assert semantic["paraphrase"]["recall"] >= 52 / 54
     assert semantic["misspelling"]["recall"] == 1.0
     assert semantic["clean"]["flagged_share"] == 0.0
@@ -288,7 +309,7 @@ def test_the_benchmark_on_the_fresh5_prompts_keeps_the_reported_figures() -> Non
     no longer unseen), negatives 0 of 10. v6's general misspelling rules (tests/checker/test_misspellings.py)
     catch "Sam Yan" (one word exact, the other cut short): misspellings 80 of 81, the one left is "frozzen ice
     queen" (the film, not a name: its correct spelling passes too)."""
-    semantic = _bench("fresh5", 1)["semantic"]
+    semantic = _split_figures("fresh5")
     assert semantic["paraphrase"]["recall"] >= 77 / 81
     assert semantic["misspelling"]["recall"] >= 80 / 81
     assert semantic["clean"]["flagged_share"] == 0.0
@@ -305,7 +326,7 @@ def test_the_benchmark_on_the_fresh6_prompts_keeps_the_reported_figures() -> Non
     these kinds of misses (names curated in other scripts, spoken spellings read back, descriptors of what
     people say about each item), so it scores 162 of 162 and 54 of 54 here; only the next blind set measures
     it."""
-    semantic = _bench("fresh6", 1)["semantic"]
+    semantic = _split_figures("fresh6")
     assert semantic["misspelling"]["recall"] == 1.0
     assert semantic["paraphrase"]["recall"] == 1.0
     assert semantic["clean"]["flagged_share"] == 0.0
@@ -322,7 +343,7 @@ def test_the_benchmark_on_the_fresh7_prompts_keeps_the_reported_figures() -> Non
     tick...). No longer unseen: v8 was written after reading them (descriptors of facts in more languages,
     catchphrases as phrases; names with endings and in compounds, cued names, Spanish respellings), so it
     scores 162 of 162 and 81 of 81; `fresh8` measured it."""
-    semantic = _bench("fresh7", 1)["semantic"]
+    semantic = _split_figures("fresh7")
     assert semantic["misspelling"]["recall"] == 1.0
     assert semantic["paraphrase"]["recall"] == 1.0
     assert semantic["clean"]["flagged_share"] == 0.0
@@ -344,7 +365,7 @@ def test_the_benchmark_on_the_fresh8_prompts_keeps_the_reported_figures() -> Non
     letter from the artist) and "Mario, il panettiere" (Mario alone). A two-character Chinese name now counts
     before a cue (风格 style, 标志 logo, 公司 company...), so the misspellings score 162 of 162: no longer
     unseen."""
-    semantic = _bench("fresh8", 1)["semantic"]
+    semantic = _split_figures("fresh8")
     assert semantic["misspelling"]["recall"] == 1.0
     assert semantic["paraphrase"]["recall"] >= 98 / 108
     assert semantic["clean"]["flagged"] <= 1  # 2 before v9 made a bare "Mario" a cued name
@@ -365,7 +386,7 @@ def test_the_benchmark_on_the_fresh9_prompts_keeps_the_reported_figures() -> Non
     short Cyrillic respellings need a cue: "легко" is easy, not Lego), 100 of 108, 6 of 70 clean
     (generic styles close to a descriptor, "art germ", "Darth" as a cat's name; "Mario Rossi" passes since
     fresh10 made a bare "Mario" a cued name) and 0 of 10 negatives. No longer unseen."""
-    semantic = _bench("fresh9", 1)["semantic"]
+    semantic = _split_figures("fresh9")
     assert semantic["misspelling"]["recall"] >= 151 / 162
     assert semantic["paraphrase"]["recall"] >= 100 / 108
     assert semantic["clean"]["flagged"] <= 6
@@ -387,7 +408,7 @@ def test_the_benchmark_on_the_fresh10_prompts_keeps_the_reported_figures() -> No
     Batman (the city) and Miyazaki (the mango): 147 of 162 (after a review tightened the script readings
     against ordinary text), 99 of 108, 2 of 70 clean, 1 of 10 negatives (a
     "3d animated family of rabbits" close to the descriptor of The Incredibles). No longer unseen."""
-    semantic = _bench("fresh10", 1)["semantic"]
+    semantic = _split_figures("fresh10")
     assert semantic["misspelling"]["recall"] >= 147 / 162
     assert semantic["paraphrase"]["recall"] >= 99 / 108
     assert semantic["clean"]["flagged"] <= 2
@@ -404,7 +425,7 @@ def test_the_benchmark_on_the_fresh11_prompts_keeps_the_reported_figures() -> No
     readings ("ピカチウ", "比卡超", "제임스 쟌", "Хайао Миязаки", "刘斯坦利"), "Vlop", "Marwela"; paraphrases
     resting on facts (the third plaintiff, the studio Steve Jobs bought). Clean flagged: "ピカピカ" (shiny,
     and Pikachu's cry), an original ice queen in a crystal palace, "a kid named Sam does arts and crafts"."""
-    semantic = _bench("fresh11", 1)["semantic"]
+    semantic = _split_figures("fresh11")
     assert semantic["misspelling"]["recall"] >= 145 / 162
     assert semantic["paraphrase"]["recall"] >= 101 / 108
     assert semantic["clean"]["flagged"] <= 3
@@ -425,7 +446,7 @@ def test_the_benchmark_on_the_fresh12_prompts_keeps_the_reported_figures() -> No
     After: 162 of 162, 105 of 108 (left: paraphrases in German, Korean and Turkish resting on facts: the
     Nashville watercolourist in the class action, the 2022 Dreambooth controversy, the Atlanta cola), 1 of 70,
     0 of 10. No longer unseen."""
-    semantic = _bench("fresh12", 1)["semantic"]
+    semantic = _split_figures("fresh12")
     assert semantic["misspelling"]["recall"] == 1.0
     assert semantic["paraphrase"]["recall"] >= 105 / 108
     assert semantic["clean"]["flagged"] <= 1
@@ -441,7 +462,7 @@ def test_the_benchmark_on_the_tune8_prompts_keeps_the_reported_figures() -> None
     titles of the items in other languages used for something else ("la reine des neiges" of Andersen's
     tale), catchphrases used in passing, "a green goblin". These are the hardest clean prompts of
     the set; the figure is held so a change that flags more of them is seen."""
-    semantic = _bench("tune8", 1)["semantic"]
+    semantic = _split_figures("tune8")
     assert semantic["misspelling"]["recall"] >= 187 / 195
     assert semantic["paraphrase"]["recall"] >= 382 / 387
     assert semantic["clean"]["flagged"] <= 10
