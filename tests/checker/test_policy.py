@@ -271,6 +271,11 @@ def test_a_polish_case_ending_after_an_apostrophe_keeps_the_name_whole(prompt: s
         ("Nayki logolu koşu ayakkabısı, ürün fotoğrafı", True),  # noqa: RUF001  (Turkish dotless i)
         ("a phone with a fruit logo sticker", False),
         ("the fruit-logo tech company's newest phone on a marble table", True),
+        ("vintage photo of the Rutkowski family bakery in 1950s Chicago", False),  # after fresh13
+        ("Rutkowski style dragon, epic fantasy", True),
+        ("Batman şehrinde sabah pazarı, Güneydoğu Anadolu", False),  # noqa: RUF001  (the Turkish city)
+        ("Un monje lego trabajando en el huerto del monasterio", False),  # a lay brother
+        ("monje con ladrillos lego, juguete", True),  # LEGO bricks beside a monk are still LEGO
     ],
 )
 def test_words_with_another_meaning_need_their_context(prompt: str, flagged: bool) -> None:

@@ -64,7 +64,7 @@ def test_generic_styles_and_other_languages_pass(prompt: str) -> None:
     assert result.outcome == Outcome.PASS, result.hits
 
 
-HARD_CLEAN_SPLITS = ("fresh8", "fresh9", "fresh10", "fresh11", "fresh12", "tune8")
+HARD_CLEAN_SPLITS = ("fresh8", "fresh9", "fresh10", "fresh11", "fresh12", "fresh13", "tune8")
 """Splits whose clean prompts are not all passed: each holds its own figure (its benchmark test below)."""
 
 
@@ -450,6 +450,25 @@ def test_the_benchmark_on_the_fresh12_prompts_keeps_the_reported_figures() -> No
     assert semantic["misspelling"]["recall"] == 1.0
     assert semantic["paraphrase"]["recall"] >= 105 / 108
     assert semantic["clean"]["flagged"] <= 1
+    assert semantic["negative"]["flagged"] == 0
+
+
+def test_the_benchmark_on_the_fresh13_prompts_keeps_the_reported_figures() -> None:
+    """The `fresh13` prompts (a thirteenth blind writer, told to invent what a checker author would not
+    anticipate: 162 misspellings, 81 not in English, in 18 languages, Greek, Thai, Hebrew and Hindi script
+    among them; 108 paraphrases, 54 not in English; 70 clean, 46 look-alikes) scored once against the finished
+    v10 (README), its names not tuned on: misspellings 94.4 % (153 of 162; v9 the same in the same run),
+    paraphrases 94.4 % (102 of 108; v9 the same), clean 3 of 70 = 4.3 % (v9 the same), negatives 0 of 10.
+    Misses: names respelled in other scripts or inflected beyond the curated ones ("Κάρλα Όρτιζ",
+    "ケリー・マカーナン", "세라 앤더슨", "ロイッシュ", "더블유엘오피", "天野嘉孝", "Legóból"), "Djibli",
+    "Dart Wader"; paraphrases resting on facts (the Puerto Rican designer who sued, sent to review as
+    Marvel for its "Doctor Strange"; the author of "Adulthood Is a Myth"; the Chinese webcomic author).
+    Afterwards only unless words were added, for the three clean prompts flagged ("the Rutkowski family
+    bakery", "Batman şehrinde", the Spanish "monje lego", a lay brother): clean 0 of 70."""
+    semantic = _split_figures("fresh13")
+    assert semantic["misspelling"]["recall"] >= 153 / 162
+    assert semantic["paraphrase"]["recall"] >= 102 / 108
+    assert semantic["clean"]["flagged"] == 0
     assert semantic["negative"]["flagged"] == 0
 
 
