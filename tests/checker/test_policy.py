@@ -273,6 +273,8 @@ def test_a_polish_case_ending_after_an_apostrophe_keeps_the_name_whole(prompt: s
         ("the fruit-logo tech company's newest phone on a marble table", True),
         ("vintage photo of the Rutkowski family bakery in 1950s Chicago", False),  # after fresh13
         ("Rutkowski style dragon, epic fantasy", True),
+        ("in the style of Rutkowski, a fantasy blacksmith shop", True),  # a style word keeps the artist
+        ("mi hermano jugando con lego", True),
         ("Batman şehrinde sabah pazarı, Güneydoğu Anadolu", False),  # noqa: RUF001  (the Turkish city)
         ("Un monje lego trabajando en el huerto del monasterio", False),  # a lay brother
         ("monje con ladrillos lego, juguete", True),  # LEGO bricks beside a monk are still LEGO
