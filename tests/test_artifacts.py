@@ -1,7 +1,6 @@
 """The exported artifacts in genip/abi match the Solidity sources they claim to come from, and the web page's
 `as const` ABIs (web/src/generated/abi.ts) match genip/abi."""
 
-import importlib.util
 import subprocess
 from pathlib import Path
 from types import ModuleType
@@ -9,19 +8,15 @@ from types import ModuleType
 import pytest
 
 from genip.chain.artifacts import CONTRACT_NAMES, from_forge_output, load_artifact, source_hash
+from tests.script_modules import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = ROOT / "contracts"
 FORGE = ROOT / "node_modules" / ".bin" / "forge"
-EXPORTER = ROOT / "scripts" / "export_artifacts.py"
 
 
 def _exporter() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("export_artifacts", EXPORTER)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("export_artifacts")
 
 
 def test_every_artifact_loads_with_abi_and_creation_code() -> None:

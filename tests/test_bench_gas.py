@@ -1,20 +1,13 @@
 """scripts/bench_gas.py keeps working against the current contracts, and its numbers hang together."""
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 from genip.chain.client import GenIPClient
-
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "bench_gas.py"
+from tests.script_modules import load_script
 
 
 def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_gas", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench_gas")
 
 
 def test_the_benchmark_measures_every_operation(client: GenIPClient) -> None:

@@ -2,7 +2,6 @@
 characters and brands are caught and sent to review with the descriptor and score, clean and negative prompts
 pass, `genip checker check` shows it all, and the benchmark keeps the figures the README reports."""
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from genip.checker.semantic import SemanticModel
 from genip.checker.submissions import build_report
 from genip.errors import ConfigError
 from tests.cli.conftest import Genip
+from tests.script_modules import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 PROMPTS = Path(__file__).parent / "data" / "prompts.jsonl"
@@ -215,15 +215,7 @@ def _bench(split: str, every: int) -> dict[str, Any]:
     return figures
 
 
-def _load_bench() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_prompt_policy", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_BENCH = _load_bench()
+_BENCH = load_script("bench_prompt_policy")
 
 
 def _split_figures(split: str) -> dict[str, Any]:

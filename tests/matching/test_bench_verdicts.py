@@ -6,8 +6,6 @@ derivative registered after copies of its ancestor; an upload of the original be
 kept as regressions, and the full run's last misses (a crop of a tinted derivative; crops of checkerboard
 tiles) too."""
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -16,18 +14,12 @@ import pytest
 import skimage.data
 
 from genip.settings import Settings
-
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "bench_match_robustness.py"
+from tests.script_modules import load_script
 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_match_robustness", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench_match_robustness")
 
 
 def _plan(bench: ModuleType, source: str, scenario: str, copies: tuple[str, ...], **options: Any) -> Any:

@@ -1,8 +1,6 @@
 """Every index is exact: they return every stored code within the radius, with its smallest distance."""
 
-import importlib.util
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,16 +9,12 @@ from hypothesis import strategies as st
 
 from genip.matching import FaissFlatIndex, HammingIndex, PopcountScanIndex
 from genip.matching.index import SCAN_LOOPS, default_index, popcount_scan_available
+from tests.script_modules import load_script
 
 
 def _mih_index_class() -> type:
     """`scripts/mih_index.py`'s index: benchmark-only code, kept exact by the same tests."""
-    path = Path(__file__).resolve().parents[2] / "scripts" / "mih_index.py"
-    spec = importlib.util.spec_from_file_location("mih_index", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.MultiIndexHashIndex  # type: ignore[no-any-return]
+    return load_script("mih_index").MultiIndexHashIndex  # type: ignore[no-any-return]
 
 
 def _flip(code: np.ndarray, bits: int, rng: np.random.Generator) -> np.ndarray:

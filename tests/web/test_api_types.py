@@ -3,22 +3,17 @@ document (web/openapi.json) is the one the app describes now, and the committed 
 (web/src/generated/api.ts) are what `openapi-typescript` makes of it. `python scripts/export_openapi.py`
 rewrites both."""
 
-import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "export_openapi.py"
+from tests.script_modules import load_script
 
 
 def _exporter() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("export_openapi", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("export_openapi")
 
 
 def test_the_committed_openapi_document_is_the_apps() -> None:
